@@ -1,0 +1,131 @@
+"""Agencies, their members and roles, and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.core.access import Viewer
+from safepassage.core.models import ScopedQuerySet, TimeStamped
+from safepassage.core.roles import Role
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may see comes from their memberships, never from the user alone."""
+
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    failed_logins = models.PositiveSmallIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    SENSITIVE_FIELDS = ("password", "email")
+
+    def is_locked(self, *, now: datetime | None = None) -> bool:
+        """Locked after too many wrong passwords, until an admin unlocks or LOCKOUT_MINUTES pass."""
+        if self.locked_at is None:
+            return False
+        if settings.LOCKOUT_MINUTES == 0:
+            return True
+        now = now or timezone.now()
+        return now < self.locked_at + timedelta(minutes=settings.LOCKOUT_MINUTES)
+
+
+class Agency(TimeStamped):
+    """An organisation that owns records: a coordination centre, an NGO, a labour office, an employer."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government")
+        NGO = "ngo", _("NGO")
+        INTERNATIONAL = "international", _("International organisation")
+        EMPLOYER = "employer", _("Employer")
+        UNION = "union", _("Union")
+        ENFORCEMENT = "enforcement", _("Enforcement")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = models.CharField(_("country"), max_length=2, help_text=_("Two-letter country code, e.g. TH."))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(country__regex=r"^[A-Z]{2}$"), name="agency_country_iso2"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(ScopedQuerySet["Membership"]):
+    """Memberships, scoped to the agencies a viewer administers."""
+
+
+class Membership(TimeStamped):
+    """A user's role in one agency, limited to the areas it covers (all of the agency's, if none)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    areas = models.ManyToManyField(
+        "geo.Area", blank=True, related_name="memberships", verbose_name=_("areas")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agency__name", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["user", "agency"], name="one_membership_per_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} · {self.agency} · {self.get_role_display()}"
+
+    @classmethod
+    def scope_q(cls, viewer: Viewer, action: str) -> models.Q:
+        """Admins see and manage their own agency's members; everyone sees their own memberships."""
+        admin_of = [g.agency_id for g in viewer.grants if g.role == Role.ADMIN]
+        q = models.Q(agency_id__in=admin_of)
+        if action == "view" and viewer.user_id is not None:
+            q |= models.Q(user_id=viewer.user_id)
+        return q
+
+
+def hash_token(raw: str) -> str:
+    """Tokens are stored only as their SHA-256, so a copy of the database cannot be used to sign in."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API, shown once when issued, stored only as a hash."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    SENSITIVE_FIELDS = ("key_hash",)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user.get_username()})"
+
+    def is_valid(self, *, now: datetime | None = None) -> bool:
+        """Not revoked and not expired."""
+        now = now or timezone.now()
+        return self.revoked_at is None and now < self.expires_at

@@ -1,0 +1,251 @@
+"""Writes for agencies, users, memberships, sign-in and API tokens; each writes its audit event."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safepassage.accounts.models import Agency, ApiToken, Membership, User, hash_token
+from safepassage.audit.services import audit_record, diff
+from safepassage.core.access import forget_viewer, viewer_for
+from safepassage.core.roles import Role
+
+TOKEN_PREFIX = "sp_"  # noqa: S105 - a marker, not a secret
+
+
+def require_admin(actor: Any, agency: Agency) -> None:
+    """Only the agency's administrators (or a command run on the server, actor=None) may manage it."""
+    if actor is None or getattr(actor, "is_superuser", False):
+        return
+    if not viewer_for(actor).has_role(Role.ADMIN, agency_id=agency.pk):
+        raise PermissionDenied(_("Only an administrator of %(agency)s can do this.") % {"agency": agency})
+
+
+def generate_password() -> str:
+    """A random password that is easy to read aloud over the phone (no 0/O or 1/l confusion)."""
+    alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
+@transaction.atomic
+def agency_create(*, actor: Any, code: str, name: str, kind: str, country: str) -> Agency:
+    """Create an agency (system administrators and server commands only)."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only a system administrator can add agencies."))
+    agency = Agency(code=code, name=name, kind=kind, country=country.upper())
+    agency.full_clean()
+    agency.save()
+    audit_record(
+        actor=actor,
+        action="accounts.agency.create",
+        obj=agency,
+        agency=agency,
+        changes={"code": code, "name": name, "kind": kind, "country": agency.country},
+    )
+    return agency
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    agency: Agency,
+    username: str,
+    role: str,
+    password: str | None = None,
+    areas: Iterable[Any] = (),
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    language: str = "",
+) -> tuple[User, str]:
+    """Create a user with a membership in `agency`; returns the user and the password to hand over once."""
+    require_admin(actor, agency)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is already taken.")})
+    area_list = list(areas)
+    if role == Role.VOLUNTEER and not area_list:
+        raise ValidationError({"areas": _("A volunteer needs at least one area to cover.")})
+    password = password or generate_password()
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email, language=language)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    membership = Membership.objects.create(user=user, agency=agency, role=role)
+    membership.areas.set(area_list)
+    audit_record(
+        actor=actor,
+        action="accounts.user.create",
+        obj=user,
+        agency=agency,
+        changes={
+            "username": username,
+            "role": role,
+            "areas": sorted(a.code for a in area_list),
+            "email": email,
+        },
+    )
+    return user, password
+
+
+@transaction.atomic
+def membership_update(
+    *,
+    actor: Any,
+    membership: Membership,
+    role: str | None = None,
+    areas: Iterable[Any] | None = None,
+    active: bool | None = None,
+) -> Membership:
+    """Change a member's role, areas or whether the membership is active."""
+    require_admin(actor, membership.agency)
+    before = {
+        "role": membership.role,
+        "active": membership.active,
+        "areas": sorted(membership.areas.values_list("code", flat=True)),
+    }
+    if role is not None:
+        if role not in Role.values:
+            raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
+        membership.role = role
+    if active is not None:
+        if (
+            not active
+            and actor is not None
+            and membership.user_id == actor.pk
+            and membership.role == Role.ADMIN
+        ):
+            raise ValidationError({"active": _("You cannot remove your own administrator access.")})
+        membership.active = active
+    new_areas = list(areas) if areas is not None else list(membership.areas.all())
+    if membership.role == Role.VOLUNTEER and not new_areas:
+        raise ValidationError({"areas": _("A volunteer needs at least one area to cover.")})
+    membership.save()
+    if areas is not None:
+        membership.areas.set(new_areas)
+    after = {"role": membership.role, "active": membership.active, "areas": sorted(a.code for a in new_areas)}
+    audit_record(
+        actor=actor, action="accounts.membership.update", obj=membership, changes=diff(before, after)
+    )
+    forget_viewer(membership.user)
+    return membership
+
+
+@transaction.atomic
+def user_unlock(*, actor: Any, user: User, agency: Agency) -> User:
+    """Lift a lock after too many wrong passwords (an administrator of one of the user's agencies)."""
+    require_admin(actor, agency)
+    if not Membership.objects.filter(user=user, agency=agency).exists():
+        raise PermissionDenied(_("This person is not a member of %(agency)s.") % {"agency": agency})
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_at=None)
+    user.failed_logins, user.locked_at = 0, None
+    audit_record(actor=actor, action="accounts.user.unlock", obj=user, agency=agency)
+    return user
+
+
+@transaction.atomic
+def password_change(*, actor: User, user: User, new_password: str) -> User:
+    """Set a new password (for oneself); revokes nothing else, ends no other session."""
+    if actor.pk != user.pk:
+        raise PermissionDenied(_("You can only change your own password."))
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action="accounts.user.password_change", obj=user)
+    return user
+
+
+def _home_agency(user: User) -> Agency | None:
+    membership = user.memberships.filter(active=True).select_related("agency").first()
+    return membership.agency if membership else None
+
+
+@transaction.atomic
+def login_succeeded(*, user: User) -> None:
+    """Reset the failure count after a correct password."""
+    if user.failed_logins or user.locked_at:
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_at=None)
+        user.failed_logins, user.locked_at = 0, None
+    audit_record(actor=user, action="auth.login", obj=user, agency=_home_agency(user))
+
+
+@transaction.atomic
+def login_failed(*, user: User) -> bool:
+    """Count a wrong password; lock the account at LOGIN_FAILURE_LIMIT. Returns True if it is now locked."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.locked_at is not None and not locked.is_locked():
+        locked.failed_logins, locked.locked_at = 0, None  # an old lock has run out: start counting again
+    locked.failed_logins += 1
+    now_locked = locked.failed_logins >= settings.LOGIN_FAILURE_LIMIT
+    if now_locked:
+        locked.locked_at = timezone.now()
+    locked.save(update_fields=["failed_logins", "locked_at"])
+    user.failed_logins, user.locked_at = locked.failed_logins, locked.locked_at
+    audit_record(
+        actor=None,
+        action="auth.locked" if now_locked else "auth.login_failed",
+        obj=user,
+        agency=_home_agency(user),
+        changes={"failed_logins": locked.failed_logins},
+    )
+    return now_locked
+
+
+@transaction.atomic
+def token_issue(*, actor: Any, user: User, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+    """Issue an API token for `user`; the raw token is returned once and never stored."""
+    if actor is not None and actor.pk != user.pk and not actor.is_superuser:
+        raise PermissionDenied(_("You can only create tokens for yourself."))
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        prefix=raw[:10],
+        key_hash=hash_token(raw),
+        expires_at=timezone.now() + timedelta(days=days or settings.API_TOKEN_DAYS),
+    )
+    audit_record(
+        actor=actor or user,
+        action="accounts.token.issue",
+        obj=token,
+        agency=_home_agency(user),
+        changes={"name": name, "expires_at": token.expires_at.isoformat()},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    """Revoke a token at once; it stops working on the next request."""
+    if actor is not None and actor.pk != token.user_id and not actor.is_superuser:
+        raise PermissionDenied(_("You can only revoke your own tokens."))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="accounts.token.revoke", obj=token, agency=_home_agency(token.user))
+    return token
+
+
+def token_user(raw: str, *, now: datetime | None = None) -> User | None:
+    """The active user a raw bearer token belongs to, or None when it is unknown, revoked or expired."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+    now = now or timezone.now()
+    if token is None or not token.is_valid(now=now) or not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # housekeeping, not an audited change
+    return token.user

@@ -1,0 +1,113 @@
+"""`safepassage audit export`: the audit trail as CSV or JSON lines, for archiving or review."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date
+from typing import Any, TextIO
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from safepassage.audit.models import AuditEvent
+from safepassage.audit.selectors import filter_events
+from safepassage.audit.services import audit_record
+
+FIELDS = [
+    "id",
+    "at",
+    "actor_name",
+    "agency",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "request_id",
+    "channel",
+    "ip",
+    "changes",
+]
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"--since/--until: {value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+class Command(BaseCommand):
+    help = "Export the audit trail (all agencies, or one) as CSV or JSON lines."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        export = sub.add_parser("export", help="write audit events to a file or standard output")
+        export.add_argument("--agency", help="agency code; all agencies if left out")
+        export.add_argument("--since", type=_date, help="first day, YYYY-MM-DD")
+        export.add_argument("--until", type=_date, help="last day, YYYY-MM-DD")
+        export.add_argument("--action", default="", help="only actions starting with this")
+        export.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+        export.add_argument("--output", "-o", default="-", help="file to write; - for standard output")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        qs: Any = AuditEvent.objects.select_related("agency").order_by("at", "id")
+        if options["agency"]:
+            qs = qs.filter(agency__code=options["agency"])
+        qs = filter_events(qs, action=options["action"], since=options["since"], until=options["until"])
+        output = options["output"]
+        handle: TextIO = sys.stdout if output == "-" else open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        try:
+            count = self._write(qs, handle, options["format"])
+        finally:
+            if handle is not sys.stdout:
+                handle.close()
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                action="audit.export",
+                object_type="audit.auditevent",
+                changes={"count": count, "agency": options["agency"] or "all", "format": options["format"]},
+            )
+        if output != "-":
+            self.stderr.write(f"{count} events written to {output}")
+
+    def _write(self, qs: Any, handle: TextIO, fmt: str) -> int:
+        count = 0
+        writer = csv.writer(handle) if fmt == "csv" else None
+        if writer:
+            writer.writerow(FIELDS)
+        for event in qs.iterator(chunk_size=2000):
+            row = {
+                "id": event.pk,
+                "at": event.at.isoformat(),
+                "actor_name": event.actor_name,
+                "agency": event.agency.code if event.agency else "",
+                "action": event.action,
+                "object_type": event.object_type,
+                "object_id": event.object_id,
+                "object_repr": event.object_repr,
+                "request_id": event.request_id,
+                "channel": event.channel,
+                "ip": event.ip or "",
+                "changes": event.changes,
+            }
+            if writer:
+                writer.writerow(
+                    [
+                        _cell(json.dumps(v, ensure_ascii=False) if k == "changes" else v)
+                        for k, v in row.items()
+                    ]
+                )
+            else:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+        return count
+
+
+def _cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ is read as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

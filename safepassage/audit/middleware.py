@@ -1,0 +1,34 @@
+"""Gives every request an id (echoed in X-Request-ID) that its audit events carry."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from safepassage.audit import context
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestContextMiddleware:
+    """Sets the audit request context for the duration of one request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        channel = "api" if request.path.startswith("/api/") else "web"
+        token = context.activate(
+            context.RequestContext(request_id=request_id, ip=request.META.get("REMOTE_ADDR"), channel=channel)
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            context.reset(token)
+        response["X-Request-ID"] = request_id
+        return response

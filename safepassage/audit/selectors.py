@@ -1,0 +1,59 @@
+"""Reads of the audit trail, scoped to the agencies the viewer administers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+
+from safepassage.audit.models import AuditEvent
+from safepassage.core.models import get_for_user
+
+
+def event_list(
+    *,
+    viewer: Any,
+    action: str = "",
+    actor: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """Audit events the viewer may read, newest first, with optional filters."""
+    qs = AuditEvent.objects.visible_to(viewer).select_related("agency")
+    return filter_events(
+        qs, action=action, actor=actor, object_type=object_type, object_id=object_id, since=since, until=until
+    )
+
+
+def filter_events(
+    qs: QuerySet[AuditEvent],
+    *,
+    action: str = "",
+    actor: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """Narrow a set of events by action prefix, actor, object and date range."""
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if actor:
+        qs = qs.filter(actor_name__iexact=actor)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    if until:
+        qs = qs.filter(at__date__lte=until)
+    return qs
+
+
+def get_event_for_user(user: Any, pk: Any) -> AuditEvent:
+    """One audit event the user may read, else 404."""
+    return get_for_user(AuditEvent.objects.all(), user, pk)

@@ -1,0 +1,39 @@
+"""The audit trail page for agency administrators."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from safepassage.audit import selectors
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_GET
+@login_required
+def trail(request: HttpRequest) -> HttpResponse:
+    """Who did what, newest first; read-only, with no way to change or remove an event."""
+    if not request.user.has_perm("audit.view_trail"):
+        raise Http404
+    filters = {
+        "action": request.GET.get("action", "").strip(),
+        "actor": request.GET.get("actor", "").strip(),
+        "object_type": request.GET.get("object_type", "").strip(),
+        "object_id": request.GET.get("object_id", "").strip(),
+        "since": _date(request.GET.get("since")),
+        "until": _date(request.GET.get("until")),
+    }
+    events = selectors.event_list(viewer=request.user, **filters)  # type: ignore[arg-type]
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "audit/trail.html", {"page": page, "filters": filters})

@@ -1,0 +1,65 @@
+"""python -m safepassage.bench [--quick] [name ...]: run benchmarks in a throw-away database."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
+    parser.add_argument("names", nargs="*", help="benchmarks to run (all if none)")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, to check the benchmarks themselves"
+    )
+    parser.add_argument("--list", action="store_true", help="list the benchmarks and stop")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="safepassage-bench-"))
+    os.environ.setdefault("PLAIN_STATIC", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safepassage.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    settings.ALLOWED_HOSTS.append("testserver")  # benchmarks call the app through Django's test client
+
+    from safepassage.bench import (
+        REGISTRY,
+        foundation,  # noqa: F401 - registers its benchmarks
+    )
+
+    if args.list:
+        for bench in REGISTRY.values():
+            print(f"{bench.name:<24} {bench.description}")
+        return 0
+    unknown = [n for n in args.names if n not in REGISTRY]
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)}; see --list")
+    chosen = [REGISTRY[n] for n in (args.names or REGISTRY)]
+
+    # A database of its own, created and dropped like the test database, on SQLite or PostgreSQL.
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    figures = []
+    try:
+        for bench in chosen:
+            print(f"running {bench.name} …", file=sys.stderr, flush=True)
+            figures.extend(bench.run(args.quick))
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    print(f"\nDatabase: {connection.vendor}{' (quick sizes)' if args.quick else ''}")
+    header = f"{'benchmark':<22} {'measure':<34} {'value':>12} {'unit':<8} target"
+    print(header)
+    print("-" * len(header))
+    for f in figures:
+        print(f"{f.benchmark:<22} {f.measure:<34} {f.value:>12,.1f} {f.unit:<8} {f.target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

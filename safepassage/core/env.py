@@ -1,0 +1,138 @@
+"""Reading settings from the environment, failing early with a message that names the variable."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class EnvError(ImproperlyConfigured):
+    """A setting taken from the environment has a value SafePassage cannot use."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name}: {reason}")
+        self.name = name
+
+
+class Env:
+    """Typed access to environment variables; every error names the variable."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self.environ = os.environ if environ is None else environ
+
+    def text(self, name: str, default: str = "") -> str:
+        """The raw value, or the default when unset; `NAME_FILE` is read for secrets kept in files."""
+        file_name = self.environ.get(f"{name}_FILE")
+        if file_name:
+            try:
+                return Path(file_name).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise EnvError(f"{name}_FILE", f"cannot read {file_name!r} ({exc.strerror})") from exc
+        return self.environ.get(name, default)
+
+    def flag(self, name: str, default: bool = False) -> bool:
+        """A yes/no flag: 1/0, true/false, yes/no, on/off."""
+        raw = self.environ.get(name)
+        if raw is None:
+            return default
+        value = raw.strip().lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise EnvError(name, f"expected true or false, got {raw!r}")
+
+    def integer(self, name: str, default: int, *, minimum: int | None = None) -> int:
+        """A whole number, optionally with a lower bound."""
+        raw = self.environ.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError as exc:
+            raise EnvError(name, f"expected a whole number, got {raw!r}") from exc
+        if minimum is not None and value < minimum:
+            raise EnvError(name, f"must be at least {minimum}, got {value}")
+        return value
+
+    def items(self, name: str, default: list[str]) -> list[str]:
+        """A comma-separated list."""
+        raw = self.environ.get(name)
+        if raw is None:
+            return default
+        return [item.strip() for item in raw.split(",") if item.strip()]
+
+    def choice(self, name: str, default: str, choices: set[str]) -> str:
+        """One of a fixed set of values."""
+        value = self.environ.get(name, default)
+        if value not in choices:
+            raise EnvError(name, f"expected one of {', '.join(sorted(choices))}, got {value!r}")
+        return value
+
+
+def data_dir(env: Env) -> Path:
+    """The folder for the SQLite database, the generated secret key, uploads and exports."""
+    path = Path(env.text("DATA_DIR", "var")).expanduser().resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EnvError("DATA_DIR", f"cannot create {str(path)!r} ({exc.strerror})") from exc
+    if not os.access(path, os.W_OK):
+        raise EnvError("DATA_DIR", f"{str(path)!r} is not writable")
+    return path
+
+
+def secret_key(env: Env, folder: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once into DATA_DIR and kept there."""
+    value = env.text("SECRET_KEY")
+    if value:
+        if len(value) < 32:
+            raise EnvError("SECRET_KEY", "must be at least 32 characters long")
+        return value
+    key_file = folder / "secret_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+def database(env: Env, folder: Path) -> dict[str, object]:
+    """The default database: DATABASE_URL, or an SQLite file in DATA_DIR with WAL and a busy timeout."""
+    import dj_database_url
+
+    url = env.text("DATABASE_URL")
+    if not url:
+        config: dict[str, object] = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(folder / "safepassage.sqlite3"),
+        }
+    else:
+        try:
+            config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        except (ValueError, KeyError) as exc:
+            raise EnvError("DATABASE_URL", f"cannot read {url.split('@')[-1]!r}: {exc}") from exc
+        engine = str(config.get("ENGINE", ""))
+        if engine.endswith("postgresql") or engine.endswith("postgresql_psycopg2"):
+            config["ENGINE"] = "django.db.backends.postgresql"
+        elif not engine.endswith("sqlite3"):
+            raise EnvError("DATABASE_URL", "SafePassage runs on postgresql:// or sqlite:/// only")
+    if str(config["ENGINE"]).endswith("sqlite3"):
+        config["OPTIONS"] = {
+            # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at BEGIN,
+            # so two writers queue on the busy timeout instead of failing half-way with "database is locked".
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.integer("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+        }
+        config.pop("CONN_HEALTH_CHECKS", None)
+        config["CONN_MAX_AGE"] = 0
+    config.setdefault("TEST", {})
+    return config

@@ -1,0 +1,84 @@
+"""Abstract models and the scoped queryset every agency-owned model uses."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from safepassage.core.access import Viewer, viewer_for
+from safepassage.core.roles import DEFAULT_ROLE_ACTIONS, Action
+
+M = TypeVar("M", bound=models.Model)
+
+
+class TimeStamped(models.Model):
+    """Created and updated times."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ScopedQuerySet(models.QuerySet[M]):
+    """A queryset that knows how to narrow itself to what one user may see or change."""
+
+    def visible_to(self, user: Any, action: str = Action.VIEW) -> ScopedQuerySet[M]:
+        """Only the rows this user may perform `action` on: their agencies, roles and areas."""
+        viewer = user if isinstance(user, Viewer) else viewer_for(user)
+        return self.filter(self.model.scope_q(viewer, action))  # type: ignore[attr-defined]
+
+
+class AgencyOwned(models.Model):
+    """A record that belongs to one agency and is confidential to it unless explicitly shared.
+
+    Subclasses may set AREA_FIELD (the lookup of the area that limits volunteers and area-bound members,
+    e.g. "village") and ROLE_ACTIONS (which roles may do what), and override shared_q() for explicit shares.
+    """
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+
+    AREA_FIELD: ClassVar[str | None] = None
+    ROLE_ACTIONS: ClassVar[dict[str, frozenset[str]]] = DEFAULT_ROLE_ACTIONS
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def scope_q(cls, viewer: Viewer, action: str) -> Q:
+        """The filter for rows `viewer` may perform `action` on; an empty match when there are none."""
+        q = Q(pk__in=[])
+        for grant in viewer.grants:
+            if action not in cls.ROLE_ACTIONS.get(grant.role, frozenset()):
+                continue
+            grant_q = Q(agency_id=grant.agency_id)
+            if grant.area_limited:
+                if cls.AREA_FIELD is None or not grant.area_paths:
+                    continue
+                area_q = Q(pk__in=[])
+                for path in grant.area_paths:
+                    area_q |= Q(**{f"{cls.AREA_FIELD}__path__startswith": path})
+                grant_q &= area_q
+            q |= grant_q
+        return q | cls.shared_q(viewer, action)
+
+    @classmethod
+    def shared_q(cls, viewer: Viewer, action: str) -> Q:
+        """Rows shared with the viewer outside their own agency (referrals, case shares); none by default."""
+        return Q(pk__in=[])
+
+
+def get_for_user(queryset: models.QuerySet[M], user: Any, pk: Any, action: str = Action.VIEW) -> M:
+    """One record the user may act on, or 404 whether it is absent or simply not theirs."""
+    scoped = queryset.visible_to(user, action)  # type: ignore[attr-defined]
+    try:
+        return scoped.get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

@@ -1,0 +1,10 @@
+"""Loaded by pytest before Django starts (`-p safepassage.pytest_plugin`): test-run defaults for settings.
+
+Settings are read from the environment once, at start-up, so these must be in place before then.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("PLAIN_STATIC", "1")  # templates resolve static files without a collectstatic run
+os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="safepassage-test-"))

@@ -1,0 +1,157 @@
+"""Test personas for two agencies and the permission-matrix helper every scoped endpoint is tested with.
+
+Lives in the package (not under tests/) so later apps' tests, and other projects' tests, can reuse it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.test import Client
+
+from safepassage.accounts.models import Agency, Membership, User
+from safepassage.accounts.services import token_issue
+from safepassage.core.roles import Role
+from safepassage.geo.models import Area
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 - test personas only
+
+
+def area(code: str, level: str, parent: Area | None = None, name: str = "") -> Area:
+    """Create one area under `parent`, with its path."""
+    return Area.objects.create(
+        code=code,
+        level=level,
+        parent=parent,
+        path=(parent.path if parent else "") + code + "/",
+        name_en=name or f"Area {code}",
+    )
+
+
+@dataclass
+class World:
+    """Two agencies (A and B), a small area tree, and one user per role, plus an outsider."""
+
+    agency_a: Agency
+    agency_b: Agency
+    country: Area
+    province: Area
+    district_1: Area
+    district_2: Area
+    village_1: Area  # in district 1: volunteer_a covers it
+    village_2: Area  # in district 1, not covered by volunteer_a
+    village_3: Area  # in district 2: volunteer_b covers it
+    users: dict[str, User]
+
+    def __getattr__(self, name: str) -> User:
+        users = self.__dict__.get("users", {})
+        if name in users:
+            return users[name]
+        raise AttributeError(name)
+
+
+PERSONAS: dict[str, tuple[str | None, str | None, list[str]]] = {
+    # name: (agency, role, village attributes covered)
+    "admin_a": ("a", Role.ADMIN, []),
+    "coordinator_a": ("a", Role.COORDINATOR, []),
+    "caseworker_a": ("a", Role.CASEWORKER, []),
+    "volunteer_a": ("a", Role.VOLUNTEER, ["village_1"]),
+    "analyst_a": ("a", Role.ANALYST, []),
+    "partner_a": ("a", Role.PARTNER, []),
+    "admin_b": ("b", Role.ADMIN, []),
+    "coordinator_b": ("b", Role.COORDINATOR, []),
+    "caseworker_b": ("b", Role.CASEWORKER, []),
+    "volunteer_b": ("b", Role.VOLUNTEER, ["village_3"]),
+    "outsider": (None, None, []),
+}
+
+
+def build_world() -> World:
+    """Create the personas' agencies, areas and users (directly: tests of services make their own)."""
+    agency_a = Agency.objects.create(
+        code="agency-a", name="Agency A", kind=Agency.Kind.GOVERNMENT, country="TH"
+    )
+    agency_b = Agency.objects.create(code="agency-b", name="Agency B", kind=Agency.Kind.NGO, country="TH")
+    country = area("TH", "country")
+    province = area("50", "province", country)
+    district_1 = area("5001", "district", province)
+    district_2 = area("5002", "district", province)
+    sub_1 = area("500101", "subdistrict", district_1)
+    sub_2 = area("500201", "subdistrict", district_2)
+    places = {
+        "village_1": area("50010101", "village", sub_1),
+        "village_2": area("50010102", "village", sub_1),
+        "village_3": area("50020101", "village", sub_2),
+    }
+    agencies = {"a": agency_a, "b": agency_b}
+    users: dict[str, User] = {}
+    for name, (agency_key, role, villages) in PERSONAS.items():
+        user = User.objects.create_user(username=name, password=PASSWORD, first_name=name.title())
+        if agency_key is not None and role is not None:
+            membership = Membership.objects.create(user=user, agency=agencies[agency_key], role=role)
+            membership.areas.set([places[v] for v in villages])
+        users[name] = user
+    return World(
+        agency_a=agency_a,
+        agency_b=agency_b,
+        country=country,
+        province=province,
+        district_1=district_1,
+        district_2=district_2,
+        users=users,
+        **places,
+    )
+
+
+def web_client(user: User | None) -> Client:
+    """A browser-like client signed in as `user` (or anonymous)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user, backend="safepassage.accounts.backends.LockoutBackend")
+    return client
+
+
+class ApiClient:
+    """A client that sends `Authorization: Bearer` with every request."""
+
+    def __init__(self, token: str | None) -> None:
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def request(self, method: str, url: str, data: Any = None) -> Any:
+        call = getattr(self.client, method.lower())
+        if method.upper() in ("POST", "PUT", "PATCH", "DELETE"):
+            return call(url, data=data or {}, content_type="application/json", headers=self.headers)
+        return call(url, data=data, headers=self.headers)
+
+    def get(self, url: str, data: Any = None) -> Any:
+        return self.request("GET", url, data)
+
+    def post(self, url: str, data: Any = None) -> Any:
+        return self.request("POST", url, data)
+
+
+def api_client(user: User | None) -> ApiClient:
+    """An API client holding a fresh token for `user` (or none)."""
+    if user is None:
+        return ApiClient(None)
+    _, raw = token_issue(actor=None, user=user, name="test")
+    return ApiClient(raw)
+
+
+def assert_matrix(
+    call: Callable[[str], Any],
+    expected: Mapping[str, int],
+) -> None:
+    """Call an endpoint as each persona and check every status code, reporting all mismatches at once.
+
+    `call(persona)` performs the request as that persona and returns the response.
+    """
+    wrong = []
+    for persona, status in expected.items():
+        response = call(persona)
+        if response.status_code != status:
+            wrong.append(f"{persona}: expected {status}, got {response.status_code}")
+    assert not wrong, "permission matrix mismatch:\n  " + "\n  ".join(wrong)

@@ -1,0 +1,20 @@
+"""URLs: the UI, the API at /api/v1/, and /healthz."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from safepassage.accounts.views import LoginView
+from safepassage.api import api
+from safepassage.web import views as web_views
+
+urlpatterns = [
+    path("healthz", web_views.healthz, name="healthz"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("safepassage.accounts.urls")),
+    path("areas/", include("safepassage.geo.urls")),
+    path("audit/", include("safepassage.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("", include("safepassage.web.urls")),
+]

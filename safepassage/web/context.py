@@ -1,0 +1,43 @@
+"""Navigation by role, for every page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One link in the main menu, shown to users who hold the permission."""
+
+    url_name: str
+    label: str | Promise
+    permission: str | None = None
+
+
+NAV: list[NavItem] = [
+    NavItem("web:dashboard", _("Home")),
+    NavItem("geo:area_list", _("Areas"), "geo.view_areas"),
+    NavItem("accounts:team", _("Team"), "accounts.manage_members"),
+    NavItem("audit:trail", _("Audit trail"), "audit.view_trail"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The menu items and memberships of the signed-in user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for item in NAV:
+        if item.permission is None or user.has_perm(item.permission):
+            url = reverse(item.url_name)
+            active = request.path == url or (url != "/" and request.path.startswith(url))
+            items.append({"url": url, "label": item.label, "active": active})
+    memberships = list(user.memberships.filter(active=True).select_related("agency"))
+    return {"nav_items": items, "my_memberships": memberships}

@@ -1,0 +1,95 @@
+"""The synthetic demo province: areas, three agencies and a user of every role, with generated passwords."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from safepassage.accounts.models import Agency
+from safepassage.accounts.services import agency_create, generate_password, user_create
+from safepassage.core.roles import Role
+from safepassage.geo.demo import province_rows
+from safepassage.geo.models import Area
+from safepassage.geo.services import areas_import
+
+AGENCIES = [
+    ("cc", "Provincial Coordination Centre for Children and Women", Agency.Kind.GOVERNMENT),
+    ("ngo", "Northern Child Safety Foundation", Agency.Kind.NGO),
+    ("labour", "Provincial Labour Office", Agency.Kind.GOVERNMENT),
+]
+# (agency code, role, username, given name, area codes covered)
+USERS = [
+    ("cc", Role.ADMIN, "cc.admin", "Somchai", []),
+    ("cc", Role.COORDINATOR, "cc.coordinator", "Malee", []),
+    ("cc", Role.CASEWORKER, "cc.caseworker", "Niran", ["5001", "5007"]),
+    ("cc", Role.VOLUNTEER, "cc.volunteer", "Ploy", ["50070101", "50070102", "50070103"]),
+    ("cc", Role.ANALYST, "cc.analyst", "Kanya", []),
+    ("cc", Role.PARTNER, "cc.partner", "Arun", []),
+    ("ngo", Role.ADMIN, "ngo.admin", "Lek", []),
+    ("ngo", Role.COORDINATOR, "ngo.coordinator", "Dao", []),
+    ("ngo", Role.CASEWORKER, "ngo.caseworker", "Nok", []),
+    ("ngo", Role.VOLUNTEER, "ngo.volunteer", "Aye", ["50180101", "50180102"]),
+    ("ngo", Role.ANALYST, "ngo.analyst", "Mai", []),
+    ("ngo", Role.PARTNER, "ngo.partner", "Tun", []),
+    ("labour", Role.ADMIN, "labour.admin", "Wichai", []),
+    ("labour", Role.COORDINATOR, "labour.coordinator", "Suda", []),
+    ("labour", Role.CASEWORKER, "labour.inspector", "Prasert", []),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """One demo account, as printed and written to demo-logins.json."""
+
+    username: str
+    password: str
+    agency: str
+    role: str
+
+
+def load_demo(*, logins_file: Path) -> list[DemoLogin]:
+    """Load the demo province once; later calls read the logins back instead of making new ones."""
+    if Agency.objects.filter(code="cc").exists() and logins_file.exists():
+        return read_logins(logins_file)
+    with transaction.atomic():
+        if not Area.objects.filter(code="50").exists():
+            areas_import(actor=None, rows=province_rows(), source="demo province")
+        agencies = {
+            code: agency_create(actor=None, code=code, name=name, kind=kind, country="TH")
+            for code, name, kind in AGENCIES
+        }
+        logins = []
+        for agency_code, role, username, first_name, area_codes in USERS:
+            areas = list(Area.objects.filter(code__in=area_codes))
+            password = generate_password()
+            user_create(
+                actor=None,
+                agency=agencies[agency_code],
+                username=username,
+                role=role,
+                password=password,
+                areas=areas,
+                first_name=first_name,
+                last_name="(demo)",
+            )
+            logins.append(DemoLogin(username, password, agencies[agency_code].name, str(role)))
+    write_logins(logins_file, logins)
+    return logins
+
+
+def write_logins(path: Path, logins: list[DemoLogin]) -> None:
+    """Write the logins readable by the owner only."""
+    data: list[dict[str, Any]] = [login.__dict__ for login in logins]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=2)
+
+
+def read_logins(path: Path) -> list[DemoLogin]:
+    """The logins written when the demo was loaded."""
+    return [DemoLogin(**item) for item in json.loads(path.read_text(encoding="utf-8"))]

@@ -1,0 +1,142 @@
+"""Signing in: wrong passwords lock the account after six tries; an admin can unlock it."""
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from safepassage.accounts.models import User
+from safepassage.audit.models import AuditEvent
+from safepassage.testing import PASSWORD, web_client
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_in(client: Client, username: str, password: str):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_it_signs_in_with_the_right_password_and_shows_the_dashboard(world):
+    client = Client()
+    response = sign_in(client, "coordinator_a", PASSWORD)
+    assert response.status_code == 302
+    page = client.get(reverse("web:dashboard"))
+    assert page.status_code == 200
+    assert "Agency A" in page.content.decode()
+    assert AuditEvent.objects.filter(action="auth.login", object_id=str(world.coordinator_a.pk)).count() == 1
+
+
+def test_six_wrong_passwords_lock_the_account_with_a_clear_message(world):
+    client = Client()
+    for attempt in range(1, 6):
+        response = sign_in(client, "caseworker_a", f"wrong-{attempt}")
+        assert "not right" in response.content.decode()
+        assert "locked" not in response.content.decode()
+    response = sign_in(client, "caseworker_a", "wrong-6")
+    body = response.content.decode()
+    assert "locked after 6 wrong passwords" in body
+    assert "administrator" in body
+    # Even the right password is refused now, with the same message.
+    response = sign_in(client, "caseworker_a", PASSWORD)
+    assert response.status_code == 200
+    assert "locked after 6 wrong passwords" in response.content.decode()
+    assert client.get(reverse("web:dashboard")).status_code != 200
+    user = User.objects.get(username="caseworker_a")
+    assert user.is_locked()
+    assert AuditEvent.objects.filter(action="auth.locked", object_id=str(user.pk)).count() == 1
+    assert AuditEvent.objects.filter(action="auth.login_failed", object_id=str(user.pk)).count() == 5
+
+
+def test_a_correct_password_resets_the_count(world):
+    client = Client()
+    for _ in range(5):
+        sign_in(client, "caseworker_a", "wrong")
+    assert sign_in(client, "caseworker_a", PASSWORD).status_code == 302
+    assert User.objects.get(username="caseworker_a").failed_logins == 0
+
+
+def test_locks_are_per_account_not_per_phone(world):
+    client = Client()
+    for _ in range(6):
+        sign_in(client, "caseworker_a", "wrong")
+    # Someone else on the same phone (same address) can still sign in.
+    assert sign_in(Client(), "coordinator_a", PASSWORD).status_code == 302
+
+
+def test_an_agency_admin_unlocks_a_member(world):
+    for _ in range(6):
+        sign_in(Client(), "caseworker_a", "wrong")
+    membership = world.caseworker_a.memberships.get()
+    admin = web_client(world.admin_a)
+    page = admin.get(reverse("accounts:member_detail", args=[membership.pk]))
+    assert "locked after 6 wrong passwords" in page.content.decode()
+    response = admin.post(reverse("accounts:member_unlock", args=[membership.pk]))
+    assert response.status_code == 302
+    assert not User.objects.get(username="caseworker_a").is_locked()
+    assert sign_in(Client(), "caseworker_a", PASSWORD).status_code == 302
+    assert AuditEvent.objects.filter(action="accounts.user.unlock").count() == 1
+
+
+def test_another_agencys_admin_cannot_unlock(world):
+    for _ in range(6):
+        sign_in(Client(), "caseworker_a", "wrong")
+    membership = world.caseworker_a.memberships.get()
+    response = web_client(world.admin_b).post(reverse("accounts:member_unlock", args=[membership.pk]))
+    assert response.status_code == 404
+    assert User.objects.get(username="caseworker_a").is_locked()
+
+
+@override_settings(LOCKOUT_MINUTES=30)
+def test_a_lock_runs_out_after_the_cool_off(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    for _ in range(6):
+        sign_in(Client(), "caseworker_a", "wrong")
+    User.objects.filter(username="caseworker_a").update(locked_at=timezone.now() - timedelta(minutes=31))
+    assert sign_in(Client(), "caseworker_a", PASSWORD).status_code == 302
+
+
+def test_passwords_are_hashed_with_argon2(world, settings):
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    user = world.outsider
+    user.set_password("a long enough password")
+    user.save()
+    assert User.objects.get(pk=user.pk).password.startswith("argon2")
+
+
+def test_sign_out_ends_the_session(world):
+    client = web_client(world.coordinator_a)
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("web:dashboard")).status_code == 302
+
+
+def test_password_change_needs_the_old_password_and_is_audited(world):
+    client = web_client(world.coordinator_a)
+    url = reverse("accounts:password_change")
+    response = client.post(
+        url,
+        {"old_password": "nope", "new_password1": "a-new-long-pass-9", "new_password2": "a-new-long-pass-9"},
+    )
+    assert response.status_code == 200
+    assert not AuditEvent.objects.filter(action="accounts.user.password_change").exists()
+    response = client.post(
+        url,
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-long-pass-9",
+            "new_password2": "a-new-long-pass-9",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=world.coordinator_a.pk).check_password("a-new-long-pass-9")
+    event = AuditEvent.objects.get(action="accounts.user.password_change")
+    assert "a-new-long-pass-9" not in str(event.changes)
+
+
+def test_sessions_expire(settings):
+    assert settings.SESSION_COOKIE_AGE <= 24 * 3600
+    assert settings.SESSION_SAVE_EVERY_REQUEST
