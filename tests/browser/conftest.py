@@ -52,9 +52,13 @@ class PageWatch:
         self.page = page
         self.base_url = base_url
         self.errors: list[str] = []
-        page.on("console", lambda msg: msg.type == "error" and self.errors.append(f"console: {msg.text}"))
+        page.on("console", self._console)
         page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
         page.on("requestfailed", lambda req: self.errors.append(f"request failed: {req.url}"))
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text}")
 
     def goto(self, path: str) -> Any:
         return self.page.goto(self.base_url + path)

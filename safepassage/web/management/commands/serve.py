@@ -27,6 +27,8 @@ def run_gunicorn(*, host: str, port: int, workers: int, threads: int, timeout: i
                 "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
                 "limit_request_line": 8190,
                 "proc_name": "safepassage",
+                # gunicorn's control socket lives in $HOME and would clash between two instances.
+                "control_socket_disable": True,
             }.items():
                 self.cfg.set(key, value)
 
