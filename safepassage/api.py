@@ -19,6 +19,8 @@ from safepassage.audit.api import router as audit_router
 from safepassage.core.api import error_body, field_errors
 from safepassage.core.importing import ImportRejected
 from safepassage.geo.api import router as geo_router
+from safepassage.registry.api import router as registry_router
+from safepassage.reports.api import router as reports_router
 
 api = NinjaAPI(
     title="SafePassage API",
@@ -92,4 +94,4 @@ def _register(*routers: Any) -> None:
         api.add_router("", router)
 
 
-_register(accounts_router, geo_router, audit_router)
+_register(accounts_router, geo_router, audit_router, registry_router, reports_router)

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "safepassage.audit",
     "safepassage.accounts",
     "safepassage.geo",
+    "safepassage.registry",
+    "safepassage.reports",
     "safepassage.web",
 ]
 
@@ -161,6 +163,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Map tiles: empty means no background map (the areas still draw). A local tile server, or e.g.
+# https://tile.openstreetmap.org/{z}/{x}/{y}.png with its attribution, where the network allows.
+MAP_TILE_URL = env.text("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env.text("MAP_TILE_ATTRIBUTION", "")
+MAP_TILE_ORIGINS = (
+    ["/".join(MAP_TILE_URL.split("/")[:3])] if MAP_TILE_URL.startswith(("http://", "https://")) else []
+)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500

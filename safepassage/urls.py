@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("safepassage.accounts.urls")),
     path("areas/", include("safepassage.geo.urls")),
     path("audit/", include("safepassage.audit.urls")),
+    path("risk/", include("safepassage.registry.urls")),
+    path("reports/", include("safepassage.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("", include("safepassage.web.urls")),

@@ -22,6 +22,12 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("web:dashboard", _("Home")),
+    NavItem("registry:village_list", _("My villages"), "registry.work_in_villages"),
+    NavItem("registry:person_list", _("People"), "registry.view_people"),
+    NavItem("registry:alert_list", _("Alerts"), "registry.view_alerts"),
+    NavItem("reports:risk", _("Reports"), "reports.view_reports"),
+    NavItem("reports:map", _("Map"), "reports.view_reports"),
+    NavItem("registry:catalogue_list", _("Indicator catalogue"), "registry.edit_catalogue"),
     NavItem("geo:area_list", _("Areas"), "geo.view_areas"),
     NavItem("accounts:team", _("Team"), "accounts.manage_members"),
     NavItem("audit:trail", _("Audit trail"), "audit.view_trail"),

@@ -10,12 +10,13 @@ from typing import Any
 
 from django.db import transaction
 
-from safepassage.accounts.models import Agency
+from safepassage.accounts.models import Agency, User
 from safepassage.accounts.services import agency_create, generate_password, user_create
 from safepassage.core.roles import Role
 from safepassage.geo.demo import province_rows
 from safepassage.geo.models import Area
 from safepassage.geo.services import areas_import
+from safepassage.registry.demo import generate_population
 
 AGENCIES = [
     ("cc", "Provincial Coordination Centre for Children and Women", Agency.Kind.GOVERNMENT),
@@ -52,7 +53,7 @@ class DemoLogin:
     role: str
 
 
-def load_demo(*, logins_file: Path) -> list[DemoLogin]:
+def load_demo(*, logins_file: Path, people: int = 20_000) -> list[DemoLogin]:
     """Load the demo province once; later calls read the logins back instead of making new ones."""
     if Agency.objects.filter(code="cc").exists() and logins_file.exists():
         return read_logins(logins_file)
@@ -78,6 +79,10 @@ def load_demo(*, logins_file: Path) -> list[DemoLogin]:
                 last_name="(demo)",
             )
             logins.append(DemoLogin(username, password, agencies[agency_code].name, str(role)))
+        # The coordination centre's administrator is also the system administrator (catalogue, areas).
+        User.objects.filter(username="cc.admin").update(is_superuser=True)
+        if people:
+            generate_population(people=people, agencies=agencies)
     write_logins(logins_file, logins)
     return logins
 

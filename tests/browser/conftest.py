@@ -54,11 +54,16 @@ class PageWatch:
         self.errors: list[str] = []
         page.on("console", self._console)
         page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        page.on("requestfailed", lambda req: self.errors.append(f"request failed: {req.url}"))
+        page.on("requestfailed", self._request_failed)
 
     def _console(self, message: Any) -> None:
         if message.type == "error":
             self.errors.append(f"console: {message.text}")
+
+    def _request_failed(self, request: Any) -> None:
+        # A request cut short because the page moved on (a form was submitted) is not an error.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.errors.append(f"request failed: {request.url} ({request.failure})")
 
     def goto(self, path: str) -> Any:
         return self.page.goto(self.base_url + path)

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection, models
 from django.http import Http404
 
-from safepassage.core.models import AgencyOwned, get_for_user
+from safepassage.core.models import AgencyOwned, ScopedQuerySet, get_for_user
 from safepassage.testing import build_world
 
 
@@ -13,6 +13,8 @@ class Probe(AgencyOwned):
 
     village = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
     AREA_FIELD = "village"
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         app_label = "core"

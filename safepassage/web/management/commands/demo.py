@@ -23,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--data-dir", help="where the demo keeps its database (read at start-up)")
         parser.add_argument("--reset", action="store_true", help="start again from an empty database")
         parser.add_argument("--no-serve", action="store_true", help="load the demo and stop")
+        parser.add_argument("--people", type=int, default=20_000, help="size of the synthetic population")
 
     def handle(self, *args: Any, **options: Any) -> None:
         data_dir = Path(settings.DATA_DIR)
@@ -31,7 +32,9 @@ class Command(BaseCommand):
             self._reset(logins_file)
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database ready.")
-        logins = load_demo(logins_file=logins_file)
+        if options["people"] < 0:
+            raise CommandError("--people: must be 0 or more")
+        logins = load_demo(logins_file=logins_file, people=options["people"])
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"\nDemo logins (also in {logins_file}):")
         width = max(len(login.username) for login in logins)

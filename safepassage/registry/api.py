@@ -1,0 +1,261 @@
+"""API: people, assessments, alerts and the active catalogue."""
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from safepassage.accounts.selectors import signed_in_user
+from safepassage.core.api import ErrorOut
+from safepassage.core.roles import Action
+from safepassage.geo.selectors import get_area
+from safepassage.registry import selectors, services
+from safepassage.registry.models import Alert, Assessment, Catalogue, Indicator, Person
+
+router = Router(tags=["risk index"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class PersonIn(Schema):
+    given_name: str
+    family_name: str = ""
+    given_name_latin: str = ""
+    family_name_latin: str = ""
+    sex: str = "unknown"
+    birth_date: date | None = None
+    birth_year: int | None = None
+    birth_year_estimated: bool = False
+    village_code: str
+    hometown_code: str | None = None
+    household_id: int | None = None
+    national_id: str = ""
+    languages: list[str] = []
+    notes: str = ""
+    consent_basis: str = ""
+
+
+class PersonOut(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    given_name_latin: str
+    family_name_latin: str
+    sex: str
+    birth_date: date | None
+    birth_year: int | None
+    village_code: str
+    household_id: int | None
+    agency: str
+    index: float | None
+    band: str | None
+    assessed_on: date | None
+
+    @staticmethod
+    def resolve_village_code(obj: Person) -> str:
+        return obj.village.code
+
+    @staticmethod
+    def resolve_agency(obj: Person) -> str:
+        return obj.agency.code
+
+    @staticmethod
+    def resolve_index(obj: Person) -> float | None:
+        return obj.current_index
+
+    @staticmethod
+    def resolve_band(obj: Person) -> str | None:
+        return obj.current_band or None
+
+    @staticmethod
+    def resolve_assessed_on(obj: Person) -> date | None:
+        return obj.current_assessed_on
+
+
+class PersonDetailOut(PersonOut):
+    national_id: str
+    languages: list[str]
+    notes: str
+
+
+class AssessmentIn(Schema):
+    assessed_on: date
+    scores: dict[str, Any]
+    source: str = "visit"
+
+
+class AlertBrief(Schema):
+    id: int
+    status: str
+    reasons: list[dict[str, Any]]
+
+
+class AssessmentOut(Schema):
+    id: int
+    assessed_on: date
+    catalogue_version: int
+    source: str
+    scores: dict[str, int]
+    index: float | None
+    band: str
+    completeness: float
+    domain_scores: dict[str, float | None]
+    count_3: int
+    deprivation_share: float
+    multiple_vulnerability: bool
+    alerts: list[AlertBrief]
+
+    @staticmethod
+    def resolve_catalogue_version(obj: Assessment) -> int:
+        return obj.catalogue.version
+
+    @staticmethod
+    def resolve_multiple_vulnerability(obj: Assessment) -> bool:
+        return obj.multiple
+
+    @staticmethod
+    def resolve_alerts(obj: Assessment) -> list[Alert]:
+        alert = getattr(obj, "alert", None)
+        return [alert] if alert is not None else []
+
+
+class AlertOut(Schema):
+    id: int
+    status: str
+    reasons: list[dict[str, Any]]
+    person_id: int | None
+    village_code: str
+    created_at: Any
+    due_at: Any
+    escalation_level: int
+    resolution_note: str
+
+    @staticmethod
+    def resolve_village_code(obj: Alert) -> str:
+        return obj.village.code
+
+
+class ResolveIn(Schema):
+    note: str
+
+
+class IndicatorOut(Schema):
+    code: str
+    domain: str
+    level: str
+    kind: str
+    weight: float
+    max_score: int
+    label: dict[str, str]
+    rubric: dict[str, dict[str, str]]
+
+
+class CatalogueOut(Schema):
+    version: int
+    name: str
+    status: str
+    parameters: dict[str, Any]
+    indicators: list[IndicatorOut]
+
+    @staticmethod
+    def resolve_indicators(obj: Catalogue) -> list[Indicator]:
+        return [i for i in obj.indicators.all() if i.active]
+
+
+@router.get("/people", response=list[PersonOut])
+@paginate(PageNumberPagination)
+def person_list(
+    request: HttpRequest, village_code: str = "", q: str = "", band: str = "", due: bool = False
+) -> Any:
+    """People I may see (none for analysts and partners), filtered by village, name, band or due date."""
+    village = get_area(village_code) if village_code else None
+    return selectors.person_list(
+        viewer=request.user,
+        village=village,
+        query=q,
+        band=band,
+        due=due,
+        catalogue=selectors.active_catalogue_or_none(),
+    )
+
+
+@router.post("/people", response={201: PersonDetailOut, **ERRORS})
+def person_create(request: HttpRequest, payload: PersonIn) -> Status[Person]:
+    """Add a person in a village I work in."""
+    data = payload.dict()
+    person = services.person_create(actor=signed_in_user(request), **data)
+    return Status(201, selectors.get_person_for_user(request.user, person.pk))
+
+
+@router.get("/people/{person_id}", response={200: PersonDetailOut, 404: ErrorOut})
+def person_get(request: HttpRequest, person_id: int) -> Person:
+    """One person; 404 if not mine to see."""
+    return selectors.get_person_for_user(request.user, person_id)
+
+
+@router.get("/people/{person_id}/assessments", response={200: list[AssessmentOut], 404: ErrorOut})
+def assessment_list(request: HttpRequest, person_id: int) -> list[Assessment]:
+    """A person's assessments, newest first."""
+    person = selectors.get_person_for_user(request.user, person_id)
+    return list(person.assessments.select_related("catalogue", "alert").order_by("-assessed_on", "-id"))
+
+
+@router.post("/people/{person_id}/assessments", response={201: AssessmentOut, 200: AssessmentOut, **ERRORS})
+def assessment_create(request: HttpRequest, person_id: int, payload: AssessmentIn) -> Status[Assessment]:
+    """Record an assessment (individual and household indicators); 200 if the same one was sent before."""
+    person = selectors.get_person_for_user(request.user, person_id, Action.CHANGE)
+    recorded = services.assessment_record(
+        actor=signed_in_user(request),
+        person=person,
+        assessed_on=payload.assessed_on,
+        scores=payload.scores,
+        source=payload.source,
+    )
+    return Status(201 if recorded.created else 200, recorded.assessment)
+
+
+@router.post("/villages/{code}/assessments", response={201: AssessmentOut, 200: AssessmentOut, **ERRORS})
+def village_assessment_create(request: HttpRequest, code: str, payload: AssessmentIn) -> Status[Assessment]:
+    """Record a village's own indicators (services, border distance, broker activity)."""
+    village = get_area(code)
+    recorded = services.assessment_record(
+        actor=signed_in_user(request),
+        village=village,
+        assessed_on=payload.assessed_on,
+        scores=payload.scores,
+        source=payload.source,
+    )
+    return Status(201 if recorded.created else 200, recorded.assessment)
+
+
+@router.get("/alerts", response=list[AlertOut])
+@paginate(PageNumberPagination)
+def alert_list(request: HttpRequest, status: str = "", mine: bool = False) -> Any:
+    """Alerts of my agency and alerts routed to me."""
+    return selectors.alert_list(viewer=request.user, status=status, mine=mine)
+
+
+@router.post("/alerts/{alert_id}/acknowledge", response={200: AlertOut, **ERRORS})
+def alert_acknowledge(request: HttpRequest, alert_id: int) -> Alert:
+    """I have seen this alert and will act on it."""
+    alert = selectors.get_alert_for_user(request.user, alert_id, Action.CHANGE)
+    return services.alert_acknowledge(actor=signed_in_user(request), alert=alert)
+
+
+@router.post("/alerts/{alert_id}/resolve", response={200: AlertOut, **ERRORS})
+def alert_resolve(request: HttpRequest, alert_id: int, payload: ResolveIn) -> Alert:
+    """Close an alert with a note of what was done."""
+    alert = selectors.get_alert_for_user(request.user, alert_id, Action.CHANGE)
+    return services.alert_resolve(actor=signed_in_user(request), alert=alert, note=payload.note)
+
+
+@router.get("/catalogues/active", response={200: CatalogueOut, 404: ErrorOut})
+def catalogue_active(request: HttpRequest) -> Catalogue:
+    """The indicators and scoring rules new assessments use."""
+    catalogue = selectors.active_catalogue_or_none()
+    if catalogue is None:
+        from django.http import Http404
+
+        raise Http404
+    return catalogue

@@ -1,0 +1,333 @@
+"""The risk index: indicator catalogues, people, households, append-only assessments and alerts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.core.access import Viewer
+from safepassage.core.models import AgencyOwned, TimeStamped
+from safepassage.core.roles import Action, Role
+from safepassage.registry.scoring import IndicatorSpec, Parameters
+
+
+def _translated(texts: dict[str, str]) -> str:
+    language = get_language() or "en"
+    return texts.get(language) or texts.get(language.split("-")[0]) or texts.get("en") or ""
+
+
+class Catalogue(models.Model):
+    """One version of the indicator list and its scoring rules. Assessments keep the version they used."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    parameters = models.JSONField(_("scoring parameters"), default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="active"), name="one_active_catalogue"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} · {self.name}"
+
+    def params(self) -> Parameters:
+        """The scoring parameters as the scoring module reads them."""
+        return Parameters.from_dict(self.parameters)
+
+    def specs(self, levels: str = "IHV") -> list[IndicatorSpec]:
+        """The active indicators of the given levels, in order."""
+        return [
+            IndicatorSpec(i.code, i.domain, i.level, i.kind, i.weight, i.max_score)
+            for i in self.indicators.all()
+            if i.active and i.level in levels
+        ]
+
+
+class Indicator(models.Model):
+    """One indicator of a catalogue version, scored 1 (lowest risk) to 3 (highest)."""
+
+    class Level(models.TextChoices):
+        INDIVIDUAL = "I", _("Individual")
+        HOUSEHOLD = "H", _("Household")
+        VILLAGE = "V", _("Village")
+
+    class Kind(models.TextChoices):
+        STABLE = "S", _("Stable")
+        TRIGGER = "T", _("Trigger (a sudden event)")
+        CONDITIONAL = "C", _("Conditional")
+
+    class Domain(models.TextChoices):
+        HEALTH = "health", _("Health")
+        EDUCATION = "education", _("Education")
+        BASIC_NEEDS = "basic_needs", _("Basic minimum needs")
+        SOCIAL_WELFARE = "social_welfare", _("Social welfare")
+        MIGRATION = "migration", _("Migration")
+
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(_("code"), max_length=32)
+    position = models.PositiveSmallIntegerField(default=0)
+    domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)
+    level = models.CharField(_("level"), max_length=1, choices=Level.choices)
+    kind = models.CharField(_("kind"), max_length=1, choices=Kind.choices)
+    label = models.JSONField(_("label by language"), default=dict)
+    rubric = models.JSONField(_("what 1, 2 and 3 mean, by language"), default=dict)
+    weight = models.FloatField(_("weight"), default=1.0)
+    max_score = models.PositiveSmallIntegerField(_("highest score allowed"), default=3)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["catalogue", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["catalogue", "code"], name="indicator_code_per_catalogue"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="indicator_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(max_score__gte=1, max_score__lte=3), name="indicator_max_score"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def title(self) -> str:
+        """The label in the active language."""
+        return _translated(self.label) or self.code
+
+    def rubric_text(self, value: int | str) -> str:
+        """What a score of `value` means, in the active language."""
+        return _translated(self.rubric.get(str(value), {}))
+
+
+class Household(AgencyOwned, TimeStamped):
+    """People who live and eat together; household indicators are answered for all of them."""
+
+    village = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    label = models.CharField(_("house number or name"), max_length=100, blank=True)
+    head = models.ForeignKey("Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    AREA_FIELD = "village"
+
+    def __str__(self) -> str:
+        return self.label or f"household #{self.pk}"
+
+
+class Person(AgencyOwned, TimeStamped):
+    """Someone whose risk is assessed: a child, a young person, a would-be migrant, a family member."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other")
+        UNKNOWN = "unknown", _("Unknown")
+
+    given_name = models.CharField(_("given name"), max_length=150)
+    family_name = models.CharField(_("family name"), max_length=150, blank=True)
+    given_name_latin = models.CharField(_("given name in Latin letters"), max_length=150, blank=True)
+    family_name_latin = models.CharField(_("family name in Latin letters"), max_length=150, blank=True)
+    sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True, db_index=True)
+    birth_year_estimated = models.BooleanField(_("year of birth is an estimate"), default=False)
+    village = models.ForeignKey(
+        "geo.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("village")
+    )
+    hometown = models.ForeignKey(
+        "geo.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("hometown"),
+    )
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    national_id = models.CharField(_("national ID number"), max_length=32, blank=True, db_index=True)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    notes = models.TextField(_("welfare notes"), blank=True)
+    consent_basis = models.CharField(_("basis for keeping this record"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The latest assessment, kept here so lists and reports need no subquery.
+    current_assessment = models.ForeignKey(
+        "Assessment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    current_index = models.FloatField(null=True, blank=True)
+    current_band = models.CharField(max_length=12, blank=True, db_index=True)
+    current_assessed_on = models.DateField(null=True, blank=True)
+
+    AREA_FIELD = "village"
+    SENSITIVE_FIELDS = (
+        "given_name",
+        "family_name",
+        "given_name_latin",
+        "family_name_latin",
+        "national_id",
+        "notes",
+        "birth_date",
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["agency", "village"]),
+            models.Index(fields=["village", "current_band"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sex__in=["female", "male", "other", "unknown"]), name="person_sex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+    def audit_label(self) -> str:
+        """People are named in the trail by number only."""
+        return f"person #{self.pk}"
+
+    @property
+    def latin_name(self) -> str:
+        """The Latin transliteration, where given."""
+        return " ".join(p for p in (self.given_name_latin, self.family_name_latin) if p)
+
+
+class Assessment(AgencyOwned):
+    """One risk assessment of a person or a village; never edited, never deleted."""
+
+    class Source(models.TextChoices):
+        VISIT = "visit", _("Home visit")
+        PHONE = "phone", _("Phone call")
+        SURVEY = "survey", _("Survey import")
+        CASE = "case", _("From a case")
+
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="assessments"
+    )
+    village = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    subject_is_village = models.BooleanField(default=False)
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="+")
+    assessed_on = models.DateField(_("date of assessment"), db_index=True)
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.VISIT)
+    scores = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=64)
+    index = models.FloatField(null=True)
+    band = models.CharField(max_length=12)
+    completeness = models.FloatField()
+    domain_scores = models.JSONField(default=dict)
+    count_3 = models.PositiveSmallIntegerField(default=0)
+    deprivation_share = models.FloatField(default=0)
+    multiple = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    AREA_FIELD = "village"
+    ROLE_ACTIONS = {
+        Role.ADMIN: frozenset({Action.VIEW, Action.CHANGE}),
+        Role.COORDINATOR: frozenset({Action.VIEW, Action.CHANGE}),
+        Role.CASEWORKER: frozenset({Action.VIEW, Action.CHANGE}),
+        Role.VOLUNTEER: frozenset({Action.VIEW, Action.CHANGE}),
+    }
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        indexes = [
+            models.Index(fields=["person", "-assessed_on"]),
+            models.Index(fields=["village", "subject_is_village", "-assessed_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(subject_is_village=True, person__isnull=True)
+                    | Q(subject_is_village=False, person__isnull=False)
+                ),
+                name="assessment_one_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(completeness__gte=0, completeness__lte=1), name="assessment_completeness"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"assessment #{self.pk} ({self.assessed_on})"
+
+    def audit_label(self) -> str:
+        return f"assessment #{self.pk}"
+
+
+class Alert(AgencyOwned):
+    """An early warning about one person or village: open → acknowledged → resolved, escalated if ignored."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESOLVED = "resolved", _("Resolved")
+
+    class Rule(models.TextChoices):
+        BAND_RISE = "band_rise", _("Risk band went up")
+        INDEX_RISE = "index_rise", _("Risk index rose sharply")
+        TRIGGER = "trigger_newly_3", _("A sudden event reached the highest score")
+        OVERDUE = "overdue_high", _("High risk, not re-assessed in time")
+
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts")
+    village = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    assessment = models.OneToOneField(
+        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="alert"
+    )
+    reasons = models.JSONField(default=list)
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.OPEN, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    due_at = models.DateTimeField()
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution_note = models.TextField(blank=True)
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="risk_alerts", blank=True)
+
+    AREA_FIELD = "village"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agency", "status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"alert #{self.pk}"
+
+    def audit_label(self) -> str:
+        return f"alert #{self.pk}"
+
+    @classmethod
+    def shared_q(cls, viewer: Viewer, action: str) -> Q:
+        """Whoever an alert was routed to may see and act on it."""
+        if viewer.user_id is None or action == Action.DELETE:
+            return Q(pk__in=[])
+        routed = Alert.recipients.through.objects.filter(user_id=viewer.user_id).values("alert_id")
+        return Q(pk__in=routed)
+
+    @property
+    def rules(self) -> list[str]:
+        return [r["rule"] for r in self.reasons]

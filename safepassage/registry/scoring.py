@@ -1,0 +1,221 @@
+"""Risk scoring: pure functions over plain data, no database. Every number has its breakdown.
+
+Index (0-100) = (sum of answered scores − answered) / (2 × answered) × 100: all 1s give 0, all 3s give 100.
+Unanswered indicators are left out and reported as completeness; below the completeness threshold the
+assessment is "incomplete" and gets no band. Multiple vulnerability follows Alkire-Foster (as in the global
+MPI): a person's deprivation share is the weight of their indicators at 3 over the weight of those answered;
+they are multiply vulnerable when that share is at least k.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+BAND_ORDER = {"low": 0, "medium": 1, "high": 2}
+INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """What scoring needs to know about one indicator."""
+
+    code: str
+    domain: str
+    level: str  # I individual, H household, V village
+    kind: str  # S stable, T trigger, C conditional
+    weight: float = 1.0
+    max_score: int = 3
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """A catalogue version's scoring parameters."""
+
+    medium_from: float = 34.0
+    high_above: float = 66.0
+    completeness_threshold: float = 0.5
+    k: float = 1 / 3
+    index_rise: float = 15.0
+    band_rise: bool = True
+    trigger_newly_3: bool = True
+    first_assessment_triggers: bool = False
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Parameters:
+        """Read the parameters stored with a catalogue version."""
+        bands = data.get("bands", {})
+        warning = data.get("early_warning", {})
+        return cls(
+            medium_from=float(bands.get("medium_from", 34)),
+            high_above=float(bands.get("high_above", 66)),
+            completeness_threshold=float(data.get("completeness_threshold", 0.5)),
+            k=float(data.get("multiple_vulnerability_k", 1 / 3)),
+            index_rise=float(warning.get("index_rise", 15)),
+            band_rise=bool(warning.get("band_rise", True)),
+            trigger_newly_3=bool(warning.get("trigger_newly_3", True)),
+            first_assessment_triggers=bool(warning.get("first_assessment_triggers", False)),
+        )
+
+
+@dataclass(frozen=True)
+class Result:
+    """The scores of one assessment, with everything needed to explain them."""
+
+    index: float | None
+    band: str
+    completeness: float
+    answered: int
+    applicable: int
+    domain_scores: dict[str, float | None]
+    count_3: int
+    deprivation_share: float
+    multiple: bool
+
+
+def index_of(values: Iterable[int]) -> float | None:
+    """The 0-100 index of a set of 1-3 scores; None when nothing was answered."""
+    values = list(values)
+    if not values:
+        return None
+    return round((sum(values) - len(values)) / (2 * len(values)) * 100, 2)
+
+
+def band_of(index: float | None, completeness: float, params: Parameters) -> str:
+    """low / medium / high, or incomplete when too few indicators were answered."""
+    if index is None or completeness < params.completeness_threshold:
+        return INCOMPLETE
+    if index > params.high_above:
+        return "high"
+    if index >= params.medium_from:
+        return "medium"
+    return "low"
+
+
+def applicable(indicators: Sequence[IndicatorSpec], levels: str) -> list[IndicatorSpec]:
+    """The indicators a subject is scored on: I and H for a person, V for a village."""
+    return [i for i in indicators if i.level in levels]
+
+
+def score(scores: Mapping[str, int], indicators: Sequence[IndicatorSpec], params: Parameters) -> Result:
+    """Score one assessment. `scores` holds only answered indicators; `indicators` those applicable."""
+    answered = [i for i in indicators if i.code in scores]
+    values = {i.code: int(scores[i.code]) for i in answered}
+    completeness = round(len(answered) / len(indicators), 4) if indicators else 0.0
+    index = index_of(values.values())
+    domains: dict[str, list[int]] = {}
+    for indicator in indicators:
+        domains.setdefault(indicator.domain, [])
+        if indicator.code in values:
+            domains[indicator.domain].append(values[indicator.code])
+    answered_weight = sum(i.weight for i in answered)
+    deprived_weight = sum(i.weight for i in answered if values[i.code] == 3)
+    exact_share = deprived_weight / answered_weight if answered_weight else 0.0
+    band = band_of(index, completeness, params)
+    return Result(
+        index=index,
+        band=band,
+        completeness=completeness,
+        answered=len(answered),
+        applicable=len(indicators),
+        domain_scores={domain: index_of(v) for domain, v in domains.items()},
+        count_3=sum(1 for v in values.values() if v == 3),
+        deprivation_share=round(exact_share, 4),
+        multiple=band != INCOMPLETE and exact_share > 0 and exact_share >= params.k - 1e-9,
+    )
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an alert was raised, in data a page can explain."""
+
+    rule: str
+    detail: dict[str, Any]
+
+
+def warnings(
+    *,
+    previous: tuple[Result, Mapping[str, int]] | None,
+    current: tuple[Result, Mapping[str, int]],
+    trigger_codes: Iterable[str],
+    params: Parameters,
+) -> list[Reason]:
+    """The early-warning rules that fire when `current` follows `previous` (None for a first assessment).
+
+    A first assessment is a baseline: nothing in it is "new", so it warns only when the catalogue asks
+    for warnings on first assessments (first_assessment_triggers).
+    """
+    result, scores = current
+    reasons: list[Reason] = []
+    old_scores: Mapping[str, int] = previous[1] if previous else {}
+    if params.trigger_newly_3 and (previous is not None or params.first_assessment_triggers):
+        newly = sorted(c for c in trigger_codes if scores.get(c) == 3 and old_scores.get(c) != 3)
+        if newly:
+            reasons.append(Reason("trigger_newly_3", {"indicators": newly}))
+    if previous is None:
+        return reasons
+    old = previous[0]
+    banded = old.band in BAND_ORDER and result.band in BAND_ORDER
+    if params.band_rise and banded and BAND_ORDER[result.band] > BAND_ORDER[old.band]:
+        reasons.append(Reason("band_rise", {"from": old.band, "to": result.band}))
+    if old.index is not None and result.index is not None and result.band != INCOMPLETE:
+        rise = round(result.index - old.index, 2)
+        if rise >= params.index_rise:
+            reasons.append(Reason("index_rise", {"from": old.index, "to": result.index, "rise": rise}))
+    return reasons
+
+
+def changes(previous: Mapping[str, int], current: Mapping[str, int]) -> list[dict[str, Any]]:
+    """The indicators that moved between two assessments, biggest moves first."""
+    moved = []
+    for code in sorted(set(previous) | set(current)):
+        before, after = previous.get(code), current.get(code)
+        if before != after:
+            moved.append({"code": code, "from": before, "to": after})
+    return sorted(moved, key=lambda m: -abs((m["to"] or 0) - (m["from"] or 0)))
+
+
+@dataclass
+class AreaPoverty:
+    """Alkire-Foster figures for a group of assessed people."""
+
+    n: int
+    q: int
+    H: float
+    A: float
+    M0: float
+    contributions: dict[str, float] = field(default_factory=dict)
+
+
+def alkire_foster(
+    people: Sequence[Mapping[str, int]], indicators: Sequence[IndicatorSpec], k: float
+) -> AreaPoverty:
+    """Headcount H, intensity A, M0 = H × A and each indicator's share of M0, over people's latest scores.
+
+    A person's deprivation share is over the indicators they were asked; each indicator's contribution is
+    its part of the multiply vulnerable people's summed shares, so contributions add up to 1.
+    """
+    weights = {i.code: i.weight for i in indicators}
+    shares: list[float] = []
+    parts: dict[str, float] = dict.fromkeys(weights, 0.0)
+    for scores in people:
+        answered = {c: v for c, v in scores.items() if c in weights}
+        total = sum(weights[c] for c in answered)
+        if not total:
+            continue
+        share = sum(weights[c] for c, v in answered.items() if v == 3) / total
+        if share >= k - 1e-9 and share > 0:
+            shares.append(share)
+            for c, v in answered.items():
+                if v == 3:
+                    parts[c] += weights[c] / total
+    n = len(people)
+    q = len(shares)
+    H = q / n if n else 0.0
+    A = sum(shares) / q if q else 0.0
+    summed = sum(shares)
+    contributions = {c: round(v / summed, 4) for c, v in parts.items() if v} if summed else {}
+    return AreaPoverty(
+        n=n, q=q, H=round(H, 4), A=round(A, 4), M0=round(H * A, 4), contributions=contributions
+    )

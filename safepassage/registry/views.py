@@ -1,0 +1,380 @@
+"""Pages for the risk index: villages and people, the one-screen assessment, alerts, the catalogue."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from safepassage.accounts.selectors import signed_in_user
+from safepassage.audit.services import audit_read
+from safepassage.core.roles import Action
+from safepassage.geo.models import Area
+from safepassage.geo.selectors import get_area
+from safepassage.registry import charts, selectors, services
+from safepassage.registry.forms import AssessmentForm, PersonForm, ResolveForm
+from safepassage.registry.models import Alert, Catalogue, Indicator, Person
+
+
+def _add_errors(form: Any, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    aliases = aliases or {}
+    for field, problems in error.message_dict.items():
+        name = aliases.get(field, field)
+        if name.startswith("scores."):
+            name = "score_" + name.split(".", 1)[1]
+        form.add_error(name if name in form.fields else None, problems)
+
+
+@login_required
+def village_list(request: HttpRequest) -> HttpResponse:
+    """My villages, with how many people are due or overdue for a visit."""
+    villages = selectors.villages_for(request.user)
+    catalogue = selectors.active_catalogue_or_none()
+    cutoff = selectors.reassess_cutoff(catalogue)
+    visible = Person.objects.visible_to(request.user)
+    counts = {
+        row["village_id"]: row
+        for row in visible.filter(village__in=villages)
+        .values("village_id")
+        .annotate(
+            people=Count("id"),
+            high=Count("id", filter=Q(current_band="high")),
+            due=Count("id", filter=Q(current_assessed_on__isnull=True) | Q(current_assessed_on__lt=cutoff)),
+        )
+        .order_by()
+    }
+    rows = [{"village": v, **counts.get(v.pk, {"people": 0, "high": 0, "due": 0})} for v in villages[:500]]
+    return render(request, "registry/village_list.html", {"rows": rows})
+
+
+@login_required
+def village_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The people of one village, with due and overdue badges, and the village's own assessment."""
+    village = get_area(code)
+    catalogue = selectors.active_catalogue_or_none()
+    people = selectors.person_list(
+        viewer=request.user, village=village, query=request.GET.get("q", "").strip()
+    )
+    page = Paginator(people, 100).get_page(request.GET.get("page"))
+    latest = village_assessment = None
+    if village.level == "village":
+        latest = (
+            services.Assessment.objects.visible_to(request.user)
+            .filter(village=village, subject_is_village=True)
+            .order_by("-assessed_on", "-id")
+            .first()
+        )
+        village_assessment = latest
+    return render(
+        request,
+        "registry/village_detail.html",
+        {
+            "village": village,
+            "page": page,
+            "cutoff": selectors.reassess_cutoff(catalogue),
+            "overdue_cutoff": selectors.overdue_cutoff(catalogue),
+            "village_assessment": village_assessment,
+            "can_add": _can_add_in(request, village),
+        },
+    )
+
+
+def _can_add_in(request: HttpRequest, village: Area) -> bool:
+    try:
+        services.agency_for_record(request.user, village)
+    except ValidationError:
+        return False
+    return village.level == "village"
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    """Everyone I may see, searchable, with their current risk."""
+    query = request.GET.get("q", "").strip()
+    band = request.GET.get("band", "")
+    due = request.GET.get("due") == "1"
+    people = selectors.person_list(
+        viewer=request.user, query=query, band=band, due=due, catalogue=selectors.active_catalogue_or_none()
+    )
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "registry/person_list.html", {"page": page, "query": query, "band": band, "due": due}
+    )
+
+
+@login_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    """Add a person to a village I work in."""
+    village = get_area(request.GET.get("village") or request.POST.get("village") or "")
+    if not _can_add_in(request, village):
+        raise Http404
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            person = services.person_create(actor=signed_in_user(request), village_code=village.code, **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Added. You can assess them now."))
+            return redirect("registry:person_assess", pk=person.pk)
+    return render(request, "registry/person_form.html", {"form": form, "village": village})
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One person: current risk with its breakdown, the history chart, alerts. Every view is audited."""
+    person = selectors.get_person_for_user(request.user, pk)
+    audit_read(actor=request.user, obj=person, what="person page")
+    history = selectors.assessment_history(viewer=request.user, person=person)
+    catalogue = selectors.active_catalogue_or_none()
+    titles = {i.code: i.title for i in catalogue.indicators.all()} if catalogue else {}
+    current = history[-1]["assessment"] if history else None
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "history": list(reversed(history)),
+            "current": current,
+            "titles": titles,
+            "chart": charts.history_svg([h["assessment"] for h in history]),
+            "alerts": selectors.alert_list(viewer=request.user).filter(person=person)[:20],
+            "can_change": Person.objects.visible_to(request.user, Action.CHANGE)
+            .filter(pk=person.pk)
+            .exists(),
+            "domains": dict(Indicator.Domain.choices),
+        },
+    )
+
+
+def _assess(request: HttpRequest, *, person: Person | None, village: Area | None) -> HttpResponse:
+    catalogue = selectors.active_catalogue_or_none()
+    if catalogue is None:
+        messages.error(request, _("No indicator catalogue is active. Ask a system administrator."))
+        return redirect("web:dashboard")
+    form = AssessmentForm(request.POST or None, catalogue=catalogue, levels="IH" if person else "V")
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = services.assessment_record(
+                actor=signed_in_user(request),
+                person=person,
+                village=village,
+                assessed_on=form.cleaned_data["assessed_on"],
+                scores=form.scores(),
+                source=form.cleaned_data["source"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error, {"village_code": "assessed_on"})
+        else:
+            a = recorded.assessment
+            if a.band == "incomplete":
+                messages.warning(
+                    request,
+                    _(
+                        "Saved, but fewer than half the questions were answered, so there is "
+                        "no risk level yet."
+                    ),
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Saved. Risk index %(index)s (%(band)s).") % {"index": a.index, "band": _(a.band)},
+                )
+            if recorded.alert is not None:
+                messages.warning(request, _("This raised an alert for follow-up."))
+            if person is not None:
+                return redirect("registry:person_detail", pk=person.pk)
+            return redirect("registry:village_detail", code=village.code)  # type: ignore[union-attr]
+    return render(
+        request,
+        "registry/assess.html",
+        {"form": form, "person": person, "village": village, "catalogue": catalogue},
+    )
+
+
+@login_required
+def person_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    """Assess a person on one screen."""
+    person = selectors.get_person_for_user(request.user, pk, Action.CHANGE)
+    return _assess(request, person=person, village=None)
+
+
+@login_required
+def village_assess(request: HttpRequest, code: str) -> HttpResponse:
+    """Assess a village's own indicators."""
+    village = get_area(code)
+    if not _can_add_in(request, village):
+        raise Http404
+    return _assess(request, person=None, village=village)
+
+
+@login_required
+def alert_list(request: HttpRequest) -> HttpResponse:
+    """Alerts for me and my agency: open first."""
+    status = request.GET.get("status", "open")
+    mine = request.GET.get("mine") == "1"
+    alerts = selectors.alert_list(
+        viewer=request.user, status=status if status in Alert.Status.values else "", mine=mine
+    )
+    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/alert_list.html",
+        {
+            "page": page,
+            "status": status,
+            "mine": mine,
+            "statuses": Alert.Status.choices,
+            "rule_labels": dict(Alert.Rule.choices),
+        },
+    )
+
+
+@login_required
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One alert: why it was raised, and acknowledging or resolving it."""
+    alert = selectors.get_alert_for_user(request.user, pk)
+    form = ResolveForm(request.POST or None)
+    if request.method == "POST":
+        alert = selectors.get_alert_for_user(request.user, pk, Action.CHANGE)
+        try:
+            if request.POST.get("action") == "acknowledge":
+                services.alert_acknowledge(actor=signed_in_user(request), alert=alert)
+                messages.success(request, _("Acknowledged. The alert will not escalate."))
+            elif form.is_valid():
+                services.alert_resolve(
+                    actor=signed_in_user(request), alert=alert, note=form.cleaned_data["note"]
+                )
+                messages.success(request, _("Resolved."))
+            else:
+                raise ValidationError({"note": _("Say what was done, so others can follow up.")})
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("registry:alert_detail", pk=alert.pk)
+    catalogue = selectors.active_catalogue_or_none()
+    titles = {i.code: i.title for i in catalogue.indicators.all()} if catalogue else {}
+    return render(
+        request,
+        "registry/alert_detail.html",
+        {
+            "alert": alert,
+            "form": form,
+            "titles": titles,
+            "rule_labels": dict(Alert.Rule.choices),
+        },
+    )
+
+
+# ------------------------------------------------------------------------------------------- catalogue
+
+
+def _require_system_admin(request: HttpRequest) -> None:
+    if not request.user.is_superuser:
+        raise Http404
+
+
+@login_required
+def catalogue_list(request: HttpRequest) -> HttpResponse:
+    """Catalogue versions: the active one, drafts to edit, retired ones kept for old assessments."""
+    _require_system_admin(request)
+    if request.method == "POST":
+        try:
+            catalogue = Catalogue.objects.get(pk=request.POST.get("catalogue", ""))
+        except (Catalogue.DoesNotExist, ValueError):
+            raise Http404 from None
+        try:
+            if request.POST.get("action") == "copy":
+                draft = services.catalogue_copy(
+                    actor=request.user, source=catalogue, name=request.POST.get("name", "")
+                )
+                messages.success(
+                    request, _("Draft version %(v)d made. Edit it, then activate it.") % {"v": draft.version}
+                )
+                return redirect("registry:catalogue_detail", version=draft.version)
+            if request.POST.get("action") == "activate":
+                services.catalogue_activate(actor=request.user, catalogue=catalogue)
+                messages.success(
+                    request, _("Version %(v)d is now used for new assessments.") % {"v": catalogue.version}
+                )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("registry:catalogue_list")
+    return render(request, "registry/catalogue_list.html", {"catalogues": Catalogue.objects.all()})
+
+
+@login_required
+def catalogue_detail(request: HttpRequest, version: int) -> HttpResponse:
+    """A catalogue version's indicators; in a draft, each can be edited."""
+    _require_system_admin(request)
+    catalogue = Catalogue.objects.filter(version=version).first()
+    if catalogue is None:
+        raise Http404
+    if request.GET.get("format") == "json":
+        response = HttpResponse(
+            json.dumps(services.catalogue_as_data(catalogue), ensure_ascii=False, indent=1),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="catalogue-v{catalogue.version}.json"'
+        return response
+    if request.method == "POST":
+        indicator = catalogue.indicators.filter(pk=request.POST.get("indicator", "")).first()
+        if indicator is None:
+            raise Http404
+        language = request.POST.get("language", "en")
+        label = dict(indicator.label)
+        label[language] = request.POST.get("label", "").strip() or label.get(language, "")
+        rubric = {k: dict(v) for k, v in indicator.rubric.items()}
+        for value in ("1", "2", "3"):
+            text = request.POST.get(f"rubric_{value}", "").strip()
+            if text:
+                rubric.setdefault(value, {})[language] = text
+        try:
+            services.indicator_update(
+                actor=request.user,
+                indicator=indicator,
+                label=label,
+                rubric=rubric,
+                weight=float(request.POST.get("weight") or indicator.weight),
+                active=request.POST.get("active") == "on",
+            )
+        except (ValidationError, ValueError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("%(code)s saved.") % {"code": indicator.code})
+        return redirect("registry:catalogue_detail", version=catalogue.version)
+    return render(
+        request,
+        "registry/catalogue_detail.html",
+        {
+            "catalogue": catalogue,
+            "indicators": catalogue.indicators.all(),
+            "editable": catalogue.status == Catalogue.Status.DRAFT,
+        },
+    )
+
+
+@login_required
+@require_POST
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Acknowledge from the inbox in one tap."""
+    alert = selectors.get_alert_for_user(request.user, pk, Action.CHANGE)
+    try:
+        services.alert_acknowledge(actor=signed_in_user(request), alert=alert)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    return redirect(target or "registry:alert_list")

@@ -1,0 +1,93 @@
+"""API: risk aggregates (suppressed for analysts) and the map's GeoJSON."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Router
+
+from safepassage.geo.models import Level
+from safepassage.registry.selectors import active_catalogue_or_none
+from safepassage.reports import maps, selectors
+from safepassage.reports.params import parse_area, parse_group_by, parse_period
+
+router = Router(tags=["reports"])
+
+
+def _require_reporter(request: HttpRequest) -> None:
+    if not selectors.may_report(request.user):
+        raise Http404
+
+
+@router.get("/reports/risk")
+def risk(request: HttpRequest, group_by: str = "district", area: str = "") -> dict[str, Any]:
+    """Counts by band and mean index of current risk, grouped by province, district, subdistrict, village,
+    sex, age_band and/or hometown (comma-separated)."""
+    _require_reporter(request)
+    return selectors.risk_report(
+        viewer=request.user, group_by=parse_group_by(group_by), area=parse_area(area)
+    )
+
+
+@router.get("/reports/risk/trend")
+def risk_trend(
+    request: HttpRequest, first: str, second: str, group_by: str = "district", area: str = ""
+) -> dict[str, Any]:
+    """Two periods (`YYYY-MM-DD..YYYY-MM-DD`) side by side, each person's latest assessment in each."""
+    _require_reporter(request)
+    rows = selectors.trend(
+        viewer=request.user,
+        group_by=parse_group_by(group_by),
+        first=parse_period(first, "first"),
+        second=parse_period(second, "second"),
+        area=parse_area(area),
+    )
+    return {"group_by": parse_group_by(group_by), "rows": rows}
+
+
+@router.get("/reports/risk/priorities")
+def risk_priorities(
+    request: HttpRequest, level: str = Level.DISTRICT, first: str = "", second: str = "", area: str = ""
+) -> dict[str, Any]:
+    """Areas ranked by M0 and high-risk count, with the change between two periods when given."""
+    _require_reporter(request)
+    periods = (
+        (parse_period(first, "first"), parse_period(second, "second")) if first and second else (None, None)
+    )
+    rows = selectors.prioritisation(
+        viewer=request.user, level=level, first=periods[0], second=periods[1], area=parse_area(area)
+    )
+    return {"level": level, "rows": rows}
+
+
+@router.get("/reports/risk/displacement")
+def risk_displacement(
+    request: HttpRequest, first: str, second: str, level: str = Level.SUBDISTRICT, programme_areas: str = ""
+) -> dict[str, Any]:
+    """Areas whose risk rose while a neighbouring area's fell ("push down, pop up")."""
+    _require_reporter(request)
+    rows = selectors.displacement(
+        viewer=request.user,
+        level=level,
+        first=parse_period(first, "first"),
+        second=parse_period(second, "second"),
+        programme_areas=[c for c in programme_areas.split(",") if c],
+    )
+    return {"level": level, "rows": rows}
+
+
+@router.get("/reports/risk/drivers/{code}")
+def risk_drivers(request: HttpRequest, code: str) -> dict[str, Any]:
+    """Which indicators drive an area's risk."""
+    _require_reporter(request)
+    area = parse_area(code)
+    catalogue = active_catalogue_or_none()
+    if area is None or catalogue is None:
+        raise Http404
+    return selectors.drivers(viewer=request.user, area=area, catalogue=catalogue)
+
+
+@router.get("/reports/risk/map")
+def risk_map(request: HttpRequest, level: str = Level.DISTRICT, area: str = "") -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of areas with their risk figures (areas only, never people's homes)."""
+    _require_reporter(request)
+    return maps.risk_geojson(viewer=request.user, level=level, within=parse_area(area))

@@ -1,0 +1,188 @@
+"""Report pages: risk by group, priorities, trend, displacement, drivers and the vulnerability map."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from safepassage.geo.models import Level
+from safepassage.registry.selectors import active_catalogue_or_none
+from safepassage.reports import maps, selectors
+from safepassage.reports.params import parse_area, parse_group_by, parse_period
+
+
+def _require_reporter(request: HttpRequest) -> None:
+    if not selectors.may_report(request.user):
+        raise Http404
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def csv_response(filename: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> HttpResponse:
+    """A table as CSV, with spreadsheet formulas neutralised and suppressed cells left empty."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # so spreadsheet programs read Thai and Burmese as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+    return response
+
+
+@login_required
+def risk(request: HttpRequest) -> HttpResponse:
+    """Current risk grouped as the user chooses; CSV with ?format=csv."""
+    _require_reporter(request)
+    group_by = parse_group_by(",".join(request.GET.getlist("group_by")) or request.GET.get("by", ""))
+    error = ""
+    try:
+        area = parse_area(request.GET.get("area", ""))
+        report = selectors.risk_report(viewer=request.user, group_by=group_by, area=area)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+        report, group_by = {"rows": [], "suppressed_below": None}, ["district"]
+    columns = [
+        *group_by,
+        *[f"{g}_name" for g in group_by if g not in ("sex", "age_band")],
+        "n",
+        "low",
+        "medium",
+        "high",
+        "incomplete",
+        "mean_index",
+    ]
+    if request.GET.get("format") == "csv":
+        return csv_response("risk.csv", columns, report["rows"])
+    return render(
+        request,
+        "reports/risk.html",
+        {
+            "report": report,
+            "group_by": group_by,
+            "dimensions": selectors.DIMENSIONS,
+            "error": error,
+            "area_code": request.GET.get("area", ""),
+        },
+    )
+
+
+@login_required
+def priorities(request: HttpRequest) -> HttpResponse:
+    """Areas ranked for programming, with trend and displacement between two periods."""
+    _require_reporter(request)
+    level = request.GET.get("level", Level.DISTRICT)
+    first, second = request.GET.get("first", ""), request.GET.get("second", "")
+    error = ""
+    rows: list[dict[str, Any]] = []
+    moved: list[dict[str, Any]] = []
+    try:
+        periods = (parse_period(first, "first"), parse_period(second, "second")) if first and second else None
+        rows = selectors.prioritisation(
+            viewer=request.user,
+            level=level,
+            first=periods[0] if periods else None,
+            second=periods[1] if periods else None,
+        )
+        if periods:
+            moved = selectors.displacement(
+                viewer=request.user, level=level, first=periods[0], second=periods[1]
+            )
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    columns = [
+        "area",
+        "area_name",
+        "n",
+        "high",
+        "mean_index",
+        "H",
+        "A",
+        "M0",
+        "high_change",
+        "mean_index_change",
+    ]
+    if request.GET.get("format") == "csv":
+        return csv_response("priorities.csv", columns, rows)
+    return render(
+        request,
+        "reports/priorities.html",
+        {
+            "rows": rows,
+            "moved": moved,
+            "level": level,
+            "first": first,
+            "second": second,
+            "error": error,
+            "levels": [(v, lbl) for v, lbl in Level.choices if v in selectors.AREA_LOOKUPS],
+        },
+    )
+
+
+@login_required
+def drivers(request: HttpRequest, code: str) -> HttpResponse:
+    """Which indicators drive an area's risk."""
+    _require_reporter(request)
+    area = parse_area(code)
+    catalogue = active_catalogue_or_none()
+    if area is None or catalogue is None:
+        raise Http404
+    result = selectors.drivers(viewer=request.user, area=area, catalogue=catalogue)
+    titles = {i.code: i.title for i in catalogue.indicators.all()}
+    for row in result["indicators"]:
+        row["title"] = titles.get(row["code"], row["code"])
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            f"drivers-{area.code}.csv",
+            ["code", "title", "answered", "at_3", "share_at_3", "contribution"],
+            result["indicators"],
+        )
+    return render(request, "reports/drivers.html", {"result": result, "area": area})
+
+
+@login_required
+def risk_map(request: HttpRequest) -> HttpResponse:
+    """The vulnerability map: areas coloured by mean index or high-risk count."""
+    _require_reporter(request)
+    return render(
+        request,
+        "reports/map.html",
+        {
+            "levels": [(v, lbl) for v, lbl in Level.choices if v in selectors.AREA_LOOKUPS],
+            "tile_url": getattr(settings, "MAP_TILE_URL", ""),
+            "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
+        },
+    )
+
+
+@login_required
+def risk_map_data(request: HttpRequest) -> JsonResponse:
+    """The map's GeoJSON (areas only)."""
+    _require_reporter(request)
+    try:
+        data = maps.risk_geojson(
+            viewer=request.user,
+            level=request.GET.get("level", Level.DISTRICT),
+            within=parse_area(request.GET.get("area", "")),
+        )
+    except ValidationError as exc:
+        return JsonResponse(
+            {
+                "detail": _("Some fields are not right."),
+                "errors": [{"field": f, "message": m} for f, ms in exc.message_dict.items() for m in ms],
+            },
+            status=400,
+        )
+    return JsonResponse(data)

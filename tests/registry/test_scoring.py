@@ -1,0 +1,140 @@
+"""The scoring module against examples worked out by hand."""
+
+import pytest
+
+from safepassage.registry.scoring import (
+    IndicatorSpec,
+    Parameters,
+    alkire_foster,
+    changes,
+    score,
+    warnings,
+)
+
+SPECS = [
+    IndicatorSpec("A", "health", "I", "S"),
+    IndicatorSpec("B", "health", "H", "T"),
+    IndicatorSpec("C", "education", "I", "S"),
+    IndicatorSpec("D", "education", "I", "C"),
+]
+PARAMS = Parameters()
+
+
+def test_a_full_assessment():
+    # A=3, B=1, C=2, D=1: sum 7 over 4 answered → (7 − 4) / 8 × 100 = 37.5, medium.
+    result = score({"A": 3, "B": 1, "C": 2, "D": 1}, SPECS, PARAMS)
+    assert result.index == 37.5
+    assert result.band == "medium"
+    assert result.completeness == 1.0
+    assert result.domain_scores == {"health": 50.0, "education": 25.0}
+    assert result.count_3 == 1
+    assert result.deprivation_share == 0.25  # one of four answered at 3
+    assert result.multiple is False  # 0.25 < k = 1/3
+
+
+def test_missing_answers_are_left_out_not_counted_as_low():
+    # A=3, B=1, C=2, D unanswered: (6 − 3) / 6 × 100 = 50, 75 % complete.
+    result = score({"A": 3, "B": 1, "C": 2}, SPECS, PARAMS)
+    assert result.index == 50.0
+    assert result.completeness == 0.75
+    assert result.domain_scores == {"health": 50.0, "education": 50.0}
+    assert result.deprivation_share == pytest.approx(1 / 3, abs=1e-4)
+    assert result.multiple is True  # 1/3 ≥ k
+
+
+def test_an_incomplete_assessment_gets_no_band():
+    result = score({"A": 3}, SPECS, PARAMS)  # 1 of 4 = 25 % < 50 %
+    assert result.index == 100.0
+    assert result.band == "incomplete"
+    assert result.multiple is False
+    assert result.domain_scores == {"health": 100.0, "education": None}
+
+
+def test_band_edges():
+    assert score({"A": 1, "B": 1, "C": 1, "D": 1}, SPECS, PARAMS).band == "low"  # 0
+    # 34 exactly is medium; 66 is still medium; above 66 is high.
+    assert Parameters().medium_from == 34 and Parameters().high_above == 66
+    assert score({"A": 3, "B": 3, "C": 3, "D": 2}, SPECS, PARAMS).index == 87.5
+    assert score({"A": 3, "B": 3, "C": 3, "D": 2}, SPECS, PARAMS).band == "high"
+    assert score({"A": 2, "B": 2, "C": 2, "D": 3}, SPECS, PARAMS).index == 62.5
+    assert score({"A": 2, "B": 2, "C": 2, "D": 3}, SPECS, PARAMS).band == "medium"
+
+
+def test_weights_decide_multiple_vulnerability():
+    weighted = [IndicatorSpec("A", "health", "I", "S", weight=3), *SPECS[1:]]
+    # Only A at 3, but A weighs 3 of 6: share 0.5 ≥ 1/3.
+    result = score({"A": 3, "B": 1, "C": 1, "D": 1}, weighted, PARAMS)
+    assert result.deprivation_share == 0.5
+    assert result.multiple is True
+
+
+def test_alkire_foster_for_a_small_area():
+    specs = [
+        IndicatorSpec("a", "x", "I", "S", 1),
+        IndicatorSpec("b", "x", "I", "S", 1),
+        IndicatorSpec("c", "x", "I", "S", 2),
+    ]
+    people = [
+        {"a": 3, "b": 3, "c": 1},  # share 2/4 = 0.5 → multiply vulnerable at k = 0.5
+        {"a": 1, "b": 1, "c": 3},  # share 2/4 = 0.5 → multiply vulnerable
+        {"a": 3, "b": 1, "c": 1},  # share 1/4
+        {"a": 1, "b": 1, "c": 1},  # share 0
+    ]
+    result = alkire_foster(people, specs, k=0.5)
+    assert (result.n, result.q) == (4, 2)
+    assert result.H == 0.5
+    assert result.A == 0.5
+    assert result.M0 == 0.25
+    assert result.contributions == {"a": 0.25, "b": 0.25, "c": 0.5}
+
+
+def test_alkire_foster_on_nobody_is_zero():
+    result = alkire_foster([], SPECS, k=1 / 3)
+    assert (result.H, result.A, result.M0, result.contributions) == (0.0, 0.0, 0.0, {})
+
+
+def _assessed(scores):
+    return score(scores, SPECS, PARAMS), scores
+
+
+def test_a_trigger_newly_at_3_warns_once():
+    params = Parameters(index_rise=30)  # so that only the trigger rule can fire here
+    before = _assessed({"A": 2, "B": 1, "C": 2, "D": 2})  # 37.5, medium
+    after = _assessed({"A": 2, "B": 3, "C": 2, "D": 2})  # 62.5, still medium
+    reasons = warnings(previous=before, current=after, trigger_codes=["B"], params=params)
+    assert [r.rule for r in reasons] == ["trigger_newly_3"]
+    assert reasons[0].detail == {"indicators": ["B"]}
+    again = _assessed({"A": 2, "B": 3, "C": 2, "D": 2})
+    assert warnings(previous=after, current=again, trigger_codes=["B"], params=params) == []
+
+
+def test_a_first_assessment_is_a_baseline_unless_the_catalogue_says_otherwise():
+    first = _assessed({"A": 3, "B": 3, "C": 3, "D": 3})
+    assert warnings(previous=None, current=first, trigger_codes=["B"], params=PARAMS) == []
+    eager = Parameters(first_assessment_triggers=True)
+    reasons = warnings(previous=None, current=first, trigger_codes=["B"], params=eager)
+    assert [r.rule for r in reasons] == ["trigger_newly_3"]
+
+
+def test_a_band_rise_and_a_sharp_index_rise():
+    low = _assessed({"A": 1, "B": 1, "C": 2, "D": 1})  # 12.5, low
+    high = _assessed({"A": 3, "B": 1, "C": 3, "D": 3})  # 75, high
+    rules = {r.rule: r.detail for r in warnings(previous=low, current=high, trigger_codes=[], params=PARAMS)}
+    assert rules == {
+        "band_rise": {"from": "low", "to": "high"},
+        "index_rise": {"from": 12.5, "to": 75.0, "rise": 62.5},
+    }
+
+
+def test_a_small_rise_within_a_band_does_not_warn():
+    a = _assessed({"A": 2, "B": 1, "C": 2, "D": 2})  # 37.5 medium
+    b = _assessed({"A": 2, "B": 2, "C": 2, "D": 2})  # 50 medium, +12.5
+    assert warnings(previous=a, current=b, trigger_codes=[], params=PARAMS) == []
+
+
+def test_changes_list_the_indicators_that_moved_biggest_first():
+    assert changes({"A": 1, "B": 2, "C": 2}, {"A": 3, "B": 2, "D": 1}) == [
+        {"code": "A", "from": 1, "to": 3},
+        {"code": "C", "from": 2, "to": None},
+        {"code": "D", "from": None, "to": 1},
+    ]

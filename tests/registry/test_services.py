@@ -1,0 +1,244 @@
+"""Recording assessments: scores kept with their version, alerts raised once and routed, bad input refused."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+
+from safepassage.audit.models import AuditEvent
+from safepassage.registry import services
+from safepassage.registry.bulk import BulkItem, assessments_bulk_record
+from safepassage.registry.models import Alert, Assessment, Catalogue, Person
+from safepassage.registry.validation import thai_id_valid
+
+from .conftest import all_answers
+
+pytestmark = pytest.mark.django_db
+TODAY = date.today()
+
+
+def record(actor, person, on, answers):
+    return services.assessment_record(actor=actor, person=person, assessed_on=on, scores=answers)
+
+
+def test_an_assessment_is_scored_stored_and_becomes_current(world, child_a):
+    answers = all_answers(1, HLT_ILL=3, BMN_DEBT=2)
+    answers.pop("EDU-LANG")
+    recorded = record(world.volunteer_a, child_a, TODAY, answers)
+    a = recorded.assessment
+    # 24 answered: 22 ones, one 3, one 2 → (27 − 24) / 48 × 100 = 6.25
+    assert a.index == 6.25
+    assert a.band == "low"
+    assert a.completeness == round(24 / 25, 4)
+    assert a.count_3 == 1
+    assert a.catalogue.version == 1
+    child_a.refresh_from_db()
+    assert (child_a.current_index, child_a.current_band, child_a.current_assessed_on) == (6.25, "low", TODAY)
+    assert AuditEvent.objects.filter(action="registry.assessment.record", object_id=str(a.pk)).count() == 1
+
+
+def test_a_trigger_newly_at_3_makes_exactly_one_alert_routed_to_the_volunteer(world, child_a):
+    record(world.volunteer_a, child_a, TODAY - timedelta(days=30), all_answers(1))
+    assert Alert.objects.count() == 0
+    recorded = record(world.volunteer_a, child_a, TODAY, all_answers(1, HLT_DEATH=3))
+    assert Alert.objects.count() == 1
+    alert = recorded.alert
+    assert alert is not None
+    assert [r["rule"] for r in alert.reasons] == ["trigger_newly_3"]
+    assert alert.reasons[0]["indicators"] == ["HLT-DEATH"]
+    recipients = set(alert.recipients.values_list("username", flat=True))
+    assert recipients == {"volunteer_a", "coordinator_a"}
+    assert alert.due_at > timezone.now() + timedelta(hours=71)
+
+
+def test_the_same_assessment_twice_makes_no_second_alert(world, child_a):
+    record(world.volunteer_a, child_a, TODAY - timedelta(days=30), all_answers(1))
+    first = record(world.volunteer_a, child_a, TODAY, all_answers(1, HLT_DEATH=3))
+    again = record(world.volunteer_a, child_a, TODAY, all_answers(1, HLT_DEATH=3))
+    assert again.created is False
+    assert again.assessment.pk == first.assessment.pk
+    assert Alert.objects.count() == 1
+    assert Assessment.objects.filter(person=child_a).count() == 2
+
+
+def test_an_assessment_entered_late_for_an_earlier_date_does_not_warn_or_replace_the_current(world, child_a):
+    record(world.volunteer_a, child_a, TODAY, all_answers(1))
+    late = record(world.volunteer_a, child_a, TODAY - timedelta(days=90), all_answers(3))
+    assert late.alert is None
+    child_a.refresh_from_db()
+    assert child_a.current_assessed_on == TODAY
+
+
+def test_a_new_catalogue_version_leaves_old_assessments_alone(world, child_a, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="a long enough password")
+    old = record(world.volunteer_a, child_a, TODAY - timedelta(days=10), all_answers(2))
+    v1 = Catalogue.objects.get(status="active")
+    draft = services.catalogue_copy(actor=admin, source=v1, name="v2")
+    weight = draft.indicators.get(code="HLT-ILL")
+    services.indicator_update(actor=admin, indicator=weight, active=False)
+    services.catalogue_activate(actor=admin, catalogue=draft)
+    v1.refresh_from_db()
+    assert v1.status == "retired"
+    old.assessment.refresh_from_db()
+    assert (old.assessment.catalogue_id, old.assessment.index) == (v1.pk, 50.0)
+    assert "HLT-ILL" in old.assessment.scores
+    new = record(world.volunteer_a, child_a, TODAY, all_answers(2))
+    assert new.assessment.catalogue_id == draft.pk
+    assert "HLT-ILL" not in new.assessment.scores
+    assert new.assessment.completeness == 1.0  # 24 of the 24 indicators the new version asks
+    with pytest.raises(ValidationError) as caught:
+        record(world.volunteer_a, child_a, TODAY, {"HLT-ILL": 3})
+    assert "scores.HLT-ILL" in caught.value.message_dict
+
+
+def test_only_drafts_can_be_edited_and_only_by_system_admins(world):
+    v1 = Catalogue.objects.get(status="active")
+    indicator = v1.indicators.get(code="HLT-ILL")
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.catalogue_copy(actor=world.admin_a, source=v1)
+    with pytest.raises(ValidationError):
+        services.indicator_update(actor=None, indicator=indicator, weight=2.0)
+
+
+@pytest.mark.parametrize(
+    ("scores", "on", "field"),
+    [
+        ({"NOT-A-CODE": 1}, TODAY, "scores.NOT-A-CODE"),
+        ({"HLT-ILL": 4}, TODAY, "scores.HLT-ILL"),
+        ({"HLT-ILL": 0}, TODAY, "scores.HLT-ILL"),
+        ({"HLT-ILL": "x"}, TODAY, "scores.HLT-ILL"),
+        ({"SOC-SEX": 3}, TODAY, "scores.SOC-SEX"),
+        ({"MIG-BORDER": 2}, TODAY, "scores.MIG-BORDER"),  # a village indicator on a person
+        ({"HLT-ILL": 1}, TODAY + timedelta(days=1), "assessed_on"),
+        ({"HLT-ILL": 1}, date(2013, 1, 1), "assessed_on"),  # before the child was born
+    ],
+)
+def test_bad_input_names_the_field_and_stores_nothing(world, child_a, scores, on, field):
+    with pytest.raises(ValidationError) as caught:
+        record(world.volunteer_a, child_a, on, scores)
+    assert field in caught.value.message_dict
+    assert Assessment.objects.count() == 0
+    assert not AuditEvent.objects.filter(action="registry.assessment.record").exists()
+
+
+def test_another_agencys_person_cannot_be_assessed(world, child_b):
+    with pytest.raises(Http404):
+        record(world.volunteer_a, child_b, TODAY, all_answers(1))
+    with pytest.raises(Http404):
+        record(world.coordinator_a, child_b, TODAY, all_answers(1))
+    assert Assessment.objects.count() == 0
+
+
+def test_a_volunteer_adds_people_only_in_their_villages(world):
+    with pytest.raises(ValidationError) as caught:
+        services.person_create(actor=world.volunteer_a, village_code=world.village_2.code, given_name="X")
+    assert "village_code" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        services.person_create(actor=world.volunteer_a, village_code="NOPE", given_name="X")
+    assert "village_code" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        services.person_create(actor=world.volunteer_a, village_code=world.district_1.code, given_name="X")
+    assert "village_code" in caught.value.message_dict
+    person = services.person_create(
+        actor=world.volunteer_a, village_code=world.village_1.code, given_name="ป้อม"
+    )
+    assert person.agency == world.agency_a
+
+
+def test_thai_ids_are_checked_by_their_check_digit(world):
+    assert thai_id_valid("1101700230708")
+    assert not thai_id_valid("1101700230709")
+    with pytest.raises(ValidationError) as caught:
+        services.person_create(
+            actor=world.coordinator_a,
+            village_code=world.village_1.code,
+            given_name="A",
+            national_id="1101700230709",
+        )
+    assert "national_id" in caught.value.message_dict
+    person = services.person_create(
+        actor=world.coordinator_a,
+        village_code=world.village_1.code,
+        given_name="A",
+        national_id="1-1017-00230-70-8",
+    )
+    assert person.national_id == "1101700230708"
+    assert "1101700230708" not in str(AuditEvent.objects.get(action="registry.person.create").changes)
+
+
+def test_birth_dates_in_the_future_are_refused(world):
+    with pytest.raises(ValidationError) as caught:
+        services.person_create(
+            actor=world.coordinator_a,
+            village_code=world.village_1.code,
+            given_name="A",
+            birth_date=TODAY + timedelta(days=1),
+        )
+    assert "birth_date" in caught.value.message_dict
+    assert Person.objects.count() == 0
+
+
+def test_unacknowledged_alerts_escalate_to_coordinators_and_admins(world, child_a):
+    record(world.volunteer_a, child_a, TODAY - timedelta(days=30), all_answers(1))
+    alert = record(world.volunteer_a, child_a, TODAY, all_answers(1, SOC_VIOLENCE=3)).alert
+    assert services.alerts_escalate(now=timezone.now()) == 0
+    later = timezone.now() + timedelta(hours=73)
+    assert services.alerts_escalate(now=later) == 1
+    alert.refresh_from_db()
+    assert alert.escalation_level == 1
+    assert "admin_a" in set(alert.recipients.values_list("username", flat=True))
+    assert services.alerts_escalate(now=later) == 0  # it has a new deadline
+
+
+def test_acknowledged_alerts_do_not_escalate_and_resolving_needs_a_note(world, child_a):
+    record(world.volunteer_a, child_a, TODAY - timedelta(days=30), all_answers(1))
+    alert = record(world.volunteer_a, child_a, TODAY, all_answers(1, SOC_VIOLENCE=3)).alert
+    services.alert_acknowledge(actor=world.volunteer_a, alert=alert)
+    assert services.alerts_escalate(now=timezone.now() + timedelta(days=10)) == 0
+    with pytest.raises(ValidationError):
+        services.alert_resolve(actor=world.volunteer_a, alert=alert, note="  ")
+    services.alert_resolve(actor=world.volunteer_a, alert=alert, note="Visited; referred to the school.")
+    assert alert.status == "resolved"
+
+
+def test_high_risk_people_not_reassessed_raise_one_overdue_alert(world, child_a):
+    record(world.volunteer_a, child_a, TODAY - timedelta(days=400), all_answers(3))
+    assert services.alerts_overdue_scan(today=TODAY) == 1
+    assert services.alerts_overdue_scan(today=TODAY) == 0
+    assert Alert.objects.get().rules == ["overdue_high"]
+
+
+def test_bulk_recording_scores_and_warns_exactly_like_one_at_a_time(world, child_a, child_a2):
+    items = [
+        BulkItem(child_a.pk, TODAY - timedelta(days=100), all_answers(1)),
+        BulkItem(child_a.pk, TODAY, all_answers(1, HLT_DEATH=3)),
+        BulkItem(child_a2.pk, TODAY, all_answers(2)),
+    ]
+    result = assessments_bulk_record(actor=None, items=items)
+    assert (result.created, result.alerts) == (3, 1)
+    child_a.refresh_from_db()
+    single = services.assessment_record(
+        actor=None, person=child_a2, assessed_on=TODAY - timedelta(days=1), scores=all_answers(1, HLT_DEATH=3)
+    )
+    bulk = Assessment.objects.get(person=child_a, assessed_on=TODAY)
+    assert (bulk.index, bulk.band, bulk.count_3) == (
+        single.assessment.index,
+        single.assessment.band,
+        single.assessment.count_3,
+    )
+    assert child_a.current_assessment_id == bulk.pk
+    again = assessments_bulk_record(actor=None, items=items)
+    assert (again.created, again.skipped_duplicates, again.alerts) == (0, 3, 0)
+    alert = Alert.objects.get(person=child_a)
+    assert set(alert.recipients.values_list("username", flat=True)) == {"volunteer_a", "coordinator_a"}
+
+
+def test_a_bad_row_in_a_bulk_run_stores_nothing(world, child_a):
+    items = [BulkItem(child_a.pk, TODAY, all_answers(1)), BulkItem(child_a.pk, TODAY, {"HLT-ILL": 7})]
+    with pytest.raises(ValidationError):
+        assessments_bulk_record(actor=None, items=items)
+    assert Assessment.objects.count() == 0
