@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,15 +20,18 @@ MEMBERS = [p for p, (agency, _, _) in PERSONAS.items() if agency]
 EVERYONE = [*PERSONAS, "anonymous"]
 
 
-def statuses(default: int, anonymous: int, **overrides: int) -> dict[str, int]:
+Status = int | tuple[int, ...]
+
+
+def statuses(default: int, anonymous: int, **overrides: Status) -> dict[str, Status]:
     """Expected status per persona: `default`, except anonymous and any named persona."""
-    result = dict.fromkeys(PERSONAS, default)
+    result: dict[str, Status] = dict.fromkeys(PERSONAS, default)
     result["anonymous"] = anonymous
     result.update(overrides)
     return result
 
 
-def only(allowed: dict[str, int], otherwise: int, anonymous: int) -> dict[str, int]:
+def only(allowed: Mapping[str, Status], otherwise: int, anonymous: int) -> dict[str, Status]:
     """Everyone gets `otherwise` except the personas in `allowed`."""
     return statuses(otherwise, anonymous, **allowed)
 
@@ -39,7 +42,7 @@ class Case:
 
     route: str  # URL name for the UI, "METHOD /api/v1/path" for the API
     url: Callable[[World], str]
-    expected: dict[str, int]
+    expected: dict[str, Status]
     method: str = "GET"
     data: dict[str, Any] | None = None
 
@@ -63,12 +66,135 @@ def coordinator_token(world: World) -> int:
 
 
 ADMINS = {"admin_a": 200, "admin_b": 200}
+NO_AGENCY = {"outsider": 404, "sysadmin": 404}
+PEOPLE_A = {"admin_a": 200, "coordinator_a": 200, "caseworker_a": 200, "volunteer_a": 200}
+PEOPLE_ROLES = {**PEOPLE_A, "admin_b": 200, "coordinator_b": 200, "caseworker_b": 200, "volunteer_b": 200}
+REPORTERS = {
+    "admin_a": 200,
+    "coordinator_a": 200,
+    "caseworker_a": 200,
+    "analyst_a": 200,
+    "admin_b": 200,
+    "coordinator_b": 200,
+    "caseworker_b": 200,
+}
+# Who may record in village 1: agency A's people roles (volunteer_a covers it) and agency B's staff, whose
+# memberships are not limited to areas; not volunteer_b, who covers village 3 only.
+RECORD_IN_V1 = (
+    "admin_a",
+    "coordinator_a",
+    "caseworker_a",
+    "volunteer_a",
+    "admin_b",
+    "coordinator_b",
+    "caseworker_b",
+)
+
+
+def _cached(world: World, key: str, make: Callable[[], Any]) -> Any:
+    cache = world.__dict__.setdefault("_cache", {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def child_a(world: World) -> Any:
+    """A child of agency A in village 1, assessed twice, the second time raising an alert."""
+    from datetime import date, timedelta
+
+    from safepassage.registry import services
+    from safepassage.registry.models import Catalogue
+
+    def make() -> Any:
+        person = services.person_create(
+            actor=world.coordinator_a,
+            village_code=world.village_1.code,
+            given_name="Ploy",
+            sex="female",
+            birth_year=2013,
+        )
+        codes = [i.code for i in Catalogue.objects.get(status="active").indicators.all() if i.level in "IH"]
+        answers = dict.fromkeys(codes, 1)
+        services.assessment_record(
+            actor=world.coordinator_a,
+            person=person,
+            assessed_on=date.today() - timedelta(days=30),
+            scores=answers,
+        )
+        alert = services.assessment_record(
+            actor=world.coordinator_a,
+            person=person,
+            assessed_on=date.today(),
+            scores={**answers, "HLT-DEATH": 3},
+        ).alert
+        return person, alert
+
+    return _cached(world, "child_a", make)
+
+
+ASSESSMENT = {"assessed_on": "2025-01-15", "scores": {"HLT-ILL": 2, "EDU-SCHOOL": 1}}
+VILLAGE_ASSESSMENT = {"assessed_on": "2025-01-15", "scores": {"MIG-BORDER": 3, "MIG-BROKERS": 2}}
+NEW_PERSON = {"given_name": "Nok", "sex": "female", "birth_year": 2012, "village_code": "50010101"}
 UI_CASES = [
     Case("web:dashboard", lambda w: reverse("web:dashboard"), statuses(200, 302)),
     Case("geo:area_list", lambda w: reverse("geo:area_list"), statuses(200, 302, outsider=404)),
     Case(
         "geo:area_detail", lambda w: reverse("geo:area_detail", args=["50"]), statuses(200, 302, outsider=404)
     ),
+    Case("registry:village_list", lambda w: reverse("registry:village_list"), only(PEOPLE_ROLES, 404, 302)),
+    Case(
+        "registry:village_detail",
+        lambda w: reverse("registry:village_detail", args=["50010101"]),
+        only(PEOPLE_ROLES, 404, 302),
+    ),
+    Case(
+        "registry:village_assess",
+        lambda w: reverse("registry:village_assess", args=["50010101"]),
+        only(dict.fromkeys(RECORD_IN_V1, 200), 404, 302),
+    ),
+    Case("registry:person_list", lambda w: reverse("registry:person_list"), only(PEOPLE_ROLES, 404, 302)),
+    Case(
+        "registry:person_create",
+        lambda w: reverse("registry:person_create") + "?village=50010101",
+        only(dict.fromkeys(RECORD_IN_V1, 200), 404, 302),
+    ),
+    Case(
+        "registry:person_detail",
+        lambda w: reverse("registry:person_detail", args=[child_a(w)[0].pk]),
+        only(PEOPLE_A, 404, 302),
+    ),
+    Case(
+        "registry:person_assess",
+        lambda w: reverse("registry:person_assess", args=[child_a(w)[0].pk]),
+        only(PEOPLE_A, 404, 302),
+    ),
+    Case("registry:alert_list", lambda w: reverse("registry:alert_list"), only(PEOPLE_ROLES, 404, 302)),
+    Case(
+        "registry:alert_detail",
+        lambda w: reverse("registry:alert_detail", args=[child_a(w)[1].pk]),
+        only(PEOPLE_A, 404, 302),
+    ),
+    Case(
+        "registry:alert_acknowledge",
+        lambda w: reverse("registry:alert_acknowledge", args=[child_a(w)[1].pk]),
+        only(dict.fromkeys(PEOPLE_A, 302), 404, 302),
+        "POST",
+    ),
+    Case(
+        "registry:catalogue_list",
+        lambda w: reverse("registry:catalogue_list"),
+        only({"sysadmin": 200}, 404, 302),
+    ),
+    Case(
+        "registry:catalogue_detail",
+        lambda w: reverse("registry:catalogue_detail", args=[1]),
+        only({"sysadmin": 200}, 404, 302),
+    ),
+    Case("reports:risk", lambda w: reverse("reports:risk"), only(REPORTERS, 404, 302)),
+    Case("reports:priorities", lambda w: reverse("reports:priorities"), only(REPORTERS, 404, 302)),
+    Case("reports:drivers", lambda w: reverse("reports:drivers", args=["5001"]), only(REPORTERS, 404, 302)),
+    Case("reports:map", lambda w: reverse("reports:map"), only(REPORTERS, 404, 302)),
+    Case("reports:map_data", lambda w: reverse("reports:map_data"), only(REPORTERS, 404, 302)),
     Case("accounts:profile", lambda w: reverse("accounts:profile"), statuses(200, 302)),
     Case("accounts:password_change", lambda w: reverse("accounts:password_change"), statuses(200, 302)),
     Case(
@@ -110,6 +236,81 @@ API_CASES = [
     ),
     Case("GET /api/v1/areas", lambda w: "/api/v1/areas", statuses(200, 401, outsider=404)),
     Case("GET /api/v1/areas/{code}", lambda w: "/api/v1/areas/50", statuses(200, 401, outsider=404)),
+    Case("GET /api/v1/people", lambda w: "/api/v1/people", statuses(200, 401)),
+    Case(
+        "POST /api/v1/people",
+        lambda w: "/api/v1/people",
+        only(dict.fromkeys(RECORD_IN_V1, 201), 400, 401),
+        "POST",
+        NEW_PERSON,
+    ),
+    Case(
+        "GET /api/v1/people/{person_id}",
+        lambda w: f"/api/v1/people/{child_a(w)[0].pk}",
+        only(PEOPLE_A, 404, 401),
+    ),
+    Case(
+        "GET /api/v1/people/{person_id}/assessments",
+        lambda w: f"/api/v1/people/{child_a(w)[0].pk}/assessments",
+        only(PEOPLE_A, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/people/{person_id}/assessments",
+        lambda w: f"/api/v1/people/{child_a(w)[0].pk}/assessments",
+        only(dict.fromkeys(PEOPLE_A, (200, 201)), 404, 401),
+        "POST",
+        ASSESSMENT,
+    ),
+    Case(
+        "POST /api/v1/villages/{code}/assessments",
+        lambda w: "/api/v1/villages/50010101/assessments",
+        only(dict.fromkeys(RECORD_IN_V1, (200, 201)), 400, 401),
+        "POST",
+        VILLAGE_ASSESSMENT,
+    ),
+    Case("GET /api/v1/alerts", lambda w: "/api/v1/alerts", statuses(200, 401)),
+    Case(
+        "POST /api/v1/alerts/{alert_id}/acknowledge",
+        lambda w: f"/api/v1/alerts/{child_a(w)[1].pk}/acknowledge",
+        only(dict.fromkeys(PEOPLE_A, (200, 400)), 404, 401),
+        "POST",
+    ),
+    Case(
+        "POST /api/v1/alerts/{alert_id}/resolve",
+        lambda w: f"/api/v1/alerts/{child_a(w)[1].pk}/resolve",
+        only(dict.fromkeys(PEOPLE_A, (200, 400)), 404, 401),
+        "POST",
+        {"note": "visited"},
+    ),
+    Case("GET /api/v1/catalogues/active", lambda w: "/api/v1/catalogues/active", statuses(200, 401)),
+    Case(
+        "GET /api/v1/reports/risk",
+        lambda w: "/api/v1/reports/risk?group_by=district,sex",
+        only(REPORTERS, 404, 401),
+    ),
+    Case(
+        "GET /api/v1/reports/risk/trend",
+        lambda w: "/api/v1/reports/risk/trend?first=2025-01-01..2025-06-30&second=2025-07-01..2026-12-31",
+        only(REPORTERS, 404, 401),
+    ),
+    Case(
+        "GET /api/v1/reports/risk/priorities",
+        lambda w: "/api/v1/reports/risk/priorities",
+        only(REPORTERS, 404, 401),
+    ),
+    Case(
+        "GET /api/v1/reports/risk/displacement",
+        lambda w: (
+            "/api/v1/reports/risk/displacement?first=2025-01-01..2025-06-30&second=2025-07-01..2026-12-31"
+        ),
+        only(REPORTERS, 404, 401),
+    ),
+    Case(
+        "GET /api/v1/reports/risk/drivers/{code}",
+        lambda w: "/api/v1/reports/risk/drivers/5001",
+        only(REPORTERS, 404, 401),
+    ),
+    Case("GET /api/v1/reports/risk/map", lambda w: "/api/v1/reports/risk/map", only(REPORTERS, 404, 401)),
     Case("GET /api/v1/audit/events", lambda w: "/api/v1/audit/events", statuses(200, 401)),
     Case(
         "GET /api/v1/audit/events/{event_id}",

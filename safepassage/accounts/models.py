@@ -25,6 +25,15 @@ class User(AbstractUser):
 
     SENSITIVE_FIELDS = ("password", "email")
 
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        """Permissions come from the rules, for superusers too: being a system administrator opens the
+        system's settings (catalogues, areas), never by itself an agency's records or pages."""
+        if not self.is_active:
+            return False
+        from django.contrib.auth import models as auth_models
+
+        return bool(auth_models._user_has_perm(self, perm, obj))  # type: ignore[attr-defined]
+
     def is_locked(self, *, now: datetime | None = None) -> bool:
         """Locked after too many wrong passwords, until an admin unlocks or LOCKOUT_MINUTES pass."""
         if self.locked_at is None:

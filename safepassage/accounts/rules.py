@@ -37,6 +37,12 @@ is_volunteer = _has_role(Role.VOLUNTEER)
 is_analyst = _has_role(Role.ANALYST, Role.COORDINATOR, Role.ADMIN)
 is_member = _has_role(*Role.values)
 
+
+@rules.predicate
+def is_system_admin(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
 rules.add_perm("accounts.manage_members", is_agency_admin)
 rules.add_perm("audit.view_trail", is_agency_admin)
-rules.add_perm("geo.view_areas", is_member)
+rules.add_perm("geo.view_areas", is_member | is_system_admin)

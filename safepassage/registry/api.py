@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from safepassage.accounts.selectors import signed_in_user
+from safepassage.audit.services import audit_read
 from safepassage.core.api import ErrorOut
 from safepassage.core.roles import Action
 from safepassage.geo.selectors import get_area
@@ -190,14 +191,17 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Status[Person]:
 
 @router.get("/people/{person_id}", response={200: PersonDetailOut, 404: ErrorOut})
 def person_get(request: HttpRequest, person_id: int) -> Person:
-    """One person; 404 if not mine to see."""
-    return selectors.get_person_for_user(request.user, person_id)
+    """One person; 404 if not mine to see. Every read is audited."""
+    person = selectors.get_person_for_user(request.user, person_id)
+    audit_read(actor=request.user, obj=person, what="api person")
+    return person
 
 
 @router.get("/people/{person_id}/assessments", response={200: list[AssessmentOut], 404: ErrorOut})
 def assessment_list(request: HttpRequest, person_id: int) -> list[Assessment]:
-    """A person's assessments, newest first."""
+    """A person's assessments, newest first. Every read is audited."""
     person = selectors.get_person_for_user(request.user, person_id)
+    audit_read(actor=request.user, obj=person, what="api assessments")
     return list(person.assessments.select_related("catalogue", "alert").order_by("-assessed_on", "-id"))
 
 

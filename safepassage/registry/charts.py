@@ -44,11 +44,11 @@ def history_svg(assessments: Sequence[Any]) -> SafeString:
     )
     dots = format_html_join(
         "",
-        '<circle cx="{:.1f}" cy="{:.1f}" r="5" fill="{}"><title>{}: {} ({})</title></circle>',
+        '<circle cx="{}" cy="{}" r="5" fill="{}"><title>{}: {} ({})</title></circle>',
         (
             (
-                x(a),
-                y(a.index),
+                f"{x(a):.1f}",
+                f"{y(a.index):.1f}",
                 BAND_COLOURS.get(a.band, "#333"),
                 a.assessed_on.isoformat(),
                 a.index,
@@ -58,11 +58,11 @@ def history_svg(assessments: Sequence[Any]) -> SafeString:
         ),
     )
     labels = format_html(
-        '<text x="2" y="{:.0f}" font-size="10">100</text><text x="2" y="{:.0f}" font-size="10">0</text>'
+        '<text x="2" y="{}" font-size="10">100</text><text x="2" y="{}" font-size="10">0</text>'
         '<text x="{}" y="{}" font-size="10">{}</text>'
         '<text x="{}" y="{}" font-size="10" text-anchor="end">{}</text>',
-        y(100) + 4,
-        y(0) + 4,
+        f"{y(100) + 4:.0f}",
+        f"{y(0) + 4:.0f}",
         PAD,
         HEIGHT - 6,
         points[0].assessed_on.isoformat(),

@@ -6,6 +6,7 @@ from typing import Any
 
 import rules
 
+from safepassage.accounts.rules import is_system_admin
 from safepassage.core.access import viewer_for
 from safepassage.core.roles import Role
 
@@ -15,11 +16,6 @@ PERSON_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER, Role.VOLUNTEER)
 @rules.predicate
 def sees_people(user: Any) -> bool:
     return viewer_for(user).has_role(*PERSON_ROLES)
-
-
-@rules.predicate
-def is_system_admin(user: Any) -> bool:
-    return bool(getattr(user, "is_superuser", False))
 
 
 rules.add_perm("registry.view_people", sees_people)

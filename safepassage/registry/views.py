@@ -35,9 +35,16 @@ def _add_errors(form: Any, error: ValidationError, aliases: dict[str, str] | Non
         form.add_error(name if name in form.fields else None, problems)
 
 
+def _require_people_role(request: HttpRequest) -> None:
+    """Analysts and partners work with aggregates only: personal pages are not there for them."""
+    if not request.user.has_perm("registry.view_people"):
+        raise Http404
+
+
 @login_required
 def village_list(request: HttpRequest) -> HttpResponse:
     """My villages, with how many people are due or overdue for a visit."""
+    _require_people_role(request)
     villages = selectors.villages_for(request.user)
     catalogue = selectors.active_catalogue_or_none()
     cutoff = selectors.reassess_cutoff(catalogue)
@@ -60,6 +67,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def village_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The people of one village, with due and overdue badges, and the village's own assessment."""
+    _require_people_role(request)
     village = get_area(code)
     catalogue = selectors.active_catalogue_or_none()
     people = selectors.person_list(
@@ -100,6 +108,7 @@ def _can_add_in(request: HttpRequest, village: Area) -> bool:
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     """Everyone I may see, searchable, with their current risk."""
+    _require_people_role(request)
     query = request.GET.get("q", "").strip()
     band = request.GET.get("band", "")
     due = request.GET.get("due") == "1"
@@ -222,6 +231,7 @@ def village_assess(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
     """Alerts for me and my agency: open first."""
+    _require_people_role(request)
     status = request.GET.get("status", "open")
     mine = request.GET.get("mine") == "1"
     alerts = selectors.alert_list(
