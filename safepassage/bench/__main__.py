@@ -28,10 +28,9 @@ def main() -> int:
 
     settings.ALLOWED_HOSTS.append("testserver")  # benchmarks call the app through Django's test client
 
-    from safepassage.bench import (
-        REGISTRY,
-        foundation,  # noqa: F401 - registers its benchmarks
-    )
+    from safepassage.bench import REGISTRY, foundation, risk
+
+    del foundation, risk  # imported to register their benchmarks
 
     if args.list:
         for bench in REGISTRY.values():
@@ -42,7 +41,10 @@ def main() -> int:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}; see --list")
     chosen = [REGISTRY[n] for n in (args.names or REGISTRY)]
 
-    # A database of its own, created and dropped like the test database, on SQLite or PostgreSQL.
+    # A database of its own, created and dropped like the test database, on SQLite or PostgreSQL. On SQLite
+    # it is a file (as in production), not the in-memory database Django's tests use.
+    if connection.vendor == "sqlite":
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(settings.DATA_DIR / "bench.sqlite3")
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     figures = []
     try:

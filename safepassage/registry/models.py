@@ -215,6 +215,7 @@ class Assessment(AgencyOwned):
         PHONE = "phone", _("Phone call")
         SURVEY = "survey", _("Survey import")
         CASE = "case", _("From a case")
+        RESCORE = "rescore", _("Re-scored with a new catalogue")
 
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="assessments"
@@ -228,7 +229,7 @@ class Assessment(AgencyOwned):
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.VISIT)
     scores = models.JSONField(default=dict)
-    fingerprint = models.CharField(max_length=64)
+    fingerprint = models.CharField(max_length=64, unique=True)
     index = models.FloatField(null=True)
     band = models.CharField(max_length=12)
     completeness = models.FloatField()

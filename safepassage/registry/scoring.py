@@ -59,7 +59,7 @@ class Parameters:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Result:
     """The scores of one assessment, with everything needed to explain them."""
 
@@ -98,32 +98,60 @@ def applicable(indicators: Sequence[IndicatorSpec], levels: str) -> list[Indicat
     return [i for i in indicators if i.level in levels]
 
 
+class Scorer:
+    """score() prepared once for a catalogue version, for scoring many assessments quickly."""
+
+    def __init__(self, indicators: Sequence[IndicatorSpec], params: Parameters) -> None:
+        self.items = [(i.code, i.domain, i.weight) for i in indicators]
+        self.domains = list(dict.fromkeys(i.domain for i in indicators))
+        self.params = params
+
+    def __call__(self, scores: Mapping[str, int]) -> Result:
+        params = self.params
+        answered = total = count_3 = 0
+        answered_weight = deprived_weight = 0.0
+        domain_sum = dict.fromkeys(self.domains, 0)
+        domain_count = dict.fromkeys(self.domains, 0)
+        for code, domain, weight in self.items:
+            value = scores.get(code)
+            if value is None:
+                continue
+            answered += 1
+            total += value
+            answered_weight += weight
+            domain_sum[domain] += value
+            domain_count[domain] += 1
+            if value == 3:
+                count_3 += 1
+                deprived_weight += weight
+        applicable = len(self.items)
+        completeness = round(answered / applicable, 4) if applicable else 0.0
+        index = round((total - answered) / (2 * answered) * 100, 2) if answered else None
+        share = deprived_weight / answered_weight if answered_weight else 0.0
+        band = band_of(index, completeness, params)
+        return Result(
+            index=index,
+            band=band,
+            completeness=completeness,
+            answered=answered,
+            applicable=applicable,
+            domain_scores={
+                d: (
+                    round((domain_sum[d] - domain_count[d]) / (2 * domain_count[d]) * 100, 2)
+                    if domain_count[d]
+                    else None
+                )
+                for d in self.domains
+            },
+            count_3=count_3,
+            deprivation_share=round(share, 4),
+            multiple=band != INCOMPLETE and share > 0 and share >= params.k - 1e-9,
+        )
+
+
 def score(scores: Mapping[str, int], indicators: Sequence[IndicatorSpec], params: Parameters) -> Result:
     """Score one assessment. `scores` holds only answered indicators; `indicators` those applicable."""
-    answered = [i for i in indicators if i.code in scores]
-    values = {i.code: int(scores[i.code]) for i in answered}
-    completeness = round(len(answered) / len(indicators), 4) if indicators else 0.0
-    index = index_of(values.values())
-    domains: dict[str, list[int]] = {}
-    for indicator in indicators:
-        domains.setdefault(indicator.domain, [])
-        if indicator.code in values:
-            domains[indicator.domain].append(values[indicator.code])
-    answered_weight = sum(i.weight for i in answered)
-    deprived_weight = sum(i.weight for i in answered if values[i.code] == 3)
-    exact_share = deprived_weight / answered_weight if answered_weight else 0.0
-    band = band_of(index, completeness, params)
-    return Result(
-        index=index,
-        band=band,
-        completeness=completeness,
-        answered=len(answered),
-        applicable=len(indicators),
-        domain_scores={domain: index_of(v) for domain, v in domains.items()},
-        count_3=sum(1 for v in values.values() if v == 3),
-        deprivation_share=round(exact_share, 4),
-        multiple=band != INCOMPLETE and exact_share > 0 and exact_share >= params.k - 1e-9,
-    )
+    return Scorer(indicators, params)(scores)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -379,9 +378,10 @@ def household_create(
 
 
 def fingerprint(subject: str, assessed_on: date, scores: Mapping[str, int], catalogue_id: int) -> str:
-    """The same subject, day, catalogue and answers give the same fingerprint: a resubmission is not new."""
-    raw = json.dumps([subject, assessed_on.isoformat(), catalogue_id, sorted(scores.items())])
-    return hashlib.sha256(raw.encode()).hexdigest()
+    """Same subject, day, catalogue and answers, same fingerprint: a resubmission is not a new assessment."""
+    answers = ",".join(f"{code}={value}" for code, value in sorted(scores.items()))
+    text = f"{subject}|{assessed_on.isoformat()}|{catalogue_id}|{answers}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -597,7 +597,7 @@ def alerts_escalate(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     escalated = 0
     for alert in (
-        Alert.objects.select_for_update()
+        Alert.objects.select_for_update(of=("self",))
         .filter(status=Alert.Status.OPEN, due_at__lt=now)
         .select_related("assessment__catalogue")
     ):

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from safepassage.registry.bulk import catalogue_rescore
 from safepassage.registry.models import Catalogue
 from safepassage.registry.services import catalogue_as_data, catalogue_load
 
@@ -25,8 +26,14 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="write a catalogue version as JSON")
         export.add_argument("--version", type=int, help="version number (the active one if left out)")
         export.add_argument("--output", "-o", default="-")
+        sub.add_parser(
+            "rescore", help="put everyone's current risk on the active version (after activating one)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "rescore":
+            self.stdout.write(f"{catalogue_rescore(actor=None)} people re-scored")
+            return
         if options["subcommand"] == "load":
             path: Path = options["file"]
             try:

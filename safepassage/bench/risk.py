@@ -1,0 +1,186 @@
+"""Risk-index benchmarks at country scale: bulk recording, the province report, re-scoring, a new round."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+
+from safepassage.bench import Figure, benchmark, percentiles, timed
+
+
+def _setup(people: int) -> dict[str, Any]:
+    from safepassage.accounts.models import Agency, Membership, User
+    from safepassage.geo.demo import province_rows
+    from safepassage.geo.models import Area
+    from safepassage.geo.services import areas_import
+    from safepassage.registry.models import Person
+
+    if not Area.objects.filter(code="50").exists():
+        areas_import(actor=None, rows=province_rows(), source="bench")
+    agency = Agency.objects.create(code="bench-risk", name="Bench", kind="government", country="TH")
+    user = User.objects.create_user(username="bench-coordinator", password=None)
+    Membership.objects.create(user=user, agency=agency, role="coordinator")
+    villages = list(Area.objects.filter(level="village").values_list("pk", flat=True))
+    rng = random.Random(1)
+    year = date.today().year
+    batch: list[Person] = []
+    for n in range(people):
+        batch.append(
+            Person(
+                agency=agency,
+                village_id=villages[n % len(villages)],
+                given_name=f"P{n}",
+                sex=rng.choice(["female", "male"]),
+                birth_year=year - rng.randint(0, 70),
+            )
+        )
+        if len(batch) == 10_000:
+            Person.objects.bulk_create(batch)
+            batch = []
+    Person.objects.bulk_create(batch)
+    return {"user": user, "agency": agency}
+
+
+def _answers(rng: random.Random, codes: list[str], level: float) -> dict[str, int]:
+    return {c: (1 if (u := level + rng.random() * 0.6) < 0.45 else 2 if u < 0.8 else 3) for c in codes}
+
+
+def _round(on: date, codes: list[str], seed: int, change: float) -> Iterator[Any]:
+    from safepassage.registry.bulk import BulkItem
+    from safepassage.registry.models import Person
+
+    rng = random.Random(seed)
+    for pid in Person.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=20_000):
+        base = random.Random(pid)  # each person's usual answers, the same every round
+        answers = _answers(base, codes, base.random() * 0.4)
+        if rng.random() < change:
+            answers[rng.choice(codes)] = 3
+        yield BulkItem(pid, on, answers, "survey")
+
+
+def _raw_insert(rows: list[tuple[Any, ...]]) -> float:
+    """Seconds to insert the same rows with the database's own bulk path (COPY or executemany)."""
+    columns = (
+        "agency_id, person_id, village_id, catalogue_id, assessed_on, source, scores, fingerprint, "
+        "index, band, completeness, domain_scores, count_3, deprivation_share, multiple"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE bench_raw AS SELECT * FROM registry_assessment WHERE 1 = 0")
+        start = time.perf_counter()
+        if connection.vendor == "postgresql":
+            with cursor.copy(
+                f"COPY bench_raw ({columns.replace('index', chr(34) + 'index' + chr(34))}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * 15)
+            cursor.executemany(
+                f"INSERT INTO bench_raw ({columns.replace('index', chr(34) + 'index' + chr(34))}) "
+                f"VALUES ({marks})",
+                rows,
+            )
+        seconds = time.perf_counter() - start
+        cursor.execute("DROP TABLE bench_raw")
+    return seconds
+
+
+@benchmark("risk", "1,000,000 people, two rounds: bulk recording, province report, new round, re-score")
+def risk_bench(quick: bool) -> list[Figure]:
+    from safepassage.registry.bulk import assessments_bulk_record, catalogue_rescore
+    from safepassage.registry.models import Assessment, Catalogue
+    from safepassage.registry.services import catalogue_activate, catalogue_copy, indicator_update
+    from safepassage.reports.selectors import risk_report
+
+    people = 20_000 if quick else 1_000_000
+    figures: list[Figure] = []
+    context = _setup(people)
+    catalogue = Catalogue.objects.get(status="active")
+    codes = [i.code for i in catalogue.indicators.all() if i.level in "IH" and i.code != "SOC-SEX"]
+    today = date.today()
+
+    seconds = timed(
+        lambda: assessments_bulk_record(
+            actor=None, items=_round(today - timedelta(days=183), codes, 1, 0.0), check=False, label="bench"
+        )
+    )
+    figures.append(Figure("risk", f"round 1: {people:,} assessments", seconds, "s"))
+    figures.append(Figure("risk", "bulk recording", people / seconds, "rows/s", "≥ 20,000 (PostgreSQL)"))
+
+    sample = list(
+        Assessment.objects.order_by("pk").values_list(
+            "agency_id",
+            "person_id",
+            "village_id",
+            "catalogue_id",
+            "assessed_on",
+            "source",
+            "scores",
+            "fingerprint",
+            "index",
+            "band",
+            "completeness",
+            "domain_scores",
+            "count_3",
+            "deprivation_share",
+            "multiple",
+        )[:200_000]
+    )
+    rows = [(*r[:6], json.dumps(r[6]), r[7], r[8], r[9], r[10], json.dumps(r[11]), *r[12:]) for r in sample]
+    raw = _raw_insert(rows)
+    figures.append(Figure("risk", "plain INSERT/COPY of the same rows", len(rows) / raw, "rows/s"))
+
+    result: dict[str, Any] = {}
+
+    def second_round() -> None:
+        result["r"] = assessments_bulk_record(
+            actor=None, items=_round(today, codes, 2, 0.05), check=False, label="bench"
+        )
+
+    seconds = timed(second_round)
+    figures.append(Figure("risk", "round 2 recorded with alert detection", seconds, "s"))
+    figures.append(Figure("risk", "alerts raised in round 2", result["r"].alerts, "alerts"))
+
+    user = context["user"]
+    samples = []
+    for _ in range(5 if quick else 20):
+        samples.append(
+            timed(lambda: risk_report(viewer=user, group_by=["district", "sex", "age_band"])) * 1000
+        )
+    p50, p95 = percentiles(samples)
+    figures.append(Figure("risk", "report district × sex × age band p50", p50, "ms"))
+    figures.append(Figure("risk", "report district × sex × age band p95", p95, "ms", "≤ 250 ms"))
+    year = today.year
+    plain = f"""
+        SELECT d.code, p.sex, CASE WHEN p.birth_year IS NULL THEN 'unknown'
+            WHEN p.birth_year >= {year - 9} THEN '0-9'
+            WHEN p.birth_year >= {year - 14} THEN '10-14' WHEN p.birth_year >= {year - 17} THEN '15-17'
+            WHEN p.birth_year >= {year - 24} THEN '18-24' ELSE '25+' END AS age_band,
+            COUNT(*), SUM(CASE WHEN p.current_band = 'high' THEN 1 ELSE 0 END), AVG(p.current_index)
+        FROM registry_person p JOIN geo_area v ON v.id = p.village_id JOIN geo_area s ON s.id = v.parent_id
+        JOIN geo_area d ON d.id = s.parent_id GROUP BY 1, 2, 3"""
+
+    def run_plain() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(plain)
+            cursor.fetchall()
+
+    samples = [timed(run_plain) * 1000 for _ in range(5 if quick else 20)]
+    p50, p95 = percentiles(samples)
+    figures.append(Figure("risk", "plain SQL GROUP BY, same data, p50", p50, "ms"))
+    figures.append(Figure("risk", "plain SQL GROUP BY, same data, p95", p95, "ms"))
+
+    draft = catalogue_copy(actor=None, source=catalogue, name="bench v2")
+    indicator_update(actor=None, indicator=draft.indicators.get(code="HLT-ACCESS"), weight=2.0)
+    catalogue_activate(actor=None, catalogue=draft)
+    seconds = timed(lambda: catalogue_rescore(actor=None))
+    figures.append(
+        Figure("risk", f"re-score {people:,} people after a catalogue change", seconds, "s", "≤ 20 s")
+    )
+    return figures
