@@ -172,7 +172,14 @@ def _assess(request: HttpRequest, *, person: Person | None, village: Area | None
     if catalogue is None:
         messages.error(request, _("No indicator catalogue is active. Ask a system administrator."))
         return redirect("web:dashboard")
-    form = AssessmentForm(request.POST or None, catalogue=catalogue, levels="IH" if person else "V")
+    # A re-visit starts from the answers last time: the volunteer changes only what has changed.
+    initial: dict[str, Any] = {}
+    last = person.current_assessment if person is not None else None
+    if last is not None:
+        initial = {f"score_{code}": str(value) for code, value in last.scores.items()}
+    form = AssessmentForm(
+        request.POST or None, catalogue=catalogue, levels="IH" if person else "V", initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             recorded = services.assessment_record(

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Avg, Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from safepassage.core.access import viewer_for
 from safepassage.core.roles import Role
@@ -35,6 +36,15 @@ AREA_LOOKUPS = {
     "province": "village__parent__parent__parent__code",
 }
 DIMENSIONS = (*AREA_LOOKUPS, "sex", "age_band", "hometown")
+DIMENSION_LABELS = {
+    "village": _lazy("Village"),
+    "subdistrict": _lazy("Subdistrict"),
+    "district": _lazy("District"),
+    "province": _lazy("Province"),
+    "sex": _lazy("Sex"),
+    "age_band": _lazy("Age"),
+    "hometown": _lazy("Hometown"),
+}
 
 
 @dataclass(frozen=True)

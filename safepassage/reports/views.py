@@ -72,7 +72,8 @@ def risk(request: HttpRequest) -> HttpResponse:
         {
             "report": report,
             "group_by": group_by,
-            "dimensions": selectors.DIMENSIONS,
+            "dimensions": list(selectors.DIMENSION_LABELS.items()),
+            "labels": selectors.DIMENSION_LABELS,
             "error": error,
             "area_code": request.GET.get("area", ""),
         },

@@ -23,10 +23,11 @@
     fetch(el.getAttribute("data-url") + "?level=" + encodeURIComponent(level), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
-        var max = measure === "mean_index" ? 100 : 0;
+        // The scale runs to the highest value shown, so differences between areas stay visible.
+        var max = 0;
         data.features.forEach(function (f) {
           var v = f.properties[measure];
-          if (measure !== "mean_index" && typeof v === "number" && v > max) { max = v; }
+          if (typeof v === "number" && v > max) { max = v; }
         });
         if (layer) { map.removeLayer(layer); }
         layer = L.geoJSON(data, {
@@ -50,7 +51,7 @@
         if (data.features.length) { map.fitBounds(layer.getBounds()); } else { map.setView([15, 100], 5); }
         el.setAttribute("data-features", String(data.features.length));
         if (legend) {
-          legend.textContent = (measure === "mean_index" ? "0 – 100" : "0 – " + max);
+          legend.textContent = "0 – " + max;
         }
       });
   }
