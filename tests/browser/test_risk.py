@@ -192,9 +192,9 @@ def test_the_risk_report_by_district_and_sex_renders_for_a_coordinator(phone):
     assert response.status == 200
     page = phone.page
     headers = page.locator("table.report thead th").all_inner_texts()
-    assert headers[:3] == ["district", "sex", "People"]
+    assert headers[:3] == ["District", "Sex", "People"]
     rows = table_rows(phone)
-    assert [(r["district"], r["sex"], r["People"], r["low"]) for r in rows] == [
+    assert [(r["District"], r["Sex"], r["People"], r["low"]) for r in rows] == [
         ("Area 5001", "female", "2", "2"),
         ("Area 5001", "male", "1", "1"),
         ("Area 5002", "female", "1", "1"),
@@ -242,7 +242,15 @@ def test_the_map_draws_one_shape_per_district_without_a_tile_server(phone, setti
     assert shapes == features
     assert page.locator("#map .leaflet-tile").count() == 0  # no tile layer at all
     assert all(url.startswith(phone.base_url) for url in requested), "the page fetched from elsewhere"
-    assert page.locator("#legend").inner_text() == "0 – 100"
+    # The scale runs from 0 to the highest mean index among the areas drawn.
+    highest = page.evaluate(
+        """async () => {
+            const r = await fetch(document.getElementById("map").dataset.url + "?level=district");
+            const d = await r.json();
+            return Math.max(0, ...d.features.map(f => f.properties.mean_index || 0));
+        }"""
+    )
+    assert page.locator("#legend").inner_text() == f"0 – {highest:g}"
     assert fits_the_phone(phone)
 
     # Tapping a district opens its popup with its figures (exact for a coordinator).
@@ -264,7 +272,7 @@ def test_an_analyst_sees_small_cells_hidden_and_gets_a_404_for_the_person_list(p
     assert response.status == 200
     assert "Numbers under 11 are hidden" in page.locator("p.helptext").inner_text()
     rows = table_rows(phone)
-    assert [r["district"] for r in rows] == ["Area 5001", "Area 5002"]
+    assert [r["District"] for r in rows] == ["Area 5001", "Area 5002"]
     for row in rows:  # three people and one: far fewer than 11 in each group
         assert row["People"] == "<11"
         assert row["low"] == "<11"
