@@ -132,6 +132,16 @@ def child_a(world: World) -> Any:
     return _cached(world, "child_a", make)
 
 
+def household_a(world: World) -> Any:
+    from safepassage.registry.services import household_create
+
+    return _cached(
+        world,
+        "household_a",
+        lambda: household_create(actor=world.coordinator_a, village_code=world.village_1.code, label="7/1"),
+    )
+
+
 ASSESSMENT = {"assessed_on": "2025-01-15", "scores": {"HLT-ILL": 2, "EDU-SCHOOL": 1}}
 VILLAGE_ASSESSMENT = {"assessed_on": "2025-01-15", "scores": {"MIG-BORDER": 3, "MIG-BROKERS": 2}}
 NEW_PERSON = {"given_name": "Nok", "sex": "female", "birth_year": 2012, "village_code": "50010101"}
@@ -267,6 +277,18 @@ API_CASES = [
         only(dict.fromkeys(RECORD_IN_V1, (200, 201)), 400, 401),
         "POST",
         VILLAGE_ASSESSMENT,
+    ),
+    Case(
+        "POST /api/v1/households",
+        lambda w: "/api/v1/households",
+        only(dict.fromkeys(RECORD_IN_V1, 201), 400, 401),
+        "POST",
+        {"village_code": "50010101", "label": "12/3"},
+    ),
+    Case(
+        "GET /api/v1/households/{household_id}",
+        lambda w: f"/api/v1/households/{household_a(w).pk}",
+        only(PEOPLE_A, 404, 401),
     ),
     Case("GET /api/v1/alerts", lambda w: "/api/v1/alerts", statuses(200, 401)),
     Case(

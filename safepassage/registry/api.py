@@ -13,7 +13,7 @@ from safepassage.core.api import ErrorOut
 from safepassage.core.roles import Action
 from safepassage.geo.selectors import get_area
 from safepassage.registry import selectors, services
-from safepassage.registry.models import Alert, Assessment, Catalogue, Indicator, Person
+from safepassage.registry.models import Alert, Assessment, Catalogue, Household, Indicator, Person
 
 router = Router(tags=["risk index"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -231,6 +231,41 @@ def village_assessment_create(request: HttpRequest, code: str, payload: Assessme
         source=payload.source,
     )
     return Status(201 if recorded.created else 200, recorded.assessment)
+
+
+class HouseholdIn(Schema):
+    village_code: str
+    label: str = ""
+
+
+class HouseholdOut(Schema):
+    id: int
+    village_code: str
+    label: str
+    members: list[int]
+
+    @staticmethod
+    def resolve_village_code(obj: Household) -> str:
+        return obj.village.code
+
+    @staticmethod
+    def resolve_members(obj: Household) -> list[int]:
+        return [p.pk for p in obj.members.all()]
+
+
+@router.post("/households", response={201: HouseholdOut, **ERRORS})
+def household_create(request: HttpRequest, payload: HouseholdIn) -> Status[Household]:
+    """Add a household in a village I work in; people join it with `household_id`."""
+    household = services.household_create(
+        actor=signed_in_user(request), village_code=payload.village_code, label=payload.label
+    )
+    return Status(201, household)
+
+
+@router.get("/households/{household_id}", response={200: HouseholdOut, 404: ErrorOut})
+def household_get(request: HttpRequest, household_id: int) -> Household:
+    """A household and its members' ids; 404 if not mine to see."""
+    return selectors.get_household_for_user(request.user, household_id)
 
 
 @router.get("/alerts", response=list[AlertOut])

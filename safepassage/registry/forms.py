@@ -35,6 +35,12 @@ class PersonForm(forms.Form):
         help_text=_("If the exact date is not known. Buddhist-era years are fine."),
     )
     birth_year_estimated = forms.BooleanField(label=_("The year is a guess"), required=False)
+    hometown_code = forms.CharField(
+        label=_("Hometown (village code)"),
+        max_length=32,
+        required=False,
+        help_text=_("Where the person comes from, if not this village."),
+    )
     national_id = forms.CharField(
         label=_("ID card number"),
         max_length=32,

@@ -112,6 +112,11 @@ class Indicator(models.Model):
         """What a score of `value` means, in the active language."""
         return _translated(self.rubric.get(str(value), {}))
 
+    @property
+    def rubric_texts(self) -> list[str]:
+        """What 1, 2 and 3 mean, in the active language."""
+        return [self.rubric_text(v) for v in (1, 2, 3)]
+
 
 class Household(AgencyOwned, TimeStamped):
     """People who live and eat together; household indicators are answered for all of them."""

@@ -12,7 +12,7 @@ from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action
 from safepassage.geo.models import Area
 from safepassage.registry import scoring
-from safepassage.registry.models import Alert, Assessment, Catalogue, Person
+from safepassage.registry.models import Alert, Assessment, Catalogue, Household, Person
 
 
 def reassess_cutoff(catalogue: Catalogue | None, today: date | None = None) -> date:
@@ -60,6 +60,13 @@ def person_list(
 def get_person_for_user(user: Any, pk: Any, action: str = Action.VIEW) -> Person:
     """One person the user may see (or change), else 404."""
     return get_for_user(Person.objects.select_related("village", "agency", "household"), user, pk, action)
+
+
+def get_household_for_user(user: Any, pk: Any, action: str = Action.VIEW) -> Household:
+    """One household the user may see, else 404."""
+    return get_for_user(
+        Household.objects.select_related("village").prefetch_related("members"), user, pk, action
+    )
 
 
 def assessment_history(*, viewer: Any, person: Person) -> list[dict[str, Any]]:
