@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -273,6 +275,14 @@ class Assessment(AgencyOwned):
 
     def __str__(self) -> str:
         return f"assessment #{self.pk} ({self.assessed_on})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("assessments are append-only: record a new one instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("assessments are append-only and are never deleted")
 
     def audit_label(self) -> str:
         return f"assessment #{self.pk}"

@@ -264,3 +264,14 @@ def test_rescoring_puts_everyone_on_the_new_version_and_keeps_the_old(world, chi
     assert old.assessment.index == 8.0 and old.assessment.catalogue_id == v1.pk
     assert Alert.objects.count() == 0
     assert catalogue_rescore(actor=admin) == 0
+
+
+def test_assessments_cannot_be_changed_or_deleted(world, child_a):
+    assessment = record(world.volunteer_a, child_a, TODAY, all_answers(1)).assessment
+    assessment.index = 99.0
+    with pytest.raises(ValueError, match="append-only"):
+        assessment.save()
+    with pytest.raises(ValueError, match="append-only"):
+        assessment.delete()
+    assessment.refresh_from_db()
+    assert assessment.index == 0.0
