@@ -114,6 +114,87 @@ class AssessmentForm(forms.Form):
         return list(groups.items())
 
 
+class ParametersForm(forms.Form):
+    """A draft catalogue version's scoring and early-warning rules."""
+
+    medium_from = forms.FloatField(label=_("Medium risk from index"), min_value=0, max_value=100)
+    high_above = forms.FloatField(label=_("High risk above index"), min_value=0, max_value=100)
+    completeness_threshold = forms.FloatField(
+        label=_("Share of questions needed for a risk level"),
+        min_value=0,
+        max_value=1,
+        help_text=_("0.5 means half the questions must be answered."),
+    )
+    multiple_vulnerability_k = forms.FloatField(
+        label=_("Several serious risks: share of answers at 3 (k)"), min_value=0.01, max_value=1
+    )
+    reassess_months = forms.IntegerField(label=_("Visit again after (months)"), min_value=1, max_value=60)
+    index_rise = forms.FloatField(label=_("Alert when the index rises by"), min_value=1, max_value=100)
+    band_rise = forms.BooleanField(label=_("Alert when the risk level goes up"), required=False)
+    trigger_newly_3 = forms.BooleanField(label=_("Alert when a sudden event reaches 3"), required=False)
+    first_assessment_triggers = forms.BooleanField(
+        label=_("Also alert on a first assessment"), required=False
+    )
+    high_not_reassessed_months = forms.IntegerField(
+        label=_("Alert when high risk is not re-assessed for (months)"), min_value=1, max_value=60
+    )
+    acknowledge_hours = forms.IntegerField(
+        label=_("Hours to acknowledge an alert"), min_value=1, max_value=720
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("medium_from"), data.get("high_above")
+        if low is not None and high is not None and low > high:
+            self.add_error("high_above", _("High must start above medium."))
+        return data
+
+    @classmethod
+    def initial_from(cls, parameters: dict[str, Any]) -> dict[str, Any]:
+        """The form's values from stored parameters."""
+        bands = parameters.get("bands", {})
+        warning = parameters.get("early_warning", {})
+        return {
+            "medium_from": bands.get("medium_from", 34),
+            "high_above": bands.get("high_above", 66),
+            "completeness_threshold": parameters.get("completeness_threshold", 0.5),
+            "multiple_vulnerability_k": parameters.get("multiple_vulnerability_k", 0.3333),
+            "reassess_months": parameters.get("reassess_months", 6),
+            **{
+                key: warning.get(key, default)
+                for key, default in (
+                    ("index_rise", 15),
+                    ("band_rise", True),
+                    ("trigger_newly_3", True),
+                    ("first_assessment_triggers", False),
+                    ("high_not_reassessed_months", 12),
+                    ("acknowledge_hours", 72),
+                )
+            },
+        }
+
+    def parameters(self) -> dict[str, Any]:
+        """The stored form of the cleaned values."""
+        d = self.cleaned_data
+        return {
+            "bands": {"medium_from": d["medium_from"], "high_above": d["high_above"]},
+            "completeness_threshold": d["completeness_threshold"],
+            "multiple_vulnerability_k": d["multiple_vulnerability_k"],
+            "reassess_months": d["reassess_months"],
+            "early_warning": {
+                key: d[key]
+                for key in (
+                    "index_rise",
+                    "band_rise",
+                    "trigger_newly_3",
+                    "first_assessment_triggers",
+                    "high_not_reassessed_months",
+                    "acknowledge_hours",
+                )
+            },
+        }
+
+
 class ResolveForm(forms.Form):
     """What was done about an alert."""
 

@@ -22,7 +22,7 @@ from safepassage.core.roles import Action
 from safepassage.geo.models import Area
 from safepassage.geo.selectors import get_area
 from safepassage.registry import charts, selectors, services
-from safepassage.registry.forms import AssessmentForm, PersonForm, ResolveForm
+from safepassage.registry.forms import AssessmentForm, ParametersForm, PersonForm, ResolveForm
 from safepassage.registry.models import Alert, Catalogue, Indicator, Person
 
 
@@ -345,7 +345,23 @@ def catalogue_detail(request: HttpRequest, version: int) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="catalogue-v{catalogue.version}.json"'
         return response
-    if request.method == "POST":
+    editable = catalogue.status == Catalogue.Status.DRAFT
+    parameters_form = ParametersForm(
+        request.POST if request.method == "POST" and "parameters" in request.POST else None,
+        initial=ParametersForm.initial_from(catalogue.parameters),
+    )
+    if request.method == "POST" and "parameters" in request.POST:
+        if parameters_form.is_valid():
+            try:
+                services.catalogue_update_parameters(
+                    actor=request.user, catalogue=catalogue, parameters=parameters_form.parameters()
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Scoring rules saved."))
+                return redirect("registry:catalogue_detail", version=catalogue.version)
+    elif request.method == "POST":
         indicator = catalogue.indicators.filter(pk=request.POST.get("indicator", "")).first()
         if indicator is None:
             raise Http404
@@ -377,7 +393,8 @@ def catalogue_detail(request: HttpRequest, version: int) -> HttpResponse:
         {
             "catalogue": catalogue,
             "indicators": catalogue.indicators.all(),
-            "editable": catalogue.status == Catalogue.Status.DRAFT,
+            "editable": editable,
+            "form": parameters_form,
         },
     )
 

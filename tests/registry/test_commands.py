@@ -48,3 +48,40 @@ def test_alert_commands_run(world, capsys):
     call_command("alerts", "scan")
     out = capsys.readouterr().out
     assert "0 alert(s) escalated" in out and "0 overdue alert(s) raised" in out
+
+
+def test_a_system_admin_edits_a_drafts_rules_in_the_ui(world):
+    from safepassage.registry import services
+    from safepassage.testing import web_client
+
+    draft = services.catalogue_copy(actor=None, source=Catalogue.objects.get(status="active"))
+    client = web_client(world.sysadmin)
+    url = f"/risk/catalogue/v{draft.version}/"
+    page = client.get(url)
+    assert page.status_code == 200 and "Scoring and alert rules" in page.content.decode()
+    form = {
+        "parameters": "1",
+        "medium_from": "30",
+        "high_above": "60",
+        "completeness_threshold": "0.6",
+        "multiple_vulnerability_k": "0.4",
+        "reassess_months": "3",
+        "index_rise": "10",
+        "band_rise": "on",
+        "trigger_newly_3": "on",
+        "high_not_reassessed_months": "6",
+        "acknowledge_hours": "48",
+    }
+    assert client.post(url, {**form, "high_above": "20"}).status_code == 200  # high below medium: refused
+    draft.refresh_from_db()
+    assert draft.parameters["bands"]["high_above"] == 66
+    assert client.post(url, form).status_code == 302
+    draft.refresh_from_db()
+    params = draft.params()
+    assert (params.medium_from, params.high_above, params.index_rise, params.k) == (30, 60, 10, 0.4)
+    assert draft.parameters["early_warning"]["acknowledge_hours"] == 48
+    # An active version's rules cannot be changed.
+    active = Catalogue.objects.get(status="active")
+    client.post(f"/risk/catalogue/v{active.version}/", form)
+    active.refresh_from_db()
+    assert active.parameters["bands"]["medium_from"] == 34
