@@ -21,6 +21,7 @@ from safepassage.core.importing import ImportRejected
 from safepassage.geo.api import router as geo_router
 from safepassage.registry.api import router as registry_router
 from safepassage.reports.api import router as reports_router
+from safepassage.workplaces.api import router as workplaces_router
 
 api = NinjaAPI(
     title="SafePassage API",
@@ -94,4 +95,4 @@ def _register(*routers: Any) -> None:
         api.add_router("", router)
 
 
-_register(accounts_router, geo_router, audit_router, registry_router, reports_router)
+_register(accounts_router, geo_router, audit_router, registry_router, reports_router, workplaces_router)

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "safepassage.accounts",
     "safepassage.geo",
     "safepassage.registry",
+    "safepassage.workplaces",
     "safepassage.reports",
     "safepassage.web",
 ]

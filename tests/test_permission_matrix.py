@@ -132,6 +132,41 @@ def child_a(world: World) -> Any:
     return _cached(world, "child_a", make)
 
 
+STAFF_A = {"admin_a": 200, "coordinator_a": 200, "caseworker_a": 200}
+STAFF = (*STAFF_A, "admin_b", "coordinator_b", "caseworker_b")
+
+
+def employer_a(world: World) -> Any:
+    from safepassage.workplaces.services import employer_create
+
+    return _cached(
+        world, "employer_a", lambda: employer_create(actor=world.coordinator_a, legal_name="A Fish")
+    )
+
+
+def workplace_a(world: World) -> Any:
+    from safepassage.workplaces.services import workplace_create
+
+    return _cached(
+        world,
+        "workplace_a",
+        lambda: workplace_create(
+            actor=world.coordinator_a,
+            name="Pier 4",
+            sector="seafood",
+            lat=13.5,
+            lon=100.3,
+            employer_id=employer_a(world).pk,
+        ),
+    )
+
+
+def recruiter_a(world: World) -> Any:
+    from safepassage.workplaces.services import recruiter_create
+
+    return _cached(world, "recruiter_a", lambda: recruiter_create(actor=world.coordinator_a, name="Broker A"))
+
+
 def household_a(world: World) -> Any:
     from safepassage.registry.services import household_create
 
@@ -305,6 +340,86 @@ API_CASES = [
         {"note": "visited"},
     ),
     Case("GET /api/v1/catalogues/active", lambda w: "/api/v1/catalogues/active", statuses(200, 401)),
+    Case("GET /api/v1/workplaces", lambda w: "/api/v1/workplaces", statuses(200, 401)),
+    Case("GET /api/v1/workplaces.geojson", lambda w: "/api/v1/workplaces.geojson", statuses(200, 401)),
+    Case(
+        "POST /api/v1/workplaces",
+        lambda w: "/api/v1/workplaces",
+        only(dict.fromkeys(STAFF, 201), 403, 401),
+        "POST",
+        {"name": "Kiln 3", "sector": "brick_kilns", "lat": 18.7, "lon": 98.9},
+    ),
+    Case(
+        "GET /api/v1/workplaces/{workplace_id}",
+        lambda w: f"/api/v1/workplaces/{workplace_a(w).pk}",
+        only(STAFF_A, 404, 401),
+    ),
+    Case(
+        "PATCH /api/v1/workplaces/{workplace_id}",
+        lambda w: f"/api/v1/workplaces/{workplace_a(w).pk}",
+        only(STAFF_A, 404, 401),
+        "PATCH",
+        {"watch_listed": True, "watch_reason": "repeat tips"},
+    ),
+    Case(
+        "GET /api/v1/workplaces/{workplace_id}/observations",
+        lambda w: f"/api/v1/workplaces/{workplace_a(w).pk}/observations",
+        only(STAFF_A, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/workplaces/{workplace_id}/observations",
+        lambda w: f"/api/v1/workplaces/{workplace_a(w).pk}/observations",
+        only(dict.fromkeys(STAFF_A, 201), 404, 401),
+        "POST",
+        {"observed_on": "2025-02-01", "source": "visit", "reliability": "B", "indicators": ["no_contract"]},
+    ),
+    Case(
+        "POST /api/v1/workplaces/{workplace_id}/rating-override",
+        lambda w: f"/api/v1/workplaces/{workplace_a(w).pk}/rating-override",
+        only({"admin_a": 200, "coordinator_a": 200, "caseworker_a": 403}, 404, 401),
+        "POST",
+        {"band": "high", "reason": "matrix"},
+    ),
+    Case(
+        "GET /api/v1/workplaces/{workplace_id}/submissions",
+        lambda w: f"/api/v1/workplaces/{workplace_a(w).pk}/submissions",
+        only(STAFF_A, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/workplaces/{workplace_id}/submissions",
+        lambda w: f"/api/v1/workplaces/{workplace_a(w).pk}/submissions",
+        only(dict.fromkeys(STAFF_A, 403), 404, 401),
+        "POST",
+        {"period": "2026-Q1"},
+    ),
+    Case("GET /api/v1/employers", lambda w: "/api/v1/employers", statuses(200, 401)),
+    Case(
+        "POST /api/v1/employers",
+        lambda w: "/api/v1/employers",
+        only(dict.fromkeys(STAFF, 201), 403, 401),
+        "POST",
+        {"legal_name": "Matrix Ltd"},
+    ),
+    Case(
+        "GET /api/v1/employers/{employer_id}",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}",
+        only(STAFF_A, 404, 401),
+    ),
+    Case("GET /api/v1/recruiters", lambda w: "/api/v1/recruiters", statuses(200, 401)),
+    Case(
+        "POST /api/v1/recruiters",
+        lambda w: "/api/v1/recruiters",
+        only(dict.fromkeys(STAFF, 201), 403, 401),
+        "POST",
+        {"name": "Broker"},
+    ),
+    Case(
+        "POST /api/v1/recruiters/{recruiter_id}/screening",
+        lambda w: f"/api/v1/recruiters/{recruiter_a(w).pk}/screening",
+        only(STAFF_A, 404, 401),
+        "POST",
+        {"screening": "cleared"},
+    ),
     Case(
         "GET /api/v1/reports/risk",
         lambda w: "/api/v1/reports/risk?group_by=district,sex",

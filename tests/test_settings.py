@@ -116,3 +116,10 @@ def test_the_sqlite_file_runs_in_wal_mode_with_foreign_keys(tmp_path, django_db_
             assert cursor.fetchone()[0] == 1
     finally:
         connection.close()
+
+
+@pytest.mark.django_db
+def test_the_migrations_match_the_models():
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +46,7 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     channel = models.CharField(max_length=8, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
-    changes = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     objects = AuditEventQuerySet.as_manager()
 

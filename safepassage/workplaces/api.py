@@ -1,0 +1,352 @@
+"""API: workplaces (with a bbox and a GeoJSON form), evidence, ratings, employers, recruiters, submissions."""
+
+from datetime import date
+from typing import Any
+
+from django.http import Http404, HttpRequest, JsonResponse
+from ninja import Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from safepassage.accounts.selectors import signed_in_user
+from safepassage.core.access import viewer_for
+from safepassage.core.api import ErrorOut
+from safepassage.core.roles import Action
+from safepassage.geo.selectors import get_area
+from safepassage.workplaces import selectors, services
+from safepassage.workplaces.models import Employer, Observation, Recruiter, Workplace, may_see_informant
+
+router = Router(tags=["sin space"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class WorkplaceIn(Schema):
+    name: str
+    sector: str
+    aliases: list[str] = []
+    address: str = ""
+    village_code: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    employer_id: int | None = None
+    registration_number: str = ""
+    licence_number: str = ""
+    workforce_estimate: int | None = None
+    status: str = "active"
+    watch_listed: bool = False
+    watch_reason: str = ""
+    last_verified: date | None = None
+
+
+class WorkplacePatch(Schema):
+    name: str | None = None
+    sector: str | None = None
+    address: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    status: str | None = None
+    watch_listed: bool | None = None
+    watch_reason: str | None = None
+    workforce_estimate: int | None = None
+    last_verified: date | None = None
+
+
+class WorkplaceOut(Schema):
+    id: int
+    name: str
+    aliases: list[str]
+    sector: str
+    isic_section: str
+    address: str
+    village_code: str | None
+    lat: float | None
+    lon: float | None
+    employer_id: int | None
+    status: str
+    watch_listed: bool
+    watch_reason: str
+    last_verified: date | None
+    risk_score: float
+    risk_band: str
+    band: str
+    override_reason: str
+
+    @staticmethod
+    def resolve_village_code(obj: Workplace) -> str | None:
+        return obj.village.code if obj.village else None
+
+
+class WorkplaceDetailOut(WorkplaceOut):
+    risk_breakdown: list[dict[str, Any]]
+
+
+class ObservationIn(Schema):
+    observed_on: date
+    source: str
+    reliability: str
+    indicators: list[str]
+    text: str = ""
+    informant: str = ""
+
+
+class ObservationOut(Schema):
+    id: int
+    observed_on: date
+    source: str
+    reliability: str
+    indicators: list[str]
+    text: str
+    informant: str | None
+
+
+class OverrideIn(Schema):
+    band: str
+    reason: str = ""
+
+
+class EmployerIn(Schema):
+    legal_name: str
+    owner_name: str = ""
+    registration_number: str = ""
+    abides_by_labour_law: bool = False
+    registered: bool = False
+    trains_staff: bool = False
+
+
+class EmployerOut(Schema):
+    id: int
+    legal_name: str
+    owner_name: str
+    registration_number: str
+    good_employer: bool
+    commitments: list[dict[str, Any]]
+
+    @staticmethod
+    def resolve_commitments(obj: Employer) -> list[dict[str, Any]]:
+        return [
+            {"signed_on": c.signed_on.isoformat(), "text": c.text, "signatories": c.signatories}
+            for c in obj.commitments.all()
+        ]
+
+
+class RecruiterIn(Schema):
+    name: str
+    kind: str = "person"
+    licence_status: str = "unknown"
+    licence_number: str = ""
+    licence_authority: str = ""
+    village_codes: list[str] = []
+    registered_on: date | None = None
+    registration_office: str = ""
+
+
+class RecruiterOut(Schema):
+    id: int
+    name: str
+    kind: str
+    licence_status: str
+    licence_number: str
+    screening: str
+    red_flags: list[str]
+    registered_on: date | None
+    village_codes: list[str]
+
+    @staticmethod
+    def resolve_village_codes(obj: Recruiter) -> list[str]:
+        return [v.code for v in obj.villages.all()]
+
+
+class ScreeningIn(Schema):
+    screening: str
+    red_flags: list[str] = []
+
+
+class SubmissionIn(Schema):
+    period: str
+    vacancies: dict[str, int] = {}
+    weekly_hours: int | None = None
+    living_conditions: str = ""
+    workforce: dict[str, dict[str, Any]] = {}
+
+
+class SubmissionOut(Schema):
+    id: int
+    period: str
+    vacancies: dict[str, int]
+    weekly_hours: int | None
+    living_conditions: str
+    workforce: dict[str, dict[str, Any]]
+
+
+@router.get("/workplaces", response=list[WorkplaceOut])
+@paginate(PageNumberPagination)
+def workplace_list(
+    request: HttpRequest,
+    bbox: str = "",
+    sector: str = "",
+    band: str = "",
+    watch_listed: bool | None = None,
+    area: str = "",
+    q: str = "",
+) -> Any:
+    """Workplaces I may see; `bbox=west,south,east,north`. See /workplaces.geojson for the map form."""
+    return selectors.workplace_list(
+        viewer=request.user,
+        bbox=bbox,
+        sector=sector,
+        band=band,
+        watch_listed=watch_listed,
+        area=get_area(area) if area else None,
+        query=q,
+    )
+
+
+@router.get("/workplaces.geojson", response={200: dict, 400: ErrorOut})
+def workplace_geojson(
+    request: HttpRequest,
+    bbox: str = "",
+    sector: str = "",
+    band: str = "",
+    watch_listed: bool | None = None,
+    area: str = "",
+) -> JsonResponse:
+    """The same filters as a GeoJSON FeatureCollection of points: workplaces only, never homes or shelters."""
+    qs = selectors.workplace_list(
+        viewer=request.user,
+        bbox=bbox,
+        sector=sector,
+        band=band,
+        watch_listed=watch_listed,
+        area=get_area(area) if area else None,
+    )
+    return JsonResponse(selectors.as_geojson(qs), content_type="application/geo+json")
+
+
+@router.post("/workplaces", response={201: WorkplaceDetailOut, **ERRORS})
+def workplace_create(request: HttpRequest, payload: WorkplaceIn) -> Status[Workplace]:
+    """Register a workplace."""
+    workplace = services.workplace_create(actor=signed_in_user(request), **payload.dict())
+    return Status(201, workplace)
+
+
+@router.get("/workplaces/{workplace_id}", response={200: WorkplaceDetailOut, 404: ErrorOut})
+def workplace_get(request: HttpRequest, workplace_id: int) -> Workplace:
+    """One workplace with its rating breakdown."""
+    return selectors.get_workplace_for_user(request.user, workplace_id)
+
+
+@router.patch("/workplaces/{workplace_id}", response={200: WorkplaceDetailOut, **ERRORS})
+def workplace_update(request: HttpRequest, workplace_id: int, payload: WorkplacePatch) -> Workplace:
+    """Correct a workplace; only the fields sent change."""
+    workplace = selectors.get_workplace_for_user(request.user, workplace_id, Action.CHANGE)
+    fields = payload.dict(exclude_unset=True)
+    if ("lat" in fields) != ("lon" in fields):
+        fields.setdefault("lat", workplace.lat)
+        fields.setdefault("lon", workplace.lon)
+    return services.workplace_update(actor=signed_in_user(request), workplace=workplace, **fields)
+
+
+def _observation_out(viewer: Any, observation: Observation) -> dict[str, Any]:
+    return {
+        "id": observation.pk,
+        "observed_on": observation.observed_on,
+        "source": observation.source,
+        "reliability": observation.reliability,
+        "indicators": observation.indicators,
+        "text": observation.text,
+        "informant": observation.informant if may_see_informant(viewer, observation) else None,
+    }
+
+
+@router.get("/workplaces/{workplace_id}/observations", response={200: list[ObservationOut], 404: ErrorOut})
+def observation_list(request: HttpRequest, workplace_id: int) -> list[dict[str, Any]]:
+    """The evidence on a workplace; who informed only for the recording agency's coordinators."""
+    workplace = selectors.get_workplace_for_user(request.user, workplace_id)
+    viewer = viewer_for(request.user)
+    if not selectors.is_staff_of(viewer, workplace):
+        raise Http404  # a partner employer sees its workplace, never the evidence about it
+    observations = selectors.observation_list(viewer=request.user, workplace=workplace)
+    return [_observation_out(viewer, o) for o in observations]
+
+
+@router.post("/workplaces/{workplace_id}/observations", response={201: ObservationOut, **ERRORS})
+def observation_create(
+    request: HttpRequest, workplace_id: int, payload: ObservationIn
+) -> Status[dict[str, Any]]:
+    """Add evidence; the workplace is rated again."""
+    workplace = selectors.get_workplace_for_user(request.user, workplace_id, Action.CHANGE)
+    observation = services.observation_record(
+        actor=signed_in_user(request), workplace=workplace, **payload.dict()
+    )
+    return Status(201, _observation_out(viewer_for(request.user), observation))
+
+
+@router.post("/workplaces/{workplace_id}/rating-override", response={200: WorkplaceDetailOut, **ERRORS})
+def rating_override(request: HttpRequest, workplace_id: int, payload: OverrideIn) -> Workplace:
+    """A coordinator sets the band by judgement, with a reason ('' removes the override)."""
+    workplace = selectors.get_workplace_for_user(request.user, workplace_id, Action.CHANGE)
+    return services.rating_override(
+        actor=signed_in_user(request), workplace=workplace, band=payload.band, reason=payload.reason
+    )
+
+
+@router.get("/workplaces/{workplace_id}/submissions", response={200: list[SubmissionOut], 404: ErrorOut})
+def submission_list(request: HttpRequest, workplace_id: int) -> Any:
+    """What the employer reported about this workplace."""
+    workplace = selectors.get_workplace_for_user(request.user, workplace_id)
+    from safepassage.workplaces.models import EmployerSubmission
+
+    return list(EmployerSubmission.objects.visible_to(request.user).filter(workplace=workplace))
+
+
+@router.post("/workplaces/{workplace_id}/submissions", response={201: SubmissionOut, **ERRORS})
+def submission_create(request: HttpRequest, workplace_id: int, payload: SubmissionIn) -> Status[Any]:
+    """A partner employer reports conditions at its workplace: counts only, never names."""
+    workplace = selectors.get_workplace_for_user(request.user, workplace_id)
+    submission = services.submission_create(
+        actor=signed_in_user(request), workplace=workplace, **payload.dict()
+    )
+    return Status(201, submission)
+
+
+@router.get("/employers", response=list[EmployerOut])
+@paginate(PageNumberPagination)
+def employer_list(request: HttpRequest) -> Any:
+    """Employers I may see."""
+    return selectors.employer_list(viewer=request.user)
+
+
+@router.post("/employers", response={201: EmployerOut, **ERRORS})
+def employer_create(request: HttpRequest, payload: EmployerIn) -> Status[Employer]:
+    """Register an employer."""
+    return Status(201, services.employer_create(actor=signed_in_user(request), **payload.dict()))
+
+
+@router.get("/employers/{employer_id}", response={200: EmployerOut, 404: ErrorOut})
+def employer_get(request: HttpRequest, employer_id: int) -> Employer:
+    """One employer."""
+    return selectors.get_employer_for_user(request.user, employer_id)
+
+
+@router.get("/recruiters", response=list[RecruiterOut])
+@paginate(PageNumberPagination)
+def recruiter_list(request: HttpRequest, screening: str = "") -> Any:
+    """Recruiters and brokers I may see."""
+    return selectors.recruiter_list(viewer=request.user, screening=screening)
+
+
+@router.post("/recruiters", response={201: RecruiterOut, **ERRORS})
+def recruiter_create(request: HttpRequest, payload: RecruiterIn) -> Status[Recruiter]:
+    """Register a recruiter or broker (e.g. at the local authority office)."""
+    return Status(201, services.recruiter_create(actor=signed_in_user(request), **payload.dict()))
+
+
+@router.post("/recruiters/{recruiter_id}/screening", response={200: RecruiterOut, **ERRORS})
+def recruiter_screen(request: HttpRequest, recruiter_id: int, payload: ScreeningIn) -> Recruiter:
+    """Record a screening result and red flags."""
+    recruiter = selectors.get_recruiter_for_user(request.user, recruiter_id, Action.CHANGE)
+    return services.recruiter_screen(
+        actor=signed_in_user(request),
+        recruiter=recruiter,
+        result=payload.screening,
+        red_flags=payload.red_flags,
+    )

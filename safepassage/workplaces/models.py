@@ -1,0 +1,359 @@
+"""Sin space: workplaces in sectors linked to exploitation, their employers, recruiters and the evidence."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.core.access import Viewer
+from safepassage.core.models import AgencyOwned, TimeStamped
+from safepassage.core.roles import Action, Role
+
+
+class Sector(models.TextChoices):
+    """Sectors known to be linked to exploitation (PRODUCT.md), each mapped to an ISIC section."""
+
+    FISHING = "fishing", _("Fishing vessels")
+    SEAFOOD = "seafood", _("Seafood processing")
+    AGRICULTURE = "agriculture", _("Agriculture and plantations")
+    CONSTRUCTION = "construction", _("Construction")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    DOMESTIC = "domestic", _("Domestic work")
+    ENTERTAINMENT = "entertainment", _("Entertainment (karaoke, bars, massage)")
+    COMMERCIAL_SEX = "commercial_sex", _("Commercial sex")
+    HOSPITALITY = "hospitality", _("Hotels, guesthouses and restaurants")
+    MARKETS = "markets", _("Markets and street trades")
+    BEGGING = "begging", _("Begging")
+    BRICK_KILNS = "brick_kilns", _("Brick kilns")
+    MINING = "mining", _("Mining")
+    OTHER = "other", _("Other")
+
+
+ISIC_SECTION = {
+    "fishing": "A",
+    "seafood": "C",
+    "agriculture": "A",
+    "construction": "F",
+    "manufacturing": "C",
+    "domestic": "T",
+    "entertainment": "R",
+    "commercial_sex": "S",
+    "hospitality": "I",
+    "markets": "G",
+    "begging": "S",
+    "brick_kilns": "C",
+    "mining": "B",
+    "other": "",
+}
+
+
+class LabourIndicator(models.TextChoices):
+    """The ILO's 11 indicators of forced labour, and four more the seeds name."""
+
+    ABUSE_OF_VULNERABILITY = "abuse_of_vulnerability", _("Abuse of vulnerability")
+    DECEPTION = "deception", _("Deception")
+    RESTRICTION_OF_MOVEMENT = "restriction_of_movement", _("Restriction of movement")
+    ISOLATION = "isolation", _("Isolation")
+    VIOLENCE = "physical_sexual_violence", _("Physical and sexual violence")
+    INTIMIDATION = "intimidation_threats", _("Intimidation and threats")
+    DOCUMENTS = "retention_of_documents", _("Retention of identity documents")
+    WAGES = "withholding_of_wages", _("Withholding of wages")
+    DEBT_BONDAGE = "debt_bondage", _("Debt bondage")
+    CONDITIONS = "abusive_conditions", _("Abusive working and living conditions")
+    OVERTIME = "excessive_overtime", _("Excessive overtime")
+    CHILD_WORKERS = "child_workers", _("Child or underage workers")
+    DEPOSITS = "unlawful_deposits", _("Unlawful deposits")
+    NO_CONTRACT = "no_contract", _("No contract")
+    FEES = "recruitment_fees", _("Recruitment fees charged to workers")
+
+
+# Workplace records are staff work: volunteers, analysts and partners see none (partners see their own
+# employer's records through shared_q).
+STAFF_ACTIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({Action.VIEW, Action.CHANGE, Action.DELETE}),
+    Role.COORDINATOR: frozenset({Action.VIEW, Action.CHANGE, Action.DELETE}),
+    Role.CASEWORKER: frozenset({Action.VIEW, Action.CHANGE}),
+}
+
+
+def _partner_agencies(viewer: Viewer) -> list[int]:
+    return [g.agency_id for g in viewer.grants if g.role == Role.PARTNER]
+
+
+class Employer(AgencyOwned, TimeStamped):
+    """A business that employs people at one or more workplaces; may be a partner with its own login."""
+
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    owner_name = models.CharField(_("owner"), max_length=200, blank=True)
+    registration_number = models.CharField(_("registration number"), max_length=64, blank=True)
+    contacts = models.JSONField(_("contacts"), default=dict, blank=True)
+    abides_by_labour_law = models.BooleanField(_("abides by labour law"), default=False)
+    registered = models.BooleanField(_("registered with the authorities"), default=False)
+    trains_staff = models.BooleanField(_("trains staff"), default=False)
+    partner_agency = models.ForeignKey(
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The employer's own agency, whose partner users see this employer's workplaces."),
+    )
+
+    SENSITIVE_FIELDS = ("contacts",)
+    ROLE_ACTIONS = STAFF_ACTIONS
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @property
+    def good_employer(self) -> bool:
+        """The seeds' "good employer": abides by labour law, registered, trains staff."""
+        return self.abides_by_labour_law and self.registered and self.trains_staff
+
+    @classmethod
+    def shared_q(cls, viewer: Viewer, action: str) -> Q:
+        """A partner employer sees its own record, read-only."""
+        if action != Action.VIEW:
+            return Q(pk__in=[])
+        return Q(partner_agency_id__in=_partner_agencies(viewer))
+
+
+class EmployerCommitment(models.Model):
+    """A signed commitment by an employer (e.g. not to employ children, to pay on time)."""
+
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="commitments")
+    signed_on = models.DateField(_("signed on"))
+    text = models.TextField(_("text"))
+    signatories = models.JSONField(_("signatories"), default=list)
+
+    def __str__(self) -> str:
+        return f"{self.employer} · {self.signed_on}"
+
+
+class Workplace(AgencyOwned, TimeStamped):
+    """A place where people work in a sector linked to exploitation, with its evidence-based rating."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+        UNKNOWN = "unknown", _("Unknown")
+
+    name = models.CharField(_("name"), max_length=200)
+    aliases = models.JSONField(_("other names"), default=list, blank=True)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, db_index=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    village = models.ForeignKey("geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    lat = models.FloatField(_("latitude"), null=True, blank=True, db_index=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True, db_index=True)
+    outline = models.JSONField(_("outline (GeoJSON polygon)"), null=True, blank=True)
+    employer = models.ForeignKey(
+        Employer, null=True, blank=True, on_delete=models.SET_NULL, related_name="workplaces"
+    )
+    registration_number = models.CharField(_("registration number"), max_length=64, blank=True)
+    licence_number = models.CharField(_("licence number"), max_length=64, blank=True)
+    workforce_estimate = models.PositiveIntegerField(_("estimated workforce"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    watch_listed = models.BooleanField(_("on the watch list"), default=False, db_index=True)
+    watch_reason = models.CharField(_("why it is watched"), max_length=300, blank=True)
+    last_verified = models.DateField(_("last verified"), null=True, blank=True)
+    risk_score = models.FloatField(default=0)
+    risk_band = models.CharField(max_length=8, default="none", db_index=True)
+    risk_breakdown = models.JSONField(default=list, blank=True)
+    override_band = models.CharField(max_length=8, blank=True)
+    override_reason = models.CharField(max_length=300, blank=True)
+
+    AREA_FIELD = "village"
+    ROLE_ACTIONS = STAFF_ACTIONS
+
+    class Meta:
+        indexes = [models.Index(fields=["lat", "lon"]), models.Index(fields=["agency", "sector"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90), name="wp_lat"
+            ),
+            models.CheckConstraint(
+                condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180), name="wp_lon"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def isic_section(self) -> str:
+        return ISIC_SECTION.get(self.sector, "")
+
+    @property
+    def band(self) -> str:
+        """The band shown: a coordinator's override where there is one, else the computed band."""
+        return self.override_band or self.risk_band
+
+    @classmethod
+    def shared_q(cls, viewer: Viewer, action: str) -> Q:
+        """A partner employer sees its own workplaces, read-only."""
+        if action != Action.VIEW:
+            return Q(pk__in=[])
+        return Q(employer__partner_agency_id__in=_partner_agencies(viewer))
+
+
+class RatingChange(models.Model):
+    """The history of a workplace's rating: every recomputation and every override, with its reason."""
+
+    workplace = models.ForeignKey(Workplace, on_delete=models.CASCADE, related_name="rating_history")
+    at = models.DateTimeField(auto_now_add=True)
+    score = models.FloatField()
+    band = models.CharField(max_length=8)
+    override_band = models.CharField(max_length=8, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.workplace} {self.band} {self.at:%Y-%m-%d}"
+
+
+class Observation(AgencyOwned):
+    """Evidence about a workplace: who saw what, when, how reliable. Who informed is kept apart."""
+
+    class Source(models.TextChoices):
+        INSPECTION = "inspection", _("Inspection (primary)")
+        VISIT = "visit", _("Visit (primary)")
+        TIP = "tip", _("Tip (secondary)")
+        REPORT = "report", _("Report (secondary)")
+        MEDIA = "media", _("Media (secondary)")
+        EMPLOYER = "employer", _("Employer-supplied (secondary)")
+        CASE = "case", _("From a case (secondary)")
+
+    class Reliability(models.TextChoices):
+        A = "A", _("A · confirmed")
+        B = "B", _("B · probably true")
+        C = "C", _("C · possibly true")
+        D = "D", _("D · doubtful")
+        E = "E", _("E · cannot be judged")
+
+    workplace = models.ForeignKey(Workplace, on_delete=models.PROTECT, related_name="observations")
+    observed_on = models.DateField(_("date"))
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    reliability = models.CharField(_("reliability"), max_length=1, choices=Reliability.choices)
+    indicators = models.JSONField(_("indicators seen"), default=list)
+    text = models.TextField(_("what was seen or heard"), blank=True)
+    informant = models.TextField(_("who informed (kept apart)"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    SENSITIVE_FIELDS = ("informant",)
+    # Partners and employers never see observations; volunteers do not handle workplace evidence.
+    ROLE_ACTIONS: ClassVar[dict[str, frozenset[str]]] = {
+        Role.ADMIN: frozenset({Action.VIEW, Action.CHANGE}),
+        Role.COORDINATOR: frozenset({Action.VIEW, Action.CHANGE}),
+        Role.CASEWORKER: frozenset({Action.VIEW, Action.CHANGE}),
+    }
+
+    class Meta:
+        ordering = ["-observed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"observation #{self.pk}"
+
+    def audit_label(self) -> str:
+        return f"observation #{self.pk}"
+
+    @property
+    def primary(self) -> bool:
+        return self.source in (self.Source.INSPECTION, self.Source.VISIT)
+
+
+def may_see_informant(viewer: Viewer, observation: Any) -> bool:
+    """Only the recording agency's coordinators and administrators see who informed."""
+    return viewer.has_role(Role.COORDINATOR, Role.ADMIN, agency_id=observation.agency_id)
+
+
+class Recruiter(AgencyOwned, TimeStamped):
+    """A recruiter or broker, a person or an agency, with licence, registration and screening."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        AGENCY = "agency", _("Recruitment agency")
+
+    class Licence(models.TextChoices):
+        LICENSED = "licensed", _("Licensed")
+        UNLICENSED = "unlicensed", _("No licence")
+        EXPIRED = "expired", _("Licence expired")
+        UNKNOWN = "unknown", _("Not known")
+
+    class Screening(models.TextChoices):
+        PENDING = "pending", _("Not screened yet")
+        CLEARED = "cleared", _("No concerns found")
+        CONCERNS = "concerns", _("Concerns found")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.PERSON)
+    licence_status = models.CharField(
+        _("licence"), max_length=12, choices=Licence.choices, default=Licence.UNKNOWN
+    )
+    licence_number = models.CharField(_("licence number"), max_length=64, blank=True)
+    licence_authority = models.CharField(_("licensing authority"), max_length=200, blank=True)
+    villages = models.ManyToManyField(
+        "geo.Area", blank=True, related_name="+", verbose_name=_("villages active in")
+    )
+    registered_on = models.DateField(_("registered at the local office on"), null=True, blank=True)
+    registration_office = models.CharField(_("registration office"), max_length=200, blank=True)
+    screening = models.CharField(
+        _("screening"), max_length=10, choices=Screening.choices, default=Screening.PENDING
+    )
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    screened_on = models.DateField(null=True, blank=True)
+    red_flags = models.JSONField(_("red flags"), default=list, blank=True)
+    workplaces = models.ManyToManyField(Workplace, blank=True, related_name="recruiters")
+    placed_people = models.ManyToManyField("registry.Person", blank=True, related_name="recruiters")
+
+    ROLE_ACTIONS = STAFF_ACTIONS
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmployerSubmission(AgencyOwned):
+    """What a partner employer reports about a workplace: demand, hours, living conditions and workforce
+    counts — never workers' names. Owned by the employer's own agency, shared with the workplace's."""
+
+    workplace = models.ForeignKey(Workplace, on_delete=models.PROTECT, related_name="submissions")
+    period = models.CharField(_("period"), max_length=20, help_text=_("e.g. 2026-Q3"))
+    vacancies = models.JSONField(_("vacancies by skill"), default=dict)
+    weekly_hours = models.PositiveSmallIntegerField(_("usual weekly hours"), null=True, blank=True)
+    living_conditions = models.TextField(_("living conditions"), blank=True)
+    workforce = models.JSONField(_("workforce counts"), default=dict)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    ROLE_ACTIONS: ClassVar[dict[str, frozenset[str]]] = {
+        Role.ADMIN: frozenset({Action.VIEW}),
+        Role.COORDINATOR: frozenset({Action.VIEW}),
+        Role.CASEWORKER: frozenset({Action.VIEW}),
+        Role.PARTNER: frozenset({Action.VIEW, Action.CHANGE}),
+    }
+
+    def __str__(self) -> str:
+        return f"{self.workplace} · {self.period}"
+
+    @classmethod
+    def shared_q(cls, viewer: Viewer, action: str) -> Q:
+        """The workplace's owning agency reads what its employer submitted."""
+        if action != Action.VIEW:
+            return Q(pk__in=[])
+        staff = [
+            g.agency_id for g in viewer.grants if g.role in (Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER)
+        ]
+        return Q(workplace__agency_id__in=staff)

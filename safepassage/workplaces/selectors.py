@@ -1,0 +1,117 @@
+"""Reads for sin space, through the viewer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from safepassage.core.access import Viewer
+from safepassage.core.models import get_for_user
+from safepassage.core.roles import Action, Role
+from safepassage.geo.models import Area
+from safepassage.workplaces.models import Employer, Observation, Recruiter, Sector, Workplace
+
+
+def parse_bbox(value: str) -> tuple[float, float, float, float]:
+    """`west,south,east,north` (GeoJSON order) → numbers, with a clear error."""
+    try:
+        west, south, east, north = (float(part) for part in value.split(","))
+    except ValueError:
+        raise ValidationError({"bbox": _("Give bbox as west,south,east,north in degrees.")}) from None
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
+        raise ValidationError({"bbox": _("bbox is out of range: west,south,east,north in degrees.")})
+    if south > north or west > east:
+        raise ValidationError(
+            {"bbox": _("bbox must be west,south,east,north, with west < east and south < north.")}
+        )
+    return west, south, east, north
+
+
+def workplace_list(
+    *,
+    viewer: Any,
+    bbox: str = "",
+    sector: str = "",
+    band: str = "",
+    watch_listed: bool | None = None,
+    area: Area | None = None,
+    query: str = "",
+) -> QuerySet[Workplace]:
+    """Workplaces the viewer may see, filtered by map box, sector, band, watch list, area or name."""
+    qs = Workplace.objects.visible_to(viewer).select_related("employer", "village")
+    if bbox:
+        west, south, east, north = parse_bbox(bbox)
+        qs = qs.filter(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
+    if sector:
+        if sector not in Sector.values:
+            raise ValidationError({"sector": _("Unknown sector %(sector)s.") % {"sector": sector}})
+        qs = qs.filter(sector=sector)
+    if band:
+        qs = qs.filter(Q(override_band=band) | Q(override_band="", risk_band=band))
+    if watch_listed is not None:
+        qs = qs.filter(watch_listed=watch_listed)
+    if area is not None:
+        qs = qs.filter(village__path__startswith=area.path)
+    if query:
+        qs = qs.filter(name__icontains=query)
+    return qs.order_by("name", "pk")
+
+
+def as_geojson(workplaces: QuerySet[Workplace]) -> dict[str, Any]:
+    """A FeatureCollection of the workplaces that have a location (points only)."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "id": pk,
+                "name": name,
+                "sector": sector,
+                "band": override or band,
+                "watch_listed": watched,
+            },
+        }
+        for pk, name, sector, lat, lon, band, override, watched in workplaces.filter(
+            lat__isnull=False, lon__isnull=False
+        ).values_list("pk", "name", "sector", "lat", "lon", "risk_band", "override_band", "watch_listed")
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def get_workplace_for_user(user: Any, pk: Any, action: str = Action.VIEW) -> Workplace:
+    """One workplace the user may see or change, else 404."""
+    return get_for_user(Workplace.objects.select_related("employer", "village", "agency"), user, pk, action)
+
+
+def is_staff_of(viewer: Viewer, workplace: Workplace) -> bool:
+    """The viewer works for the agency that owns the workplace (not merely its employer's partner)."""
+    return viewer.has_role(Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER, agency_id=workplace.agency_id)
+
+
+def observation_list(*, viewer: Any, workplace: Workplace) -> QuerySet[Observation]:
+    """The evidence on a workplace the viewer may see (never for partners or employers)."""
+    return Observation.objects.visible_to(viewer).filter(workplace=workplace).order_by("-observed_on", "-id")
+
+
+def employer_list(*, viewer: Any) -> QuerySet[Employer]:
+    """Employers the viewer may see."""
+    return Employer.objects.visible_to(viewer).prefetch_related("commitments").order_by("legal_name", "pk")
+
+
+def get_employer_for_user(user: Any, pk: Any, action: str = Action.VIEW) -> Employer:
+    """One employer, else 404."""
+    return get_for_user(Employer.objects.prefetch_related("commitments"), user, pk, action)
+
+
+def recruiter_list(*, viewer: Any, screening: str = "") -> QuerySet[Recruiter]:
+    """Recruiters the viewer may see."""
+    qs = Recruiter.objects.visible_to(viewer).prefetch_related("villages").order_by("name", "pk")
+    return qs.filter(screening=screening) if screening else qs
+
+
+def get_recruiter_for_user(user: Any, pk: Any, action: str = Action.VIEW) -> Recruiter:
+    """One recruiter, else 404."""
+    return get_for_user(Recruiter.objects.prefetch_related("villages"), user, pk, action)

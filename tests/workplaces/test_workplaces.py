@@ -1,0 +1,228 @@
+"""Sin space: recording, evidence, overrides, partner employers and informants."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from safepassage.accounts.models import Agency, Membership, User
+from safepassage.audit.models import AuditEvent
+from safepassage.testing import api_client
+from safepassage.workplaces import services
+from safepassage.workplaces.models import Observation, RatingChange, Workplace
+
+pytestmark = pytest.mark.django_db
+TODAY = date.today()
+
+
+@pytest.fixture
+def employer_world(world):
+    """Agency A's workplace run by an employer that is also a partner agency with its own user."""
+    company = Agency.objects.create(code="factory", name="Good Fish Co.", kind="employer", country="TH")
+    boss = User.objects.create_user(username="employer_user", password="x-long-password")
+    Membership.objects.create(user=boss, agency=company, role="partner")
+    employer = services.employer_create(
+        actor=world.coordinator_a,
+        legal_name="Good Fish Co.",
+        partner_agency=company,
+        contacts={"phone": "081 234 5678"},
+    )
+    mine = services.workplace_create(
+        actor=world.coordinator_a,
+        name="Pier 4 processing",
+        sector="seafood",
+        lat=13.5,
+        lon=100.3,
+        employer_id=employer.pk,
+        village_code=world.village_1.code,
+    )
+    other = services.workplace_create(
+        actor=world.coordinator_a, name="Karaoke 9", sector="entertainment", lat=18.8, lon=99.0
+    )
+    services.observation_record(
+        actor=world.coordinator_a,
+        workplace=mine,
+        observed_on=TODAY,
+        source="tip",
+        reliability="C",
+        indicators=["no_contract"],
+        informant="Mrs K at the noodle stall",
+    )
+    world.users["employer_user"] = boss
+    return world, mine, other
+
+
+def test_coordinates_are_checked_and_swaps_named(world):
+    with pytest.raises(ValidationError) as caught:
+        services.workplace_create(actor=world.coordinator_a, name="X", sector="fishing", lat=100.5, lon=13.7)
+    assert "lat" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        services.workplace_create(actor=world.coordinator_a, name="X", sector="fishing", lat=99.0, lon=18.8)
+    assert "swapped" in caught.value.message_dict["lat"][0]
+    with pytest.raises(ValidationError) as caught:
+        services.workplace_create(actor=world.coordinator_a, name="X", sector="fishing", lat=48.8, lon=2.3)
+    assert "outside TH" in caught.value.message_dict["lat"][0]
+    with pytest.raises(ValidationError) as caught:
+        services.workplace_create(actor=world.coordinator_a, name="X", sector="casino", lat=18.8, lon=99.0)
+    assert "sector" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        services.workplace_create(
+            actor=world.coordinator_a, name="X", sector="fishing", last_verified=TODAY + timedelta(days=1)
+        )
+    assert "last_verified" in caught.value.message_dict
+    assert Workplace.objects.count() == 0
+
+
+def test_evidence_rates_the_workplace_and_keeps_history(employer_world):
+    world, mine, _ = employer_world
+    assert (mine.risk_score, mine.risk_band) == (0.6, "low")
+    services.observation_record(
+        actor=world.caseworker_a,
+        workplace=mine,
+        observed_on=TODAY,
+        source="inspection",
+        reliability="A",
+        indicators=["debt_bondage", "retention_of_documents"],
+    )
+    mine.refresh_from_db()
+    assert (mine.risk_score, mine.risk_band) == (6.6, "medium")
+    assert mine.last_verified == TODAY  # an inspection verifies
+    assert RatingChange.objects.filter(workplace=mine).count() == 2
+    with pytest.raises(ValidationError) as caught:
+        services.observation_record(
+            actor=world.caseworker_a,
+            workplace=mine,
+            observed_on=TODAY,
+            source="rumour",
+            reliability="Z",
+            indicators=["bad"],
+        )
+    assert set(caught.value.message_dict) == {"source", "reliability", "indicators"}
+
+
+def test_an_override_keeps_its_reason_and_history(employer_world):
+    world, mine, _ = employer_world
+    with pytest.raises(ValidationError):
+        services.rating_override(actor=world.coordinator_a, workplace=mine, band="high", reason=" ")
+    with pytest.raises(PermissionDenied):
+        services.rating_override(actor=world.caseworker_a, workplace=mine, band="high", reason="x")
+    services.rating_override(
+        actor=world.coordinator_a,
+        workplace=mine,
+        band="high",
+        reason="Children seen on the night shift by two visits",
+    )
+    mine.refresh_from_db()
+    assert (mine.band, mine.risk_band, mine.override_reason) == (
+        "high",
+        "low",
+        "Children seen on the night shift by two visits",
+    )
+    change = RatingChange.objects.filter(workplace=mine).first()
+    assert change is not None and change.override_band == "high" and change.by == world.coordinator_a
+    assert AuditEvent.objects.filter(action="workplaces.rating.override").count() == 1
+
+
+def test_a_partner_employer_sees_only_its_own_workplaces_never_evidence_or_informants(employer_world):
+    world, mine, other = employer_world
+    client = api_client(world.users["employer_user"])
+    listed = client.get("/api/v1/workplaces").json()["items"]
+    assert [w["id"] for w in listed] == [mine.pk]
+    assert client.get(f"/api/v1/workplaces/{other.pk}").status_code == 404
+    assert client.get(f"/api/v1/workplaces/{mine.pk}/observations").status_code == 404
+    assert client.request("PATCH", f"/api/v1/workplaces/{mine.pk}", {"name": "renamed"}).status_code == 404
+    employer = client.get("/api/v1/employers").json()["items"]
+    assert len(employer) == 1 and "contacts" not in employer[0]
+
+
+def test_the_informant_is_shown_only_to_the_recording_agencys_coordinators(employer_world):
+    world, mine, _ = employer_world
+    coordinator = api_client(world.coordinator_a).get(f"/api/v1/workplaces/{mine.pk}/observations").json()
+    caseworker = api_client(world.caseworker_a).get(f"/api/v1/workplaces/{mine.pk}/observations").json()
+    assert coordinator[0]["informant"] == "Mrs K at the noodle stall"
+    assert caseworker[0]["informant"] is None
+    assert (
+        api_client(world.coordinator_b).get(f"/api/v1/workplaces/{mine.pk}/observations").status_code == 404
+    )
+    event = AuditEvent.objects.get(action="workplaces.observation.record")
+    assert "noodle" not in str(event.changes)
+
+
+def test_employer_submissions_are_counts_from_the_employer_only(employer_world):
+    world, mine, _ = employer_world
+    boss = world.users["employer_user"]
+    with pytest.raises(ValidationError) as caught:
+        services.submission_create(
+            actor=boss,
+            workplace=mine,
+            period="2026-Q3",
+            vacancies={"packer": 5},
+            workforce={"names": {"Somchai": 1}},
+        )
+    assert "workforce.names" in caught.value.message_dict
+    with pytest.raises(PermissionDenied):
+        services.submission_create(
+            actor=world.coordinator_a, workplace=mine, period="2026-Q3", vacancies={}, workforce={}
+        )
+    response = api_client(boss).post(
+        f"/api/v1/workplaces/{mine.pk}/submissions",
+        {
+            "period": "2026-Q3",
+            "vacancies": {"packer": 5},
+            "weekly_hours": 48,
+            "workforce": {"sex": {"female": 30, "male": 12}, "documented": {"yes": 35, "no": 7}},
+        },
+    )
+    assert response.status_code == 201, response.json()
+    seen = api_client(world.coordinator_a).get(f"/api/v1/workplaces/{mine.pk}/submissions").json()
+    assert seen[0]["workforce"]["sex"] == {"female": 30, "male": 12}
+
+
+def test_the_geojson_export_validates_and_holds_only_what_the_user_may_see(employer_world):
+    world, mine, other = employer_world
+    data = api_client(world.users["employer_user"]).get("/api/v1/workplaces.geojson").json()
+    assert data["type"] == "FeatureCollection"
+    assert [f["properties"]["id"] for f in data["features"]] == [mine.pk]
+    feature = data["features"][0]
+    assert feature["type"] == "Feature" and feature["geometry"]["type"] == "Point"
+    lon, lat = feature["geometry"]["coordinates"]
+    assert (lat, lon) == (13.5, 100.3)
+    full = (
+        api_client(world.coordinator_a)
+        .get("/api/v1/workplaces.geojson", {"bbox": "98.5,18.5,99.5,19.0"})
+        .json()
+    )
+    assert [f["properties"]["id"] for f in full["features"]] == [other.pk]
+    bad = api_client(world.coordinator_a).get("/api/v1/workplaces.geojson", {"bbox": "99.5,18.5,98.5,19"})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "bbox"
+
+
+def test_recruiters_are_registered_and_screened(world):
+    client = api_client(world.caseworker_a)
+    response = client.post(
+        "/api/v1/recruiters",
+        {
+            "name": "Broker Lek",
+            "licence_status": "unlicensed",
+            "village_codes": [world.village_1.code],
+            "registered_on": str(TODAY),
+            "registration_office": "Tambon office",
+        },
+    )
+    assert response.status_code == 201
+    rid = response.json()["id"]
+    screened = client.post(
+        f"/api/v1/recruiters/{rid}/screening",
+        {"screening": "concerns", "red_flags": ["deposit_demanded", "holds_documents"]},
+    )
+    assert screened.json()["screening"] == "concerns"
+    assert api_client(world.caseworker_b).get("/api/v1/recruiters").json()["items"] == []
+    bad = client.post("/api/v1/recruiters", {"name": "X", "village_codes": ["nope"]})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "village_codes"
+
+
+def test_observations_never_reach_volunteers_or_analysts(employer_world):
+    world, mine, _ = employer_world
+    for persona in ("volunteer_a", "analyst_a"):
+        assert api_client(world.users[persona]).get(f"/api/v1/workplaces/{mine.pk}").status_code == 404
+    assert Observation.objects.count() == 1
