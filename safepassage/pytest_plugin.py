@@ -8,3 +8,6 @@ import tempfile
 
 os.environ.setdefault("PLAIN_STATIC", "1")  # templates resolve static files without a collectstatic run
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="safepassage-test-"))
+# Tests reach no tile server: maps must work without one.
+os.environ.setdefault("MAP_TILE_URL", "")
+os.environ.setdefault("SATELLITE_TILE_URL", "")

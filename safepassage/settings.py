@@ -165,12 +165,17 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# Map tiles: empty means no background map (the areas still draw). A local tile server, or e.g.
-# https://tile.openstreetmap.org/{z}/{x}/{y}.png with its attribution, where the network allows.
-MAP_TILE_URL = env.text("MAP_TILE_URL", "")
-MAP_TILE_ATTRIBUTION = env.text("MAP_TILE_ATTRIBUTION", "")
-MAP_TILE_ORIGINS = (
-    ["/".join(MAP_TILE_URL.split("/")[:3])] if MAP_TILE_URL.startswith(("http://", "https://")) else []
+# Map tiles, fetched by the user's browser: street (OpenStreetMap) and satellite (Esri World Imagery) by
+# default; point them at a local tile server, or set them empty for no background (maps still draw).
+MAP_TILE_URL = env.text("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env.text("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+SATELLITE_TILE_URL = env.text(
+    "SATELLITE_TILE_URL",
+    "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
+)
+SATELLITE_TILE_ATTRIBUTION = env.text("SATELLITE_TILE_ATTRIBUTION", "Esri World Imagery")
+MAP_TILE_ORIGINS = sorted(
+    {"/".join(url.split("/")[:3]) for url in (MAP_TILE_URL, SATELLITE_TILE_URL) if url.startswith("https://")}
 )
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -177,6 +177,12 @@ def household_a(world: World) -> Any:
     )
 
 
+WORKPLACE_PAGES = {
+    **dict.fromkeys(
+        ("admin_a", "coordinator_a", "caseworker_a", "partner_a", "admin_b", "coordinator_b", "caseworker_b"),
+        200,
+    )
+}
 ASSESSMENT = {"assessed_on": "2025-01-15", "scores": {"HLT-ILL": 2, "EDU-SCHOOL": 1}}
 VILLAGE_ASSESSMENT = {"assessed_on": "2025-01-15", "scores": {"MIG-BORDER": 3, "MIG-BROKERS": 2}}
 NEW_PERSON = {"given_name": "Nok", "sex": "female", "birth_year": 2012, "village_code": "50010101"}
@@ -234,6 +240,25 @@ UI_CASES = [
         "registry:catalogue_detail",
         lambda w: reverse("registry:catalogue_detail", args=[1]),
         only({"sysadmin": 200}, 404, 302),
+    ),
+    Case("workplaces:list", lambda w: reverse("workplaces:list"), only(WORKPLACE_PAGES, 404, 302)),
+    Case("workplaces:map", lambda w: reverse("workplaces:map"), only(WORKPLACE_PAGES, 404, 302)),
+    Case("workplaces:map_data", lambda w: reverse("workplaces:map_data"), only(WORKPLACE_PAGES, 404, 302)),
+    Case(
+        "workplaces:export",
+        lambda w: reverse("workplaces:export", args=["kml"]),
+        only({"admin_a": 200, "coordinator_a": 200, "admin_b": 200, "coordinator_b": 200}, 404, 302),
+    ),
+    Case(
+        "workplaces:create", lambda w: reverse("workplaces:create"), only(dict.fromkeys(STAFF, 200), 404, 302)
+    ),
+    Case(
+        "workplaces:watch", lambda w: reverse("workplaces:watch"), only(dict.fromkeys(STAFF, 200), 404, 302)
+    ),
+    Case(
+        "workplaces:detail",
+        lambda w: reverse("workplaces:detail", args=[workplace_a(w).pk]),
+        only(STAFF_A, 404, 302),
     ),
     Case("reports:risk", lambda w: reverse("reports:risk"), only(REPORTERS, 404, 302)),
     Case("reports:priorities", lambda w: reverse("reports:priorities"), only(REPORTERS, 404, 302)),

@@ -203,8 +203,10 @@ def generate_population(
             for person, _ in group:
                 age = today.year - (person.birth_year or today.year)
                 first = _scores(rng, indicators, house_1, vulnerability, age - 1, person.sex, False)
-                yield BulkItem(person.pk, first_day, first, "visit")
-                if rng.random() < 0.9:  # some people were not found at the second round
+                if person.birth_date is None or person.birth_date <= first_day:  # not yet born at round one
+                    yield BulkItem(person.pk, first_day, first, "visit")
+                born = person.birth_date is None or person.birth_date <= second_day
+                if born and rng.random() < 0.9:  # some people were not found at the second round
                     redrawn = _scores(rng, indicators, house_2, drift, age, person.sex, shock)
                     second = {
                         **_followup(rng, first, redrawn, shock),

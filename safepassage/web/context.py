@@ -26,6 +26,7 @@ NAV: list[NavItem] = [
     NavItem("registry:person_list", _("People"), "registry.view_people"),
     NavItem("registry:alert_list", _("Alerts"), "registry.view_alerts"),
     NavItem("reports:risk", _("Reports"), "reports.view_reports"),
+    NavItem("workplaces:map", _("Workplaces"), "workplaces.view_workplaces"),
     NavItem("reports:map", _("Map"), "reports.view_reports"),
     NavItem("registry:catalogue_list", _("Indicator catalogue"), "registry.edit_catalogue"),
     NavItem("geo:area_list", _("Areas"), "geo.view_areas"),

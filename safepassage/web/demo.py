@@ -17,11 +17,13 @@ from safepassage.geo.demo import province_rows
 from safepassage.geo.models import Area
 from safepassage.geo.services import areas_import
 from safepassage.registry.demo import generate_population
+from safepassage.workplaces.demo import generate_workplaces
 
 AGENCIES = [
     ("cc", "Provincial Coordination Centre for Children and Women", Agency.Kind.GOVERNMENT),
     ("ngo", "Northern Child Safety Foundation", Agency.Kind.NGO),
     ("labour", "Provincial Labour Office", Agency.Kind.GOVERNMENT),
+    ("employer", "Lanna Agro Co., Ltd. (partner employer)", Agency.Kind.EMPLOYER),
 ]
 # (agency code, role, username, given name, area codes covered)
 USERS = [
@@ -40,6 +42,7 @@ USERS = [
     ("labour", Role.ADMIN, "labour.admin", "Wichai", []),
     ("labour", Role.COORDINATOR, "labour.coordinator", "Suda", []),
     ("labour", Role.CASEWORKER, "labour.inspector", "Prasert", []),
+    ("employer", Role.PARTNER, "employer.partner", "Kittisak", []),
 ]
 
 
@@ -83,6 +86,7 @@ def load_demo(*, logins_file: Path, people: int = 20_000) -> list[DemoLogin]:
         User.objects.filter(username="cc.admin").update(is_superuser=True)
         if people:
             generate_population(people=people, agencies=agencies)
+        generate_workplaces(agencies=agencies, employer_agency=agencies["employer"])
     write_logins(logins_file, logins)
     return logins
 

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from safepassage.workplaces import views
+
+app_name = "workplaces"
+urlpatterns = [
+    path("", views.workplace_list, name="list"),
+    path("map/", views.workplace_map, name="map"),
+    path("map/data/", views.workplace_geojson, name="map_data"),
+    path("export.<str:fmt>", views.workplace_export, name="export"),
+    path("new/", views.workplace_create, name="create"),
+    path("watch/", views.watch_list, name="watch"),
+    path("<int:pk>/", views.workplace_detail, name="detail"),
+]

@@ -1,0 +1,284 @@
+"""Sin-space pages: the workplace list and map, a workplace's card, evidence, ratings, the watch list."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from xml.sax.saxutils import escape
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from safepassage.accounts.selectors import signed_in_user
+from safepassage.core.access import viewer_for
+from safepassage.core.roles import Role
+from safepassage.geo.selectors import get_area
+from safepassage.workplaces import selectors, services
+from safepassage.workplaces.models import LabourIndicator, Observation, Sector, Workplace, may_see_informant
+
+REVISIT_DAYS = 180
+
+
+class WorkplaceForm(forms.Form):
+    """Register a workplace."""
+
+    name = forms.CharField(label=_lazy("Name"), max_length=200)
+    sector = forms.ChoiceField(label=_lazy("Sector"), choices=Sector.choices)
+    address = forms.CharField(label=_lazy("Address"), max_length=300, required=False)
+    village_code = forms.CharField(label=_lazy("Village code"), max_length=32, required=False)
+    lat = forms.FloatField(label=_lazy("Latitude"), required=False)
+    lon = forms.FloatField(label=_lazy("Longitude"), required=False)
+    workforce_estimate = forms.IntegerField(label=_lazy("Estimated workforce"), min_value=0, required=False)
+    watch_listed = forms.BooleanField(label=_lazy("Put on the watch list"), required=False)
+    watch_reason = forms.CharField(label=_lazy("Why it is watched"), max_length=300, required=False)
+
+
+class ObservationForm(forms.Form):
+    """Evidence about a workplace."""
+
+    observed_on = forms.DateField(label=_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    source = forms.ChoiceField(label=_lazy("Source"), choices=Observation.Source.choices)
+    reliability = forms.ChoiceField(label=_lazy("How reliable"), choices=Observation.Reliability.choices)
+    indicators = forms.MultipleChoiceField(
+        label=_lazy("What was seen"),
+        choices=LabourIndicator.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    text = forms.CharField(label=_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    informant = forms.CharField(
+        label=_lazy("Who informed (kept apart, never shown to the workplace)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
+class OverrideForm(forms.Form):
+    """A coordinator's judgement over the computed rating."""
+
+    band = forms.ChoiceField(
+        label=_lazy("Rating"),
+        choices=[
+            ("", _lazy("Use the computed rating")),
+            ("low", _lazy("low")),
+            ("medium", _lazy("medium")),
+            ("high", _lazy("high")),
+        ],
+        required=False,
+    )
+    reason = forms.CharField(label=_lazy("Reason"), max_length=300, required=False)
+
+
+def _require_staff(request: HttpRequest) -> None:
+    viewer = viewer_for(request.user)
+    if not viewer.has_role(Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER, Role.PARTNER):
+        raise Http404
+
+
+def _filters(request: HttpRequest) -> dict[str, Any]:
+    watch = request.GET.get("watch")
+    return {
+        "sector": request.GET.get("sector", ""),
+        "band": request.GET.get("band", ""),
+        "watch_listed": True if watch == "1" else None,
+        "bbox": request.GET.get("bbox", ""),
+        "area": get_area(request.GET["area"]) if request.GET.get("area") else None,
+    }
+
+
+@login_required
+def workplace_list(request: HttpRequest) -> HttpResponse:
+    """Workplaces I may see, filtered."""
+    _require_staff(request)
+    try:
+        workplaces = selectors.workplace_list(
+            viewer=request.user, query=request.GET.get("q", "").strip(), **_filters(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        workplaces = Workplace.objects.none()
+    page = Paginator(workplaces, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workplaces/list.html",
+        {"page": page, "sectors": Sector.choices, "can_add": _can_add(request)},
+    )
+
+
+def _can_add(request: HttpRequest) -> bool:
+    return viewer_for(request.user).has_role(Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER)
+
+
+@login_required
+def workplace_map(request: HttpRequest) -> HttpResponse:
+    """The surveillance map: markers by risk, clustered; street and satellite layers where reachable."""
+    _require_staff(request)
+    return render(
+        request,
+        "workplaces/map.html",
+        {
+            "sectors": Sector.choices,
+            "street_url": settings.MAP_TILE_URL,
+            "satellite_url": settings.SATELLITE_TILE_URL,
+            "street_attribution": settings.MAP_TILE_ATTRIBUTION,
+            "satellite_attribution": settings.SATELLITE_TILE_ATTRIBUTION,
+        },
+    )
+
+
+@login_required
+def workplace_geojson(request: HttpRequest) -> JsonResponse:
+    """The map's points for the filters in the query string."""
+    _require_staff(request)
+    try:
+        qs = selectors.workplace_list(viewer=request.user, **_filters(request))
+    except ValidationError as error:
+        return JsonResponse({"detail": " ".join(error.messages), "errors": []}, status=400)
+    return JsonResponse(selectors.as_geojson(qs))
+
+
+@login_required
+def workplace_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """GeoJSON or KML of the filtered workplaces, for coordinators; audited."""
+    if fmt not in ("geojson", "kml") or not viewer_for(request.user).has_role(Role.COORDINATOR, Role.ADMIN):
+        raise Http404
+    qs = selectors.workplace_list(viewer=request.user, **_filters(request))
+    data = selectors.as_geojson(qs)
+    from django.db import transaction
+
+    from safepassage.audit.services import audit_record
+
+    with transaction.atomic():
+        audit_record(
+            actor=request.user,
+            action="workplaces.export",
+            object_type="workplaces.workplace",
+            changes={"format": fmt, "count": len(data["features"]), "filters": request.GET.dict()},
+        )
+    response: HttpResponse
+    if fmt == "geojson":
+        response = JsonResponse(data, content_type="application/geo+json")
+    else:
+        placemarks = "".join(
+            f"<Placemark><name>{escape(f['properties']['name'])}</name>"
+            f"<description>{escape(f['properties']['sector'])} · {escape(f['properties']['band'])}"
+            "</description>"
+            f"<Point><coordinates>{f['geometry']['coordinates'][0]},{f['geometry']['coordinates'][1]}"
+            "</coordinates></Point></Placemark>"
+            for f in data["features"]
+        )
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+            f"{placemarks}</Document></kml>"
+        )
+        response = HttpResponse(body, content_type="application/vnd.google-earth.kml+xml")
+    response["Content-Disposition"] = f'attachment; filename="workplaces.{fmt}"'
+    return response
+
+
+@login_required
+def workplace_create(request: HttpRequest) -> HttpResponse:
+    """Register a workplace."""
+    if not _can_add(request):
+        raise Http404
+    form = WorkplaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            workplace = services.workplace_create(actor=signed_in_user(request), **data)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            return redirect("workplaces:detail", pk=workplace.pk)
+    return render(request, "workplaces/form.html", {"form": form})
+
+
+@login_required
+def workplace_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A workplace's card: rating with its breakdown, evidence (staff only), overrides and history."""
+    workplace = selectors.get_workplace_for_user(request.user, pk)
+    viewer = viewer_for(request.user)
+    staff = selectors.is_staff_of(viewer, workplace)
+    observation_form = ObservationForm(initial={"observed_on": timezone.localdate()})
+    override_form = OverrideForm(
+        initial={"band": workplace.override_band, "reason": workplace.override_reason}
+    )
+    if request.method == "POST" and staff:
+        actor = signed_in_user(request)
+        try:
+            if request.POST.get("action") == "override":
+                override_form = OverrideForm(request.POST)
+                if override_form.is_valid():
+                    services.rating_override(actor=actor, workplace=workplace, **override_form.cleaned_data)
+                    messages.success(request, _("Rating saved."))
+                    return redirect("workplaces:detail", pk=pk)
+            else:
+                observation_form = ObservationForm(request.POST)
+                if observation_form.is_valid():
+                    services.observation_record(
+                        actor=actor, workplace=workplace, **observation_form.cleaned_data
+                    )
+                    messages.success(request, _("Evidence added; the rating was updated."))
+                    return redirect("workplaces:detail", pk=pk)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        except ValidationError as error:
+            target = override_form if request.POST.get("action") == "override" else observation_form
+            for field, problems in error.message_dict.items():
+                target.add_error(field if field in target.fields else None, problems)
+    observations = (
+        [
+            (o, may_see_informant(viewer, o))
+            for o in selectors.observation_list(viewer=request.user, workplace=workplace)
+        ]
+        if staff
+        else []
+    )
+    labels = dict(LabourIndicator.choices)
+    return render(
+        request,
+        "workplaces/detail.html",
+        {
+            "workplace": workplace,
+            "staff": staff,
+            "observations": observations,
+            "labels": labels,
+            "observation_form": observation_form,
+            "override_form": override_form,
+            "can_override": viewer.has_role(Role.COORDINATOR, Role.ADMIN, agency_id=workplace.agency_id),
+            "history": workplace.rating_history.all()[:20] if staff else [],
+        },
+    )
+
+
+@login_required
+def watch_list(request: HttpRequest) -> HttpResponse:
+    """Watch-listed and high-risk workplaces, re-visits due, and a printable visit plan for an area."""
+    if not viewer_for(request.user).has_role(Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER):
+        raise Http404
+    area = get_area(request.GET["area"]) if request.GET.get("area") else None
+    qs = selectors.workplace_list(viewer=request.user, area=area).exclude(status=Workplace.Status.CLOSED)
+    due_before: date = timezone.localdate() - timedelta(days=REVISIT_DAYS)
+    watched = [w for w in qs if w.watch_listed or w.band == "high"]
+    due = [w for w in watched if w.last_verified is None or w.last_verified < due_before]
+    return render(
+        request,
+        "workplaces/watch.html",
+        {
+            "watched": watched,
+            "due": due,
+            "area": area,
+            "print": request.GET.get("print") == "1",
+            "revisit_days": REVISIT_DAYS,
+        },
+    )
