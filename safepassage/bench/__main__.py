@@ -45,6 +45,8 @@ def main() -> int:
     # it is a file (as in production), not the in-memory database Django's tests use.
     if connection.vendor == "sqlite":
         connection.settings_dict.setdefault("TEST", {})["NAME"] = str(settings.DATA_DIR / "bench.sqlite3")
+    else:  # never the test database, so benchmarks and tests can run side by side
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{connection.settings_dict['NAME']}"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     figures = []
     try:
