@@ -161,6 +161,28 @@ def workplace_a(world: World) -> Any:
     )
 
 
+def attachment_a(world: World) -> Any:
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safepassage.workplaces.services import attachment_add, observation_record
+
+    def make() -> Any:
+        observation = observation_record(
+            actor=world.coordinator_a,
+            workplace=workplace_a(world),
+            observed_on=date(2025, 1, 2),
+            source="visit",
+            reliability="B",
+            indicators=["no_contract"],
+        )
+        upload = SimpleUploadedFile("note.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+        return attachment_add(actor=world.coordinator_a, observation=observation, upload=upload)
+
+    return _cached(world, "attachment_a", make)
+
+
 def recruiter_a(world: World) -> Any:
     from safepassage.workplaces.services import recruiter_create
 
@@ -254,6 +276,22 @@ UI_CASES = [
     ),
     Case(
         "workplaces:watch", lambda w: reverse("workplaces:watch"), only(dict.fromkeys(STAFF, 200), 404, 302)
+    ),
+    Case("workplaces:employers", lambda w: reverse("workplaces:employers"), only(WORKPLACE_PAGES, 404, 302)),
+    Case(
+        "workplaces:recruiters",
+        lambda w: reverse("workplaces:recruiters"),
+        only(dict.fromkeys(STAFF, 200), 404, 302),
+    ),
+    Case(
+        "workplaces:submit",
+        lambda w: reverse("workplaces:submit", args=[workplace_a(w).pk]),
+        only({}, 404, 302),
+    ),
+    Case(
+        "workplaces:attachment",
+        lambda w: reverse("workplaces:attachment", args=[attachment_a(w).pk]),
+        only(STAFF_A, 404, 302),
     ),
     Case(
         "workplaces:detail",
@@ -416,6 +454,18 @@ API_CASES = [
         only(dict.fromkeys(STAFF_A, 403), 404, 401),
         "POST",
         {"period": "2026-Q1"},
+    ),
+    Case(
+        "GET /api/v1/workplaces/{workplace_id}/interventions",
+        lambda w: f"/api/v1/workplaces/{workplace_a(w).pk}/interventions",
+        only(STAFF_A, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/workplaces/{workplace_id}/interventions",
+        lambda w: f"/api/v1/workplaces/{workplace_a(w).pk}/interventions",
+        only(dict.fromkeys(STAFF_A, 201), 404, 401),
+        "POST",
+        {"happened_on": "2025-03-01", "kind": "interception"},
     ),
     Case("GET /api/v1/employers", lambda w: "/api/v1/employers", statuses(200, 401)),
     Case(

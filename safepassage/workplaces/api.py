@@ -308,6 +308,40 @@ def submission_create(request: HttpRequest, workplace_id: int, payload: Submissi
     return Status(201, submission)
 
 
+class InterventionIn(Schema):
+    happened_on: date
+    kind: str
+    people_assisted: int = 0
+    notes: str = ""
+
+
+class InterventionOut(Schema):
+    id: int
+    happened_on: date
+    kind: str
+    people_assisted: int
+    notes: str
+
+
+@router.get("/workplaces/{workplace_id}/interventions", response={200: list[InterventionOut], 404: ErrorOut})
+def intervention_list(request: HttpRequest, workplace_id: int) -> Any:
+    """Interceptions and interventions at a workplace (staff of the owning agency)."""
+    workplace = selectors.get_workplace_for_user(request.user, workplace_id)
+    if not selectors.is_staff_of(viewer_for(request.user), workplace):
+        raise Http404
+    return list(workplace.interventions.all())
+
+
+@router.post("/workplaces/{workplace_id}/interventions", response={201: InterventionOut, **ERRORS})
+def intervention_create(request: HttpRequest, workplace_id: int, payload: InterventionIn) -> Status[Any]:
+    """Log an interception or intervention."""
+    workplace = selectors.get_workplace_for_user(request.user, workplace_id, Action.CHANGE)
+    return Status(
+        201,
+        services.intervention_record(actor=signed_in_user(request), workplace=workplace, **payload.dict()),
+    )
+
+
 @router.get("/employers", response=list[EmployerOut])
 @paginate(PageNumberPagination)
 def employer_list(request: HttpRequest) -> Any:

@@ -134,6 +134,29 @@ class EmployerCommitment(models.Model):
         return f"{self.employer} · {self.signed_on}"
 
 
+class EmployerAward(models.Model):
+    """Recognition an employer received (e.g. a provincial good-employer award)."""
+
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="awards")
+    awarded_on = models.DateField(_("date"))
+    name = models.CharField(_("award"), max_length=200)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmployerViolation(models.Model):
+    """A breach of labour or other law found against an employer, and what came of it."""
+
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="violations")
+    found_on = models.DateField(_("date"))
+    law = models.CharField(_("law or rule"), max_length=200)
+    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return self.law
+
+
 class Workplace(AgencyOwned, TimeStamped):
     """A place where people work in a sector linked to exploitation, with its evidence-based rating."""
 
@@ -269,6 +292,54 @@ class Observation(AgencyOwned):
     @property
     def primary(self) -> bool:
         return self.source in (self.Source.INSPECTION, self.Source.VISIT)
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    import uuid
+
+    return f"observations/{instance.observation_id}/{uuid.uuid4().hex}-{filename[-80:]}"
+
+
+class Attachment(models.Model):
+    """A private file kept with an observation (a photo, a document); served only through an access check."""
+
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Intervention(AgencyOwned):
+    """An interception or intervention at a workplace: what was done, when, and what came of it."""
+
+    class Kind(models.TextChoices):
+        INSPECTION = "inspection", _("Joint inspection")
+        INTERCEPTION = "interception", _("Interception")
+        RESCUE = "rescue", _("Rescue")
+        MEDIATION = "mediation", _("Mediation with the employer")
+        OTHER = "other", _("Other")
+
+    workplace = models.ForeignKey(Workplace, on_delete=models.PROTECT, related_name="interventions")
+    happened_on = models.DateField(_("date"))
+    kind = models.CharField(_("what"), max_length=14, choices=Kind.choices)
+    people_assisted = models.PositiveIntegerField(_("people assisted"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    ROLE_ACTIONS = STAFF_ACTIONS
+
+    class Meta:
+        ordering = ["-happened_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.happened_on}"
 
 
 def may_see_informant(viewer: Viewer, observation: Any) -> bool:

@@ -17,9 +17,11 @@ from safepassage.core.access import viewer_for
 from safepassage.core.roles import Action, Role
 from safepassage.geo.models import Area, Level
 from safepassage.workplaces.models import (
+    Attachment,
     Employer,
     EmployerCommitment,
     EmployerSubmission,
+    Intervention,
     LabourIndicator,
     Observation,
     RatingChange,
@@ -478,3 +480,112 @@ def submission_create(
         changes={"workplace": workplace.pk, "period": period},
     )
     return submission
+
+
+ATTACHMENT_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def attachment_add(*, actor: Any, observation: Observation, upload: Any) -> Attachment:
+    """Keep a photo or document with an observation (JPEG, PNG, WebP or PDF, up to 10 MB), privately."""
+    content_type = getattr(upload, "content_type", "") or ""
+    if content_type not in ATTACHMENT_TYPES:
+        raise ValidationError({"file": _("Attach a photo (JPEG, PNG, WebP) or a PDF.")})
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"file": _("The file is larger than 10 MB.")})
+    head = upload.read(8)
+    upload.seek(0)
+    signatures = {
+        "image/jpeg": b"\xff\xd8",
+        "image/png": b"\x89PNG",
+        "application/pdf": b"%PDF",
+        "image/webp": b"RIFF",
+    }
+    if not head.startswith(signatures[content_type]):
+        raise ValidationError({"file": _("The file's content does not match its type.")})
+    attachment = Attachment.objects.create(
+        observation=observation,
+        file=upload,
+        name=str(upload.name)[:200],
+        content_type=content_type,
+        size=upload.size,
+    )
+    audit_record(
+        actor=actor,
+        action="workplaces.attachment.add",
+        obj=observation,
+        changes={"attachment": attachment.pk, "size": upload.size, "content_type": content_type},
+    )
+    return attachment
+
+
+@transaction.atomic
+def intervention_record(
+    *,
+    actor: Any,
+    workplace: Workplace,
+    happened_on: date,
+    kind: str,
+    people_assisted: int = 0,
+    notes: str = "",
+) -> Intervention:
+    """Log an interception or intervention at a workplace."""
+    errors: dict[str, list[str]] = {}
+    if happened_on > timezone.localdate():
+        errors["happened_on"] = [_("The date cannot be in the future.")]
+    if kind not in Intervention.Kind.values:
+        errors["kind"] = [_("Unknown kind %(kind)s.") % {"kind": kind}]
+    if people_assisted < 0:
+        errors["people_assisted"] = [_("A count is a whole number, 0 or more.")]
+    if errors:
+        raise ValidationError(errors)
+    owner = _owner(actor, None) if actor is not None else workplace.agency
+    intervention = Intervention.objects.create(
+        agency=owner,
+        workplace=workplace,
+        happened_on=happened_on,
+        kind=kind,
+        people_assisted=people_assisted,
+        notes=notes,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="workplaces.intervention.record",
+        obj=intervention,
+        changes={"workplace": workplace.pk, "kind": kind, "people_assisted": people_assisted},
+    )
+    return intervention
+
+
+@transaction.atomic
+def employer_violation_add(
+    *, actor: Any, employer: Employer, found_on: date, law: str, outcome: str = ""
+) -> Any:
+    """Record a breach found against an employer."""
+    if found_on > timezone.localdate():
+        raise ValidationError({"found_on": _("The date cannot be in the future.")})
+    violation = employer.violations.create(found_on=found_on, law=law, outcome=outcome)
+    audit_record(
+        actor=actor,
+        action="workplaces.employer.violation",
+        obj=employer,
+        changes={"found_on": found_on, "law": law, "outcome": outcome},
+    )
+    return violation
+
+
+@transaction.atomic
+def employer_award_add(*, actor: Any, employer: Employer, awarded_on: date, name: str) -> Any:
+    """Record an award an employer received."""
+    if awarded_on > timezone.localdate():
+        raise ValidationError({"awarded_on": _("The date cannot be in the future.")})
+    award = employer.awards.create(awarded_on=awarded_on, name=name)
+    audit_record(
+        actor=actor,
+        action="workplaces.employer.award",
+        obj=employer,
+        changes={"awarded_on": awarded_on, "name": name},
+    )
+    return award

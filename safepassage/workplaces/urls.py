@@ -10,5 +10,9 @@ urlpatterns = [
     path("export.<str:fmt>", views.workplace_export, name="export"),
     path("new/", views.workplace_create, name="create"),
     path("watch/", views.watch_list, name="watch"),
+    path("employers/", views.employer_list, name="employers"),
+    path("recruiters/", views.recruiter_list, name="recruiters"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("<int:pk>/", views.workplace_detail, name="detail"),
+    path("<int:pk>/report/", views.submission_create, name="submit"),
 ]

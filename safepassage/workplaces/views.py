@@ -12,7 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,15 @@ from safepassage.core.access import viewer_for
 from safepassage.core.roles import Role
 from safepassage.geo.selectors import get_area
 from safepassage.workplaces import selectors, services
-from safepassage.workplaces.models import LabourIndicator, Observation, Sector, Workplace, may_see_informant
+from safepassage.workplaces.models import (
+    Attachment,
+    Intervention,
+    LabourIndicator,
+    Observation,
+    Sector,
+    Workplace,
+    may_see_informant,
+)
 
 REVISIT_DAYS = 180
 
@@ -60,6 +69,51 @@ class ObservationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
+
+
+class InterventionForm(forms.Form):
+    """An interception or intervention at the workplace."""
+
+    happened_on = forms.DateField(label=_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_lazy("What"), choices=Intervention.Kind.choices)
+    people_assisted = forms.IntegerField(label=_lazy("People assisted"), min_value=0, initial=0)
+    notes = forms.CharField(label=_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class SubmissionForm(forms.Form):
+    """A partner employer's report on one of its workplaces: counts only."""
+
+    period = forms.CharField(label=_lazy("Period"), max_length=20, help_text=_lazy("For example 2026-Q3."))
+    vacancies = forms.CharField(
+        label=_lazy("Vacancies by skill"),
+        required=False,
+        help_text=_lazy("One per line: skill = number, e.g. packer = 5"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    weekly_hours = forms.IntegerField(
+        label=_lazy("Usual weekly hours"), min_value=0, max_value=168, required=False
+    )
+    living_conditions = forms.CharField(
+        label=_lazy("Living conditions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    women = forms.IntegerField(label=_lazy("Women"), min_value=0, initial=0)
+    men = forms.IntegerField(label=_lazy("Men"), min_value=0, initial=0)
+    under_18 = forms.IntegerField(label=_lazy("Workers under 18"), min_value=0, initial=0)
+    documented = forms.IntegerField(label=_lazy("Workers with documents"), min_value=0, initial=0)
+    undocumented = forms.IntegerField(label=_lazy("Workers without documents"), min_value=0, initial=0)
+    health_cover = forms.IntegerField(label=_lazy("Workers with health cover"), min_value=0, initial=0)
+
+    def clean_vacancies(self) -> dict[str, int]:
+        result: dict[str, int] = {}
+        for number, line in enumerate((self.cleaned_data.get("vacancies") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            skill, _sep, count = line.partition("=")
+            try:
+                result[skill.strip()] = int(count)
+            except ValueError:
+                raise forms.ValidationError(_("Line %(n)d: write skill = number.") % {"n": number}) from None
+        return result
 
 
 class OverrideForm(forms.Form):
@@ -129,6 +183,7 @@ def workplace_map(request: HttpRequest) -> HttpResponse:
             "sectors": Sector.choices,
             "street_url": settings.MAP_TILE_URL,
             "satellite_url": settings.SATELLITE_TILE_URL,
+            "risk_overlay": request.user.has_perm("reports.view_reports"),
             "street_attribution": settings.MAP_TILE_ATTRIBUTION,
             "satellite_attribution": settings.SATELLITE_TILE_ATTRIBUTION,
         },
@@ -153,7 +208,6 @@ def workplace_export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404
     qs = selectors.workplace_list(viewer=request.user, **_filters(request))
     data = selectors.as_geojson(qs)
-    from django.db import transaction
 
     from safepassage.audit.services import audit_record
 
@@ -210,6 +264,7 @@ def workplace_detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_for(request.user)
     staff = selectors.is_staff_of(viewer, workplace)
     observation_form = ObservationForm(initial={"observed_on": timezone.localdate()})
+    intervention_form = InterventionForm(initial={"happened_on": timezone.localdate()})
     override_form = OverrideForm(
         initial={"band": workplace.override_band, "reason": workplace.override_reason}
     )
@@ -233,7 +288,9 @@ def workplace_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         except ValidationError as error:
-            target = override_form if request.POST.get("action") == "override" else observation_form
+            target = {"override": override_form, "intervention": intervention_form}.get(
+                request.POST.get("action", ""), observation_form
+            )
             for field, problems in error.message_dict.items():
                 target.add_error(field if field in target.fields else None, problems)
     observations = (
@@ -255,10 +312,89 @@ def workplace_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "labels": labels,
             "observation_form": observation_form,
             "override_form": override_form,
+            "intervention_form": intervention_form,
+            "interventions": workplace.interventions.all()[:20] if staff else [],
+            "can_submit": _is_employer_partner(viewer, workplace),
             "can_override": viewer.has_role(Role.COORDINATOR, Role.ADMIN, agency_id=workplace.agency_id),
             "history": workplace.rating_history.all()[:20] if staff else [],
         },
     )
+
+
+def _is_employer_partner(viewer: Any, workplace: Workplace) -> bool:
+    employer = workplace.employer
+    return bool(
+        employer
+        and employer.partner_agency_id
+        and viewer.has_role(Role.PARTNER, agency_id=employer.partner_agency_id)
+    )
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A private attachment, for staff of the agency that owns the workplace; every download is audited."""
+    attachment = Attachment.objects.select_related("observation__workplace").filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    observation = attachment.observation
+    if not Observation.objects.visible_to(request.user).filter(pk=observation.pk).exists():
+        raise Http404
+    from safepassage.audit.services import audit_read
+
+    audit_read(actor=request.user, obj=observation, what=f"attachment {attachment.pk}")
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = f'attachment; filename="attachment-{attachment.pk}"'
+    return response
+
+
+@login_required
+def submission_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A partner employer reports on one of its workplaces."""
+    workplace = selectors.get_workplace_for_user(request.user, pk)
+    if not _is_employer_partner(viewer_for(request.user), workplace):
+        raise Http404
+    form = SubmissionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        workforce = {
+            "sex": {"female": d["women"], "male": d["men"]},
+            "age": {"under_18": d["under_18"]},
+            "documents": {"with": d["documented"], "without": d["undocumented"]},
+            "health_cover": {"covered": d["health_cover"]},
+        }
+        try:
+            services.submission_create(
+                actor=signed_in_user(request),
+                workplace=workplace,
+                period=d["period"],
+                vacancies=d["vacancies"],
+                workforce=workforce,
+                weekly_hours=d["weekly_hours"],
+                living_conditions=d["living_conditions"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Thank you. Your report was sent."))
+            return redirect("workplaces:detail", pk=pk)
+    return render(request, "workplaces/submission.html", {"form": form, "workplace": workplace})
+
+
+@login_required
+def employer_list(request: HttpRequest) -> HttpResponse:
+    """Employers with the good-employer criteria, commitments, awards and violations."""
+    _require_staff(request)
+    employers = selectors.employer_list(viewer=request.user).prefetch_related("awards", "violations")
+    return render(request, "workplaces/employers.html", {"employers": employers[:200]})
+
+
+@login_required
+def recruiter_list(request: HttpRequest) -> HttpResponse:
+    """Recruiters and brokers, with licence, registration and screening."""
+    if not viewer_for(request.user).has_role(Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER):
+        raise Http404
+    recruiters = selectors.recruiter_list(viewer=request.user, screening=request.GET.get("screening", ""))
+    return render(request, "workplaces/recruiters.html", {"recruiters": recruiters[:300]})
 
 
 @login_required

@@ -226,3 +226,87 @@ def test_observations_never_reach_volunteers_or_analysts(employer_world):
     for persona in ("volunteer_a", "analyst_a"):
         assert api_client(world.users[persona]).get(f"/api/v1/workplaces/{mine.pk}").status_code == 404
     assert Observation.objects.count() == 1
+
+
+def test_attachments_are_private_checked_and_audited(employer_world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safepassage.testing import web_client
+
+    settings.MEDIA_ROOT = tmp_path
+    world, mine, _ = employer_world
+    observation = Observation.objects.get(workplace=mine)
+    with pytest.raises(ValidationError) as caught:
+        services.attachment_add(
+            actor=world.coordinator_a,
+            observation=observation,
+            upload=SimpleUploadedFile("x.pdf", b"MZ not a pdf", content_type="application/pdf"),
+        )
+    assert "file" in caught.value.message_dict
+    with pytest.raises(ValidationError):
+        services.attachment_add(
+            actor=world.coordinator_a,
+            observation=observation,
+            upload=SimpleUploadedFile("x.exe", b"MZ", content_type="application/x-msdownload"),
+        )
+    photo = services.attachment_add(
+        actor=world.coordinator_a,
+        observation=observation,
+        upload=SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n....", content_type="image/png"),
+    )
+    url = f"/workplaces/attachments/{photo.pk}/"
+    response = web_client(world.caseworker_a).get(url)
+    assert response.status_code == 200 and response.getvalue().startswith(b"\x89PNG")
+    assert (
+        AuditEvent.objects.filter(action="workplaces.observation.view", actor=world.caseworker_a).count() == 1
+    )
+    for outsider in ("employer_user", "coordinator_b", "volunteer_a"):
+        assert web_client(world.users[outsider]).get(url).status_code == 404
+    assert not str(settings.MEDIA_ROOT).startswith(str(settings.STATIC_ROOT))
+
+
+def test_interventions_are_logged(employer_world):
+    world, mine, _ = employer_world
+    response = api_client(world.caseworker_a).post(
+        f"/api/v1/workplaces/{mine.pk}/interventions",
+        {
+            "happened_on": str(TODAY),
+            "kind": "interception",
+            "people_assisted": 3,
+            "notes": "Three girls taken to shelter",
+        },
+    )
+    assert response.status_code == 201
+    bad = api_client(world.caseworker_a).post(
+        f"/api/v1/workplaces/{mine.pk}/interventions",
+        {"happened_on": str(TODAY + timedelta(days=2)), "kind": "raid"},
+    )
+    assert bad.status_code == 400
+    assert {e["field"] for e in bad.json()["errors"]} == {"happened_on", "kind"}
+
+
+def test_the_partner_employer_reports_conditions_in_the_ui(employer_world):
+    from safepassage.testing import web_client
+
+    world, mine, _ = employer_world
+    client = web_client(world.users["employer_user"])
+    page = client.get(f"/workplaces/{mine.pk}/")
+    assert "Report conditions" in page.content.decode() and "noodle" not in page.content.decode()
+    response = client.post(
+        f"/workplaces/{mine.pk}/report/",
+        {
+            "period": "2026-Q4",
+            "vacancies": "packer = 5\ndriver = 1",
+            "weekly_hours": "48",
+            "women": "20",
+            "men": "10",
+            "under_18": "0",
+            "documented": "25",
+            "undocumented": "5",
+            "health_cover": "22",
+        },
+    )
+    assert response.status_code == 302
+    submission = mine.submissions.get()
+    assert submission.vacancies == {"packer": 5, "driver": 1}
+    assert submission.workforce["documents"] == {"with": 25, "without": 5}

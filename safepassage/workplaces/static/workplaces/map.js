@@ -10,9 +10,24 @@
   if (street) { layers[el.getAttribute("data-street-label")] = L.tileLayer(street, { maxZoom: 19, attribution: el.getAttribute("data-street-attribution") || "" }); }
   if (satellite) { layers[el.getAttribute("data-satellite-label")] = L.tileLayer(satellite, { maxZoom: 19, attribution: el.getAttribute("data-satellite-attribution") || "" }); }
   var names = Object.keys(layers);
-  if (names.length) {
-    layers[names[0]].addTo(map);
-    L.control.layers(layers, {}).addTo(map);
+  if (names.length) { layers[names[0]].addTo(map); }
+  var control = L.control.layers(layers, {}).addTo(map);
+  // The risk index by district as an overlay, for those who may see aggregates.
+  var riskUrl = el.getAttribute("data-risk");
+  if (riskUrl) {
+    fetch(riskUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+      var max = 0;
+      data.features.forEach(function (f) { if (f.properties.mean_index > max) { max = f.properties.mean_index; } });
+      var overlay = L.geoJSON(data, {
+        interactive: false,
+        style: function (f) {
+          var v = f.properties.mean_index;
+          return { color: "#7a0177", weight: 1, fillColor: "#c51b8a",
+                   fillOpacity: (v === null || !max) ? 0 : 0.05 + 0.4 * v / max };
+        }
+      });
+      control.addOverlay(overlay, el.getAttribute("data-risk-label"));
+    });
   }
   var colours = { high: "#a4161a", medium: "#d4a017", low: "#2b7a0b", none: "#5b6475" };
   var cluster = window.L.markerClusterGroup ? L.markerClusterGroup({ maxClusterRadius: 45 }) : L.layerGroup();
