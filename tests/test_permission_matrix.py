@@ -467,6 +467,13 @@ API_CASES = [
         "POST",
         {"happened_on": "2025-03-01", "kind": "interception"},
     ),
+    Case(
+        "POST /api/v1/recruiters/{recruiter_id}/links",
+        lambda w: f"/api/v1/recruiters/{recruiter_a(w).pk}/links",
+        only(STAFF_A, 404, 401),
+        "POST",
+        {"workplace_ids": []},
+    ),
     Case("GET /api/v1/employers", lambda w: "/api/v1/employers", statuses(200, 401)),
     Case(
         "POST /api/v1/employers",

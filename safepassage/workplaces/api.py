@@ -155,6 +155,11 @@ class RecruiterOut(Schema):
         return [v.code for v in obj.villages.all()]
 
 
+class LinksIn(Schema):
+    workplace_ids: list[int] = []
+    person_ids: list[int] = []
+
+
 class ScreeningIn(Schema):
     screening: str
     red_flags: list[str] = []
@@ -383,4 +388,16 @@ def recruiter_screen(request: HttpRequest, recruiter_id: int, payload: Screening
         recruiter=recruiter,
         result=payload.screening,
         red_flags=payload.red_flags,
+    )
+
+
+@router.post("/recruiters/{recruiter_id}/links", response={200: RecruiterOut, **ERRORS})
+def recruiter_link(request: HttpRequest, recruiter_id: int, payload: LinksIn) -> Recruiter:
+    """Link a recruiter to workplaces they supply and people they placed."""
+    recruiter = selectors.get_recruiter_for_user(request.user, recruiter_id, Action.CHANGE)
+    return services.recruiter_link(
+        actor=signed_in_user(request),
+        recruiter=recruiter,
+        workplace_ids=payload.workplace_ids,
+        person_ids=payload.person_ids,
     )

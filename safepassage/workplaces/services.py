@@ -589,3 +589,32 @@ def employer_award_add(*, actor: Any, employer: Employer, awarded_on: date, name
         changes={"awarded_on": awarded_on, "name": name},
     )
     return award
+
+
+@transaction.atomic
+def recruiter_link(
+    *, actor: Any, recruiter: Recruiter, workplace_ids: Sequence[int] = (), person_ids: Sequence[int] = ()
+) -> Recruiter:
+    """Link a recruiter to the workplaces they supply and the people they placed (those the actor may see)."""
+    from safepassage.registry.models import Person
+
+    workplaces = list(Workplace.objects.visible_to(actor).filter(pk__in=list(workplace_ids)))
+    people = list(Person.objects.visible_to(actor).filter(pk__in=list(person_ids)))
+    missing_w = sorted(set(workplace_ids) - {w.pk for w in workplaces})
+    missing_p = sorted(set(person_ids) - {p.pk for p in people})
+    errors: dict[str, list[str]] = {}
+    if missing_w:
+        errors["workplace_ids"] = [_("No such workplaces of yours: %(ids)s") % {"ids": missing_w}]
+    if missing_p:
+        errors["person_ids"] = [_("No such people of yours: %(ids)s") % {"ids": missing_p}]
+    if errors:
+        raise ValidationError(errors)
+    recruiter.workplaces.add(*workplaces)
+    recruiter.placed_people.add(*people)
+    audit_record(
+        actor=actor,
+        action="workplaces.recruiter.link",
+        obj=recruiter,
+        changes={"workplaces": [w.pk for w in workplaces], "people": [p.pk for p in people]},
+    )
+    return recruiter

@@ -310,3 +310,43 @@ def test_the_partner_employer_reports_conditions_in_the_ui(employer_world):
     submission = mine.submissions.get()
     assert submission.vacancies == {"packer": 5, "driver": 1}
     assert submission.workforce["documents"] == {"with": 25, "without": 5}
+
+
+def test_recruiters_link_to_workplaces_and_the_people_they_placed(employer_world):
+    from safepassage.registry.services import person_create
+
+    world, mine, _ = employer_world
+    recruiter = services.recruiter_create(actor=world.coordinator_a, name="Broker Dang")
+    child = person_create(actor=world.coordinator_a, village_code=world.village_1.code, given_name="Mai")
+    theirs = person_create(actor=world.coordinator_b, village_code=world.village_3.code, given_name="Other")
+    response = api_client(world.coordinator_a).post(
+        f"/api/v1/recruiters/{recruiter.pk}/links",
+        {"workplace_ids": [mine.pk], "person_ids": [child.pk, theirs.pk]},
+    )
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "person_ids"
+    assert recruiter.placed_people.count() == 0
+    services.recruiter_link(
+        actor=world.coordinator_a, recruiter=recruiter, workplace_ids=[mine.pk], person_ids=[child.pk]
+    )
+    assert list(recruiter.workplaces.all()) == [mine] and list(recruiter.placed_people.all()) == [child]
+
+
+def test_the_visit_plan_prints_with_a_map(employer_world):
+    from safepassage.testing import web_client
+
+    world, mine, _ = employer_world
+    services.workplace_update(
+        actor=world.coordinator_a, workplace=mine, watch_listed=True, watch_reason="tips"
+    )
+    page = web_client(world.coordinator_a).get("/workplaces/watch/?print=1").content.decode()
+    assert "Pier 4 processing" in page and 'class="plan-map"' in page
+
+
+def test_rerating_ages_the_evidence(employer_world):
+    from django.core.management import call_command
+
+    _world, mine, _ = employer_world
+    Observation.objects.filter(workplace=mine).update(observed_on=TODAY - timedelta(days=365))
+    call_command("workplaces", "rerate")
+    mine.refresh_from_db()
+    assert mine.risk_score == 0.3  # 0.6 halved after a year
