@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from safepassage.audit.services import audit_record
 from safepassage.geo.models import Area
-from safepassage.registry import scoring
+from safepassage.registry import cells, scoring
 from safepassage.registry.models import Alert, Assessment, Catalogue, Indicator, Person
 from safepassage.registry.services import ack_deadline, active_catalogue, fingerprint, recipients_for
 from safepassage.registry.validation import clean_assessed_on, clean_scores
@@ -41,6 +41,7 @@ class BulkResult:
     skipped_duplicates: int = 0
     alerts: int = 0
     alert_ids: list[int] = field(default_factory=list)
+    villages: set[int] = field(default_factory=set)
 
 
 T = TypeVar("T")
@@ -78,6 +79,7 @@ def assessments_bulk_record(
             _record_batch(
                 actor, batch, catalogue, specs, params, triggers, check, result, recipients_cache, deadline
             )
+        cells.refresh(villages=result.villages)
         audit_record(
             actor=actor,
             action="registry.assessment.bulk_record",
@@ -189,6 +191,7 @@ def _record_batch(
         best = newest.get(row[1])
         if best is None or row[5] >= best[5]:
             newest[row[1]] = row
+    result.villages.update(row[2] for row in newest.values())
     _set_current(
         [
             (pid, ids[row[9]], row[10], row[11], row[5])
@@ -409,6 +412,7 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
             _set_current([(row[1], ids[row[9]], row[10], row[11], row[5]) for row in rows])
             created = rows
             done += len(created)
+        cells.refresh()
         audit_record(
             actor=actor,
             action="registry.catalogue.rescore",

@@ -347,3 +347,27 @@ class Alert(AgencyOwned):
     @property
     def rules(self) -> list[str]:
         return [r["rule"] for r in self.reasons]
+
+
+class RiskCell(models.Model):
+    """How many assessed people of one agency, village, sex, age band and risk band (see cells.py)."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    village = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    sex = models.CharField(max_length=8)
+    age_band = models.CharField(max_length=8)
+    band = models.CharField(max_length=12)
+    n = models.PositiveIntegerField()
+    index_sum = models.FloatField(default=0)
+    index_n = models.PositiveIntegerField(default=0)
+    built_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "village", "sex", "age_band", "band"], name="one_risk_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.sex} {self.age_band} {self.band}: {self.n}"

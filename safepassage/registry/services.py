@@ -20,7 +20,7 @@ from safepassage.audit.services import audit_record, diff
 from safepassage.core.access import viewer_for
 from safepassage.core.roles import Action, Role
 from safepassage.geo.models import Area, Level
-from safepassage.registry import scoring
+from safepassage.registry import cells, scoring
 from safepassage.registry.models import Alert, Assessment, Catalogue, Household, Indicator, Person
 from safepassage.registry.validation import clean_assessed_on, clean_national_id, clean_scores
 
@@ -350,9 +350,14 @@ def person_update(*, actor: Any, person: Person, village_code: str | None = None
         agency_for_record(actor, village, person.agency)
         before["village"] = person.village.code
         data["village"] = village
+    old_village = person.village_id
     for name, value in data.items():
         setattr(person, name, value)
-    person.save()
+    # Only the fields changed here: the current-risk fields belong to assessments and may be newer in the
+    # database than on this object.
+    person.save(update_fields=[*data, "updated_at"])
+    if {"village", "sex", "birth_year", "birth_date"} & set(data):
+        cells.refresh(villages=[old_village, person.village_id])
     after = {k: (v.code if isinstance(v, Area) else v) for k, v in data.items()}
     audit_record(actor=actor, action="registry.person.update", obj=person, changes=diff(before, after))
     return person
@@ -522,6 +527,7 @@ def assessment_record(
         )
         person.current_assessment, person.current_index = assessment, result.index
         person.current_band, person.current_assessed_on = result.band, assessed_on
+        cells.refresh(villages=[person.village_id])
     alert = None
     # Only a newer assessment warns: one entered late for an earlier date is history, not news.
     is_latest = not Assessment.objects.filter(

@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -21,7 +22,8 @@ from safepassage.core.access import viewer_for
 from safepassage.core.roles import Role
 from safepassage.geo.models import Area, Level
 from safepassage.registry import scoring
-from safepassage.registry.models import Assessment, Catalogue, Person
+from safepassage.registry.cells import age_band_expression
+from safepassage.registry.models import Assessment, Catalogue, Person, RiskCell
 from safepassage.reports.suppression import suppress_table
 
 REPORT_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER, Role.ANALYST}
@@ -84,20 +86,6 @@ def may_report(viewer: Any) -> bool:
     return not report_scope(viewer).empty
 
 
-def age_band_expression(as_of: date, field: str = "birth_year") -> Case:
-    """The age band from the year of birth, as one SQL CASE (and so one index-friendly comparison each)."""
-    year = as_of.year
-    return Case(
-        When(**{f"{field}__isnull": True}, then=Value("unknown")),
-        When(**{f"{field}__gte": year - 9}, then=Value("0-9")),
-        When(**{f"{field}__gte": year - 14}, then=Value("10-14")),
-        When(**{f"{field}__gte": year - 17}, then=Value("15-17")),
-        When(**{f"{field}__gte": year - 24}, then=Value("18-24")),
-        default=Value("25+"),
-        output_field=CharField(),
-    )
-
-
 def _dimension_expressions(group_by: Sequence[str], as_of: date, prefix: str = "") -> dict[str, Any]:
     unknown = [g for g in group_by if g not in DIMENSIONS]
     if unknown:
@@ -157,11 +145,47 @@ def _finish(rows: list[dict[str, Any]], group_by: Sequence[str], scope: Scope) -
     return out
 
 
+CELL_LOOKUPS = {**AREA_LOOKUPS, "sex": "sex", "age_band": "age_band"}
+
+
+def _from_cells(scope: Scope, group_by: Sequence[str], area: Area | None) -> list[dict[str, Any]] | None:
+    """The report from the pre-counted cells, or None when they cannot answer it (hometown, no cells yet)."""
+    if "hometown" in group_by or not RiskCell.objects.exists():
+        return None
+    qs = RiskCell.objects.filter(scope.q)
+    if area is not None:
+        qs = qs.filter(village__path__startswith=area.path)
+    fields = {f"g_{g}": F(CELL_LOOKUPS[g]) for g in group_by}
+    # Aggregate aliases must not reuse the cell's own field names.
+    sums: dict[str, Any] = {"s_n": Sum("n"), "s_index": Sum("index_sum"), "s_scored": Sum("index_n")}
+    for band in BANDS:
+        sums[f"s_{band}"] = Coalesce(Sum("n", filter=Q(band=band)), 0)
+    rows = []
+    for raw in qs.annotate(**fields).values(*fields).annotate(**sums).order_by():
+        row = {key: value for key, value in raw.items() if key.startswith("g_")}
+        row["n"] = raw["s_n"]
+        row.update({band: raw[f"s_{band}"] for band in BANDS})
+        row["mean_index"] = raw["s_index"] / raw["s_scored"] if raw["s_scored"] else None
+        rows.append(row)
+    return rows
+
+
 def risk_report(
     *, viewer: Any, group_by: Sequence[str], area: Area | None = None, as_of: date | None = None
 ) -> dict[str, Any]:
-    """Counts by band and mean index of people's current risk, grouped by any of DIMENSIONS."""
+    """Counts by band and mean index of people's current risk, grouped by any of DIMENSIONS.
+
+    Read from the report cells (see registry/cells.py) when they can answer, else counted from people."""
     scope = report_scope(viewer)
+    _dimension_expressions(group_by, timezone.localdate())  # names every unknown grouping
+    if as_of is None:
+        rows = _from_cells(scope, group_by, area)
+        if rows is not None:
+            return {
+                "group_by": list(group_by),
+                "suppressed_below": None if scope.exact else 11,
+                "rows": _finish(rows, group_by, scope),
+            }
     as_of = as_of or timezone.localdate()
     qs: QuerySet[Person] = Person.objects.filter(scope.q).exclude(current_band="")
     if area is not None:

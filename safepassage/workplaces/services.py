@@ -176,9 +176,11 @@ def workplace_update(
     before = {k: getattr(workplace, k) for k in data}
     for name, value in data.items():
         setattr(workplace, name, value)
+    changed = list(data)
     if village_code is not None:
         workplace.village = _area(village_code)
-    workplace.save()
+        changed.append("village")
+    workplace.save(update_fields=[*changed, "updated_at"])  # never the rating fields, which evidence owns
     audit_record(
         actor=actor,
         action="workplaces.workplace.update",

@@ -164,3 +164,38 @@ def test_bad_groupings_are_named(world):
     response = api_client(world.coordinator_a).get("/api/v1/reports/risk?group_by=district,colour")
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "group_by"
+
+
+@pytest.mark.parametrize(
+    "group_by",
+    [
+        ["district"],
+        ["district", "sex", "age_band"],
+        ["village", "sex"],
+        ["province", "age_band"],
+        ["subdistrict"],
+    ],
+)
+def test_the_counted_cells_give_exactly_what_counting_people_gives(world, population, group_by):
+    from safepassage.registry.services import person_update
+
+    # Move one girl to another village so the cells must follow.
+    girl = population[0][0]
+    person_update(actor=world.coordinator_a, person=girl, village_code=world.village_2.code)
+    from_cells = selectors.risk_report(viewer=world.coordinator_a, group_by=group_by)["rows"]
+    counted = selectors.risk_report(viewer=world.coordinator_a, group_by=group_by, as_of=TODAY)["rows"]
+    assert from_cells == counted
+    analyst_cells = selectors.risk_report(viewer=world.analyst_a, group_by=group_by)["rows"]
+    analyst_counted = selectors.risk_report(viewer=world.analyst_a, group_by=group_by, as_of=TODAY)["rows"]
+    assert analyst_cells == analyst_counted
+
+
+def test_the_nightly_rebuild_recounts_every_cell(world, population, capsys):
+    from django.core.management import call_command
+
+    from safepassage.registry.models import RiskCell
+
+    RiskCell.objects.all().delete()
+    call_command("reports", "rebuild")
+    assert "report cells written" in capsys.readouterr().out
+    assert sum(RiskCell.objects.values_list("n", flat=True)) == 19

@@ -1,0 +1,72 @@
+"""Report cells: counts of assessed people per (agency, village, sex, age band, risk band), kept current
+by every write that changes someone's current risk, so province and country reports read tens of
+thousands of cells instead of millions of people. Rebuilt nightly too, because people grow older."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Case, CharField, Count, Q, Sum, Value, When
+from django.utils import timezone
+
+
+def age_band_expression(as_of: date, field: str = "birth_year") -> Case:
+    """The age band (0-9, 10-14, 15-17, 18-24, 25+, unknown) from the year of birth, as one SQL CASE."""
+    year = as_of.year
+    return Case(
+        When(**{f"{field}__isnull": True}, then=Value("unknown")),
+        When(**{f"{field}__gte": year - 9}, then=Value("0-9")),
+        When(**{f"{field}__gte": year - 14}, then=Value("10-14")),
+        When(**{f"{field}__gte": year - 17}, then=Value("15-17")),
+        When(**{f"{field}__gte": year - 24}, then=Value("18-24")),
+        default=Value("25+"),
+        output_field=CharField(),
+    )
+
+
+def refresh(*, villages: Iterable[int] | None = None, as_of: date | None = None) -> int:
+    """Recount the cells of some villages (all when None) from current risk; returns cells written."""
+    from safepassage.registry.models import Person, RiskCell
+
+    as_of = as_of or timezone.localdate()
+    village_ids = None if villages is None else sorted(set(villages))
+    people = Person.objects.exclude(current_band="")
+    cells = RiskCell.objects.all()
+    if village_ids is not None:
+        if not village_ids:
+            return 0
+        people = people.filter(village_id__in=village_ids)
+        cells = cells.filter(village_id__in=village_ids)
+    scored = ~Q(current_band="incomplete")
+    rows = (
+        people.annotate(age_band=age_band_expression(as_of))
+        .values("agency_id", "village_id", "sex", "age_band", "current_band")
+        .annotate(
+            n=Count("id"),
+            index_sum=Sum("current_index", filter=scored),
+            index_n=Count("current_index", filter=scored),
+        )
+        .order_by()
+    )
+    with transaction.atomic():
+        cells.delete()
+        made = RiskCell.objects.bulk_create(
+            (
+                RiskCell(
+                    agency_id=r["agency_id"],
+                    village_id=r["village_id"],
+                    sex=r["sex"],
+                    age_band=r["age_band"],
+                    band=r["current_band"],
+                    n=r["n"],
+                    index_sum=r["index_sum"] or 0.0,
+                    index_n=r["index_n"],
+                    built_on=as_of,
+                )
+                for r in rows.iterator(chunk_size=5000)
+            ),
+            batch_size=2000,
+        )
+    return len(made)
