@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from safepassage.core.validation import safe_cell
 from safepassage.geo.models import Level
 from safepassage.registry.selectors import active_catalogue_or_none
 from safepassage.reports import maps, selectors
@@ -24,12 +25,6 @@ def _require_reporter(request: HttpRequest) -> None:
         raise Http404
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return "" if value is None else value
-
-
 def csv_response(filename: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> HttpResponse:
     """A table as CSV, with spreadsheet formulas neutralised and suppressed cells left empty."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -38,7 +33,7 @@ def csv_response(filename: str, columns: Sequence[str], rows: Sequence[dict[str,
     writer = csv.writer(response)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        writer.writerow([safe_cell(row.get(c)) for c in columns])
     return response
 
 

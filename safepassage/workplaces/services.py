@@ -15,6 +15,7 @@ from safepassage.accounts.models import Agency
 from safepassage.audit.services import audit_record, diff
 from safepassage.core.access import viewer_for
 from safepassage.core.roles import Action, Role
+from safepassage.core.validation import not_in_future
 from safepassage.geo.models import Area, Level
 from safepassage.workplaces.models import (
     Attachment,
@@ -357,8 +358,7 @@ def commitment_add(
     *, actor: Any, employer: Employer, signed_on: date, text: str, signatories: list[str]
 ) -> EmployerCommitment:
     """Record a commitment the employer signed."""
-    if signed_on > timezone.localdate():
-        raise ValidationError({"signed_on": _("The date cannot be in the future.")})
+    not_in_future(signed_on, "signed_on")
     commitment = EmployerCommitment.objects.create(
         employer=employer, signed_on=signed_on, text=text, signatories=signatories
     )
@@ -389,8 +389,7 @@ def recruiter_create(
         "red_flags",
     }
     data = {k: v for k, v in fields.items() if k in allowed}
-    if data.get("registered_on") and data["registered_on"] > timezone.localdate():
-        raise ValidationError({"registered_on": _("The date cannot be in the future.")})
+    not_in_future(data.get("registered_on"), "registered_on")
     villages = list(Area.objects.filter(code__in=list(village_codes), level=Level.VILLAGE))
     missing = sorted(set(village_codes) - {v.code for v in villages})
     if missing:
@@ -566,8 +565,7 @@ def employer_violation_add(
     *, actor: Any, employer: Employer, found_on: date, law: str, outcome: str = ""
 ) -> Any:
     """Record a breach found against an employer."""
-    if found_on > timezone.localdate():
-        raise ValidationError({"found_on": _("The date cannot be in the future.")})
+    not_in_future(found_on, "found_on")
     violation = employer.violations.create(found_on=found_on, law=law, outcome=outcome)
     audit_record(
         actor=actor,
@@ -581,8 +579,7 @@ def employer_violation_add(
 @transaction.atomic
 def employer_award_add(*, actor: Any, employer: Employer, awarded_on: date, name: str) -> Any:
     """Record an award an employer received."""
-    if awarded_on > timezone.localdate():
-        raise ValidationError({"awarded_on": _("The date cannot be in the future.")})
+    not_in_future(awarded_on, "awarded_on")
     award = employer.awards.create(awarded_on=awarded_on, name=name)
     audit_record(
         actor=actor,

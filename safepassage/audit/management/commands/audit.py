@@ -14,6 +14,7 @@ from django.db import transaction
 from safepassage.audit.models import AuditEvent
 from safepassage.audit.selectors import filter_events
 from safepassage.audit.services import audit_record
+from safepassage.core.validation import safe_cell
 
 FIELDS = [
     "id",
@@ -96,7 +97,7 @@ class Command(BaseCommand):
             if writer:
                 writer.writerow(
                     [
-                        _cell(json.dumps(v, ensure_ascii=False) if k == "changes" else v)
+                        safe_cell(json.dumps(v, ensure_ascii=False) if k == "changes" else v)
                         for k, v in row.items()
                     ]
                 )
@@ -104,10 +105,3 @@ class Command(BaseCommand):
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
         return count
-
-
-def _cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ is read as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
