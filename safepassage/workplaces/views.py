@@ -99,20 +99,34 @@ class SubmissionForm(forms.Form):
     women = forms.IntegerField(label=_lazy("Women"), min_value=0, initial=0)
     men = forms.IntegerField(label=_lazy("Men"), min_value=0, initial=0)
     under_18 = forms.IntegerField(label=_lazy("Workers under 18"), min_value=0, initial=0)
+    adults = forms.IntegerField(label=_lazy("Workers aged 18 or more"), min_value=0, initial=0)
+    nationalities = forms.CharField(
+        label=_lazy("Workers by nationality or ethnic group"),
+        required=False,
+        help_text=_lazy("One per line: group = number, e.g. Myanmar = 12"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     documented = forms.IntegerField(label=_lazy("Workers with documents"), min_value=0, initial=0)
     undocumented = forms.IntegerField(label=_lazy("Workers without documents"), min_value=0, initial=0)
     health_cover = forms.IntegerField(label=_lazy("Workers with health cover"), min_value=0, initial=0)
 
     def clean_vacancies(self) -> dict[str, int]:
+        return self._counts("vacancies")
+
+    def clean_nationalities(self) -> dict[str, int]:
+        return self._counts("nationalities")
+
+    def _counts(self, field: str) -> dict[str, int]:
+        """Lines of `name = number`."""
         result: dict[str, int] = {}
-        for number, line in enumerate((self.cleaned_data.get("vacancies") or "").splitlines(), start=1):
+        for number, line in enumerate((self.cleaned_data.get(field) or "").splitlines(), start=1):
             if not line.strip():
                 continue
             skill, _sep, count = line.partition("=")
             try:
                 result[skill.strip()] = int(count)
             except ValueError:
-                raise forms.ValidationError(_("Line %(n)d: write skill = number.") % {"n": number}) from None
+                raise forms.ValidationError(_("Line %(n)d: write name = number.") % {"n": number}) from None
         return result
 
 
@@ -358,7 +372,8 @@ def submission_create(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         workforce = {
             "sex": {"female": d["women"], "male": d["men"]},
-            "age": {"under_18": d["under_18"]},
+            "age": {"under_18": d["under_18"], "18_and_over": d["adults"]},
+            "nationality": d["nationalities"],
             "documents": {"with": d["documented"], "without": d["undocumented"]},
             "health_cover": {"covered": d["health_cover"]},
         }

@@ -301,6 +301,8 @@ def test_the_partner_employer_reports_conditions_in_the_ui(employer_world):
             "women": "20",
             "men": "10",
             "under_18": "0",
+            "adults": "30",
+            "nationalities": "Thai = 18\nMyanmar = 12",
             "documented": "25",
             "undocumented": "5",
             "health_cover": "22",
@@ -310,6 +312,7 @@ def test_the_partner_employer_reports_conditions_in_the_ui(employer_world):
     submission = mine.submissions.get()
     assert submission.vacancies == {"packer": 5, "driver": 1}
     assert submission.workforce["documents"] == {"with": 25, "without": 5}
+    assert submission.workforce["nationality"] == {"Thai": 18, "Myanmar": 12}
 
 
 def test_recruiters_link_to_workplaces_and_the_people_they_placed(employer_world):
