@@ -32,6 +32,9 @@ ensure_venv() {
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e "$target"
     echo "$want" > "$stamp"
     # A dev install satisfies a plain one too.
-    [ -n "$extra" ] && echo "$want" > .venv/.installed-run
+    if [ -n "$extra" ]; then
+      echo "$want" > .venv/.installed-run
+    fi
   fi
+  return 0
 }
