@@ -13,7 +13,14 @@ from safepassage.core.api import ErrorOut
 from safepassage.core.roles import Action
 from safepassage.geo.selectors import get_area
 from safepassage.workplaces import selectors, services
-from safepassage.workplaces.models import Employer, Observation, Recruiter, Workplace, may_see_informant
+from safepassage.workplaces.models import (
+    Employer,
+    Intervention,
+    Observation,
+    Recruiter,
+    Workplace,
+    may_see_informant,
+)
 
 router = Router(tags=["sin space"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -74,9 +81,27 @@ class WorkplaceOut(Schema):
     def resolve_village_code(obj: Workplace) -> str | None:
         return obj.village.code if obj.village else None
 
+    # Reasons are written from the evidence: only the owning agency's staff read them, never the employer.
+    @staticmethod
+    def resolve_watch_reason(obj: Workplace, context: dict[str, Any]) -> str:
+        return obj.watch_reason if _staff(obj, context) else ""
+
+    @staticmethod
+    def resolve_override_reason(obj: Workplace, context: dict[str, Any]) -> str:
+        return obj.override_reason if _staff(obj, context) else ""
+
+
+def _staff(obj: Workplace, context: dict[str, Any]) -> bool:
+    return selectors.is_staff_of(viewer_for(context["request"].user), obj)
+
 
 class WorkplaceDetailOut(WorkplaceOut):
     risk_breakdown: list[dict[str, Any]]
+
+    @staticmethod
+    def resolve_risk_breakdown(obj: Workplace, context: dict[str, Any]) -> list[dict[str, Any]]:
+        """The breakdown lists the evidence: staff only."""
+        return obj.risk_breakdown if _staff(obj, context) else []
 
 
 class ObservationIn(Schema):
@@ -334,7 +359,7 @@ def intervention_list(request: HttpRequest, workplace_id: int) -> Any:
     workplace = selectors.get_workplace_for_user(request.user, workplace_id)
     if not selectors.is_staff_of(viewer_for(request.user), workplace):
         raise Http404
-    return list(workplace.interventions.all())
+    return list(Intervention.objects.visible_to(request.user).filter(workplace=workplace))
 
 
 @router.post("/workplaces/{workplace_id}/interventions", response={201: InterventionOut, **ERRORS})

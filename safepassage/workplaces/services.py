@@ -240,7 +240,7 @@ def observation_record(
         errors["indicators"] = [_("Unknown indicators: %(codes)s") % {"codes": ", ".join(unknown)}]
     if errors:
         raise ValidationError(errors)
-    owner = _owner(actor, None) if actor is not None else workplace.agency
+    owner = _owner(actor, workplace.agency) if actor is not None else workplace.agency
     observation = Observation.objects.create(
         agency=owner,
         workplace=workplace,
@@ -541,7 +541,7 @@ def intervention_record(
         errors["people_assisted"] = [_("A count is a whole number, 0 or more.")]
     if errors:
         raise ValidationError(errors)
-    owner = _owner(actor, None) if actor is not None else workplace.agency
+    owner = _owner(actor, workplace.agency) if actor is not None else workplace.agency
     intervention = Intervention.objects.create(
         agency=owner,
         workplace=workplace,

@@ -69,6 +69,11 @@ class ObservationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
+    attachment = forms.FileField(
+        label=_lazy("Photo or document (optional)"),
+        required=False,
+        help_text=_lazy("JPEG, PNG, WebP or PDF, up to 10 MB. Kept private."),
+    )
 
 
 class InterventionForm(forms.Form):
@@ -220,7 +225,10 @@ def workplace_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """GeoJSON or KML of the filtered workplaces, for coordinators; audited."""
     if fmt not in ("geojson", "kml") or not viewer_for(request.user).has_role(Role.COORDINATOR, Role.ADMIN):
         raise Http404
-    qs = selectors.workplace_list(viewer=request.user, **_filters(request))
+    try:
+        qs = selectors.workplace_list(viewer=request.user, **_filters(request))
+    except ValidationError as error:
+        return JsonResponse({"detail": " ".join(error.messages), "errors": []}, status=400)
     data = selectors.as_geojson(qs)
 
     from safepassage.audit.services import audit_record
@@ -291,12 +299,23 @@ def workplace_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     services.rating_override(actor=actor, workplace=workplace, **override_form.cleaned_data)
                     messages.success(request, _("Rating saved."))
                     return redirect("workplaces:detail", pk=pk)
-            else:
-                observation_form = ObservationForm(request.POST)
-                if observation_form.is_valid():
-                    services.observation_record(
-                        actor=actor, workplace=workplace, **observation_form.cleaned_data
+            elif request.POST.get("action") == "intervention":
+                intervention_form = InterventionForm(request.POST)
+                if intervention_form.is_valid():
+                    services.intervention_record(
+                        actor=actor, workplace=workplace, **intervention_form.cleaned_data
                     )
+                    messages.success(request, _("Intervention logged."))
+                    return redirect("workplaces:detail", pk=pk)
+            else:
+                observation_form = ObservationForm(request.POST, request.FILES)
+                if observation_form.is_valid():
+                    data = dict(observation_form.cleaned_data)
+                    upload = data.pop("attachment", None)
+                    with transaction.atomic():
+                        observation = services.observation_record(actor=actor, workplace=workplace, **data)
+                        if upload:
+                            services.attachment_add(actor=actor, observation=observation, upload=upload)
                     messages.success(request, _("Evidence added; the rating was updated."))
                     return redirect("workplaces:detail", pk=pk)
         except PermissionDenied as exc:
@@ -327,7 +346,7 @@ def workplace_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "observation_form": observation_form,
             "override_form": override_form,
             "intervention_form": intervention_form,
-            "interventions": workplace.interventions.all()[:20] if staff else [],
+            "interventions": Intervention.objects.visible_to(request.user).filter(workplace=workplace)[:20],
             "can_submit": _is_employer_partner(viewer, workplace),
             "can_override": viewer.has_role(Role.COORDINATOR, Role.ADMIN, agency_id=workplace.agency_id),
             "history": workplace.rating_history.all()[:20] if staff else [],

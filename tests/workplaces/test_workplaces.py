@@ -353,3 +353,55 @@ def test_rerating_ages_the_evidence(employer_world):
     call_command("workplaces", "rerate")
     mine.refresh_from_db()
     assert mine.risk_score == 0.3  # 0.6 halved after a year
+
+
+def test_a_partner_never_reads_the_breakdown_or_the_reasons(employer_world):
+    world, mine, _ = employer_world
+    services.workplace_update(
+        actor=world.coordinator_a,
+        workplace=mine,
+        watch_listed=True,
+        watch_reason="Tip: children on night shift",
+    )
+    services.rating_override(
+        actor=world.coordinator_a, workplace=mine, band="high", reason="Two visits saw minors"
+    )
+    body = api_client(world.users["employer_user"]).get(f"/api/v1/workplaces/{mine.pk}").json()
+    assert (body["risk_breakdown"], body["watch_reason"], body["override_reason"]) == ([], "", "")
+    listed = api_client(world.users["employer_user"]).get("/api/v1/workplaces").json()["items"][0]
+    assert (listed["watch_reason"], listed["override_reason"]) == ("", "")
+    staff = api_client(world.coordinator_a).get(f"/api/v1/workplaces/{mine.pk}").json()
+    assert staff["risk_breakdown"] and staff["watch_reason"] == "Tip: children on night shift"
+    from safepassage.testing import web_client
+
+    page = web_client(world.users["employer_user"]).get(f"/workplaces/{mine.pk}/").content.decode()
+    assert "children on night shift" not in page and "Two visits" not in page
+
+
+def test_logging_an_intervention_and_attaching_a_photo_in_the_ui(employer_world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safepassage.testing import web_client
+
+    settings.MEDIA_ROOT = tmp_path
+    world, mine, _ = employer_world
+    client = web_client(world.caseworker_a)
+    response = client.post(
+        f"/workplaces/{mine.pk}/",
+        {"action": "intervention", "happened_on": str(TODAY), "kind": "interception", "people_assisted": "2"},
+    )
+    assert response.status_code == 302 and mine.interventions.count() == 1
+    photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n....", content_type="image/png")
+    response = client.post(
+        f"/workplaces/{mine.pk}/",
+        {
+            "action": "observe",
+            "observed_on": str(TODAY),
+            "source": "visit",
+            "reliability": "B",
+            "indicators": ["no_contract"],
+            "attachment": photo,
+        },
+    )
+    assert response.status_code == 302
+    assert Observation.objects.filter(workplace=mine, attachments__isnull=False).count() == 1
