@@ -119,6 +119,9 @@ def membership_update(
     if role is not None:
         if role not in Role.values:
             raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
+        own_admin = actor is not None and membership.user_id == actor.pk and membership.role == Role.ADMIN
+        if own_admin and role != Role.ADMIN:
+            raise ValidationError({"role": _("You cannot remove your own administrator access.")})
         membership.role = role
     if active is not None:
         if (

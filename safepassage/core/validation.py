@@ -17,7 +17,7 @@ def not_in_future(value: date | None, field: str) -> None:
 
 
 def safe_cell(value: Any) -> Any:
-    """A spreadsheet cell that cannot run as a formula: text starting with = + - @ gets a leading quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """A spreadsheet cell that cannot run as a formula: text starting with = + - @ tab or CR gets a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return "" if value is None else value

@@ -202,7 +202,12 @@ def assessment_list(request: HttpRequest, person_id: int) -> list[Assessment]:
     """A person's assessments, newest first. Every read is audited."""
     person = selectors.get_person_for_user(request.user, person_id)
     audit_read(actor=request.user, obj=person, what="api assessments")
-    return list(person.assessments.select_related("catalogue", "alert").order_by("-assessed_on", "-id"))
+    return list(
+        Assessment.objects.visible_to(request.user)
+        .filter(person=person)
+        .select_related("catalogue", "alert")
+        .order_by("-assessed_on", "-id")
+    )
 
 
 @router.post("/people/{person_id}/assessments", response={201: AssessmentOut, 200: AssessmentOut, **ERRORS})
@@ -249,8 +254,12 @@ class HouseholdOut(Schema):
         return obj.village.code
 
     @staticmethod
-    def resolve_members(obj: Household) -> list[int]:
-        return [p.pk for p in obj.members.all()]
+    def resolve_members(obj: Household, context: dict[str, Any]) -> list[int]:
+        return list(
+            Person.objects.visible_to(context["request"].user)
+            .filter(household=obj)
+            .values_list("pk", flat=True)
+        )
 
 
 @router.post("/households", response={201: HouseholdOut, **ERRORS})

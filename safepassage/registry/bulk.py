@@ -182,7 +182,12 @@ def _record_batch(
             )
         )
     ids = insert_assessments(rows)
-    fresh = [row for row in rows if row[9] in ids]
+    seen: set[str] = set()
+    fresh = []
+    for row in rows:  # the same assessment twice in one run counts once
+        if row[9] in ids and row[9] not in seen:
+            seen.add(row[9])
+            fresh.append(row)
     result.skipped_duplicates += len(rows) - len(fresh)
     result.created += len(fresh)
     # The newest assessment per person becomes their current one.

@@ -132,6 +132,10 @@ class Household(AgencyOwned, TimeStamped):
     def __str__(self) -> str:
         return self.label or f"household #{self.pk}"
 
+    def audit_label(self) -> str:
+        """A house label can carry a family name: the trail uses the number."""
+        return f"household #{self.pk}"
+
 
 class Person(AgencyOwned, TimeStamped):
     """Someone whose risk is assessed: a child, a young person, a would-be migrant, a family member."""
@@ -341,8 +345,14 @@ class Alert(AgencyOwned):
         """Whoever an alert was routed to may see and act on it."""
         if viewer.user_id is None or action == Action.DELETE:
             return Q(pk__in=[])
+        # Routing counts only while the person still works for the alert's agency.
+        agencies = [
+            g.agency_id
+            for g in viewer.grants
+            if g.role in (Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER, Role.VOLUNTEER)
+        ]
         routed = Alert.recipients.through.objects.filter(user_id=viewer.user_id).values("alert_id")
-        return Q(pk__in=routed)
+        return Q(pk__in=routed, agency_id__in=agencies)
 
     @property
     def rules(self) -> list[str]:

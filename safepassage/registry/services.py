@@ -413,15 +413,17 @@ def recipients_for(agency_id: int, village: Area) -> list[int]:
     return sorted(set(users))
 
 
+def _subject_q(person: Person | None, village: Area, agency: Agency) -> Q:
+    """One person's assessments, or one agency's assessments of one village (agencies assess separately)."""
+    if person is not None:
+        return Q(person=person)
+    return Q(village=village, subject_is_village=True, agency=agency)
+
+
 def _previous(
-    person: Person | None, village: Area, assessed_on: date, exclude: int | None = None
+    person: Person | None, village: Area, agency: Agency, assessed_on: date, exclude: int | None = None
 ) -> Assessment | None:
-    qs = Assessment.objects.filter(assessed_on__lte=assessed_on)
-    qs = (
-        qs.filter(person=person)
-        if person is not None
-        else qs.filter(village=village, subject_is_village=True)
-    )
+    qs = Assessment.objects.filter(_subject_q(person, village, agency), assessed_on__lte=assessed_on)
     if exclude:
         qs = qs.exclude(pk=exclude)
     return qs.order_by("-assessed_on", "-id").first()
@@ -496,7 +498,7 @@ def assessment_record(
 
     params = catalogue.params()
     result = scoring.score(cleaned, specs, params)
-    previous = _previous(person, place, assessed_on)
+    previous = _previous(person, place, owner, assessed_on)
     assessment = Assessment.objects.create(
         agency=owner,
         person=person,
@@ -531,8 +533,7 @@ def assessment_record(
     alert = None
     # Only a newer assessment warns: one entered late for an earlier date is history, not news.
     is_latest = not Assessment.objects.filter(
-        Q(person=person) if person is not None else Q(village=place, subject_is_village=True),
-        assessed_on__gt=assessed_on,
+        _subject_q(person, place, owner), assessed_on__gt=assessed_on
     ).exists()
     if is_latest:
         triggers = [s.code for s in specs if s.kind == Indicator.Kind.TRIGGER]

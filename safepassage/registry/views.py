@@ -35,6 +35,12 @@ def _add_errors(form: Any, error: ValidationError, aliases: dict[str, str] | Non
         form.add_error(name if name in form.fields else None, problems)
 
 
+def _visible_people(request: HttpRequest, ids: list[int | None]) -> set[int]:
+    """Of these people, those the user may still see: an alert names only them (others by number)."""
+    wanted = [i for i in ids if i is not None]
+    return set(Person.objects.visible_to(request.user).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
 def _require_people_role(request: HttpRequest) -> None:
     """Analysts and partners work with aggregates only: personal pages are not there for them."""
     if not request.user.has_perm("registry.view_people"):
@@ -245,6 +251,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         viewer=request.user, status=status if status in Alert.Status.values else "", mine=mine
     )
     page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    named = _visible_people(request, [a.person_id for a in page])
     return render(
         request,
         "registry/alert_list.html",
@@ -254,6 +261,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             "mine": mine,
             "statuses": Alert.Status.choices,
             "rule_labels": dict(Alert.Rule.choices),
+            "named": named,
         },
     )
 
@@ -261,6 +269,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One alert: why it was raised, and acknowledging or resolving it."""
+    _require_people_role(request)
     alert = selectors.get_alert_for_user(request.user, pk)
     form = ResolveForm(request.POST or None)
     if request.method == "POST":
@@ -290,6 +299,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "titles": titles,
             "rule_labels": dict(Alert.Rule.choices),
+            "named": _visible_people(request, [alert.person_id]),
         },
     )
 

@@ -62,7 +62,7 @@ def report_scope(viewer: Any, prefix: str = "") -> Scope:
     """People of the viewer's agencies (within their areas) for report roles; `prefix` for related lookups."""
     v = viewer_for(viewer)
     q = Q(pk__in=[]) if not prefix else Q(**{f"{prefix}pk__in": []})
-    exact = False
+    exact = True  # exact numbers only when every grant in the scope may see those people's records
     empty = True
     for grant in v.grants:
         if grant.role not in REPORT_ROLES:
@@ -77,8 +77,8 @@ def report_scope(viewer: Any, prefix: str = "") -> Scope:
             grant_q &= area_q
         q |= grant_q
         empty = False
-        exact = exact or grant.role in EXACT_ROLES
-    return Scope(q=q, exact=exact, empty=empty)
+        exact = exact and grant.role in EXACT_ROLES
+    return Scope(q=q, exact=exact and not empty, empty=empty)
 
 
 def may_report(viewer: Any) -> bool:
@@ -336,6 +336,9 @@ def prioritisation(
             }
         )
     if not scope.exact:
+        for row, raw in zip(out, rows, strict=True):
+            if 0 < raw["q"] < 11:  # H × n would give the number of multiply vulnerable people
+                row["H"] = row["A"] = row["M0"] = None
         out = suppress_table(
             out, ["high"], "n", ["mean_index", "H", "A", "M0", "high_change", "mean_index_change"]
         )
@@ -417,6 +420,8 @@ def drivers(*, viewer: Any, area: Area, catalogue: Catalogue) -> dict[str, Any]:
         "indicators": rows,
     }
     if not scope.exact:
+        if 0 < poverty.q < 11:
+            result["H"] = result["A"] = result["M0"] = None
         if 0 < n < 11:
             return {
                 "area": area.code,

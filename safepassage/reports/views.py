@@ -131,7 +131,10 @@ def priorities(request: HttpRequest) -> HttpResponse:
 def drivers(request: HttpRequest, code: str) -> HttpResponse:
     """Which indicators drive an area's risk."""
     _require_reporter(request)
-    area = parse_area(code)
+    try:
+        area = parse_area(code)
+    except ValidationError as error:
+        raise Http404 from error
     catalogue = active_catalogue_or_none()
     if area is None or catalogue is None:
         raise Http404

@@ -103,7 +103,7 @@ class Employer(AgencyOwned, TimeStamped):
         help_text=_("The employer's own agency, whose partner users see this employer's workplaces."),
     )
 
-    SENSITIVE_FIELDS = ("contacts",)
+    SENSITIVE_FIELDS = ("contacts", "owner_name")
     ROLE_ACTIONS = STAFF_ACTIONS
 
     def __str__(self) -> str:
@@ -389,6 +389,11 @@ class Recruiter(AgencyOwned, TimeStamped):
     placed_people = models.ManyToManyField("registry.Person", blank=True, related_name="recruiters")
 
     ROLE_ACTIONS = STAFF_ACTIONS
+    SENSITIVE_FIELDS = ("name",)
+
+    def audit_label(self) -> str:
+        """A recruiter may be a person: named in the trail by number only."""
+        return f"recruiter #{self.pk}"
 
     def __str__(self) -> str:
         return self.name

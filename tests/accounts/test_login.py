@@ -140,3 +140,15 @@ def test_password_change_needs_the_old_password_and_is_audited(world):
 def test_sessions_expire(settings):
     assert settings.SESSION_COOKIE_AGE <= 24 * 3600
     assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_an_admin_cannot_remove_their_own_admin_role(world):
+    from django.core.exceptions import ValidationError
+
+    from safepassage.accounts import services
+
+    membership = world.admin_a.memberships.get()
+    with pytest.raises(ValidationError):
+        services.membership_update(actor=world.admin_a, membership=membership, role="caseworker")
+    membership.refresh_from_db()
+    assert membership.role == "admin"

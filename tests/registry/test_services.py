@@ -275,3 +275,39 @@ def test_assessments_cannot_be_changed_or_deleted(world, child_a):
         assessment.delete()
     assessment.refresh_from_db()
     assert assessment.index == 0.0
+
+
+def test_the_same_assessment_twice_in_one_bulk_run_counts_once(world, child_a):
+    record(world.volunteer_a, child_a, TODAY - timedelta(days=30), all_answers(1))
+    item = BulkItem(child_a.pk, TODAY, all_answers(1, HLT_DEATH=3))
+    result = assessments_bulk_record(actor=None, items=[item, item])
+    assert (result.created, result.alerts) == (1, 1)
+
+
+def test_agencies_assess_the_same_village_separately(world):
+    a = services.assessment_record(
+        actor=world.coordinator_a,
+        village=world.village_3,
+        assessed_on=TODAY - timedelta(days=5),
+        scores={"MIG-BORDER": 1, "MIG-BROKERS": 1},
+    )
+    b = services.assessment_record(
+        actor=world.coordinator_b,
+        village=world.village_3,
+        assessed_on=TODAY,
+        scores={"MIG-BORDER": 3, "MIG-BROKERS": 3, "BMN-SERVICES": 3},
+    )
+    assert a.assessment.agency == world.agency_a and b.assessment.agency == world.agency_b
+    # B's first assessment of the village is a baseline: nothing to compare with in B's own records.
+    assert b.alert is None
+
+
+def test_a_routed_alert_is_gone_when_the_membership_ends(world, child_a):
+    from safepassage.registry.models import Alert as AlertModel
+
+    record(world.volunteer_a, child_a, TODAY - timedelta(days=30), all_answers(1))
+    alert = record(world.volunteer_a, child_a, TODAY, all_answers(1, SOC_VIOLENCE=3)).alert
+    assert AlertModel.objects.visible_to(world.volunteer_a).filter(pk=alert.pk).exists()
+    world.volunteer_a.memberships.update(active=False)
+    fresh = type(world.volunteer_a).objects.get(pk=world.volunteer_a.pk)  # as the next request would load it
+    assert not AlertModel.objects.visible_to(fresh).filter(pk=alert.pk).exists()

@@ -199,3 +199,28 @@ def test_the_nightly_rebuild_recounts_every_cell(world, population, capsys):
     call_command("reports", "rebuild")
     assert "report cells written" in capsys.readouterr().out
     assert sum(RiskCell.objects.values_list("n", flat=True)) == 19
+
+
+def test_an_analyst_who_is_also_staff_elsewhere_still_gets_suppressed_numbers(world, population):
+    from safepassage.accounts.models import Membership
+
+    Membership.objects.create(user=world.analyst_a, agency=world.agency_b, role="caseworker")
+    world.analyst_a.refresh_from_db()
+    rows = {
+        r["district"]: r for r in selectors.risk_report(viewer=world.analyst_a, group_by=["district"])["rows"]
+    }
+    assert (
+        rows["5002"]["n"] is None
+    )  # 4 women of agency B: under 11 even for B's caseworker, as the scope mixes
+
+
+def test_priorities_hide_alkire_foster_figures_of_fewer_than_11_people_from_analysts(world, population):
+    rows = {r["area"]: r for r in selectors.prioritisation(viewer=world.analyst_a, level="district")}
+    district = rows["5001"]
+    assert district["n"] == 15 and district["H"] == 0.8  # 12 multiply vulnerable: shown
+    from safepassage.registry.bulk import BulkItem, assessments_bulk_record
+
+    girls = [p for p, _ in population[:4]]
+    assessments_bulk_record(actor=None, items=[BulkItem(g.pk, TODAY, all_answers(1)) for g in girls])
+    rows = {r["area"]: r for r in selectors.prioritisation(viewer=world.analyst_a, level="district")}
+    assert rows["5001"]["H"] is None and rows["5001"]["M0"] is None  # 8 left: H × n would reveal them
