@@ -474,6 +474,27 @@ API_CASES = [
         "POST",
         {"workplace_ids": []},
     ),
+    Case(
+        "POST /api/v1/employers/{employer_id}/commitments",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}/commitments",
+        only(dict.fromkeys(STAFF_A, 201), 404, 401),
+        "POST",
+        {"signed_on": "2025-01-01", "text": "No one under 18", "signatories": ["Owner"]},
+    ),
+    Case(
+        "POST /api/v1/employers/{employer_id}/awards",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}/awards",
+        only(dict.fromkeys(STAFF_A, 201), 404, 401),
+        "POST",
+        {"awarded_on": "2025-01-01", "name": "Good employer"},
+    ),
+    Case(
+        "POST /api/v1/employers/{employer_id}/violations",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}/violations",
+        only(dict.fromkeys(STAFF_A, 201), 404, 401),
+        "POST",
+        {"found_on": "2025-01-01", "law": "Labour Protection Act s.70", "outcome": "fined"},
+    ),
     Case("GET /api/v1/employers", lambda w: "/api/v1/employers", statuses(200, 401)),
     Case(
         "POST /api/v1/employers",

@@ -144,6 +144,19 @@ class EmployerOut(Schema):
     registration_number: str
     good_employer: bool
     commitments: list[dict[str, Any]]
+    awards: list[dict[str, Any]]
+    violations: list[dict[str, Any]]
+
+    @staticmethod
+    def resolve_awards(obj: Employer) -> list[dict[str, Any]]:
+        return [{"awarded_on": a.awarded_on.isoformat(), "name": a.name} for a in obj.awards.all()]
+
+    @staticmethod
+    def resolve_violations(obj: Employer) -> list[dict[str, Any]]:
+        return [
+            {"found_on": v.found_on.isoformat(), "law": v.law, "outcome": v.outcome}
+            for v in obj.violations.all()
+        ]
 
     @staticmethod
     def resolve_commitments(obj: Employer) -> list[dict[str, Any]]:
@@ -426,3 +439,44 @@ def recruiter_link(request: HttpRequest, recruiter_id: int, payload: LinksIn) ->
         workplace_ids=payload.workplace_ids,
         person_ids=payload.person_ids,
     )
+
+
+class CommitmentIn(Schema):
+    signed_on: date
+    text: str
+    signatories: list[str] = []
+
+
+class AwardIn(Schema):
+    awarded_on: date
+    name: str
+
+
+class ViolationIn(Schema):
+    found_on: date
+    law: str
+    outcome: str = ""
+
+
+@router.post("/employers/{employer_id}/commitments", response={201: EmployerOut, **ERRORS})
+def commitment_add(request: HttpRequest, employer_id: int, payload: CommitmentIn) -> Status[Employer]:
+    """Record a commitment the employer signed."""
+    employer = selectors.get_employer_for_user(request.user, employer_id, Action.CHANGE)
+    services.commitment_add(actor=signed_in_user(request), employer=employer, **payload.dict())
+    return Status(201, selectors.get_employer_for_user(request.user, employer_id))
+
+
+@router.post("/employers/{employer_id}/awards", response={201: EmployerOut, **ERRORS})
+def award_add(request: HttpRequest, employer_id: int, payload: AwardIn) -> Status[Employer]:
+    """Record an award the employer received."""
+    employer = selectors.get_employer_for_user(request.user, employer_id, Action.CHANGE)
+    services.employer_award_add(actor=signed_in_user(request), employer=employer, **payload.dict())
+    return Status(201, selectors.get_employer_for_user(request.user, employer_id))
+
+
+@router.post("/employers/{employer_id}/violations", response={201: EmployerOut, **ERRORS})
+def violation_add(request: HttpRequest, employer_id: int, payload: ViolationIn) -> Status[Employer]:
+    """Record a breach found against the employer, and its outcome."""
+    employer = selectors.get_employer_for_user(request.user, employer_id, Action.CHANGE)
+    services.employer_violation_add(actor=signed_in_user(request), employer=employer, **payload.dict())
+    return Status(201, selectors.get_employer_for_user(request.user, employer_id))

@@ -405,3 +405,41 @@ def test_logging_an_intervention_and_attaching_a_photo_in_the_ui(employer_world,
     )
     assert response.status_code == 302
     assert Observation.objects.filter(workplace=mine, attachments__isnull=False).count() == 1
+
+
+def test_commitments_awards_and_violations_are_recorded(employer_world):
+    world, mine, _ = employer_world
+    employer = mine.employer
+    client = api_client(world.coordinator_a)
+    assert (
+        client.post(
+            f"/api/v1/employers/{employer.pk}/commitments",
+            {"signed_on": str(TODAY), "text": "Pay on time", "signatories": ["Owner"]},
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            f"/api/v1/employers/{employer.pk}/awards",
+            {"awarded_on": str(TODAY), "name": "Provincial good employer"},
+        ).status_code
+        == 201
+    )
+    body = client.post(
+        f"/api/v1/employers/{employer.pk}/violations",
+        {"found_on": str(TODAY), "law": "Minimum wage", "outcome": "paid back"},
+    ).json()
+    assert body["awards"] == [{"awarded_on": str(TODAY), "name": "Provincial good employer"}]
+    assert body["violations"][0]["law"] == "Minimum wage"
+    late = client.post(
+        f"/api/v1/employers/{employer.pk}/awards", {"awarded_on": str(TODAY + timedelta(days=3)), "name": "x"}
+    )
+    assert late.status_code == 400 and late.json()["errors"][0]["field"] == "awarded_on"
+    # The partner employer reads its own record but cannot add to it.
+    partner = api_client(world.users["employer_user"])
+    assert (
+        partner.post(
+            f"/api/v1/employers/{employer.pk}/awards", {"awarded_on": str(TODAY), "name": "Self-awarded"}
+        ).status_code
+        == 404
+    )
