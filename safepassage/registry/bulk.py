@@ -118,22 +118,10 @@ def _record_batch(
     }
     previous_ids = [row[4] for row in people.values() if row[4]]
     latest: dict[int, tuple[scoring.Result, dict[str, int], date]] = {}
-    fields = (
-        "pk",
-        "person_id",
-        "scores",
-        "index",
-        "band",
-        "completeness",
-        "domain_scores",
-        "count_3",
-        "deprivation_share",
-        "multiple",
-        "assessed_on",
-    )
+    fields = ("pk", "person_id", "scores", "assessed_on", *scoring.STORED_FIELDS)
     for values in Assessment.objects.filter(pk__in=previous_ids).values_list(*fields):
         prior = dict(zip(fields, values, strict=True))
-        latest[prior["person_id"]] = (_as_result(prior), prior["scores"], prior["assessed_on"])
+        latest[prior["person_id"]] = (scoring.stored_result(prior), prior["scores"], prior["assessed_on"])
     rows: list[tuple[Any, ...]] = []
     reasons_by_print: dict[str, list[scoring.Reason]] = {}
     assessor_id = getattr(actor, "pk", None)
@@ -346,20 +334,6 @@ def _set_current(rows: list[tuple[Any, ...]]) -> None:
                 "current_assessed_on = %s WHERE id = %s",
                 [(aid, index, band, on, pid) for pid, aid, index, band, on in rows],
             )
-
-
-def _as_result(a: dict[str, Any]) -> scoring.Result:
-    return scoring.Result(
-        index=a["index"],
-        band=a["band"],
-        completeness=a["completeness"],
-        answered=0,
-        applicable=0,
-        domain_scores=a["domain_scores"],
-        count_3=a["count_3"],
-        deprivation_share=a["deprivation_share"],
-        multiple=a["multiple"],
-    )
 
 
 def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_size: int = 5000) -> int:

@@ -74,6 +74,15 @@ class Result:
     multiple: bool
 
 
+# What an assessment stores of its Result: enough to compare the next assessment with it.
+STORED_FIELDS = ("index", "band", "completeness", "domain_scores", "count_3", "deprivation_share", "multiple")
+
+
+def stored_result(values: Mapping[str, Any]) -> Result:
+    """A Result rebuilt from a stored assessment (a model or a values() row), for the early-warning rules."""
+    return Result(answered=0, applicable=0, **{name: values[name] for name in STORED_FIELDS})
+
+
 def index_of(values: Iterable[int]) -> float | None:
     """The 0-100 index of a set of 1-3 scores; None when nothing was answered."""
     values = list(values)

@@ -420,27 +420,9 @@ def _subject_q(person: Person | None, village: Area, agency: Agency) -> Q:
     return Q(village=village, subject_is_village=True, agency=agency)
 
 
-def _previous(
-    person: Person | None, village: Area, agency: Agency, assessed_on: date, exclude: int | None = None
-) -> Assessment | None:
+def _previous(person: Person | None, village: Area, agency: Agency, assessed_on: date) -> Assessment | None:
     qs = Assessment.objects.filter(_subject_q(person, village, agency), assessed_on__lte=assessed_on)
-    if exclude:
-        qs = qs.exclude(pk=exclude)
     return qs.order_by("-assessed_on", "-id").first()
-
-
-def _result_of(assessment: Assessment) -> scoring.Result:
-    return scoring.Result(
-        index=assessment.index,
-        band=assessment.band,
-        completeness=assessment.completeness,
-        answered=0,
-        applicable=0,
-        domain_scores=assessment.domain_scores,
-        count_3=assessment.count_3,
-        deprivation_share=assessment.deprivation_share,
-        multiple=assessment.multiple,
-    )
 
 
 def ack_deadline(catalogue: Catalogue, now: datetime | None = None) -> datetime:
@@ -538,7 +520,7 @@ def assessment_record(
     if is_latest:
         triggers = [s.code for s in specs if s.kind == Indicator.Kind.TRIGGER]
         reasons = scoring.warnings(
-            previous=(_result_of(previous), previous.scores) if previous else None,
+            previous=(scoring.stored_result(vars(previous)), previous.scores) if previous else None,
             current=(result, cleaned),
             trigger_codes=triggers,
             params=params,
