@@ -33,7 +33,9 @@ INSTALLED_APPS = [
     "safepassage.geo",
     "safepassage.registry",
     "safepassage.workplaces",
+    "safepassage.network",
     "safepassage.reports",
+    "safepassage.cases",
     "safepassage.web",
 ]
 

@@ -1,0 +1,1 @@
+"""Cases: intake, screening, the journey, the legal process, protection, referrals and conferences."""

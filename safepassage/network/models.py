@@ -1,0 +1,313 @@
+"""The network of responders: organisations, the people who respond, their training and committees.
+
+The directory is shared by every agency of the network (a social worker must find the police officer of the
+next district), so any member may search it; each entry is maintained by one agency, whose coordinators and
+administrators change it. Responders' personal contacts are sensitive: see `may_see_contacts`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.core.access import Viewer
+from safepassage.core.models import AgencyOwned, TimeStamped
+from safepassage.core.roles import Action, Role
+
+# Roles that may search the directory: everyone who works with people. Analysts work on aggregates and
+# partners see only what is shared with them, so neither reads names of responders.
+DIRECTORY_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER, Role.VOLUNTEER)
+MAINTAINER_ROLES = (Role.ADMIN, Role.COORDINATOR)
+
+
+class DirectoryEntry(AgencyOwned, TimeStamped):
+    """An entry of the shared directory: readable by the network, changed by the agency that keeps it."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def scope_q(cls, viewer: Viewer, action: str) -> Q:
+        if action == Action.VIEW:
+            return Q() if viewer.has_role(*DIRECTORY_ROLES) else Q(pk__in=[])
+        keepers = [g.agency_id for g in viewer.grants if g.role in MAINTAINER_ROLES]
+        return Q(agency_id__in=keepers)
+
+
+class Expertise(models.TextChoices):
+    """What a responder or an organisation can help with."""
+
+    CHILD_PROTECTION = "child_protection", _("Child protection")
+    LABOUR = "labour", _("Labour rights and inspection")
+    SEXUAL_EXPLOITATION = "sexual_exploitation", _("Sexual exploitation")
+    INVESTIGATION = "investigation", _("Investigation")
+    LEGAL = "legal", _("Legal aid and prosecution")
+    HEALTH = "health", _("Health care")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial support")
+    SHELTER = "shelter", _("Shelter")
+    INTERPRETATION = "interpretation", _("Interpretation")
+    REPATRIATION = "repatriation", _("Return and repatriation")
+    EDUCATION = "education", _("Education")
+    VOCATIONAL = "vocational", _("Vocational training")
+    FAMILY_TRACING = "family_tracing", _("Family tracing")
+    SAFE_MIGRATION = "safe_migration", _("Safe migration advice")
+
+
+class Organisation(DirectoryEntry):
+    """A member agency's office or an outside service the network refers people to."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("Member agency office")
+        HOTLINE = "hotline", _("Hotline")
+        SHELTER = "shelter", _("Shelter")
+        LEGAL_AID = "legal_aid", _("Legal aid")
+        HOSPITAL = "hospital", _("Hospital or clinic")
+        SCHOOL = "school", _("School")
+        CONSULATE = "consulate", _("Consulate or embassy")
+        LABOUR_OFFICE = "labour_office", _("Labour office")
+        POLICE = "police", _("Police unit")
+        SOCIAL_SERVICES = "social_services", _("Social services")
+        NGO = "ngo", _("NGO service")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    member_agency = models.ForeignKey(
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organisations",
+        verbose_name=_("SafePassage agency"),
+        help_text=_("Set when this organisation uses SafePassage: referrals to it reach that agency."),
+    )
+    country = models.CharField(_("country"), max_length=2, default="TH")
+    area = models.ForeignKey(
+        "geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("public phone"), max_length=40, blank=True)
+    services = models.JSONField(_("services"), default=list, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    # A shelter's address is never shown outside the agencies that work with it (PRODUCT.md rule 6).
+    SENSITIVE_FIELDS = ("address",)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        indexes = [models.Index(fields=["kind", "active"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Hotline(TimeStamped):
+    """A phone line people can call for help, as data (not in code): Thailand's 1300 and 1506, for example.
+
+    Hotlines are public and belong to no agency: system administrators keep the list
+    (`safepassage directory load`), and every member reads it.
+    """
+
+    country = models.CharField(_("country"), max_length=2)
+    number = models.CharField(_("number"), max_length=20)
+    name = models.CharField(_("name"), max_length=200)
+    purpose = models.CharField(_("what it is for"), max_length=300, blank=True)
+    hours = models.CharField(_("hours"), max_length=100, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="hotlines"
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["country", "number"]
+        constraints = [models.UniqueConstraint(fields=["country", "number"], name="one_hotline_per_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number} · {self.name}"
+
+
+class Responder(DirectoryEntry):
+    """Someone who responds: an MDT member, a social worker, a police officer, a watchdog volunteer."""
+
+    class RoleType(models.TextChoices):
+        POLICE = "police", _("Police")
+        SOCIAL_WORKER = "social_worker", _("Social worker")
+        PROSECUTOR = "prosecutor", _("Prosecutor")
+        LABOUR_INSPECTOR = "labour_inspector", _("Labour inspector")
+        HEALTH = "health", _("Health worker")
+        EDUCATION = "education", _("Teacher or education officer")
+        INTERPRETER = "interpreter", _("Interpreter")
+        NGO_WORKER = "ngo_worker", _("NGO worker")
+        VOLUNTEER = "volunteer", _("Watchdog volunteer")
+        FOCAL_POINT = "focal_point", _("Cross-border focal point")
+
+    class Availability(models.TextChoices):
+        AVAILABLE = "available", _("Available")
+        ON_CALL = "on_call", _("On call")
+        BUSY = "busy", _("Busy")
+        AWAY = "away", _("Away")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="responders", verbose_name=_("organisation")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responder_profiles",
+        verbose_name=_("SafePassage account"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role_type = models.CharField(_("role"), max_length=20, choices=RoleType.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    messaging = models.CharField(_("messaging app"), max_length=100, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    expertise = models.JSONField(_("expertise"), default=list, blank=True)
+    areas = models.ManyToManyField("geo.Area", blank=True, related_name="+", verbose_name=_("areas covered"))
+    availability = models.CharField(
+        _("availability"), max_length=10, choices=Availability.choices, default=Availability.AVAILABLE
+    )
+    available_note = models.CharField(_("availability note"), max_length=200, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="TH")
+    active = models.BooleanField(_("active"), default=True)
+
+    SENSITIVE_FIELDS = ("phone", "email", "messaging")
+    CONTACT_FIELDS: ClassVar[tuple[str, ...]] = ("phone", "email", "messaging")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("responder")
+        verbose_name_plural = _("responders")
+        indexes = [models.Index(fields=["role_type", "active"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def may_see_contacts(viewer: Viewer, responder: Responder, covered_paths: tuple[str, ...] = ()) -> bool:
+    """Personal contacts: staff of any agency of the network, and volunteers for responders of their own villages.
+
+    `covered_paths` are the area paths of the responder (passed in to save a query per row).
+    """
+    if viewer.has_role(Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER):
+        return True
+    mine = [p for g in viewer.grants if g.role == Role.VOLUNTEER for p in g.area_paths]
+    return any(a.startswith(m) or m.startswith(a) for a in covered_paths for m in mine)
+
+
+class Training(TimeStamped):
+    """A course a responder has completed."""
+
+    responder = models.ForeignKey(Responder, on_delete=models.CASCADE, related_name="trainings")
+    course = models.CharField(_("course"), max_length=200)
+    provider = models.CharField(_("given by"), max_length=200, blank=True)
+    completed_on = models.DateField(_("completed on"))
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-completed_on"]
+
+    def __str__(self) -> str:
+        return self.course
+
+
+class Committee(DirectoryEntry):
+    """A standing group: a District Operating Centre, an MDT, a child-protection or village committee."""
+
+    class Kind(models.TextChoices):
+        DOC = "doc", _("District Operating Centre")
+        MDT = "mdt", _("Multidisciplinary team")
+        CHILD_PROTECTION = "child_protection", _("Child-protection committee")
+        VILLAGE = "village", _("Village committee")
+        WORKING_GROUP = "working_group", _("Working group")
+        MIGRATION = "migration", _("Safe-migration committee")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    area = models.ForeignKey(
+        "geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    meets = models.CharField(_("meets"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    members = models.ManyToManyField(Responder, through="CommitteeMember", related_name="committees")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommitteeMember(models.Model):
+    """A responder's seat on a committee."""
+
+    class Seat(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        SECRETARY = "secretary", _("Secretary")
+        MEMBER = "member", _("Member")
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="seats")
+    responder = models.ForeignKey(Responder, on_delete=models.CASCADE, related_name="seats")
+    seat = models.CharField(_("seat"), max_length=10, choices=Seat.choices, default=Seat.MEMBER)
+    since = models.DateField(_("since"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "responder"], name="one_seat_per_committee")
+        ]
+
+
+class Agreement(models.Model):
+    """A named bilateral or regional agreement under which people are returned across a border."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    countries = models.JSONField(_("countries"), default=list)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FocalPoint(DirectoryEntry):
+    """The responder to contact in one country for one purpose (repatriation, tracing, labour cases)."""
+
+    class Purpose(models.TextChoices):
+        REPATRIATION = "repatriation", _("Return and repatriation")
+        FAMILY_TRACING = "family_tracing", _("Family tracing")
+        LABOUR = "labour", _("Labour cases")
+        MIGRATION = "migration", _("Safe migration")
+
+    country = models.CharField(_("country"), max_length=2)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    responder = models.ForeignKey(Responder, on_delete=models.CASCADE, related_name="focal_points")
+    agreement = models.ForeignKey(Agreement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["country", "purpose"]
+
+    def __str__(self) -> str:
+        return f"{self.country} · {self.get_purpose_display()} · {self.responder}"
+
+
+def covered_by(area_paths: list[str], village_path: str) -> bool:
+    """Whether any covered area contains the village."""
+    return any(village_path.startswith(p) for p in area_paths)
+
