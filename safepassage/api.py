@@ -16,9 +16,11 @@ import safepassage
 from safepassage.accounts.api import BearerAuth
 from safepassage.accounts.api import router as accounts_router
 from safepassage.audit.api import router as audit_router
+from safepassage.cases.api import router as cases_router
 from safepassage.core.api import error_body, field_errors
 from safepassage.core.importing import ImportRejected
 from safepassage.geo.api import router as geo_router
+from safepassage.network.api import router as network_router
 from safepassage.registry.api import router as registry_router
 from safepassage.reports.api import router as reports_router
 from safepassage.workplaces.api import router as workplaces_router
@@ -95,4 +97,13 @@ def _register(*routers: Any) -> None:
         api.add_router("", router)
 
 
-_register(accounts_router, geo_router, audit_router, registry_router, reports_router, workplaces_router)
+_register(
+    accounts_router,
+    geo_router,
+    audit_router,
+    registry_router,
+    reports_router,
+    workplaces_router,
+    network_router,
+    cases_router,
+)

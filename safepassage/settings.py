@@ -99,6 +99,9 @@ LOGOUT_REDIRECT_URL = "login"
 # Wrong passwords in a row before an account locks, and how long the lock lasts unless an admin lifts it.
 LOGIN_FAILURE_LIMIT = env.integer("LOGIN_FAILURE_LIMIT", 6, minimum=1)
 LOCKOUT_MINUTES = env.integer("LOCKOUT_MINUTES", 60, minimum=0)
+# Days a shelter stay may last before it alerts (PRODUCT.md: stays are timed, shorter for children).
+SHELTER_DAYS_CHILD = env.integer("SHELTER_DAYS_CHILD", 30, minimum=1)
+SHELTER_DAYS_ADULT = env.integer("SHELTER_DAYS_ADULT", 90, minimum=1)
 API_TOKEN_DAYS = env.integer("API_TOKEN_DAYS", 30, minimum=1)
 
 SESSION_COOKIE_AGE = env.integer("SESSION_HOURS", 8, minimum=1) * 3600

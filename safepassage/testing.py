@@ -160,3 +160,37 @@ def assert_matrix(
         if response.status_code not in allowed:
             wrong.append(f"{persona}: expected {status}, got {response.status_code}")
     assert not wrong, "permission matrix mismatch:\n  " + "\n  ".join(wrong)
+
+
+def directory_entry(world: World, agency: Agency, kind: str = "member", name: str = "") -> Any:
+    """An organisation of the directory; `member` kind is the agency's own office (referrals reach it)."""
+    from safepassage.network.models import Organisation
+
+    return Organisation.objects.get_or_create(
+        name=name or f"{agency.name} {kind}",
+        defaults={
+            "agency": agency,
+            "kind": kind,
+            "member_agency": agency if kind == "member" else None,
+        },
+    )[0]
+
+
+def open_case(world: World, *, given_name: str = "Mya", birth_year: int = 2010, **fields: Any) -> Any:
+    """A case of agency A (opened by its caseworker) for a new person in village 1."""
+    from datetime import date
+
+    from safepassage.cases.services import case_open
+
+    return case_open(
+        actor=world.caseworker_a,
+        opened_on=fields.pop("opened_on", date(2026, 1, 5)),
+        person_fields={
+            "given_name": given_name,
+            "family_name": "Test",
+            "sex": "female",
+            "birth_year": birth_year,
+            "village_code": world.village_1.code,
+        },
+        **fields,
+    )

@@ -34,3 +34,27 @@ def field_errors(error: DjangoValidationError) -> list[dict[str, str]]:
 def error_body(detail: str, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The JSON body of an API error."""
     return {"detail": detail, "errors": errors or []}
+
+
+class MappedPage:
+    """A queryset whose rows are turned into dicts only for the page the paginator slices out.
+
+    Lets a paginated endpoint shape each row with per-viewer rules (what they may see) without computing the
+    shape for every row of the list.
+    """
+
+    def __init__(self, queryset: Any, shape: Any) -> None:
+        self.queryset = queryset
+        self.shape = shape
+
+    def all(self) -> "MappedPage":
+        return self
+
+    def count(self) -> int:
+        return int(self.queryset.count())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        return [self.shape(row) for row in self.queryset[index]]

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from safepassage.core.access import Viewer, viewer_for
+from safepassage.core.access import Grant, Viewer, viewer_for
 from safepassage.core.roles import DEFAULT_ROLE_ACTIONS, Action
 
 M = TypeVar("M", bound=models.Model)
@@ -54,11 +54,16 @@ class AgencyOwned(models.Model):
     @classmethod
     def scope_q(cls, viewer: Viewer, action: str) -> Q:
         """The filter for rows `viewer` may perform `action` on; an empty match when there are none."""
+        return cls.own_q(viewer, action) | cls.shared_q(viewer, action)
+
+    @classmethod
+    def own_q(cls, viewer: Viewer, action: str) -> Q:
+        """Rows of the viewer's own agencies they may act on by role and area (no shares)."""
         q = Q(pk__in=[])
         for grant in viewer.grants:
             if action not in cls.ROLE_ACTIONS.get(grant.role, frozenset()):
                 continue
-            grant_q = Q(agency_id=grant.agency_id)
+            grant_q = Q(agency_id=grant.agency_id) & cls.grant_q(grant)
             if grant.area_limited:
                 if cls.AREA_FIELD is None or not grant.area_paths:
                     continue
@@ -67,7 +72,12 @@ class AgencyOwned(models.Model):
                     area_q |= Q(**{f"{cls.AREA_FIELD}__path__startswith": path})
                 grant_q &= area_q
             q |= grant_q
-        return q | cls.shared_q(viewer, action)
+        return q
+
+    @classmethod
+    def grant_q(cls, grant: Grant) -> Q:
+        """A further limit for one grant (e.g. records volunteers may not see); none by default."""
+        return Q()
 
     @classmethod
     def shared_q(cls, viewer: Viewer, action: str) -> Q:

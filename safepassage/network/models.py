@@ -197,7 +197,7 @@ class Responder(DirectoryEntry):
 
 
 def may_see_contacts(viewer: Viewer, responder: Responder, covered_paths: tuple[str, ...] = ()) -> bool:
-    """Personal contacts: staff of any agency of the network, and volunteers for responders of their own villages.
+    """Personal contacts: staff of any agency of the network; volunteers, for responders of their villages.
 
     `covered_paths` are the area paths of the responder (passed in to save a query per row).
     """
@@ -205,6 +205,14 @@ def may_see_contacts(viewer: Viewer, responder: Responder, covered_paths: tuple[
         return True
     mine = [p for g in viewer.grants if g.role == Role.VOLUNTEER for p in g.area_paths]
     return any(a.startswith(m) or m.startswith(a) for a in covered_paths for m in mine)
+
+
+def may_see_address(viewer: Viewer, organisation: Organisation) -> bool:
+    """A shelter's address only for staff of the network's agencies, never volunteers; other addresses for
+    every reader of the directory."""
+    if organisation.kind != Organisation.Kind.SHELTER:
+        return True
+    return viewer.has_role(Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER)
 
 
 class Training(TimeStamped):
@@ -241,7 +249,9 @@ class Committee(DirectoryEntry):
     )
     meets = models.CharField(_("meets"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
-    members = models.ManyToManyField(Responder, through="CommitteeMember", related_name="committees")
+    members: models.ManyToManyField[Responder, CommitteeMember] = models.ManyToManyField(
+        Responder, through="CommitteeMember", related_name="committees"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -267,6 +277,9 @@ class CommitteeMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["committee", "responder"], name="one_seat_per_committee")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.committee} · {self.get_seat_display()}"
 
 
 class Agreement(models.Model):
@@ -297,7 +310,9 @@ class FocalPoint(DirectoryEntry):
     country = models.CharField(_("country"), max_length=2)
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
     responder = models.ForeignKey(Responder, on_delete=models.CASCADE, related_name="focal_points")
-    agreement = models.ForeignKey(Agreement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    agreement = models.ForeignKey(
+        Agreement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -310,4 +325,3 @@ class FocalPoint(DirectoryEntry):
 def covered_by(area_paths: list[str], village_path: str) -> bool:
     """Whether any covered area contains the village."""
     return any(village_path.startswith(p) for p in area_paths)
-

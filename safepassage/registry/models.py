@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.core.access import Viewer
+from safepassage.core.access import Grant, Viewer
 from safepassage.core.models import AgencyOwned, TimeStamped
 from safepassage.core.roles import Action, Role
 from safepassage.registry.scoring import IndicatorSpec, Parameters
@@ -183,6 +183,12 @@ class Person(AgencyOwned, TimeStamped):
     current_band = models.CharField(max_length=12, blank=True, db_index=True)
     current_assessed_on = models.DateField(null=True, blank=True)
 
+    restricted = models.BooleanField(
+        _("restricted to case staff"),
+        db_default=False,
+        help_text=_("The subject of a case: village volunteers no longer see this person."),
+    )
+
     AREA_FIELD = "village"
     SENSITIVE_FIELDS = (
         "given_name",
@@ -207,6 +213,11 @@ class Person(AgencyOwned, TimeStamped):
 
     def __str__(self) -> str:
         return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+    @classmethod
+    def grant_q(cls, grant: Grant) -> Q:
+        """A case's subject is not on the village volunteers' lists any more."""
+        return Q(restricted=False) if grant.role == Role.VOLUNTEER else Q()
 
     def audit_label(self) -> str:
         """People are named in the trail by number only."""
@@ -352,11 +363,22 @@ class Alert(AgencyOwned):
             if g.role in (Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER, Role.VOLUNTEER)
         ]
         routed = Alert.recipients.through.objects.filter(user_id=viewer.user_id).values("alert_id")
-        return Q(pk__in=routed, agency_id__in=agencies)
+        q = Q(pk__in=routed, agency_id__in=agencies)
+        if not viewer.has_role(Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER):
+            q &= VISIBLE_TO_VOLUNTEERS
+        return q
+
+    @classmethod
+    def grant_q(cls, grant: Grant) -> Q:
+        """Alerts about a case's subject leave the village volunteers' inbox with the person."""
+        return VISIBLE_TO_VOLUNTEERS if grant.role == Role.VOLUNTEER else Q()
 
     @property
     def rules(self) -> list[str]:
         return [r["rule"] for r in self.reasons]
+
+
+VISIBLE_TO_VOLUNTEERS = Q(person__isnull=True) | Q(person__restricted=False)
 
 
 class RiskCell(models.Model):

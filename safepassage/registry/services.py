@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -398,8 +398,16 @@ class Recorded:
     created: bool
 
 
+# More places an alert about a village goes to, added by apps above the risk index without it importing
+# them: callables (agency_id, village) -> user ids, appended in their AppConfig.ready() (the network
+# directory adds the accounts of the responders who cover the village).
+RecipientSource = Callable[[int, Area], Iterable[int]]
+RECIPIENT_SOURCES: list[RecipientSource] = []
+
+
 def recipients_for(agency_id: int, village: Area) -> list[int]:
-    """Who an alert about `village` goes to: the owning agency's volunteers there, and its coordinators."""
+    """Who an alert about `village` goes to: the owning agency's volunteers there, and its coordinators,
+    and whoever the RECIPIENT_SOURCES add."""
     users: list[int] = []
     memberships = Membership.objects.filter(
         agency_id=agency_id, active=True, role__in=[Role.VOLUNTEER, Role.COORDINATOR], user__is_active=True
@@ -410,6 +418,8 @@ def recipients_for(agency_id: int, village: Area) -> list[int]:
             continue
         if not paths or any(village.path.startswith(p) for p in paths):
             users.append(membership.user_id)
+    for source in RECIPIENT_SOURCES:
+        users.extend(source(agency_id, village))
     return sorted(set(users))
 
 

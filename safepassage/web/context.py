@@ -27,6 +27,8 @@ NAV: list[NavItem] = [
     NavItem("registry:alert_list", _("Alerts"), "registry.view_alerts"),
     NavItem("reports:risk", _("Reports"), "reports.view_reports"),
     NavItem("workplaces:map", _("Workplaces"), "workplaces.view_workplaces"),
+    NavItem("network:search", _("Directory"), "network.view_directory"),
+    NavItem("network:hotlines", _("Hotlines"), "network.view_hotlines"),
     NavItem("reports:map", _("Map"), "reports.view_reports"),
     NavItem("registry:catalogue_list", _("Indicator catalogue"), "registry.edit_catalogue"),
     NavItem("geo:area_list", _("Areas"), "geo.view_areas"),
@@ -46,5 +48,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(item.url_name)
             active = request.path == url or (url != "/" and request.path.startswith(url))
             items.append({"url": url, "label": item.label, "active": active})
+    # One current page: the most specific link that matches (/network/hotlines/ over /network/).
+    current = max((i for i in items if i["active"]), key=lambda i: len(i["url"]), default=None)
+    for i in items:
+        i["active"] = i is current
     memberships = list(user.memberships.filter(active=True).select_related("agency"))
     return {"nav_items": items, "my_memberships": memberships}

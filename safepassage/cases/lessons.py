@@ -1,0 +1,945 @@
+"""Lessons learned: what victims' cases teach about recruitment, movement, exploitation and the legal process.
+
+Aggregates only, over the cases *owned* by the agencies in which the viewer is a coordinator or an analyst
+(never cases shared in by a referral), limited to the areas of area-bound memberships as reports are. Nothing
+that names a person or a case leaves this module: counts, durations in days and sums of money only.
+
+When the scope is not exact (report_scope's rule: an analyst anywhere in it), every count from 1 to 10 is
+hidden, and where one hidden count could be worked out from the others a second one is hidden too
+(reports.suppression, k = 11). Each table says which of its rows lost a number. docs/lessons-learned.md
+explains every figure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case as SqlCase
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safepassage.cases.htcds import (
+    CaseStatus,
+    ControlMethod,
+    Exploitation,
+    LabourIndustry,
+    PerpetratorRole,
+    RecruitmentApp,
+    RecruitmentMethod,
+    Relationship,
+    TraffickingStatus,
+)
+from safepassage.cases.models import Case, JourneyEvent, LegalEvent, Perpetrator, Stage, Step
+from safepassage.cases.rules import LESSON_ROLES
+from safepassage.core.access import viewer_for
+from safepassage.geo.models import Area, Level
+from safepassage.registry.models import Person
+from safepassage.reports.selectors import EXACT_ROLES, Scope
+from safepassage.reports.suppression import K, suppress_row
+from safepassage.workplaces.models import Sector
+
+AGE_BANDS = ("0-9", "10-14", "15-17", "18-24", "25+", "unknown")
+OPEN_STATUSES = (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP)
+RECRUITING_ROLES = {PerpetratorRole.RECRUITER.value, PerpetratorRole.BROKER.value}
+NOT_RECORDED = ""  # the code of the "not recorded" row in every table
+UNLISTED = "unlisted"  # a stored value that is not in the code list (kept out of sight: it may be free text)
+FINE_LEVELS = {Level.DISTRICT, Level.SUBDISTRICT, Level.VILLAGE}
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})-(\d{2}))?$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+# --- who and what --------------------------------------------------------------------------------------
+
+
+def lesson_scope(viewer: Any) -> Scope:
+    """Cases owned by the agencies where the viewer is a coordinator or analyst, within area-bound grants.
+
+    Exact (nothing suppressed) only when every grant in the scope may read those cases' records anyway,
+    the rule reports.selectors.report_scope uses: coordinators yes, analysts no."""
+    v = viewer_for(viewer)
+    q = Q(pk__in=[])
+    exact = True
+    empty = True
+    for grant in v.grants:
+        if grant.role not in LESSON_ROLES:
+            continue
+        grant_q = Q(agency_id=grant.agency_id)
+        if grant.area_limited:
+            if not grant.area_paths:
+                continue
+            area_q = Q(pk__in=[])
+            for path in grant.area_paths:
+                area_q |= Q(area__path__startswith=path)
+            grant_q &= area_q
+        q |= grant_q
+        empty = False
+        exact = exact and grant.role in EXACT_ROLES
+    return Scope(q=q, exact=exact and not empty, empty=empty)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which cases to learn from: opened in a period, and the person's sex, age band and nationality."""
+
+    opened_from: date | None = None
+    opened_to: date | None = None
+    sex: str = ""
+    age: str = ""
+    nationality: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        """The filters as query-string values ("" when not set)."""
+        return {
+            "opened_from": self.opened_from.isoformat() if self.opened_from else "",
+            "opened_to": self.opened_to.isoformat() if self.opened_to else "",
+            "sex": self.sex,
+            "age": self.age,
+            "nationality": self.nationality,
+        }
+
+
+FILTER_PARAMS = ("opened_from", "opened_to", "sex", "age", "nationality")
+
+
+def _parse_day(value: str, *, end: bool) -> date:
+    """YYYY or YYYY-MM-DD; a year alone is its first day (from) or last day (to). Buddhist-era years
+    (2568 is 2025) are accepted, as everywhere else in SafePassage."""
+    match = _DATE.match(value)
+    if not match:
+        raise ValueError(value)
+    year = int(match.group(1))
+    if year > 2400:
+        year -= 543
+    if match.group(2) is None:
+        return date(year, 12, 31) if end else date(year, 1, 1)
+    return date(year, int(match.group(2)), int(match.group(3)))
+
+
+def parse_filters(params: Mapping[str, Any]) -> Filters:
+    """Read the filters from a query string; every bad value is named in one ValidationError."""
+    errors: dict[str, list[str]] = {}
+    days: dict[str, date | None] = {}
+    for name in ("opened_from", "opened_to"):
+        raw = str(params.get(name) or "").strip()
+        days[name] = None
+        if raw:
+            try:
+                days[name] = _parse_day(raw, end=name == "opened_to")
+            except ValueError:
+                errors[name] = [_("Write a date as YYYY or YYYY-MM-DD, for example 2024 or 2024-03-31.")]
+    start, end = days["opened_from"], days["opened_to"]
+    if start and end and start > end:
+        errors["opened_to"] = [_("The period starts after it ends.")]
+    sex = str(params.get("sex") or "").strip()
+    if sex and sex not in Person.Sex.values:
+        errors["sex"] = [_("Choose the sex from: %(choices)s.") % {"choices": ", ".join(Person.Sex.values)}]
+    # "25+" typed into an address bar arrives as "25 ".
+    age = str(params.get("age") or "").replace(" ", "+").strip()
+    if age and age not in AGE_BANDS:
+        errors["age"] = [_("Choose an age band from: %(choices)s.") % {"choices": ", ".join(AGE_BANDS)}]
+    nationality = str(params.get("nationality") or "").strip().upper()
+    if nationality and not _COUNTRY.match(nationality):
+        errors["nationality"] = [_("Write the nationality as a two-letter country code, for example MM.")]
+    if errors:
+        raise ValidationError(errors)
+    return Filters(opened_from=start, opened_to=end, sex=sex, age=age, nationality=nationality)
+
+
+def _age_band_q(band: str) -> Q:
+    """The filter on the `lesson_age` alias (age at opening, see _with_age) for one band."""
+    bounds = {"0-9": (None, 9), "10-14": (10, 14), "15-17": (15, 17), "18-24": (18, 24), "25+": (25, None)}
+    if band == "unknown":
+        return Q(lesson_age__isnull=True)
+    low, high = bounds[band]
+    q = Q(lesson_age__isnull=False)
+    if low is not None:
+        q &= Q(lesson_age__gte=low)
+    if high is not None:
+        q &= Q(lesson_age__lte=high)
+    return q
+
+
+def _with_age(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """The person's age in whole years on the day the case was opened, in SQL, as models.age_on counts it:
+    from the birth date when known, else roughly from the birth year."""
+    qs = qs.alias(
+        lesson_oy=ExtractYear("opened_on"),
+        lesson_om=ExtractMonth("opened_on"),
+        lesson_od=ExtractDay("opened_on"),
+        lesson_by=ExtractYear("person__birth_date"),
+        lesson_bm=ExtractMonth("person__birth_date"),
+        lesson_bd=ExtractDay("person__birth_date"),
+    )
+    before_birthday = SqlCase(
+        When(
+            Q(lesson_om__lt=F("lesson_bm")) | Q(lesson_om=F("lesson_bm"), lesson_od__lt=F("lesson_bd")),
+            then=1,
+        ),
+        default=0,
+        output_field=IntegerField(),
+    )
+    return qs.alias(
+        lesson_age=SqlCase(
+            When(person__birth_date__isnull=False, then=F("lesson_oy") - F("lesson_by") - before_birthday),
+            When(person__birth_year__isnull=False, then=F("lesson_oy") - F("person__birth_year")),
+            default=Value(None),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def cases_in_scope(viewer: Any, filters: Filters) -> tuple[QuerySet[Case], Scope]:
+    """The viewer's lesson cases after the filters, and the scope (for suppression)."""
+    scope = lesson_scope(viewer)
+    qs = Case.objects.filter(scope.q)
+    if filters.opened_from:
+        qs = qs.filter(opened_on__gte=filters.opened_from)
+    if filters.opened_to:
+        qs = qs.filter(opened_on__lte=filters.opened_to)
+    if filters.sex:
+        qs = qs.filter(person__sex=filters.sex)
+    if filters.nationality:
+        qs = qs.filter(nationality=filters.nationality)
+    if filters.age:
+        qs = _with_age(qs).filter(_age_band_q(filters.age))
+    return qs, scope
+
+
+# --- pure helpers ---------------------------------------------------------------------------------------
+
+
+def percentile(values: Iterable[int | float], p: int) -> int | float | None:
+    """The p-th percentile by the nearest-rank method: sort the n values and take the one at rank
+    ⌈p/100 × n⌉ (rank 1 for p = 0). Always one of the values, never an interpolation; None for no values."""
+    if not 0 <= p <= 100:
+        raise ValueError("p is between 0 and 100")
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = max(1, -(-p * len(ordered) // 100))  # integer ceiling, so 90 × 10 / 100 is exactly rank 9
+    return ordered[rank - 1]
+
+
+def _hide(row: dict[str, Any], *keys: str) -> None:
+    for key in keys:
+        row[key] = None
+        if key not in row["suppressed"]:
+            row["suppressed"].append(key)
+
+
+def suppress_column(rows: Sequence[dict[str, Any]], key: str, *, k: int = K) -> None:
+    """Hide a column's counts from 1 to k-1 across rows, with a second one when only one would be hidden
+    (the rows of a table add up to a total shown elsewhere). Each row lists the keys it hides."""
+    values = {str(i): row[key] or 0 for i, row in enumerate(rows) if row[key] is not None}
+    _, hidden = suppress_row(values, k=k)
+    for index in hidden:
+        _hide(rows[int(index)], key)
+
+
+def suppress_cells(rows: Sequence[dict[str, Any]], key: str, *also: str, k: int = K) -> None:
+    """Hide each count from 1 to k-1 in a column on its own (and the row's values in `also` with it)."""
+    for row in rows:
+        if row[key] is not None and 0 < row[key] < k:
+            _hide(row, key, *also)
+
+
+def suppress_parts(row: dict[str, Any], total: str, parts: Sequence[str], *, k: int = K) -> None:
+    """The parts of a row's total (which add up to it): hidden with the total, else as suppress_row does."""
+    if row[total] is None:
+        _hide(row, *parts)
+        return
+    _, hidden = suppress_row({part: row[part] or 0 for part in parts}, k=k)
+    _hide(row, *hidden)
+
+
+def _labels(choices: type[models.TextChoices]) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
+def _code(value: Any, known: Mapping[str, str]) -> str:
+    """A stored value as a row code: known codes as they are, anything else lumped as unlisted."""
+    if value in (None, ""):
+        return NOT_RECORDED
+    return str(value) if str(value) in known else UNLISTED
+
+
+def _codes(values: Any, known: Mapping[str, str]) -> set[str]:
+    """The distinct codes of a multi-valued field (a JSON list), or {""} when none are recorded."""
+    if not isinstance(values, list) or not values:
+        return {NOT_RECORDED}
+    return {_code(v, known) for v in values if v not in (None, "")} or {NOT_RECORDED}
+
+
+def _extra_label(code: str) -> str:
+    return _("Not recorded") if code == NOT_RECORDED else _("Not in the code list")
+
+
+def count_rows(counts: Mapping[str, int], labels: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Rows of (code, label, cases) in code-list order, leaving out codes no case has, with "not in the
+    list" and "not recorded" last."""
+    rows = [
+        {"code": code, "label": label, "cases": counts[code], "suppressed": []}
+        for code, label in labels.items()
+        if counts.get(code)
+    ]
+    for code in (UNLISTED, NOT_RECORDED):
+        if counts.get(code):
+            rows.append({"code": code, "label": _extra_label(code), "cases": counts[code], "suppressed": []})
+    return rows
+
+
+def _order_by_cases(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Most cases first, by the numbers shown (hidden ones last), so the order gives nothing away;
+    "not in the list" and "not recorded" stay at the end."""
+    listed = [r for r in rows if r["code"] not in (UNLISTED, NOT_RECORDED)]
+    extra = [r for r in rows if r["code"] in (UNLISTED, NOT_RECORDED)]
+    listed.sort(key=lambda r: -(r["cases"] or 0))  # stable: code-list order among equals and hidden rows
+    return listed + extra
+
+
+# --- the tables -----------------------------------------------------------------------------------------
+
+
+def _table(
+    key: str,
+    figure: int,
+    title: str,
+    explanation: str,
+    columns: Sequence[tuple[str, str, str]],
+    rows: list[dict[str, Any]],
+    *,
+    note: str = "",
+    **extra: Any,
+) -> dict[str, Any]:
+    """One table: its columns (key, heading, kind: text, count, days or amount), rows and explanation."""
+    hidden = [str(r.get("label") or r.get("code") or "") for r in rows if r["suppressed"]]
+    return {
+        "id": key,
+        "figure": figure,
+        "title": title,
+        "explanation": explanation,
+        "columns": [{"key": c, "title": t, "kind": kind} for c, t, kind in columns],
+        "rows": rows,
+        "suppressed": hidden,
+        "note": note,
+        **extra,
+    }
+
+
+def _distribution(
+    key: str,
+    figure: int,
+    title: str,
+    explanation: str,
+    heading: str,
+    counts: Mapping[str, int],
+    labels: Mapping[str, str],
+    exact: bool,
+) -> dict[str, Any]:
+    rows = count_rows(counts, labels)
+    if not exact:
+        suppress_column(rows, "cases")
+    return _table(
+        key,
+        figure,
+        title,
+        explanation,
+        [("label", heading, "text"), ("cases", _("Cases"), "count")],
+        _order_by_cases(rows),
+    )
+
+
+def _recruiters(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
+    """Cases naming a recruiter or broker, by that person's relationship to the victim, and how many of
+    them are linked to a recruiter in the registry (counts only: never who)."""
+    by_relationship: dict[str, set[int]] = defaultdict(set)
+    registered_by: dict[str, set[int]] = defaultdict(set)
+    known = _labels(Relationship)
+    for case_id, roles, relationship, recruiter_id in Perpetrator.objects.filter(
+        case__in=cases.values("pk")
+    ).values_list("case_id", "roles", "relationship", "recruiter_id"):
+        if not isinstance(roles, list) or not RECRUITING_ROLES.intersection(map(str, roles)):
+            continue
+        code = _code(relationship, known)
+        by_relationship[code].add(case_id)
+        if recruiter_id is not None:
+            registered_by[code].add(case_id)
+    rows = []
+    for row in count_rows({c: len(ids) for c, ids in by_relationship.items()}, known):
+        registered = len(registered_by[row["code"]])
+        row.update(registered=registered, unregistered=row["cases"] - registered)
+        rows.append(row)
+    everyone = set().union(*by_relationship.values()) if by_relationship else set()
+    linked = set().union(*registered_by.values()) if registered_by else set()
+    total = {
+        "code": "all",
+        "label": _("All cases naming a recruiter or broker"),
+        "cases": len(everyone),
+        "registered": len(linked),
+        "unregistered": len(everyone) - len(linked),
+        "suppressed": [],
+    }
+    if not exact:
+        suppress_column(rows, "cases")
+        suppress_cells([total], "cases")
+        for row in [*rows, total]:
+            suppress_parts(row, "cases", ("registered", "unregistered"))
+    return _table(
+        "recruiters",
+        2,
+        _("Recruiters and brokers named in cases"),
+        _(
+            "Cases where someone's role was recruiter, intermediary, broker or travel agent, by how that "
+            "person was related to the victim; a case naming two such people in different ways counts in "
+            "both rows, once in the total. Linked: at least one of them is in the recruiter registry."
+        ),
+        [
+            ("label", _("Relationship to the victim"), "text"),
+            ("cases", _("Cases"), "count"),
+            ("registered", _("Linked to a registered recruiter"), "count"),
+            ("unregistered", _("Not linked"), "count"),
+        ],
+        [*_order_by_cases(rows), total],
+    )
+
+
+def _district_of(paths: Iterable[str]) -> dict[str, str]:
+    """For each area path, the code of its district (the area itself when it is coarser than a district)."""
+    segments = {code for path in paths for code in path.strip("/").split("/") if code}
+    districts = set(
+        Area.objects.filter(code__in=segments, level=Level.DISTRICT).values_list("code", flat=True)
+    )
+    result = {}
+    for path in paths:
+        codes = [c for c in path.strip("/").split("/") if c]
+        found = [c for c in codes if c in districts]
+        result[path] = found[0] if found else (codes[-1] if codes else "")
+    return result
+
+
+def _centre(boundary: Any) -> tuple[float, float] | None:
+    """The middle of a GeoJSON polygon's bounding box, for areas with a shape but no centroid."""
+    points: list[tuple[float, float]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list) and len(node) >= 2 and all(isinstance(x, (int, float)) for x in node[:2]):
+            points.append((float(node[0]), float(node[1])))
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk((boundary or {}).get("coordinates") if isinstance(boundary, dict) else None)
+    if not points:
+        return None
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+
+
+def _places(codes: set[str]) -> dict[str, dict[str, Any]]:
+    """Name, level and map position (lat, lon) of the areas that are ends of routes."""
+    places: dict[str, dict[str, Any]] = {}
+    for area in Area.objects.filter(code__in=codes).only(
+        "code", "level", "name_en", "name_th", "names", "centroid_lat", "centroid_lon"
+    ):
+        where = None
+        if area.centroid_lat is not None and area.centroid_lon is not None:
+            where = (area.centroid_lat, area.centroid_lon)
+        places[area.code] = {"name": area.name, "level": area.level, "position": where}
+    shapeless = [code for code, place in places.items() if place["position"] is None]
+    if shapeless:
+        for code, boundary in Area.objects.filter(code__in=shapeless).values_list("code", "boundary"):
+            places[code]["position"] = _centre(boundary)
+    for code in codes - set(places):  # a country code with no area of its own
+        places[code] = {"name": code, "level": Level.COUNTRY, "position": None}
+    return places
+
+
+def routes(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
+    """Origin → destination flows: where each case's first recruitment and first exploitation happened,
+    rolled up to districts (a country when that is all that is known)."""
+    first: dict[tuple[int, str], tuple[str, str]] = {}
+    for case_id, kind, path, country in (
+        JourneyEvent.objects.filter(
+            case__in=cases.values("pk"),
+            kind__in=[JourneyEvent.Kind.RECRUITMENT, JourneyEvent.Kind.EXPLOITATION],
+        )
+        .order_by("case_id", "kind", "occurred_on", "id")
+        .values_list("case_id", "kind", "area__path", "country")
+    ):
+        first.setdefault((case_id, kind), (path or "", (country or "").upper()))
+    districts = _district_of({path for path, _country in first.values() if path})
+
+    def end(case_id: int, kind: str) -> str:
+        path, country = first.get((case_id, kind), ("", ""))
+        return districts.get(path, "") if path else country
+
+    case_ids = {case_id for case_id, _kind in first}
+    flows = Counter(
+        (end(c, JourneyEvent.Kind.RECRUITMENT), end(c, JourneyEvent.Kind.EXPLOITATION)) for c in case_ids
+    )
+    places = _places({code for flow in flows for code in flow if code})
+    rows = []
+    for (origin, destination), n in flows.items():
+        o_name = places[origin]["name"] if origin else _("Not recorded")
+        d_name = places[destination]["name"] if destination else _("Not recorded")
+        rows.append(
+            {
+                "code": f"{origin}>{destination}",
+                "label": f"{o_name} → {d_name}",
+                "origin": origin,
+                "origin_name": o_name,
+                "destination": destination,
+                "destination_name": d_name,
+                "cases": n,
+                "suppressed": [],
+            }
+        )
+    rows.sort(key=lambda r: (r["origin"] == "" or r["destination"] == "", r["origin"], r["destination"]))
+    if not exact:
+        suppress_column(rows, "cases")
+    rows.sort(key=lambda r: (r["origin"] == "" or r["destination"] == "", -(r["cases"] or 0)))
+    return _table(
+        "routes",
+        3,
+        _("Routes: from recruitment to exploitation"),
+        _(
+            "Each case counts once, from the place of its first recruitment to the place of its first "
+            "exploitation, both taken up to their district (or the country, when only the country is "
+            "known). Cases with neither place recorded are left out."
+        ),
+        [
+            ("origin_name", _("Recruited in"), "text"),
+            ("destination_name", _("Exploited in"), "text"),
+            ("cases", _("Cases"), "count"),
+        ],
+        rows,
+        places={
+            code: {**p, "position": list(p["position"]) if p["position"] else None}
+            for code, p in places.items()
+        },
+    )
+
+
+def _workplace_sectors(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
+    rows_by_sector = {
+        row["workplace__sector"]: row
+        for row in JourneyEvent.objects.filter(
+            case__in=cases.values("pk"), kind=JourneyEvent.Kind.EXPLOITATION, workplace__isnull=False
+        )
+        .values("workplace__sector")
+        .annotate(cases=Count("case_id", distinct=True), workplaces=Count("workplace_id", distinct=True))
+        .order_by()
+    }
+    known = _labels(Sector)
+    rows = count_rows({s: r["cases"] for s, r in rows_by_sector.items()}, known)
+    for row in rows:
+        row["workplaces"] = rows_by_sector[row["code"]]["workplaces"]
+    if not exact:
+        suppress_column(rows, "cases")
+        for row in rows:
+            if row["cases"] is None:
+                _hide(row, "workplaces")
+    return _table(
+        "workplace_sectors",
+        4,
+        _("Sectors of the workplaces where people were exploited"),
+        _(
+            "Cases with an exploitation event at a workplace on file, by that workplace's sector, and how "
+            "many different workplaces that is. A case exploited in two sectors counts in both."
+        ),
+        [
+            ("label", _("Sector"), "text"),
+            ("cases", _("Cases"), "count"),
+            ("workplaces", _("Workplaces"), "count"),
+        ],
+        _order_by_cases(rows),
+    )
+
+
+def _stages(
+    cases: QuerySet[Case], case_rows: Sequence[tuple[Any, ...]], exact: bool, today: date
+) -> dict[str, Any]:
+    """Completed stays per stage (median, 75th and 90th percentile days), open cases there now and how many
+    have been there longer than the stage's 90th percentile ("stalled")."""
+    stays: dict[int, list[int]] = defaultdict(list)
+    previous: tuple[int, int, date] | None = None
+    for case_id, stage_id, started_on in (
+        Step.objects.filter(case__in=cases.values("pk"))
+        .order_by("case_id", "started_on", "stage__position", "id")
+        .values_list("case_id", "stage_id", "started_on")
+    ):
+        if previous is not None and previous[0] == case_id:
+            stays[previous[1]].append((started_on - previous[2]).days)
+        previous = (case_id, stage_id, started_on)
+    stages = list(Stage.objects.order_by("position"))
+    terminal = {s.pk for s in stages if s.terminal}
+    waiting: dict[int, list[int]] = defaultdict(list)
+    for row in case_rows:
+        status, stage_id, since = row[-3], row[-2], row[-1]
+        if status in OPEN_STATUSES and stage_id not in terminal:
+            waiting[stage_id].append((today - since).days)
+    rows = []
+    for stage in sorted(stages, key=lambda s: (not s.legal, s.position)):
+        durations = stays.get(stage.pk, [])
+        if not stage.active and not durations and not waiting.get(stage.pk):
+            continue
+        p90 = percentile(durations, 90)
+        here = waiting.get(stage.pk, [])
+        rows.append(
+            {
+                "code": stage.code,
+                "label": stage.name(),
+                "legal": stage.legal,
+                "stays": len(durations),
+                "median": percentile(durations, 50),
+                "p75": percentile(durations, 75),
+                "p90": p90,
+                "open": len(here),
+                "stalled": sum(1 for days in here if days > p90) if p90 is not None else None,
+                "suppressed": [],
+            }
+        )
+    if not exact:
+        suppress_cells(rows, "stays", "median", "p75", "p90")
+        suppress_column(rows, "open")
+        for row in rows:
+            if row["stalled"] is None:  # no completed stays, so no 90th percentile to be past
+                continue
+            if row["open"] is None:
+                _hide(row, "stalled")
+                continue
+            # Stalled and not stalled add up to the open cases shown: neither may be small.
+            _, hidden = suppress_row({"stalled": row["stalled"], "waiting": row["open"] - row["stalled"]})
+            if hidden:
+                _hide(row, "stalled")
+    candidates = [r for r in rows if r["stalled"]]
+    worst = (
+        max(candidates, key=lambda r: (r["stalled"], r["stalled"] / (r["open"] or r["stalled"]), r["legal"]))
+        if candidates
+        else None
+    )
+    for row in rows:
+        row["stalls_most"] = row is worst
+    return _table(
+        "stages",
+        6,
+        _("Time in each stage of the case"),
+        _(
+            "A stay is the days from the step into a stage to the next step of the same case. Percentiles "
+            "use the nearest-rank method: sort the stays and take the one at rank ⌈p/100 × n⌉. Stalled: "
+            "open cases in the stage now for longer than its 90th percentile. Legal stages come first."
+        ),
+        [
+            ("label", _("Stage"), "text"),
+            ("stays", _("Completed stays"), "count"),
+            ("median", _("Median days"), "days"),
+            ("p75", _("75th percentile days"), "days"),
+            ("p90", _("90th percentile days"), "days"),
+            ("open", _("Open cases there now"), "count"),
+            ("stalled", _("Stalled"), "count"),
+        ],
+        rows,
+        highlight=(
+            {"code": worst["code"], "label": worst["label"], "stalled": worst["stalled"]} if worst else None
+        ),
+    )
+
+
+def _verdicts(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
+    latest: dict[int, str] = {}
+    for case_id, outcome in (
+        LegalEvent.objects.filter(case__in=cases.values("pk"), kind=LegalEvent.Kind.VERDICT)
+        .order_by("case_id", "happened_on", "id")
+        .values_list("case_id", "outcome")
+    ):
+        latest[case_id] = outcome or ""
+    known = {
+        LegalEvent.Outcome.CONVICTED.value: str(LegalEvent.Outcome.CONVICTED.label),
+        LegalEvent.Outcome.ACQUITTED.value: str(LegalEvent.Outcome.ACQUITTED.label),
+        LegalEvent.Outcome.DISMISSED.value: str(LegalEvent.Outcome.DISMISSED.label),
+    }
+    counts = Counter(_code(outcome, known) for outcome in latest.values())
+    rows = count_rows(counts, known)
+    for row in rows:
+        if row["code"] == UNLISTED:
+            row["label"] = _("Another outcome")
+    if not exact:
+        suppress_column(rows, "cases")
+    return _table(
+        "verdicts",
+        7,
+        _("Verdicts"),
+        _("Cases with a verdict, by the outcome of their latest verdict (after any appeal)."),
+        [("label", _("Outcome"), "text"), ("cases", _("Cases"), "count")],
+        rows,
+    )
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _compensation(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
+    ordered: dict[int, Decimal | None] = {}
+    paid: dict[int, Decimal | None] = {}
+    for case_id, kind, amount in LegalEvent.objects.filter(
+        case__in=cases.values("pk"),
+        kind__in=[LegalEvent.Kind.COMPENSATION_ORDERED, LegalEvent.Kind.COMPENSATION_PAID],
+    ).values_list("case_id", "kind", "amount"):
+        into = ordered if kind == LegalEvent.Kind.COMPENSATION_ORDERED else paid
+        if amount is not None:
+            into[case_id] = (into.get(case_id) or Decimal(0)) + amount
+        else:
+            into.setdefault(case_id, None)
+
+    def total(amounts: Mapping[int, Decimal | None], ids: Iterable[int]) -> Decimal | None:
+        known = [amounts[i] for i in ids if amounts[i] is not None]
+        return sum(known, Decimal(0)) if known else None
+
+    unpaid = set(ordered) - set(paid)
+    rows = [
+        {
+            "code": "ordered",
+            "label": _("Compensation ordered"),
+            "cases": len(ordered),
+            "amount": _money(total(ordered, ordered)),
+            "suppressed": [],
+        },
+        {
+            "code": "paid",
+            "label": _("Compensation paid"),
+            "cases": len(paid),
+            "amount": _money(total(paid, paid)),
+            "suppressed": [],
+        },
+        {
+            "code": "ordered_not_paid",
+            "label": _("Ordered, nothing paid yet"),
+            "cases": len(unpaid),
+            "amount": _money(total(ordered, unpaid)),
+            "suppressed": [],
+        },
+    ]
+    if not exact:
+        suppress_column(rows, "cases")
+        for row in rows:
+            _hide(row, "amount")
+    return _table(
+        "compensation",
+        7,
+        _("Compensation"),
+        _(
+            "Cases with compensation ordered by a court or agreed, cases with any payment recorded, and "
+            "cases ordered but not paid at all; amounts are the sums recorded, in the currency recorded."
+        ),
+        [
+            ("label", _("Compensation"), "text"),
+            ("cases", _("Cases"), "count"),
+            ("amount", _("Total amount"), "amount"),
+        ],
+        rows,
+        note="" if exact else _("Amounts are shown only to coordinators of the agency that owns the cases."),
+    )
+
+
+CASE_FIELDS = (
+    "recruitment_methods",
+    "relationship_to_trafficker",
+    "recruitment_apps",
+    "labour_industry",
+    "control_methods",
+    "exploitation_types",
+    "trafficking_status",
+    "status",
+    "stage_id",
+    "stage_since",
+)
+
+
+def lessons(viewer: Any, filters: Filters | None = None, *, today: date | None = None) -> dict[str, Any]:
+    """Every lessons-learned table for the viewer's cases, after the filters; small counts hidden when the
+    scope is not exact. A handful of queries, whatever the number of cases."""
+    filters = filters or Filters()
+    today = today or timezone.localdate()
+    cases, scope = cases_in_scope(viewer, filters)
+    exact = scope.exact
+    labels = {
+        "recruitment_methods": _labels(RecruitmentMethod),
+        "relationship_to_trafficker": _labels(Relationship),
+        "recruitment_apps": _labels(RecruitmentApp),
+        "labour_industry": _labels(LabourIndustry),
+        "control_methods": _labels(ControlMethod),
+        "exploitation_types": _labels(Exploitation),
+        "trafficking_status": _labels(TraffickingStatus),
+        "status": _labels(CaseStatus),
+    }
+    multi = {"recruitment_methods", "recruitment_apps", "control_methods", "exploitation_types"}
+    counts: dict[str, Counter[str]] = {name: Counter() for name in labels}
+    case_rows: list[tuple[Any, ...]] = []
+    n = 0
+    for row in cases.values_list(*CASE_FIELDS).order_by().iterator(chunk_size=2000):
+        n += 1
+        for name, value in zip(CASE_FIELDS, row, strict=False):
+            if name in multi:
+                counts[name].update(_codes(value, labels[name]))
+            elif name in labels:
+                counts[name][_code(value, labels[name])] += 1
+        case_rows.append(row[-3:])
+
+    def dist(key: str, figure: int, title: str, explanation: str, heading: str) -> dict[str, Any]:
+        return _distribution(key, figure, title, explanation, heading, counts[key], labels[key], exact)
+
+    multi_note = _("A case with several recorded counts once in each of their rows.")
+    tables = [
+        dist(
+            "recruitment_methods",
+            1,
+            _("How people were recruited"),
+            _("Cases by the method of recruitment recorded.") + " " + multi_note,
+            _("Method"),
+        ),
+        dist(
+            "relationship_to_trafficker",
+            1,
+            _("Relationship to the trafficker"),
+            _("Cases by how the victim was related to the trafficker."),
+            _("Relationship"),
+        ),
+        dist(
+            "recruitment_apps",
+            1,
+            _("Websites and apps used to recruit"),
+            _("Cases by the websites and apps the recruiter used.") + " " + multi_note,
+            _("Website or app"),
+        ),
+        _recruiters(cases, exact),
+        routes(cases, exact),
+        dist(
+            "labour_industry",
+            4,
+            _("Industries of forced labour"),
+            _("Cases by the industry (ISIC section) in which the person was made to work."),
+            _("Industry"),
+        ),
+        _workplace_sectors(cases, exact),
+        dist(
+            "control_methods",
+            5,
+            _("Methods of control"),
+            _("Cases by the ways the trafficker kept control of the person.") + " " + multi_note,
+            _("Method"),
+        ),
+        dist(
+            "exploitation_types",
+            5,
+            _("Types of exploitation"),
+            _("Cases by the type of exploitation.") + " " + multi_note,
+            _("Exploitation"),
+        ),
+        _stages(cases, case_rows, exact, today),
+        _verdicts(cases, exact),
+        _compensation(cases, exact),
+        dist(
+            "trafficking_status",
+            7,
+            _("Trafficking status"),
+            _("Cases by the trafficking status decided for the person."),
+            _("Status"),
+        ),
+        dist("status", 7, _("Case status"), _("Cases by where the case stands now."), _("Status")),
+    ]
+    shown_n: int | None = n
+    if not exact and 0 < n < K:
+        shown_n = None
+    return {
+        "cases": shown_n,
+        "exact": exact,
+        "suppressed_below": None if exact else K,
+        "filters": filters.as_dict(),
+        "tables": {table["id"]: table for table in tables},
+    }
+
+
+def figure_titles() -> dict[int, str]:
+    """The heading of each figure, in the current language."""
+    return {
+        1: _("How people were recruited"),
+        2: _("Who recruited them"),
+        3: _("Where they were taken"),
+        4: _("Where they were exploited"),
+        5: _("How they were controlled and exploited"),
+        6: _("Where cases stall"),
+        7: _("Outcomes"),
+    }
+
+
+TABLE_IDS = (
+    "recruitment_methods",
+    "relationship_to_trafficker",
+    "recruitment_apps",
+    "recruiters",
+    "routes",
+    "labour_industry",
+    "workplace_sectors",
+    "control_methods",
+    "exploitation_types",
+    "stages",
+    "verdicts",
+    "compensation",
+    "trafficking_status",
+    "status",
+)
+
+
+def route_features(table: Mapping[str, Any]) -> dict[str, Any]:
+    """The routes table as GeoJSON for the map: a line per flow between the ends' map positions (a point
+    when both ends are the same place). Flows with a hidden count, an unknown end or no position for an end
+    are not drawn; `not_drawn` says how many flows (not cases) that is."""
+    features = []
+    not_drawn = 0
+    places = table["places"]
+    for row in table["rows"]:
+        origin, destination = places.get(row["origin"]), places.get(row["destination"])
+        if row["cases"] is None or not origin or not destination:
+            not_drawn += 1
+            continue
+        a, b = origin["position"], destination["position"]
+        if not a or not b:
+            not_drawn += 1
+            continue
+        if row["origin"] == row["destination"]:
+            geometry: dict[str, Any] = {"type": "Point", "coordinates": [a[1], a[0]]}
+        else:
+            geometry = {"type": "LineString", "coordinates": [[a[1], a[0]], [b[1], b[0]]]}
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "origin": row["origin"],
+                    "origin_name": row["origin_name"],
+                    "destination": row["destination"],
+                    "destination_name": row["destination_name"],
+                    "cases": row["cases"],
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features, "not_drawn": not_drawn}
+
+
+def route_map(viewer: Any, filters: Filters | None = None) -> dict[str, Any]:
+    """Only the routes, as GeoJSON for the map (see route_features)."""
+    cases, scope = cases_in_scope(viewer, filters or Filters())
+    data = route_features(routes(cases, scope.exact))
+    data["suppressed_below"] = None if scope.exact else K
+    return data

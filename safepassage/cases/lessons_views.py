@@ -1,0 +1,122 @@
+"""Lessons-learned pages: the tables with their explanations, each as CSV, and the routes map's data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from safepassage.cases import lessons
+from safepassage.registry.models import Person
+from safepassage.reports.views import csv_response
+
+
+# Codes that help a spreadsheet but are not columns on the page.
+CSV_EXTRA = {"routes": ("origin", "destination"), "stages": ("legal", "stalls_most")}
+
+
+def _require_lessons(request: HttpRequest) -> None:
+    # As the report pages: a page you may not see looks like one that does not exist.
+    if not request.user.has_perm("cases.view_lessons"):
+        raise Http404
+
+
+def _cell(row: dict[str, Any], column: dict[str, Any]) -> str:
+    """What one cell shows: "<11" for a hidden count, "hidden" for a hidden sum or duration, "—" for none."""
+    key = column["key"]
+    value = row.get(key)
+    if key in row["suppressed"]:
+        return "<11" if column["kind"] == "count" else _("hidden")
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
+def _for_page(table: dict[str, Any]) -> dict[str, Any]:
+    """A table with each row's cells worked out, so the template only loops."""
+    body = [
+        {
+            "cells": [(c["title"], _cell(row, c)) for c in table["columns"]],
+            "stalls_most": bool(row.get("stalls_most")),
+        }
+        for row in table["rows"]
+    ]
+    return {**table, "body": body}
+
+
+@require_GET
+@login_required
+def lessons_page(request: HttpRequest) -> HttpResponse:
+    """Every lessons-learned table, grouped by figure, with the filter form and the routes map."""
+    _require_lessons(request)
+    error = ""
+    result: dict[str, Any] | None = None
+    try:
+        filters = lessons.parse_filters(request.GET)
+        result = lessons.lessons(request.user, filters)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    figures = []
+    if result is not None:
+        titles = lessons.figure_titles()
+        for number, title in titles.items():
+            tables = [_for_page(t) for t in result["tables"].values() if t["figure"] == number]
+            figures.append({"number": number, "title": title, "tables": tables})
+    query = {name: request.GET.get(name, "") for name in lessons.FILTER_PARAMS}
+    return render(
+        request,
+        "cases/lessons.html",
+        {
+            "result": result,
+            "figures": figures,
+            "error": error,
+            "query": query,
+            "querystring": request.GET.urlencode(),
+            "sexes": Person.Sex.choices,
+            "age_bands": lessons.AGE_BANDS,
+            "tile_url": getattr(settings, "MAP_TILE_URL", ""),
+            "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_GET
+@login_required
+def lessons_csv(request: HttpRequest, table: str) -> HttpResponse:
+    """One table as CSV: hidden cells empty, and a last column naming what each row hides."""
+    _require_lessons(request)
+    if table not in lessons.TABLE_IDS:
+        raise Http404
+    try:
+        filters = lessons.parse_filters(request.GET)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+    data = lessons.lessons(request.user, filters)["tables"][table]
+    columns = ["code", *CSV_EXTRA.get(table, ()), *(c["key"] for c in data["columns"])]
+    rows = [{**row, "suppressed": " ".join(row["suppressed"])} for row in data["rows"]]
+    return csv_response(f"lessons-{table}.csv", [*columns, "suppressed"], rows)
+
+
+@require_GET
+@login_required
+def lessons_routes(request: HttpRequest) -> JsonResponse:
+    """The routes as GeoJSON lines between district centres, weighted by cases; hidden flows not drawn."""
+    _require_lessons(request)
+    try:
+        filters = lessons.parse_filters(request.GET)
+    except ValidationError as exc:
+        return JsonResponse(
+            {
+                "detail": _("Some fields are not right."),
+                "errors": [{"field": f, "message": m} for f, ms in exc.message_dict.items() for m in ms],
+            },
+            status=400,
+        )
+    return JsonResponse(lessons.route_map(request.user, filters))

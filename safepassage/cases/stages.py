@@ -1,0 +1,90 @@
+"""The case lifecycle as data: load it from a JSON file (the default ships with the project), export it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "lifecycle.json"
+KNOWN_TRACKS = {"trafficking", "labour"}
+KNOWN_REQUIREMENTS = {"best_interests"}
+
+
+def parse(data: Any) -> list[dict[str, Any]]:
+    """Check a lifecycle document and return its stages in order; every problem names the stage and field."""
+    stages = data.get("stages") if isinstance(data, dict) else None
+    if not isinstance(stages, list) or not stages:
+        raise ValidationError({"stages": [_("Give a non-empty list of stages.")]})
+    errors: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    rows = []
+    for number, raw in enumerate(stages, start=1):
+        where = f"stages[{number}]"
+        code = str(raw.get("code", "")).strip() if isinstance(raw, dict) else ""
+        if not code:
+            errors.setdefault(where, []).append(_("Each stage needs a code."))
+            continue
+        if code in seen:
+            errors.setdefault(where, []).append(_("The code %(code)s appears twice.") % {"code": code})
+        seen.add(code)
+        tracks = raw.get("tracks", [])
+        if not set(tracks) <= KNOWN_TRACKS:
+            errors.setdefault(where, []).append(_("Tracks are trafficking or labour."))
+        requires = raw.get("requires", [])
+        if not set(requires) <= KNOWN_REQUIREMENTS:
+            errors.setdefault(where, []).append(_("A stage can only require best_interests."))
+        label = raw.get("label") or {}
+        if not isinstance(label, dict) or not label.get("en"):
+            errors.setdefault(where, []).append(_("Each stage needs an English label."))
+        rows.append(
+            {
+                "code": code,
+                "position": number * 10,
+                "label": label,
+                "tracks": list(tracks),
+                "requires": list(requires),
+                "legal": bool(raw.get("legal", False)),
+                "terminal": bool(raw.get("terminal", False)),
+            }
+        )
+    if not any(r["terminal"] for r in rows):
+        errors.setdefault("stages", []).append(_("One stage must close the case (terminal)."))
+    if errors:
+        raise ValidationError(errors)
+    return rows
+
+
+def load(path: Path = DEFAULT_FILE, *, stage_model: Any = None) -> int:
+    """Create or update the stages from a file; stages left out become inactive (cases keep them)."""
+    rows = parse(json.loads(Path(path).read_text(encoding="utf-8")))
+    if stage_model is None:
+        from safepassage.cases.models import Stage as stage_model
+    with transaction.atomic():
+        codes = []
+        for row in rows:
+            stage_model.objects.update_or_create(code=row["code"], defaults={**row, "active": True})
+            codes.append(row["code"])
+        stage_model.objects.exclude(code__in=codes).update(active=False)
+    return len(rows)
+
+
+def export() -> dict[str, Any]:
+    """The active lifecycle as a document `load` accepts."""
+    from safepassage.cases.models import Stage
+
+    stages = []
+    for stage in Stage.objects.filter(active=True):
+        row: dict[str, Any] = {"code": stage.code, "label": stage.label}
+        for name in ("tracks", "requires"):
+            if getattr(stage, name):
+                row[name] = getattr(stage, name)
+        for name in ("legal", "terminal"):
+            if getattr(stage, name):
+                row[name] = True
+        stages.append(row)
+    return {"stages": stages}

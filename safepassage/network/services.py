@@ -1,0 +1,722 @@
+"""Writes for the network directory: organisations, responders and their training, committees and seats,
+cross-border focal points, and the hotlines system administrators keep."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from safepassage.accounts.models import Agency, User
+from safepassage.audit.services import audit_record, diff
+from safepassage.core.access import viewer_for
+from safepassage.core.validation import not_in_future
+from safepassage.geo.models import Area
+from safepassage.network.languages import clean_language
+from safepassage.network.models import (
+    MAINTAINER_ROLES,
+    Agreement,
+    Committee,
+    CommitteeMember,
+    DirectoryEntry,
+    Expertise,
+    FocalPoint,
+    Hotline,
+    Organisation,
+    Responder,
+    Training,
+)
+
+PHONE = re.compile(r"^\+?[0-9][0-9 ()\-./]{1,38}$")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+HOTLINE_NUMBER = re.compile(r"^\+?[0-9][0-9 \-]{1,19}$")
+
+Errors = dict[str, list[str]]
+
+
+# ------------------------------------------------------------------------------------------------- helpers
+
+
+def _keeper(actor: Any, agency: Agency | None) -> Agency:
+    """The agency that keeps a new entry: one the actor coordinates or administers (the one named, if any)."""
+    if actor is None:
+        if agency is None:
+            raise ValidationError({"agency": _("A directory entry must be kept by an agency.")})
+        return agency
+    for grant in viewer_for(actor).grants:
+        if grant.role in MAINTAINER_ROLES and (agency is None or grant.agency_id == agency.pk):
+            return agency or Agency.objects.get(pk=grant.agency_id)
+    raise PermissionDenied(_("Only coordinators and administrators of an agency can change the directory."))
+
+
+def _require_keeper(actor: Any, entry: DirectoryEntry) -> None:
+    """Only the keeping agency's coordinators and administrators change an entry (server jobs may too)."""
+    if actor is not None and not viewer_for(actor).has_role(*MAINTAINER_ROLES, agency_id=entry.agency_id):
+        raise PermissionDenied(_("Only the agency that keeps this entry can change it."))
+
+
+def require_system_admin(actor: Any) -> None:
+    """Hotlines belong to no agency: only system administrators (or server commands) change them."""
+    if actor is not None and not (actor.is_superuser and actor.is_active):
+        raise PermissionDenied(_("Only a system administrator can change the hotlines."))
+
+
+def _text(
+    data: dict[str, Any], errors: Errors, field: str, max_length: int, *, required: bool = False
+) -> None:
+    """Trim a text field in place; refuse it when too long, or blank when required."""
+    if field not in data:
+        return
+    value = "" if data[field] is None else str(data[field]).strip()
+    data[field] = value
+    if required and not value:
+        errors[field] = [_("This field is required.")]
+    elif len(value) > max_length:
+        errors[field] = [_("Keep this under %(n)d characters.") % {"n": max_length + 1}]
+
+
+def _choice(data: dict[str, Any], errors: Errors, field: str, allowed: Sequence[str]) -> None:
+    if field in data and data[field] not in allowed:
+        errors[field] = [_("Unknown value %(value)s.") % {"value": data[field]}]
+
+
+def _phone(data: dict[str, Any], errors: Errors, field: str = "phone") -> None:
+    _text(data, errors, field, 40)
+    if data.get(field) and field not in errors and not PHONE.match(data[field]):
+        errors[field] = [_("Write a phone number with digits, spaces and an optional + in front.")]
+
+
+def _country(data: dict[str, Any], errors: Errors, field: str = "country") -> None:
+    if field not in data:
+        return
+    data[field] = str(data[field] or "").strip().upper()
+    if not COUNTRY.match(data[field]):
+        errors[field] = [_("Give the two-letter country code, e.g. TH, LA, MM or KH.")]
+
+
+def _languages(data: dict[str, Any], errors: Errors, field: str = "languages") -> None:
+    if field not in data:
+        return
+    codes: list[str] = []
+    bad: list[str] = []
+    for value in data[field] or []:
+        code = clean_language(value)
+        if code is None:
+            bad.append(str(value))
+        elif code not in codes:
+            codes.append(code)
+    if bad:
+        errors[field] = [
+            _("These are not language codes (ISO 639, e.g. th, my, lo): %(codes)s")
+            % {"codes": ", ".join(bad)}
+        ]
+    data[field] = codes
+
+
+def _expertise(data: dict[str, Any], errors: Errors, field: str) -> None:
+    if field not in data:
+        return
+    values = [str(v) for v in data[field] or []]
+    unknown = [v for v in values if v not in Expertise.values]
+    if unknown:
+        errors[field] = [_("Unknown expertise: %(codes)s") % {"codes": ", ".join(unknown)}]
+    data[field] = [e for e in Expertise.values if e in values]  # one order, no repeats
+
+
+def _flag(data: dict[str, Any], field: str = "active") -> None:
+    if field in data:
+        data[field] = bool(data[field])
+
+
+def _raise(errors: Errors) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _area(code: str | None, errors: Errors, field: str = "area_code") -> Area | None:
+    if not code:
+        return None
+    area = Area.objects.filter(code=str(code).strip()).first()
+    if area is None:
+        errors[field] = [_("There is no area with the code %(code)s.") % {"code": code}]
+    return area
+
+
+def _areas(codes: Sequence[str], errors: Errors, field: str = "area_codes") -> list[Area]:
+    wanted = list(dict.fromkeys(str(c).strip() for c in codes if str(c).strip()))
+    found = {a.code: a for a in Area.objects.filter(code__in=wanted)}
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        errors[field] = [_("Unknown area codes: %(codes)s") % {"codes": ", ".join(missing)}]
+    return [found[c] for c in wanted if c in found]
+
+
+def _directory(model: Any, actor: Any, pk: Any) -> Any:
+    """An active entry of the shared directory the actor may read, or None."""
+    qs = model.objects.visible_to(actor) if actor is not None else model.objects.all()
+    try:
+        return qs.filter(pk=int(pk), active=True).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def _account(username: str, errors: Errors) -> User | None:
+    if not username.strip():
+        return None
+    user = User.objects.filter(username=username.strip(), is_active=True).first()
+    if user is None:
+        errors["username"] = [_("There is no active SafePassage account with this user name.")]
+    return user
+
+
+def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(diff(before, after))
+
+
+# --------------------------------------------------------------------------------------------- organisations
+
+ORGANISATION_FIELDS = (
+    "name",
+    "kind",
+    "country",
+    "address",
+    "phone",
+    "services",
+    "languages",
+    "notes",
+    "active",
+)
+
+
+def _clean_organisation(fields: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+    data = {k: v for k, v in fields.items() if k in ORGANISATION_FIELDS}
+    _text(data, errors, "name", 200, required=True)
+    _choice(data, errors, "kind", Organisation.Kind.values)
+    _country(data, errors)
+    _text(data, errors, "address", 300)
+    _phone(data, errors)
+    _expertise(data, errors, "services")
+    _languages(data, errors)
+    _text(data, errors, "notes", 5000)
+    _flag(data)
+    return data
+
+
+def _member_agency(code: str, errors: Errors) -> Agency | None:
+    if not code:
+        return None
+    agency = Agency.objects.filter(code=code.strip(), active=True).first()
+    if agency is None:
+        errors["member_agency_code"] = [
+            _("There is no SafePassage agency with the code %(code)s.") % {"code": code}
+        ]
+    return agency
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    actor: Any,
+    name: str,
+    kind: str,
+    agency: Agency | None = None,
+    area_code: str | None = None,
+    member_agency_code: str | None = None,
+    **fields: Any,
+) -> Organisation:
+    """Add an organisation to the directory: a member agency's office or a service people are referred to."""
+    owner = _keeper(actor, agency)
+    errors: Errors = {}
+    data = _clean_organisation({**fields, "name": name, "kind": kind}, errors)
+    area = _area(area_code, errors)
+    member = _member_agency(member_agency_code or "", errors)
+    _raise(errors)
+    organisation = Organisation.objects.create(agency=owner, area=area, member_agency=member, **data)
+    audit_record(
+        actor=actor,
+        action="network.organisation.create",
+        obj=organisation,
+        changes={
+            **data,
+            "area": area.code if area else None,
+            "member_agency": member.code if member else None,
+        },
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    area_code: str | None = None,
+    member_agency_code: str | None = None,
+    **fields: Any,
+) -> Organisation:
+    """Correct an organisation's entry; only the fields given change ('' clears the area or agency link)."""
+    _require_keeper(actor, organisation)
+    errors: Errors = {}
+    data = _clean_organisation(fields, errors)
+    area = _area(area_code, errors) if area_code else None
+    member = _member_agency(member_agency_code, errors) if member_agency_code else None
+    _raise(errors)
+    before = {k: getattr(organisation, k) for k in data}
+    for name, value in data.items():
+        setattr(organisation, name, value)
+    changes = _changes(before, data)
+    if area_code is not None and area != organisation.area:
+        changes["area"] = [organisation.area.code if organisation.area else None, area.code if area else None]
+        organisation.area = area
+    if member_agency_code is not None and member != organisation.member_agency:
+        changes["member_agency"] = [
+            organisation.member_agency.code if organisation.member_agency else None,
+            member.code if member else None,
+        ]
+        organisation.member_agency = member
+    organisation.save()
+    audit_record(actor=actor, action="network.organisation.update", obj=organisation, changes=changes)
+    return organisation
+
+
+# ------------------------------------------------------------------------------------------------ responders
+
+RESPONDER_FIELDS = (
+    "name",
+    "role_type",
+    "title",
+    "phone",
+    "email",
+    "messaging",
+    "languages",
+    "expertise",
+    "availability",
+    "available_note",
+    "country",
+    "active",
+)
+
+
+def _clean_responder(fields: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+    data = {k: v for k, v in fields.items() if k in RESPONDER_FIELDS}
+    _text(data, errors, "name", 200, required=True)
+    _choice(data, errors, "role_type", Responder.RoleType.values)
+    _text(data, errors, "title", 200)
+    _phone(data, errors)
+    _text(data, errors, "email", 254)
+    if data.get("email") and "email" not in errors:
+        try:
+            validate_email(data["email"])
+        except ValidationError:
+            errors["email"] = [_("This is not an email address.")]
+    _text(data, errors, "messaging", 100)
+    _languages(data, errors)
+    _expertise(data, errors, "expertise")
+    _choice(data, errors, "availability", Responder.Availability.values)
+    _text(data, errors, "available_note", 200)
+    _country(data, errors)
+    _flag(data)
+    return data
+
+
+def _organisation(actor: Any, organisation_id: Any, errors: Errors) -> Organisation | None:
+    organisation = _directory(Organisation, actor, organisation_id)
+    if organisation is None:
+        errors["organisation_id"] = [_("There is no such organisation in the directory.")]
+    return organisation
+
+
+@transaction.atomic
+def responder_create(
+    *,
+    actor: Any,
+    organisation_id: int,
+    name: str,
+    role_type: str,
+    agency: Agency | None = None,
+    area_codes: Sequence[str] = (),
+    username: str | None = None,
+    **fields: Any,
+) -> Responder:
+    """Add a responder: who they are, how to reach them, what they help with, where, in which languages."""
+    owner = _keeper(actor, agency)
+    errors: Errors = {}
+    data = _clean_responder({**fields, "name": name, "role_type": role_type}, errors)
+    organisation = _organisation(actor, organisation_id, errors)
+    areas = _areas(area_codes, errors)
+    user = _account(username or "", errors)
+    _raise(errors)
+    assert organisation is not None  # checked above
+    responder = Responder.objects.create(agency=owner, organisation=organisation, user=user, **data)
+    responder.areas.set(areas)
+    audit_record(
+        actor=actor,
+        action="network.responder.create",
+        obj=responder,
+        changes={
+            **data,
+            "organisation": responder.organisation_id,
+            "areas": [a.code for a in areas],
+            "user": user.pk if user else None,
+        },
+    )
+    return responder
+
+
+@transaction.atomic
+def responder_update(
+    *,
+    actor: Any,
+    responder: Responder,
+    organisation_id: int | None = None,
+    area_codes: Sequence[str] | None = None,
+    username: str | None = None,
+    **fields: Any,
+) -> Responder:
+    """Correct a responder's entry; only the fields given change (area_codes replaces the areas covered,
+    username '' unlinks the SafePassage account)."""
+    _require_keeper(actor, responder)
+    errors: Errors = {}
+    data = _clean_responder(fields, errors)
+    organisation = _organisation(actor, organisation_id, errors) if organisation_id is not None else None
+    areas = _areas(area_codes, errors) if area_codes is not None else None
+    user = _account(username, errors) if username is not None else None
+    _raise(errors)
+    before = {k: getattr(responder, k) for k in data}
+    for name, value in data.items():
+        setattr(responder, name, value)
+    changes = _changes(before, data)
+    if organisation is not None and organisation.pk != responder.organisation_id:
+        changes["organisation"] = [responder.organisation_id, organisation.pk]
+        responder.organisation = organisation
+    if username is not None and (user.pk if user else None) != responder.user_id:
+        changes["user"] = [responder.user_id, user.pk if user else None]
+        responder.user = user
+    responder.save()
+    if areas is not None:
+        old = sorted(responder.areas.values_list("code", flat=True))
+        new = sorted(a.code for a in areas)
+        if old != new:
+            responder.areas.set(areas)
+            changes["areas"] = [old, new]
+    audit_record(actor=actor, action="network.responder.update", obj=responder, changes=changes)
+    return responder
+
+
+@transaction.atomic
+def training_add(
+    *,
+    actor: Any,
+    responder: Responder,
+    course: str,
+    completed_on: date,
+    provider: str = "",
+    expires_on: date | None = None,
+) -> Training:
+    """Record a course a responder completed (and until when it stays valid)."""
+    _require_keeper(actor, responder)
+    errors: Errors = {}
+    data: dict[str, Any] = {"course": course, "provider": provider}
+    _text(data, errors, "course", 200, required=True)
+    _text(data, errors, "provider", 200)
+    try:
+        not_in_future(completed_on, "completed_on")
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if expires_on is not None and expires_on <= completed_on:
+        errors["expires_on"] = [_("A training stays valid until a date after it was completed.")]
+    _raise(errors)
+    training = Training.objects.create(
+        responder=responder, completed_on=completed_on, expires_on=expires_on, **data
+    )
+    audit_record(
+        actor=actor,
+        action="network.training.add",
+        obj=responder,
+        changes={"training": training.pk, **data, "completed_on": completed_on, "expires_on": expires_on},
+    )
+    return training
+
+
+# ------------------------------------------------------------------------------------------------ committees
+
+COMMITTEE_FIELDS = ("name", "kind", "meets", "active")
+
+
+def _clean_committee(fields: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+    data = {k: v for k, v in fields.items() if k in COMMITTEE_FIELDS}
+    _text(data, errors, "name", 200, required=True)
+    _choice(data, errors, "kind", Committee.Kind.values)
+    _text(data, errors, "meets", 200)
+    _flag(data)
+    return data
+
+
+@transaction.atomic
+def committee_create(
+    *,
+    actor: Any,
+    name: str,
+    kind: str,
+    agency: Agency | None = None,
+    area_code: str | None = None,
+    **fields: Any,
+) -> Committee:
+    """Add a standing committee: a DOC, an MDT, a child-protection or village committee."""
+    owner = _keeper(actor, agency)
+    errors: Errors = {}
+    data = _clean_committee({**fields, "name": name, "kind": kind}, errors)
+    area = _area(area_code, errors)
+    _raise(errors)
+    committee = Committee.objects.create(agency=owner, area=area, **data)
+    audit_record(
+        actor=actor,
+        action="network.committee.create",
+        obj=committee,
+        changes={**data, "area": area.code if area else None},
+    )
+    return committee
+
+
+@transaction.atomic
+def committee_update(
+    *, actor: Any, committee: Committee, area_code: str | None = None, **fields: Any
+) -> Committee:
+    """Correct a committee; only the fields given change ('' clears the area)."""
+    _require_keeper(actor, committee)
+    errors: Errors = {}
+    data = _clean_committee(fields, errors)
+    area = _area(area_code, errors) if area_code else None
+    _raise(errors)
+    before = {k: getattr(committee, k) for k in data}
+    for name, value in data.items():
+        setattr(committee, name, value)
+    changes = _changes(before, data)
+    if area_code is not None and area != committee.area:
+        changes["area"] = [committee.area.code if committee.area else None, area.code if area else None]
+        committee.area = area
+    committee.save()
+    audit_record(actor=actor, action="network.committee.update", obj=committee, changes=changes)
+    return committee
+
+
+@transaction.atomic
+def committee_seat_set(
+    *,
+    actor: Any,
+    committee: Committee,
+    responder_id: int,
+    seat: str = CommitteeMember.Seat.MEMBER,
+    since: date | None = None,
+) -> tuple[CommitteeMember, bool]:
+    """Give a responder a seat on a committee, or change their seat; returns (seat, created)."""
+    _require_keeper(actor, committee)
+    errors: Errors = {}
+    responder = _directory(Responder, actor, responder_id)
+    if responder is None:
+        errors["responder_id"] = [_("There is no such responder in the directory.")]
+    if seat not in CommitteeMember.Seat.values:
+        errors["seat"] = [_("A seat is chair, secretary or member.")]
+    try:
+        not_in_future(since, "since")
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    _raise(errors)
+    member, created = CommitteeMember.objects.update_or_create(
+        committee=committee, responder=responder, defaults={"seat": seat, "since": since}
+    )
+    audit_record(
+        actor=actor,
+        action="network.committee.seat",
+        obj=committee,
+        changes={"responder": responder_id, "seat": seat, "since": since, "created": created},
+    )
+    return member, created
+
+
+@transaction.atomic
+def committee_seat_remove(*, actor: Any, committee: Committee, responder_id: int) -> None:
+    """Take a responder off a committee."""
+    _require_keeper(actor, committee)
+    deleted, _count = CommitteeMember.objects.filter(committee=committee, responder_id=responder_id).delete()
+    if not deleted:
+        raise ValidationError({"responder_id": _("This responder has no seat on the committee.")})
+    audit_record(
+        actor=actor, action="network.committee.unseat", obj=committee, changes={"responder": responder_id}
+    )
+
+
+# ------------------------------------------------------------------------------------- focal points, hotlines
+
+
+def _agreement(code: str, country: str | None, errors: Errors) -> Agreement | None:
+    if not code:
+        return None
+    agreement = Agreement.objects.filter(code=code.strip(), active=True).first()
+    if agreement is None:
+        errors["agreement_code"] = [_("There is no agreement with the code %(code)s.") % {"code": code}]
+    elif country and country not in agreement.countries:
+        errors["agreement_code"] = [_("%(country)s is not a party to this agreement.") % {"country": country}]
+    return agreement
+
+
+@transaction.atomic
+def focal_point_create(
+    *,
+    actor: Any,
+    country: str,
+    purpose: str,
+    responder_id: int,
+    agency: Agency | None = None,
+    agreement_code: str | None = None,
+    active: bool = True,
+) -> FocalPoint:
+    """Name the responder to contact in a country for one purpose, under a return agreement if any."""
+    owner = _keeper(actor, agency)
+    errors: Errors = {}
+    data: dict[str, Any] = {"country": country, "purpose": purpose, "active": active}
+    _country(data, errors)
+    _choice(data, errors, "purpose", FocalPoint.Purpose.values)
+    _flag(data)
+    responder = _directory(Responder, actor, responder_id)
+    if responder is None:
+        errors["responder_id"] = [_("There is no such responder in the directory.")]
+    agreement = _agreement(agreement_code or "", data["country"], errors)
+    _raise(errors)
+    focal_point = FocalPoint.objects.create(agency=owner, responder=responder, agreement=agreement, **data)
+    audit_record(
+        actor=actor,
+        action="network.focal_point.create",
+        obj=focal_point,
+        changes={**data, "responder": responder_id, "agreement": agreement.code if agreement else None},
+    )
+    return focal_point
+
+
+@transaction.atomic
+def focal_point_update(
+    *,
+    actor: Any,
+    focal_point: FocalPoint,
+    responder_id: int | None = None,
+    agreement_code: str | None = None,
+    **fields: Any,
+) -> FocalPoint:
+    """Change a focal point ('' as agreement_code removes the agreement)."""
+    _require_keeper(actor, focal_point)
+    errors: Errors = {}
+    data = {k: v for k, v in fields.items() if k in ("country", "purpose", "active")}
+    _country(data, errors)
+    _choice(data, errors, "purpose", FocalPoint.Purpose.values)
+    _flag(data)
+    responder = None
+    if responder_id is not None:
+        responder = _directory(Responder, actor, responder_id)
+        if responder is None:
+            errors["responder_id"] = [_("There is no such responder in the directory.")]
+    country = data.get("country", focal_point.country)
+    agreement = _agreement(agreement_code, country, errors) if agreement_code else None
+    if agreement_code is None and focal_point.agreement and country not in focal_point.agreement.countries:
+        errors["country"] = [_("%(country)s is not a party to this agreement.") % {"country": country}]
+    _raise(errors)
+    before = {k: getattr(focal_point, k) for k in data}
+    for name, value in data.items():
+        setattr(focal_point, name, value)
+    changes = _changes(before, data)
+    if responder is not None and responder.pk != focal_point.responder_id:
+        changes["responder"] = [focal_point.responder_id, responder.pk]
+        focal_point.responder = responder
+    if agreement_code is not None and agreement != focal_point.agreement:
+        changes["agreement"] = [
+            focal_point.agreement.code if focal_point.agreement else None,
+            agreement.code if agreement else None,
+        ]
+        focal_point.agreement = agreement
+    focal_point.save()
+    audit_record(actor=actor, action="network.focal_point.update", obj=focal_point, changes=changes)
+    return focal_point
+
+
+HOTLINE_FIELDS = ("country", "number", "name", "purpose", "hours", "languages", "active")
+
+
+def _clean_hotline(fields: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+    data = {k: v for k, v in fields.items() if k in HOTLINE_FIELDS}
+    _country(data, errors)
+    _text(data, errors, "number", 20, required=True)
+    if data.get("number") and "number" not in errors and not HOTLINE_NUMBER.match(data["number"]):
+        errors["number"] = [_("A hotline number has digits only (spaces and dashes allowed).")]
+    _text(data, errors, "name", 200, required=True)
+    _text(data, errors, "purpose", 300)
+    _text(data, errors, "hours", 100)
+    _languages(data, errors)
+    _flag(data)
+    return data
+
+
+def _hotline_organisation(organisation_id: int | None, errors: Errors) -> Organisation | None:
+    if organisation_id is None:
+        return None
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        errors["organisation_id"] = [_("There is no such organisation in the directory.")]
+    return organisation
+
+
+@transaction.atomic
+def hotline_create(
+    *,
+    actor: Any,
+    country: str,
+    number: str,
+    name: str,
+    organisation_id: int | None = None,
+    **fields: Any,
+) -> Hotline:
+    """Add a hotline people can call (system administrators)."""
+    require_system_admin(actor)
+    errors: Errors = {}
+    data = _clean_hotline({**fields, "country": country, "number": number, "name": name}, errors)
+    organisation = _hotline_organisation(organisation_id, errors)
+    if not errors and Hotline.objects.filter(country=data["country"], number=data["number"]).exists():
+        errors["number"] = [_("This country already has a hotline with this number.")]
+    _raise(errors)
+    hotline = Hotline.objects.create(organisation=organisation, **data)
+    audit_record(
+        actor=actor,
+        action="network.hotline.create",
+        obj=hotline,
+        changes={**data, "organisation": organisation_id},
+    )
+    return hotline
+
+
+@transaction.atomic
+def hotline_update(
+    *, actor: Any, hotline: Hotline, organisation_id: int | None = None, **fields: Any
+) -> Hotline:
+    """Correct a hotline (system administrators); only the fields given change."""
+    require_system_admin(actor)
+    errors: Errors = {}
+    data = _clean_hotline(fields, errors)
+    organisation = _hotline_organisation(organisation_id, errors)
+    country, number = data.get("country", hotline.country), data.get("number", hotline.number)
+    if not errors and Hotline.objects.filter(country=country, number=number).exclude(pk=hotline.pk).exists():
+        errors["number"] = [_("This country already has a hotline with this number.")]
+    _raise(errors)
+    before = {k: getattr(hotline, k) for k in data}
+    for name, value in data.items():
+        setattr(hotline, name, value)
+    changes = _changes(before, data)
+    if organisation is not None and organisation.pk != hotline.organisation_id:
+        changes["organisation"] = [hotline.organisation_id, organisation.pk]
+        hotline.organisation = organisation
+    hotline.save()
+    audit_record(actor=actor, action="network.hotline.update", obj=hotline, changes=changes)
+    return hotline

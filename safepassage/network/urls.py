@@ -1,0 +1,24 @@
+from django.urls import path
+
+from safepassage.network import views
+
+app_name = "network"
+urlpatterns = [
+    path("", views.directory_search, name="search"),
+    path("responders/new/", views.responder_create, name="responder_create"),
+    path("responders/<int:pk>/", views.responder_detail, name="responder"),
+    path("responders/<int:pk>/edit/", views.responder_edit, name="responder_edit"),
+    path("responders/<int:pk>/training/", views.training_add, name="training_add"),
+    path("organisations/", views.organisation_list, name="organisations"),
+    path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
+    path("committees/", views.committee_list, name="committees"),
+    path("committees/new/", views.committee_create, name="committee_create"),
+    path("committees/<int:pk>/", views.committee_detail, name="committee"),
+    path("committees/<int:pk>/edit/", views.committee_edit, name="committee_edit"),
+    path("committees/<int:pk>/seats/", views.committee_seat, name="committee_seat"),
+    path("committees/<int:pk>/seats/remove/", views.committee_unseat, name="committee_unseat"),
+    path("focal-points/", views.focal_point_list, name="focal_points"),
+    path("hotlines/", views.hotline_list, name="hotlines"),
+]
