@@ -17,6 +17,7 @@ from safepassage.accounts.api import BearerAuth
 from safepassage.accounts.api import router as accounts_router
 from safepassage.audit.api import router as audit_router
 from safepassage.cases.api import router as cases_router
+from safepassage.cases.lessons_api import router as lessons_router
 from safepassage.core.api import error_body, field_errors
 from safepassage.core.importing import ImportRejected
 from safepassage.geo.api import router as geo_router
@@ -106,4 +107,5 @@ _register(
     workplaces_router,
     network_router,
     cases_router,
+    lessons_router,
 )

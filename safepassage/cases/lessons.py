@@ -241,7 +241,7 @@ def suppress_column(rows: Sequence[dict[str, Any]], key: str, *, k: int = K) -> 
     """Hide a column's counts from 1 to k-1 across rows, with a second one when only one would be hidden
     (the rows of a table add up to a total shown elsewhere). Each row lists the keys it hides."""
     values = {str(i): row[key] or 0 for i, row in enumerate(rows) if row[key] is not None}
-    _, hidden = suppress_row(values, k=k)
+    _shown, hidden = suppress_row(values, k=k)
     for index in hidden:
         _hide(rows[int(index)], key)
 
@@ -258,7 +258,7 @@ def suppress_parts(row: dict[str, Any], total: str, parts: Sequence[str], *, k: 
     if row[total] is None:
         _hide(row, *parts)
         return
-    _, hidden = suppress_row({part: row[part] or 0 for part in parts}, k=k)
+    _shown, hidden = suppress_row({part: row[part] or 0 for part in parts}, k=k)
     _hide(row, *hidden)
 
 
@@ -619,7 +619,7 @@ def _stages(
                 _hide(row, "stalled")
                 continue
             # Stalled and not stalled add up to the open cases shown: neither may be small.
-            _, hidden = suppress_row({"stalled": row["stalled"], "waiting": row["open"] - row["stalled"]})
+            _shown, hidden = suppress_row({"stalled": row["stalled"], "waiting": row["open"] - row["stalled"]})
             if hidden:
                 _hide(row, "stalled")
     candidates = [r for r in rows if r["stalled"]]
@@ -804,7 +804,7 @@ def lessons(viewer: Any, filters: Filters | None = None, *, today: date | None =
         dist(
             "recruitment_methods",
             1,
-            _("How people were recruited"),
+            _("Methods of recruitment"),
             _("Cases by the method of recruitment recorded.") + " " + multi_note,
             _("Method"),
         ),

@@ -81,18 +81,17 @@ class OrganisationOut(Schema):
     def resolve_area_code(obj: Organisation) -> str | None:
         return obj.area.code if obj.area else None
 
-    # Lists never carry a shelter's address: it is read on the detail, by staff only, and audited.
+    # Lists never carry a shelter's address: it is read on the detail, by staff only, and audited
+    # (_with_address marks the organisation whose address may be shown).
     @staticmethod
     def resolve_address(obj: Organisation) -> str:
-        return "" if obj.kind == Organisation.Kind.SHELTER else obj.address
+        shown = obj.kind != Organisation.Kind.SHELTER or getattr(obj, "show_address", False)
+        return obj.address if shown else ""
 
 
-def _organisation_out(organisation: Organisation, *, address: bool) -> dict[str, Any]:
-    """An organisation; a shelter's address too when `address` (staff, on the detail)."""
-    out = OrganisationOut.from_orm(organisation).dict()
-    if address:
-        out["address"] = organisation.address
-    return out
+def _with_address(organisation: Organisation, shown: bool) -> Organisation:
+    organisation.show_address = shown  # type: ignore[attr-defined]
+    return organisation
 
 
 @router.get("/organisations", response=list[OrganisationOut])
@@ -107,32 +106,32 @@ def organisation_list(
 
 
 @router.post("/organisations", response={201: OrganisationOut, **ERRORS})
-def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Status[dict[str, Any]]:
+def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Status[Organisation]:
     """Add an organisation (coordinators and administrators; kept by their agency)."""
     organisation = services.organisation_create(actor=signed_in_user(request), **payload.dict())
-    return Status(201, _organisation_out(organisation, address=True))
+    return Status(201, _with_address(organisation, True))
 
 
 @router.get("/organisations/{organisation_id}", response={200: OrganisationOut, 404: ErrorOut})
-def organisation_get(request: HttpRequest, organisation_id: int) -> dict[str, Any]:
+def organisation_get(request: HttpRequest, organisation_id: int) -> Organisation:
     """One organisation; reading a shelter's address is audited."""
     organisation = selectors.get_organisation_for_user(request.user, organisation_id)
     shown = may_see_address(viewer_for(request.user), organisation)
     if shown and organisation.kind == Organisation.Kind.SHELTER and organisation.address:
         audit_read(actor=request.user, obj=organisation, what="address")
-    return _organisation_out(organisation, address=shown)
+    return _with_address(organisation, shown)
 
 
 @router.patch("/organisations/{organisation_id}", response={200: OrganisationOut, **ERRORS})
 def organisation_update(
     request: HttpRequest, organisation_id: int, payload: OrganisationPatch
-) -> dict[str, Any]:
+) -> Organisation:
     """Correct an organisation (the keeping agency's coordinators and administrators)."""
     organisation = selectors.get_organisation_for_user(request.user, organisation_id, Action.CHANGE)
     organisation = services.organisation_update(
         actor=signed_in_user(request), organisation=organisation, **payload.dict(exclude_unset=True)
     )
-    return _organisation_out(organisation, address=True)
+    return _with_address(organisation, True)
 
 
 # ------------------------------------------------------------------------------------------------ responders
@@ -248,23 +247,50 @@ class ResponderDetailOut(ResponderOut):
     trainings: list[TrainingOut]
     committees: list[SeatOut]
 
+    # Personal contacts come from `shown_contacts`, set by _with_contacts for those who may see them.
+    @staticmethod
+    def resolve_phone(obj: Responder) -> str:
+        return _contact(obj, "phone")
 
-def _responder_detail(request: HttpRequest, responder: Responder, *, audit: bool) -> dict[str, Any]:
-    """A responder's card; personal contacts only for those who may see them, and that read is audited."""
+    @staticmethod
+    def resolve_email(obj: Responder) -> str:
+        return _contact(obj, "email")
+
+    @staticmethod
+    def resolve_messaging(obj: Responder) -> str:
+        return _contact(obj, "messaging")
+
+    @staticmethod
+    def resolve_contacts_shown(obj: Responder) -> bool:
+        return getattr(obj, "shown_contacts", None) is not None
+
+    @staticmethod
+    def resolve_has_account(obj: Responder) -> bool:
+        return obj.user_id is not None
+
+    @staticmethod
+    def resolve_trainings(obj: Responder) -> list[Any]:
+        return list(obj.trainings.all())
+
+    @staticmethod
+    def resolve_committees(obj: Responder) -> list[dict[str, Any]]:
+        return [
+            {"committee_id": s.committee_id, "committee": s.committee.name, "seat": s.seat}
+            for s in obj.seats.all()
+        ]
+
+
+def _contact(responder: Responder, name: str) -> str:
+    return str((getattr(responder, "shown_contacts", None) or {}).get(name, ""))
+
+
+def _with_contacts(request: HttpRequest, responder: Responder, *, audit: bool) -> Responder:
+    """The responder with its personal contacts for those who may see them; that read is audited."""
     contacts = selectors.contacts_for(request.user, responder)
     if contacts and audit and any(contacts.values()):
         audit_read(actor=request.user, obj=responder, what="contacts")
-    return {
-        **ResponderOut.from_orm(responder).dict(),
-        **(contacts or dict.fromkeys(Responder.CONTACT_FIELDS, "")),
-        "contacts_shown": contacts is not None,
-        "has_account": responder.user_id is not None,
-        "trainings": list(responder.trainings.all()),
-        "committees": [
-            {"committee_id": s.committee_id, "committee": s.committee.name, "seat": s.seat}
-            for s in responder.seats.all()
-        ],
-    }
+    responder.shown_contacts = contacts  # type: ignore[attr-defined]
+    return responder
 
 
 def _area(code: str, field: str) -> Area | None:
@@ -309,30 +335,30 @@ def responder_list(
 
 
 @router.post("/responders", response={201: ResponderDetailOut, **ERRORS})
-def responder_create(request: HttpRequest, payload: ResponderIn) -> Status[dict[str, Any]]:
+def responder_create(request: HttpRequest, payload: ResponderIn) -> Status[Responder]:
     """Add a responder (coordinators and administrators; kept by their agency)."""
     responder = services.responder_create(actor=signed_in_user(request), **payload.dict())
     responder = selectors.get_responder_for_user(request.user, responder.pk)
-    return Status(201, _responder_detail(request, responder, audit=False))
+    return Status(201, _with_contacts(request, responder, audit=False))
 
 
 @router.get("/responders/{responder_id}", response={200: ResponderDetailOut, 404: ErrorOut})
-def responder_get(request: HttpRequest, responder_id: int) -> dict[str, Any]:
+def responder_get(request: HttpRequest, responder_id: int) -> Responder:
     """One responder; personal contacts only for those allowed (empty otherwise), and reading them is
     audited."""
     responder = selectors.get_responder_for_user(request.user, responder_id)
-    return _responder_detail(request, responder, audit=True)
+    return _with_contacts(request, responder, audit=True)
 
 
 @router.patch("/responders/{responder_id}", response={200: ResponderDetailOut, **ERRORS})
-def responder_update(request: HttpRequest, responder_id: int, payload: ResponderPatch) -> dict[str, Any]:
+def responder_update(request: HttpRequest, responder_id: int, payload: ResponderPatch) -> Responder:
     """Correct a responder; only the fields sent change (`area_codes` replaces the areas covered)."""
     responder = selectors.get_responder_for_user(request.user, responder_id, Action.CHANGE)
     services.responder_update(
         actor=signed_in_user(request), responder=responder, **payload.dict(exclude_unset=True)
     )
     responder = selectors.get_responder_for_user(request.user, responder_id)
-    return _responder_detail(request, responder, audit=False)
+    return _with_contacts(request, responder, audit=False)
 
 
 @router.post("/responders/{responder_id}/trainings", response={201: TrainingOut, **ERRORS})

@@ -141,13 +141,14 @@ def _coverage(responder: Responder, village: Area) -> tuple[str, Area | None]:
 
 def _coverage_reason(level: str, area: Area | None) -> str:
     name = area.name if area else ""
-    return {
+    reasons: dict[str, str] = {
         Level.VILLAGE: _("Covers the village, %(name)s") % {"name": name},
         Level.SUBDISTRICT: _("Covers the subdistrict, %(name)s") % {"name": name},
         Level.DISTRICT: _("Covers the district, %(name)s") % {"name": name},
         Level.PROVINCE: _("Covers the province, %(name)s") % {"name": name},
         Level.COUNTRY: _("Covers the whole country"),
-    }.get(level, _("No area recorded: responds anywhere"))
+    }
+    return reasons.get(level, _("No area recorded: responds anywhere"))
 
 
 def responders_search(
@@ -279,7 +280,7 @@ def committee_list(*, viewer: Any, kind: str = "", area: Area | None = None) -> 
     return qs.order_by("name", "pk")
 
 
-SEAT_ORDER = {
+SEAT_ORDER: dict[str, int] = {
     CommitteeMember.Seat.CHAIR: 0,
     CommitteeMember.Seat.SECRETARY: 1,
     CommitteeMember.Seat.MEMBER: 2,

@@ -25,11 +25,14 @@ NAV: list[NavItem] = [
     NavItem("registry:village_list", _("My villages"), "registry.work_in_villages"),
     NavItem("registry:person_list", _("People"), "registry.view_people"),
     NavItem("registry:alert_list", _("Alerts"), "registry.view_alerts"),
+    NavItem("cases:intake_list", _("Call log"), "cases.view_intake"),
+    NavItem("cases:case_list", _("Cases"), "cases.view_cases"),
     NavItem("reports:risk", _("Reports"), "reports.view_reports"),
     NavItem("workplaces:map", _("Workplaces"), "workplaces.view_workplaces"),
     NavItem("network:search", _("Directory"), "network.view_directory"),
     NavItem("network:hotlines", _("Hotlines"), "network.view_hotlines"),
     NavItem("reports:map", _("Map"), "reports.view_reports"),
+    NavItem("cases:lessons", _("Lessons learned"), "cases.view_lessons"),
     NavItem("registry:catalogue_list", _("Indicator catalogue"), "registry.edit_catalogue"),
     NavItem("geo:area_list", _("Areas"), "geo.view_areas"),
     NavItem("accounts:team", _("Team"), "accounts.manage_members"),
@@ -42,7 +45,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = []
+    items: list[dict[str, Any]] = []
     for item in NAV:
         if item.permission is None or user.has_perm(item.permission):
             url = reverse(item.url_name)

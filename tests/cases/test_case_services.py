@@ -64,7 +64,11 @@ def test_dates_in_the_future_or_before_birth_are_refused(world):
     case = open_case(world)
     with pytest.raises(ValidationError) as error:
         services.event_add(
-            actor=world.caseworker_a, case=case, kind="recruitment", occurred_on=date(2005, 1, 1), country="MM"
+            actor=world.caseworker_a,
+            case=case,
+            kind="recruitment",
+            occurred_on=date(2005, 1, 1),
+            country="MM",
         )
     assert "before the person was born" in error.value.message_dict["occurred_on"][0]
 
@@ -120,7 +124,9 @@ def _trafficking_case(world, birth_year=2012):
 
 def test_steps_move_forward_only_and_within_the_track(world):
     case = _trafficking_case(world)
-    services.step_record(actor=world.caseworker_a, case=case, stage_code="shelter", started_on=date(2026, 1, 7))
+    services.step_record(
+        actor=world.caseworker_a, case=case, stage_code="shelter", started_on=date(2026, 1, 7)
+    )
     with pytest.raises(ValidationError) as error:
         services.step_record(
             actor=world.caseworker_a, case=case, stage_code="screening", started_on=date(2026, 1, 8)
@@ -142,7 +148,9 @@ def test_steps_move_forward_only_and_within_the_track(world):
 def test_a_return_cannot_happen_without_a_best_interests_assessment(world):
     case = _trafficking_case(world)
     with pytest.raises(ValidationError) as error:
-        services.step_record(actor=world.caseworker_a, case=case, stage_code="return", started_on=date(2026, 2, 1))
+        services.step_record(
+            actor=world.caseworker_a, case=case, stage_code="return", started_on=date(2026, 2, 1)
+        )
     assert "best-interests" in error.value.message_dict["stage"][0]
     assert not Step.objects.filter(case=case, stage__code="return").exists()
     # An assessment that does not recommend return is not enough either.
@@ -155,7 +163,9 @@ def test_a_return_cannot_happen_without_a_best_interests_assessment(world):
         recommendation="not_yet",
     )
     with pytest.raises(ValidationError):
-        services.step_record(actor=world.caseworker_a, case=case, stage_code="return", started_on=date(2026, 2, 1))
+        services.step_record(
+            actor=world.caseworker_a, case=case, stage_code="return", started_on=date(2026, 2, 1)
+        )
     services.best_interests_record(
         actor=world.caseworker_a,
         case=case,
@@ -339,7 +349,9 @@ def test_another_agency_cannot_write_to_the_case(world):
             actor=world.caseworker_b, case=case, kind="transit", occurred_on=date(2026, 1, 1), country="TH"
         )
     with pytest.raises(Http404):
-        services.step_record(actor=world.volunteer_a, case=case, stage_code="screening", started_on=date(2026, 1, 6))
+        services.step_record(
+            actor=world.volunteer_a, case=case, stage_code="screening", started_on=date(2026, 1, 6)
+        )
 
 
 def test_intake_protects_the_notifier_and_can_become_a_case(world):
@@ -361,7 +373,9 @@ def test_intake_protects_the_notifier_and_can_become_a_case(world):
     event = AuditEvent.objects.get(action="cases.intake.create")
     assert event.changes["notifier_name"] != "Neighbour Noi"
     with pytest.raises(ValidationError) as error:
-        services.intake_record(actor=world.volunteer_a, channel="volunteer", summary="x", area_code="50020101")
+        services.intake_record(
+            actor=world.volunteer_a, channel="volunteer", summary="x", area_code="50020101"
+        )
     assert "area_code" in error.value.message_dict
     case = services.case_open(
         actor=world.caseworker_a,

@@ -1,0 +1,26 @@
+"""Case pages, the call log, referrals, case alerts and lessons learned."""
+
+from django.urls import path
+
+from safepassage.cases import views
+from safepassage.cases.lessons_views import lessons_csv, lessons_page, lessons_routes
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("new/", views.case_new, name="case_new"),
+    path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("<int:pk>/edit/", views.case_edit, name="case_edit"),
+    path("<int:pk>/add/<slug:kind>/", views.case_add, name="case_add"),
+    path("<int:pk>/mark/<slug:kind>/<int:item>/", views.case_mark, name="case_mark"),
+    path("intake/", views.intake_list, name="intake_list"),
+    path("intake/new/", views.intake_new, name="intake_new"),
+    path("intake/<int:pk>/", views.intake_detail, name="intake_detail"),
+    path("referrals/", views.referral_list, name="referrals"),
+    path("referrals/<int:pk>/<slug:verb>/", views.referral_answer, name="referral_answer"),
+    path("alerts/", views.alert_list, name="alerts"),
+    path("alerts/<int:pk>/", views.alert_update, name="alert_update"),
+    path("lessons/", lessons_page, name="lessons"),
+    path("lessons/<slug:table>.csv", lessons_csv, name="lessons_csv"),
+    path("lessons/routes.json", lessons_routes, name="lessons_routes"),
+]
