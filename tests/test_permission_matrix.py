@@ -44,7 +44,11 @@ class Case:
     url: Callable[[World], str]
     expected: dict[str, Status]
     method: str = "GET"
-    data: dict[str, Any] | None = None
+    data: dict[str, Any] | Callable[[World], dict[str, Any]] | None = None
+
+    def body(self, world: World) -> dict[str, Any] | None:
+        """The request body; a callable builds one that names records of the world."""
+        return self.data(world) if callable(self.data) else self.data
 
 
 def member_pk(world: World, name: str) -> int:
@@ -78,6 +82,8 @@ REPORTERS = {
     "coordinator_b": 200,
     "caseworker_b": 200,
 }
+# Lessons learned: coordinators and analysts, over their own agencies' cases (aggregates only).
+LESSON_READERS = {"coordinator_a": 200, "analyst_a": 200, "coordinator_b": 200}
 # Who may record in village 1: agency A's people roles (volunteer_a covers it) and agency B's staff, whose
 # memberships are not limited to areas; not volunteer_b, who covers village 3 only.
 RECORD_IN_V1 = (
@@ -303,6 +309,14 @@ UI_CASES = [
     Case("reports:drivers", lambda w: reverse("reports:drivers", args=["5001"]), only(REPORTERS, 404, 302)),
     Case("reports:map", lambda w: reverse("reports:map"), only(REPORTERS, 404, 302)),
     Case("reports:map_data", lambda w: reverse("reports:map_data"), only(REPORTERS, 404, 302)),
+    # lessons
+    Case("cases:lessons", lambda w: reverse("cases:lessons"), only(LESSON_READERS, 404, 302)),
+    Case(
+        "cases:lessons_csv",
+        lambda w: reverse("cases:lessons_csv", args=["routes"]),
+        only(LESSON_READERS, 404, 302),
+    ),
+    Case("cases:lessons_routes", lambda w: reverse("cases:lessons_routes"), only(LESSON_READERS, 404, 302)),
     Case("accounts:profile", lambda w: reverse("accounts:profile"), statuses(200, 302)),
     Case("accounts:password_change", lambda w: reverse("accounts:password_change"), statuses(200, 302)),
     Case(
@@ -551,6 +565,8 @@ API_CASES = [
         only(REPORTERS, 404, 401),
     ),
     Case("GET /api/v1/reports/risk/map", lambda w: "/api/v1/reports/risk/map", only(REPORTERS, 404, 401)),
+    # lessons
+    Case("GET /api/v1/lessons", lambda w: "/api/v1/lessons", only(LESSON_READERS, 404, 401)),
     Case("GET /api/v1/audit/events", lambda w: "/api/v1/audit/events", statuses(200, 401)),
     Case(
         "GET /api/v1/audit/events/{event_id}",
@@ -559,6 +575,579 @@ API_CASES = [
     ),
     Case("DELETE /api/v1/auth/token", lambda w: "/api/v1/auth/token", statuses(204, 401), "DELETE"),
 ]
+# network ---------------------------------------------------------------------------------------------------
+# The directory is shared: the four people roles of both agencies read it; only the coordinators and
+# administrators of the agency that keeps an entry change it. Hotlines are for everyone signed in.
+KEEPERS = ("admin_a", "coordinator_a", "admin_b", "coordinator_b")
+KEEPERS_A = {"admin_a": 200, "coordinator_a": 200}
+
+
+def directory_a(world: World) -> Any:
+    """Agency A's organisation, a responder covering village 1 and a committee with that responder."""
+    from safepassage.network import services
+
+    def make() -> Any:
+        organisation = services.organisation_create(actor=world.coordinator_a, name="Centre A", kind="member")
+        responder = services.responder_create(
+            actor=world.coordinator_a,
+            organisation_id=organisation.pk,
+            name="Khun Dao",
+            role_type="social_worker",
+            phone="081 000 1111",
+            area_codes=["50010101"],
+        )
+        committee = services.committee_create(actor=world.coordinator_a, name="MDT A", kind="mdt")
+        services.committee_seat_set(actor=world.coordinator_a, committee=committee, responder_id=responder.pk)
+        return organisation, responder, committee
+
+    return _cached(world, "directory_a", make)
+
+
+def hotline_pk(world: World) -> int:
+    from safepassage.network.models import Hotline
+
+    return Hotline.objects.get(country="TH", number="1300").pk
+
+
+UI_CASES += [
+    Case(
+        "network:search",
+        lambda w: reverse("network:search") + "?village=50010101",
+        only(PEOPLE_ROLES, 404, 302),
+    ),
+    Case(
+        "network:responder",
+        lambda w: reverse("network:responder", args=[directory_a(w)[1].pk]),
+        only(PEOPLE_ROLES, 404, 302),
+    ),
+    Case(
+        "network:responder_create",
+        lambda w: reverse("network:responder_create"),
+        only(dict.fromkeys(KEEPERS, 200), 404, 302),
+    ),
+    Case(
+        "network:responder_edit",
+        lambda w: reverse("network:responder_edit", args=[directory_a(w)[1].pk]),
+        only(KEEPERS_A, 404, 302),
+    ),
+    Case(
+        "network:training_add",
+        lambda w: reverse("network:training_add", args=[directory_a(w)[1].pk]),
+        only(KEEPERS_A, 404, 302),
+    ),
+    Case("network:organisations", lambda w: reverse("network:organisations"), only(PEOPLE_ROLES, 404, 302)),
+    Case(
+        "network:organisation_create",
+        lambda w: reverse("network:organisation_create"),
+        only(dict.fromkeys(KEEPERS, 200), 404, 302),
+    ),
+    Case(
+        "network:organisation",
+        lambda w: reverse("network:organisation", args=[directory_a(w)[0].pk]),
+        only(PEOPLE_ROLES, 404, 302),
+    ),
+    Case(
+        "network:organisation_edit",
+        lambda w: reverse("network:organisation_edit", args=[directory_a(w)[0].pk]),
+        only(KEEPERS_A, 404, 302),
+    ),
+    Case("network:committees", lambda w: reverse("network:committees"), only(PEOPLE_ROLES, 404, 302)),
+    Case(
+        "network:committee_create",
+        lambda w: reverse("network:committee_create"),
+        only(dict.fromkeys(KEEPERS, 200), 404, 302),
+    ),
+    Case(
+        "network:committee",
+        lambda w: reverse("network:committee", args=[directory_a(w)[2].pk]),
+        only(PEOPLE_ROLES, 404, 302),
+    ),
+    Case(
+        "network:committee_edit",
+        lambda w: reverse("network:committee_edit", args=[directory_a(w)[2].pk]),
+        only(KEEPERS_A, 404, 302),
+    ),
+    Case(
+        "network:committee_seat",
+        lambda w: reverse("network:committee_seat", args=[directory_a(w)[2].pk]),
+        only({"admin_a": 302, "coordinator_a": 302}, 404, 302),
+        "POST",
+        {"seat": "chair"},
+    ),
+    Case(
+        "network:committee_unseat",
+        lambda w: reverse("network:committee_unseat", args=[directory_a(w)[2].pk]),
+        only({"admin_a": 302, "coordinator_a": 302}, 404, 302),
+        "POST",
+        {"responder_id": "0"},
+    ),
+    Case("network:focal_points", lambda w: reverse("network:focal_points"), only(PEOPLE_ROLES, 404, 302)),
+    Case("network:hotlines", lambda w: reverse("network:hotlines"), statuses(200, 302)),
+]
+NEW_RESPONDER = {"name": "Khun Noi", "role_type": "police", "area_codes": ["5001"]}
+API_CASES += [
+    Case("GET /api/v1/organisations", lambda w: "/api/v1/organisations", statuses(200, 401)),
+    Case(
+        "POST /api/v1/organisations",
+        lambda w: "/api/v1/organisations",
+        only(dict.fromkeys(KEEPERS, 201), 403, 401),
+        "POST",
+        {"name": "Legal Aid Clinic", "kind": "legal_aid"},
+    ),
+    Case(
+        "GET /api/v1/organisations/{organisation_id}",
+        lambda w: f"/api/v1/organisations/{directory_a(w)[0].pk}",
+        only(PEOPLE_ROLES, 404, 401),
+    ),
+    Case(
+        "PATCH /api/v1/organisations/{organisation_id}",
+        lambda w: f"/api/v1/organisations/{directory_a(w)[0].pk}",
+        only(KEEPERS_A, 404, 401),
+        "PATCH",
+        {"phone": "053 000 000"},
+    ),
+    Case("GET /api/v1/responders", lambda w: "/api/v1/responders?village_code=50010101", statuses(200, 401)),
+    Case(
+        "POST /api/v1/responders",
+        lambda w: "/api/v1/responders",
+        only(dict.fromkeys(KEEPERS, 201), 403, 401),
+        "POST",
+        lambda w: {**NEW_RESPONDER, "organisation_id": directory_a(w)[0].pk},
+    ),
+    Case(
+        "GET /api/v1/responders/{responder_id}",
+        lambda w: f"/api/v1/responders/{directory_a(w)[1].pk}",
+        only(PEOPLE_ROLES, 404, 401),
+    ),
+    Case(
+        "PATCH /api/v1/responders/{responder_id}",
+        lambda w: f"/api/v1/responders/{directory_a(w)[1].pk}",
+        only(KEEPERS_A, 404, 401),
+        "PATCH",
+        {"availability": "busy"},
+    ),
+    Case(
+        "POST /api/v1/responders/{responder_id}/trainings",
+        lambda w: f"/api/v1/responders/{directory_a(w)[1].pk}/trainings",
+        only(dict.fromkeys(KEEPERS_A, 201), 404, 401),
+        "POST",
+        {"course": "Victim identification", "completed_on": "2025-01-10"},
+    ),
+    Case("GET /api/v1/committees", lambda w: "/api/v1/committees", statuses(200, 401)),
+    Case(
+        "POST /api/v1/committees",
+        lambda w: "/api/v1/committees",
+        only(dict.fromkeys(KEEPERS, 201), 403, 401),
+        "POST",
+        {"name": "Village 1 committee", "kind": "village", "area_code": "50010101"},
+    ),
+    Case(
+        "GET /api/v1/committees/{committee_id}",
+        lambda w: f"/api/v1/committees/{directory_a(w)[2].pk}",
+        only(PEOPLE_ROLES, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/committees/{committee_id}/members",
+        lambda w: f"/api/v1/committees/{directory_a(w)[2].pk}/members",
+        only(dict.fromkeys(KEEPERS_A, 200), 404, 401),
+        "POST",
+        lambda w: {"responder_id": directory_a(w)[1].pk, "seat": "chair"},  # already seated: a change (200)
+    ),
+    Case("GET /api/v1/focal-points", lambda w: "/api/v1/focal-points?country=MM", statuses(200, 401)),
+    Case(
+        "POST /api/v1/focal-points",
+        lambda w: "/api/v1/focal-points",
+        only(dict.fromkeys(KEEPERS, 201), 403, 401),
+        "POST",
+        lambda w: {"country": "MM", "purpose": "repatriation", "responder_id": directory_a(w)[1].pk},
+    ),
+    Case("GET /api/v1/agreements", lambda w: "/api/v1/agreements", statuses(200, 401)),
+    Case("GET /api/v1/hotlines", lambda w: "/api/v1/hotlines", statuses(200, 401)),
+    Case(
+        "POST /api/v1/hotlines",
+        lambda w: "/api/v1/hotlines",
+        only({"sysadmin": 201}, 403, 401),
+        "POST",
+        {"country": "TH", "number": "1111", "name": "Government call centre"},
+    ),
+    Case(
+        "PATCH /api/v1/hotlines/{hotline_id}",
+        lambda w: f"/api/v1/hotlines/{hotline_pk(w)}",
+        only({"sysadmin": 200}, 403, 401),
+        "PATCH",
+        {"hours": "24 hours"},
+    ),
+]
+
+
+# end of network --------------------------------------------------------------------------------------------
+# cases -----------------------------------------------------------------------------------------------------
+# Case records are for the case staff (coordinators and caseworkers) of the owning agency; an agency an
+# accepted referral reaches reads that case only. Administrators, volunteers, analysts and partners: 404.
+CASE_A = {"coordinator_a": 200, "caseworker_a": 200}
+CASE_B = {"coordinator_b": 200, "caseworker_b": 200}
+CASE_STAFF = {**CASE_A, **CASE_B}
+INTAKE_ROLES = {**CASE_STAFF, "volunteer_a": 200, "volunteer_b": 200}
+
+
+def case_a(world: World) -> Any:
+    """A case of agency A with a shelter stay, a deadline, an alert, a supportive assessment and a return."""
+    from datetime import date, timedelta
+
+    from safepassage.cases import services
+    from safepassage.testing import directory_entry, open_case
+
+    def make() -> Any:
+        case = open_case(world)
+        shelter = directory_entry(world, world.agency_a, kind="shelter", name="Matrix shelter")
+        stay = services.shelter_stay_start(
+            actor=world.caseworker_a,
+            case=case,
+            shelter_id=shelter.pk,
+            started_on=date.today() - timedelta(days=60),
+        )
+        deadline = services.deadline_add(
+            actor=world.caseworker_a, case=case, what="Report", due_on=date.today() - timedelta(days=1)
+        )
+        services.alerts_scan()
+        services.best_interests_record(
+            actor=world.caseworker_a,
+            case=case,
+            assessed_on=date.today(),
+            assessor="Matrix",
+            views="Wants to go home.",
+            recommendation="return",
+            home_safe=True,
+        )
+        repatriation = services.repatriation_prepare(
+            actor=world.caseworker_a, case=case, kind="domestic", destination_country="TH"
+        )
+        return {
+            "case": case,
+            "stay": stay,
+            "deadline": deadline,
+            "alert": case.alerts.first(),
+            "repatriation": repatriation,
+        }
+
+    return _cached(world, "case_a", make)
+
+
+def _referral(world: World, key: str, accepted: bool = False) -> Any:
+    from datetime import date
+
+    from safepassage.cases import services
+    from safepassage.testing import directory_entry
+
+    def make() -> Any:
+        referral = services.referral_create(
+            actor=world.caseworker_a,
+            case=case_a(world)["case"],
+            to_organisation_id=directory_entry(world, world.agency_b).pk,
+            reason="Other",
+            consent="person",
+            consent_on=date.today(),
+        )
+        if accepted:
+            services.referral_respond(actor=world.caseworker_b, referral=referral, accept=True)
+        return referral
+
+    return _cached(world, key, make)
+
+
+def intake_a(world: World, key: str = "intake_a") -> Any:
+    from safepassage.cases import services
+
+    return _cached(
+        world,
+        key,
+        lambda: services.intake_record(
+            actor=world.coordinator_a, channel="call", summary="Matrix call", area_code=world.village_1.code
+        ),
+    )
+
+
+def _today() -> str:
+    from datetime import date
+
+    return date.today().isoformat()
+
+
+def org_b(world: World) -> Any:
+    from safepassage.testing import directory_entry
+
+    return directory_entry(world, world.agency_b)
+
+
+def _case_url(world: World, tail: str = "") -> str:
+    return f"/api/v1/cases/{case_a(world)['case'].pk}{tail}"
+
+
+def _a(expected: Status, also: Mapping[str, Status] | None = None) -> dict[str, Status]:
+    """Agency A's case staff get `expected`; everyone else 404 (anonymous 401)."""
+    return only({**dict.fromkeys(CASE_A, expected), **(also or {})}, 404, 401)
+
+
+PERSON_IN = {"given_name": "Matrix", "birth_year": 2012, "village_code": "50010101"}
+
+UI_CASES += [
+    Case("cases:case_list", lambda w: reverse("cases:case_list"), only(CASE_STAFF, 404, 302)),
+    Case("cases:case_new", lambda w: reverse("cases:case_new"), only(CASE_STAFF, 404, 302)),
+    Case(
+        "cases:case_detail",
+        lambda w: reverse("cases:case_detail", args=[case_a(w)["case"].pk]),
+        only(CASE_A, 404, 302),
+    ),
+    Case(
+        "cases:case_edit",
+        lambda w: reverse("cases:case_edit", args=[case_a(w)["case"].pk]),
+        only(CASE_A, 404, 302),
+    ),
+    Case(
+        "cases:case_add",
+        lambda w: reverse("cases:case_add", args=[case_a(w)["case"].pk, "referral"]),
+        only(CASE_A, 404, 302),
+    ),
+    Case(
+        "cases:case_mark",
+        lambda w: reverse(
+            "cases:case_mark", args=[case_a(w)["case"].pk, "deadline", case_a(w)["deadline"].pk]
+        ),
+        only(dict.fromkeys(CASE_A, 302), 404, 302),
+        "POST",
+    ),
+    Case("cases:intake_list", lambda w: reverse("cases:intake_list"), only(INTAKE_ROLES, 404, 302)),
+    Case("cases:intake_new", lambda w: reverse("cases:intake_new"), only(INTAKE_ROLES, 404, 302)),
+    Case(
+        "cases:intake_detail",
+        lambda w: reverse("cases:intake_detail", args=[intake_a(w).pk]),
+        only(CASE_A, 404, 302),
+    ),
+    Case("cases:referrals", lambda w: reverse("cases:referrals"), only(CASE_STAFF, 404, 302)),
+    Case(
+        "cases:referral_answer",
+        lambda w: reverse("cases:referral_answer", args=[_referral(w, "ui_referral").pk, "accept"]),
+        only(dict.fromkeys(CASE_B, 302), 404, 302),
+        "POST",
+    ),
+    Case("cases:alerts", lambda w: reverse("cases:alerts"), only(CASE_STAFF, 404, 302)),
+    Case(
+        "cases:alert_update",
+        lambda w: reverse("cases:alert_update", args=[case_a(w)["alert"].pk]),
+        only(dict.fromkeys(CASE_A, 302), 404, 302),
+        "POST",
+        {"to": "acknowledged"},
+    ),
+]
+
+API_CASES += [
+    Case("GET /api/v1/intake", lambda w: "/api/v1/intake", statuses(200, 401)),
+    Case(
+        "POST /api/v1/intake",
+        lambda w: "/api/v1/intake",
+        only({**dict.fromkeys(INTAKE_ROLES, 201), "volunteer_b": 400}, 404, 401),
+        "POST",
+        {"channel": "call", "summary": "A call", "area_code": "50010101"},
+    ),
+    Case("GET /api/v1/intake/{report_id}", lambda w: f"/api/v1/intake/{intake_a(w).pk}", _a(200)),
+    Case(
+        "POST /api/v1/intake/{report_id}/close",
+        lambda w: f"/api/v1/intake/{intake_a(w, 'intake_close').pk}/close",
+        _a(200),
+        "POST",
+        {"status": "closed", "action_taken": "Advice given."},
+    ),
+    Case(
+        "POST /api/v1/intake/{report_id}/case",
+        lambda w: f"/api/v1/intake/{intake_a(w, 'intake_case').pk}/case",
+        _a((201, 400)),
+        "POST",
+        {"opened_on": "2026-01-05", "person": PERSON_IN},
+    ),
+    Case("GET /api/v1/cases", lambda w: "/api/v1/cases", statuses(200, 401)),
+    Case(
+        "POST /api/v1/cases",
+        lambda w: "/api/v1/cases",
+        only(dict.fromkeys(CASE_STAFF, 201), 404, 401),
+        "POST",
+        {"opened_on": "2026-01-05", "person": PERSON_IN},
+    ),
+    Case("GET /api/v1/cases/{case_id}", lambda w: _case_url(w), _a(200)),
+    Case("PATCH /api/v1/cases/{case_id}", lambda w: _case_url(w), _a(200), "PATCH", {"nationality": "MM"}),
+    Case(
+        "POST /api/v1/cases/{case_id}/status",
+        lambda w: _case_url(w, "/status"),
+        _a(200),
+        "POST",
+        {"status": "PossibleVictimOfTrafficking", "decided_by_org": "NGO"},
+    ),
+    Case(
+        "POST /api/v1/cases/{case_id}/screenings",
+        lambda w: _case_url(w, "/screenings"),
+        _a(201),
+        "POST",
+        {"screened_on": "2026-01-06", "acts": ["recruitment"], "purposes": ["sexual"]},
+    ),
+    Case("GET /api/v1/cases/{case_id}/events", lambda w: _case_url(w, "/events"), _a(200)),
+    Case(
+        "POST /api/v1/cases/{case_id}/events",
+        lambda w: _case_url(w, "/events"),
+        _a(201),
+        "POST",
+        {"kind": "transit", "occurred_on": "2026-01-02", "country": "TH"},
+    ),
+    Case(
+        "POST /api/v1/cases/{case_id}/perpetrators",
+        lambda w: _case_url(w, "/perpetrators"),
+        _a(201),
+        "POST",
+        {"roles": ["Exploiter"]},
+    ),
+    Case("GET /api/v1/cases/{case_id}/steps", lambda w: _case_url(w, "/steps"), _a(200)),
+    Case(
+        "POST /api/v1/cases/{case_id}/steps",
+        lambda w: _case_url(w, "/steps"),
+        _a((201, 400)),
+        "POST",
+        {"stage": "screening", "started_on": "2026-01-06"},
+    ),
+    Case(
+        "POST /api/v1/cases/{case_id}/legal-events",
+        lambda w: _case_url(w, "/legal-events"),
+        _a(201),
+        "POST",
+        {"kind": "complaint", "happened_on": "2026-01-06"},
+    ),
+    Case(
+        "POST /api/v1/cases/{case_id}/deadlines",
+        lambda w: _case_url(w, "/deadlines"),
+        _a(201),
+        "POST",
+        {"what": "Hearing", "due_on": "2026-12-01"},
+    ),
+    Case("GET /api/v1/cases/{case_id}/services", lambda w: _case_url(w, "/services"), _a(200)),
+    Case(
+        "POST /api/v1/cases/{case_id}/services",
+        lambda w: _case_url(w, "/services"),
+        _a(201),
+        "POST",
+        {"kind": "medical"},
+    ),
+    Case(
+        "POST /api/v1/cases/{case_id}/shelter-stays",
+        lambda w: _case_url(w, "/shelter-stays"),
+        _a(400),  # already in a shelter: the form says so
+        "POST",
+        {"shelter_id": 0, "started_on": "2026-01-06"},
+    ),
+    Case(
+        "POST /api/v1/shelter-stays/{stay_id}/end",
+        lambda w: f"/api/v1/shelter-stays/{case_a(w)['stay'].pk}/end",
+        _a(200),
+        "POST",
+        lambda w: {"ended_on": _today()},
+    ),
+    Case(
+        "POST /api/v1/cases/{case_id}/best-interests",
+        lambda w: _case_url(w, "/best-interests"),
+        _a(201),
+        "POST",
+        {"assessed_on": "2026-01-06", "assessor": "M", "views": "Stay", "recommendation": "not_yet"},
+    ),
+    Case(
+        "POST /api/v1/cases/{case_id}/repatriations",
+        lambda w: _case_url(w, "/repatriations"),
+        _a(201),
+        "POST",
+        {"kind": "domestic", "destination_country": "TH"},
+    ),
+    Case(
+        "POST /api/v1/repatriations/{repatriation_id}/advance",
+        lambda w: f"/api/v1/repatriations/{case_a(w)['repatriation'].pk}/advance",
+        _a((200, 400)),
+        "POST",
+        {"to": "sent"},
+    ),
+    Case(
+        "POST /api/v1/cases/{case_id}/follow-ups",
+        lambda w: _case_url(w, "/follow-ups"),
+        _a(201),
+        "POST",
+        {"kind": "call", "due_on": "2026-12-01"},
+    ),
+    Case("GET /api/v1/cases/{case_id}/conferences", lambda w: _case_url(w, "/conferences"), _a(200)),
+    Case(
+        "POST /api/v1/cases/{case_id}/conferences",
+        lambda w: _case_url(w, "/conferences"),
+        _a(201),
+        "POST",
+        {"held_on": "2026-01-06", "decisions": "Refer for legal aid."},
+    ),
+    Case("GET /api/v1/referrals", lambda w: "/api/v1/referrals", statuses(200, 401)),
+    Case(
+        "POST /api/v1/referrals",
+        lambda w: "/api/v1/referrals",
+        _a(201),
+        "POST",
+        lambda w: {
+            "case_id": case_a(w)["case"].pk,
+            "to_organisation_id": org_b(w).pk,
+            "reason": "Other",
+            "consent": "person",
+            "consent_on": "2026-01-06",
+        },
+    ),
+    Case(
+        "GET /api/v1/referrals/{referral_id}",
+        lambda w: f"/api/v1/referrals/{_referral(w, 'api_referral').pk}",
+        _a(200, CASE_B),
+    ),
+    Case(
+        "POST /api/v1/referrals/{referral_id}/accept",
+        lambda w: f"/api/v1/referrals/{_referral(w, 'to_accept').pk}/accept",
+        only(dict.fromkeys(CASE_B, (200, 400)), 404, 401),
+        "POST",
+        {},
+    ),
+    Case(
+        "POST /api/v1/referrals/{referral_id}/reject",
+        lambda w: f"/api/v1/referrals/{_referral(w, 'to_reject').pk}/reject",
+        only(dict.fromkeys(CASE_B, (200, 400)), 404, 401),
+        "POST",
+        {"note": "No room."},
+    ),
+    Case(
+        "POST /api/v1/referrals/{referral_id}/complete",
+        lambda w: f"/api/v1/referrals/{_referral(w, 'to_complete', accepted=True).pk}/complete",
+        only(dict.fromkeys({**CASE_A, **CASE_B}, (200, 400)), 404, 401),
+        "POST",
+        {"note": "Done."},
+    ),
+    Case(
+        "POST /api/v1/referrals/{referral_id}/revoke",
+        lambda w: f"/api/v1/referrals/{_referral(w, 'to_revoke', accepted=True).pk}/revoke",
+        only(dict.fromkeys({**CASE_A, **CASE_B}, (200, 400)), 404, 401),
+        "POST",
+        {"note": "Moved."},
+    ),
+    Case("GET /api/v1/case-alerts", lambda w: "/api/v1/case-alerts", statuses(200, 401)),
+    Case(
+        "POST /api/v1/case-alerts/{alert_id}/acknowledge",
+        lambda w: f"/api/v1/case-alerts/{case_a(w)['alert'].pk}/acknowledge",
+        _a((200, 400)),
+        "POST",
+    ),
+    Case(
+        "POST /api/v1/case-alerts/{alert_id}/resolve",
+        lambda w: f"/api/v1/case-alerts/{case_a(w)['alert'].pk}/resolve",
+        _a((200, 400)),
+        "POST",
+        {"note": "Called the shelter."},
+    ),
+]
+# end of cases ----------------------------------------------------------------------------------------------
+
+
 # Open to everyone by design.
 PUBLIC_ROUTES = {
     "healthz",
@@ -576,7 +1165,7 @@ def test_ui_permission_matrix(world, case):
     def call(persona: str):
         client = web_client(None if persona == "anonymous" else world.users[persona])
         url = case.url(world)
-        return client.post(url, case.data or {}) if case.method == "POST" else client.get(url)
+        return client.post(url, case.body(world) or {}) if case.method == "POST" else client.get(url)
 
     assert_matrix(call, case.expected)
 
@@ -585,7 +1174,7 @@ def test_ui_permission_matrix(world, case):
 def test_api_permission_matrix(world, case):
     def call(persona: str):
         client = api_client(None if persona == "anonymous" else world.users[persona])
-        return client.request(case.method, case.url(world), case.data)
+        return client.request(case.method, case.url(world), case.body(world))
 
     assert_matrix(call, case.expected)
 

@@ -619,7 +619,9 @@ def _stages(
                 _hide(row, "stalled")
                 continue
             # Stalled and not stalled add up to the open cases shown: neither may be small.
-            _shown, hidden = suppress_row({"stalled": row["stalled"], "waiting": row["open"] - row["stalled"]})
+            _shown, hidden = suppress_row(
+                {"stalled": row["stalled"], "waiting": row["open"] - row["stalled"]}
+            )
             if hidden:
                 _hide(row, "stalled")
     candidates = [r for r in rows if r["stalled"]]
@@ -799,7 +801,7 @@ def lessons(viewer: Any, filters: Filters | None = None, *, today: date | None =
     def dist(key: str, figure: int, title: str, explanation: str, heading: str) -> dict[str, Any]:
         return _distribution(key, figure, title, explanation, heading, counts[key], labels[key], exact)
 
-    multi_note = _("A case with several recorded counts once in each of their rows.")
+    multi_note = _("A case with several of these counts once in each of their rows.")
     tables = [
         dist(
             "recruitment_methods",

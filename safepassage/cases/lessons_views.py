@@ -44,6 +44,7 @@ def _for_page(table: dict[str, Any]) -> dict[str, Any]:
         {
             "cells": [(c["title"], _cell(row, c)) for c in table["columns"]],
             "stalls_most": bool(row.get("stalls_most")),
+            "legal": bool(row.get("legal")),
         }
         for row in table["rows"]
     ]

@@ -59,7 +59,7 @@ def parse(data: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def load(path: Path = DEFAULT_FILE, *, stage_model: Any = None) -> int:
+def load(path: Path = DEFAULT_FILE, *, stage_model: Any = None, audit: bool = False) -> int:
     """Create or update the stages from a file; stages left out become inactive (cases keep them)."""
     rows = parse(json.loads(Path(path).read_text(encoding="utf-8")))
     if stage_model is None:
@@ -69,7 +69,16 @@ def load(path: Path = DEFAULT_FILE, *, stage_model: Any = None) -> int:
         for row in rows:
             stage_model.objects.update_or_create(code=row["code"], defaults={**row, "active": True})
             codes.append(row["code"])
-        stage_model.objects.exclude(code__in=codes).update(active=False)
+        retired = stage_model.objects.exclude(code__in=codes).update(active=False)
+        if audit:
+            from safepassage.audit.services import audit_record
+
+            audit_record(
+                actor=None,
+                action="cases.lifecycle.load",
+                object_type="cases.stage",
+                changes={"stages": codes, "retired": retired, "file": Path(path).name},
+            )
     return len(rows)
 
 

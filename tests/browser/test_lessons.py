@@ -1,0 +1,132 @@
+"""Lessons learned in a real browser on a phone: every table, the routes map without a tile server, filters."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from safepassage.cases import stages
+from safepassage.cases.models import LegalEvent, Stage
+from safepassage.geo.models import Area
+from safepassage.testing import PASSWORD, World, build_world
+from safepassage.workplaces.models import Workplace
+from tests.cases.test_lessons import case, event, person, steps
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE_WIDTH = 390
+METHODS = ["ThroughFriendsOrSocialEvents", "ThroughAnOnlineAdvertisement", "ThroughFamilyOrFamilyEvents"]
+
+
+def lessons_world() -> World:
+    """The personas' world and the lifecycle (a transactional test's flush removes the migration's copy)."""
+    if not Stage.objects.exists():
+        stages.load()
+    return build_world()
+
+
+def demo_cases(world: World) -> None:
+    """24 cases of agency A, like the demo's: recruited in district 5001, exploited in 5002 (16) or at
+    home (8), with steps through the legal process and a few verdicts."""
+    Area.objects.filter(code="5001").update(centroid_lat=18.79, centroid_lon=98.98)
+    Area.objects.filter(code="5002").update(centroid_lat=18.58, centroid_lon=99.01)
+    pier = Workplace.objects.create(agency=world.agency_a, name="Pier", sector="fishing")
+    start = date(2024, 1, 8)
+    for n in range(24):
+        opened = start + timedelta(days=9 * n)
+        c = case(
+            world,
+            n + 1,
+            person(world, f"Demo{n}", sex="male" if n % 3 == 0 else "female", birth_year=2000 + n % 10),
+            current="prosecution" if n % 2 else "investigation",
+            since=opened + timedelta(days=40),
+            area=world.village_1,
+            opened_on=opened,
+            nationality="MM" if n % 2 else "TH",
+            recruitment_methods=[METHODS[n % 3]],
+            relationship_to_trafficker="Acquainted",
+            control_methods=["DebtBondage"],
+            exploitation_types=["ForcedLabour"],
+            labour_industry="A_AgricultureForestryAndFishing",
+        )
+        steps(c, ("screening", opened), ("investigation", opened + timedelta(days=5 + n % 4)))
+        if n % 2:
+            steps(c, ("prosecution", opened + timedelta(days=40)))
+        away = n % 3 != 0
+        event(c, "recruitment", opened - timedelta(days=90), world.village_1)
+        event(
+            c,
+            "exploitation",
+            opened - timedelta(days=60),
+            world.village_3 if away else world.village_2,
+            workplace=pier if away else None,
+        )
+        if n % 4 == 1:
+            LegalEvent.objects.create(
+                case=c, kind="verdict", happened_on=opened + timedelta(days=200), outcome="convicted"
+            )
+
+
+def fits_the_phone(phone: Any) -> bool:
+    return phone.page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+
+
+def test_the_lessons_page_renders_its_tables_and_routes_map_for_a_coordinator(phone, settings):
+    world = lessons_world()
+    demo_cases(world)
+    assert settings.MAP_TILE_URL == ""
+    page = phone.page
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    phone.sign_in("coordinator_a", PASSWORD)
+
+    response = phone.goto("/cases/lessons/")
+    assert response.status == 200
+    assert page.locator("#lessons-total").inner_text() == "Cases counted: 24"
+    for table in ("recruitment_methods", "recruiters", "routes", "workplace_sectors", "stages", "verdicts"):
+        assert page.locator(f"table#lessons-{table} tbody tr").count() >= 1, table
+    # A coordinator of the owning agency sees exact numbers.
+    assert "<11" not in page.locator("main").inner_text()
+    assert page.locator("table#lessons-stages tr.stalls-most .badge").count() == 1
+
+    # Two routes (5001 → 5002 and within 5001), drawn as a line and a circle, with no tile server.
+    page.wait_for_selector("#routes-map[data-features]", state="attached", timeout=10_000)
+    assert page.get_attribute("#routes-map", "data-features") == "2"
+    assert page.locator("#routes-map path.leaflet-interactive").count() == 2
+    assert page.locator("#routes-map .leaflet-tile").count() == 0
+    assert all(url.startswith(phone.base_url) for url in requested), "the page fetched from elsewhere"
+    page.locator("#routes-map path.leaflet-interactive").first.click(force=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5_000)
+    assert "cases" in popup.inner_text()
+    assert fits_the_phone(phone)
+
+    # Filters: men only (every third case: 8), through the form.
+    page.select_option("#sex", "male")
+    with page.expect_navigation():
+        page.click("#lessons-filters button[type=submit]")
+    assert "sex=male" in page.url
+    assert page.locator("#lessons-total").inner_text() == "Cases counted: 8"
+    page.wait_for_selector("#routes-map[data-features]", state="attached", timeout=10_000)
+    assert page.get_attribute("#routes-map", "data-features") == "1"  # the men all stayed in 5001
+    assert phone.errors == []
+
+
+def test_an_analyst_sees_hidden_counts_and_fewer_routes(phone):
+    world = lessons_world()
+    demo_cases(world)
+    phone.sign_in("analyst_a", PASSWORD)
+    page = phone.page
+
+    assert phone.goto("/cases/lessons/").status == 200
+    assert "Numbers under 11 are hidden" in page.locator("main").inner_text()
+    assert page.locator("#lessons-total").inner_text() == "Cases counted: 24"
+    # Routes: 16 and 8 cases; the 8 is hidden and so is the 16 (one hidden cell could be worked out).
+    page.wait_for_selector("#routes-map[data-features]", state="attached", timeout=10_000)
+    assert page.get_attribute("#routes-map", "data-features") == "0"
+    assert "Routes not drawn" in page.locator("#routes-map-note").inner_text()
+    assert "Demo1" not in page.content()
+    assert fits_the_phone(phone)
+    assert phone.errors == []
