@@ -53,7 +53,6 @@ OPEN_STATUSES = (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP)
 RECRUITING_ROLES = {PerpetratorRole.RECRUITER.value, PerpetratorRole.BROKER.value}
 NOT_RECORDED = ""  # the code of the "not recorded" row in every table
 UNLISTED = "unlisted"  # a stored value that is not in the code list (kept out of sight: it may be free text)
-FINE_LEVELS = {Level.DISTRICT, Level.SUBDISTRICT, Level.VILLAGE}
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})-(\d{2}))?$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -201,7 +200,7 @@ def _with_age(qs: QuerySet[Case]) -> QuerySet[Case]:
 def cases_in_scope(viewer: Any, filters: Filters) -> tuple[QuerySet[Case], Scope]:
     """The viewer's lesson cases after the filters, and the scope (for suppression)."""
     scope = lesson_scope(viewer)
-    qs = Case.objects.filter(scope.q)
+    qs: QuerySet[Case] = Case.objects.filter(scope.q)
     if filters.opened_from:
         qs = qs.filter(opened_on__gte=filters.opened_from)
     if filters.opened_to:
@@ -413,7 +412,7 @@ def _recruiters(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
     )
 
 
-def _district_of(paths: Iterable[str]) -> dict[str, str]:
+def _district_of(paths: set[str]) -> dict[str, str]:
     """For each area path, the code of its district (the area itself when it is coarser than a district)."""
     segments = {code for path in paths for code in path.strip("/").split("/") if code}
     districts = set(
@@ -488,7 +487,7 @@ def routes(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
         (end(c, JourneyEvent.Kind.RECRUITMENT), end(c, JourneyEvent.Kind.EXPLOITATION)) for c in case_ids
     )
     places = _places({code for flow in flows for code in flow if code})
-    rows = []
+    rows: list[dict[str, Any]] = []
     for (origin, destination), n in flows.items():
         o_name = places[origin]["name"] if origin else _("Not recorded")
         d_name = places[destination]["name"] if destination else _("Not recorded")
@@ -584,11 +583,10 @@ def _stages(
     stages = list(Stage.objects.order_by("position"))
     terminal = {s.pk for s in stages if s.terminal}
     waiting: dict[int, list[int]] = defaultdict(list)
-    for row in case_rows:
-        status, stage_id, since = row[-3], row[-2], row[-1]
+    for status, stage_id, since in case_rows:
         if status in OPEN_STATUSES and stage_id not in terminal:
             waiting[stage_id].append((today - since).days)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for stage in sorted(stages, key=lambda s: (not s.legal, s.position)):
         durations = stays.get(stage.pk, [])
         if not stage.active and not durations and not waiting.get(stage.pk):
@@ -705,7 +703,7 @@ def _compensation(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
             into.setdefault(case_id, None)
 
     def total(amounts: Mapping[int, Decimal | None], ids: Iterable[int]) -> Decimal | None:
-        known = [amounts[i] for i in ids if amounts[i] is not None]
+        known = [amount for i in ids if (amount := amounts[i]) is not None]
         return sum(known, Decimal(0)) if known else None
 
     unpaid = set(ordered) - set(paid)
@@ -796,7 +794,7 @@ def lessons(viewer: Any, filters: Filters | None = None, *, today: date | None =
                 counts[name].update(_codes(value, labels[name]))
             elif name in labels:
                 counts[name][_code(value, labels[name])] += 1
-        case_rows.append(row[-3:])
+        case_rows.append(row[-3:])  # status, stage_id, stage_since: for the stages table
 
     def dist(key: str, figure: int, title: str, explanation: str, heading: str) -> dict[str, Any]:
         return _distribution(key, figure, title, explanation, heading, counts[key], labels[key], exact)

@@ -16,7 +16,6 @@ from safepassage.cases import lessons
 from safepassage.registry.models import Person
 from safepassage.reports.views import csv_response
 
-
 # Codes that help a spreadsheet but are not columns on the page.
 CSV_EXTRA = {"routes": ("origin", "destination"), "stages": ("legal", "stalls_most")}
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.cases import htcds
 from safepassage.cases.htcds import (
     CaseStatus,
     DecisionOrg,
@@ -253,10 +254,35 @@ class Case(AgencyOwned, TimeStamped):
         )
 
     @property
+    def exploitation_labels(self) -> str:
+        return labels(
+            htcds.Exploitation, self.exploitation_types + self.sex_exploitation_types, htcds.SexExploitation
+        )
+
+    @property
+    def recruitment_labels(self) -> str:
+        return labels(
+            htcds.RecruitmentMethod, self.recruitment_methods + self.recruitment_apps, htcds.RecruitmentApp
+        )
+
+    @property
+    def control_labels(self) -> str:
+        return labels(htcds.ControlMethod, self.control_methods)
+
+    @property
     def is_child(self) -> bool:
         """Under 18 today (by birth date, or by birth year when that is all we know)."""
         age = age_on(self.person, date.today())
         return age is not None and age < 18
+
+
+def labels(*args: Any) -> str:
+    """Code-list values as the words people read: labels(Choices, values[, more Choices])."""
+    choices, values, *more = args
+    table: dict[str, str] = {}
+    for kind in (choices, *more):
+        table.update({value: str(label) for value, label in kind.choices})
+    return ", ".join(table.get(v, v) for v in values)
 
 
 def age_on(person: Any, day: date) -> int | None:
@@ -326,6 +352,10 @@ class Perpetrator(CaseChild):
         "workplaces.Employer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     notes = models.TextField(_("notes"), blank=True)
+
+    @property
+    def role_labels(self) -> str:
+        return labels(htcds.PerpetratorRole, self.roles)
 
 
 class JourneyEvent(CaseChild):
@@ -646,6 +676,10 @@ class Referral(models.Model):
 
     def audit_label(self) -> str:
         return f"referral {self.pk} · {self.case.reference}"
+
+    @property
+    def service_labels(self) -> str:
+        return labels(SupportService.Kind, self.services)
 
     @classmethod
     def visible_to(cls, user: Any, action: str = Action.VIEW) -> models.QuerySet[Referral]:

@@ -720,3 +720,53 @@ def hotline_update(
     hotline.save()
     audit_record(actor=actor, action="network.hotline.update", obj=hotline, changes=changes)
     return hotline
+
+
+@transaction.atomic
+def directory_load(*, actor: Any, data: Mapping[str, Any]) -> dict[str, int]:
+    """Load hotlines and return agreements from data shaped like network/data/directory.json: new ones are
+    added, known ones (same country and number; same code) corrected. All or nothing."""
+    require_system_admin(actor)
+    counts = {"hotlines added": 0, "hotlines updated": 0, "agreements added": 0, "agreements updated": 0}
+    for n, row in enumerate(data.get("hotlines", [])):
+        fields = {k: v for k, v in row.items() if k in HOTLINE_FIELDS}
+        known = Hotline.objects.filter(
+            country=str(row.get("country", "")).strip().upper(), number=str(row.get("number", "")).strip()
+        ).first()
+        try:
+            if known is None:
+                hotline_create(actor=actor, **{"country": "", "number": "", "name": "", **fields})
+                counts["hotlines added"] += 1
+            else:
+                hotline_update(actor=actor, hotline=known, **fields)
+                counts["hotlines updated"] += 1
+        except ValidationError as error:
+            raise ValidationError(
+                {f"hotlines.{n}.{field}": problems for field, problems in error.message_dict.items()}
+            ) from None
+    for n, row in enumerate(data.get("agreements", [])):
+        errors: Errors = {}
+        values: dict[str, Any] = {"code": row.get("code", ""), "name": row.get("name", "")}
+        _text(values, errors, "code", 40, required=True)
+        _text(values, errors, "name", 300, required=True)
+        countries = [str(c).strip().upper() for c in row.get("countries", [])]
+        if not countries or not all(COUNTRY.match(c) for c in countries):
+            errors["countries"] = [_("Give the two-letter codes of the countries, e.g. TH, MM.")]
+        try:
+            signed_on = date.fromisoformat(row["signed_on"]) if row.get("signed_on") else None
+        except (TypeError, ValueError):
+            errors["signed_on"] = [_("Write the date as YYYY-MM-DD.")]
+        if errors:
+            raise ValidationError({f"agreements.{n}.{field}": problems for field, problems in errors.items()})
+        agreement, created = Agreement.objects.update_or_create(
+            code=values["code"],
+            defaults={"name": values["name"], "countries": countries, "signed_on": signed_on, "active": True},
+        )
+        counts["agreements added" if created else "agreements updated"] += 1
+        audit_record(
+            actor=actor,
+            action="network.agreement.load",
+            obj=agreement,
+            changes={"name": agreement.name, "countries": countries, "signed_on": signed_on},
+        )
+    return counts

@@ -12,10 +12,12 @@ from django.db import transaction
 
 from safepassage.accounts.models import Agency, User
 from safepassage.accounts.services import agency_create, generate_password, user_create
+from safepassage.cases.demo import generate_cases
 from safepassage.core.roles import Role
 from safepassage.geo.demo import province_rows
 from safepassage.geo.models import Area
 from safepassage.geo.services import areas_import
+from safepassage.network.demo import generate_directory
 from safepassage.registry.demo import generate_population
 from safepassage.workplaces.demo import generate_workplaces
 
@@ -84,9 +86,12 @@ def load_demo(*, logins_file: Path, people: int = 20_000) -> list[DemoLogin]:
             logins.append(DemoLogin(username, password, agencies[agency_code].name, str(role)))
         # The coordination centre's administrator is also the system administrator (catalogue, areas).
         User.objects.filter(username="cc.admin").update(is_superuser=True)
+        # Before the population: its alerts are routed to the responders who cover the villages.
+        generate_directory(agencies=agencies)
         if people:
             generate_population(people=people, agencies=agencies)
         generate_workplaces(agencies=agencies, employer_agency=agencies["employer"])
+        generate_cases(agencies=agencies)
     write_logins(logins_file, logins)
     return logins
 

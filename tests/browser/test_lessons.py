@@ -1,4 +1,4 @@
-"""Lessons learned in a real browser on a phone: every table, the routes map without a tile server, filters."""
+"""Lessons learned in a real browser on a phone: the tables, the routes map without tiles, filters."""
 
 from __future__ import annotations
 
@@ -89,7 +89,8 @@ def test_the_lessons_page_renders_its_tables_and_routes_map_for_a_coordinator(ph
         assert page.locator(f"table#lessons-{table} tbody tr").count() >= 1, table
     # A coordinator of the owning agency sees exact numbers.
     assert "<11" not in page.locator("main").inner_text()
-    assert page.locator("table#lessons-stages tr.stalls-most .badge").count() == 1
+    assert page.locator("table#lessons-stages tr.stalls-most .badge.overdue").count() == 1
+    assert page.locator("table#lessons-stages .badge.overdue").inner_text() == "stalls most"
 
     # Two routes (5001 → 5002 and within 5001), drawn as a line and a circle, with no tile server.
     page.wait_for_selector("#routes-map[data-features]", state="attached", timeout=10_000)

@@ -1,4 +1,4 @@
-"""Opening a case, moving it through the lifecycle, protection and returns, alerts: the rules users rely on."""
+"""Opening a case, moving it through the lifecycle, protection and returns, alerts: rules users rely on."""
 
 from datetime import date, timedelta
 
@@ -9,7 +9,7 @@ from django.http import Http404
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import services
 from safepassage.cases.models import Case, CaseAlert, IntakeReport, Step
-from safepassage.network.models import Agreement, FocalPoint, Organisation, Responder
+from safepassage.network.models import Agreement, FocalPoint, Responder
 from safepassage.registry.models import Person
 from safepassage.testing import directory_entry, open_case
 

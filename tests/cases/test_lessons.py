@@ -339,7 +339,8 @@ def test_recruitment_figures_for_a_coordinator(world, cases_a):
 def test_routes_run_from_first_recruitment_to_first_exploitation_by_district(world, cases_a):
     result = lessons.lessons(world.coordinator_a, today=TODAY)
     # 1: village 1 → village 3 (its later exploitation in village 1 does not count) = 5001 → 5002
-    # 2: Myanmar (country only) → village 2 = MM → 5001;  3: 5001 → 5002;  4: village 2 → village 1 = 5001 → 5001
+    # 2: Myanmar (country only) → village 2 = MM → 5001;  3: 5001 → 5002
+    # 4: village 2 → village 1 = 5001 → 5001
     assert rows(result, "routes", "cases") == {"5001>5002": 2, "MM>5001": 1, "5001>5001": 1}
     first = result["tables"]["routes"]["rows"][0]
     assert (first["origin_name"], first["destination_name"], first["cases"]) == ("Area 5001", "Area 5002", 2)

@@ -1,4 +1,4 @@
-"""An early-warning alert about a village also reaches the directory's responders who cover it and can open it."""
+"""An alert about a village also reaches the directory's responders who cover it and can open it."""
 
 from datetime import date, timedelta
 

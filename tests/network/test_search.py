@@ -1,4 +1,4 @@
-"""Who can respond in village 1, speaks Burmese, in child protection: ranked by coverage, then availability."""
+"""Who can respond in village 1, speaks Burmese, in child protection: by coverage, then availability."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -292,3 +292,36 @@ def test_hotlines_are_seeded_and_kept_by_system_administrators_only(world):
     hotline.refresh_from_db()
     assert hotline.hours == "08:00-20:00"
     assert AuditEvent.objects.filter(action__startswith="network.hotline.").count() == 2
+
+
+def test_the_directory_command_loads_hotlines_and_agreements_all_or_nothing(world, tmp_path):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    from safepassage.network.models import Agreement
+
+    good = {
+        "hotlines": [
+            {"country": "TH", "number": "1300", "name": "Prachabodi Centre 1300", "hours": "24 hours"},
+            {"country": "LA", "number": "1362", "name": "Lao women's union hotline", "languages": ["lo"]},
+        ],
+        "agreements": [{"code": "th-cn-2023", "name": "Thailand–China MOU", "countries": ["TH", "CN"]}],
+    }
+    path = tmp_path / "directory.json"
+    path.write_text(json.dumps(good), encoding="utf-8")
+    call_command("directory", "load", str(path))
+    assert Hotline.objects.get(country="LA", number="1362").languages == ["lo"]
+    assert Agreement.objects.get(code="th-cn-2023").countries == ["TH", "CN"]
+    bad = {
+        "hotlines": [
+            {"country": "KH", "number": "1280", "name": "Child helpline"},
+            {"country": "TH", "number": "x"},
+        ]
+    }
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    with pytest.raises(CommandError, match="hotlines.1.number"):
+        call_command("directory", "load", str(path))
+    assert not Hotline.objects.filter(country="KH").exists()
+    with pytest.raises(PermissionDenied):
+        services.directory_load(actor=world.admin_a, data=good)

@@ -1,4 +1,4 @@
-"""The directory's pages: the search with its reasons, cards that show contacts only when allowed, the forms."""
+"""The directory's pages: the search and its reasons, cards showing contacts only when allowed, forms."""
 
 import pytest
 from django.urls import reverse
