@@ -1,5 +1,7 @@
 """The directory on a phone: find who can respond in a village, in a language, for a need, and open a card."""
 
+from typing import Any
+
 import pytest
 
 from safepassage.network import services
@@ -12,7 +14,7 @@ def test_a_volunteer_finds_a_responder_for_a_village_and_opens_the_card(phone):
     world = build_world()
     centre = services.organisation_create(actor=world.coordinator_a, name="Provincial Centre", kind="member")
 
-    def responder(name: str, areas: list[str], languages: list[str], **fields: str) -> None:
+    def responder(name: str, areas: list[str], languages: list[str], **fields: Any) -> None:
         services.responder_create(
             actor=world.coordinator_a,
             organisation_id=centre.pk,

@@ -1,5 +1,7 @@
 """Who can respond in village 1, speaks Burmese, in child protection: by coverage, then availability."""
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -90,11 +92,12 @@ def test_without_a_village_everyone_active_is_ranked_by_availability_then_name(w
 
 
 def test_unknown_filters_are_refused_by_name(world):
-    for kwargs, field in (
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"language": "Burmese!"}, "language"),
         ({"expertise": "magic"}, "expertise"),
         ({"role_type": "sheriff"}, "role_type"),
-    ):
+    ]
+    for kwargs, field in cases:
         with pytest.raises(ValidationError) as caught:
             responders_search(world.coordinator_a, **kwargs)
         assert set(caught.value.message_dict) == {field}

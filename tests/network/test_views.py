@@ -74,7 +74,8 @@ def test_a_coordinator_adds_and_edits_a_responder_with_the_forms(world, director
     assert not Responder.objects.filter(name="Khun Mon").exists()
     response = client.post(reverse("network:responder_create"), form)
     responder = Responder.objects.get(name="Khun Mon")
-    assert response.status_code == 302 and response.url == reverse("network:responder", args=[responder.pk])
+    assert response.status_code == 302
+    assert response["Location"] == reverse("network:responder", args=[responder.pk])
     assert responder.agency == world.agency_b
     assert sorted(a.code for a in responder.areas.all()) == ["5002", "50020101"]
     edit = reverse("network:responder_edit", args=[responder.pk])
@@ -102,7 +103,7 @@ def test_organisations_and_committees_are_kept_with_the_forms(world, directory):
         },
     )
     hospital = Organisation.objects.get(name="District Hospital")
-    assert response.status_code == 302 and hospital.area.code == "5001"
+    assert response.status_code == 302 and hospital.area is not None and hospital.area.code == "5001"
     response = client.post(reverse("network:committee_create"), {"name": "District 1 MDT", "kind": "mdt"})
     committee = Committee.objects.get()
     assert response.status_code == 302
