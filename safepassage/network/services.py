@@ -17,27 +17,34 @@ from safepassage.accounts.models import Agency, User
 from safepassage.audit.services import audit_record, diff
 from safepassage.core.access import viewer_for
 from safepassage.core.validation import not_in_future
-from safepassage.geo.models import Area
-from safepassage.network.languages import clean_language
 from safepassage.network.models import (
     MAINTAINER_ROLES,
     Agreement,
     Committee,
     CommitteeMember,
     DirectoryEntry,
-    Expertise,
     FocalPoint,
     Hotline,
     Organisation,
     Responder,
     Training,
 )
+from safepassage.network.validation import (
+    COUNTRY,
+    Errors,
+    clean_choice,
+    clean_country,
+    clean_expertise,
+    clean_flag,
+    clean_languages,
+    clean_phone,
+    clean_text,
+    find_area,
+    find_areas,
+    raise_errors,
+)
 
-PHONE = re.compile(r"^\+?[0-9][0-9 ()\-./]{1,38}$")
-COUNTRY = re.compile(r"^[A-Z]{2}$")
 HOTLINE_NUMBER = re.compile(r"^\+?[0-9][0-9 \-]{1,19}$")
-
-Errors = dict[str, list[str]]
 
 
 # ------------------------------------------------------------------------------------------------- helpers
@@ -65,96 +72,6 @@ def require_system_admin(actor: Any) -> None:
     """Hotlines belong to no agency: only system administrators (or server commands) change them."""
     if actor is not None and not (actor.is_superuser and actor.is_active):
         raise PermissionDenied(_("Only a system administrator can change the hotlines."))
-
-
-def _text(
-    data: dict[str, Any], errors: Errors, field: str, max_length: int, *, required: bool = False
-) -> None:
-    """Trim a text field in place; refuse it when too long, or blank when required."""
-    if field not in data:
-        return
-    value = "" if data[field] is None else str(data[field]).strip()
-    data[field] = value
-    if required and not value:
-        errors[field] = [_("This field is required.")]
-    elif len(value) > max_length:
-        errors[field] = [_("Keep this under %(n)d characters.") % {"n": max_length + 1}]
-
-
-def _choice(data: dict[str, Any], errors: Errors, field: str, allowed: Sequence[str]) -> None:
-    if field in data and data[field] not in allowed:
-        errors[field] = [_("Unknown value %(value)s.") % {"value": data[field]}]
-
-
-def _phone(data: dict[str, Any], errors: Errors, field: str = "phone") -> None:
-    _text(data, errors, field, 40)
-    if data.get(field) and field not in errors and not PHONE.match(data[field]):
-        errors[field] = [_("Write a phone number with digits, spaces and an optional + in front.")]
-
-
-def _country(data: dict[str, Any], errors: Errors, field: str = "country") -> None:
-    if field not in data:
-        return
-    data[field] = str(data[field] or "").strip().upper()
-    if not COUNTRY.match(data[field]):
-        errors[field] = [_("Give the two-letter country code, e.g. TH, LA, MM or KH.")]
-
-
-def _languages(data: dict[str, Any], errors: Errors, field: str = "languages") -> None:
-    if field not in data:
-        return
-    codes: list[str] = []
-    bad: list[str] = []
-    for value in data[field] or []:
-        code = clean_language(value)
-        if code is None:
-            bad.append(str(value))
-        elif code not in codes:
-            codes.append(code)
-    if bad:
-        errors[field] = [
-            _("These are not language codes (ISO 639, e.g. th, my, lo): %(codes)s")
-            % {"codes": ", ".join(bad)}
-        ]
-    data[field] = codes
-
-
-def _expertise(data: dict[str, Any], errors: Errors, field: str) -> None:
-    if field not in data:
-        return
-    values = [str(v) for v in data[field] or []]
-    unknown = [v for v in values if v not in Expertise.values]
-    if unknown:
-        errors[field] = [_("Unknown expertise: %(codes)s") % {"codes": ", ".join(unknown)}]
-    data[field] = [e for e in Expertise.values if e in values]  # one order, no repeats
-
-
-def _flag(data: dict[str, Any], field: str = "active") -> None:
-    if field in data:
-        data[field] = bool(data[field])
-
-
-def _raise(errors: Errors) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
-def _area(code: str | None, errors: Errors, field: str = "area_code") -> Area | None:
-    if not code:
-        return None
-    area = Area.objects.filter(code=str(code).strip()).first()
-    if area is None:
-        errors[field] = [_("There is no area with the code %(code)s.") % {"code": code}]
-    return area
-
-
-def _areas(codes: Sequence[str], errors: Errors, field: str = "area_codes") -> list[Area]:
-    wanted = list(dict.fromkeys(str(c).strip() for c in codes if str(c).strip()))
-    found = {a.code: a for a in Area.objects.filter(code__in=wanted)}
-    missing = [c for c in wanted if c not in found]
-    if missing:
-        errors[field] = [_("Unknown area codes: %(codes)s") % {"codes": ", ".join(missing)}]
-    return [found[c] for c in wanted if c in found]
 
 
 def _directory(model: Any, actor: Any, pk: Any) -> Any:
@@ -196,15 +113,15 @@ ORGANISATION_FIELDS = (
 
 def _clean_organisation(fields: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
     data = {k: v for k, v in fields.items() if k in ORGANISATION_FIELDS}
-    _text(data, errors, "name", 200, required=True)
-    _choice(data, errors, "kind", Organisation.Kind.values)
-    _country(data, errors)
-    _text(data, errors, "address", 300)
-    _phone(data, errors)
-    _expertise(data, errors, "services")
-    _languages(data, errors)
-    _text(data, errors, "notes", 5000)
-    _flag(data)
+    clean_text(data, errors, "name", 200, required=True)
+    clean_choice(data, errors, "kind", Organisation.Kind.values)
+    clean_country(data, errors)
+    clean_text(data, errors, "address", 300)
+    clean_phone(data, errors)
+    clean_expertise(data, errors, "services")
+    clean_languages(data, errors)
+    clean_text(data, errors, "notes", 5000)
+    clean_flag(data)
     return data
 
 
@@ -234,9 +151,9 @@ def organisation_create(
     owner = _keeper(actor, agency)
     errors: Errors = {}
     data = _clean_organisation({**fields, "name": name, "kind": kind}, errors)
-    area = _area(area_code, errors)
+    area = find_area(area_code, errors)
     member = _member_agency(member_agency_code or "", errors)
-    _raise(errors)
+    raise_errors(errors)
     organisation = Organisation.objects.create(agency=owner, area=area, member_agency=member, **data)
     audit_record(
         actor=actor,
@@ -264,9 +181,9 @@ def organisation_update(
     _require_keeper(actor, organisation)
     errors: Errors = {}
     data = _clean_organisation(fields, errors)
-    area = _area(area_code, errors) if area_code else None
+    area = find_area(area_code, errors) if area_code else None
     member = _member_agency(member_agency_code, errors) if member_agency_code else None
-    _raise(errors)
+    raise_errors(errors)
     before = {k: getattr(organisation, k) for k in data}
     for name, value in data.items():
         setattr(organisation, name, value)
@@ -305,23 +222,23 @@ RESPONDER_FIELDS = (
 
 def _clean_responder(fields: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
     data = {k: v for k, v in fields.items() if k in RESPONDER_FIELDS}
-    _text(data, errors, "name", 200, required=True)
-    _choice(data, errors, "role_type", Responder.RoleType.values)
-    _text(data, errors, "title", 200)
-    _phone(data, errors)
-    _text(data, errors, "email", 254)
+    clean_text(data, errors, "name", 200, required=True)
+    clean_choice(data, errors, "role_type", Responder.RoleType.values)
+    clean_text(data, errors, "title", 200)
+    clean_phone(data, errors)
+    clean_text(data, errors, "email", 254)
     if data.get("email") and "email" not in errors:
         try:
             validate_email(data["email"])
         except ValidationError:
             errors["email"] = [_("This is not an email address.")]
-    _text(data, errors, "messaging", 100)
-    _languages(data, errors)
-    _expertise(data, errors, "expertise")
-    _choice(data, errors, "availability", Responder.Availability.values)
-    _text(data, errors, "available_note", 200)
-    _country(data, errors)
-    _flag(data)
+    clean_text(data, errors, "messaging", 100)
+    clean_languages(data, errors)
+    clean_expertise(data, errors, "expertise")
+    clean_choice(data, errors, "availability", Responder.Availability.values)
+    clean_text(data, errors, "available_note", 200)
+    clean_country(data, errors)
+    clean_flag(data)
     return data
 
 
@@ -349,9 +266,9 @@ def responder_create(
     errors: Errors = {}
     data = _clean_responder({**fields, "name": name, "role_type": role_type}, errors)
     organisation = _organisation(actor, organisation_id, errors)
-    areas = _areas(area_codes, errors)
+    areas = find_areas(area_codes, errors)
     user = _account(username or "", errors)
-    _raise(errors)
+    raise_errors(errors)
     assert organisation is not None  # checked above
     responder = Responder.objects.create(agency=owner, organisation=organisation, user=user, **data)
     responder.areas.set(areas)
@@ -385,9 +302,9 @@ def responder_update(
     errors: Errors = {}
     data = _clean_responder(fields, errors)
     organisation = _organisation(actor, organisation_id, errors) if organisation_id is not None else None
-    areas = _areas(area_codes, errors) if area_codes is not None else None
+    areas = find_areas(area_codes, errors) if area_codes is not None else None
     user = _account(username, errors) if username is not None else None
-    _raise(errors)
+    raise_errors(errors)
     before = {k: getattr(responder, k) for k in data}
     for name, value in data.items():
         setattr(responder, name, value)
@@ -423,15 +340,15 @@ def training_add(
     _require_keeper(actor, responder)
     errors: Errors = {}
     data: dict[str, Any] = {"course": course, "provider": provider}
-    _text(data, errors, "course", 200, required=True)
-    _text(data, errors, "provider", 200)
+    clean_text(data, errors, "course", 200, required=True)
+    clean_text(data, errors, "provider", 200)
     try:
         not_in_future(completed_on, "completed_on")
     except ValidationError as error:
         errors.update(error.message_dict)
     if expires_on is not None and expires_on <= completed_on:
         errors["expires_on"] = [_("A training stays valid until a date after it was completed.")]
-    _raise(errors)
+    raise_errors(errors)
     training = Training.objects.create(
         responder=responder, completed_on=completed_on, expires_on=expires_on, **data
     )
@@ -451,10 +368,10 @@ COMMITTEE_FIELDS = ("name", "kind", "meets", "active")
 
 def _clean_committee(fields: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
     data = {k: v for k, v in fields.items() if k in COMMITTEE_FIELDS}
-    _text(data, errors, "name", 200, required=True)
-    _choice(data, errors, "kind", Committee.Kind.values)
-    _text(data, errors, "meets", 200)
-    _flag(data)
+    clean_text(data, errors, "name", 200, required=True)
+    clean_choice(data, errors, "kind", Committee.Kind.values)
+    clean_text(data, errors, "meets", 200)
+    clean_flag(data)
     return data
 
 
@@ -472,8 +389,8 @@ def committee_create(
     owner = _keeper(actor, agency)
     errors: Errors = {}
     data = _clean_committee({**fields, "name": name, "kind": kind}, errors)
-    area = _area(area_code, errors)
-    _raise(errors)
+    area = find_area(area_code, errors)
+    raise_errors(errors)
     committee = Committee.objects.create(agency=owner, area=area, **data)
     audit_record(
         actor=actor,
@@ -492,8 +409,8 @@ def committee_update(
     _require_keeper(actor, committee)
     errors: Errors = {}
     data = _clean_committee(fields, errors)
-    area = _area(area_code, errors) if area_code else None
-    _raise(errors)
+    area = find_area(area_code, errors) if area_code else None
+    raise_errors(errors)
     before = {k: getattr(committee, k) for k in data}
     for name, value in data.items():
         setattr(committee, name, value)
@@ -527,7 +444,7 @@ def committee_seat_set(
         not_in_future(since, "since")
     except ValidationError as error:
         errors.update(error.message_dict)
-    _raise(errors)
+    raise_errors(errors)
     member, created = CommitteeMember.objects.update_or_create(
         committee=committee, responder=responder, defaults={"seat": seat, "since": since}
     )
@@ -581,14 +498,14 @@ def focal_point_create(
     owner = _keeper(actor, agency)
     errors: Errors = {}
     data: dict[str, Any] = {"country": country, "purpose": purpose, "active": active}
-    _country(data, errors)
-    _choice(data, errors, "purpose", FocalPoint.Purpose.values)
-    _flag(data)
+    clean_country(data, errors)
+    clean_choice(data, errors, "purpose", FocalPoint.Purpose.values)
+    clean_flag(data)
     responder = _directory(Responder, actor, responder_id)
     if responder is None:
         errors["responder_id"] = [_("There is no such responder in the directory.")]
     agreement = _agreement(agreement_code or "", data["country"], errors)
-    _raise(errors)
+    raise_errors(errors)
     focal_point = FocalPoint.objects.create(agency=owner, responder=responder, agreement=agreement, **data)
     audit_record(
         actor=actor,
@@ -612,9 +529,9 @@ def focal_point_update(
     _require_keeper(actor, focal_point)
     errors: Errors = {}
     data = {k: v for k, v in fields.items() if k in ("country", "purpose", "active")}
-    _country(data, errors)
-    _choice(data, errors, "purpose", FocalPoint.Purpose.values)
-    _flag(data)
+    clean_country(data, errors)
+    clean_choice(data, errors, "purpose", FocalPoint.Purpose.values)
+    clean_flag(data)
     responder = None
     if responder_id is not None:
         responder = _directory(Responder, actor, responder_id)
@@ -624,7 +541,7 @@ def focal_point_update(
     agreement = _agreement(agreement_code, country, errors) if agreement_code else None
     if agreement_code is None and focal_point.agreement and country not in focal_point.agreement.countries:
         errors["country"] = [_("%(country)s is not a party to this agreement.") % {"country": country}]
-    _raise(errors)
+    raise_errors(errors)
     before = {k: getattr(focal_point, k) for k in data}
     for name, value in data.items():
         setattr(focal_point, name, value)
@@ -648,15 +565,15 @@ HOTLINE_FIELDS = ("country", "number", "name", "purpose", "hours", "languages", 
 
 def _clean_hotline(fields: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
     data = {k: v for k, v in fields.items() if k in HOTLINE_FIELDS}
-    _country(data, errors)
-    _text(data, errors, "number", 20, required=True)
+    clean_country(data, errors)
+    clean_text(data, errors, "number", 20, required=True)
     if data.get("number") and "number" not in errors and not HOTLINE_NUMBER.match(data["number"]):
         errors["number"] = [_("A hotline number has digits only (spaces and dashes allowed).")]
-    _text(data, errors, "name", 200, required=True)
-    _text(data, errors, "purpose", 300)
-    _text(data, errors, "hours", 100)
-    _languages(data, errors)
-    _flag(data)
+    clean_text(data, errors, "name", 200, required=True)
+    clean_text(data, errors, "purpose", 300)
+    clean_text(data, errors, "hours", 100)
+    clean_languages(data, errors)
+    clean_flag(data)
     return data
 
 
@@ -686,7 +603,7 @@ def hotline_create(
     organisation = _hotline_organisation(organisation_id, errors)
     if not errors and Hotline.objects.filter(country=data["country"], number=data["number"]).exists():
         errors["number"] = [_("This country already has a hotline with this number.")]
-    _raise(errors)
+    raise_errors(errors)
     hotline = Hotline.objects.create(organisation=organisation, **data)
     audit_record(
         actor=actor,
@@ -709,7 +626,7 @@ def hotline_update(
     country, number = data.get("country", hotline.country), data.get("number", hotline.number)
     if not errors and Hotline.objects.filter(country=country, number=number).exclude(pk=hotline.pk).exists():
         errors["number"] = [_("This country already has a hotline with this number.")]
-    _raise(errors)
+    raise_errors(errors)
     before = {k: getattr(hotline, k) for k in data}
     for name, value in data.items():
         setattr(hotline, name, value)
@@ -747,8 +664,8 @@ def directory_load(*, actor: Any, data: Mapping[str, Any]) -> dict[str, int]:
     for n, row in enumerate(data.get("agreements", [])):
         errors: Errors = {}
         values: dict[str, Any] = {"code": row.get("code", ""), "name": row.get("name", "")}
-        _text(values, errors, "code", 40, required=True)
-        _text(values, errors, "name", 300, required=True)
+        clean_text(values, errors, "code", 40, required=True)
+        clean_text(values, errors, "name", 300, required=True)
         countries = [str(c).strip().upper() for c in row.get("countries", [])]
         if not countries or not all(COUNTRY.match(c) for c in countries):
             errors["countries"] = [_("Give the two-letter codes of the countries, e.g. TH, MM.")]
