@@ -471,6 +471,13 @@ def _case(request: HttpRequest, case_id: int, action: str = Action.VIEW) -> Case
     return get_for_user(qs, request.user, case_id, action)
 
 
+def _case_read(request: HttpRequest, case_id: int, what: str) -> dict[str, Any]:
+    """Part of a case, read and audited like the whole."""
+    case = _case(request, case_id)
+    audit_read(actor=request.user, obj=case, what=what)
+    return _case_detail(case, request.user)
+
+
 def _person(request: HttpRequest, person_id: int | None) -> Person | None:
     if person_id is None:
         return None
@@ -614,7 +621,7 @@ def screening_create(request: HttpRequest, case_id: int, payload: ScreeningIn) -
 @router.get("/cases/{case_id}/events", response={200: list[dict[str, Any]], **ERRORS})
 def event_list(request: HttpRequest, case_id: int) -> Any:
     """The journey: recruitment, transit, exploitation, in date order."""
-    return _case_detail(_case(request, case_id), request.user)["events"]
+    return _case_read(request, case_id, "events")["events"]
 
 
 @router.post("/cases/{case_id}/events", response={201: IdOut, **ERRORS})
@@ -631,7 +638,7 @@ def perpetrator_create(request: HttpRequest, case_id: int, payload: PerpetratorI
 
 @router.get("/cases/{case_id}/steps", response={200: list[dict[str, Any]], **ERRORS})
 def step_list(request: HttpRequest, case_id: int) -> Any:
-    return _case_detail(_case(request, case_id), request.user)["steps"]
+    return _case_read(request, case_id, "steps")["steps"]
 
 
 @router.post("/cases/{case_id}/steps", response={201: dict, **ERRORS})
@@ -660,7 +667,7 @@ def deadline_create(request: HttpRequest, case_id: int, payload: DeadlineIn) -> 
 @router.get("/cases/{case_id}/services", response={200: list[dict[str, Any]], **ERRORS})
 def service_list(request: HttpRequest, case_id: int) -> Any:
     """The support plan."""
-    return _case_detail(_case(request, case_id), request.user)["services"]
+    return _case_read(request, case_id, "services")["services"]
 
 
 @router.post("/cases/{case_id}/services", response={201: IdOut, **ERRORS})
@@ -726,6 +733,7 @@ def follow_up_create(request: HttpRequest, case_id: int, payload: FollowUpIn) ->
 @router.get("/cases/{case_id}/conferences", response={200: list[dict[str, Any]], **ERRORS})
 def conference_list(request: HttpRequest, case_id: int) -> Any:
     case = _case(request, case_id)
+    audit_read(actor=request.user, obj=case, what="conferences")
     return [_conference(c) for c in case.conferences.prefetch_related("actions", "attendees")]
 
 

@@ -155,3 +155,38 @@ def test_hotlines_agreements_and_focal_points(world, directory):
         "/api/v1/hotlines", {"country": "TH", "number": "1111", "name": "x"}
     )
     assert denied.status_code == 403
+
+
+def test_the_lists_take_the_same_queries_however_long(world, directory):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safepassage.network import services
+
+    from .conftest import add_responder
+
+    client = api_client(world.caseworker_a)
+    urls = [
+        "/api/v1/responders",
+        "/api/v1/responders?village_code=50010101&language=my",
+        "/api/v1/organisations",
+        "/api/v1/committees",
+    ]
+
+    def counts() -> list[int]:
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            result.append(len(queries))
+        return result
+
+    counts()  # the first request also records when the token was last used
+    before = counts()
+    for n in range(12):
+        add_responder(world, directory.centre, f"Extra {n}", area_codes=["50010101", "5002"])
+        services.organisation_create(
+            actor=world.coordinator_b, name=f"Office {n}", kind="ngo", area_code="5002"
+        )
+        services.committee_create(actor=world.coordinator_b, name=f"Committee {n}", kind="village")
+    assert counts() == before
