@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "safepassage.network",
     "safepassage.reports",
     "safepassage.cases",
+    "safepassage.migration",
     "safepassage.web",
 ]
 
