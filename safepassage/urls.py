@@ -18,6 +18,7 @@ urlpatterns = [
     path("reports/", include("safepassage.reports.urls")),
     path("workplaces/", include("safepassage.workplaces.urls")),
     path("cases/", include("safepassage.cases.urls")),
+    path("migration/", include("safepassage.migration.urls")),
     path("network/", include("safepassage.network.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
