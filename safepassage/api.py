@@ -21,6 +21,7 @@ from safepassage.cases.lessons_api import router as lessons_router
 from safepassage.core.api import error_body, field_errors
 from safepassage.core.importing import ImportRejected
 from safepassage.geo.api import router as geo_router
+from safepassage.migration.api import router as migration_router
 from safepassage.network.api import router as network_router
 from safepassage.registry.api import router as registry_router
 from safepassage.reports.api import router as reports_router
@@ -107,5 +108,6 @@ _register(
     workplaces_router,
     network_router,
     cases_router,
+    migration_router,
     lessons_router,
 )

@@ -607,6 +607,7 @@ def problem_to_case(*, actor: Any, checkin: CheckIn) -> Any:
         labour_issues=issues or ["contract_breach"],
         notes=_("From a safe-migration check-in (registration #%(id)s).") % {"id": registration.pk},
     )
+    case.refresh_from_db()
     checkin.case = case
     checkin.save(update_fields=["case"])
     audit_record(
