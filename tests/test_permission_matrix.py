@@ -1148,6 +1148,308 @@ API_CASES += [
 # end of cases ----------------------------------------------------------------------------------------------
 
 
+# migration -------------------------------------------------------------------------------------------------
+# A channel run by agency A from district 1 whose destination organisation is agency B: both ends see it.
+# Registrations: the people roles of A (volunteer_a covers village 1) and B's staff (volunteer_b covers only
+# village 3); never analysts, partners or enforcement agencies.
+PEOPLE_AB = {**PEOPLE_A, "admin_b": 200, "coordinator_b": 200, "caseworker_b": 200, "volunteer_b": 200}
+REG_SEEN = {**PEOPLE_A, "admin_b": 200, "coordinator_b": 200, "caseworker_b": 200}
+CHANNEL_KEEPERS = {"admin_a": 200, "coordinator_a": 200, "admin_b": 200, "coordinator_b": 200}
+
+
+def _m(expected: Status, people: Mapping[str, Any] = REG_SEEN, **overrides: Status) -> dict[str, Status]:
+    return only({**dict.fromkeys(people, expected), **overrides}, 404, 401)
+
+
+def channel_m(world: World) -> Any:
+    from safepassage.migration import services
+    from safepassage.testing import directory_entry
+
+    return _cached(
+        world,
+        "channel_m",
+        lambda: services.channel_create(
+            actor=world.coordinator_a,
+            name="Matrix channel",
+            origin_area_code=world.district_1.code,
+            destination_country="TH",
+            destination_place="Bangkok",
+            destination_organisation_id=directory_entry(world, world.agency_b).pk,
+        ),
+    )
+
+
+def registration_m(world: World, key: str = "registration_m") -> Any:
+    """A registration in village 1, arrived, with a check-in that reported unpaid wages at workplace A."""
+    from datetime import date, timedelta
+
+    from safepassage.migration import services
+
+    def make() -> Any:
+        registration = services.registration_create(
+            actor=world.caseworker_a,
+            channel=channel_m(world),
+            purpose="work",
+            travel_date=date.today() - timedelta(days=20),
+            consent="person",
+            person_fields={"given_name": "Matrix", "birth_year": 2000, "village_code": world.village_1.code},
+            planned_workplace_id=workplace_a(world).pk,
+            phone="080 000 0000",
+        )
+        registration = services.arrival_confirm(
+            actor=world.caseworker_a, registration=registration, arrived_on=date.today() - timedelta(days=18)
+        )
+        checkin = services.checkin_record(
+            actor=world.caseworker_a,
+            registration=registration,
+            done_on=date.today(),
+            reached=True,
+            problems=["withholding_of_wages"],
+        )
+        services.alerts_scan(today=date.today() + timedelta(days=400))
+        return {"registration": registration, "checkin": checkin, "alert": registration.alerts.first()}
+
+    return _cached(world, key, make)
+
+
+def vacancy_m(world: World) -> Any:
+    from datetime import date
+
+    from safepassage.migration import services
+    from safepassage.workplaces.services import recruiter_create
+
+    def make() -> Any:
+        recruiter = recruiter_create(
+            actor=world.coordinator_a,
+            name="Matrix recruiter",
+            registered_on=date.today(),
+            registration_office="Office",
+        )
+        return services.vacancy_create(
+            actor=world.coordinator_a,
+            recruiter_id=recruiter.pk,
+            village_code=world.village_1.code,
+            posted_on=date.today(),
+            title="Packer",
+        )
+
+    return _cached(world, "vacancy_m", make)
+
+
+def site_m(world: World) -> Any:
+    from datetime import date
+
+    from safepassage.migration import services
+
+    return _cached(
+        world,
+        "site_m",
+        lambda: services.site_registration_create(
+            actor=world.caseworker_a,
+            site_kind="market",
+            site_name="Matrix market",
+            site_area_code=world.village_1.code,
+            found_on=date.today(),
+            person_fields={"given_name": "Boy", "birth_year": 2014},
+        ),
+    )
+
+
+def _reg_url(world: World, tail: str = "", key: str = "registration_m") -> str:
+    return f"/api/v1/migration/registrations/{registration_m(world, key)['registration'].pk}{tail}"
+
+
+REGISTRATION_IN = {
+    "purpose": "work",
+    "consent": "person",
+    "person": {"given_name": "New", "birth_year": 2001, "village_code": "50010101"},
+}
+
+UI_CASES += [
+    Case("migration:channels", lambda w: reverse("migration:channels"), only(PEOPLE_AB, 404, 302)),
+    Case(
+        "migration:channel_new", lambda w: reverse("migration:channel_new"), only(CHANNEL_KEEPERS, 404, 302)
+    ),
+    Case(
+        "migration:channel",
+        lambda w: reverse("migration:channel", args=[channel_m(w).pk]),
+        only(PEOPLE_AB, 404, 302),
+    ),
+    Case(
+        "migration:register",
+        lambda w: reverse("migration:register", args=[channel_m(w).pk]),
+        only(PEOPLE_AB, 404, 302),
+    ),
+    Case(
+        "migration:registration",
+        lambda w: reverse("migration:registration", args=[registration_m(w)["registration"].pk]),
+        only(REG_SEEN, 404, 302),
+    ),
+    Case(
+        "migration:checkin",
+        lambda w: reverse("migration:checkin", args=[registration_m(w)["registration"].pk]),
+        only(REG_SEEN, 404, 302),
+    ),
+    Case(
+        "migration:registration_action",
+        lambda w: reverse(
+            "migration:registration_action", args=[registration_m(w)["registration"].pk, "counselling"]
+        ),
+        only(dict.fromkeys(REG_SEEN, 302), 404, 302),
+        "POST",
+        {"advice": "Keep your own ID card."},
+    ),
+    Case("migration:overdue", lambda w: reverse("migration:overdue"), only(PEOPLE_AB, 404, 302)),
+    Case("migration:sites", lambda w: reverse("migration:sites"), only(PEOPLE_AB, 404, 302)),
+    Case("migration:site_new", lambda w: reverse("migration:site_new"), only(PEOPLE_AB, 404, 302)),
+    Case(
+        "migration:site", lambda w: reverse("migration:site", args=[site_m(w).pk]), only(PEOPLE_A, 404, 302)
+    ),
+    Case("migration:vacancies", lambda w: reverse("migration:vacancies"), only(PEOPLE_AB, 404, 302)),
+]
+
+API_CASES += [
+    Case("GET /api/v1/migration/channels", lambda w: "/api/v1/migration/channels", statuses(200, 401)),
+    Case(
+        "POST /api/v1/migration/channels",
+        lambda w: "/api/v1/migration/channels",
+        only(dict.fromkeys(CHANNEL_KEEPERS, 201), 404, 401),
+        "POST",
+        {"name": "New channel", "origin_area_code": "5001", "destination_country": "MY"},
+    ),
+    Case(
+        "GET /api/v1/migration/channels/{channel_id}",
+        lambda w: f"/api/v1/migration/channels/{channel_m(w).pk}",
+        _m(200, PEOPLE_AB),
+    ),
+    Case(
+        "PATCH /api/v1/migration/channels/{channel_id}",
+        lambda w: f"/api/v1/migration/channels/{channel_m(w).pk}",
+        _m(200, {"admin_a": 200, "coordinator_a": 200}),
+        "PATCH",
+        {"checkin_days": [14, 60]},
+    ),
+    Case(
+        "GET /api/v1/migration/registrations", lambda w: "/api/v1/migration/registrations", statuses(200, 401)
+    ),
+    Case(
+        "POST /api/v1/migration/registrations",
+        lambda w: "/api/v1/migration/registrations",
+        _m(400, PEOPLE_AB, **dict.fromkeys(PEOPLE_A, 201)),
+        "POST",
+        lambda w: {**REGISTRATION_IN, "channel_id": channel_m(w).pk, "travel_date": _today()},
+    ),
+    Case("GET /api/v1/migration/registrations/{registration_id}", lambda w: _reg_url(w), _m(200)),
+    Case(
+        "POST /api/v1/migration/registrations/{registration_id}/arrival",
+        lambda w: _reg_url(w, "/arrival"),
+        _m(400),  # already confirmed
+        "POST",
+        lambda w: {"arrived_on": _today()},
+    ),
+    Case(
+        "POST /api/v1/migration/registrations/{registration_id}/checkins",
+        lambda w: _reg_url(w, "/checkins"),
+        _m(201),
+        "POST",
+        lambda w: {"done_on": _today(), "reached": True, "pay_ok": True},
+    ),
+    Case(
+        "POST /api/v1/migration/registrations/{registration_id}/withdraw",
+        lambda w: _reg_url(w, "/withdraw", key="to_withdraw"),
+        _m((200, 400)),
+        "POST",
+        {"reason": "No more calls."},
+    ),
+    Case(
+        "POST /api/v1/migration/registrations/{registration_id}/counselling",
+        lambda w: _reg_url(w, "/counselling"),
+        _m(201),
+        "POST",
+        {"advice": "Keep your own documents."},
+    ),
+    Case(
+        "POST /api/v1/migration/registrations/{registration_id}/placements",
+        lambda w: _reg_url(w, "/placements"),
+        _m(400, **dict.fromkeys(PEOPLE_A, (201, 400))),
+        "POST",
+        lambda w: {"vacancy_id": vacancy_m(w).pk, "placed_on": _today()},
+    ),
+    Case(
+        "POST /api/v1/migration/checkins/{checkin_id}/observation",
+        lambda w: f"/api/v1/migration/checkins/{registration_m(w)['checkin'].pk}/observation",
+        _m((201, 400)),
+        "POST",
+        {},
+    ),
+    Case(
+        "POST /api/v1/migration/checkins/{checkin_id}/case",
+        lambda w: f"/api/v1/migration/checkins/{registration_m(w)['checkin'].pk}/case",
+        _m((201, 400), admin_a=(400, 404)),
+        "POST",
+    ),
+    Case("GET /api/v1/migration/vacancies", lambda w: "/api/v1/migration/vacancies", statuses(200, 401)),
+    Case(
+        "POST /api/v1/migration/vacancies",
+        lambda w: "/api/v1/migration/vacancies",
+        only(dict.fromkeys(STAFF_A, 201), 400, 401),
+        "POST",
+        lambda w: {
+            "recruiter_id": vacancy_m(w).recruiter_id,
+            "village_code": "50010101",
+            "posted_on": _today(),
+            "title": "Picker",
+        },
+    ),
+    Case("GET /api/v1/migration/sites", lambda w: "/api/v1/migration/sites", statuses(200, 401)),
+    Case(
+        "POST /api/v1/migration/sites",
+        lambda w: "/api/v1/migration/sites",
+        only(
+            {**dict.fromkeys(PEOPLE_A, 201), "admin_b": 201, "coordinator_b": 201, "caseworker_b": 201},
+            400,
+            401,
+        ),
+        "POST",
+        lambda w: {
+            "site_kind": "market",
+            "site_name": "Market",
+            "site_area_code": "50010101",
+            "found_on": _today(),
+            "person": {"given_name": "Girl", "birth_year": 2013, "village_code": "50010101"},
+        },
+    ),
+    Case(
+        "GET /api/v1/migration/sites/{site_id}",
+        lambda w: f"/api/v1/migration/sites/{site_m(w).pk}",
+        _m(200, PEOPLE_A),
+    ),
+    Case(
+        "POST /api/v1/migration/sites/{site_id}/tracing",
+        lambda w: f"/api/v1/migration/sites/{site_m(w).pk}/tracing",
+        _m(201, PEOPLE_A),
+        "POST",
+        lambda w: {"done_on": _today(), "action": "Called the family"},
+    ),
+    Case(
+        "POST /api/v1/migration/sites/{site_id}/hand-over",
+        lambda w: f"/api/v1/migration/sites/{site_m(w).pk}/hand-over",
+        _m((200, 400), PEOPLE_A, admin_a=(400, 404)),
+        "POST",
+        {"to": "case"},
+    ),
+    Case("GET /api/v1/migration/alerts", lambda w: "/api/v1/migration/alerts", statuses(200, 401)),
+    Case(
+        "POST /api/v1/migration/alerts/{alert_id}/resolve",
+        lambda w: f"/api/v1/migration/alerts/{registration_m(w)['alert'].pk}/resolve",
+        _m(200),
+        "POST",
+        {"note": "Called them."},
+    ),
+]
+# end of migration ------------------------------------------------------------------------------------------
+
+
 # Open to everyone by design.
 PUBLIC_ROUTES = {
     "healthz",

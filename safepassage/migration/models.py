@@ -311,6 +311,11 @@ class CheckIn(models.Model):
     def audit_label(self) -> str:
         return f"check-in #{self.pk} · registration #{self.registration_id}"
 
+    @property
+    def problem_labels(self) -> str:
+        names = dict(Problem.choices)
+        return ", ".join(str(names.get(p, p)) for p in self.problems)
+
 
 class MigrationAlert(models.Model):
     """A missed check-in, an arrival not confirmed, or someone out of reach too long: to both ends."""

@@ -27,6 +27,7 @@ NAV: list[NavItem] = [
     NavItem("registry:alert_list", _("Alerts"), "registry.view_alerts"),
     NavItem("cases:intake_list", _("Call log"), "cases.view_intake"),
     NavItem("cases:case_list", _("Cases"), "cases.view_cases"),
+    NavItem("migration:channels", _("Safe migration"), "migration.view_channels"),
     NavItem("reports:risk", _("Reports"), "reports.view_reports"),
     NavItem("workplaces:map", _("Workplaces"), "workplaces.view_workplaces"),
     NavItem("network:search", _("Directory"), "network.view_directory"),
