@@ -322,3 +322,17 @@ def test_site_registration_traces_the_family_and_hands_over_to_a_case(world):
     assert case.person == site.person
     with pytest.raises(Http404):
         services.site_hand_over(actor=world.caseworker_b, site=site, to="case")
+
+
+def test_the_scan_command_raises_each_alert_once(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    register(world, channel_ab(world, arrival_grace_days=1), expected_arrival=TODAY - timedelta(days=5))
+    out = StringIO()
+    call_command("migration", "scan", stdout=out)
+    assert "arrival: 1" in out.getvalue()
+    out = StringIO()
+    call_command("migration", "scan", stdout=out)
+    assert "arrival: 0" in out.getvalue()
