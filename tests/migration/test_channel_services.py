@@ -336,3 +336,20 @@ def test_the_scan_command_raises_each_alert_once(world):
     out = StringIO()
     call_command("migration", "scan", stdout=out)
     assert "arrival: 0" in out.getvalue()
+
+
+def test_an_enforcement_agency_at_an_end_gets_404_on_individual_registrations(world):
+    from safepassage.testing import api_client, web_client
+
+    police = Agency.objects.create(code="police", name="Immigration police", kind="enforcement", country="TH")
+    Membership.objects.create(user=world.outsider, agency=police, role="coordinator")
+    channel = channel_ab(world, destination_organisation_id=directory_entry(world, police).pk)
+    registration = register(world, channel)
+    outsider = type(world.outsider).objects.get(pk=world.outsider.pk)
+    assert api_client(outsider).get(f"/api/v1/migration/registrations/{registration.pk}").status_code == 404
+    assert api_client(outsider).get("/api/v1/migration/registrations").json()["items"] == []
+    assert web_client(outsider).get(f"/migration/registrations/{registration.pk}/").status_code == 404
+    assert (
+        api_client(world.caseworker_a).get(f"/api/v1/migration/registrations/{registration.pk}").status_code
+        == 200
+    )
