@@ -185,9 +185,20 @@ class Registration(AgencyOwned, TimeStamped):
         """Seen at both ends of its channel (never through an enforcement agency); changed by the registering
         agency's staff and volunteers (their villages), and by the destination end (arrival, check-ins)."""
         if action == Action.VIEW:
-            return Channel.ends_q(
-                viewer, (*STAFF, Role.VOLUNTEER), prefix="channel__"
-            ) & cls._volunteer_limit(viewer)
+            q = Q(pk__in=[])
+            allowed = working_agencies(viewer, (*STAFF, Role.VOLUNTEER))
+            for grant in viewer.grants:
+                if grant.agency_id not in allowed or grant.role not in (*STAFF, Role.VOLUNTEER):
+                    continue
+                ends = (
+                    Q(channel__agency_id=grant.agency_id)
+                    | Q(channel__origin_organisation__member_agency_id=grant.agency_id)
+                    | Q(channel__destination_organisation__member_agency_id=grant.agency_id)
+                )
+                if grant.role == Role.VOLUNTEER:
+                    ends &= cls._paths_q(grant.area_paths)
+                q |= ends
+            return q
         q = Q(pk__in=[])
         allowed = working_agencies(viewer, (*WORKERS, Role.ADMIN))
         for grant in viewer.grants:
@@ -200,14 +211,6 @@ class Registration(AgencyOwned, TimeStamped):
                 grant_q &= cls._paths_q(grant.area_paths)
             q |= grant_q
         return q
-
-    @classmethod
-    def _volunteer_limit(cls, viewer: Viewer) -> Q:
-        """A viewer who is only a volunteer sees registrations of people in their villages."""
-        if viewer.has_role(*STAFF):
-            return Q()
-        paths = [p for g in viewer.grants if g.role == Role.VOLUNTEER for p in g.area_paths]
-        return cls._paths_q(paths)
 
     @staticmethod
     def _paths_q(paths: Any) -> Q:
