@@ -22,6 +22,7 @@ from safepassage.core.api import error_body, field_errors
 from safepassage.core.importing import ImportRejected
 from safepassage.geo.api import router as geo_router
 from safepassage.migration.api import router as migration_router
+from safepassage.migration.report_api import router as migration_reports_router
 from safepassage.network.api import router as network_router
 from safepassage.registry.api import router as registry_router
 from safepassage.reports.api import router as reports_router
@@ -109,5 +110,6 @@ _register(
     network_router,
     cases_router,
     migration_router,
+    migration_reports_router,
     lessons_router,
 )

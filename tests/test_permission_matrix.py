@@ -1447,6 +1447,23 @@ API_CASES += [
         {"note": "Called them."},
     ),
 ]
+MIGRATION_REPORTERS = REPORTERS  # admins, coordinators, caseworkers and analysts
+
+UI_CASES += [
+    Case("migration:reports", lambda w: reverse("migration:reports"), only(MIGRATION_REPORTERS, 404, 302)),
+    Case(
+        "migration:reports_csv",
+        lambda w: reverse("migration:reports_csv", args=["origins"]),
+        only(MIGRATION_REPORTERS, 404, 302),
+    ),
+]
+API_CASES += [
+    Case(
+        "GET /api/v1/migration/reports",
+        lambda w: "/api/v1/migration/reports",
+        only(MIGRATION_REPORTERS, 404, 401),
+    ),
+]
 # end of migration ------------------------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_register_check_in_and_overdue_on_a_phone(phone):
     world = build_world()
-    channel = services.channel_create(
+    services.channel_create(
         actor=world.coordinator_a,
         name="Village – City",
         origin_area_code=world.district_1.code,

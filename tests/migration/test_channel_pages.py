@@ -1,4 +1,4 @@
-"""The committee member's pages: register in a few steps, confirm arrival, record a check-in, see who is overdue."""
+"""The committee member's pages: register in a few steps, confirm arrival, check in, see who is overdue."""
 
 from datetime import date, timedelta
 

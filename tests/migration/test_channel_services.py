@@ -1,5 +1,5 @@
-"""The safe-migration channel: voluntary registration, tracing by schedule, consent withdrawal, problems turned
-into evidence or cases, and the rule that nothing records a refusal to travel."""
+"""The safe-migration channel: voluntary registration, tracing by schedule, consent withdrawal, problems
+turned into evidence or cases, and the rule that nothing records a refusal to travel."""
 
 from datetime import date, timedelta
 
