@@ -90,6 +90,7 @@ class RegistrationIn(Schema):
     documents: list[DocumentIn] = []
     orientation: dict[str, bool] = {}
     completed_compulsory_education: bool | None = None
+    registered_on: date | None = None
 
 
 class ArrivalIn(Schema):
@@ -231,6 +232,7 @@ def _registration_out(
         "destination_place": registration.destination_place,
         "planned_workplace_id": registration.planned_workplace_id,
         "recruiter_id": registration.recruiter_id,
+        "registered_on": registration.registered_on,
         "travel_date": registration.travel_date,
         "expected_arrival": registration.expected_arrival,
         "arrived_on": registration.arrived_on,

@@ -146,6 +146,7 @@ class Registration(AgencyOwned, TimeStamped):
     recruiter = models.ForeignKey(
         "workplaces.Recruiter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    registered_on = models.DateField(_("registered on"))
     travel_date = models.DateField(_("travel date"))
     expected_arrival = models.DateField(_("expected arrival"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -183,7 +184,7 @@ class Registration(AgencyOwned, TimeStamped):
     @classmethod
     def scope_q(cls, viewer: Viewer, action: str) -> Q:
         """Seen at both ends of its channel (never through an enforcement agency); changed by the registering
-        agency's staff and volunteers (their villages), and by the destination end (arrival, check-ins)."""
+        agency (volunteers: their villages), the agency running the channel and the destination end."""
         if action == Action.VIEW:
             q = Q(pk__in=[])
             allowed = working_agencies(viewer, (*STAFF, Role.VOLUNTEER))
@@ -204,8 +205,10 @@ class Registration(AgencyOwned, TimeStamped):
         for grant in viewer.grants:
             if grant.role not in (*WORKERS, Role.ADMIN) or grant.agency_id not in allowed:
                 continue
-            grant_q = Q(agency_id=grant.agency_id) | Q(
-                channel__destination_organisation__member_agency_id=grant.agency_id
+            grant_q = (
+                Q(agency_id=grant.agency_id)
+                | Q(channel__agency_id=grant.agency_id)
+                | Q(channel__destination_organisation__member_agency_id=grant.agency_id)
             )
             if grant.role == Role.VOLUNTEER:
                 grant_q &= cls._paths_q(grant.area_paths)

@@ -248,6 +248,7 @@ def registration_create(
     documents: Sequence[Mapping[str, Any]] = (),
     orientation: Mapping[str, bool] | None = None,
     completed_compulsory_education: bool | None = None,
+    registered_on: date | None = None,
 ) -> Registration:
     """Register someone who chose to, before they leave. A child who has not finished compulsory education
     gets a counselling record and a back-to-school referral — and is registered all the same."""
@@ -255,17 +256,20 @@ def registration_create(
     if not channel.active:
         raise _fail("channel", _("This channel is closed."))
     today = timezone.localdate()
+    registered_on = registered_on or today
+    if registered_on > today:
+        raise _fail("registered_on", _("The date cannot be in the future."))
     if consent not in Registration.Consent.values:
         raise _fail(
             "consent",
             _("Registration is voluntary: record the person's consent (and a guardian's for a child)."),
         )
-    consent_on = consent_on or today
+    consent_on = consent_on or registered_on
     if consent_on > today:
         raise _fail("consent_on", _("The date cannot be in the future."))
     if purpose not in Purpose.values:
         raise _fail("purpose", _("Say why they go: work, study, family or other."))
-    if travel_date < today - timedelta(days=LONG_PAST_DAYS):
+    if travel_date < registered_on - timedelta(days=LONG_PAST_DAYS):
         raise _fail("travel_date", _("This travel date is long past: register people before they leave."))
     if sector and sector not in Sector.values:
         raise _fail("sector", _("Unknown sector %(sector)s.") % {"sector": sector})
@@ -291,7 +295,7 @@ def registration_create(
     owner = _registering_agency(actor, channel, village)
     if person is None:
         person = person_create(actor=actor, agency=owner, **dict(person_fields or {}))
-    age = age_on(person, today)
+    age = age_on(person, registered_on)
     if consent == Registration.Consent.PERSON and age is not None and age < 18:
         raise _fail("consent", _("For a child, a parent or guardian agrees together with the child."))
     unknown = sorted(set(orientation or {}) - set(ORIENTATION))
@@ -320,11 +324,12 @@ def registration_create(
         completed_compulsory_education=completed_compulsory_education,
         status=Registration.Status.TRAVELLING if travel_date <= today else Registration.Status.REGISTERED,
         registered_by=actor,
+        registered_on=registered_on,
     )
     if age is not None and age < 18 and completed_compulsory_education is False:
         Counselling.objects.create(
             registration=registration,
-            given_on=today,
+            given_on=registered_on,
             by=actor,
             advice=_(
                 "Has not finished compulsory education: talked about finishing school first, the risks of "
@@ -576,6 +581,12 @@ def problem_to_case(*, actor: Any, checkin: CheckIn) -> Any:
     if not checkin.problems:
         raise _fail("problems", _("No problem was reported at this check-in."))
     today = timezone.localdate()
+    if not Person.objects.visible_to(actor).filter(pk=registration.person_id).exists():
+        raise _fail(
+            "checkin",
+            _("The case is opened by the registering agency's case staff: ask %(agency)s.")
+            % {"agency": registration.agency.name},
+        )
     case = case_services.case_open(actor=actor, person=registration.person, opened_on=today)
     case_services.event_add(
         actor=actor,

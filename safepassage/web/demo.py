@@ -17,6 +17,7 @@ from safepassage.core.roles import Role
 from safepassage.geo.demo import province_rows
 from safepassage.geo.models import Area
 from safepassage.geo.services import areas_import
+from safepassage.migration.demo import generate_migration
 from safepassage.network.demo import generate_directory
 from safepassage.registry.demo import generate_population
 from safepassage.workplaces.demo import generate_workplaces
@@ -92,6 +93,7 @@ def load_demo(*, logins_file: Path, people: int = 20_000) -> list[DemoLogin]:
             generate_population(people=people, agencies=agencies)
         generate_workplaces(agencies=agencies, employer_agency=agencies["employer"])
         generate_cases(agencies=agencies)
+        generate_migration(agencies=agencies)
     write_logins(logins_file, logins)
     return logins
 
