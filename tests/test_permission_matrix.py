@@ -1335,7 +1335,7 @@ API_CASES += [
     Case(
         "POST /api/v1/migration/registrations",
         lambda w: "/api/v1/migration/registrations",
-        _m(400, PEOPLE_AB, **dict.fromkeys(PEOPLE_A, 201)),
+        only({**dict.fromkeys(PEOPLE_AB, 400), **dict.fromkeys(PEOPLE_A, 201)}, 404, 401),
         "POST",
         lambda w: {**REGISTRATION_IN, "channel_id": channel_m(w).pk, "travel_date": _today()},
     ),
@@ -1371,7 +1371,7 @@ API_CASES += [
     Case(
         "POST /api/v1/migration/registrations/{registration_id}/placements",
         lambda w: _reg_url(w, "/placements"),
-        _m(400, **dict.fromkeys(PEOPLE_A, (201, 400))),
+        only({**dict.fromkeys(REG_SEEN, 400), **dict.fromkeys(PEOPLE_A, (201, 400))}, 404, 401),
         "POST",
         lambda w: {"vacancy_id": vacancy_m(w).pk, "placed_on": _today()},
     ),

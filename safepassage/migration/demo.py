@@ -16,7 +16,7 @@ from safepassage.accounts.models import Agency, User
 from safepassage.geo.models import Area
 from safepassage.migration import services
 from safepassage.migration.models import Channel, Problem
-from safepassage.network.models import Committee, Organisation
+from safepassage.network.models import Committee, CommitteeMember, Organisation, Responder
 from safepassage.registry.demo import FAMILY, GIVEN_F, GIVEN_M
 from safepassage.workplaces.models import Recruiter, Workplace
 from safepassage.workplaces.services import recruiter_create
@@ -34,9 +34,15 @@ def _organisation(
 
 
 def _committee(agency: Agency, name: str, kind: str, area: Area | None) -> Committee:
-    committee, _ = Committee.objects.get_or_create(
+    """A committee with a chair, a secretary and members from the directory's responders."""
+    committee, created = Committee.objects.get_or_create(
         name=name, defaults={"agency": agency, "kind": kind, "area": area}
     )
+    if created:
+        members = list(Responder.objects.filter(active=True).order_by("pk")[:6])
+        for n, responder in enumerate(members):
+            seat = "chair" if n == 0 else "secretary" if n == 1 else "member"
+            CommitteeMember.objects.create(committee=committee, responder=responder, seat=seat)
     return committee
 
 

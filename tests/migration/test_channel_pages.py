@@ -64,6 +64,7 @@ def test_register_arrive_check_in_and_overdue_from_the_pages(world):
     overdue = b.get(reverse("migration:overdue")).content.decode()
     assert "Ying" in overdue and "check-in due" in overdue
     first = registration.checkins.filter(kind="scheduled").order_by("due_on").first()
+    assert first is not None
     response = b.post(
         reverse("migration:checkin", args=[registration.pk]) + f"?checkin={first.pk}",
         {

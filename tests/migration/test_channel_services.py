@@ -2,6 +2,7 @@
 turned into evidence or cases, and the rule that nothing records a refusal to travel."""
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -37,7 +38,7 @@ def channel_ab(world, **overrides):
 
 
 def register(world, channel, **overrides):
-    values = {
+    values: dict[str, Any] = {
         "purpose": "work",
         "travel_date": TODAY - timedelta(days=20),
         "consent": "person",
@@ -89,10 +90,10 @@ def test_a_changed_schedule_applies_to_later_arrivals(world):
     registration = services.arrival_confirm(
         actor=world.caseworker_a, registration=registration, arrived_on=TODAY - timedelta(days=1)
     )
-    assert sorted(
-        (d - registration.arrived_on).days
-        for d in registration.checkins.filter(kind="scheduled").values_list("due_on", flat=True)
-    ) == [3, 60]
+    arrived_on = registration.arrived_on
+    assert arrived_on is not None
+    due = registration.checkins.filter(kind="scheduled").values_list("due_on", flat=True)
+    assert sorted((d - arrived_on).days for d in due if d is not None) == [3, 60]
 
 
 def test_arrival_not_confirmed_and_cannot_reach_escalate_after_their_days(world):
@@ -172,7 +173,7 @@ def test_no_status_or_code_path_records_a_refusal_to_travel(world):
 def test_bad_input_names_the_field_and_stores_nothing(world):
     channel = channel_ab(world)
     unregistered = recruiter_create(actor=world.coordinator_a, name="Broker X")
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"consent": ""}, "consent"),
         ({"travel_date": TODAY - timedelta(days=90)}, "travel_date"),
         ({"destination_area_code": "99999999"}, "destination_area_code"),
