@@ -1,4 +1,4 @@
-"""The safe-migration report page and its tables as CSV."""
+"""The safe-migration report page (every table with what its numbers mean) and each table as CSV."""
 
 from __future__ import annotations
 
@@ -8,54 +8,79 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from safepassage.migration import reports
-from safepassage.migration.models import Channel
 from safepassage.reports.views import csv_response
 
 
-def _require(request: HttpRequest) -> None:
+def _require_reports(request: HttpRequest) -> None:
+    # As the other report pages: a page you may not see looks like one that does not exist.
     if not request.user.has_perm("migration.view_reports"):
         raise Http404
+
+
+def _cell(row: dict[str, Any], column: dict[str, Any]) -> str:
+    """What one cell shows: "<11" for a hidden count, "hidden" for a hidden share or days, "—" for none."""
+    key = column["key"]
+    value = row.get(key)
+    if key in row["suppressed"]:
+        return f"<{reports.K}" if column["kind"] == "count" else _("hidden")
+    if value is None or value == "":
+        return "—"
+    if column["kind"] == "percent":
+        return f"{value}%"
+    return str(value)
+
+
+def _for_page(table: dict[str, Any]) -> dict[str, Any]:
+    """A table with each row's cells worked out, so the template only loops."""
+    body = [[(c["title"], _cell(row, c)) for c in table["columns"]] for row in table["rows"]]
+    return {**table, "body": body}
 
 
 @require_GET
 @login_required
 def reports_page(request: HttpRequest) -> HttpResponse:
-    """Registrations, arrivals, check-ins, contact and problems, with what each number means."""
-    _require(request)
-    error: dict[str, Any] = {}
-    report = None
+    """Registrations, arrivals, check-ins, contact and problems, each with a sentence on what it counts."""
+    _require_reports(request)
+    errors: dict[str, list[str]] = {}
+    result: dict[str, Any] | None = None
     try:
-        filters = reports.parse_filters(request.GET)
+        filters = reports.parse_filters(request.GET, viewer=request.user)
+        result = reports.migration_report(request.user, filters)
     except ValidationError as exc:
-        error = exc.message_dict
-    else:
-        report = reports.migration_report(request.user, filters)
-    channels = Channel.objects.filter(
-        pk__in=reports._registrations(reports.report_scope(request.user), reports.Filters()).values(
-            "channel_id"
-        )
-    )
+        errors = exc.message_dict
+    tables = [_for_page(t) for t in result["tables"].values()] if result else []
+    query = {name: request.GET.get(name, "") for name in reports.FILTER_PARAMS}
     return render(
         request,
         "migration/reports.html",
-        {"report": report, "error": error, "params": request.GET, "channels": channels, "k": reports.K},
-        status=400 if error else 200,
+        {
+            "result": result,
+            "tables": tables,
+            "errors": [m for messages in errors.values() for m in messages],
+            "bad_fields": list(errors),
+            "query": query,
+            "querystring": request.GET.urlencode(),
+            "channels": reports.report_channels(request.user),
+        },
+        status=400 if errors else 200,
     )
 
 
 @require_GET
 @login_required
 def reports_csv(request: HttpRequest, table: str) -> HttpResponse:
-    _require(request)
+    """One table as CSV: hidden cells empty, and a last column naming what each row hides."""
+    _require_reports(request)
     if table not in reports.TABLES:
         raise Http404
     try:
-        filters = reports.parse_filters(request.GET)
+        filters = reports.parse_filters(request.GET, viewer=request.user)
     except ValidationError as exc:
-        return HttpResponse("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()), status=400)
-    report = reports.migration_report(request.user, filters)
-    columns, rows = reports.summary_rows(report, table)
-    return csv_response(f"migration-{table}.csv", columns, rows)
+        return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+    data = reports.migration_report(request.user, filters)["tables"][table]
+    rows = [{**row, "suppressed": " ".join(row["suppressed"])} for row in data["rows"]]
+    return csv_response(f"migration-{table}.csv", reports.csv_columns(data), rows)

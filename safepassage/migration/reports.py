@@ -1,120 +1,162 @@
 """Safe-migration reports: registrations by origin, destination, sector and recruiter; arrivals confirmed;
-time to first check-in; people out of contact; problems by workplace and recruiter.
+time to the first check-in; people out of contact now; problems reported at check-ins by workplace and by
+recruiter. Counts only: nothing here names a registered person.
 
-Scope: registrations of channels at whose ends the viewer's agencies are (never through an enforcement
-agency). Staff of those agencies read exact numbers; analysts read the same tables with every count from 1 to
-10 hidden (k = 11, PRODUCT.md rule 6) and no workplace or recruiter names.
+Scope: the registrations of channels at whose ends the viewer's agencies are, for their administrators,
+coordinators and caseworkers (Channel.ends_q), and the registrations of their own agency's channels for
+analysts; never through an enforcement agency (working_agencies, PRODUCT.md rule 2). Exact numbers, with
+workplace and recruiter names, only where reports.selectors.report_scope's rule allows them (every grant in
+the scope may read those records: no analyst among them); otherwise every count from 1 to 10 is hidden, with a
+second one where a hidden count could be worked out from the others (k = 11, PRODUCT.md rule 6), and each
+table says what it hid. A handful of queries whatever the number of registrations: counts are grouped in SQL.
+docs/migration.md explains every figure.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
+from safepassage.cases.lessons import percentile, suppress_cells, suppress_column
 from safepassage.core.access import viewer_for
 from safepassage.core.roles import Role
 from safepassage.geo.models import Area
-from safepassage.migration.models import CheckIn, Registration, working_agencies
-from safepassage.reports.suppression import K, suppress_table
+from safepassage.migration.models import STAFF, Channel, CheckIn, Registration, working_agencies
+from safepassage.reports.selectors import EXACT_ROLES, Scope
+from safepassage.reports.suppression import K, suppress_row
 from safepassage.workplaces.models import Sector
 
-EXACT_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER)
-REPORT_ROLES = (*EXACT_ROLES, Role.ANALYST)
 TABLES = (
+    "arrivals",
+    "first_checkin",
+    "contact",
     "origins",
     "destinations",
     "sectors",
     "recruiters",
-    "arrivals",
-    "first_checkin",
-    "contact",
     "problems_workplaces",
     "problems_recruiters",
 )
+FILTER_PARAMS = ("channel", "travel_from", "travel_to")
+NOT_RECORDED = ""  # the code of the "not known" row of a table
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})-(\d{2}))?$")
 
 
-@dataclass(frozen=True)
-class Filters:
-    channel_id: int | None = None
-    travel_from: date | None = None
-    travel_to: date | None = None
+# --- who and what --------------------------------------------------------------------------------------
 
 
-def _day(value: str, field: str, end: bool) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        if len(value) == 4:
-            year = int(value)
-            if year > 2400:  # a Thai Buddhist-era year
-                year -= 543
-            return date(year, 12, 31) if end else date(year, 1, 1)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({field: [_("Give a date as YYYY-MM-DD or a year.")]}) from None
-
-
-def parse_filters(params: Mapping[str, Any]) -> Filters:
-    """Filters from a query string; every bad value is named in one message."""
-    errors: dict[str, list[str]] = {}
-    channel_id = None
-    if params.get("channel"):
-        try:
-            channel_id = int(params["channel"])
-        except (TypeError, ValueError):
-            errors["channel"] = [_("Choose a channel from the list.")]
-    days: dict[str, date | None] = {}
-    for name, end in (("travel_from", False), ("travel_to", True)):
-        try:
-            days[name] = _day(str(params.get(name, "")), name, end)
-        except ValidationError as error:
-            errors.update(error.message_dict)
-    if days.get("travel_from") and days.get("travel_to") and days["travel_from"] > days["travel_to"]:  # type: ignore[operator]
-        errors["travel_to"] = [_("The end comes before the start.")]
-    if errors:
-        raise ValidationError(errors)
-    return Filters(
-        channel_id=channel_id, travel_from=days.get("travel_from"), travel_to=days.get("travel_to")
-    )
-
-
-@dataclass(frozen=True)
-class Scope:
-    q: Q
-    exact: bool
-    empty: bool
-
-
-def report_scope(user: Any) -> Scope:
-    """Registrations the viewer reports on, and whether the numbers may be exact."""
-    viewer = viewer_for(user)
-    allowed = working_agencies(viewer, REPORT_ROLES)
+def report_scope(viewer: Any) -> Scope:
+    """Registrations the viewer reports on, and whether the numbers may be exact (report_scope's rule)."""
+    v = viewer_for(viewer)
+    staff = working_agencies(v, STAFF)
+    analysts = working_agencies(v, (Role.ANALYST,))
     q = Q(pk__in=[])
     exact, empty = True, True
-    for grant in viewer.grants:
-        if grant.role not in REPORT_ROLES or grant.agency_id not in allowed:
+    for grant in v.grants:
+        if grant.role in STAFF and grant.agency_id in staff:
+            q |= (
+                Q(channel__agency_id=grant.agency_id)
+                | Q(channel__origin_organisation__member_agency_id=grant.agency_id)
+                | Q(channel__destination_organisation__member_agency_id=grant.agency_id)
+            )
+        elif grant.role == Role.ANALYST and grant.agency_id in analysts:
+            q |= Q(channel__agency_id=grant.agency_id)
+        else:
             continue
-        q |= (
-            Q(channel__agency_id=grant.agency_id)
-            | Q(channel__origin_organisation__member_agency_id=grant.agency_id)
-            | Q(channel__destination_organisation__member_agency_id=grant.agency_id)
-        )
         empty = False
         exact = exact and grant.role in EXACT_ROLES
     return Scope(q=q, exact=exact and not empty, empty=empty)
 
 
-def _registrations(scope: Scope, filters: Filters) -> QuerySet[Registration]:
+def report_channels(viewer: Any) -> QuerySet[Channel]:
+    """The channels the viewer reports on: the ones the channel filter offers."""
+    v = viewer_for(viewer)
+    analysts = working_agencies(v, (Role.ANALYST,))
+    return Channel.objects.filter(Channel.ends_q(v, STAFF) | Q(agency_id__in=analysts)).order_by("name")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which registrations to count: one channel, and a period of travel dates."""
+
+    channel_id: int | None = None
+    travel_from: date | None = None
+    travel_to: date | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        """The filters as query-string values ("" when not set)."""
+        return {
+            "channel": str(self.channel_id or ""),
+            "travel_from": self.travel_from.isoformat() if self.travel_from else "",
+            "travel_to": self.travel_to.isoformat() if self.travel_to else "",
+        }
+
+
+def _parse_day(value: str, *, end: bool) -> date:
+    """YYYY or YYYY-MM-DD; a year alone is its first day (from) or last day (to). Buddhist-era years
+    (2568 is 2025) are accepted, as everywhere else in SafePassage."""
+    match = _DATE.match(value)
+    if not match:
+        raise ValueError(value)
+    year = int(match.group(1))
+    if year > 2400:
+        year -= 543
+    if match.group(2) is None:
+        return date(year, 12, 31) if end else date(year, 1, 1)
+    return date(year, int(match.group(2)), int(match.group(3)))
+
+
+def parse_filters(params: Mapping[str, Any], *, viewer: Any = None) -> Filters:
+    """Read the filters from a query string; every bad value is named in one ValidationError, each message
+    naming its field. With `viewer`, the channel must be one they report on (else it does not exist)."""
+    errors: dict[str, list[str]] = {}
+    channel_id = None
+    raw = str(params.get("channel") or "").strip()
+    if raw:
+        known = raw.isdigit() and (viewer is None or report_channels(viewer).filter(pk=int(raw)).exists())
+        if known:
+            channel_id = int(raw)
+        else:
+            errors["channel"] = [
+                _("Channel: there is no such channel among yours; choose one from the list.")
+            ]
+    days: dict[str, date | None] = {}
+    messages = {
+        "travel_from": _(
+            "Travel date from: write a date as YYYY or YYYY-MM-DD, for example 2025 or 2025-03-31."
+        ),
+        "travel_to": _("Travel date to: write a date as YYYY or YYYY-MM-DD, for example 2025 or 2025-12-31."),
+    }
+    for name in ("travel_from", "travel_to"):
+        text = str(params.get(name) or "").strip()
+        days[name] = None
+        if text:
+            try:
+                days[name] = _parse_day(text, end=name == "travel_to")
+            except ValueError:
+                errors[name] = [messages[name]]
+    start, end = days["travel_from"], days["travel_to"]
+    if start and end and start > end:
+        errors["travel_to"] = [_("Travel date to: the period ends before it starts.")]
+    if errors:
+        raise ValidationError(errors)
+    return Filters(channel_id=channel_id, travel_from=start, travel_to=end)
+
+
+def registrations_in_scope(viewer: Any, filters: Filters) -> tuple[QuerySet[Registration], Scope]:
+    """The registrations counted for this viewer and these filters."""
+    scope = report_scope(viewer)
+    if scope.empty:
+        return Registration.objects.none(), scope
     qs = Registration.objects.filter(scope.q)
     if filters.channel_id:
         qs = qs.filter(channel_id=filters.channel_id)
@@ -122,249 +164,421 @@ def _registrations(scope: Scope, filters: Filters) -> QuerySet[Registration]:
         qs = qs.filter(travel_date__gte=filters.travel_from)
     if filters.travel_to:
         qs = qs.filter(travel_date__lte=filters.travel_to)
-    return qs
+    return qs, scope
 
 
-def _district_names(paths: Iterable[str]) -> dict[str, str]:
-    """District name for each area path (the fourth code of the path: country/province/district/…)."""
-    codes = {p.strip("/").split("/")[2] for p in paths if p and len(p.strip("/").split("/")) >= 3}
-    return {a.code: a.name for a in Area.objects.filter(code__in=codes)}
+# --- pure helpers ---------------------------------------------------------------------------------------
 
 
-def _district_of(path: str) -> str | None:
-    parts = path.strip("/").split("/") if path else []
-    return parts[2] if len(parts) >= 3 else None
+def district_code(path: str | None) -> str:
+    """The district's code from an area path (country/province/district/…); an area above a district is
+    itself ("" for none)."""
+    parts = [p for p in (path or "").split("/") if p]
+    if not parts:
+        return NOT_RECORDED
+    return parts[2] if len(parts) >= 3 else parts[-1]
 
 
-def _count_table(
-    name: str, title: Any, explain: Any, label: Any, counts: Counter[str], exact: bool
+def _hide(row: dict[str, Any], *keys: str) -> None:
+    for key in keys:
+        row[key] = None
+        if key not in row["suppressed"]:
+            row["suppressed"].append(key)
+
+
+def _order(rows: list[dict[str, Any]], count_key: str) -> list[dict[str, Any]]:
+    """Most first by the numbers shown (hidden ones after, in label order, so the order gives nothing away);
+    the "not known" row last."""
+    known = [r for r in rows if r["code"] != NOT_RECORDED]
+    extra = [r for r in rows if r["code"] == NOT_RECORDED]
+    known.sort(key=lambda r: -(r[count_key] or 0))  # stable: rows came in label order
+    return known + extra
+
+
+def _table(
+    key: str,
+    title: str,
+    explanation: str,
+    columns: Sequence[tuple[str, str, str]],
+    rows: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    rows = [{"label": key, "n": n} for key, n in counts.most_common()]
-    if not exact:
-        rows = suppress_table(rows, count_keys=[], total_key="n")
-        rows.sort(key=lambda r: r["n"] is None)  # hidden rows last, so their order reveals nothing
+    """One table: columns (key, heading, kind: text, count, days or percent), rows, and what it hides — the
+    rows that lost a number, or for a one-row table the figures hidden."""
+    titles = {c: t for c, t, _kind in columns}
+    if any(c == "label" for c, _t, _k in columns):
+        hidden = [str(r["label"]) for r in rows if r["suppressed"]]
     else:
-        for row in rows:
-            row["suppressed"] = []
+        hidden = [titles[k] for r in rows for k in r["suppressed"] if k in titles]
     return {
-        "name": name,
+        "id": key,
         "title": title,
-        "explain": explain,
-        "columns": [
-            {"key": "label", "title": label, "kind": "label"},
-            {"key": "n", "title": _("People"), "kind": "count"},
-        ],
+        "explanation": explanation,
+        "columns": [{"key": c, "title": t, "kind": kind} for c, t, kind in columns],
         "rows": rows,
+        "suppressed": hidden,
     }
 
 
-def _hide_small(row: dict[str, Any], keys: Iterable[str], exact: bool) -> dict[str, Any]:
-    row.setdefault("suppressed", [])
-    if exact:
-        return row
-    for key in keys:
-        value = row.get(key)
-        if isinstance(value, int) and 0 < value < K:
-            row[key] = None
-            row["suppressed"].append(key)
-    return row
+def _rows(counts: Mapping[str, int], labels: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Rows of (code, label, people) in label order, leaving out codes nobody has."""
+    return [
+        {"code": code, "label": labels.get(code, code), "people": n, "suppressed": []}
+        for code, n in sorted(counts.items(), key=lambda item: str(labels.get(item[0], item[0])))
+        if n
+    ]
 
 
-def nearest_rank(values: list[int], p: int) -> int | None:
-    """The p-th percentile by nearest rank (always one of the values)."""
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    rank = max(1, -(-p * len(ordered) // 100))
-    return ordered[rank - 1]
+# --- the report -----------------------------------------------------------------------------------------
 
 
-def migration_report(user: Any, filters: Filters, today: date | None = None) -> dict[str, Any]:
-    """Every table of the report for this viewer (a handful of queries, none per registration)."""
+def migration_report(viewer: Any, filters: Filters, *, today: date | None = None) -> dict[str, Any]:
+    """Every table of the safe-migration report for this viewer (about ten queries, none per registration)."""
     today = today or timezone.localdate()
-    scope = report_scope(user)
-    qs = _registrations(scope, filters) if not scope.empty else Registration.objects.none()
+    qs, scope = registrations_in_scope(viewer, filters)
     exact = scope.exact
-    rows = list(
-        qs.values(
-            "pk",
-            "person__village__path",
-            "destination_area__path",
-            "destination_place",
-            "channel__destination_country",
-            "sector",
-            "recruiter_id",
-            "recruiter__name",
-            "expected_arrival",
-            "arrived_on",
-            "unreachable_since",
-            "tracing",
-            "status",
-            "planned_workplace_id",
-            "planned_workplace__name",
-            "planned_workplace__sector",
-        )
+    withdrawn = Q(status=Registration.Status.WITHDRAWN)
+    missed = Exists(
+        CheckIn.objects.filter(registration=OuterRef("pk"), done_on__isnull=True, due_on__lt=today)
     )
-    origin_names = _district_names(r["person__village__path"] for r in rows)
-    dest_names = _district_names(r["destination_area__path"] or "" for r in rows)
-    sectors = dict(Sector.choices)
+    traced = Q(tracing=True) & ~withdrawn
+    totals = qs.annotate(has_missed=missed).aggregate(
+        n=Count("pk"),
+        expected=Count("pk", filter=Q(expected_arrival__lt=today) & ~withdrawn),
+        confirmed=Count("pk", filter=Q(expected_arrival__lt=today, arrived_on__isnull=False) & ~withdrawn),
+        traced=Count("pk", filter=traced),
+        unreachable=Count("pk", filter=traced & Q(unreachable_since__isnull=False)),
+        missed=Count("pk", filter=traced & Q(has_missed=True)),
+        out=Count("pk", filter=traced & (Q(unreachable_since__isnull=False) | Q(has_missed=True))),
+    )
+    totals = {key: value or 0 for key, value in totals.items()}
 
     origins: Counter[str] = Counter()
+    for row in qs.values("person__village__path").annotate(n=Count("pk")).order_by():
+        origins[district_code(row["person__village__path"])] += row["n"]
     destinations: Counter[str] = Counter()
-    by_sector: Counter[str] = Counter()
-    recruiters: Counter[str] = Counter()
-    recruiter_labels: dict[int, str] = {}
-    for r in rows:
-        code = _district_of(r["person__village__path"])
-        origins[origin_names.get(code or "", _("Not known"))] += 1
-        dest = _district_of(r["destination_area__path"] or "")
-        if dest:
-            destinations[dest_names.get(dest, dest)] += 1
-        else:
-            place = r["destination_place"] or ""
-            destinations[f"{place} ({r['channel__destination_country']})".strip()] += 1
-        by_sector[str(sectors.get(r["sector"], _("Not said")))] += 1
-        if r["recruiter_id"]:
-            if r["recruiter_id"] not in recruiter_labels:
-                recruiter_labels[r["recruiter_id"]] = (
-                    r["recruiter__name"] if exact else _("Recruiter %(n)s") % {"n": len(recruiter_labels) + 1}
-                )
-            recruiters[recruiter_labels[r["recruiter_id"]]] += 1
-        else:
-            recruiters[str(_("No recruiter"))] += 1
-
-    expected = [
-        r for r in rows if r["expected_arrival"] < today and r["status"] != Registration.Status.WITHDRAWN
-    ]
-    confirmed = sum(1 for r in expected if r["arrived_on"])
-    arrivals = _hide_small(
-        {"expected": len(expected), "confirmed": confirmed}, ("expected", "confirmed"), exact
-    )
-    arrivals["share"] = (
-        round(100 * confirmed / len(expected)) if expected and not arrivals["suppressed"] else None
-    )
-
-    ids = [r["pk"] for r in rows]
-    firsts = (
-        CheckIn.objects.filter(registration_id__in=ids, kind=CheckIn.Kind.SCHEDULED, done_on__isnull=False)
-        .values("registration_id")
-        .annotate(first=Min("done_on"))
-    )
-    arrived = {r["pk"]: r["arrived_on"] for r in rows if r["arrived_on"]}
+    places: dict[str, str] = {}
+    for row in (
+        qs.values("destination_area__path", "channel__destination_country", "channel__destination_place")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        code = district_code(row["destination_area__path"])
+        if not code:
+            country, place = row["channel__destination_country"], row["channel__destination_place"]
+            code = f"{country}:{place}"
+            places[code] = f"{place} ({country})" if place else country
+        destinations[code] += row["n"]
+    sectors: Counter[str] = Counter()
+    for row in qs.values("sector").annotate(n=Count("pk")).order_by():
+        sectors[row["sector"] or NOT_RECORDED] += row["n"]
+    recruiter_counts: Counter[int | None] = Counter()
+    recruiter_names: dict[int, str] = {}
+    for row in qs.values("recruiter_id", "recruiter__name").annotate(n=Count("pk")).order_by():
+        recruiter_counts[row["recruiter_id"]] += row["n"]
+        if row["recruiter_id"]:
+            recruiter_names[row["recruiter_id"]] = row["recruiter__name"]
     waits = [
-        (f["first"] - arrived[f["registration_id"]]).days for f in firsts if f["registration_id"] in arrived
+        (first - arrived).days
+        for arrived, first in qs.filter(arrived_on__isnull=False)
+        .annotate(first=Min("checkins__done_on", filter=Q(checkins__kind=CheckIn.Kind.SCHEDULED)))
+        .filter(first__isnull=False)
+        .order_by()
+        .values_list("arrived_on", "first")
     ]
-    first_checkin = _hide_small({"n": len(waits)}, ("n",), exact)
-    first_checkin["median"] = nearest_rank(waits, 50) if not first_checkin["suppressed"] else None
-    first_checkin["p90"] = nearest_rank(waits, 90) if not first_checkin["suppressed"] else None
-
-    missed = set(
-        CheckIn.objects.filter(registration_id__in=ids, done_on__isnull=True, due_on__lt=today).values_list(
-            "registration_id", flat=True
+    problem_rows = list(
+        CheckIn.objects.filter(registration__in=qs.values("pk"))
+        .exclude(problems=[])
+        .values(
+            "registration_id",
+            "registration__planned_workplace_id",
+            "registration__planned_workplace__name",
+            "registration__planned_workplace__sector",
+            "registration__recruiter_id",
+            "problems",
         )
     )
-    traced = [r for r in rows if r["tracing"]]
-    contact = _hide_small(
-        {
-            "unreachable": sum(1 for r in traced if r["unreachable_since"]),
-            "missed": sum(1 for r in traced if r["pk"] in missed),
-            "traced": len(traced),
-        },
-        ("unreachable", "missed", "traced"),
-        exact,
-    )
+    codes = set(origins) | set(destinations)
+    area_names = {
+        a.code: a.name for a in Area.objects.filter(code__in=[c for c in codes if c and ":" not in c])
+    }
 
-    problem_rows = (
-        CheckIn.objects.filter(registration_id__in=ids)
-        .exclude(problems=[])
-        .values("registration_id", "problems")
-    )
-    by_registration: dict[int, list[str]] = defaultdict(list)
-    for row in problem_rows:
-        by_registration[row["registration_id"]].extend(row["problems"] or [])
-    workplace_counts: Counter[str] = Counter()
-    recruiter_problem_counts: Counter[str] = Counter()
-    for r in rows:
-        found = by_registration.get(r["pk"])
-        if not found:
-            continue
-        if r["planned_workplace_id"]:
-            sector = str(sectors.get(r["planned_workplace__sector"], ""))
-            key = f"{r['planned_workplace__name']} · {sector}" if exact else sector
-        else:
-            key = str(_("Workplace not known"))
-        workplace_counts[key] += len(found)
-        if r["recruiter_id"]:
-            recruiter_problem_counts[recruiter_labels[r["recruiter_id"]]] += len(found)
+    sector_names = {value: str(label) for value, label in Sector.choices}
+    sector_names[NOT_RECORDED] = _("Not said")
+    # Staff read recruiters' names; analysts read "Recruiter 1, 2…" (code r1, r2…), numbered in the order the
+    # recruiters were recorded, never by their counts (which may be hidden).
+    recruiter_code: dict[int | None, str] = {None: NOT_RECORDED}
+    recruiter_labels: dict[str, str] = {NOT_RECORDED: _("No recruiter")}
+    for n, pk in enumerate(sorted(recruiter_names), start=1):
+        recruiter_code[pk] = str(pk) if exact else f"r{n}"
+        recruiter_labels[recruiter_code[pk]] = (
+            recruiter_names[pk] if exact else _("Recruiter %(n)s") % {"n": n}
+        )
+    by_recruiter = Counter({recruiter_code[pk]: n for pk, n in recruiter_counts.items()})
 
+    tables = [
+        _arrivals(totals, exact),
+        _first_checkin(waits, exact),
+        _contact(totals, exact),
+        _people_table(
+            "origins",
+            _("Registrations by home district"),
+            _("How many people registered, by the district of their home village."),
+            _("District"),
+            origins,
+            {**area_names, NOT_RECORDED: _("Not known")},
+            exact,
+        ),
+        _people_table(
+            "destinations",
+            _("Registrations by destination"),
+            _(
+                "How many people registered, by the district they were going to, or the place and country "
+                "of the channel's far end when it is outside our areas."
+            ),
+            _("Destination"),
+            destinations,
+            {**area_names, **places},
+            exact,
+        ),
+        _people_table(
+            "sectors",
+            _("Registrations by kind of work"),
+            _("How many people registered, by the kind of work they said they would do."),
+            _("Kind of work"),
+            sectors,
+            sector_names,
+            exact,
+        ),
+        _people_table(
+            "recruiters",
+            _("Registrations by recruiter"),
+            _(
+                "How many people registered, by the registered recruiter who brought them the job (names for "
+                "staff of the agencies at the ends; for others each number stands for one recruiter)."
+            ),
+            _("Recruiter"),
+            by_recruiter,
+            recruiter_labels,
+            exact,
+        ),
+        *_problem_tables(problem_rows, sector_names, recruiter_code, recruiter_labels, exact),
+    ]
+    shown_n: int | None = totals["n"]
+    if not exact and 0 < totals["n"] < K:
+        shown_n = None
     return {
+        "count": shown_n,
         "exact": exact,
-        "empty": scope.empty,
-        "count": len(rows),
-        "tables": {
-            "origins": _count_table(
-                "origins",
-                _lazy("Registrations by home district"),
-                _lazy("How many people registered, by the district of their home village."),
-                _lazy("District"),
-                origins,
-                exact,
-            ),
-            "destinations": _count_table(
-                "destinations",
-                _lazy("Registrations by destination"),
-                _lazy("By the district they go to, or the place and country outside our areas."),
-                _lazy("Destination"),
-                destinations,
-                exact,
-            ),
-            "sectors": _count_table(
-                "sectors",
-                _lazy("Registrations by kind of work"),
-                _lazy("The sector they said they would work in."),
-                _lazy("Sector"),
-                by_sector,
-                exact,
-            ),
-            "recruiters": _count_table(
-                "recruiters",
-                _lazy("Registrations by recruiter"),
-                _lazy("Who recruited them (registered recruiters only; names for staff only)."),
-                _lazy("Recruiter"),
-                recruiters,
-                exact,
-            ),
-            "problems_workplaces": _count_table(
-                "problems_workplaces",
-                _lazy("Problems reported at check-ins, by workplace"),
-                _lazy("How many problems people reported at check-ins, by the workplace they went to."),
-                _lazy("Workplace"),
-                workplace_counts,
-                exact,
-            ),
-            "problems_recruiters": _count_table(
-                "problems_recruiters",
-                _lazy("Problems reported at check-ins, by recruiter"),
-                _lazy("How many problems were reported by people each recruiter placed."),
-                _lazy("Recruiter"),
-                recruiter_problem_counts,
-                exact,
-            ),
-        },
-        "arrivals": arrivals,
-        "first_checkin": first_checkin,
-        "contact": contact,
-        "as_of": today,
+        "suppressed_below": None if exact else K,
+        "filters": filters.as_dict(),
+        "as_of": today.isoformat(),
+        "tables": {table["id"]: table for table in tables},
     }
 
 
-def summary_rows(report: dict[str, Any], name: str) -> tuple[list[str], list[dict[str, Any]]]:
-    """The summary figures as one-row tables for CSV."""
-    if name == "arrivals":
-        return ["expected", "confirmed", "share"], [report["arrivals"]]
-    if name == "first_checkin":
-        return ["n", "median", "p90"], [report["first_checkin"]]
-    if name == "contact":
-        return ["traced", "unreachable", "missed"], [report["contact"]]
-    table = report["tables"][name]
-    return ["label", "n"], table["rows"]
+def _people_table(
+    key: str,
+    title: str,
+    explanation: str,
+    heading: str,
+    counts: Mapping[str, int],
+    labels: Mapping[str, str],
+    exact: bool,
+) -> dict[str, Any]:
+    """People by one grouping; the rows add up to the registrations counted, so a lone hidden count takes
+    the next smallest with it."""
+    rows = _rows(counts, labels)
+    if not exact:
+        suppress_column(rows, "people")
+    columns = [("label", heading, "text"), ("people", _("People"), "count")]
+    return _table(key, title, explanation, columns, _order(rows, "people"))
+
+
+def _arrivals(totals: Mapping[str, int], exact: bool) -> dict[str, Any]:
+    expected, confirmed = totals["expected"], totals["confirmed"]
+    row: dict[str, Any] = {
+        "expected": expected,
+        "confirmed": confirmed,
+        "not_confirmed": expected - confirmed,
+        "share": round(100 * confirmed / expected) if expected else None,
+        "suppressed": [],
+    }
+    if not exact:
+        if 0 < expected < K:
+            _hide(row, "expected", "confirmed", "not_confirmed", "share")
+        else:
+            _shown, hidden = suppress_row({"confirmed": confirmed, "not_confirmed": expected - confirmed})
+            _hide(row, *hidden)
+            if hidden:
+                _hide(row, "share")
+    return _table(
+        "arrivals",
+        _("Arrivals confirmed"),
+        _(
+            "Of the people whose expected arrival date has passed (leaving out those who withdrew their "
+            "consent), how many the destination end confirmed as arrived, how many not, and the share "
+            "confirmed in per cent."
+        ),
+        [
+            ("expected", _("Should have arrived"), "count"),
+            ("confirmed", _("Arrival confirmed"), "count"),
+            ("not_confirmed", _("Not confirmed"), "count"),
+            ("share", _("Share confirmed (%)"), "percent"),
+        ],
+        [row],
+    )
+
+
+def _first_checkin(waits: list[int], exact: bool) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "people": len(waits),
+        "median": percentile(waits, 50),
+        "p90": percentile(waits, 90),
+        "suppressed": [],
+    }
+    if not exact and 0 < len(waits) < K:
+        _hide(row, "people", "median", "p90")
+    return _table(
+        "first_checkin",
+        _("Time to the first check-in"),
+        _(
+            "For the people who arrived and have had a scheduled check-in, the days from arrival to the "
+            "first one made (reached or not): the middle value, and the value 9 in 10 stay under (nearest "
+            "rank)."
+        ),
+        [
+            ("people", _("People"), "count"),
+            ("median", _("Median (days)"), "days"),
+            ("p90", _("9 in 10 within (days)"), "days"),
+        ],
+        [row],
+    )
+
+
+def _contact(totals: Mapping[str, int], exact: bool) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "traced": totals["traced"],
+        "out_of_contact": totals["out"],
+        "unreachable": totals["unreachable"],
+        "missed": totals["missed"],
+        "suppressed": [],
+    }
+    if not exact:
+        # Out of contact and in contact add up to the people traced: a small one hides both.
+        _shown, hidden = suppress_row(
+            {"out_of_contact": totals["out"], "in": totals["traced"] - totals["out"]}
+        )
+        if 0 < totals["traced"] < K:
+            _hide(row, "traced")
+        if "out_of_contact" in hidden or "in" in hidden or row["traced"] is None:
+            _hide(row, "out_of_contact", "unreachable", "missed")
+        suppress_cells([row], "unreachable")
+        suppress_cells([row], "missed")
+    return _table(
+        "contact",
+        _("Out of contact now"),
+        _(
+            "Of the people still traced, those out of contact now: nobody could reach them at the last try "
+            "(cannot be reached), or a check-in is past its date and not made (missed check-in); one person "
+            "can be both."
+        ),
+        [
+            ("traced", _("Still traced"), "count"),
+            ("out_of_contact", _("Out of contact"), "count"),
+            ("unreachable", _("Cannot be reached"), "count"),
+            ("missed", _("With a missed check-in"), "count"),
+        ],
+        [row],
+    )
+
+
+def _problem_tables(
+    problem_rows: Iterable[Mapping[str, Any]],
+    sector_names: Mapping[str, str],
+    recruiter_code: Mapping[int | None, str],
+    recruiter_labels: Mapping[str, str],
+    exact: bool,
+) -> list[dict[str, Any]]:
+    """Problems reported at check-ins by the workplace people went to (staff: by name, analysts: by its
+    sector) and by recruiter: people who reported at least one, and the problems in all."""
+    people: dict[str, set[int]] = defaultdict(set)
+    problems: Counter[str] = Counter()
+    sector_of: dict[str, str] = {}
+    workplace_labels: dict[str, str] = {NOT_RECORDED: _("Workplace not known")}
+    by_recruiter: dict[str, set[int]] = defaultdict(set)
+    recruiter_problems: Counter[str] = Counter()
+    for row in problem_rows:
+        found = len(row["problems"] or [])
+        if not found:
+            continue
+        workplace = row["registration__planned_workplace_id"]
+        sector = row["registration__planned_workplace__sector"] or NOT_RECORDED
+        if workplace is None:
+            code = NOT_RECORDED
+        elif exact:
+            code = str(workplace)
+            workplace_labels[code] = row["registration__planned_workplace__name"]
+            sector_of[code] = sector
+        else:
+            code = f"sector:{sector}"
+            workplace_labels[code] = sector_names.get(sector, sector)
+        people[code].add(row["registration_id"])
+        problems[code] += found
+        recruiter = recruiter_code.get(row["registration__recruiter_id"], NOT_RECORDED)
+        by_recruiter[recruiter].add(row["registration_id"])
+        recruiter_problems[recruiter] += found
+
+    def rows_of(
+        groups: Mapping[str, set[int]], counts: Counter[str], labels: Mapping[str, str]
+    ) -> list[dict[str, Any]]:
+        rows = [
+            {
+                "code": code,
+                "label": labels.get(code, code),
+                "sector": sector_names.get(sector_of.get(code, ""), "") if code in sector_of else "",
+                "people": len(members),
+                "problems": counts[code],
+                "suppressed": [],
+            }
+            for code, members in sorted(groups.items(), key=lambda item: str(labels.get(item[0], item[0])))
+        ]
+        if not exact:
+            suppress_column(rows, "people")
+            for row in rows:
+                if row["people"] is None:
+                    _hide(row, "problems")
+            suppress_cells(rows, "problems")
+        return _order(rows, "people")
+
+    counts = [("people", _("People who reported problems"), "count"), ("problems", _("Problems"), "count")]
+    workplace_columns = [("label", _("Workplace"), "text"), ("sector", _("Sector"), "text"), *counts]
+    if not exact:
+        workplace_columns = [("label", _("Sector of the workplace"), "text"), *counts]
+    return [
+        _table(
+            "problems_workplaces",
+            _("Problems reported at check-ins, by workplace"),
+            _(
+                "How many people reported problems at their check-ins, and how many problems in all, by the "
+                "workplace they were going to (by its kind of work only, for analysts)."
+            ),
+            workplace_columns,
+            rows_of(people, problems, workplace_labels),
+        ),
+        _table(
+            "problems_recruiters",
+            _("Problems reported at check-ins, by recruiter"),
+            _(
+                "How many people reported problems at their check-ins, and how many problems in all, by the "
+                "registered recruiter who brought them the job."
+            ),
+            [("label", _("Recruiter"), "text"), *counts],
+            rows_of(by_recruiter, recruiter_problems, recruiter_labels),
+        ),
+    ]
+
+
+def csv_columns(table: Mapping[str, Any]) -> list[str]:
+    """A table's CSV columns: the row code where it has one, its columns, and what each row hides."""
+    keys = [c["key"] for c in table["columns"]]
+    return (["code"] if "label" in keys else []) + keys + ["suppressed"]

@@ -414,6 +414,7 @@ def vacancy_list(request: HttpRequest) -> HttpResponse:
         Vacancy.objects.visible_to(request.user)
         .select_related("recruiter", "village")
         .annotate(placed=Count("placements"))
+        .order_by("-posted_on", "-id")
     )
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
