@@ -1447,6 +1447,7 @@ API_CASES += [
         {"note": "Called them."},
     ),
 ]
+# migration reports: the page, each table's CSV and the API (analysts get suppressed numbers, not a 404)
 MIGRATION_REPORTERS = REPORTERS  # admins, coordinators, caseworkers and analysts
 
 UI_CASES += [

@@ -1,99 +1,244 @@
-"""Synthetic safe-migration data for the demo province: two channels (one to Bangkok, one across the border to
-Jinghong as in seed 002), about 300 registrations over the last year with arrival and check-in histories, some
-overdue, a few withdrawals, problems turned into evidence and cases, recruiters' jobs and placements, and
-children found at a market with family tracing. Made through the services, so every rule and audit applies."""
+"""Synthetic safe-migration data for the demo province: two channels run by the coordination centre — one
+domestic (a district to Bangkok) and one across the border (a district to Jinghong, Xishuangbanna, as seed
+002's Manxixia–Jinghong channel) — with about 300 registrations over the last year from the origin districts'
+villages: orientation, contacts, children who had not finished school (counselled), registered recruiters'
+jobs and placements, arrivals, check-in histories (some missed, some not reached, some reporting problems, a
+few of them turned into workplace evidence or labour cases), a few consent withdrawals, and ten children found
+at a market with family tracing. Everything goes through the services, so every rule and audit applies; the
+seed fixes the data and every date is relative to `today`."""
 
 from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from safepassage.accounts.models import Agency, User
+from safepassage.accounts.models import Agency, Membership, User
+from safepassage.core.roles import Role
 from safepassage.geo.models import Area
 from safepassage.migration import services
-from safepassage.migration.models import Channel, Problem
-from safepassage.network.models import Committee, CommitteeMember, Organisation, Responder
+from safepassage.migration.models import Problem, Vacancy
+from safepassage.network import services as network_services
+from safepassage.network.models import Committee, Organisation, Responder
 from safepassage.registry.demo import FAMILY, GIVEN_F, GIVEN_M
 from safepassage.workplaces.models import Recruiter, Workplace
-from safepassage.workplaces.services import recruiter_create
+from safepassage.workplaces.services import recruiter_create, recruiter_screen
 
-PROBLEMS = [p for p in Problem.values if p != "other"]
+DOMESTIC_ORIGIN = "5007"  # the coordination centre's volunteer covers villages there
+BORDER_ORIGIN = "5018"  # the NGO's office and volunteer are there
+MARKET_DISTRICT = "5001"
+PROBLEMS = [p for p in Problem.values if p != Problem.OTHER]
+SECTORS = ["agriculture", "construction", "manufacturing", "hospitality", "domestic", "markets"]
+JOBS = {
+    "agriculture": "Fruit picker",
+    "manufacturing": "Factory packer",
+    "construction": "Construction helper",
+    "hospitality": "Restaurant worker",
+}
+WITHDRAW_EVERY = 29  # about 3 in 100 of the people who arrived withdraw their consent later
 
 
-def _organisation(
-    agency: Agency, name: str, kind: str, member: Agency | None, country: str = "TH"
-) -> Organisation:
-    org, _ = Organisation.objects.get_or_create(
-        name=name, defaults={"agency": agency, "kind": kind, "member_agency": member, "country": country}
+def _coordinator(agency: Agency) -> User | None:
+    """A coordinator (or else an administrator) of the agency: the demo's registering staff."""
+    for role in (Role.COORDINATOR, Role.ADMIN):
+        membership = (
+            Membership.objects.filter(agency=agency, role=role, active=True, user__is_active=True)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        if membership is not None:
+            return membership.user
+    return None
+
+
+def _organisation(agency: Agency, name: str, kind: str, member: Agency | None, **fields: Any) -> Organisation:
+    """A directory entry found by name, or added to the directory."""
+    found = Organisation.objects.filter(name=name).first()
+    if found is not None:
+        return found
+    return network_services.organisation_create(
+        actor=None,
+        agency=agency,
+        name=name,
+        kind=kind,
+        member_agency_code=member.code if member is not None else None,
+        **fields,
     )
-    return org
 
 
-def _committee(agency: Agency, name: str, kind: str, area: Area | None) -> Committee:
-    """A committee with a chair, a secretary and members from the directory's responders."""
-    committee, created = Committee.objects.get_or_create(
-        name=name, defaults={"agency": agency, "kind": kind, "area": area}
+def _committee(
+    agency: Agency,
+    district: Area | None,
+    name: str,
+    rng: random.Random,
+    today: date,
+    languages: tuple[str, ...] = (),
+) -> Committee:
+    """The directory's safe-migration committee of the district where there is one; otherwise a new one,
+    seated with the responders who cover the district (or speak the destination's language), then others."""
+    if district is not None:
+        found = Committee.objects.filter(
+            kind="migration", active=True, area__path__startswith=district.path
+        ).first()
+        if found is not None:
+            return found
+    committee = Committee.objects.filter(name=name).first()
+    if committee is not None:
+        return committee
+    committee = network_services.committee_create(
+        actor=None,
+        agency=agency,
+        name=name,
+        kind="migration",
+        area_code=district.code if district is not None else None,
+        meets="Monthly",
     )
-    if created:
-        members = list(Responder.objects.filter(active=True).order_by("pk")[:6])
-        for n, responder in enumerate(members):
-            seat = "chair" if n == 0 else "secretary" if n == 1 else "member"
-            CommitteeMember.objects.create(committee=committee, responder=responder, seat=seat)
+    # Then the keeping agency's own responders, then anyone's.
+    responders = sorted(
+        Responder.objects.filter(active=True).exclude(role_type="focal_point").order_by("pk"),
+        key=lambda r: r.agency_id != agency.pk,
+    )
+    near = Q(pk__in=[])
+    if district is not None:
+        near |= Q(areas__path__startswith=district.path)
+    for code in languages:
+        near |= Q(languages__icontains=f'"{code}"')
+    first = list(
+        Responder.objects.filter(near, active=True).exclude(role_type="focal_point").distinct().order_by("pk")
+    )
+    members = (first + [r for r in responders if r not in first])[:6]
+    for n, responder in enumerate(members):
+        network_services.committee_seat_set(
+            actor=None,
+            committee=committee,
+            responder_id=responder.pk,
+            seat="chair" if n == 0 else "secretary" if n == 1 else "member",
+            since=today - timedelta(days=rng.randint(60, 700)),
+        )
     return committee
 
 
-def _pick(rng: random.Random, items: list[Workplace], share: float) -> int | None:
-    return rng.choice(items).pk if items and rng.random() < share else None
+def _recruiters(
+    agency: Agency, office: str, how_many: int, rng: random.Random, today: date
+) -> list[Recruiter]:
+    """Recruiters of the agency who registered at the local office (sin space), registering more if needed."""
+    found = list(
+        Recruiter.objects.filter(agency=agency, registered_on__isnull=False).order_by("pk")[:how_many]
+    )
+    while len(found) < how_many:
+        recruiter = recruiter_create(
+            actor=None,
+            agency=agency,
+            name=f"{office} registered recruiter {len(found) + 1}",
+            kind="agency",
+            licence_status="licensed",
+            registered_on=today - timedelta(days=rng.randint(200, 400)),
+            registration_office=f"{office} district office",
+        )
+        found.append(recruiter_screen(actor=None, recruiter=recruiter, result="cleared", red_flags=[]))
+    return found
+
+
+def _person(rng: random.Random, registered_on: date, village: Area, age: int) -> dict[str, Any]:
+    sex = rng.choice(["female", "male"])
+    given = rng.choice(GIVEN_F if sex == "female" else GIVEN_M)
+    family = rng.choice(FAMILY)
+    return {
+        "given_name": given[0],
+        "given_name_latin": given[1],
+        "family_name": family[0],
+        "family_name_latin": family[1],
+        "sex": sex,
+        "birth_year": registered_on.year - age,
+        "village_code": village.code,
+    }
+
+
+def _phone(rng: random.Random) -> str:
+    return f"08{rng.randint(10000000, 99999999)}"
 
 
 @transaction.atomic
 def generate_migration(
     *, agencies: dict[str, Agency], count: int = 300, seed: int = 11, today: date | None = None
 ) -> dict[str, int]:
-    """Two channels run by the coordination centre, with a year of registrations and check-ins."""
+    """Two channels run by the coordination centre ("cc"), with a year of registrations and their histories.
+    `today` may be in the past (never after the real date: the services refuse future dates)."""
     rng = random.Random(seed)
-    today = today or timezone.localdate()
-    cc, ngo = agencies["cc"], agencies.get("ngo", agencies["cc"])
-    coordinator = User.objects.get(username="cc.coordinator")
-    ngo_coordinator = User.objects.filter(username="ngo.coordinator").first() or coordinator
-    origins = {code: Area.objects.filter(code=code).first() for code in ("5007", "5018")}
-    if not all(origins.values()):
+    today = min(today or timezone.localdate(), timezone.localdate())
+    cc = agencies["cc"]
+    ngo = agencies.get("ngo", cc)
+    origins = {
+        code: Area.objects.filter(code=code, level="district").first()
+        for code in (DOMESTIC_ORIGIN, BORDER_ORIGIN)
+    }
+    coordinator = _coordinator(cc)
+    ngo_coordinator = _coordinator(ngo) or coordinator
+    domestic, border = origins[DOMESTIC_ORIGIN], origins[BORDER_ORIGIN]
+    if domestic is None or border is None or coordinator is None or ngo_coordinator is None:
         return {"channels": 0, "registrations": 0}
-    ngo_office = Organisation.objects.filter(member_agency=ngo).first() or _organisation(
-        ngo, ngo.name, "ngo", ngo
+
+    # The ends: the centre's office (the NGO's at the border) where people register; a partner help desk in
+    # Bangkok; a migrant service in Jinghong; each with its committee.
+    cc_office = Organisation.objects.filter(member_agency=cc).order_by("pk").first() or _organisation(
+        cc, cc.name, "member", cc
     )
-    bangkok = _organisation(ngo, "Bangkok migrant workers' help desk (NGO partner)", "ngo", ngo)
-    jinghong = _organisation(cc, "Jinghong women's federation migrant service", "social_services", None, "CN")
+    ngo_office = Organisation.objects.filter(member_agency=ngo).order_by("pk").first() or _organisation(
+        ngo, ngo.name, "member", ngo
+    )
+    bangkok = _organisation(
+        ngo,
+        "Bangkok migrant workers' help desk (NGO partner)",
+        "ngo",
+        ngo,
+        phone="02 000 0300",
+        services=["safe_migration", "legal"],
+        languages=["th", "my", "en"],
+    )
+    jinghong = _organisation(
+        cc,
+        "Jinghong women's federation migrant service",
+        "social_services",
+        None,
+        country="CN",
+        languages=["zh", "th"],
+        services=["safe_migration"],
+    )
     channels = [
         services.channel_create(
             actor=coordinator,
             agency=cc,
-            name="Mae Taeng – Bangkok",
-            origin_area_code="5007",
+            name=f"{domestic.name_en} – Bangkok",
+            origin_area_code=domestic.code,
             destination_country="TH",
             destination_place="Bangkok",
+            origin_organisation_id=cc_office.pk,
             origin_committee_id=_committee(
-                cc, "Mae Taeng safe-migration committee", "migration", origins["5007"]
+                cc, domestic, f"{domestic.name_en} safe-migration committee", rng, today
             ).pk,
             destination_organisation_id=bangkok.pk,
         ),
         services.channel_create(
             actor=coordinator,
             agency=cc,
-            name="Village – Jinghong (cross-border)",
-            origin_area_code="5018",
+            name=f"{border.name_en} – Jinghong (across the border)",
+            origin_area_code=border.code,
             destination_country="CN",
             destination_place="Jinghong, Xishuangbanna",
             origin_organisation_id=ngo_office.pk,
             origin_committee_id=_committee(
-                ngo, "Border villages migration committee", "migration", origins["5018"]
+                ngo, border, f"{border.name_en} safe-migration committee", rng, today
             ).pk,
-            destination_committee_id=_committee(cc, "Jinghong destination committee", "migration", None).pk,
             destination_organisation_id=jinghong.pk,
+            destination_committee_id=_committee(
+                cc, None, "Jinghong destination committee", rng, today, languages=("zh",)
+            ).pk,
             checkin_days=[14, 60, 120, 180],
         ),
     ]
@@ -101,112 +246,101 @@ def generate_migration(
         channel.pk: list(Area.objects.filter(level="village", path__startswith=channel.origin_area.path))
         for channel in channels
     }
-    recruiters = list(Recruiter.objects.filter(agency=cc, registered_on__isnull=False)[:6])
-    while len(recruiters) < 4:
-        recruiters.append(
-            recruiter_create(
-                actor=None,
-                agency=cc,
-                name=f"Registered recruiter {len(recruiters) + 1}",
-                kind="agency",
-                licence_status="licensed",
-                registered_on=today - timedelta(days=rng.randint(200, 400)),
-                registration_office="District office",
+    staff = {channels[0].pk: coordinator, channels[1].pk: ngo_coordinator}
+    recruiters = {
+        channels[0].pk: _recruiters(cc, domestic.name_en, 4, rng, today),
+        channels[1].pk: _recruiters(ngo, border.name_en, 2, rng, today),
+    }
+    # Workplaces of sin space each end's staff may link, by sector: a planned workplace is of the kind of work
+    # the person said they would do.
+    workplaces: dict[int, dict[str, list[Workplace]]] = {}
+    for pk, user in staff.items():
+        workplaces[pk] = {sector: [] for sector in SECTORS}
+        for workplace in Workplace.objects.visible_to(user).filter(status="active", sector__in=SECTORS):
+            workplaces[pk][workplace.sector].append(workplace)
+    vacancies: dict[int, dict[str, list[Vacancy]]] = {}
+    for channel in channels:
+        actor = staff[channel.pk]
+        brought: dict[str, list[Vacancy]] = {sector: [] for sector in SECTORS}
+        for recruiter in recruiters[channel.pk]:
+            sector = rng.choice(list(JOBS))
+            places = workplaces[channel.pk][sector]
+            brought[sector].append(
+                services.vacancy_create(
+                    actor=actor,
+                    recruiter_id=recruiter.pk,
+                    village_code=rng.choice(villages[channel.pk]).code,
+                    posted_on=today - timedelta(days=rng.randint(30, 300)),
+                    title=JOBS[sector],
+                    places=rng.randint(3, 20),
+                    wage=f"{rng.choice([350, 400, 450])} baht a day",
+                    fee_charged=rng.random() < 0.25,
+                    workplace_id=rng.choice(places).pk if places else None,
+                )
             )
-        )
-    workplaces = list(Workplace.objects.visible_to(coordinator).filter(status="active")[:80])
-    ngo_workplaces = list(Workplace.objects.visible_to(ngo_coordinator).filter(status="active")[:80])
-    vacancies = []
-    for recruiter in recruiters:
-        village = rng.choice(villages[channels[0].pk])
-        vacancies.append(
-            services.vacancy_create(
-                actor=coordinator,
-                recruiter_id=recruiter.pk,
-                village_code=village.code,
-                posted_on=today - timedelta(days=rng.randint(30, 300)),
-                title=rng.choice(
-                    ["Fruit picker", "Factory packer", "Construction helper", "Restaurant worker"]
-                ),
-                places=rng.randint(3, 20),
-                wage=f"{rng.choice([350, 400, 450])} baht a day",
-                fee_charged=rng.random() < 0.25,
-                workplace_id=rng.choice(workplaces).pk if workplaces else None,
-            )
-        )
-    made = withdrawn = cases = observations = 0
+        vacancies[channel.pk] = brought
+
+    made = arrived_count = withdrawn = cases = observations = missed = placements = 0
     for number in range(count):
         channel = channels[number % 2]
-        actor = coordinator if channel is channels[0] else ngo_coordinator
+        actor = staff[channel.pk]
         registered_on = today - timedelta(days=rng.randint(3, 360))
         travel = registered_on + timedelta(days=rng.randint(0, 10))
         age = rng.randint(15, 35)
-        sex = rng.choice(["female", "male"])
-        given = rng.choice(GIVEN_F if sex == "female" else GIVEN_M)
-        family = rng.choice(FAMILY)
         child = age < 18
+        work = rng.random() < 0.8
+        sector = rng.choice(SECTORS) if work else ""
+        places = workplaces[channel.pk].get(sector, [])
         try:
             registration = services.registration_create(
                 actor=actor,
                 channel=channel,
                 registered_on=registered_on,
-                purpose=rng.choices(["work", "study", "family"], weights=[8, 1, 1])[0],
-                sector=rng.choice(
-                    ["agriculture", "construction", "manufacturing", "hospitality", "domestic"]
-                ),
+                purpose="work" if work else rng.choice(["study", "family"]),
+                sector=sector,
                 travel_date=travel,
                 expected_arrival=travel + timedelta(days=rng.randint(1, 3)),
                 consent="guardian" if child else "person",
-                person_fields={
-                    "given_name": given[0],
-                    "given_name_latin": given[1],
-                    "family_name": family[0],
-                    "family_name_latin": family[1],
-                    "sex": sex,
-                    "birth_year": registered_on.year - age,
-                    "village_code": rng.choice(villages[channel.pk]).code,
-                },
-                phone=f"08{rng.randint(10000000, 99999999)}",
+                person_fields=_person(rng, registered_on, rng.choice(villages[channel.pk]), age),
+                phone=_phone(rng),
                 messaging=rng.choice(["LINE", "WeChat", "Messenger"]) + " (demo)",
-                family_contact=rng.choice(["Mother", "Father", "Aunt"])
-                + f", 08{rng.randint(10000000, 99999999)}",
+                family_contact=rng.choice(["Mother", "Father", "Aunt"]) + f", {_phone(rng)}",
                 documents=[{"kind": "ID card", "number": f"{rng.randint(1, 8)}-{rng.randint(1000, 9999)}-X"}],
-                orientation={
-                    key: rng.random() < 0.85 for key in ("rights", "hotlines", "contract", "fees", "trouble")
-                },
+                orientation={key: rng.random() < 0.85 for key in services.ORIENTATION},
+                # Children who have not finished school are counselled (and registered all the same).
                 completed_compulsory_education=(rng.random() < 0.6) if child else True,
-                recruiter_id=rng.choice(recruiters).pk
-                if actor is coordinator and rng.random() < 0.5
-                else None,
-                planned_workplace_id=_pick(rng, workplaces if actor is coordinator else ngo_workplaces, 0.3),
+                recruiter_id=rng.choice(recruiters[channel.pk]).pk if work and rng.random() < 0.4 else None,
+                planned_workplace_id=rng.choice(places).pk if places and rng.random() < 0.4 else None,
             )
         except ValidationError:
             continue  # the generator keeps to the rules; a rare combination they refuse is skipped
         made += 1
-        if actor is coordinator and rng.random() < 0.15:
-            vacancy = rng.choice(vacancies)
+        jobs = vacancies[channel.pk].get(sector, [])
+        if jobs and rng.random() < 0.5:
             services.placement_create(
                 actor=actor,
                 registration=registration,
-                vacancy_id=vacancy.pk,
-                placed_on=min(today, registered_on),
+                vacancy_id=rng.choice(jobs).pk,
+                placed_on=registered_on,
             )
+            placements += 1
         arrived = registration.expected_arrival + timedelta(days=rng.randint(0, 2))
         if arrived >= today or rng.random() < 0.08:
             continue  # still on the way, or arrival never confirmed (an alert)
         registration = services.arrival_confirm(actor=actor, registration=registration, arrived_on=arrived)
+        arrived_count += 1
         for checkin in registration.checkins.filter(kind="scheduled", due_on__lt=today).order_by("due_on"):
-            if rng.random() < 0.12:
-                continue  # missed: it will show as overdue
             assert checkin.due_on is not None
-            done_on = min(today, checkin.due_on + timedelta(days=rng.randint(0, 5)))
+            if rng.random() < 0.12:
+                missed += 1
+                continue  # left undone: overdue, and the scan raises a missed check-in
             reached = rng.random() > 0.1
             problems = rng.sample(PROBLEMS, rng.randint(1, 2)) if reached and rng.random() < 0.2 else []
             done = services.checkin_record(
                 actor=actor,
                 registration=registration,
                 checkin=checkin,
-                done_on=done_on,
+                done_on=min(today, checkin.due_on + timedelta(days=rng.randint(0, 5))),
                 reached=reached,
                 how=rng.choice(["phone", "message", "visit"]),
                 work_ok=None if not reached else not problems,
@@ -214,53 +348,74 @@ def generate_migration(
                 housing_ok=None if not reached else "housing" not in problems,
                 problems=problems,
             )
-            if problems and registration.planned_workplace_id and rng.random() < 0.5:
+            if problems and registration.planned_workplace_id and rng.random() < 0.7:
                 try:
                     services.problem_to_observation(actor=coordinator, checkin=done)
                     observations += 1
                 except ValidationError:
-                    pass
-            if problems and rng.random() < 0.25:
+                    pass  # none of the problems is a workplace indicator
+            elif problems and rng.random() < 0.25:
                 services.problem_to_case(actor=actor, checkin=done)
                 cases += 1
-        if rng.random() < 0.03:
+        if arrived_count % WITHDRAW_EVERY == 1:
             services.consent_withdraw(
-                actor=actor, registration=registration, reason="Does not want calls any more."
+                actor=actor,
+                registration=registration,
+                on=today,
+                reason="Does not want calls any more.",
             )
             withdrawn += 1
-    market = Area.objects.filter(level="village", path__startswith="TH/50/5001/").first()
-    sites = 0
-    if market is not None:
-        for n in range(10):
-            site = services.site_registration_create(
-                actor=coordinator,
-                site_kind="market",
-                site_name="Warorot market",
-                site_area_code=market.code,
-                found_on=today - timedelta(days=rng.randint(5, 200)),
-                person_fields={"given_name": f"Child {n + 1}", "birth_year": today.year - rng.randint(9, 15)},
-                employer=rng.choice(["Noodle stall", "Fruit seller", "Flower stall"]),
-                work=rng.choice(["Selling", "Carrying goods", "Washing dishes"]),
-                origin_country=rng.choice(["MM", "TH", "LA"]),
-                origin_place=rng.choice(["Tachileik", "Mae Sai", "Houayxay"]),
-                family_contact="Through the village head",
-            )
-            services.tracing_step_add(
-                actor=coordinator,
-                site=site,
-                done_on=site.found_on,
-                action="Asked the stall owner and the village head",
-                result="A relative's number found",
-                tracing=rng.choice(["open", "found", "found", "not_found"]),
-            )
-            sites += 1
+
+    sites = _market_children(rng, coordinator, today)
     alerts = services.alerts_scan(today=today)
     return {
-        "channels": Channel.objects.count(),
+        "channels": len(channels),
         "registrations": made,
+        "arrived": arrived_count,
+        "missed": missed,
         "withdrawn": withdrawn,
+        "placements": placements,
         "cases": cases,
         "observations": observations,
         "sites": sites,
-        **alerts,
+        **{f"alerts_{kind}": n for kind, n in alerts.items()},
     }
+
+
+def _market_children(rng: random.Random, coordinator: User, today: date) -> int:
+    """Ten working children found at a market in the provincial town, with a family-tracing step each."""
+    market = (
+        Area.objects.filter(level="village", path__contains=f"/{MARKET_DISTRICT}/").order_by("path").first()
+    )
+    if market is None:
+        return 0
+    for _n in range(10):
+        sex = rng.choice(["female", "male"])
+        given = rng.choice(GIVEN_F if sex == "female" else GIVEN_M)
+        site = services.site_registration_create(
+            actor=coordinator,
+            site_kind="market",
+            site_name="Warorot market",
+            site_area_code=market.code,
+            found_on=today - timedelta(days=rng.randint(5, 200)),
+            person_fields={
+                "given_name": given[0],
+                "given_name_latin": given[1],
+                "sex": sex,
+                "birth_year": today.year - rng.randint(9, 15),
+            },
+            employer=rng.choice(["Noodle stall", "Fruit seller", "Flower stall"]),
+            work=rng.choice(["Selling", "Carrying goods", "Washing dishes"]),
+            origin_country=rng.choice(["MM", "TH", "LA"]),
+            origin_place=rng.choice(["Tachileik", "Mae Sai", "Houayxay"]),
+            family_contact="Through the village head",
+        )
+        services.tracing_step_add(
+            actor=coordinator,
+            site=site,
+            done_on=site.found_on,
+            action="Asked the stall owner and the village head",
+            result="A relative's number found",
+            tracing=rng.choice(["open", "found", "found", "not_found"]),
+        )
+    return 10

@@ -179,6 +179,15 @@ def district_code(path: str | None) -> str:
     return parts[2] if len(parts) >= 3 else parts[-1]
 
 
+def letters(n: int) -> str:
+    """1 → A, 26 → Z, 27 → AA: a name that stands for something without naming it."""
+    name = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
 def _hide(row: dict[str, Any], *keys: str) -> None:
     for key in keys:
         row[key] = None
@@ -304,14 +313,14 @@ def migration_report(viewer: Any, filters: Filters, *, today: date | None = None
 
     sector_names = {value: str(label) for value, label in Sector.choices}
     sector_names[NOT_RECORDED] = _("Not said")
-    # Staff read recruiters' names; analysts read "Recruiter 1, 2…" (code r1, r2…), numbered in the order the
+    # Staff read recruiters' names; analysts read "Recruiter A, B…" (code A, B…), lettered in the order the
     # recruiters were recorded, never by their counts (which may be hidden).
     recruiter_code: dict[int | None, str] = {None: NOT_RECORDED}
     recruiter_labels: dict[str, str] = {NOT_RECORDED: _("No recruiter")}
     for n, pk in enumerate(sorted(recruiter_names), start=1):
-        recruiter_code[pk] = str(pk) if exact else f"r{n}"
+        recruiter_code[pk] = str(pk) if exact else letters(n)
         recruiter_labels[recruiter_code[pk]] = (
-            recruiter_names[pk] if exact else _("Recruiter %(n)s") % {"n": n}
+            recruiter_names[pk] if exact else _("Recruiter %(letter)s") % {"letter": letters(n)}
         )
     by_recruiter = Counter({recruiter_code[pk]: n for pk, n in recruiter_counts.items()})
 
