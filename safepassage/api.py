@@ -20,7 +20,10 @@ from safepassage.cases.api import router as cases_router
 from safepassage.cases.lessons_api import router as lessons_router
 from safepassage.core.api import error_body, field_errors
 from safepassage.core.importing import ImportRejected
+from safepassage.exports.api import router as exports_router
 from safepassage.geo.api import router as geo_router
+from safepassage.imports.api import router as imports_router
+from safepassage.linkage.api import router as linkage_router
 from safepassage.migration.api import router as migration_router
 from safepassage.migration.report_api import router as migration_reports_router
 from safepassage.network.api import router as network_router
@@ -112,4 +115,7 @@ _register(
     migration_router,
     migration_reports_router,
     lessons_router,
+    imports_router,
+    exports_router,
+    linkage_router,
 )

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "safepassage.reports",
     "safepassage.cases",
     "safepassage.migration",
+    "safepassage.imports",
+    "safepassage.exports",
+    "safepassage.linkage",
     "safepassage.web",
 ]
 

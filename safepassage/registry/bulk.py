@@ -31,6 +31,7 @@ class BulkItem:
     assessed_on: date
     scores: dict[str, Any]
     source: str = Assessment.Source.SURVEY
+    ref: int | None = None  # the caller's reference (an import's row number), returned in BulkResult.refs
 
 
 @dataclass
@@ -42,6 +43,7 @@ class BulkResult:
     alerts: int = 0
     alert_ids: list[int] = field(default_factory=list)
     villages: set[int] = field(default_factory=set)
+    refs: list[tuple[int, int]] = field(default_factory=list)  # (item ref, assessment id) of those created
 
 
 T = TypeVar("T")
@@ -172,10 +174,12 @@ def _record_batch(
     ids = insert_assessments(rows)
     seen: set[str] = set()
     fresh = []
-    for row in rows:  # the same assessment twice in one run counts once
+    for item, row in zip(batch, rows, strict=True):  # the same assessment twice in one run counts once
         if row[9] in ids and row[9] not in seen:
             seen.add(row[9])
             fresh.append(row)
+            if item.ref is not None:
+                result.refs.append((item.ref, ids[row[9]]))
     result.skipped_duplicates += len(rows) - len(fresh)
     result.created += len(fresh)
     # The newest assessment per person becomes their current one.

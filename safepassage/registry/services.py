@@ -268,7 +268,9 @@ def agency_for_record(actor: Any, village: Area, agency: Agency | None = None) -
     )
 
 
-def _clean_person_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+def clean_person_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A person's fields checked and normalised (the ID number, the year from the date); every problem
+    reported at once. Shared by the forms, the API and the imports."""
     data = {k: v for k, v in fields.items() if k in PERSON_FIELDS}
     errors: dict[str, list[str]] = {}
     if "given_name" in data and not str(data["given_name"] or "").strip():
@@ -315,7 +317,7 @@ def person_create(
     owner = agency_for_record(actor, village, agency) if actor is not None else agency
     if owner is None:
         raise ValidationError({"agency": _("A person must belong to an agency.")})
-    data = _clean_person_fields(fields)
+    data = clean_person_fields(fields)
     if "given_name" not in data:
         raise ValidationError({"given_name": _("A given name is needed (a nickname is fine).")})
     household = None
@@ -343,7 +345,7 @@ def person_create(
 @transaction.atomic
 def person_update(*, actor: Any, person: Person, village_code: str | None = None, **fields: Any) -> Person:
     """Correct or complete a person's details."""
-    data = _clean_person_fields(fields)
+    data = clean_person_fields(fields)
     before = {k: getattr(person, k) for k in data}
     if village_code and village_code != person.village.code:
         village = _village(village_code)

@@ -1,0 +1,508 @@
+"""What can be imported and how each row is read, checked and written.
+
+Every kind reads a row into clean values (pure: no database), checks a batch of rows against the database in
+a few queries, and writes a batch. People and assessments, which come by the hundred thousand, are written in
+bulk with one audit event per import; workplaces and responders go through their app's service row by row, so
+every rule of that app applies unchanged."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from safepassage.core.roles import Action
+from safepassage.geo.models import Area, Level
+from safepassage.imports import values as v
+from safepassage.registry.bulk import BulkItem, assessments_bulk_record
+from safepassage.registry.models import Catalogue, Person
+from safepassage.registry.services import active_catalogue, agency_for_record, clean_person_fields
+from safepassage.registry.validation import clean_scores
+
+
+@dataclass(frozen=True)
+class Column:
+    """A field an import fills, the column titles it is found under, and how its cells are read."""
+
+    name: str
+    label: str | Promise
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    parse: Callable[[Any], Any] = v.clean_text
+    text: bool = True  # free text: checked for formulas and Zawgyi
+
+
+@dataclass
+class Row:
+    """One data row: its number as a spreadsheet shows it, the cells, the values read, the problems."""
+
+    number: int
+    cells: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+    def problem(self, column: str, reason: str) -> None:
+        self.problems.append((column, reason))
+
+
+@dataclass
+class Context:
+    """What a run knows besides the rows: who imports for which agency, and caches shared by batches."""
+
+    actor: Any
+    agency: Any
+    job_id: int | None = None
+    catalogue: Catalogue | None = None
+    villages: dict[str, Area | None] = field(default_factory=dict)
+    keys: set[int] = field(default_factory=set)  # duplicates within the file
+    indicator_columns: dict[str, str] = field(default_factory=dict)  # code → column title
+    specs: list[Any] = field(default_factory=list)
+
+
+FORMULA = re.compile(r"^[=]")
+
+
+class Kind:
+    """The base: reads the mapped columns of a row; subclasses add their checks and writing."""
+
+    name = ""
+    label: str | Promise = ""
+    object_type = ""
+    columns: tuple[Column, ...] = ()
+    bulk = False  # True: writes in batches with one audit event; False: one service call per row
+
+    def mapping_for(self, headers: Sequence[str], chosen: dict[str, str]) -> dict[str, str]:
+        """field → column title: what the user chose, else the column whose title is the field's name or an
+        alias (ODK/KoboToolbox group prefixes and case ignored)."""
+        from safepassage.imports.reading import header_key
+
+        by_key = {header_key(h): h for h in headers if h}
+        mapping: dict[str, str] = {}
+        for column in self.columns:
+            if chosen.get(column.name) in headers:
+                mapping[column.name] = chosen[column.name]
+                continue
+            for key in (column.name, *column.aliases):
+                if key.casefold() in by_key:
+                    mapping[column.name] = by_key[key.casefold()]
+                    break
+        return mapping
+
+    def file_problems(
+        self, headers: Sequence[str], mapping: dict[str, str], ctx: Context
+    ) -> list[tuple[str, str]]:
+        """Problems with the columns themselves (a required one missing…), found before any row is read."""
+        return [
+            (str(c.label), _("This column is required and the file has no column for it."))
+            for c in self.columns
+            if c.required and c.name not in mapping
+        ]
+
+    def read(self, row: Row, mapping: dict[str, str], ctx: Context) -> None:
+        """Fill row.values from the mapped cells, recording a problem per cell that cannot be read."""
+        for column in self.columns:
+            header = mapping.get(column.name)
+            raw = row.cells.get(header) if header else None
+            if column.text and isinstance(raw, str) and FORMULA.match(raw.strip()):
+                row.problem(
+                    header or column.name,
+                    _("The cell holds a spreadsheet formula; type the value itself."),
+                )
+                continue
+            try:
+                value = column.parse(raw)
+            except v.ValueProblem as problem:
+                row.problem(header or column.name, str(problem))
+                continue
+            if column.text and isinstance(value, str) and value:
+                value, done = v.burmese_to_unicode(value)
+                if done == "converted":
+                    row.flags.append("zawgyi_converted")
+                elif done == "unsure":
+                    row.flags.append("zawgyi_unsure")
+            if column.required and value in (None, ""):
+                row.problem(header or column.name, _("This value is required."))
+                continue
+            row.values[column.name] = value
+
+    def check(self, rows: list[Row], ctx: Context) -> None:
+        """Checks against the database for a batch of rows already read; adds problems to rows."""
+
+    def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
+        """Write valid rows; returns (row number, id of the record made) for provenance."""
+        raise NotImplementedError
+
+    def finish(self, ctx: Context) -> dict[str, Any]:
+        """After the last batch of an apply: anything to do once, and what to report."""
+        return {}
+
+    # Shared helpers ----------------------------------------------------------------------------------
+    def village(self, code: str, ctx: Context) -> Area | None:
+        if code not in ctx.villages:
+            ctx.villages[code] = Area.objects.filter(code=code, level=Level.VILLAGE).first()
+        return ctx.villages[code]
+
+
+def _errors_to_row(row: Row, error: ValidationError, mapping: dict[str, str]) -> None:
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                row.problem(mapping.get(name, name), message)
+    else:
+        for message in error.messages:
+            row.problem("", message)
+
+
+SEX_WORDS = {
+    "f": Person.Sex.FEMALE,
+    "female": Person.Sex.FEMALE,
+    "woman": Person.Sex.FEMALE,
+    "girl": Person.Sex.FEMALE,
+    "หญิง": Person.Sex.FEMALE,
+    "ญ": Person.Sex.FEMALE,
+    "m": Person.Sex.MALE,
+    "male": Person.Sex.MALE,
+    "man": Person.Sex.MALE,
+    "boy": Person.Sex.MALE,
+    "ชาย": Person.Sex.MALE,
+    "ช": Person.Sex.MALE,
+    "other": Person.Sex.OTHER,
+    "unknown": Person.Sex.UNKNOWN,
+    "": Person.Sex.UNKNOWN,
+}
+
+
+def parse_sex(value: Any) -> str:
+    text = v.clean_text(value).casefold()
+    if text not in SEX_WORDS:
+        raise v.ValueProblem(
+            _("Sex is female, male, other or unknown (F or M will do), not %(value)s.") % {"value": value}
+        )
+    return SEX_WORDS[text]
+
+
+def parse_languages(value: Any) -> list[str]:
+    return [part.strip() for part in re.split(r"[,;]", v.clean_text(value)) if part.strip()]
+
+
+class People(Kind):
+    """People for the registry (a volunteer's child list, another agency's register)."""
+
+    name = "people"
+    label = _lazy("People")
+    object_type = "registry.person"
+    bulk = True
+    columns = (
+        Column("given_name", _lazy("Given name"), required=True, aliases=("first_name", "name", "ชื่อ")),
+        Column("family_name", _lazy("Family name"), aliases=("surname", "last_name", "นามสกุล")),
+        Column("given_name_latin", _lazy("Given name in Latin letters")),
+        Column("family_name_latin", _lazy("Family name in Latin letters")),
+        Column("sex", _lazy("Sex"), aliases=("gender", "เพศ"), parse=parse_sex, text=False),
+        Column(
+            "birth_date",
+            _lazy("Date of birth"),
+            aliases=("dob", "date_of_birth"),
+            parse=v.parse_date,
+            text=False,
+        ),
+        Column("birth_year", _lazy("Year of birth"), aliases=("yob",), parse=v.parse_year, text=False),
+        Column("village_code", _lazy("Village code"), required=True, aliases=("village",)),
+        Column("national_id", _lazy("National ID number"), aliases=("id_number", "id_card")),
+        Column("languages", _lazy("Languages spoken"), parse=parse_languages, text=False),
+        Column("notes", _lazy("Welfare notes")),
+    )
+
+    def check(self, rows: list[Row], ctx: Context) -> None:
+        ids: dict[str, Row] = {}
+        for row in rows:
+            if row.problems:
+                continue
+            values = row.values
+            village = self.village(values["village_code"], ctx)
+            if village is None:
+                row.problem(
+                    "village_code",
+                    _("There is no village with the code %(code)s.") % {"code": values["village_code"]},
+                )
+                continue
+            try:
+                agency_for_record(ctx.actor, village, ctx.agency)
+                fields = {k: x for k, x in values.items() if k != "village_code" and x not in (None, "")}
+                fields.setdefault("given_name", values.get("given_name", ""))
+                values.update(clean_person_fields(fields))
+            except ValidationError as error:
+                _errors_to_row(row, error, {})
+                continue
+            key = hash(
+                (
+                    "p",
+                    values.get("national_id") or "",
+                    values["given_name"],
+                    values.get("family_name", ""),
+                    values.get("birth_date"),
+                    values.get("birth_year"),
+                    values["village_code"],
+                )
+            )
+            if key in ctx.keys:
+                row.problem("", _("This row repeats an earlier row of the file."))
+                continue
+            ctx.keys.add(key)
+            if values.get("national_id"):
+                ids[values["national_id"]] = row
+        if ids:
+            taken = dict(
+                Person.objects.filter(agency=ctx.agency, national_id__in=list(ids)).values_list(
+                    "national_id", "pk"
+                )
+            )
+            for number, pk in taken.items():
+                ids[number].problem(
+                    "national_id",
+                    _("Someone with this ID number is already registered (person %(pk)d).") % {"pk": pk},
+                )
+
+    def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
+        people = []
+        for row in rows:
+            values = dict(row.values)
+            village = ctx.villages[values.pop("village_code")]
+            values = {k: x for k, x in values.items() if x not in (None, "")}
+            people.append(Person(agency=ctx.agency, village=village, created_by=ctx.actor, **values))
+        made = Person.objects.bulk_create(people, batch_size=2000)
+        return [(row.number, person.pk) for row, person in zip(rows, made, strict=True)]
+
+
+# Columns an ODK Central or KoboToolbox export adds that are not answers.
+FORM_META = {
+    "start", "end", "today", "deviceid", "phonenumber", "username", "email", "audit", "instanceid",
+    "instancename", "key", "submitterid", "submittername", "attachmentsexpected", "attachmentspresent",
+    "status", "reviewstate", "edits", "formversion", "submissiondate", "_id", "_uuid",
+    "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by", "__version__", "_tags",
+    "_index", "_version_", "_xform_id_string", "_attachments", "_geolocation", "meta", "version",
+}  # fmt: skip
+CODE_LIKE = re.compile(r"^[A-Z]{2,5}[-_][A-Z0-9]{2,}$", re.IGNORECASE)
+UNANSWERED = {"", "na", "n/a", "dk", "-", "unknown", "none"}
+
+
+def indicator_key(code: str) -> str:
+    """An indicator code as a form field name: HLT-ILL → hlt_ill (XLSForm names take no dashes well)."""
+    return code.replace("-", "_").casefold()
+
+
+class Assessments(Kind):
+    """Assessments of people: survey rounds, another agency's scores, ODK/KoboToolbox submissions of the form
+    `safepassage forms xlsform` writes. One column per indicator, named by its code (HLT-ILL or hlt_ill, with
+    or without a group prefix); a cell is 1, 2 or 3, or empty (or "na") when not answered."""
+
+    name = "assessments"
+    label = _lazy("Assessments of people")
+    object_type = "registry.assessment"
+    bulk = True
+    columns = (
+        Column("person_id", _lazy("Person number"), aliases=("person",), parse=v.parse_int, text=False),
+        Column("national_id", _lazy("National ID number"), aliases=("id_number",)),
+        Column("assessed_on", _lazy("Date of assessment"), required=True, aliases=("date", "assessment_date"),
+               parse=v.parse_date, text=False),
+    )  # fmt: skip
+
+    def indicator_columns(self, headers: Sequence[str], ctx: Context) -> dict[str, str]:
+        """indicator code → column title, for the active catalogue's person indicators."""
+        from safepassage.imports.reading import header_key
+
+        catalogue = ctx.catalogue or active_catalogue()
+        ctx.catalogue = catalogue
+        codes = {indicator_key(s.code): s.code for s in catalogue.specs("IH")}
+        return {codes[header_key(h)]: h for h in headers if header_key(h) in codes}
+
+    def file_problems(
+        self, headers: Sequence[str], mapping: dict[str, str], ctx: Context
+    ) -> list[tuple[str, str]]:
+        from safepassage.imports.reading import header_key
+
+        problems = super().file_problems(headers, mapping, ctx)
+        if "person_id" not in mapping and "national_id" not in mapping:
+            problems.append(
+                (str(_("Person number")), _("The file needs a column with the person's number or ID number."))
+            )
+        found = self.indicator_columns(headers, ctx)
+        if not found:
+            problems.append(
+                ("", _("No column is named after an indicator of the active catalogue (such as HLT-ILL)."))
+            )
+        used = set(found.values()) | set(mapping.values())
+        for header in headers:
+            key = header_key(header)
+            if header in used or key in FORM_META or key.startswith("_"):
+                continue
+            if CODE_LIKE.match(key):
+                problems.append(
+                    (header, _("%(code)s is not an indicator of the active catalogue.") % {"code": header})
+                )
+        return problems
+
+    def read(self, row: Row, mapping: dict[str, str], ctx: Context) -> None:
+        super().read(row, mapping, ctx)
+        scores: dict[str, Any] = {}
+        for code, header in ctx.indicator_columns.items():
+            cell = row.cells.get(header)
+            text = v.clean_text(cell)
+            if text.casefold() in UNANSWERED:
+                continue
+            scores[code] = text
+        catalogue = ctx.catalogue
+        assert catalogue is not None
+        try:
+            row.values["scores"] = clean_scores(scores, ctx.specs, "person")
+        except ValidationError as error:
+            columns = ctx.indicator_columns
+            for name, messages in error.message_dict.items():
+                code = name.removeprefix("scores.")
+                row.problem(columns.get(code, code), messages[0])
+        assessed_on = row.values.get("assessed_on")
+        if assessed_on and assessed_on > timezone.localdate():
+            row.problem(
+                mapping.get("assessed_on", "assessed_on"),
+                _("The date of the assessment cannot be in the future."),
+            )
+        if not row.values.get("person_id") and not row.values.get("national_id"):
+            row.problem(
+                mapping.get("person_id", "person_id"),
+                _("Say whose assessment this is: the person's number or ID number."),
+            )
+
+    def prepare(self, headers: Sequence[str], ctx: Context) -> None:
+        ctx.indicator_columns = self.indicator_columns(headers, ctx)
+        assert ctx.catalogue is not None
+        ctx.specs = ctx.catalogue.specs("IH")
+
+    def check(self, rows: list[Row], ctx: Context) -> None:
+        ok = [r for r in rows if not r.problems]
+        pks = {r.values["person_id"] for r in ok if r.values.get("person_id")}
+        numbers = {
+            r.values["national_id"]
+            for r in ok
+            if r.values.get("national_id") and not r.values.get("person_id")
+        }
+        mine = Person.objects.visible_to(ctx.actor, Action.CHANGE)
+        if ctx.agency is not None:
+            mine = mine.filter(agency=ctx.agency)
+        by_pk = (
+            {pk: (pk, born) for pk, born in mine.filter(pk__in=pks).values_list("pk", "birth_date")}
+            if pks
+            else {}
+        )
+        by_number: dict[str, tuple[int, date | None]] = {}
+        if numbers:
+            for pk, number, born in mine.filter(national_id__in=numbers).values_list(
+                "pk", "national_id", "birth_date"
+            ):
+                by_number[number] = (pk, born)
+        for row in ok:
+            values = row.values
+            found = (
+                by_pk.get(values["person_id"])
+                if values.get("person_id")
+                else by_number.get(values["national_id"])
+            )
+            if found is None:
+                column = "person_id" if values.get("person_id") else "national_id"
+                row.problem(column, _("There is no such person of yours in the registry."))
+                continue
+            values["person"], born = found
+            if born and values["assessed_on"] < born:
+                row.problem("assessed_on", _("The assessment date is before the person was born."))
+                continue
+            key = hash(("a", values["person"], values["assessed_on"]))
+            if key in ctx.keys:
+                row.problem(
+                    "", _("This row repeats an earlier row of the file (the same person on the same date).")
+                )
+                continue
+            ctx.keys.add(key)
+
+    def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
+        raise NotImplementedError  # assessments are written by write_all, in date order per person
+
+    def write_all(
+        self, batches: Iterator[list[Row]], ctx: Context, source: str
+    ) -> tuple[list[tuple[int, int]], dict[str, Any]]:
+        """Record every valid row through the risk index's bulk path (same scoring and early warning)."""
+        items = (
+            BulkItem(
+                person_id=row.values["person"],
+                assessed_on=row.values["assessed_on"],
+                scores=row.values["scores"],
+                source=source,
+                ref=row.number,
+            )
+            for batch in batches
+            for row in sorted(batch, key=lambda r: r.values["assessed_on"])
+        )
+        result = assessments_bulk_record(
+            actor=ctx.actor, items=items, catalogue=ctx.catalogue, check=False, label=f"import {ctx.job_id}"
+        )
+        return result.refs, {"alerts": result.alerts, "duplicates": result.skipped_duplicates}
+
+
+class Workplaces(Kind):
+    """Workplaces for the sin-space map, through the workplaces app's own service."""
+
+    name = "workplaces"
+    label = _lazy("Workplaces")
+    object_type = "workplaces.workplace"
+    columns = (
+        Column("name", _lazy("Name"), required=True, aliases=("workplace", "business_name")),
+        Column("sector", _lazy("Kind of work"), required=True),
+        Column("village_code", _lazy("Village code"), aliases=("village",)),
+        Column("address", _lazy("Address")),
+        Column("lat", _lazy("Latitude"), aliases=("latitude", "y"), parse=v.parse_float, text=False),
+        Column("lon", _lazy("Longitude"), aliases=("longitude", "lng", "x"), parse=v.parse_float, text=False),
+        Column("registration_number", _lazy("Registration number")),
+    )
+
+    def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
+        from safepassage.workplaces.services import workplace_create
+
+        made = []
+        for row in rows:
+            values = {k: x for k, x in row.values.items() if x not in (None, "")}
+            made.append((row.number, workplace_create(actor=ctx.actor, agency=ctx.agency, **values).pk))
+        return made
+
+
+KINDS: dict[str, Kind] = {k.name: k for k in (People(), Assessments(), Workplaces())}
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(k.name, str(k.label)) for k in KINDS.values()]
+
+
+def check_by_writing(kind: Kind, rows: list[Row], ctx: Context, mapping: dict[str, str]) -> None:
+    """Check rows of a row-by-row kind by writing each in a savepoint and rolling it back, so the checks are
+    exactly the app's own; the caller runs this inside a transaction that is rolled back in the end."""
+    for row in rows:
+        if row.problems:
+            continue
+        try:
+            with transaction.atomic():
+                kind.write([row], ctx)
+                raise _Undo
+        except _Undo:
+            pass
+        except ValidationError as error:
+            _errors_to_row(row, error, mapping)
+
+
+class _Undo(Exception):
+    pass

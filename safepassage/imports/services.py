@@ -1,0 +1,463 @@
+"""The import pipeline: upload → read → map columns → check → preview → apply (one transaction) → report.
+
+The file is read twice, row by row (to check, then to apply), so memory stays flat whatever its size. Nothing
+is written while checking; applying runs in one transaction, so a failure half-way leaves the database as it
+was.
+When a file has problems nothing is applied, unless the user explicitly asks for the valid rows only."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safepassage.accounts.models import Agency
+from safepassage.audit.services import audit_record
+from safepassage.core.access import viewer_for
+from safepassage.core.roles import Role
+from safepassage.core.validation import safe_cell
+from safepassage.imports import reading
+from safepassage.imports.kinds import KINDS, Assessments, Context, Kind, Row, check_by_writing
+from safepassage.imports.models import ImportJob, MappingProfile, Provenance, RowProblem
+from safepassage.registry.models import Assessment
+
+log = logging.getLogger(__name__)
+
+BATCH = 2000
+KEEP_PROBLEMS = 10_000  # the first problems are kept to show and download; all are counted
+PREVIEW_ROWS = 10
+IMPORTERS = (Role.ADMIN, Role.COORDINATOR)
+
+
+def importing_agency(actor: Any, agency: Agency | None = None) -> Agency:
+    """The agency an import writes for: the one named, or the actor's only one, where they coordinate."""
+    viewer = viewer_for(actor)
+    allowed = [g.agency_id for g in viewer.grants if g.role in IMPORTERS]
+    if agency is not None:
+        if agency.pk not in allowed:
+            raise PermissionDenied
+        return agency
+    if not allowed:
+        raise PermissionDenied
+    if len(set(allowed)) > 1:
+        raise ValidationError(
+            {"agency": _("You coordinate for more than one agency: say which one this import is for.")}
+        )
+    return Agency.objects.get(pk=allowed[0])
+
+
+def imports_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _kind(name: str) -> Kind:
+    if name not in KINDS:
+        raise ValidationError(
+            {"kind": _("%(kind)s is not something SafePassage imports; choose one of: %(kinds)s.")
+             % {"kind": name, "kinds": ", ".join(KINDS)}}
+        )  # fmt: skip
+    return KINDS[name]
+
+
+@transaction.atomic
+def job_create(
+    *,
+    actor: Any,
+    kind: str,
+    file_name: str,
+    content: IO[bytes],
+    agency: Agency | None = None,
+    source: str = "",
+    profile: MappingProfile | None = None,
+    mapping: dict[str, str] | None = None,
+) -> ImportJob:
+    """Store an uploaded file and look at it (encoding, delimiter, columns). A file that cannot be read at all
+    makes a job with status "refused" and the reason, so the user sees why."""
+    the_kind = _kind(kind)
+    owner = importing_agency(actor, agency)
+    if profile is not None and (profile.agency_id != owner.pk or profile.kind != kind):
+        raise ValidationError({"mapping": _("There is no such column mapping for this kind of file.")})
+    stored = imports_dir() / f"{uuid.uuid4().hex}{Path(file_name).suffix.lower()[:8]}"
+    digest = hashlib.sha256()
+    size = 0
+    limit = reading.max_bytes()
+    with stored.open("wb") as out:
+        while chunk := content.read(1024 * 1024):
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                stored.unlink(missing_ok=True)
+                message = _(
+                    "The file is larger than %(limit)d MB, the most SafePassage takes at once. Split it."
+                )
+                raise ValidationError({"file": message % {"limit": limit // 2**20}})
+            digest.update(chunk)
+            out.write(chunk)
+    job = ImportJob.objects.create(
+        agency=owner,
+        kind=the_kind.name,
+        source=source or (profile.source if profile else ""),
+        file_name=Path(file_name).name[:255],
+        stored_as=stored.name,
+        size=size,
+        sha256=digest.hexdigest(),
+        profile=profile,
+        mapping={**(profile.columns if profile else {}), **(mapping or {})},
+        created_by=actor,
+    )
+    try:
+        info = reading.inspect(stored)
+    except reading.FileProblem as problem:
+        job.status = ImportJob.Status.REFUSED
+        job.message = str(problem)
+        stored.unlink(missing_ok=True)
+    else:
+        job.file_info = {
+            "kind": info.kind,
+            "encoding": info.encoding,
+            "delimiter": info.delimiter,
+            "headers": list(info.headers),
+        }
+    job.save()
+    audit_record(
+        actor=actor,
+        action="imports.job.create",
+        obj=job,
+        changes={
+            "kind": kind,
+            "file": job.file_name,
+            "size": size,
+            "sha256": job.sha256,
+            "source": job.source,
+        },
+    )
+    return job
+
+
+def _info(job: ImportJob) -> reading.FileInfo:
+    data = job.file_info
+    return reading.FileInfo(
+        data["kind"], data.get("encoding", ""), data.get("delimiter", ""), tuple(data["headers"])
+    )
+
+
+def _path(job: ImportJob) -> Path:
+    return imports_dir() / job.stored_as
+
+
+def job_mapping(job: ImportJob) -> dict[str, str]:
+    """field → column title, as chosen or found."""
+    return KINDS[job.kind].mapping_for(job.file_info.get("headers", []), job.mapping)
+
+
+def _context(job: ImportJob) -> Context:
+    return Context(actor=job.created_by, agency=job.agency, job_id=job.pk)
+
+
+def _read_batches(job: ImportJob, kind: Kind, ctx: Context, mapping: dict[str, str]) -> Iterator[list[Row]]:
+    """The file's rows, read and checked, a batch at a time."""
+    if isinstance(kind, Assessments):
+        kind.prepare(_info(job).headers, ctx)
+    source = reading.rows(_path(job), _info(job))
+    while chunk := list(islice(source, BATCH)):
+        batch = [Row(number, cells) for number, cells in chunk]
+        for row in batch:
+            kind.read(row, mapping, ctx)
+        kind.check(batch, ctx)
+        if not kind.bulk:
+            check_by_writing(kind, batch, ctx, mapping)
+        yield batch
+
+
+def _progress_file(job: ImportJob) -> Path:
+    return imports_dir() / f"{job.pk}.progress"
+
+
+def _progress(job: ImportJob, done: int) -> None:
+    """Rows read so far, written beside the file rather than in the database: the import's own transaction
+    would hide it from the page that shows progress until the end."""
+    _progress_file(job).write_text(str(done))
+
+
+def progress(job: ImportJob) -> int:
+    """Rows read so far by the step under way (or the last one)."""
+    if job.running:
+        try:
+            return int(_progress_file(job).read_text() or 0)
+        except (OSError, ValueError):
+            return 0
+    return job.rows_done
+
+
+def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) -> ImportJob:
+    """Read every row and record the problems; write nothing. Row-by-row kinds run their app's service in a
+    transaction that is always rolled back."""
+    if job.status == ImportJob.Status.REFUSED:
+        return job
+    kind = KINDS[job.kind]
+    ctx = _context(job)
+    mapping = job_mapping(job)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKING, rows_done=0)
+    RowProblem.objects.filter(job=job).delete()
+    kept: list[RowProblem] = []
+    counts = {"rows": 0, "valid": 0, "invalid": 0, "errors": 0}
+    flags: dict[str, int] = {}
+    preview: list[dict[str, Any]] = []
+
+    def keep(row: int, column: str, reason: str) -> None:
+        counts["errors"] += 1
+        if len(kept) < KEEP_PROBLEMS:
+            kept.append(RowProblem(job=job, row=row, column=column[:200], reason=reason))
+
+    for column, reason in kind.file_problems(_info(job).headers, mapping, ctx):
+        keep(1, column, reason)
+    try:
+        if not counts["errors"]:
+            with transaction.atomic():
+                for batch in _read_batches(job, kind, ctx, mapping):
+                    for row in batch:
+                        counts["rows"] += 1
+                        for flag in row.flags:
+                            flags[flag] = flags.get(flag, 0) + 1
+                        if row.problems:
+                            counts["invalid"] += 1
+                            for column, reason in row.problems:
+                                keep(row.number, mapping.get(column, column), reason)
+                        else:
+                            counts["valid"] += 1
+                        if len(preview) < PREVIEW_ROWS:
+                            preview.append(
+                                {"row": row.number, "values": _shown(row.values), "ok": not row.problems}
+                            )
+                    _progress(job, counts["rows"])
+                    if on_progress:
+                        on_progress(counts["rows"])
+                transaction.set_rollback(True)  # checking never writes
+    except reading.FileProblem as problem:
+        job.status = ImportJob.Status.REFUSED
+        job.message = str(problem)
+    else:
+        if counts["rows"] == 0 and not counts["errors"]:
+            keep(1, "", _("The file has a header row but no data rows."))
+        job.status = ImportJob.Status.PROBLEMS if counts["errors"] else ImportJob.Status.CHECKED
+    RowProblem.objects.bulk_create(kept, batch_size=2000)
+    job.rows_total, job.rows_valid, job.rows_invalid = counts["rows"], counts["valid"], counts["invalid"]
+    job.errors_total = counts["errors"]
+    job.rows_done = counts["rows"]
+    job.summary = {"flags": flags, "mapping": mapping, "unused": _unused(job, mapping, ctx)}
+    job.preview = preview
+    job.checked_at = timezone.now()
+    job.save()
+    return job
+
+
+def _shown(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: (str(x) if not isinstance(x, int | float | dict | list | type(None)) else x)
+        for k, x in values.items()
+    }
+
+
+def _unused(job: ImportJob, mapping: dict[str, str], ctx: Context) -> list[str]:
+    used = set(mapping.values()) | set(ctx.indicator_columns.values())
+    return [h for h in job.file_info.get("headers", []) if h and h not in used]
+
+
+def job_apply(
+    *, actor: Any, job: ImportJob, valid_only: bool = False, on_progress: Callable[[int], None] | None = None
+) -> ImportJob:
+    """Write the checked file in one transaction. With problems found, nothing is applied unless
+    `valid_only` is asked for explicitly; then only the rows without problems are."""
+    if job.status not in (ImportJob.Status.CHECKED, ImportJob.Status.PROBLEMS, ImportJob.Status.FAILED):
+        raise ValidationError(
+            {
+                "status": _("This import cannot be applied now (it is %(status)s).")
+                % {"status": job.get_status_display()}
+            }
+        )
+    if job.status == ImportJob.Status.PROBLEMS and not valid_only:
+        message = _(
+            "The file has problems, so nothing was applied. Correct the file and upload it again, or choose "
+            "to apply only the %(n)d valid rows."
+        )
+        raise ValidationError({"apply_valid_only": message % {"n": job.rows_valid}})
+    if valid_only and job.rows_valid == 0:
+        raise ValidationError({"apply_valid_only": _("No row of this file is valid.")})
+    kind = KINDS[job.kind]
+    ctx = _context(job)
+    mapping = job_mapping(job)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.APPLYING, rows_done=0)
+    done = {"rows": 0}
+
+    def valid_batches() -> Iterator[list[Row]]:
+        for batch in _read_batches(job, kind, ctx, mapping):
+            done["rows"] += len(batch)
+            yield [row for row in batch if not row.problems]
+            _progress(job, done["rows"])
+            if on_progress:
+                on_progress(done["rows"])
+
+    try:
+        with transaction.atomic():
+            extra: dict[str, Any] = {}
+            if isinstance(kind, Assessments):
+                made, extra = kind.write_all(valid_batches(), ctx, Assessment.Source.SURVEY)
+                _provenance(job, kind, made)
+            else:
+                made = []
+                created = 0
+                for batch in valid_batches():
+                    written = kind.write(batch, ctx)
+                    _provenance(job, kind, written)
+                    created += len(written)
+            created = len(made) or created
+            audit_record(
+                actor=actor,
+                action="imports.job.apply",
+                obj=job,
+                changes={
+                    "kind": job.kind,
+                    "file": job.file_name,
+                    "created": created,
+                    "valid_only": valid_only,
+                    **extra,
+                },
+            )
+    except (ValidationError, reading.FileProblem) as error:
+        job.refresh_from_db()
+        job.status = ImportJob.Status.FAILED
+        job.message = _("Nothing was applied: %(reason)s") % {"reason": "; ".join(_messages(error))}
+        job.save()
+        return job
+    job.refresh_from_db()
+    job.status = ImportJob.Status.APPLIED
+    job.apply_valid_only = valid_only
+    job.created = created
+    job.skipped = job.rows_total - created
+    job.summary = {**job.summary, **extra}
+    job.applied_at = timezone.now()
+    job.message = ""
+    job.save()
+    _path(job).unlink(missing_ok=True)
+    _progress_file(job).unlink(missing_ok=True)
+    return job
+
+
+def _messages(error: Exception) -> list[str]:
+    if isinstance(error, ValidationError):
+        return [str(m) for m in error.messages]
+    return [str(error)]
+
+
+def _provenance(job: ImportJob, kind: Kind, made: list[tuple[int, int]]) -> None:
+    Provenance.objects.bulk_create(
+        (Provenance(job=job, row=row, object_type=kind.object_type, object_id=pk) for row, pk in made),
+        batch_size=5000,
+    )
+
+
+def job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
+    if job.status in (ImportJob.Status.APPLIED, ImportJob.Status.APPLYING):
+        raise ValidationError({"status": _("An applied import cannot be cancelled.")})
+    with transaction.atomic():
+        job.status = ImportJob.Status.CANCELLED
+        job.save(update_fields=["status", "updated_at"])
+        audit_record(actor=actor, action="imports.job.cancel", obj=job)
+    _path(job).unlink(missing_ok=True)
+    return job
+
+
+@transaction.atomic
+def mapping_save(
+    *, actor: Any, agency: Agency, kind: str, name: str, source: str, columns: dict[str, str]
+) -> MappingProfile:
+    """Save (or replace) a named column mapping for files of one kind from one source."""
+    _kind(kind)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the mapping a name, such as the agency it is for.")})
+    known = {c.name for c in KINDS[kind].columns}
+    unknown = sorted(set(columns) - known)
+    if unknown:
+        raise ValidationError(
+            {"columns": _("Not fields of this import: %(names)s.") % {"names": ", ".join(unknown)}}
+        )
+    profile, _created = MappingProfile.objects.update_or_create(
+        agency=agency, kind=kind, name=name, defaults={"source": source, "columns": columns}
+    )
+    audit_record(actor=actor, action="imports.mapping.save", obj=profile, changes={"columns": columns})
+    return profile
+
+
+# Running ------------------------------------------------------------------------------------------------
+
+
+def inline_limit() -> int:
+    """Files up to this size are checked while the user waits; larger ones in the background."""
+    return int(getattr(settings, "IMPORT_INLINE_BYTES", 2 * 1024 * 1024))
+
+
+def run(
+    job: ImportJob, step: str, *, actor: Any = None, valid_only: bool = False, background: bool | None = None
+) -> ImportJob:
+    """Check or apply a job: now for a small file, else on a background thread (the page polls progress)."""
+    background = job.size > inline_limit() if background is None else background
+
+    def work(one: ImportJob) -> ImportJob:
+        if step == "check":
+            return job_check(one)
+        return job_apply(actor=actor, job=one, valid_only=valid_only)
+
+    if not background:
+        return work(job)
+    if step == "apply" and job.status == ImportJob.Status.PROBLEMS and not valid_only:
+        job_apply(actor=actor, job=job, valid_only=False)  # refuses now, in the request
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.CHECKING if step == "check" else ImportJob.Status.APPLYING, rows_done=0
+    )
+
+    def target() -> None:
+        try:
+            work(ImportJob.objects.get(pk=job.pk))
+        except Exception:  # the job records what went wrong; the thread must not die silently
+            log.exception("import %s failed", job.pk)
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.FAILED,
+                message=_("The import stopped on an unexpected error; nothing was applied."),
+            )
+        finally:
+            _progress_file(job).unlink(missing_ok=True)
+            connection.close()
+
+    transaction.on_commit(
+        lambda: threading.Thread(target=target, name=f"import-{job.pk}", daemon=True).start()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def problems_csv(job: ImportJob) -> str:
+    """The problems as CSV (row, column, reason), cells safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row", "column", "reason"])
+    for problem in job.problems.all().iterator():
+        writer.writerow([problem.row, safe_cell(problem.column), safe_cell(problem.reason)])
+    if job.errors_total > KEEP_PROBLEMS:
+        writer.writerow(["", "", _("… and %(n)d more problems.") % {"n": job.errors_total - KEEP_PROBLEMS}])
+    return "\ufeff" + out.getvalue()
