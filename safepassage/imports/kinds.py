@@ -84,9 +84,12 @@ class Kind:
     def mapping_for(self, headers: Sequence[str], chosen: dict[str, str]) -> dict[str, str]:
         """field → column title: what the user chose, else the column whose title is the field's name or an
         alias (ODK/KoboToolbox group prefixes and case ignored)."""
-        from safepassage.imports.reading import header_key
+        from safepassage.imports.reading import header_keys
 
-        by_key = {header_key(h): h for h in headers if h}
+        by_key: dict[str, str] = {}
+        for header in headers:
+            for key in header_keys(header) if header else ():
+                by_key.setdefault(key, header)
         mapping: dict[str, str] = {}
         for column in self.columns:
             if chosen.get(column.name) in headers:
@@ -318,17 +321,22 @@ class Assessments(Kind):
 
     def indicator_columns(self, headers: Sequence[str], ctx: Context) -> dict[str, str]:
         """indicator code → column title, for the active catalogue's person indicators."""
-        from safepassage.imports.reading import header_key
+        from safepassage.imports.reading import header_keys
 
         catalogue = ctx.catalogue or active_catalogue()
         ctx.catalogue = catalogue
         codes = {indicator_key(s.code): s.code for s in catalogue.specs("IH")}
-        return {codes[header_key(h)]: h for h in headers if header_key(h) in codes}
+        found: dict[str, str] = {}
+        for header in headers:
+            code = next((codes[k] for k in header_keys(header) if k in codes), None)
+            if code is not None:
+                found.setdefault(code, header)
+        return found
 
     def file_problems(
         self, headers: Sequence[str], mapping: dict[str, str], ctx: Context
     ) -> list[tuple[str, str]]:
-        from safepassage.imports.reading import header_key
+        from safepassage.imports.reading import header_keys
 
         problems = super().file_problems(headers, mapping, ctx)
         if "person_id" not in mapping and "national_id" not in mapping:
@@ -342,10 +350,10 @@ class Assessments(Kind):
             )
         used = set(found.values()) | set(mapping.values())
         for header in headers:
-            key = header_key(header)
-            if header in used or key in FORM_META or key.startswith("_"):
+            keys = header_keys(header)
+            if header in used or any(k in FORM_META or k.startswith("_") for k in keys):
                 continue
-            if CODE_LIKE.match(key):
+            if CODE_LIKE.match(keys[0]):
                 problems.append(
                     (header, _("%(code)s is not an indicator of the active catalogue.") % {"code": header})
                 )

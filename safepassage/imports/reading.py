@@ -50,6 +50,18 @@ def header_key(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text).casefold()
 
 
+def header_keys(text: str) -> list[str]:
+    """Every name a column title may stand for, the whole title first: ODK Central joins groups with "-"
+    (`d_health-hlt_ill`), so what follows each "-" is a candidate too (`hlt_ill`, then `ill`)."""
+    text = text.strip().lstrip("\ufeff").rsplit("/", 1)[-1]
+    keys = [header_key(text)]
+    rest = text
+    while "-" in rest:
+        rest = rest.split("-", 1)[1]
+        keys.append(header_key(rest))
+    return keys
+
+
 def detect_encoding(head: bytes) -> str:
     """The encoding of a CSV file from its first bytes: a byte-order mark decides; else UTF-8 if the bytes are
     valid UTF-8; else Thai (Windows-874, a superset of TIS-620) when the high bytes fall in the Thai block."""
