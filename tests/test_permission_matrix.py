@@ -1467,6 +1467,104 @@ API_CASES += [
 ]
 # end of migration ------------------------------------------------------------------------------------------
 
+# imports ---------------------------------------------------------------------------------------------------
+IMPORTERS = {"admin_a": 200, "coordinator_a": 200, "admin_b": 200, "coordinator_b": 200}
+IMPORTERS_A = {"admin_a": 200, "coordinator_a": 200}
+
+
+def import_job_a(world: World) -> int:
+    """A checked import of agency A: one valid person."""
+    import io
+
+    from safepassage.imports import services as import_services
+
+    def make() -> int:
+        job = import_services.job_create(
+            actor=world.coordinator_a,
+            kind="people",
+            file_name="people.csv",
+            content=io.BytesIO(f"given_name,village_code\nMalai,{world.village_1.code}\n".encode()),
+        )
+        return import_services.job_check(job).pk
+
+    return _cached(world, "import_job_a", make)
+
+
+def _redirects(allowed: Mapping[str, Status]) -> dict[str, Status]:
+    return dict.fromkeys(allowed, 302)
+
+
+UI_CASES += [
+    Case("imports:list", lambda w: reverse("imports:list"), only(IMPORTERS, 404, 302)),
+    Case("imports:field_form", lambda w: reverse("imports:field_form"), only(IMPORTERS, 404, 302)),
+    Case(
+        "imports:detail",
+        lambda w: reverse("imports:detail", args=[import_job_a(w)]),
+        only(IMPORTERS_A, 404, 302),
+    ),
+    Case(
+        "imports:progress",
+        lambda w: reverse("imports:progress", args=[import_job_a(w)]),
+        only(IMPORTERS_A, 404, 302),
+    ),
+    Case(
+        "imports:problems_csv",
+        lambda w: reverse("imports:problems_csv", args=[import_job_a(w)]),
+        only(IMPORTERS_A, 404, 302),
+    ),
+    Case(
+        "imports:remap",
+        lambda w: reverse("imports:remap", args=[import_job_a(w)]),
+        only(_redirects(IMPORTERS_A), 404, 302),
+        "POST",
+    ),
+    Case(
+        "imports:apply",
+        lambda w: reverse("imports:apply", args=[import_job_a(w)]),
+        only(_redirects(IMPORTERS_A), 404, 302),
+        "POST",
+    ),
+    Case(
+        "imports:cancel",
+        lambda w: reverse("imports:cancel", args=[import_job_a(w)]),
+        only(_redirects(IMPORTERS_A), 404, 302),
+        "POST",
+    ),
+]
+API_CASES += [
+    Case("GET /api/v1/imports", lambda w: "/api/v1/imports", only(IMPORTERS, 404, 401)),
+    # A JSON body holds no file: the importers are told so (400), everyone else gets 404 before that.
+    Case(
+        "POST /api/v1/imports",
+        lambda w: "/api/v1/imports",
+        only(dict.fromkeys(IMPORTERS, 400), 404, 401),
+        "POST",
+    ),
+    Case(
+        "GET /api/v1/imports/{job_id}",
+        lambda w: f"/api/v1/imports/{import_job_a(w)}",
+        only(IMPORTERS_A, 404, 401),
+    ),
+    Case(
+        "GET /api/v1/imports/{job_id}/problems",
+        lambda w: f"/api/v1/imports/{import_job_a(w)}/problems",
+        only(IMPORTERS_A, 404, 401),
+    ),
+    Case(
+        "GET /api/v1/imports/{job_id}/problems.csv",
+        lambda w: f"/api/v1/imports/{import_job_a(w)}/problems.csv",
+        only(IMPORTERS_A, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/imports/{job_id}/apply",
+        lambda w: f"/api/v1/imports/{import_job_a(w)}/apply",
+        only({"admin_a": (200, 400), "coordinator_a": (200, 400)}, 404, 401),
+        "POST",
+        {},
+    ),
+]
+# end of imports --------------------------------------------------------------------------------------------
+
 
 # Open to everyone by design.
 PUBLIC_ROUTES = {

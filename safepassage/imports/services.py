@@ -59,6 +59,11 @@ def importing_agency(actor: Any, agency: Agency | None = None) -> Agency:
     return Agency.objects.get(pk=allowed[0])
 
 
+def may_import(user: Any) -> bool:
+    """Coordinates or administers an agency: may upload and apply imports for it."""
+    return any(g.role in IMPORTERS for g in viewer_for(user).grants)
+
+
 def imports_dir() -> Path:
     path = Path(settings.DATA_DIR) / "imports"
     path.mkdir(parents=True, exist_ok=True)
@@ -283,6 +288,41 @@ def job_apply(
 ) -> ImportJob:
     """Write the checked file in one transaction. With problems found, nothing is applied unless
     `valid_only` is asked for explicitly; then only the rows without problems are."""
+    if (
+        job.status != ImportJob.Status.APPLYING
+    ):  # a background apply was allowed and claimed before it started
+        apply_allowed(job, valid_only)
+        _claim(job)
+    kind = KINDS[job.kind]
+    ctx = _context(job)
+    mapping = job_mapping(job)
+    done = {"rows": 0}
+
+    def valid_batches() -> Iterator[list[Row]]:
+        for batch in _read_batches(job, kind, ctx, mapping):
+            done["rows"] += len(batch)
+            yield [row for row in batch if not row.problems]
+            _progress(job, done["rows"])
+            if on_progress:
+                on_progress(done["rows"])
+
+    return _apply(actor, job, kind, ctx, valid_batches(), valid_only)
+
+
+def _claim(job: ImportJob) -> None:
+    """Mark the job as being applied, unless another request got there first (two clicks, two tabs)."""
+    ready = (ImportJob.Status.CHECKED, ImportJob.Status.PROBLEMS, ImportJob.Status.FAILED)
+    claimed = ImportJob.objects.filter(pk=job.pk, status__in=ready).update(
+        status=ImportJob.Status.APPLYING, rows_done=0
+    )
+    if not claimed:
+        raise ValidationError({"status": _("This import is already being applied.")})
+    job.status = ImportJob.Status.APPLYING
+
+
+def apply_allowed(job: ImportJob, valid_only: bool) -> None:
+    """Refuse what cannot be applied: a job not checked, or one with problems unless only its valid rows
+    are asked for."""
     if job.status not in (ImportJob.Status.CHECKED, ImportJob.Status.PROBLEMS, ImportJob.Status.FAILED):
         raise ValidationError(
             {
@@ -298,30 +338,21 @@ def job_apply(
         raise ValidationError({"apply_valid_only": message % {"n": job.rows_valid}})
     if valid_only and job.rows_valid == 0:
         raise ValidationError({"apply_valid_only": _("No row of this file is valid.")})
-    kind = KINDS[job.kind]
-    ctx = _context(job)
-    mapping = job_mapping(job)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.APPLYING, rows_done=0)
-    done = {"rows": 0}
 
-    def valid_batches() -> Iterator[list[Row]]:
-        for batch in _read_batches(job, kind, ctx, mapping):
-            done["rows"] += len(batch)
-            yield [row for row in batch if not row.problems]
-            _progress(job, done["rows"])
-            if on_progress:
-                on_progress(done["rows"])
 
+def _apply(
+    actor: Any, job: ImportJob, kind: Kind, ctx: Context, valid_batches: Iterator[list[Row]], valid_only: bool
+) -> ImportJob:
     try:
         with transaction.atomic():
             extra: dict[str, Any] = {}
             if isinstance(kind, Assessments):
-                made, extra = kind.write_all(valid_batches(), ctx, Assessment.Source.SURVEY)
+                made, extra = kind.write_all(valid_batches, ctx, Assessment.Source.SURVEY)
                 _provenance(job, kind, made)
             else:
                 made = []
                 created = 0
-                for batch in valid_batches():
+                for batch in valid_batches:
                     written = kind.write(batch, ctx)
                     _provenance(job, kind, written)
                     created += len(written)
@@ -344,6 +375,12 @@ def job_apply(
         job.message = _("Nothing was applied: %(reason)s") % {"reason": "; ".join(_messages(error))}
         job.save()
         return job
+    except Exception:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            message=_("The import stopped on an unexpected error; nothing was applied."),
+        )
+        raise
     job.refresh_from_db()
     job.status = ImportJob.Status.APPLIED
     job.apply_valid_only = valid_only
@@ -425,11 +462,11 @@ def run(
 
     if not background:
         return work(job)
-    if step == "apply" and job.status == ImportJob.Status.PROBLEMS and not valid_only:
-        job_apply(actor=actor, job=job, valid_only=False)  # refuses now, in the request
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.CHECKING if step == "check" else ImportJob.Status.APPLYING, rows_done=0
-    )
+    if step == "apply":
+        apply_allowed(job, valid_only)  # refuses now, in the request
+        _claim(job)
+    else:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKING, rows_done=0)
 
     def target() -> None:
         try:

@@ -1,6 +1,17 @@
-"""Imports from other agencies and from field forms — pages."""
+"""Import pages."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from safepassage.imports import views
 
 app_name = "imports"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.job_list, name="list"),
+    path("field-form.xlsx", views.field_form, name="field_form"),
+    path("<int:pk>/", views.job_detail, name="detail"),
+    path("<int:pk>/progress/", views.job_progress, name="progress"),
+    path("<int:pk>/problems.csv", views.problems_csv, name="problems_csv"),
+    path("<int:pk>/columns/", views.job_remap, name="remap"),
+    path("<int:pk>/apply/", views.job_apply, name="apply"),
+    path("<int:pk>/cancel/", views.job_cancel, name="cancel"),
+]

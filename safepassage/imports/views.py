@@ -1,0 +1,240 @@
+"""Import pages: upload a file, watch it being checked, fix the column mapping, see the problems row by row,
+apply it (all, or explicitly only the valid rows); and the field form for ODK Collect / KoboCollect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from safepassage.accounts.models import Agency
+from safepassage.accounts.selectors import signed_in_user
+from safepassage.core.access import viewer_for
+from safepassage.core.models import get_for_user
+from safepassage.core.roles import Action
+from safepassage.imports import services
+from safepassage.imports.kinds import KINDS, kind_choices
+from safepassage.imports.models import ImportJob, MappingProfile
+
+
+def _require(request: HttpRequest) -> Any:
+    user = signed_in_user(request)
+    if not services.may_import(user):
+        raise Http404
+    return user
+
+
+def _agencies(user: Any) -> list[Agency]:
+    ids = {g.agency_id for g in viewer_for(user).grants if g.role in services.IMPORTERS}
+    return list(Agency.objects.filter(pk__in=ids).order_by("name"))
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=())
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "CSV (any separator; UTF-8 or Thai TIS-620) or Excel .xlsx; the first row names the columns."
+        ),
+    )
+    source = forms.CharField(
+        label=gettext_lazy("Where the file comes from"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("The agency or office that made it; kept with every record."),
+    )
+    agency = forms.ModelChoiceField(
+        label=gettext_lazy("For agency"), queryset=Agency.objects.none(), required=False
+    )
+    profile = forms.ModelChoiceField(
+        label=gettext_lazy("Saved column names"),
+        queryset=MappingProfile.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Choose one if this source names its columns its own way."),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agencies = _agencies(user)
+        kind_field = self.fields["kind"]
+        assert isinstance(kind_field, forms.ChoiceField)
+        kind_field.choices = kind_choices()
+        agency_field = self.fields["agency"]
+        assert isinstance(agency_field, forms.ModelChoiceField)
+        agency_field.queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+        self.fields["agency"].initial = agencies[0] if agencies else None
+        if len(agencies) == 1:
+            self.fields["agency"].widget = forms.HiddenInput()
+        profile_field = self.fields["profile"]
+        assert isinstance(profile_field, forms.ModelChoiceField)
+        profile_field.queryset = MappingProfile.objects.visible_to(user)
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    user = _require(request)
+    form = UploadForm(request.POST or None, request.FILES or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        profile = form.cleaned_data["profile"]
+        try:
+            job = services.job_create(
+                actor=user,
+                kind=form.cleaned_data["kind"],
+                file_name=form.cleaned_data["file"].name,
+                content=form.cleaned_data["file"],
+                agency=form.cleaned_data["agency"],
+                source=form.cleaned_data["source"],
+                profile=profile if profile and profile.kind == form.cleaned_data["kind"] else None,
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            services.run(job, "check")
+            return redirect("imports:detail", pk=job.pk)
+    jobs = ImportJob.objects.visible_to(user).select_related("agency", "created_by")
+    page = Paginator(jobs, 30).get_page(request.GET.get("page"))
+    return render(request, "imports/list.html", {"form": form, "page": page})
+
+
+def _job(request: HttpRequest, pk: int, action: str = Action.VIEW) -> ImportJob:
+    return get_for_user(
+        ImportJob.objects.select_related("agency", "created_by", "profile"), request.user, pk, action
+    )
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request)
+    job = _job(request, pk)
+    kind = KINDS[job.kind]
+    mapping = services.job_mapping(job)
+    headers = job.file_info.get("headers", [])
+    fields = [
+        {"name": c.name, "label": c.label, "required": c.required, "column": mapping.get(c.name, "")}
+        for c in kind.columns
+    ]
+    problems = job.problems.all()[:50]
+    return render(
+        request,
+        "imports/detail.html",
+        {
+            "job": job,
+            "kind": kind,
+            "fields": fields,
+            "headers": headers,
+            "problems": problems,
+            "progress": services.progress(job),
+            "preview_columns": [
+                c.name for c in kind.columns if any(c.name in p["values"] for p in job.preview)
+            ],
+            "flags": (job.summary or {}).get("flags", {}),
+            "unused": (job.summary or {}).get("unused", []),
+        },
+    )
+
+
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress line, polled by the page while a step runs; reloads the page when it is done."""
+    _require(request)
+    job = _job(request, pk)
+    if not job.running:
+        response = HttpResponse("")
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "imports/_progress.html", {"job": job, "progress": services.progress(job)})
+
+
+@login_required
+def problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request)
+    job = _job(request, pk)
+    response = HttpResponse(services.problems_csv(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-problems.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def job_remap(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose which column holds which field, check again, and optionally save the choice for next time."""
+    user = _require(request)
+    job = _job(request, pk, Action.CHANGE)
+    if job.status in (ImportJob.Status.APPLIED, ImportJob.Status.APPLYING, ImportJob.Status.REFUSED):
+        raise Http404
+    headers = set(job.file_info.get("headers", []))
+    chosen = {
+        c.name: request.POST[f"map_{c.name}"]
+        for c in KINDS[job.kind].columns
+        if request.POST.get(f"map_{c.name}") in headers
+    }
+    job.mapping = chosen
+    job.save(update_fields=["mapping", "updated_at"])
+    name = request.POST.get("save_as", "").strip()
+    if name:
+        try:
+            services.mapping_save(
+                actor=user, agency=job.agency, kind=job.kind, name=name, source=job.source, columns=chosen
+            )
+            messages.success(request, _("The column names are saved as “%(name)s”.") % {"name": name})
+        except ValidationError as error:
+            for problem in error.messages:
+                messages.error(request, problem)
+    services.run(job, "check")
+    return redirect("imports:detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _require(request)
+    job = _job(request, pk, Action.CHANGE)
+    valid_only = request.POST.get("valid_only") == "yes"
+    try:
+        job = services.run(job, "apply", actor=user, valid_only=valid_only)
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+        return redirect("imports:detail", pk=job.pk)
+    if job.status == ImportJob.Status.APPLIED:
+        messages.success(request, _("Done: %(n)d records added.") % {"n": job.created})
+    return redirect("imports:detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _require(request)
+    job = _job(request, pk, Action.CHANGE)
+    try:
+        services.job_cancel(actor=user, job=job)
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+    return redirect("imports:detail", pk=job.pk)
+
+
+@login_required
+def field_form(request: HttpRequest) -> HttpResponse:
+    """The volunteers' assessment form as an XLSForm, to upload to ODK Central or KoboToolbox."""
+    from safepassage.imports.xlsform import build
+
+    _require(request)
+    form = build()
+    response = HttpResponse(
+        form.xlsx, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{form.form_id}.xlsx"'
+    return response
