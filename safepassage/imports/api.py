@@ -115,6 +115,7 @@ UPLOAD_DOC = {
                         "source": {"type": "string"},
                         "mapping": {"type": "string"},
                         "agency": {"type": "string"},
+                        "default.FIELD": {"type": "string", "description": "a value for every row"},
                     },
                 }
             }
@@ -125,10 +126,11 @@ UPLOAD_DOC = {
 
 @router.post("/imports", response={201: JobOut, **ERRORS}, openapi_extra=UPLOAD_DOC)
 def import_create(request: HttpRequest) -> Any:
-    """Upload a CSV or XLSX file (multipart form: `kind` — people, assessments or workplaces —, `file`,
-    optional `source`, `mapping` — a saved column mapping's name — and `agency` — its code, when you
-    coordinate for several). A small file is checked at once (status `checked` or `problems`); a large one in
-    the background (status `checking`: poll `GET /imports/{id}`)."""
+    """Upload a CSV or XLSX file. Multipart form: `kind` (people, households, assessments, workplaces,
+    observations, responders, cases), `file`; optional `source`, `mapping` (a saved column mapping's name),
+    `agency` (its code, when you coordinate for several) and `default.FIELD` (a value for every row). A small
+    file is checked at once (status `checked` or `problems`); a large one in the background (status
+    `checking`: poll `GET /imports/{id}`)."""
     user = signed_in_user(request)
     if not services.may_import(user):
         raise Http404
@@ -166,6 +168,9 @@ def import_create(request: HttpRequest) -> Any:
         agency=the_agency,
         source=request.POST.get("source", ""),
         profile=profile,
+        defaults={
+            k.removeprefix("default."): str(x) for k, x in request.POST.items() if k.startswith("default.")
+        },
     )
     job = services.run(job, "check")
     return Status(201, job_out(job))

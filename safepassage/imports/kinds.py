@@ -67,6 +67,7 @@ class Context:
     keys: set[int] = field(default_factory=set)  # duplicates within the file
     indicator_columns: dict[str, str] = field(default_factory=dict)  # code → column title
     specs: list[Any] = field(default_factory=list)
+    defaults: dict[str, Any] = field(default_factory=dict)  # field → value for every row (not in the file)
 
 
 FORMULA = re.compile(r"^[=]")
@@ -108,14 +109,14 @@ class Kind:
         return [
             (str(c.label), _("This column is required and the file has no column for it."))
             for c in self.columns
-            if c.required and c.name not in mapping
+            if c.required and c.name not in mapping and not ctx.defaults.get(c.name)
         ]
 
     def read(self, row: Row, mapping: dict[str, str], ctx: Context) -> None:
         """Fill row.values from the mapped cells, recording a problem per cell that cannot be read."""
         for column in self.columns:
             header = mapping.get(column.name)
-            raw = row.cells.get(header) if header else None
+            raw = row.cells.get(header) if header else ctx.defaults.get(column.name)
             if column.text and isinstance(raw, str) and FORMULA.match(raw.strip()):
                 row.problem(
                     header or column.name,
@@ -288,12 +289,43 @@ class People(Kind):
 
 # Columns an ODK Central or KoboToolbox export adds that are not answers.
 FORM_META = {
-    "start", "end", "today", "deviceid", "phonenumber", "username", "email", "audit", "instanceid",
-    "instancename", "key", "submitterid", "submittername", "attachmentsexpected", "attachmentspresent",
-    "status", "reviewstate", "edits", "formversion", "submissiondate", "_id", "_uuid",
-    "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by", "__version__", "_tags",
-    "_index", "_version_", "_xform_id_string", "_attachments", "_geolocation", "meta", "version",
-}  # fmt: skip
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "phonenumber",
+    "username",
+    "email",
+    "audit",
+    "instanceid",
+    "instancename",
+    "key",
+    "submitterid",
+    "submittername",
+    "attachmentsexpected",
+    "attachmentspresent",
+    "status",
+    "reviewstate",
+    "edits",
+    "formversion",
+    "submissiondate",
+    "_id",
+    "_uuid",
+    "_submission_time",
+    "_validation_status",
+    "_notes",
+    "_status",
+    "_submitted_by",
+    "__version__",
+    "_tags",
+    "_index",
+    "_version_",
+    "_xform_id_string",
+    "_attachments",
+    "_geolocation",
+    "meta",
+    "version",
+}
 CODE_LIKE = re.compile(r"^[A-Z]{2,5}[-_][A-Z0-9]{2,}$", re.IGNORECASE)
 UNANSWERED = {"", "na", "n/a", "dk", "-", "unknown", "none"}
 
@@ -315,9 +347,15 @@ class Assessments(Kind):
     columns = (
         Column("person_id", _lazy("Person number"), aliases=("person",), parse=v.parse_int, text=False),
         Column("national_id", _lazy("National ID number"), aliases=("id_number",)),
-        Column("assessed_on", _lazy("Date of assessment"), required=True, aliases=("date", "assessment_date"),
-               parse=v.parse_date, text=False),
-    )  # fmt: skip
+        Column(
+            "assessed_on",
+            _lazy("Date of assessment"),
+            required=True,
+            aliases=("date", "assessment_date"),
+            parse=v.parse_date,
+            text=False,
+        ),
+    )
 
     def indicator_columns(self, headers: Sequence[str], ctx: Context) -> dict[str, str]:
         """indicator code → column title, for the active catalogue's person indicators."""
@@ -489,7 +527,238 @@ class Workplaces(Kind):
         return made
 
 
-KINDS: dict[str, Kind] = {k.name: k for k in (People(), Assessments(), Workplaces())}
+def parse_list(value: Any) -> list[str]:
+    """Several codes in one cell: separated by spaces (as ODK and KoboToolbox write select_multiple
+    answers), commas or semicolons."""
+    return [part for part in re.split(r"[\s,;]+", v.clean_text(value)) if part]
+
+
+def _service_values(row: Row) -> dict[str, Any]:
+    return {k: x for k, x in row.values.items() if x not in (None, "", [])}
+
+
+class Households(Kind):
+    """Households of a village (people are then imported with the household's number)."""
+
+    name = "households"
+    label = _lazy("Households")
+    object_type = "registry.household"
+    columns = (
+        Column("village_code", _lazy("Village code"), required=True, aliases=("village",)),
+        Column("label", _lazy("Household name or number"), aliases=("household", "name")),
+    )
+
+    def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
+        from safepassage.registry.services import household_create
+
+        return [
+            (row.number, household_create(actor=ctx.actor, agency=ctx.agency, **_service_values(row)).pk)
+            for row in rows
+        ]
+
+
+class Observations(Kind):
+    """Evidence about workplaces (inspections, visits, tips), which rates each workplace again."""
+
+    name = "observations"
+    label = _lazy("Observations of workplaces")
+    object_type = "workplaces.observation"
+    columns = (
+        Column(
+            "workplace_id",
+            _lazy("Workplace number"),
+            required=True,
+            aliases=("workplace",),
+            parse=v.parse_int,
+            text=False,
+        ),
+        Column(
+            "observed_on", _lazy("Date"), required=True, aliases=("date",), parse=v.parse_date, text=False
+        ),
+        Column("source", _lazy("Source"), required=True),
+        Column("reliability", _lazy("Reliability (A to E)"), required=True),
+        Column("indicators", _lazy("Forced-labour indicators seen"), parse=parse_list, text=False),
+        Column("text", _lazy("What was seen"), aliases=("notes",)),
+    )
+
+    def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
+        from safepassage.workplaces.models import Workplace
+        from safepassage.workplaces.services import observation_record
+
+        made = []
+        for row in rows:
+            values = _service_values(row)
+            workplace = Workplace.objects.visible_to(ctx.actor).filter(pk=values.pop("workplace_id")).first()
+            if workplace is None:
+                raise ValidationError({"workplace_id": _("There is no such workplace you can see.")})
+            values.setdefault("indicators", [])
+            made.append((row.number, observation_record(actor=ctx.actor, workplace=workplace, **values).pk))
+        return made
+
+
+class Responders(Kind):
+    """Responders for the network directory: who they are, how to reach them, what they cover."""
+
+    name = "responders"
+    label = _lazy("Responders")
+    object_type = "network.responder"
+    columns = (
+        Column(
+            "organisation_id",
+            _lazy("Organisation number"),
+            required=True,
+            aliases=("organisation",),
+            parse=v.parse_int,
+            text=False,
+        ),
+        Column("name", _lazy("Name"), required=True),
+        Column("role_type", _lazy("Role"), required=True, aliases=("role",)),
+        Column("title", _lazy("Title")),
+        Column("phone", _lazy("Phone"), text=False),
+        Column("email", _lazy("Email")),
+        Column("languages", _lazy("Languages spoken"), parse=parse_list, text=False),
+        Column("expertise", _lazy("Expertise"), parse=parse_list, text=False),
+        Column("area_codes", _lazy("Areas covered"), aliases=("areas",), parse=parse_list, text=False),
+    )
+
+    def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
+        from safepassage.network.services import responder_create
+
+        return [
+            (row.number, responder_create(actor=ctx.actor, agency=ctx.agency, **_service_values(row)).pk)
+            for row in rows
+        ]
+
+
+# HTCDS 2.0 gender codes (prs_Gender) as the registry's sex.
+HTCDS_GENDER = {
+    "Feminine": Person.Sex.FEMALE,
+    "Masculine": Person.Sex.MALE,
+    "TransgenderFeminine": Person.Sex.OTHER,
+    "TransgenderMasculine": Person.Sex.OTHER,
+    "NonConforming": Person.Sex.OTHER,
+    "NonSpecifiedUnknown": Person.Sex.UNKNOWN,
+}
+
+
+def parse_htcds_gender(value: Any) -> str:
+    text = v.clean_text(value)
+    if not text:
+        return Person.Sex.UNKNOWN
+    if text in HTCDS_GENDER:
+        return HTCDS_GENDER[text]
+    return parse_sex(text)
+
+
+class Cases(Kind):
+    """Victims' cases, with the field names of IOM's Human Trafficking Case Data Standard (HTCDS 2.0) — as
+    exported from its XLSForm on KoboToolbox or ODK — or SafePassage's own. Each row opens a case for a new
+    registry person; the trafficking status is recorded with the organisation that decided it."""
+
+    name = "cases"
+    label = _lazy("Cases (HTCDS 2.0)")
+    object_type = "cases.case"
+    columns = (
+        Column("given_name", _lazy("Given name"), required=True, aliases=("prs_first_name", "first_name")),
+        Column("family_name", _lazy("Family name"), aliases=("prs_second_name", "second_name")),
+        Column(
+            "birth_date", _lazy("Date of birth"), aliases=("prs_birthdate",), parse=v.parse_date, text=False
+        ),
+        Column("sex", _lazy("Sex"), aliases=("prs_gender", "gender"), parse=parse_htcds_gender, text=False),
+        Column("nationality", _lazy("Citizenship"), aliases=("prs_citizenship", "citizenship"), text=False),
+        Column("village_code", _lazy("Village code"), required=True, aliases=("village",)),
+        Column(
+            "opened_on",
+            _lazy("Date the case was opened"),
+            aliases=("cas_incomingreferraldate", "submissiondate", "today"),
+            parse=v.parse_date,
+            text=False,
+        ),
+        Column(
+            "recruitment_methods",
+            _lazy("Method of recruitment"),
+            aliases=("vic_methodofrecruitment",),
+            parse=parse_list,
+            text=False,
+        ),
+        Column(
+            "control_methods",
+            _lazy("Methods of control"),
+            aliases=("vic_methods_of_control",),
+            parse=parse_list,
+            text=False,
+        ),
+        Column(
+            "exploitation_types",
+            _lazy("Type of exploitation"),
+            aliases=("vic_typeofexploitation",),
+            parse=parse_list,
+            text=False,
+        ),
+        Column(
+            "sex_exploitation_types",
+            _lazy("Type of sexual exploitation"),
+            aliases=("vic_typeofsexexploitation",),
+            parse=parse_list,
+            text=False,
+        ),
+        Column(
+            "labour_industry",
+            _lazy("Forced-labour industry"),
+            aliases=("vic_forcedlabourindustry",),
+            parse=parse_list,
+            text=False,
+        ),
+        Column(
+            "trafficking_status", _lazy("Trafficking status"), aliases=("vic_traffickingstatus",), text=False
+        ),
+        Column(
+            "decided_by_org",
+            _lazy("Who decided the status"),
+            aliases=("vic_traffickingstatusdecisionmakingorg",),
+            text=False,
+        ),
+    )
+
+    def read(self, row: Row, mapping: dict[str, str], ctx: Context) -> None:
+        super().read(row, mapping, ctx)
+        industries = row.values.get("labour_industry") or []
+        if len(industries) > 1:
+            row.flags.append("several_industries")  # the case keeps the first; the note says which
+            row.values["industry_note"] = ", ".join(industries[1:])
+        row.values["labour_industry"] = industries[0] if industries else ""
+
+    def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
+        from safepassage.cases.services import case_open, status_decide
+
+        made = []
+        today = timezone.localdate()
+        for row in rows:
+            values = _service_values(row)
+            person = {
+                k: values.pop(k)
+                for k in ("given_name", "family_name", "birth_date", "sex", "village_code")
+                if k in values
+            }
+            status = values.pop("trafficking_status", "")
+            decided_by = values.pop("decided_by_org", "")
+            opened_on = values.pop("opened_on", today)
+            values.pop("industry_note", None)
+            case = case_open(
+                actor=ctx.actor, agency=ctx.agency, opened_on=opened_on, person_fields=person, **values
+            )
+            if status:
+                status_decide(
+                    actor=ctx.actor, case=case, status=status, decided_by_org=decided_by, decided_on=opened_on
+                )
+            made.append((row.number, case.pk))
+        return made
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (People(), Households(), Assessments(), Workplaces(), Observations(), Responders(), Cases())
+}
 
 
 def kind_choices() -> list[tuple[str, str]]:

@@ -65,6 +65,7 @@ class ImportJob(AgencyOwned, TimeStamped):
     sha256 = models.CharField(max_length=64, blank=True)
     file_info = models.JSONField(default=dict)  # kind, encoding, delimiter, headers
     mapping = models.JSONField(_("columns"), default=dict)
+    defaults = models.JSONField(_("the same value for every row"), default=dict)  # field → value
     profile = models.ForeignKey(MappingProfile, on_delete=models.SET_NULL, null=True, blank=True)
     apply_valid_only = models.BooleanField(_("apply only the valid rows"), default=False)
     rows_total = models.PositiveIntegerField(default=0)

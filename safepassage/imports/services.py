@@ -73,9 +73,11 @@ def imports_dir() -> Path:
 def _kind(name: str) -> Kind:
     if name not in KINDS:
         raise ValidationError(
-            {"kind": _("%(kind)s is not something SafePassage imports; choose one of: %(kinds)s.")
-             % {"kind": name, "kinds": ", ".join(KINDS)}}
-        )  # fmt: skip
+            {
+                "kind": _("%(kind)s is not something SafePassage imports; choose one of: %(kinds)s.")
+                % {"kind": name, "kinds": ", ".join(KINDS)}
+            }
+        )
     return KINDS[name]
 
 
@@ -90,11 +92,18 @@ def job_create(
     source: str = "",
     profile: MappingProfile | None = None,
     mapping: dict[str, str] | None = None,
+    defaults: dict[str, str] | None = None,
 ) -> ImportJob:
     """Store an uploaded file and look at it (encoding, delimiter, columns). A file that cannot be read at all
     makes a job with status "refused" and the reason, so the user sees why."""
     the_kind = _kind(kind)
     owner = importing_agency(actor, agency)
+    known = {c.name for c in the_kind.columns}
+    unknown = sorted(set(defaults or {}) - known)
+    if unknown:
+        raise ValidationError(
+            {"defaults": _("Not fields of this import: %(names)s.") % {"names": ", ".join(unknown)}}
+        )
     if profile is not None and (profile.agency_id != owner.pk or profile.kind != kind):
         raise ValidationError({"mapping": _("There is no such column mapping for this kind of file.")})
     stored = imports_dir() / f"{uuid.uuid4().hex}{Path(file_name).suffix.lower()[:8]}"
@@ -123,6 +132,7 @@ def job_create(
         sha256=digest.hexdigest(),
         profile=profile,
         mapping={**(profile.columns if profile else {}), **(mapping or {})},
+        defaults={k: str(x) for k, x in (defaults or {}).items() if str(x).strip()},
         created_by=actor,
     )
     try:
@@ -171,7 +181,7 @@ def job_mapping(job: ImportJob) -> dict[str, str]:
 
 
 def _context(job: ImportJob) -> Context:
-    return Context(actor=job.created_by, agency=job.agency, job_id=job.pk)
+    return Context(actor=job.created_by, agency=job.agency, job_id=job.pk, defaults=dict(job.defaults))
 
 
 def _read_batches(job: ImportJob, kind: Kind, ctx: Context, mapping: dict[str, str]) -> Iterator[list[Row]]:

@@ -122,7 +122,13 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mapping = services.job_mapping(job)
     headers = job.file_info.get("headers", [])
     fields = [
-        {"name": c.name, "label": c.label, "required": c.required, "column": mapping.get(c.name, "")}
+        {
+            "name": c.name,
+            "label": c.label,
+            "required": c.required,
+            "column": mapping.get(c.name, ""),
+            "default": job.defaults.get(c.name, ""),
+        }
         for c in kind.columns
     ]
     problems = job.problems.all()[:50]
@@ -181,7 +187,12 @@ def job_remap(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get(f"map_{c.name}") in headers
     }
     job.mapping = chosen
-    job.save(update_fields=["mapping", "updated_at"])
+    job.defaults = {
+        c.name: request.POST[f"default_{c.name}"].strip()[:200]
+        for c in KINDS[job.kind].columns
+        if request.POST.get(f"default_{c.name}", "").strip() and c.name not in chosen
+    }
+    job.save(update_fields=["mapping", "defaults", "updated_at"])
     name = request.POST.get("save_as", "").strip()
     if name:
         try:

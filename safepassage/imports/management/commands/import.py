@@ -29,6 +29,13 @@ class Command(BaseCommand):
         parser.add_argument("--mapping", help="a saved column mapping's name")
         parser.add_argument("--source", default="", help="the agency the file comes from")
         parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="FIELD=VALUE",
+            help="a value for every row, for a field the file has no column for (e.g. village_code=50010101)",
+        )
+        parser.add_argument(
             "--apply-valid", action="store_true", help="apply the valid rows even if others fail"
         )
         parser.add_argument("--check-only", action="store_true", help="check and report; write nothing")
@@ -42,6 +49,12 @@ class Command(BaseCommand):
             agency = Agency.objects.filter(code=options["agency"]).first()
             if agency is None:
                 raise CommandError(f"There is no agency with the code {options['agency']}.")
+        defaults = {}
+        for pair in options["set"]:
+            field, sep, value = pair.partition("=")
+            if not sep:
+                raise CommandError(f"--set takes FIELD=VALUE, not {pair}.")
+            defaults[field.strip()] = value.strip()
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"There is no file {path}.")
@@ -65,6 +78,7 @@ class Command(BaseCommand):
                     agency=owner,
                     source=options["source"],
                     profile=profile,
+                    defaults=defaults,
                 )
         except PermissionDenied:
             raise CommandError(f"{user} does not coordinate imports for that agency.") from None
