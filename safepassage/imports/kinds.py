@@ -481,8 +481,12 @@ class Assessments(Kind):
         raise NotImplementedError  # assessments are written by write_all, in date order per person
 
     def write_all(
-        self, batches: Iterator[list[Row]], ctx: Context, source: str
-    ) -> tuple[list[tuple[int, int]], dict[str, Any]]:
+        self,
+        batches: Iterator[list[Row]],
+        ctx: Context,
+        source: str,
+        on_created: Callable[[list[tuple[int, int]]], None],
+    ) -> dict[str, Any]:
         """Record every valid row through the risk index's bulk path (same scoring and early warning)."""
         items = (
             BulkItem(
@@ -496,9 +500,14 @@ class Assessments(Kind):
             for row in sorted(batch, key=lambda r: r.values["assessed_on"])
         )
         result = assessments_bulk_record(
-            actor=ctx.actor, items=items, catalogue=ctx.catalogue, check=False, label=f"import {ctx.job_id}"
+            actor=ctx.actor,
+            items=items,
+            catalogue=ctx.catalogue,
+            check=False,
+            label=f"import {ctx.job_id}",
+            on_created=on_created,
         )
-        return result.refs, {"alerts": result.alerts, "duplicates": result.skipped_duplicates}
+        return {"created": result.created, "alerts": result.alerts, "duplicates": result.skipped_duplicates}
 
 
 class Workplaces(Kind):

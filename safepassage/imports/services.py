@@ -357,16 +357,16 @@ def _apply(
         with transaction.atomic():
             extra: dict[str, Any] = {}
             if isinstance(kind, Assessments):
-                made, extra = kind.write_all(valid_batches, ctx, Assessment.Source.SURVEY)
-                _provenance(job, kind, made)
+                extra = kind.write_all(
+                    valid_batches, ctx, Assessment.Source.SURVEY, lambda made: _provenance(job, kind, made)
+                )
+                created = extra.pop("created")
             else:
-                made = []
                 created = 0
                 for batch in valid_batches:
                     written = kind.write(batch, ctx)
                     _provenance(job, kind, written)
                     created += len(written)
-            created = len(made) or created
             audit_record(
                 actor=actor,
                 action="imports.job.apply",

@@ -4,7 +4,7 @@ as one at a time, written in batches, with one audit event for the whole run."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -31,7 +31,7 @@ class BulkItem:
     assessed_on: date
     scores: dict[str, Any]
     source: str = Assessment.Source.SURVEY
-    ref: int | None = None  # the caller's reference (an import's row number), returned in BulkResult.refs
+    ref: int | None = None  # the caller's reference (an import's row number), passed to on_created
 
 
 @dataclass
@@ -43,7 +43,6 @@ class BulkResult:
     alerts: int = 0
     alert_ids: list[int] = field(default_factory=list)
     villages: set[int] = field(default_factory=set)
-    refs: list[tuple[int, int]] = field(default_factory=list)  # (item ref, assessment id) of those created
 
 
 T = TypeVar("T")
@@ -63,11 +62,14 @@ def assessments_bulk_record(
     batch_size: int = 5000,
     check: bool = True,
     label: str = "bulk",
+    on_created: Callable[[list[tuple[int, int]]], None] | None = None,
 ) -> BulkResult:
     """Record person assessments in batches inside one transaction; all or nothing.
 
     Items may be in any order across people, but one person's items must come in date order. With
     check=False the scores are trusted to be clean already (generated data); dates are always checked.
+    After each batch, on_created gets (item ref, assessment id) for the items with a ref that made a new
+    assessment (an import records where each came from), so nothing grows with the number of items.
     """
     catalogue = catalogue or active_catalogue()
     specs = catalogue.specs("IH")
@@ -78,9 +80,11 @@ def assessments_bulk_record(
     deadline = ack_deadline(catalogue)
     with transaction.atomic():
         for batch in _batches(items, batch_size):
-            _record_batch(
+            created = _record_batch(
                 actor, batch, catalogue, specs, params, triggers, check, result, recipients_cache, deadline
             )
+            if on_created is not None:
+                on_created(created)
         cells.refresh(villages=result.villages)
         audit_record(
             actor=actor,
@@ -108,7 +112,7 @@ def _record_batch(
     result: BulkResult,
     recipients_cache: dict[tuple[int, int], list[int]],
     deadline: Any,
-) -> None:
+) -> list[tuple[int, int]]:
     # Plain tuples rather than model instances: at a million rows, building models costs more than writing.
     scorer = scoring.Scorer(specs, params)
     today = timezone.localdate()
@@ -174,12 +178,13 @@ def _record_batch(
     ids = insert_assessments(rows)
     seen: set[str] = set()
     fresh = []
+    created: list[tuple[int, int]] = []
     for item, row in zip(batch, rows, strict=True):  # the same assessment twice in one run counts once
         if row[9] in ids and row[9] not in seen:
             seen.add(row[9])
             fresh.append(row)
             if item.ref is not None:
-                result.refs.append((item.ref, ids[row[9]]))
+                created.append((item.ref, ids[row[9]]))
     result.skipped_duplicates += len(rows) - len(fresh)
     result.created += len(fresh)
     # The newest assessment per person becomes their current one.
@@ -223,6 +228,7 @@ def _record_batch(
         through.objects.bulk_create(links, batch_size=5000)
         result.alerts += len(alerts)
         result.alert_ids.extend(a.pk for a in alerts)
+    return created
 
 
 COLUMNS = (

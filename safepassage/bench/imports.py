@@ -1,0 +1,131 @@
+"""Import benchmarks: a CSV of assessments through the whole pipeline (read, check, apply), its speed and the
+memory it takes, beside the database's own bulk insert of the same rows."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from safepassage.bench import Figure, benchmark
+from safepassage.bench.risk import _raw_insert, _setup
+
+
+class PeakMemory:
+    """The peak resident memory of this process while a block runs, sampled every 20 ms, minus where it
+    started: what the block itself needed."""
+
+    def __init__(self) -> None:
+        self.base = self.peak = self._rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    @staticmethod
+    def _rss() -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, self._rss())
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._rss())
+
+    @property
+    def grown_mb(self) -> float:
+        return (self.peak - self.base) / 2**20
+
+
+def _write_csv(path: Path, people: list[int], codes: list[str], rounds: list[date]) -> int:
+    rng = random.Random(7)
+    rows = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["person_id", "assessed_on", *codes])
+        for day in rounds:
+            for pid in people:
+                writer.writerow(
+                    [pid, day.strftime("%d/%m/") + str(day.year + 543), *rng.choices("123", k=len(codes))]
+                )
+                rows += 1
+    return rows
+
+
+@benchmark("imports", "1,000,000 assessment rows from CSV: check and apply (rows/s, memory) beside raw COPY")
+def imports_bench(quick: bool) -> list[Figure]:
+    from safepassage.imports import services
+    from safepassage.registry.models import Assessment, Catalogue, Person
+
+    people_count = 10_000 if quick else 500_000
+    context = _setup(people_count)
+    agency = context["agency"]
+    catalogue = Catalogue.objects.get(status="active")
+    codes = [i.code for i in catalogue.indicators.all() if i.level in "IH" and i.code != "SOC-SEX"]
+    people = list(Person.objects.filter(agency=agency).order_by("pk").values_list("pk", flat=True))
+    today = date.today()
+    path = Path(settings.DATA_DIR) / "bench-assessments.csv"
+    rows = _write_csv(path, people, codes, [today - timedelta(days=200), today - timedelta(days=20)])
+    size_mb = path.stat().st_size / 2**20
+    figures = [Figure("imports", f"file: {rows:,} rows", size_mb, "MB")]
+
+    user = context["user"]
+    with path.open("rb") as content:
+        job = services.job_create(actor=user, kind="assessments", file_name=path.name, content=content)
+    with PeakMemory() as check_memory:
+        start = time.perf_counter()
+        job = services.job_check(job)
+        check_seconds = time.perf_counter() - start
+    assert job.errors_total == 0, list(job.problems.all()[:5])
+    figures.append(Figure("imports", "check (read, map, validate)", rows / check_seconds, "rows/s"))
+    figures.append(Figure("imports", "check: memory grown", check_memory.grown_mb, "MB", "≤ 500 MB"))
+    with PeakMemory() as apply_memory:
+        start = time.perf_counter()
+        job = services.job_apply(actor=user, job=job)
+        apply_seconds = time.perf_counter() - start
+    assert job.created == rows, job.message
+    figures.append(Figure("imports", "apply (score, warn, write)", rows / apply_seconds, "rows/s"))
+    figures.append(Figure("imports", "apply: memory grown", apply_memory.grown_mb, "MB", "≤ 500 MB"))
+    total = check_seconds + apply_seconds
+    figures.append(Figure("imports", "whole import", rows / total, "rows/s", "≥ 20,000 (PostgreSQL)"))
+
+    sample = list(
+        Assessment.objects.order_by("pk").values_list(
+            "agency_id",
+            "person_id",
+            "village_id",
+            "catalogue_id",
+            "assessed_on",
+            "source",
+            "scores",
+            "fingerprint",
+            "index",
+            "band",
+            "completeness",
+            "domain_scores",
+            "count_3",
+            "deprivation_share",
+            "multiple",
+        )[:200_000]
+    )
+    raw_rows: list[tuple[Any, ...]] = [
+        (*r[:6], json.dumps(r[6]), r[7], r[8], r[9], r[10], json.dumps(r[11]), *r[12:]) for r in sample
+    ]
+    raw = _raw_insert(raw_rows)
+    figures.append(Figure("imports", "plain INSERT/COPY of the same rows", len(raw_rows) / raw, "rows/s"))
+    path.unlink(missing_ok=True)
+    return figures
