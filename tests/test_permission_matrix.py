@@ -1565,6 +1565,56 @@ API_CASES += [
 ]
 # end of imports --------------------------------------------------------------------------------------------
 
+# exports ---------------------------------------------------------------------------------------------------
+EXPORTERS = {"coordinator_a": 200, "analyst_a": 200, "coordinator_b": 200}
+
+
+def export_a(world: World) -> int:
+    """An HTCDS export made by agency A's coordinator (only they may read or download it)."""
+    from safepassage.exports.services import export_create
+
+    def make() -> int:
+        return export_create(actor=world.coordinator_a, kind="htcds", purpose="For the MDT meeting")[0].pk
+
+    return _cached(world, "export_a", make)
+
+
+UI_CASES += [
+    Case("exports:list", lambda w: reverse("exports:list"), only(EXPORTERS, 404, 302)),
+    Case(
+        "exports:detail",
+        lambda w: reverse("exports:detail", args=[export_a(w)]),
+        only({"coordinator_a": 200}, 404, 302),
+    ),
+    Case(
+        "exports:download",
+        lambda w: reverse("exports:download", args=[export_a(w)]),
+        only({"coordinator_a": 200}, 404, 302),
+    ),
+]
+API_CASES += [
+    Case("GET /api/v1/exports", lambda w: "/api/v1/exports", only(EXPORTERS, 404, 401)),
+    # De-identified: coordinators and analysts of any agency (each over its own cases).
+    Case(
+        "POST /api/v1/exports",
+        lambda w: "/api/v1/exports",
+        only({"coordinator_a": 201, "analyst_a": 201, "coordinator_b": 201}, 404, 401),
+        "POST",
+        {"kind": "deidentified", "purpose": "Annual trends for the committee"},
+    ),
+    Case(
+        "GET /api/v1/exports/{export_id}",
+        lambda w: f"/api/v1/exports/{export_a(w)}",
+        only({"coordinator_a": 200}, 404, 401),
+    ),
+    Case(
+        "GET /api/v1/exports/{export_id}/download",
+        lambda w: f"/api/v1/exports/{export_a(w)}/download",
+        only({"coordinator_a": 200}, 404, 401),
+    ),
+]
+# end of exports --------------------------------------------------------------------------------------------
+
 
 # Open to everyone by design.
 PUBLIC_ROUTES = {

@@ -1,6 +1,12 @@
-"""Exports and shared datasets — pages."""
+"""Export pages."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from safepassage.exports import views
 
 app_name = "exports"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.export_list, name="list"),
+    path("<int:pk>/", views.export_detail, name="detail"),
+    path("<int:pk>/download/", views.export_download, name="download"),
+]

@@ -668,8 +668,15 @@ class Cases(Kind):
     label = _lazy("Cases (HTCDS 2.0)")
     object_type = "cases.case"
     columns = (
-        Column("given_name", _lazy("Given name"), required=True, aliases=("prs_first_name", "first_name")),
-        Column("family_name", _lazy("Family name"), aliases=("prs_second_name", "second_name")),
+        Column(
+            "given_name",
+            _lazy("Given name"),
+            required=True,
+            aliases=("prs_first_name", "prs_firstname", "first_name"),
+        ),
+        Column(
+            "family_name", _lazy("Family name"), aliases=("prs_second_name", "prs_secondname", "second_name")
+        ),
         Column(
             "birth_date", _lazy("Date of birth"), aliases=("prs_birthdate",), parse=v.parse_date, text=False
         ),
@@ -693,7 +700,7 @@ class Cases(Kind):
         Column(
             "control_methods",
             _lazy("Methods of control"),
-            aliases=("vic_methods_of_control",),
+            aliases=("vic_methods_of_control", "vic_methodsofcontrol"),
             parse=parse_list,
             text=False,
         ),

@@ -35,6 +35,7 @@ NAV: list[NavItem] = [
     NavItem("reports:map", _("Map"), "reports.view_reports"),
     NavItem("cases:lessons", _("Lessons learned"), "cases.view_lessons"),
     NavItem("imports:list", _("Imports"), "imports.run_imports"),
+    NavItem("exports:list", _("Exports"), "exports.make_exports"),
     NavItem("registry:catalogue_list", _("Indicator catalogue"), "registry.edit_catalogue"),
     NavItem("geo:area_list", _("Areas"), "geo.view_areas"),
     NavItem("accounts:team", _("Team"), "accounts.manage_members"),
