@@ -1615,6 +1615,93 @@ API_CASES += [
 ]
 # end of exports --------------------------------------------------------------------------------------------
 
+# record linkage --------------------------------------------------------------------------------------------
+REVIEWERS = {"admin_a": 200, "coordinator_a": 200, "admin_b": 200, "coordinator_b": 200}
+REVIEWERS_A = {"admin_a": 200, "coordinator_a": 200}
+
+
+def pair_a(world: World, key: str = "pair_a") -> int:
+    """A likely duplicate of agency A's, written as the matcher would (no model run needed here)."""
+    from safepassage.linkage.models import MatchCandidate
+    from safepassage.registry.models import Person
+
+    def make() -> int:
+        a, b = (
+            Person.objects.create(agency=world.agency_a, village=world.village_1, given_name=f"Malee {key}")
+            for _ in range(2)
+        )
+        return MatchCandidate.objects.create(
+            agency=world.agency_a,
+            other_agency=world.agency_a,
+            person_a_id=a.pk,
+            person_b_id=b.pk,
+            match_weight=12.0,
+            probability=0.99,
+            evidence=[],
+        ).pk
+
+    return _cached(world, key, make)
+
+
+def merge_a(world: World) -> int:
+    from safepassage.linkage import services as linkage_services
+    from safepassage.linkage.models import MatchCandidate
+
+    def make() -> int:
+        candidate = MatchCandidate.objects.get(pk=pair_a(world, "merged_pair"))
+        return linkage_services.merge(actor=world.coordinator_a, candidate=candidate).pk
+
+    return _cached(world, "merge_a", make)
+
+
+UI_CASES += [
+    Case("linkage:queue", lambda w: reverse("linkage:queue"), only(REVIEWERS, 404, 302)),
+    Case("linkage:pair", lambda w: reverse("linkage:pair", args=[pair_a(w)]), only(REVIEWERS_A, 404, 302)),
+    Case(
+        "linkage:decide",
+        lambda w: reverse("linkage:decide", args=[pair_a(w)]),
+        only(_redirects(REVIEWERS_A), 404, 302),
+        "POST",
+        {"decision": "not_same"},
+    ),
+    Case(
+        "linkage:undo",
+        lambda w: reverse("linkage:undo", args=[merge_a(w)]),
+        only(_redirects(REVIEWERS_A), 404, 302),
+        "POST",
+    ),
+]
+API_CASES += [
+    Case("GET /api/v1/linkage/candidates", lambda w: "/api/v1/linkage/candidates", only(REVIEWERS, 404, 401)),
+    Case(
+        "GET /api/v1/linkage/candidates/{candidate_id}",
+        lambda w: f"/api/v1/linkage/candidates/{pair_a(w)}",
+        only(REVIEWERS_A, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/linkage/candidates/{candidate_id}/merge",
+        lambda w: f"/api/v1/linkage/candidates/{pair_a(w)}/merge",
+        only({"admin_a": (200, 400), "coordinator_a": (200, 400)}, 404, 401),
+        "POST",
+        {},
+    ),
+    Case(
+        "POST /api/v1/linkage/candidates/{candidate_id}/not-same",
+        lambda w: f"/api/v1/linkage/candidates/{pair_a(w)}/not-same",
+        only({"admin_a": (200, 400), "coordinator_a": (200, 400)}, 404, 401),
+        "POST",
+        {},
+    ),
+    Case(
+        "POST /api/v1/linkage/merges/{merge_id}/undo",
+        lambda w: f"/api/v1/linkage/merges/{merge_a(w)}/undo",
+        only({"admin_a": (200, 400), "coordinator_a": (200, 400)}, 404, 401),
+        "POST",
+        {},
+    ),
+]
+# end of record linkage -------------------------------------------------------------------------------------
+
 
 # Open to everyone by design.
 PUBLIC_ROUTES = {

@@ -222,6 +222,8 @@ class People(Kind):
         Column("birth_year", _lazy("Year of birth"), aliases=("yob",), parse=v.parse_year, text=False),
         Column("village_code", _lazy("Village code"), required=True, aliases=("village",)),
         Column("national_id", _lazy("National ID number"), aliases=("id_number", "id_card")),
+        Column("father_name", _lazy("Father's name"), aliases=("father",)),
+        Column("mother_name", _lazy("Mother's name"), aliases=("mother",)),
         Column("languages", _lazy("Languages spoken"), parse=parse_languages, text=False),
         Column("notes", _lazy("Welfare notes")),
     )

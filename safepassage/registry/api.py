@@ -32,6 +32,8 @@ class PersonIn(Schema):
     hometown_code: str | None = None
     household_id: int | None = None
     national_id: str = ""
+    father_name: str = ""
+    mother_name: str = ""
     languages: list[str] = []
     notes: str = ""
     consent_basis: str = ""

@@ -47,6 +47,13 @@ class PersonForm(forms.Form):
         required=False,
         help_text=_("Only if the person agrees. A Thai ID has 13 digits."),
     )
+    father_name = forms.CharField(
+        label=_("Father's name"),
+        max_length=150,
+        required=False,
+        help_text=_("Optional. Helps tell apart two children with the same name."),
+    )
+    mother_name = forms.CharField(label=_("Mother's name"), max_length=150, required=False)
     notes = forms.CharField(
         label=_("Welfare notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -169,6 +169,9 @@ class Person(AgencyOwned, TimeStamped):
         Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
     national_id = models.CharField(_("national ID number"), max_length=32, blank=True, db_index=True)
+    # Parents' names help tell two children with the same name apart, and find one child listed twice.
+    father_name = models.CharField(_("father's name"), max_length=150, blank=True)
+    mother_name = models.CharField(_("mother's name"), max_length=150, blank=True)
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     notes = models.TextField(_("welfare notes"), blank=True)
     consent_basis = models.CharField(_("basis for keeping this record"), max_length=200, blank=True)

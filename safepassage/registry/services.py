@@ -35,6 +35,8 @@ PERSON_FIELDS = (
     "birth_year",
     "birth_year_estimated",
     "national_id",
+    "father_name",
+    "mother_name",
     "languages",
     "notes",
     "consent_basis",

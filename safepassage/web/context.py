@@ -36,6 +36,7 @@ NAV: list[NavItem] = [
     NavItem("cases:lessons", _("Lessons learned"), "cases.view_lessons"),
     NavItem("imports:list", _("Imports"), "imports.run_imports"),
     NavItem("exports:list", _("Exports"), "exports.make_exports"),
+    NavItem("linkage:queue", _("Possible duplicates"), "linkage.review_duplicates"),
     NavItem("registry:catalogue_list", _("Indicator catalogue"), "registry.edit_catalogue"),
     NavItem("geo:area_list", _("Areas"), "geo.view_areas"),
     NavItem("accounts:team", _("Team"), "accounts.manage_members"),

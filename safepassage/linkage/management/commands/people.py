@@ -1,0 +1,46 @@
+"""`safepassage people dedupe`: find likely duplicate people and queue them for review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from safepassage.accounts.models import Agency
+from safepassage.linkage.services import dedupe
+
+
+class Command(BaseCommand):
+    help = "Registry tasks: find likely duplicate people (Splink on DuckDB) for coordinators to review."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        run = sub.add_parser("dedupe", help="find likely duplicates and queue them for review")
+        run.add_argument("--agency", help="one agency's people (default: everyone's, across agencies)")
+        run.add_argument("--threshold", type=float, default=0.9, help="match probability to propose a pair")
+        run.add_argument(
+            "--auto-merge-above",
+            type=float,
+            default=None,
+            metavar="WEIGHT",
+            help="merge adult pairs at or above this match weight at once (children's records: never)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        agency = None
+        if options["agency"]:
+            agency = Agency.objects.filter(code=options["agency"]).first()
+            if agency is None:
+                raise CommandError(f"There is no agency with the code {options['agency']}.")
+        if not 0 < options["threshold"] < 1:
+            raise CommandError("--threshold is a probability between 0 and 1.")
+        run = dedupe(
+            actor=None,
+            agency=agency,
+            threshold=options["threshold"],
+            auto_merge_above=options["auto_merge_above"],
+        )
+        self.stdout.write(
+            f"{run.people} people compared in {run.seconds:.1f} s: {run.pairs} likely pairs, "
+            f"{run.new_candidates} new for review, {run.auto_merged} merged automatically"
+        )

@@ -1,0 +1,269 @@
+"""Finding the same person twice: a Splink (Fellegi-Sunter) model over the registry, run in DuckDB.
+
+Each record is compared field by field; each field's comparison falls in a level ("exactly the same",
+"spelled alike", "day and month swapped", …) whose weight the model learns from the data itself (u by
+random sampling, m by expectation maximisation), and the weights add up to the pair's match weight. Names are
+compared in
+Latin letters — the `*_latin` field, or the name itself when it is written in Latin letters — so a Thai and
+a Latin spelling of one name meet; the name in its own script is compared exactly as well.
+
+Blocking keeps the pairs compared near-linear: only pairs with the same year of birth, or the same village, or
+the same ID number, or the same first letters of the Latin family name and sex are scored. The same settings
+run on Spark for a country (see docs/linkage.md)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_noop
+
+# Levels of every comparison, from most to least alike: (SQL condition, label). The label is what the review
+# page explains (through gettext). Nulls are a level of their own, with no weight: a missing ID says nothing.
+FIELDS: dict[str, list[tuple[str, str]]] = {
+    "given_latin": [
+        ("given_latin_l = given_latin_r", gettext_noop("Given names the same in Latin letters")),
+        (
+            "jaro_winkler_similarity(given_latin_l, given_latin_r) >= 0.92",
+            gettext_noop("Given names spelled alike"),
+        ),
+        (
+            "jaro_winkler_similarity(given_latin_l, given_latin_r) >= 0.80",
+            gettext_noop("Given names a little alike"),
+        ),
+    ],
+    "family_latin": [
+        ("family_latin_l = family_latin_r", gettext_noop("Family names the same in Latin letters")),
+        (
+            "jaro_winkler_similarity(family_latin_l, family_latin_r) >= 0.92",
+            gettext_noop("Family names spelled alike"),
+        ),
+        (
+            "jaro_winkler_similarity(family_latin_l, family_latin_r) >= 0.80",
+            gettext_noop("Family names a little alike"),
+        ),
+    ],
+    "name_script": [
+        ("name_script_l = name_script_r", gettext_noop("Names the same in their own script")),
+    ],
+    "birth_date": [
+        ("birth_date_l = birth_date_r", gettext_noop("Same date of birth")),
+        (
+            "substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4) "
+            "AND substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2) "
+            "AND substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2)",
+            gettext_noop("Same date of birth with day and month swapped"),
+        ),
+        ("birth_year_l = birth_year_r", gettext_noop("Same year of birth")),
+        ("abs(birth_year_l - birth_year_r) <= 1", gettext_noop("Years of birth one apart")),
+    ],
+    "sex": [("sex_l = sex_r", gettext_noop("Same sex"))],
+    "village": [("village_l = village_r", gettext_noop("Same village"))],
+    "parents": [
+        ("parents_l = parents_r", gettext_noop("Same parents' names")),
+        ("jaro_winkler_similarity(parents_l, parents_r) >= 0.88", gettext_noop("Parents' names alike")),
+    ],
+    "national_id": [("national_id_l = national_id_r", gettext_noop("Same ID number"))],
+}
+# Starting m probabilities (how often a true match falls in each level, most alike first, "different" last):
+# sensible values from the data quality of partners' lists. Expectation maximisation refines them when the
+# data allow; when it cannot (a level never seen among the likely matches), these stand.
+M_START: dict[str, list[float]] = {
+    "given_latin": [0.80, 0.12, 0.05, 0.03],
+    "family_latin": [0.85, 0.08, 0.04, 0.03],
+    "name_script": [0.55, 0.45],
+    "birth_date": [0.60, 0.05, 0.28, 0.04, 0.03],
+    "sex": [0.98, 0.02],
+    "village": [0.85, 0.15],
+    "parents": [0.65, 0.20, 0.15],
+    "national_id": [0.95, 0.05],
+}
+NULL_COLUMNS = {
+    "birth_date": "birth_year",
+    "parents": "parents",
+}  # the column whose absence makes a null level
+DIFFERENT = {
+    "given_latin": gettext_noop("Given names differ"),
+    "family_latin": gettext_noop("Family names differ"),
+    "name_script": gettext_noop("Names differ in their own script"),
+    "birth_date": gettext_noop("Born in different years"),
+    "sex": gettext_noop("Different sex"),
+    "village": gettext_noop("Different villages"),
+    "parents": gettext_noop("Different parents' names"),
+    "national_id": gettext_noop("Different ID numbers"),
+}
+MISSING = gettext_noop("Not known on one record")
+COLUMNS = (
+    "id",
+    "agency",
+    "given_latin",
+    "family_latin",
+    "name_script",
+    "birth_date",
+    "birth_year",
+    "sex",
+    "village",
+    "parents",
+    "national_id",
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents and tone marks off, one space between words: for comparing, never for showing."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", text.casefold()).strip()
+
+
+def _latin(name: str, latin: str) -> str:
+    """A name in Latin letters: the one given, or the name itself when it is written in Latin letters."""
+    if latin:
+        return normalise(latin)
+    text = normalise(name)
+    return text if text and all(c.isascii() for c in text.replace(" ", "")) else ""
+
+
+def record(person: dict[str, Any]) -> dict[str, Any]:
+    """One registry row (a dict of Person fields) as the matcher compares it; empty values become None."""
+    parents = " | ".join(
+        p for p in (normalise(person.get("father_name", "")), normalise(person.get("mother_name", ""))) if p
+    )
+    birth_date = person.get("birth_date")
+    values = {
+        "id": person["id"],
+        "agency": person["agency_id"],
+        "given_latin": _latin(person.get("given_name", ""), person.get("given_name_latin", "")),
+        "family_latin": _latin(person.get("family_name", ""), person.get("family_name_latin", "")),
+        "name_script": normalise(f"{person.get('given_name', '')} {person.get('family_name', '')}"),
+        "birth_date": birth_date.isoformat() if birth_date else "",
+        "birth_year": person.get("birth_year") or (birth_date.year if birth_date else None),
+        "sex": person.get("sex") if person.get("sex") not in ("", "unknown") else None,
+        "village": person.get("village_code") or None,
+        "parents": parents,
+        "national_id": person.get("national_id") or None,
+    }
+    return {k: (None if v == "" else v) for k, v in values.items()}
+
+
+def _comparison(name: str) -> Any:
+    import splink.comparison_level_library as cll
+    from splink import comparison_library as cl
+
+    null_column = NULL_COLUMNS.get(name, name)
+    levels: list[Any] = [cll.CustomLevel(f"{null_column}_l IS NULL OR {null_column}_r IS NULL", MISSING)]
+    levels[0] = levels[0].configure(is_null_level=True)
+    m = M_START[name]
+    for (sql, label), start in zip(FIELDS[name], m, strict=False):
+        levels.append(cll.CustomLevel(sql, label).configure(m_probability=start))
+    levels.append(cll.ElseLevel().configure(label_for_charts=DIFFERENT[name], m_probability=m[-1]))
+    return cl.CustomComparison(output_column_name=name, comparison_levels=levels)
+
+
+def settings() -> Any:
+    """The Splink model's settings: the same on DuckDB here and on Spark for a country."""
+    from splink import SettingsCreator, block_on
+
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="id",
+        comparisons=[_comparison(name) for name in FIELDS],
+        blocking_rules_to_generate_predictions=[
+            block_on("birth_year"),
+            block_on("village"),
+            block_on("national_id"),
+            block_on("substr(family_latin, 1, 3)", "sex"),
+        ],
+        additional_columns_to_retain=["agency"],
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
+    )
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two records that may be one person."""
+
+    a: int
+    b: int
+    match_weight: float
+    probability: float
+    evidence: list[dict[str, Any]]
+
+
+def labels() -> dict[str, list[str]]:
+    """field → label per comparison level (gamma): -1 missing, 0 different, then least to most alike."""
+    return {name: [DIFFERENT[name], *[label for _, label in reversed(FIELDS[name])]] for name in FIELDS}
+
+
+def find_pairs(records: Iterable[dict[str, Any]], *, threshold: float = 0.9) -> list[Pair]:
+    """Train the model on these records and return the pairs whose match probability reaches `threshold`."""
+    import pyarrow as pa
+    from splink import DuckDBAPI, Linker, block_on
+
+    schema = _schema()
+    batches = []
+    chunk: list[dict[str, Any]] = []
+    for item in records:  # in batches, so a million records never sit in memory as Python objects
+        chunk.append(item)
+        if len(chunk) == 50_000:
+            batches.append(pa.RecordBatch.from_pylist(chunk, schema=schema))
+            chunk = []
+    batches.append(pa.RecordBatch.from_pylist(chunk, schema=schema))
+    table = pa.Table.from_batches(batches, schema=schema)
+    if table.num_rows < 2:
+        return []
+    db = DuckDBAPI()
+    linker = Linker(db.register(table), settings())
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_latin", "family_latin", "birth_year"), block_on("national_id")], recall=0.8
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e4, table.num_rows * 20)))
+    for rule in (block_on("birth_year", "village"), block_on("substr(given_latin, 1, 2)", "sex")):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, fix_u_probabilities=True, estimate_without_term_frequencies=True
+            )
+        except ValueError:  # a level no likely match fell in: its m underflows; the starting values stand
+            continue
+    result = linker.inference.predict(threshold_match_probability=threshold)
+    names = labels()
+    pairs: list[Pair] = []
+    for row in result.as_record_list():
+        a, b = sorted((int(row["id_l"]), int(row["id_r"])))
+        evidence = []
+        for name in FIELDS:
+            gamma = int(row[f"gamma_{name}"])
+            weight = row.get(f"mw_{name}")
+            evidence.append(
+                {
+                    "field": name,
+                    "level": gamma,
+                    "label": MISSING if gamma < 0 else names[name][gamma],
+                    "weight": round(float(weight), 2) if weight is not None else 0.0,
+                }
+            )
+        pairs.append(Pair(a, b, float(row["match_weight"]), float(row["match_probability"]), evidence))
+    return pairs
+
+
+def _schema() -> Any:
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("id", pa.int64()),
+            ("agency", pa.int64()),
+            ("given_latin", pa.string()),
+            ("family_latin", pa.string()),
+            ("name_script", pa.string()),
+            ("birth_date", pa.string()),
+            ("birth_year", pa.int64()),
+            ("sex", pa.string()),
+            ("village", pa.string()),
+            ("parents", pa.string()),
+            ("national_id", pa.string()),
+        ]
+    )

@@ -1,0 +1,364 @@
+"""Running the matcher, and deciding about the pairs it finds: merge (keeping history and provenance), undo,
+or "not the same person". Children's records are never merged automatically."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from safepassage.accounts.models import Agency
+from safepassage.audit.services import audit_read, audit_record
+from safepassage.core.access import viewer_for
+from safepassage.core.roles import Action, Role
+from safepassage.linkage import matching
+from safepassage.linkage.models import LinkageRun, MatchCandidate, Merge
+from safepassage.registry.models import Assessment, Person
+
+REVIEWERS = (Role.ADMIN, Role.COORDINATOR)
+ADULT = 18
+PERSON_VALUES = (
+    "id",
+    "agency_id",
+    "given_name",
+    "family_name",
+    "given_name_latin",
+    "family_name_latin",
+    "sex",
+    "birth_date",
+    "birth_year",
+    "national_id",
+    "father_name",
+    "mother_name",
+    "village__code",
+)
+# What a merge may change on the record kept: empty fields filled from the other record.
+FILLABLE = (
+    "family_name",
+    "given_name_latin",
+    "family_name_latin",
+    "birth_date",
+    "birth_year",
+    "national_id",
+    "father_name",
+    "mother_name",
+    "household_id",
+    "hometown_id",
+)
+
+
+def may_review(user: Any, agency_id: int | None = None) -> bool:
+    return any(
+        g.role in REVIEWERS and (agency_id is None or g.agency_id == agency_id)
+        for g in viewer_for(user).grants
+    )
+
+
+def _is_child(row: dict[str, Any], today: date) -> bool:
+    born = row.get("birth_date")
+    if born:
+        return (today.year - born.year - ((today.month, today.day) < (born.month, born.day))) < ADULT
+    year = row.get("birth_year")
+    return year is not None and today.year - year < ADULT + 1  # a year alone: child unless surely not
+
+
+def dedupe(
+    *,
+    actor: Any,
+    agency: Agency | None,
+    threshold: float = 0.9,
+    auto_merge_above: float | None = None,
+) -> LinkageRun:
+    """Find likely duplicates among an agency's people (everyone's when agency is None: the command line) and
+    queue them for review. Pairs already decided are left alone. With auto_merge_above, adult pairs whose
+    match weight reaches it are merged at once; pairs with a child always wait for a person to decide."""
+    if actor is not None and (agency is None or not may_review(actor, agency.pk)):
+        raise Http404
+    started = time.perf_counter()
+    people = Person.objects.all() if agency is None else Person.objects.filter(agency=agency)
+    # Only what deciding needs stays in memory for every person: agency and birth; the matcher's own table
+    # is built in batches.
+    rows: dict[int, dict[str, Any]] = {}
+
+    def records() -> Any:
+        for row in people.values(*PERSON_VALUES).iterator(chunk_size=20_000):
+            rows[row["id"]] = {k: row[k] for k in ("agency_id", "birth_date", "birth_year")}
+            yield matching.record({**row, "village_code": row["village__code"]})
+
+    pairs = matching.find_pairs(records(), threshold=threshold)
+    today = timezone.localdate()
+    known = set(
+        MatchCandidate.objects.filter(person_a_id__in=[p.a for p in pairs]).values_list(
+            "person_a_id", "person_b_id"
+        )
+    )
+    run = LinkageRun.objects.create(
+        agency=agency, threshold=threshold, people=len(rows), pairs=len(pairs), started_by=actor
+    )
+    fresh = [
+        MatchCandidate(
+            agency_id=rows[p.a]["agency_id"],
+            other_agency_id=rows[p.b]["agency_id"],
+            person_a_id=p.a,
+            person_b_id=p.b,
+            match_weight=p.match_weight,
+            probability=p.probability,
+            evidence=p.evidence,
+            involves_child=_is_child(rows[p.a], today) or _is_child(rows[p.b], today),
+            run=run,
+        )
+        for p in pairs
+        if (p.a, p.b) not in known
+    ]
+    with transaction.atomic():
+        MatchCandidate.objects.bulk_create(fresh, batch_size=2000)
+        run.new_candidates = len(fresh)
+        audit_record(
+            actor=actor,
+            action="linkage.run",
+            agency=agency,
+            object_type="linkage.linkagerun",
+            object_id=run.pk,
+            changes={"people": len(rows), "pairs": len(pairs), "new": len(fresh), "threshold": threshold},
+        )
+    if auto_merge_above is not None:
+        for candidate in MatchCandidate.objects.filter(
+            run=run,
+            involves_child=False,
+            match_weight__gte=auto_merge_above,
+            status=MatchCandidate.Status.PENDING,
+        ):
+            try:
+                merge(actor=actor, candidate=candidate, automatic=True)
+                run.auto_merged += 1
+            except ValidationError:
+                continue  # left for a person to review
+    run.seconds = time.perf_counter() - started
+    run.save()
+    return run
+
+
+def candidate_for(actor: Any, pk: Any, action: str = Action.VIEW) -> MatchCandidate:
+    """A pair the actor may see (404 otherwise); reading its evidence is audited."""
+    candidate = MatchCandidate.objects.visible_to(actor, action).filter(pk=pk).first()
+    if candidate is None:
+        raise Http404
+    return candidate
+
+
+def may_decide(actor: Any, candidate: MatchCandidate) -> bool:
+    """Both records' agencies must be the reviewer's: nobody merges another agency's record into theirs."""
+    return may_review(actor, candidate.agency_id) and may_review(actor, candidate.other_agency_id)
+
+
+def pair_records(actor: Any, candidate: MatchCandidate) -> tuple[Person | None, Person | None]:
+    """The two records as the actor may see them: a record of an agency they do not review stays hidden."""
+    audit_read(actor=actor, obj=candidate, what="match evidence")
+    found = {p.pk: p for p in Person.objects.filter(pk__in=[candidate.person_a_id, candidate.person_b_id])}
+    a = found.get(candidate.person_a_id)
+    b = found.get(candidate.person_b_id)
+    if a is not None and not may_review(actor, a.agency_id):
+        a = None
+    if b is not None and not may_review(actor, b.agency_id):
+        b = None
+    return a, b
+
+
+def _row(person: Person) -> dict[str, Any]:
+    """Every column of a person, as JSON can hold it (dates and times in full ISO form)."""
+    row = {}
+    for field in Person._meta.concrete_fields:
+        value = getattr(person, field.attname)
+        row[field.attname] = value.isoformat() if isinstance(value, date) else value
+    return row
+
+
+def _references() -> list[tuple[type[models.Model], str]]:
+    """Every foreign key to Person in the project (models added later are covered without a change here)."""
+    found: list[tuple[type[models.Model], str]] = []
+    for relation in Person._meta.related_objects:
+        if relation.many_to_many or not relation.field.concrete:
+            continue
+        model = relation.related_model
+        assert not isinstance(model, str)
+        found.append((model, relation.field.attname))
+    return found
+
+
+def _keep_order(candidate: MatchCandidate, a: Person, b: Person) -> tuple[Person, Person]:
+    """The record kept: the one with an assessment history or, failing that, the older one."""
+    if b.current_assessment_id and not a.current_assessment_id:
+        return b, a
+    return a, b
+
+
+@transaction.atomic
+def merge(*, actor: Any, candidate: MatchCandidate, automatic: bool = False, note: str = "") -> Merge:
+    """Fold one record into the other: every reference moves to the record kept, its empty fields are filled,
+    the other record is removed — and all of it is written down so `undo` can put it back."""
+    candidate = MatchCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if actor is not None and not may_decide(actor, candidate):
+        raise Http404
+    if candidate.status != MatchCandidate.Status.PENDING:
+        raise ValidationError({"status": _("This pair was already decided.")})
+    if automatic and candidate.involves_child:
+        raise ValidationError({"status": _("A child's records are never merged automatically.")})
+    people = {
+        p.pk: p
+        for p in Person.objects.select_for_update().filter(
+            pk__in=[candidate.person_a_id, candidate.person_b_id]
+        )
+    }
+    if len(people) != 2:
+        raise ValidationError({"status": _("One of the two records no longer exists.")})
+    survivor, merged = _keep_order(candidate, people[candidate.person_a_id], people[candidate.person_b_id])
+    before = _row(survivor)
+    moved: list[list[Any]] = []
+    try:
+        with transaction.atomic():
+            for model, attname in _references():
+                ids = list(model._default_manager.filter(**{attname: merged.pk}).values_list("pk", flat=True))
+                if ids:
+                    model._default_manager.filter(pk__in=ids).update(**{attname: survivor.pk})
+                    moved.extend([model._meta.label, pk, attname] for pk in ids)
+            moved.extend(_move_provenance(merged.pk, survivor.pk))
+    except IntegrityError:
+        raise ValidationError(
+            {"status": _("These two records cannot be merged here: both hold a record that must be unique.")}
+        ) from None
+    for name in FILLABLE:
+        if not getattr(survivor, name) and getattr(merged, name):
+            setattr(survivor, name, getattr(merged, name))
+    survivor.restricted = survivor.restricted or merged.restricted
+    _set_current(survivor)
+    survivor.save()
+    row = _row(merged)
+    merged.delete()
+    record = Merge.objects.create(
+        candidate=candidate,
+        survivor_id=survivor.pk,
+        merged_id=row["id"],
+        merged_row=row,
+        survivor_before=before,
+        moved=moved,
+        automatic=automatic,
+        merged_by=actor,
+    )
+    candidate.status = MatchCandidate.Status.MERGED
+    candidate.decided_by, candidate.decided_at, candidate.note = actor, timezone.now(), note
+    candidate.save()
+    audit_record(
+        actor=actor,
+        action="linkage.merge",
+        obj=record,
+        agency=survivor.agency,
+        changes={"kept": survivor.pk, "merged": row["id"], "moved": len(moved), "automatic": automatic},
+    )
+    return record
+
+
+def _move_provenance(old: int, new: int) -> list[list[Any]]:
+    """Import provenance of the merged record follows it (it names the file and row it came from)."""
+    from django.apps import apps
+
+    if not apps.is_installed("safepassage.imports"):
+        return []
+    provenance = apps.get_model("imports", "Provenance")
+    ids = list(
+        provenance.objects.filter(object_type="registry.person", object_id=old).values_list("pk", flat=True)
+    )
+    provenance.objects.filter(pk__in=ids).update(object_id=new)
+    return [[provenance._meta.label, pk, "object_id"] for pk in ids]
+
+
+def _set_current(person: Person) -> None:
+    """The newest assessment (now from either record) is the person's current risk."""
+    latest = Assessment.objects.filter(person=person).order_by("-assessed_on", "-recorded_at", "-pk").first()
+    person.current_assessment = latest
+    person.current_index = latest.index if latest else None
+    person.current_band = latest.band if latest else ""
+    person.current_assessed_on = latest.assessed_on if latest else None
+
+
+@transaction.atomic
+def undo(*, actor: Any, merge_record: Merge) -> Merge:
+    """Put both records back as they were: the merged person re-created with the same number and fields,
+    every moved reference returned, the kept record's fields restored."""
+    from django.apps import apps
+
+    merge_record = Merge.objects.select_for_update().get(pk=merge_record.pk)
+    candidate = merge_record.candidate
+    if actor is not None and not may_decide(actor, candidate):
+        raise Http404
+    if merge_record.undone_at is not None:
+        raise ValidationError({"status": _("This merge was already undone.")})
+    survivor = Person.objects.select_for_update().filter(pk=merge_record.survivor_id).first()
+    if survivor is None or Person.objects.filter(pk=merge_record.merged_id).exists():
+        raise ValidationError({"status": _("The records changed since the merge; it cannot be undone here.")})
+    values = _from_row(merge_record.merged_row)
+    restored = Person(**values)
+    restored.save(force_insert=True)
+    stamps = {k: values[k] for k in ("created_at", "updated_at") if values.get(k)}
+    Person.objects.filter(pk=restored.pk).update(**stamps)  # as they were, not "now"
+    for label, pk, attname in merge_record.moved:
+        model = apps.get_model(label)
+        value = restored.pk
+        model._default_manager.filter(pk=pk).update(**{attname: value})
+    before = _from_row(merge_record.survivor_before)
+    for name, value in before.items():
+        if name != "id":
+            setattr(survivor, name, value)
+    survivor.save()
+    Person.objects.filter(pk=survivor.pk).update(updated_at=before["updated_at"])
+    merge_record.undone_by, merge_record.undone_at = actor, timezone.now()
+    merge_record.save()
+    candidate.status = MatchCandidate.Status.PENDING
+    candidate.decided_by = candidate.decided_at = None
+    candidate.save()
+    audit_record(
+        actor=actor,
+        action="linkage.undo",
+        obj=merge_record,
+        agency=survivor.agency,
+        changes={"kept": survivor.pk, "restored": restored.pk, "moved_back": len(merge_record.moved)},
+    )
+    return merge_record
+
+
+def _from_row(row: dict[str, Any]) -> dict[str, Any]:
+    values = dict(row)
+    for field in Person._meta.concrete_fields:
+        value = values.get(field.attname)
+        if (
+            isinstance(value, str)
+            and isinstance(field, models.DateField)
+            and not isinstance(field, models.DateTimeField)
+        ):
+            values[field.attname] = parse_date(value)
+        elif isinstance(value, str) and isinstance(field, models.DateTimeField):
+            from django.utils.dateparse import parse_datetime
+
+            values[field.attname] = parse_datetime(value)
+    return values
+
+
+@transaction.atomic
+def not_same(*, actor: Any, candidate: MatchCandidate, note: str = "") -> MatchCandidate:
+    """Two different people: the pair leaves the queue and is not proposed again."""
+    candidate = MatchCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if actor is not None and not may_decide(actor, candidate):
+        raise Http404
+    if candidate.status != MatchCandidate.Status.PENDING:
+        raise ValidationError({"status": _("This pair was already decided.")})
+    candidate.status = MatchCandidate.Status.NOT_SAME
+    candidate.decided_by, candidate.decided_at, candidate.note = actor, timezone.now(), note
+    candidate.save()
+    audit_record(actor=actor, action="linkage.not_same", obj=candidate, changes={"note": note})
+    return candidate

@@ -1,0 +1,192 @@
+"""Record linkage: planted duplicates found (precision ≥ 0.95, recall ≥ 0.90), merge and undo restore both
+records, children never merged automatically, other agencies get 404, everything audited."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.http import Http404
+
+from safepassage.audit.models import AuditEvent
+from safepassage.geo.models import Area
+from safepassage.imports.models import ImportJob, Provenance
+from safepassage.linkage import matching, services, synthetic
+from safepassage.linkage.models import MatchCandidate, Merge
+from safepassage.registry.models import Assessment, Catalogue, Person
+from safepassage.registry.services import assessment_record
+from safepassage.testing import api_client, web_client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_planted_duplicates_are_found_with_high_precision_and_recall():
+    generated = synthetic.people(4000, [f"5001{i:04d}" for i in range(80)], duplicates=0.12)
+    kinds = {"thai_and_latin": 0, "swapped": 0, "missing_id": 0}
+    by_key = {p["key"]: p for p in generated.people}
+    for a, b in generated.same:  # the set holds every difference the issue names
+        x, y = by_key[a], by_key[b]
+        kinds["thai_and_latin"] += (
+            x["given_name"] != y["given_name"] and y["given_name"] == x["given_name_latin"]
+        )
+        kinds["swapped"] += bool(x["birth_date"] and y["birth_date"] and x["birth_date"] != y["birth_date"])
+        kinds["missing_id"] += bool(x["national_id"]) != bool(y["national_id"])
+    assert all(n >= 20 for n in kinds.values()), kinds
+    pairs = matching.find_pairs(synthetic.records(generated), threshold=0.9)
+    found = {(p.a, p.b) for p in pairs}
+    true = found & generated.same
+    precision, recall = len(true) / len(found), len(true) / len(generated.same)
+    assert precision >= 0.95 and recall >= 0.90, (precision, recall)
+
+
+def test_evidence_names_each_field_in_words():
+    generated = synthetic.people(600, ["50010101", "50010102"], duplicates=0.1)
+    pair = matching.find_pairs(synthetic.records(generated), threshold=0.9)[0]
+    fields = [e["field"] for e in pair.evidence]
+    assert fields == list(matching.FIELDS)
+    assert all(e["label"] and isinstance(e["weight"], float) for e in pair.evidence)
+    assert any(e["weight"] > 0 for e in pair.evidence)
+
+
+def twins(world, *, born: date, **extra) -> tuple[Person, Person]:
+    """One person recorded twice by agency A: Thai script with a Latin spelling, and Latin only."""
+    common = {"agency": world.agency_a, "village": world.village_1, "sex": "female", **extra}
+    a = Person.objects.create(
+        given_name="มาลี",
+        family_name="แสงดาว",
+        given_name_latin="Malee",
+        family_name_latin="Saengdao",
+        birth_date=born,
+        birth_year=born.year,
+        national_id="1101700207366",
+        **common,
+    )
+    b = Person.objects.create(
+        given_name="Malee",
+        family_name="Saengdao",
+        birth_date=born.replace(day=born.month, month=born.day),
+        birth_year=born.year,
+        father_name="Somchai",
+        **common,
+    )
+    return a, b
+
+
+def crowd(world, n: int = 300) -> None:
+    """Other people of the agency, so the model has something to learn what a non-match looks like."""
+    generated = synthetic.people(n, [world.village_1.code, world.village_2.code], duplicates=0.1, seed=9)
+    villages = {v.code: v for v in Area.objects.filter(level="village")}
+    Person.objects.bulk_create(
+        Person(
+            agency=world.agency_a,
+            village=villages[p["village_code"]],
+            **{k: v for k, v in p.items() if k not in ("key", "village_code") and v is not None},
+        )
+        for p in generated.people
+    )
+
+
+def test_merge_then_undo_restores_both_records_and_what_pointed_at_them(world):
+    crowd(world)
+    a, b = twins(world, born=date(1990, 3, 7))
+    codes = [i.code for i in Catalogue.objects.get(status="active").indicators.all() if i.level in "IH"]
+    assessment_record(
+        actor=world.coordinator_a,
+        person=b,
+        assessed_on=date.today() - timedelta(days=9),
+        scores=dict.fromkeys(codes, 2),
+    )
+    job = ImportJob.objects.create(
+        agency=world.agency_a, kind="people", file_name="district.csv", stored_as=""
+    )
+    Provenance.objects.create(job=job, row=7, object_type="registry.person", object_id=b.pk)
+    before = {p.pk: {f.attname: getattr(p, f.attname) for f in Person._meta.concrete_fields} for p in (a, b)}
+    before[b.pk] = {
+        f.attname: getattr(Person.objects.get(pk=b.pk), f.attname) for f in Person._meta.concrete_fields
+    }
+
+    run = services.dedupe(actor=world.coordinator_a, agency=world.agency_a)
+    assert run.people == Person.objects.count() and run.new_candidates >= 1
+    candidate = MatchCandidate.objects.get(person_a_id=a.pk, person_b_id=b.pk)
+    assert candidate.involves_child is False
+    evidence = {e["field"]: e["label"] for e in candidate.evidence}
+    assert evidence["birth_date"] == "Same date of birth with day and month swapped"
+    assert evidence["given_latin"] == "Given names the same in Latin letters"
+
+    record = services.merge(
+        actor=world.coordinator_a, candidate=candidate, note="Same mother, checked by phone"
+    )
+    assert not Person.objects.filter(pk=record.merged_id).exists()
+    kept = Person.objects.get(pk=record.survivor_id)
+    assert Assessment.objects.filter(person=kept).count() == 1 and kept.current_assessment is not None
+    assert Provenance.objects.get(row=7).object_id == kept.pk
+    assert kept.father_name == "Somchai" or kept.national_id == "1101700207366"
+
+    services.undo(actor=world.coordinator_a, merge_record=record)
+    after = {
+        p.pk: {f.attname: getattr(p, f.attname) for f in Person._meta.concrete_fields}
+        for p in Person.objects.filter(pk__in=[a.pk, b.pk])
+    }
+    assert after == before
+    assert Assessment.objects.get().person_id == b.pk and Provenance.objects.get(row=7).object_id == b.pk
+    assert MatchCandidate.objects.get(pk=candidate.pk).status == "pending"
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"linkage.run", "linkage.merge", "linkage.undo"} <= actions
+
+
+def test_children_are_never_merged_automatically_and_adults_can_be(world):
+    crowd(world)
+    child_a, child_b = twins(world, born=date(date.today().year - 10, 3, 7))
+    run = services.dedupe(actor=world.coordinator_a, agency=world.agency_a, auto_merge_above=0.0)
+    pair = MatchCandidate.objects.get(person_a_id=child_a.pk, person_b_id=child_b.pk)
+    assert pair.involves_child and pair.status == "pending"
+    assert Person.objects.filter(pk__in=[child_a.pk, child_b.pk]).count() == 2
+    automatic = Merge.objects.filter(automatic=True)
+    assert run.auto_merged == automatic.count() > 0  # the adults' planted duplicates were merged
+    assert not automatic.filter(candidate__involves_child=True).exists()
+    with pytest.raises(Exception, match="never merged automatically"):
+        services.merge(actor=world.coordinator_a, candidate=pair, automatic=True)
+
+
+def test_other_agencies_and_roles_get_404_and_a_cross_agency_pair_hides_the_other_record(world):
+    crowd(world, 200)
+    a, _b = twins(world, born=date(1990, 3, 7))
+    other = Person.objects.create(
+        agency=world.agency_b,
+        village=world.village_3,
+        given_name="Malee",
+        family_name="Saengdao",
+        sex="female",
+        birth_date=date(1990, 3, 7),
+        birth_year=1990,
+        national_id="1101700207366",
+    )
+    services.dedupe(actor=None, agency=None)
+    across = MatchCandidate.objects.get(person_a_id=a.pk, person_b_id=other.pk)
+    assert across.other_agency_id == world.agency_b.pk
+    for name in ("caseworker_a", "volunteer_a", "analyst_a", "outsider"):
+        with pytest.raises(Http404):
+            services.candidate_for(world.users[name], across.pk)
+    shown = api_client(world.coordinator_b).get(f"/api/v1/linkage/candidates/{across.pk}").json()
+    assert shown["person_a"] is None and shown["person_b"]["id"] == other.pk  # only their own record
+    with pytest.raises(Http404):  # nobody merges another agency's record into theirs
+        services.merge(actor=world.coordinator_b, candidate=across)
+    mine = MatchCandidate.objects.filter(agency=world.agency_a, other_agency=world.agency_a).first()
+    assert mine is not None
+    assert api_client(world.coordinator_b).get(f"/api/v1/linkage/candidates/{mine.pk}").status_code == 404
+    assert AuditEvent.objects.filter(action="linkage.matchcandidate.view").exists()
+
+
+def test_pages_and_the_command(world):
+    crowd(world, 200)
+    a, b = twins(world, born=date(1990, 3, 7))
+    call_command("people", "dedupe", "--agency", world.agency_a.code)
+    candidate = MatchCandidate.objects.get(person_a_id=a.pk, person_b_id=b.pk)
+    client = web_client(world.coordinator_a)
+    page = client.get(f"/linkage/pairs/{candidate.pk}/").content.decode()
+    assert "Same date of birth with day and month swapped" in page and "มาลี" in page
+    client.post(f"/linkage/pairs/{candidate.pk}/decide/", {"decision": "not_same", "note": "Sisters"})
+    assert MatchCandidate.objects.get(pk=candidate.pk).status == "not_same"
+    call_command("people", "dedupe", "--agency", world.agency_a.code)  # a decided pair is not proposed again
+    assert MatchCandidate.objects.filter(person_a_id=a.pk, person_b_id=b.pk).count() == 1
