@@ -7,9 +7,9 @@ compared in
 Latin letters — the `*_latin` field, or the name itself when it is written in Latin letters — so a Thai and
 a Latin spelling of one name meet; the name in its own script is compared exactly as well.
 
-Blocking keeps the pairs compared near-linear: only pairs with the same year of birth, or the same village, or
-the same ID number, or the same first letters of the Latin family name and sex are scored. The same settings
-run on Spark for a country (see docs/linkage.md)."""
+Blocking keeps the pairs compared near-linear: only pairs with the same year of birth and village, or the
+same ID number, or the same first letters of the Latin names and year of birth, or the same name in its own
+script and village are scored. The same settings run on Spark for a country (see docs/linkage.md)."""
 
 from __future__ import annotations
 
@@ -171,10 +171,10 @@ def settings() -> Any:
         unique_id_column_name="id",
         comparisons=[_comparison(name) for name in FIELDS],
         blocking_rules_to_generate_predictions=[
-            block_on("birth_year"),
-            block_on("village"),
+            block_on("birth_year", "village"),
             block_on("national_id"),
-            block_on("substr(family_latin, 1, 3)", "sex"),
+            block_on("substr(family_latin, 1, 3)", "substr(given_latin, 1, 2)", "birth_year"),
+            block_on("name_script", "village"),
         ],
         additional_columns_to_retain=["agency"],
         retain_intermediate_calculation_columns=True,
@@ -215,7 +215,12 @@ def find_pairs(records: Iterable[dict[str, Any]], *, threshold: float = 0.9) -> 
     table = pa.Table.from_batches(batches, schema=schema)
     if table.num_rows < 2:
         return []
-    db = DuckDBAPI()
+    import duckdb
+    from django.conf import settings as django_settings
+
+    # DuckDB would take most of the machine's memory by default; the server has other work to do.
+    limit = getattr(django_settings, "LINKAGE_MEMORY_LIMIT", "1GB")
+    db = DuckDBAPI(connection=duckdb.connect(config={"memory_limit": limit}))
     linker = Linker(db.register(table), settings())
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_latin", "family_latin", "birth_year"), block_on("national_id")], recall=0.8

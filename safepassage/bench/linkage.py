@@ -1,0 +1,79 @@
+"""Record-linkage benchmark: deduplicating 200,000 and 1,000,000 generated people with planted duplicates."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from safepassage.bench import Figure, benchmark
+from safepassage.bench.imports import PeakMemory
+
+
+def _load(n: int, agency: Any) -> set[tuple[int, int]]:
+    """Generated people (10 % recorded twice) put in the registry; returns the true pairs as person ids."""
+    from safepassage.geo.models import Area
+    from safepassage.linkage import synthetic
+    from safepassage.registry.models import Person
+
+    villages = {a.code: a.pk for a in Area.objects.filter(level="village")}
+    generated = synthetic.people(n, sorted(villages), duplicates=0.1)
+    ids: dict[int, int] = {}
+    batch: list[Person] = []
+    keys: list[int] = []
+
+    def flush() -> None:
+        for key, person in zip(keys, Person.objects.bulk_create(batch), strict=True):
+            ids[key] = person.pk
+        batch.clear()
+        keys.clear()
+
+    for p in generated.people:
+        fields = {k: v for k, v in p.items() if k not in ("key", "village_code") and v is not None}
+        batch.append(Person(agency=agency, village_id=villages[p["village_code"]], **fields))
+        keys.append(p["key"])
+        if len(batch) == 10_000:
+            flush()
+    flush()
+    return {tuple(sorted((ids[a], ids[b]))) for a, b in generated.same}  # type: ignore[misc]
+
+
+@benchmark("linkage", "dedupe 200,000 and 1,000,000 generated people: time, memory, precision and recall")
+def linkage_bench(quick: bool) -> list[Figure]:
+    import duckdb
+    import pyarrow
+    import splink
+
+    from safepassage.accounts.models import Agency
+    from safepassage.geo.demo import province_rows
+    from safepassage.geo.models import Area
+    from safepassage.geo.services import areas_import
+    from safepassage.linkage.models import MatchCandidate
+    from safepassage.linkage.services import dedupe
+    from safepassage.registry.models import Person
+
+    del duckdb, pyarrow, splink  # loaded first, so "memory grown" is the work's, not the libraries'
+    if not Area.objects.filter(code="50").exists():
+        areas_import(actor=None, rows=province_rows(), source="bench")
+    figures: list[Figure] = []
+    for size in (20_000,) if quick else (200_000, 1_000_000):
+        Person.objects.all().delete()
+        MatchCandidate.objects.all().delete()
+        agency, _ = Agency.objects.get_or_create(
+            code="bench-linkage", defaults={"name": "Bench", "kind": "government", "country": "TH"}
+        )
+        truth = _load(size, agency)
+        with PeakMemory() as memory:
+            start = time.perf_counter()
+            run = dedupe(actor=None, agency=agency, threshold=0.9)
+            seconds = time.perf_counter() - start
+        found = set(MatchCandidate.objects.filter(run=run).values_list("person_a_id", "person_b_id"))
+        right = len(found & truth)
+        label = f"{size:,} people"
+        figures.append(Figure("linkage", f"dedupe {label}", seconds, "s", "≤ 180 s at 1,000,000"))
+        figures.append(Figure("linkage", f"{label}: memory grown", memory.grown_mb, "MB"))
+        figures.append(Figure("linkage", f"{label}: pairs proposed", len(found), "pairs"))
+        figures.append(
+            Figure("linkage", f"{label}: precision", 100 * right / max(1, len(found)), "%", "≥ 95 %")
+        )
+        figures.append(Figure("linkage", f"{label}: recall", 100 * right / max(1, len(truth)), "%", "≥ 90 %"))
+    return figures
