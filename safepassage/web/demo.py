@@ -17,6 +17,7 @@ from safepassage.core.roles import Role
 from safepassage.geo.demo import province_rows
 from safepassage.geo.models import Area
 from safepassage.geo.services import areas_import
+from safepassage.linkage.demo import generate_duplicates
 from safepassage.migration.demo import generate_migration
 from safepassage.network.demo import generate_directory
 from safepassage.registry.demo import generate_population
@@ -94,6 +95,8 @@ def load_demo(*, logins_file: Path, people: int = 20_000) -> list[DemoLogin]:
         generate_workplaces(agencies=agencies, employer_agency=agencies["employer"])
         generate_cases(agencies=agencies)
         generate_migration(agencies=agencies)
+        if people:
+            generate_duplicates(agencies=agencies)
     write_logins(logins_file, logins)
     return logins
 
