@@ -89,7 +89,8 @@ def job_out(job: ImportJob) -> dict[str, Any]:
 
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
-    return get_for_user(ImportJob.objects.select_related("agency", "created_by"), signed_in_user(request), pk)
+    job = get_for_user(ImportJob.objects.select_related("agency", "created_by"), signed_in_user(request), pk)
+    return services.mark_if_interrupted(job)
 
 
 @router.get("/imports", response=list[JobOut])

@@ -54,7 +54,7 @@ class ImportJob(AgencyOwned, TimeStamped):
         FAILED = "failed", _("Failed: nothing was applied")
         CANCELLED = "cancelled", _("Cancelled")
 
-    RUNNING = (Status.UPLOADED, Status.CHECKING, Status.APPLYING)
+    RUNNING = (Status.CHECKING, Status.APPLYING)
 
     kind = models.CharField(_("what the file holds"), max_length=20)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED)

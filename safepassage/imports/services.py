@@ -175,6 +175,11 @@ def _path(job: ImportJob) -> Path:
     return imports_dir() / job.stored_as
 
 
+def estimated_rows(job: ImportJob) -> int:
+    """About how many rows the job's file holds (for a progress bar before it is read)."""
+    return reading.estimate_rows(_path(job), _info(job)) if job.file_info else 0
+
+
 def job_mapping(job: ImportJob) -> dict[str, str]:
     """field → column title, as chosen or found."""
     return KINDS[job.kind].mapping_for(job.file_info.get("headers", []), job.mapping)
@@ -209,6 +214,31 @@ def _progress(job: ImportJob, done: int) -> None:
     _progress_file(job).write_text(str(done))
 
 
+def stale_seconds() -> int:
+    return int(getattr(settings, "IMPORT_STALE_SECONDS", 600))
+
+
+def mark_if_interrupted(job: ImportJob) -> ImportJob:
+    """A step whose progress has not moved for a long time was cut off (the server restarted): its
+    transaction was rolled back, so say so and let the user check or apply again."""
+    if job.status not in (ImportJob.Status.CHECKING, ImportJob.Status.APPLYING):
+        return job
+    marker = _progress_file(job)
+    last = marker.stat().st_mtime if marker.exists() else job.updated_at.timestamp()
+    if timezone.now().timestamp() - last < stale_seconds():
+        return job
+    # An interrupted check must be run again before anything can be applied; an interrupted apply may be
+    # applied again (its rows were checked).
+    after = ImportJob.Status.UPLOADED if job.status == ImportJob.Status.CHECKING else ImportJob.Status.FAILED
+    ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=after,
+        message=_("The import was interrupted (the server restarted); nothing was applied. Try again."),
+    )
+    marker.unlink(missing_ok=True)
+    job.refresh_from_db()
+    return job
+
+
 def progress(job: ImportJob) -> int:
     """Rows read so far by the step under way (or the last one)."""
     if job.running:
@@ -227,7 +257,10 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
     kind = KINDS[job.kind]
     ctx = _context(job)
     mapping = job_mapping(job)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKING, rows_done=0)
+    estimate = reading.estimate_rows(_path(job), _info(job))
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.CHECKING, rows_done=0, rows_total=estimate
+    )
     RowProblem.objects.filter(job=job).delete()
     kept: list[RowProblem] = []
     counts = {"rows": 0, "valid": 0, "invalid": 0, "errors": 0}

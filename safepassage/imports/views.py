@@ -109,9 +109,10 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 
 def _job(request: HttpRequest, pk: int, action: str = Action.VIEW) -> ImportJob:
-    return get_for_user(
+    job = get_for_user(
         ImportJob.objects.select_related("agency", "created_by", "profile"), request.user, pk, action
     )
+    return services.mark_if_interrupted(job)
 
 
 @login_required

@@ -106,3 +106,33 @@ def test_a_large_file_is_checked_and_applied_in_the_background_with_progress(set
     body = wait_for("applied", "failed")
     assert body["created"] == 3000
     assert Person.objects.filter(agency=world.agency_a).count() == 3000
+
+
+def test_an_interrupted_step_is_shown_as_such_and_can_be_run_again(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from safepassage.imports import services
+
+    data = f"given_name,village_code\nMalai,{world.village_1.code}\n".encode()
+    job = services.job_create(
+        actor=world.coordinator_a, kind="people", file_name="a.csv", content=io.BytesIO(data)
+    )
+    # The server died while checking: status "checking", no progress for longer than the limit.
+    long_ago = timezone.now() - timedelta(seconds=services.stale_seconds() + 60)
+    ImportJob.objects.filter(pk=job.pk).update(status="checking", updated_at=long_ago)
+    body = api_client(world.coordinator_a).get(f"/api/v1/imports/{job.pk}").json()
+    assert body["status"] == "uploaded" and "interrupted" in body["message"]
+    assert api_client(world.coordinator_a).post(f"/api/v1/imports/{job.pk}/apply", {}).status_code == 400
+    web_client(world.coordinator_a).post(reverse("imports:remap", args=[job.pk]), {})
+    assert ImportJob.objects.get(pk=job.pk).status == "checked"
+
+
+def test_the_progress_bar_knows_about_how_many_rows_to_expect(tmp_path):
+    from safepassage.imports import reading
+
+    target = tmp_path / "rows.csv"
+    target.write_text("a\n" + "1\n" * 250)
+    info = reading.inspect(target)
+    assert reading.estimate_rows(target, info) == 250

@@ -87,7 +87,7 @@ class Command(BaseCommand):
         if job.status == ImportJob.Status.REFUSED:
             raise CommandError(job.message)
         started = time.monotonic()
-        job = services.job_check(job, on_progress=self._bar("checking"))
+        job = services.job_check(job, on_progress=self._bar("checking", services.estimated_rows(job)))
         self._end_bar()
         self.stdout.write(
             f"checked {job.rows_total} rows in {time.monotonic() - started:.1f} s: "
@@ -108,7 +108,10 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             job = services.job_apply(
-                actor=user, job=job, valid_only=options["apply_valid"], on_progress=self._bar("applying")
+                actor=user,
+                job=job,
+                valid_only=options["apply_valid"],
+                on_progress=self._bar("applying", job.rows_total),
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
@@ -123,13 +126,21 @@ class Command(BaseCommand):
             )
         )
 
-    def _bar(self, label: str) -> Any:
+    def _bar(self, label: str, total: int) -> Any:
+        """A progress bar on a terminal (nothing when the output goes to a file or a pipe)."""
         interactive = sys.stdout.isatty()
 
         def show(done: int) -> None:
-            if interactive:
-                self.stdout.write(f"\r{label}: {done:,} rows", ending="")
-                self.stdout.flush()
+            if not interactive:
+                return
+            if total:
+                share = min(done / total, 1.0)
+                bar = "#" * int(share * 30)
+                line = f"\r{label} [{bar:<30}] {share:4.0%} {done:,}/{total:,} rows"
+            else:
+                line = f"\r{label}: {done:,} rows"
+            self.stdout.write(line, ending="")
+            self.stdout.flush()
 
         return show
 
