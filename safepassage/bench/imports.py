@@ -4,19 +4,17 @@ memory it takes, beside the database's own bulk insert of the same rows."""
 from __future__ import annotations
 
 import csv
-import json
 import os
 import random
 import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 
 from safepassage.bench import Figure, benchmark
-from safepassage.bench.risk import _raw_insert, _setup
+from safepassage.bench.risk import _setup, raw_insert_rate
 
 
 class PeakMemory:
@@ -69,7 +67,7 @@ def _write_csv(path: Path, people: list[int], codes: list[str], rounds: list[dat
 @benchmark("imports", "1,000,000 assessment rows from CSV: check and apply (rows/s, memory) beside raw COPY")
 def imports_bench(quick: bool) -> list[Figure]:
     from safepassage.imports import services
-    from safepassage.registry.models import Assessment, Catalogue, Person
+    from safepassage.registry.models import Catalogue, Person
 
     people_count = 10_000 if quick else 500_000
     context = _setup(people_count)
@@ -103,29 +101,6 @@ def imports_bench(quick: bool) -> list[Figure]:
     total = check_seconds + apply_seconds
     figures.append(Figure("imports", "whole import", rows / total, "rows/s", "≥ 20,000 (PostgreSQL)"))
 
-    sample = list(
-        Assessment.objects.order_by("pk").values_list(
-            "agency_id",
-            "person_id",
-            "village_id",
-            "catalogue_id",
-            "assessed_on",
-            "source",
-            "scores",
-            "fingerprint",
-            "index",
-            "band",
-            "completeness",
-            "domain_scores",
-            "count_3",
-            "deprivation_share",
-            "multiple",
-        )[:200_000]
-    )
-    raw_rows: list[tuple[Any, ...]] = [
-        (*r[:6], json.dumps(r[6]), r[7], r[8], r[9], r[10], json.dumps(r[11]), *r[12:]) for r in sample
-    ]
-    raw = _raw_insert(raw_rows)
-    figures.append(Figure("imports", "plain INSERT/COPY of the same rows", len(raw_rows) / raw, "rows/s"))
+    figures.append(Figure("imports", "plain INSERT/COPY of the same rows", raw_insert_rate(), "rows/s"))
     path.unlink(missing_ok=True)
     return figures
