@@ -15,6 +15,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from safepassage.accounts.models import Agency
 from safepassage.accounts.selectors import signed_in_user
+from safepassage.audit.services import audit_read
 from safepassage.core.api import ErrorOut, MappedPage
 from safepassage.core.models import get_for_user
 from safepassage.imports import services
@@ -179,21 +180,30 @@ def import_create(request: HttpRequest) -> Any:
 
 @router.get("/imports/{job_id}", response={200: JobOut, **ERRORS})
 def import_detail(request: HttpRequest, job_id: int) -> Any:
-    """One import: status, progress (`rows_done`), counts, the first rows as read, the columns used."""
-    return job_out(_job(request, job_id))
+    """One import: status, progress (`rows_done`), counts, the first rows as read, the columns used. Reading
+    the rows is audited."""
+    job = _job(request, job_id)
+    if job.running:  # polling for progress: no rows in the answer
+        return {**job_out(job), "preview": []}
+    if job.preview:
+        audit_read(actor=signed_in_user(request), obj=job, what="import preview")
+    return job_out(job)
 
 
 @router.get("/imports/{job_id}/problems", response={200: list[ProblemOut], **ERRORS})
 @paginate(PageNumberPagination, page_size=100)
 def import_problems(request: HttpRequest, job_id: int) -> Any:
     """The problems found: the row as a spreadsheet numbers it (the header is row 1), column, reason."""
-    return RowProblem.objects.filter(job=_job(request, job_id)).order_by("row", "id")
+    job = _job(request, job_id)
+    audit_read(actor=signed_in_user(request), obj=job, what="import problems")
+    return RowProblem.objects.filter(job=job).order_by("row", "id")
 
 
 @router.get("/imports/{job_id}/problems.csv", response={200: None, **ERRORS})
 def import_problems_csv(request: HttpRequest, job_id: int) -> HttpResponse:
     """The same problems as CSV, to fix the file in a spreadsheet."""
     job = _job(request, job_id)
+    audit_read(actor=signed_in_user(request), obj=job, what="import problems (CSV)")
     response = HttpResponse(services.problems_csv(job), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-problems.csv"'
     return response

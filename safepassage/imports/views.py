@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from safepassage.accounts.models import Agency
 from safepassage.accounts.selectors import signed_in_user
+from safepassage.audit.services import audit_read
 from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action
@@ -133,6 +134,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for c in kind.columns
     ]
     problems = job.problems.all()[:50]
+    if (job.preview or job.errors_total) and not job.running:
+        audit_read(actor=request.user, obj=job, what="import preview and problems")
     return render(
         request,
         "imports/detail.html",
@@ -168,6 +171,7 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request)
     job = _job(request, pk)
+    audit_read(actor=request.user, obj=job, what="import problems (CSV)")
     response = HttpResponse(services.problems_csv(job), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-problems.csv"'
     return response

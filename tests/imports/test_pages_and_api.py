@@ -136,3 +136,16 @@ def test_the_progress_bar_knows_about_how_many_rows_to_expect(tmp_path):
     target.write_text("a\n" + "1\n" * 250)
     info = reading.inspect(target)
     assert reading.estimate_rows(target, info) == 250
+
+
+def test_reading_an_imports_rows_is_audited(world):
+    from safepassage.audit.models import AuditEvent
+
+    upload = SimpleUploadedFile("list.csv", people_csv(world, "Malai"), content_type="text/csv")
+    client = web_client(world.coordinator_a)
+    client.post(reverse("imports:list"), {"kind": "people", "file": upload})
+    job = ImportJob.objects.get()
+    client.get(reverse("imports:detail", args=[job.pk]))
+    api_client(world.coordinator_a).get(f"/api/v1/imports/{job.pk}")
+    reads = AuditEvent.objects.filter(action="imports.importjob.view", object_id=str(job.pk))
+    assert reads.count() == 2
