@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext_noop
@@ -220,13 +221,20 @@ def find_pairs(records: Iterable[dict[str, Any]], *, threshold: float = 0.9) -> 
 
     # DuckDB would take most of the machine's memory by default; the server has other work to do.
     limit = getattr(django_settings, "LINKAGE_MEMORY_LIMIT", "1GB")
-    db = DuckDBAPI(connection=duckdb.connect(config={"memory_limit": limit}))
+    spill = Path(django_settings.DATA_DIR) / "linkage-tmp"  # never the working directory
+    spill.mkdir(parents=True, exist_ok=True)
+    config = {"memory_limit": limit, "temp_directory": str(spill), "max_temp_directory_size": "8GB"}
+    db = DuckDBAPI(connection=duckdb.connect(config=config))
     linker = Linker(db.register(table), settings())
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_latin", "family_latin", "birth_year"), block_on("national_id")], recall=0.8
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e4, table.num_rows * 20)))
-    for rule in (block_on("birth_year", "village"), block_on("substr(given_latin, 1, 2)", "sex")):
+    # Training blocks must stay small at a million people: each rule's blocks are compared in full.
+    for rule in (
+        block_on("birth_year", "village"),
+        block_on("substr(family_latin, 1, 3)", "substr(given_latin, 1, 2)", "birth_year"),
+    ):
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, fix_u_probabilities=True, estimate_without_term_frequencies=True
