@@ -225,22 +225,33 @@ def find_pairs(records: Iterable[dict[str, Any]], *, threshold: float = 0.9) -> 
     spill.mkdir(parents=True, exist_ok=True)
     config = {"memory_limit": limit, "temp_directory": str(spill), "max_temp_directory_size": "8GB"}
     db = DuckDBAPI(connection=duckdb.connect(config=config))
-    linker = Linker(db.register(table), settings())
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("given_latin", "family_latin", "birth_year"), block_on("national_id")], recall=0.8
-    )
-    linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e4, table.num_rows * 20)))
-    # Training blocks must stay small at a million people: each rule's blocks are compared in full.
-    for rule in (
-        block_on("birth_year", "village"),
-        block_on("substr(family_latin, 1, 3)", "substr(given_latin, 1, 2)", "birth_year"),
-    ):
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, fix_u_probabilities=True, estimate_without_term_frequencies=True
-            )
-        except ValueError:  # a level no likely match fell in: its m underflows; the starting values stand
-            continue
+    source = db.register(table)
+
+    def trained(expectation_maximisation: bool) -> Any:
+        linker = Linker(source, settings())
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on("given_latin", "family_latin", "birth_year"), block_on("national_id")], recall=0.8
+        )
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=min(2e6, max(1e4, table.num_rows * 20)), seed=1
+        )
+        if expectation_maximisation:
+            # Training blocks must stay small at a million people: each rule's blocks are compared in full.
+            for rule in (
+                block_on("birth_year", "village"),
+                block_on("substr(family_latin, 1, 3)", "substr(given_latin, 1, 2)", "birth_year"),
+            ):
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, fix_u_probabilities=True, estimate_without_term_frequencies=True
+                )
+        return linker
+
+    try:
+        linker = trained(expectation_maximisation=True)
+    except ValueError:
+        # A level no likely match fell in makes its m underflow: train again without expectation
+        # maximisation, so the starting m values stand (a failed session leaves the model half-changed).
+        linker = trained(expectation_maximisation=False)
     result = linker.inference.predict(threshold_match_probability=threshold)
     names = labels()
     pairs: list[Pair] = []
