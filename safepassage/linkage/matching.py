@@ -13,6 +13,9 @@ script and village are scored. The same settings run on Spark for a country (see
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -202,7 +205,7 @@ def labels() -> dict[str, list[str]]:
 def find_pairs(records: Iterable[dict[str, Any]], *, threshold: float = 0.9) -> list[Pair]:
     """Train the model on these records and return the pairs whose match probability reaches `threshold`."""
     import pyarrow as pa
-    from splink import DuckDBAPI, Linker, block_on
+    from splink import DuckDBAPI
 
     schema = _schema()
     batches = []
@@ -225,6 +228,25 @@ def find_pairs(records: Iterable[dict[str, Any]], *, threshold: float = 0.9) -> 
     spill.mkdir(parents=True, exist_ok=True)
     config = {"memory_limit": limit, "temp_directory": str(spill), "max_temp_directory_size": "8GB"}
     db = DuckDBAPI(connection=duckdb.connect(config=config))
+    # Splink narrates its training (logging at INFO and WARNING, and print): not for our logs or output.
+    loggers = [
+        logging.getLogger(name) for name in list(logging.root.manager.loggerDict) if name.startswith("splink")
+    ]
+    loggers.append(logging.getLogger("splink"))
+    levels = [(logger, logger.level) for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return _pairs(db, table, threshold)
+    finally:
+        for logger, level in levels:
+            logger.setLevel(level)
+
+
+def _pairs(db: Any, table: Any, threshold: float) -> list[Pair]:
+    from splink import Linker, block_on
+
     source = db.register(table)
 
     def trained(expectation_maximisation: bool) -> Any:
