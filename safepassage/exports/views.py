@@ -23,8 +23,16 @@ from safepassage.exports.models import Export
 class ExportForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What to export"), choices=())
     file_format = forms.ChoiceField(label=gettext_lazy("Format"), choices=Export.Format.choices)
-    opened_from = forms.DateField(label=gettext_lazy("Cases opened from"), required=False)
-    opened_to = forms.DateField(label=gettext_lazy("Cases opened until"), required=False)
+    opened_from = forms.DateField(
+        label=gettext_lazy("Cases opened from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    opened_to = forms.DateField(
+        label=gettext_lazy("Cases opened until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     purpose = forms.CharField(
         label=gettext_lazy("What is it for?"),
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -146,13 +146,33 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "headers": headers,
             "problems": problems,
             "progress": services.progress(job),
-            "preview_columns": [
-                c.name for c in kind.columns if any(c.name in p["values"] for p in job.preview)
-            ],
+            **_preview(kind, job),
             "flags": (job.summary or {}).get("flags", {}),
             "unused": (job.summary or {}).get("unused", []),
         },
     )
+
+
+def _shown(value: Any) -> str:
+    if value in (None, "", [], {}):
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return str(value)
+
+
+def _preview(kind: Any, job: ImportJob) -> dict[str, Any]:
+    """The first rows as read, with only the columns that hold something, each cell as text."""
+    names = [c.name for c in kind.columns] + ["scores"]
+    labels = {c.name: c.label for c in kind.columns} | {"scores": _("Scores")}
+    used = [n for n in names if any(_shown(p["values"].get(n)) for p in job.preview)]
+    rows = [
+        {"row": p["row"], "ok": p["ok"], "cells": [(labels[n], _shown(p["values"].get(n))) for n in used]}
+        for p in job.preview
+    ]
+    return {"preview_labels": [labels[n] for n in used], "preview_rows": rows}
 
 
 @login_required
