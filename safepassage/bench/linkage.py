@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import resource
 import time
 from typing import Any
 
@@ -37,6 +39,17 @@ def _load(n: int, agency: Any) -> set[tuple[int, int]]:
     return {tuple(sorted((ids[a], ids[b]))) for a, b in generated.same}  # type: ignore[misc]
 
 
+def _sizes(quick: bool) -> list[int]:
+    """20,000 with --quick; else 200,000 and 1,000,000, or the sizes in BENCH_LINKAGE_SIZES ("200000")."""
+    if quick:
+        return [20_000]
+    chosen = os.environ.get("BENCH_LINKAGE_SIZES", "")
+    try:
+        return [int(n) for n in chosen.split(",") if n.strip()] or [200_000, 1_000_000]
+    except ValueError:
+        raise SystemExit(f"BENCH_LINKAGE_SIZES: whole numbers separated by commas, not {chosen!r}") from None
+
+
 @benchmark("linkage", "dedupe 200,000 and 1,000,000 generated people: time, memory, precision and recall")
 def linkage_bench(quick: bool) -> list[Figure]:
     import duckdb
@@ -55,7 +68,7 @@ def linkage_bench(quick: bool) -> list[Figure]:
     if not Area.objects.filter(code="50").exists():
         areas_import(actor=None, rows=province_rows(), source="bench")
     figures: list[Figure] = []
-    for size in (20_000,) if quick else (200_000, 1_000_000):
+    for size in _sizes(quick):
         Person.objects.all().delete()
         MatchCandidate.objects.all().delete()
         agency, _ = Agency.objects.get_or_create(
@@ -71,6 +84,8 @@ def linkage_bench(quick: bool) -> list[Figure]:
         label = f"{size:,} people"
         figures.append(Figure("linkage", f"dedupe {label}", seconds, "s", "≤ 180 s at 1,000,000"))
         figures.append(Figure("linkage", f"{label}: memory grown", memory.grown_mb, "MB"))
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+        figures.append(Figure("linkage", f"{label}: process peak RSS", peak, "MB"))
         figures.append(Figure("linkage", f"{label}: pairs proposed", len(found), "pairs"))
         figures.append(
             Figure("linkage", f"{label}: precision", 100 * right / max(1, len(found)), "%", "≥ 95 %")

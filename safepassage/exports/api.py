@@ -1,13 +1,13 @@
 """Exports — API under /api/v1/exports: make an export for a stated purpose (the password of its encrypted
-zip is in the answer, once), list your exports, read one, download it. Coordinators (identified HTCDS and
-de-identified) and analysts (de-identified only); anyone else gets 404."""
+zip is in the answer, once), list your exports, read one, download it. Coordinators and administrators (HTCDS
+and de-identified) and analysts (de-identified only); anyone else gets 404."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -15,7 +15,7 @@ from safepassage.accounts.models import Agency
 from safepassage.accounts.selectors import signed_in_user
 from safepassage.core.api import ErrorOut, MappedPage
 from safepassage.core.models import get_for_user
-from safepassage.exports import services
+from safepassage.exports import selectors, services
 from safepassage.exports.models import Export
 
 router = Router(tags=["exports"])
@@ -24,8 +24,8 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 class ExportIn(Schema):
     kind: str
-    purpose: str
-    file_format: str = "csv"
+    purpose: str = ""
+    file_format: str | None = None
     opened_from: date | None = None
     opened_to: date | None = None
     encrypt: bool = True
@@ -41,10 +41,13 @@ class ExportOut(Schema):
     filters: dict[str, str]
     rows: int
     encrypted: bool
+    identified: bool
     suppression: dict[str, Any]
+    requested_by: str
     created_at: datetime
     expires_at: datetime
     downloads: int
+    downloaded_at: datetime | None
     available: bool
 
 
@@ -62,33 +65,33 @@ def export_out(export: Export) -> dict[str, Any]:
         "filters": export.filters,
         "rows": export.rows,
         "encrypted": export.encrypted,
+        "identified": export.identified,
         "suppression": export.suppression,
+        "requested_by": export.requested_by.get_username() if export.requested_by else "",
         "created_at": export.created_at,
         "expires_at": export.expires_at,
         "downloads": export.downloads,
+        "downloaded_at": export.downloaded_at,
         "available": bool(export.stored_as),
     }
-
-
-def _mine(user: Any) -> Any:
-    return Export.objects.visible_to(user).filter(requested_by=user)
 
 
 @router.get("/exports", response=list[ExportOut])
 @paginate(PageNumberPagination, page_size=50)
 def export_list(request: HttpRequest) -> Any:
-    """Your exports, newest first."""
+    """Your exports (an administrator: every export of the agency), newest first."""
     user = signed_in_user(request)
     if not services.may_export(user):
         raise Http404
-    return MappedPage(_mine(user), export_out)
+    return MappedPage(selectors.export_list(user), export_out)
 
 
 @router.post("/exports", response={201: ExportMade, **ERRORS})
 def export_create(request: HttpRequest, payload: ExportIn) -> Any:
-    """Make an export. `kind`: `htcds` (identified cases in the HTCDS 2.0 field names and code lists) or
-    `deidentified` (CTDC style, k = 11). `purpose` is required and audited. The answer holds the password of
-    the encrypted zip: it is shown this once and never stored."""
+    """Make an export. `kind`: `htcds` (cases in the HTCDS 2.0 field names and code lists; names and ID
+    numbers for coordinators only) or `deidentified` (CTDC style, k = 11); `htcds_xlsx`, `deidentified_csv`…
+    name the format too. `purpose` is required and audited. The answer holds the password of the encrypted
+    zip: it is shown this once and never stored."""
     user = signed_in_user(request)
     if not services.may_export(user):
         raise Http404
@@ -112,14 +115,16 @@ def export_create(request: HttpRequest, payload: ExportIn) -> Any:
 @router.get("/exports/{export_id}", response={200: ExportOut, **ERRORS})
 def export_detail(request: HttpRequest, export_id: int) -> Any:
     user = signed_in_user(request)
-    return export_out(get_for_user(_mine(user), user, export_id))
+    return export_out(get_for_user(selectors.export_list(user), user, export_id))
 
 
 @router.get("/exports/{export_id}/download", response={200: None, **ERRORS})
-def export_download(request: HttpRequest, export_id: int) -> HttpResponse:
-    """The zip (audited). Only for the person who made the export, until it expires."""
+def export_download(request: HttpRequest, export_id: int) -> FileResponse:
+    """The zip (audited). For the person who made the export and their agency's administrators, until it
+    expires."""
     user = signed_in_user(request)
-    export = get_for_user(_mine(user), user, export_id)
-    response = HttpResponse(services.export_for_download(user, export), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
-    return response
+    export = get_for_user(selectors.export_list(user), user, export_id)
+    path = services.export_file(user, export)
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=export.file_name, content_type="application/zip"
+    )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from safepassage.core.models import AgencyOwned
 from safepassage.core.roles import Action, Role
 
-# The requester's own exports; an agency's administrators may see (not download) them all.
+# The requester's own exports; an agency's administrators may see and download them all (selectors.py).
 EXPORT_ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset({Action.VIEW}),
     Role.COORDINATOR: frozenset({Action.VIEW, Action.CHANGE}),
@@ -25,7 +25,7 @@ class Export(AgencyOwned):
     ROLE_ACTIONS: ClassVar[dict[str, frozenset[str]]] = EXPORT_ROLE_ACTIONS
 
     class Kind(models.TextChoices):
-        HTCDS = "htcds", _("Cases in the HTCDS 2.0 standard (identified)")
+        HTCDS = "htcds", _("Cases in the HTCDS 2.0 standard (names for coordinators only)")
         DEIDENTIFIED = "deidentified", _("De-identified cases (CTDC style, k-anonymous)")
 
     class Format(models.TextChoices):
@@ -37,7 +37,8 @@ class Export(AgencyOwned):
     purpose = models.TextField(_("purpose"))
     filters = models.JSONField(default=dict)
     rows = models.PositiveIntegerField(default=0)
-    encrypted = models.BooleanField(_("encrypted"), default=True)
+    encrypted = models.BooleanField(_("encrypted"), default=True)  # the password itself is never stored
+    identified = models.BooleanField(_("holds names and ID numbers"), default=False)
     file_name = models.CharField(max_length=200)
     stored_as = models.CharField(max_length=200, blank=True)  # under DATA_DIR/exports; cleared when purged
     sha256 = models.CharField(max_length=64, blank=True)
@@ -48,6 +49,7 @@ class Export(AgencyOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     downloads = models.PositiveIntegerField(default=0)
+    downloaded_at = models.DateTimeField(_("last downloaded"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

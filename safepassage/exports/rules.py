@@ -1,4 +1,4 @@
-"""Who may use the export pages: coordinators and analysts."""
+"""Who may use the export pages: administrators, coordinators and analysts (services.MAKERS)."""
 
 from __future__ import annotations
 

@@ -1,18 +1,22 @@
 """Making, downloading and purging exports.
 
-Who: identified HTCDS exports for an agency's coordinators, over their own agency's cases (never cases only
-shared with them by a referral); the de-identified dataset also for analysts. Every export states its purpose,
-is audited with its kind, row count and filters, and is an AES-256 encrypted zip whose password is shown once
-and never stored; only an administrator may choose an unencrypted file, and that choice is audited too."""
+Who: identified HTCDS exports for an agency's coordinators and administrators, over that agency's cases (never
+cases only shared with it by a referral); names, birth date and ID number only for the coordinators (the case
+staff, docs/roles.md) — an administrator's HTCDS file leaves them out. The de-identified dataset also for
+analysts. Every export states its purpose and is audited with its kind, row count and filters; it is an
+AES-256 encrypted zip whose password is shown once and never stored; only an administrator may choose an
+unencrypted file, and that choice is audited too. The file is written row by row to disk (XLSX in write-only
+mode), so memory stays flat whatever the number of cases; the de-identified dataset alone is held in memory,
+one small row per case, because k-anonymity needs every row."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import secrets
+import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -30,15 +34,19 @@ from safepassage.accounts.models import Agency
 from safepassage.audit.services import audit_record
 from safepassage.cases.models import Case
 from safepassage.core.access import viewer_for
-from safepassage.core.roles import Role
+from safepassage.core.roles import Action, Role
 from safepassage.core.validation import safe_cell
-from safepassage.exports import datasets
+from safepassage.exports import deidentified, htcds
 from safepassage.exports.models import Export
+from safepassage.exports.selectors import may_download
 
 MAKERS: dict[str, tuple[str, ...]] = {
-    Export.Kind.HTCDS: (Role.COORDINATOR,),
-    Export.Kind.DEIDENTIFIED: (Role.COORDINATOR, Role.ANALYST),
+    Export.Kind.HTCDS: (Role.ADMIN, Role.COORDINATOR),
+    Export.Kind.DEIDENTIFIED: (Role.ADMIN, Role.COORDINATOR, Role.ANALYST),
 }
+# Roles that see victims' identity (docs/roles.md): only they get names, birth dates and ID numbers.
+IDENTITY_ROLES = (Role.COORDINATOR, Role.CASEWORKER)
+MIN_PURPOSE = 10
 
 
 def keep_hours() -> int:
@@ -54,6 +62,14 @@ def exports_dir() -> Path:
 def may_export(user: Any, kind: str | None = None) -> bool:
     roles = set(MAKERS[kind]) if kind else {r for rs in MAKERS.values() for r in rs}
     return any(g.role in roles for g in viewer_for(user).grants)
+
+
+def split_kind(kind: str, file_format: str | None) -> tuple[str, str]:
+    """`htcds_xlsx` is `htcds` as XLSX: the kind may carry its format."""
+    base, _sep, suffix = (kind or "").partition("_")
+    if suffix in Export.Format.values and base in Export.Kind.values:
+        return base, suffix
+    return kind, file_format or Export.Format.CSV
 
 
 def exporting_agency(user: Any, kind: str, agency: Agency | None = None) -> Agency:
@@ -72,7 +88,7 @@ def exporting_agency(user: Any, kind: str, agency: Agency | None = None) -> Agen
 
 @dataclass(frozen=True)
 class Filters:
-    """Which cases: opened in a period (whole years for the de-identified dataset)."""
+    """Which cases: opened in a period."""
 
     opened_from: date | None = None
     opened_to: date | None = None
@@ -85,29 +101,37 @@ class Filters:
         }
 
 
-def _cases(agency: Agency, filters: Filters) -> QuerySet[Case]:
-    cases = Case.objects.filter(agency=agency).select_related("person").prefetch_related("events")
+def _cases(actor: Any, agency: Agency, filters: Filters) -> QuerySet[Case]:
+    """The agency's own cases that the requester may read: a coordinator within their areas, as the cases
+    app scopes them; an administrator or analyst (who do not open cases) all of the agency's, since what
+    they get leaves identity out. A referral shared with the agency never counts as its own case."""
+    cases = Case.objects.filter(agency=agency)
+    if actor is not None:
+        viewer = viewer_for(actor)
+        if viewer.has_role(*IDENTITY_ROLES, agency_id=agency.pk):
+            cases = cases.filter(Case.own_q(viewer, Action.VIEW))
     if filters.opened_from:
         cases = cases.filter(opened_on__gte=filters.opened_from)
     if filters.opened_to:
         cases = cases.filter(opened_on__lte=filters.opened_to)
-    return cases.order_by("opened_on", "pk")
+    return cases.select_related("person").prefetch_related("events").order_by("opened_on", "pk")
 
 
-def _csv_bytes(columns: list[str], rows: Iterable[dict[str, Any]]) -> tuple[bytes, int]:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
+def _write_csv(path: Path, columns: list[str], rows: Iterable[dict[str, Any]]) -> int:
+    """UTF-8 with a byte-order mark, so that spreadsheets read Thai and Burmese."""
     count = 0
-    for row in rows:
-        writer.writerow([safe_cell(row.get(c, "")) for c in columns])
-        count += 1
-    return ("\ufeff" + out.getvalue()).encode("utf-8"), count
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([safe_cell(row.get(c, "")) for c in columns])
+            count += 1
+    return count
 
 
-def _xlsx_bytes(
-    columns: list[str], rows: Iterable[dict[str, Any]], report: dict[str, Any] | None
-) -> tuple[bytes, int]:
+def _write_xlsx(
+    path: Path, columns: list[str], rows: Iterable[dict[str, Any]], report: dict[str, Any] | None
+) -> int:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -119,154 +143,184 @@ def _xlsx_bytes(
         count += 1
     if report:
         notes = book.create_sheet("suppression")
-        for key, value in report.items():
-            notes.append([key, safe_cell(str(value))])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue(), count
+        for line in deidentified.report_text(report, _).splitlines():
+            notes.append([safe_cell(line)])
+    book.save(path)
+    return count
 
 
-def _zip(name: str, data: bytes, password: str | None, extra: dict[str, bytes]) -> bytes:
+def _zip(target: Path, members: dict[str, Path | bytes], password: str | None) -> None:
     import pyzipper
 
-    buffer = io.BytesIO()
+    archive: Any
     if password:
-        archive: Any = pyzipper.AESZipFile(
-            buffer, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+        archive = pyzipper.AESZipFile(
+            target, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
         )
         archive.setpassword(password.encode())
         archive.setencryption(pyzipper.WZ_AES, nbits=256)
     else:
-        archive = pyzipper.ZipFile(buffer, "w", compression=pyzipper.ZIP_DEFLATED)
+        archive = pyzipper.ZipFile(target, "w", compression=pyzipper.ZIP_DEFLATED)
     with archive:
-        archive.writestr(name, data)
-        for extra_name, extra_data in extra.items():
-            archive.writestr(extra_name, extra_data)
-    return buffer.getvalue()
+        for name, member in members.items():
+            if isinstance(member, Path):
+                archive.write(member, arcname=name)
+            else:
+                archive.writestr(name, member)
 
 
-def _report_text(report: dict[str, Any]) -> bytes:
-    lines = [
-        _("De-identified dataset: what was done so that nobody can be recognised."),
-        _("Quasi-identifiers: %(names)s") % {"names": ", ".join(report["quasi_identifiers"])},
-        _("k = %(k)d: every combination of their values is shared by at least %(k)d records.")
-        % {"k": report["k"]},
-        _("Records: %(a)d in, %(b)d out, %(c)d dropped.")
-        % {"a": report["records_in"], "b": report["records_out"], "c": report["records_dropped"]},
-    ]
-    for name, count in report["blanked"].items():
-        lines.append(_("%(name)s: %(n)d values replaced by “Suppressed”.") % {"name": name, "n": count})
-    return ("\n".join(lines) + "\n").encode("utf-8")
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
-@transaction.atomic
-def export_create(
-    *,
-    actor: Any,
-    kind: str,
-    purpose: str,
-    file_format: str = Export.Format.CSV,
-    filters: Filters | None = None,
-    encrypt: bool = True,
-    agency: Agency | None = None,
-) -> tuple[Export, str | None]:
-    """Make an export; returns it and the password of its encrypted zip (shown once, never stored)."""
+def _check(kind: str, file_format: str, purpose: str, filters: Filters) -> None:
     errors: dict[str, list[str]] = {}
     if kind not in Export.Kind.values:
         errors["kind"] = [_("Choose what to export: %(kinds)s.") % {"kinds": ", ".join(Export.Kind.values)}]
     if file_format not in Export.Format.values:
         errors["file_format"] = [_("The format is csv or xlsx.")]
-    purpose = (purpose or "").strip()
-    if len(purpose) < 10:
+    if len(purpose) < MIN_PURPOSE:
         errors["purpose"] = [
-            _("Say what the export is for (at least a short sentence): it is kept in the audit trail.")
+            _(
+                "Say what the export is for, in at least %(n)d characters (a short sentence): "
+                "it is kept in the audit trail."
+            )
+            % {"n": MIN_PURPOSE}
         ]
-    filters = filters or Filters()
     if filters.opened_from and filters.opened_to and filters.opened_from > filters.opened_to:
         errors["opened_from"] = [_("The period starts after it ends.")]
     if errors:
         raise ValidationError(errors)
-    if not may_export(actor, kind):
-        raise Http404
-    owner = exporting_agency(actor, kind, agency)
-    if not encrypt and not viewer_for(actor).has_role(Role.ADMIN, agency_id=owner.pk):
+
+
+def export_create(
+    *,
+    actor: Any,
+    kind: str,
+    purpose: str,
+    file_format: str | None = None,
+    filters: Filters | None = None,
+    encrypt: bool = True,
+    agency: Agency | None = None,
+) -> tuple[Export, str | None]:
+    """Make an export; returns it and the password of its encrypted zip (shown once, never stored).
+
+    `actor=None` is the command line run on the server, which must name the agency; it exports like the
+    agency's coordinators."""
+    kind, file_format = split_kind(kind, file_format)
+    purpose = (purpose or "").strip()
+    filters = filters or Filters()
+    _check(kind, file_format, purpose, filters)
+    if actor is None:
+        if agency is None:
+            raise ValidationError({"agency": _("Name the agency whose cases to export.")})
+        owner, identity, admin = agency, True, True
+    else:
+        if not may_export(actor, kind):
+            raise Http404
+        owner = exporting_agency(actor, kind, agency)
+        viewer = viewer_for(actor)
+        identity = viewer.has_role(*IDENTITY_ROLES, agency_id=owner.pk)
+        admin = viewer.has_role(Role.ADMIN, agency_id=owner.pk)
+    if not encrypt and not admin:
         raise ValidationError(
             {"encrypt": _("Only an administrator may make an export that is not encrypted.")}
         )
-    cases = _cases(owner, filters)
+    cases = _cases(actor, owner, filters).iterator(chunk_size=500)
     report: dict[str, Any] | None = None
-    rows: Iterator[dict[str, Any]] | list[dict[str, Any]]
+    rows: Iterable[dict[str, Any]]
     if kind == Export.Kind.HTCDS:
-        columns = datasets.htcds_columns(identity=True)
-        rows = datasets.htcds_rows(cases.iterator(chunk_size=500), identity=True)
+        columns = htcds.columns(identity=identity)
+        rows = htcds.rows(cases, identity=identity)
     else:
-        columns = list(datasets.DEIDENTIFIED_COLUMNS)
-        rows, suppression = datasets.deidentify(datasets.ctdc_row(c) for c in cases.iterator(chunk_size=500))
+        columns = list(deidentified.COLUMNS)
+        rows, suppression = deidentified.deidentify(deidentified.row(c) for c in cases)
         report = suppression.as_dict()
-    stamp = timezone.localdate().isoformat()
-    base = f"safepassage-{kind}-{owner.code}-{stamp}"
-    if file_format == Export.Format.XLSX:
-        data, count = _xlsx_bytes(columns, rows, report)
-    else:
-        data, count = _csv_bytes(columns, rows)
-    password = secrets.token_urlsafe(12) if encrypt else None
-    extra = {f"{base}-suppression.txt": _report_text(report)} if report else {}
-    payload = _zip(f"{base}.{file_format}", data, password, extra)
+    base = f"safepassage-{kind}-{owner.code}-{timezone.localdate().isoformat()}"
+    password = secrets.token_urlsafe(16) if encrypt else None
     stored = f"{uuid.uuid4().hex}.zip"
-    (exports_dir() / stored).write_bytes(payload)
-    export = Export.objects.create(
-        agency=owner,
-        kind=kind,
-        file_format=file_format,
-        purpose=purpose,
-        filters=filters.as_dict(),
-        rows=count,
-        encrypted=encrypt,
-        file_name=f"{base}.zip",
-        stored_as=stored,
-        sha256=hashlib.sha256(payload).hexdigest(),
-        suppression=report or {},
-        requested_by=actor,
-        expires_at=timezone.now() + timedelta(hours=keep_hours()),
-    )
-    audit_record(
-        actor=actor,
-        action="exports.export.create",
-        obj=export,
-        changes={
-            "kind": kind,
-            "format": file_format,
-            "purpose": purpose,
-            "rows": count,
-            "filters": filters.as_dict(),
-            "encrypted": encrypt,
-        },
-    )
+    target = exports_dir() / stored
+    try:
+        with tempfile.TemporaryDirectory(dir=exports_dir()) as work:
+            data = Path(work) / f"{base}.{file_format}"
+            if file_format == Export.Format.XLSX:
+                count = _write_xlsx(data, columns, rows, report)
+            else:
+                count = _write_csv(data, columns, rows)
+            members: dict[str, Path | bytes] = {data.name: data}
+            if report:
+                members[f"{base}-suppression.txt"] = deidentified.report_text(report, _).encode("utf-8")
+            _zip(target, members, password)
+        with transaction.atomic():
+            export = Export.objects.create(
+                agency=owner,
+                kind=kind,
+                file_format=file_format,
+                purpose=purpose,
+                filters=filters.as_dict(),
+                rows=count,
+                encrypted=encrypt,
+                identified=identity and kind == Export.Kind.HTCDS,
+                file_name=f"{base}.zip",
+                stored_as=stored,
+                sha256=_sha256(target),
+                suppression=report or {},
+                requested_by=actor,
+                expires_at=timezone.now() + timedelta(hours=keep_hours()),
+            )
+            audit_record(
+                actor=actor,
+                action="exports.export.create",
+                obj=export,
+                changes={
+                    "kind": kind,
+                    "format": file_format,
+                    "purpose": purpose,
+                    "rows": count,
+                    "filters": filters.as_dict(),
+                    "encrypted": encrypt,
+                    "identified": export.identified,
+                    "via": "web or API" if actor is not None else "command line",
+                },
+            )
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     return export, password
 
 
-def export_for_download(actor: Any, export: Export) -> bytes:
-    """The file, for its requester only, while it is kept; each download audited."""
-    if export.requested_by_id != getattr(actor, "pk", None) or not export.stored_as:
+def export_file(actor: Any, export: Export) -> Path:
+    """The zip, for its requester or their agency's administrators, while it is kept; downloads audited."""
+    if actor is None or not may_download(actor, export) or not export.stored_as:
         raise Http404
     if export.expires_at <= timezone.now():
         raise Http404
     path = exports_dir() / export.stored_as
     if not path.exists():
         raise Http404
+    now = timezone.now()
     with transaction.atomic():
-        Export.objects.filter(pk=export.pk).update(downloads=export.downloads + 1)
+        Export.objects.filter(pk=export.pk).update(downloads=export.downloads + 1, downloaded_at=now)
         audit_record(
-            actor=actor, action="exports.export.download", obj=export, changes={"file": export.file_name}
+            actor=actor,
+            action="exports.export.download",
+            obj=export,
+            changes={"file": export.file_name, "requested_by_self": export.requested_by_id == actor.pk},
         )
-    return path.read_bytes()
+    export.downloads += 1
+    export.downloaded_at = now
+    return path
 
 
 def exports_purge(*, now: Any = None) -> int:
     """Delete the files of exports past their time (the record of each export stays)."""
     now = now or timezone.now()
     done = 0
-    for export in Export.objects.filter(expires_at__lte=now).exclude(stored_as=""):
+    for export in Export.objects.filter(expires_at__lte=now).exclude(stored_as="").select_related("agency"):
         (exports_dir() / export.stored_as).unlink(missing_ok=True)
         with transaction.atomic():
             Export.objects.filter(pk=export.pk).update(stored_as="")

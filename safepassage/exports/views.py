@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
@@ -16,7 +16,7 @@ from safepassage.accounts.selectors import signed_in_user
 from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Role
-from safepassage.exports import services
+from safepassage.exports import selectors, services
 from safepassage.exports.models import Export
 
 
@@ -49,6 +49,10 @@ class ExportForm(forms.Form):
         kind_field.choices = [(k, label) for k, label in Export.Kind.choices if services.may_export(user, k)]
         if not viewer_for(user).has_role(Role.ADMIN):
             del self.fields["encrypt"]  # only an administrator may choose an unencrypted file
+        else:
+            self.fields["encrypt"].help_text = gettext_lazy(
+                "Leave this ticked. Without it the file opens without a password; that choice is recorded."
+            )
 
 
 def _require(request: HttpRequest) -> Any:
@@ -79,24 +83,29 @@ def export_list(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, problems)
     if made is not None:
         # The password is shown on this page only, right after the export is made.
-        return render(request, "exports/detail.html", {"export": made[0], "password": made[1]}, status=201)
-    page = Paginator(Export.objects.visible_to(user).filter(requested_by=user), 30).get_page(
-        request.GET.get("page")
+        response = render(
+            request, "exports/detail.html", {"export": made[0], "password": made[1]}, status=201
+        )
+        response["Cache-Control"] = "no-store"  # the password must not stay in a cache
+        return response
+    page = Paginator(selectors.export_list(user), 30).get_page(request.GET.get("page"))
+    return render(
+        request, "exports/list.html", {"form": form, "page": page, "keep_hours": services.keep_hours()}
     )
-    return render(request, "exports/list.html", {"form": form, "page": page})
 
 
 @login_required
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _require(request)
-    export = get_for_user(Export.objects.filter(requested_by=user), user, pk)
+    export = get_for_user(selectors.export_list(user), user, pk)
     return render(request, "exports/detail.html", {"export": export, "password": None})
 
 
 @login_required
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
     user = _require(request)
-    export = get_for_user(Export.objects.filter(requested_by=user), user, pk)
-    response = HttpResponse(services.export_for_download(user, export), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
-    return response
+    export = get_for_user(selectors.export_list(user), user, pk)
+    path = services.export_file(user, export)
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=export.file_name, content_type="application/zip"
+    )

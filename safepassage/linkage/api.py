@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -141,13 +142,21 @@ def detail(user: Any, candidate: MatchCandidate) -> dict[str, Any]:
 @router.get("/linkage/candidates", response=list[CandidateOut])
 @paginate(PageNumberPagination, page_size=50)
 def candidate_list(request: HttpRequest, status: str = "pending") -> Any:
-    """Likely duplicates, strongest first; `status` pending (default), merged, not_same or all."""
+    """Likely duplicates, strongest first; `status`: pending (default: all waiting for a decision, undone
+    merges included), merged, not_same, undone or all."""
     user = signed_in_user(request)
     if not services.may_review(user):
         raise Http404
-    pairs = MatchCandidate.objects.visible_to(user)
-    if status != "all":
-        pairs = pairs.filter(status=status)
+    if status != "all" and status not in MatchCandidate.Status.values:
+        choices = ", ".join([*MatchCandidate.Status.values, "all"])
+        raise ValidationError(
+            {
+                "status": _("Unknown status “%(status)s”: use one of %(choices)s.")
+                % {"status": status, "choices": choices}
+            }
+        )
+    visible = MatchCandidate.objects.visible_to(user)
+    pairs = visible if status == "all" else services.candidates_by_status(visible, status)
     return MappedPage(pairs.order_by("-match_weight", "pk"), candidate_out)
 
 

@@ -25,28 +25,38 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
+
+@dataclass(frozen=True)
+class JaroWinkler:
+    """A level "Jaro-Winkler similarity at least `threshold`": Splink writes it in each backend's own SQL
+    (`jaro_winkler_similarity` in DuckDB, the `jaro_winkler` UDF on Spark)."""
+
+    column: str
+    threshold: float
+
+
 # Levels of every comparison, from most to least alike: (SQL condition, label). The label is what the review
 # page explains (through gettext). Nulls are a level of their own, with no weight: a missing ID says nothing.
-FIELDS: dict[str, list[tuple[str, str]]] = {
+FIELDS: dict[str, list[tuple[str | JaroWinkler, str]]] = {
     "given_latin": [
         ("given_latin_l = given_latin_r", gettext_noop("Given names the same in Latin letters")),
         (
-            "jaro_winkler_similarity(given_latin_l, given_latin_r) >= 0.92",
+            JaroWinkler("given_latin", 0.92),
             gettext_noop("Given names spelled alike"),
         ),
         (
-            "jaro_winkler_similarity(given_latin_l, given_latin_r) >= 0.80",
+            JaroWinkler("given_latin", 0.80),
             gettext_noop("Given names a little alike"),
         ),
     ],
     "family_latin": [
         ("family_latin_l = family_latin_r", gettext_noop("Family names the same in Latin letters")),
         (
-            "jaro_winkler_similarity(family_latin_l, family_latin_r) >= 0.92",
+            JaroWinkler("family_latin", 0.92),
             gettext_noop("Family names spelled alike"),
         ),
         (
-            "jaro_winkler_similarity(family_latin_l, family_latin_r) >= 0.80",
+            JaroWinkler("family_latin", 0.80),
             gettext_noop("Family names a little alike"),
         ),
     ],
@@ -68,7 +78,7 @@ FIELDS: dict[str, list[tuple[str, str]]] = {
     "village": [("village_l = village_r", gettext_noop("Same village"))],
     "parents": [
         ("parents_l = parents_r", gettext_noop("Same parents' names")),
-        ("jaro_winkler_similarity(parents_l, parents_r) >= 0.88", gettext_noop("Parents' names alike")),
+        (JaroWinkler("parents", 0.88), gettext_noop("Parents' names alike")),
     ],
     "national_id": [("national_id_l = national_id_r", gettext_noop("Same ID number"))],
 }
@@ -116,24 +126,37 @@ COLUMNS = (
 
 
 def normalise(text: str) -> str:
-    """Lower case, accents and tone marks off, one space between words: for comparing, never for showing."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    """NFC, case folded, one space between words: for comparing, never for showing. Marks stay: in Thai,
+    Lao, Khmer and Burmese they are vowels and tones, part of the name (สุข is not สข)."""
+    text = unicodedata.normalize("NFC", text or "")
     return re.sub(r"\s+", " ", text.casefold()).strip()
+
+
+LATIN_END = "\u0250"  # Latin letters (Basic Latin to Latin Extended-B) come before this
+
+
+def fold_latin(text: str) -> str:
+    """A name in Latin letters as compared: normalised, and accents off the Latin letters (José = Jose)."""
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFD", normalise(text)):
+        if unicodedata.combining(char) and kept and kept[-1] < LATIN_END:
+            continue  # an accent on a Latin letter; a mark on any other script's letter is kept
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
 
 
 def _latin(name: str, latin: str) -> str:
     """A name in Latin letters: the one given, or the name itself when it is written in Latin letters."""
     if latin:
-        return normalise(latin)
-    text = normalise(name)
+        return fold_latin(latin)
+    text = fold_latin(name)
     return text if text and all(c.isascii() for c in text.replace(" ", "")) else ""
 
 
 def record(person: dict[str, Any]) -> dict[str, Any]:
     """One registry row (a dict of Person fields) as the matcher compares it; empty values become None."""
     parents = " | ".join(
-        p for p in (normalise(person.get("father_name", "")), normalise(person.get("mother_name", ""))) if p
+        p for p in (fold_latin(person.get("father_name", "")), fold_latin(person.get("mother_name", ""))) if p
     )
     birth_date = person.get("birth_date")
     values = {
@@ -157,11 +180,20 @@ def _comparison(name: str) -> Any:
     from splink import comparison_library as cl
 
     null_column = NULL_COLUMNS.get(name, name)
-    levels: list[Any] = [cll.CustomLevel(f"{null_column}_l IS NULL OR {null_column}_r IS NULL", MISSING)]
+    levels: list[Any] = [
+        cll.CustomLevel(
+            f"{null_column}_l IS NULL OR {null_column}_r IS NULL", MISSING, base_dialect_str="duckdb"
+        )
+    ]
     levels[0] = levels[0].configure(is_null_level=True)
     m = M_START[name]
-    for (sql, label), start in zip(FIELDS[name], m, strict=False):
-        levels.append(cll.CustomLevel(sql, label).configure(m_probability=start))
+    for (condition, label), start in zip(FIELDS[name], m, strict=False):
+        level: Any
+        if isinstance(condition, JaroWinkler):
+            level = cll.JaroWinklerLevel(condition.column, condition.threshold)
+        else:  # plain SQL written for DuckDB; Splink translates it for another backend (sqlglot)
+            level = cll.CustomLevel(condition, label, base_dialect_str="duckdb")
+        levels.append(level.configure(label_for_charts=label, m_probability=start))
     levels.append(cll.ElseLevel().configure(label_for_charts=DIFFERENT[name], m_probability=m[-1]))
     return cl.CustomComparison(output_column_name=name, comparison_levels=levels)
 
@@ -244,36 +276,36 @@ def find_pairs(records: Iterable[dict[str, Any]], *, threshold: float = 0.9) -> 
             logger.setLevel(level)
 
 
-def _pairs(db: Any, table: Any, threshold: float) -> list[Pair]:
+def train(source: Any, rows: int, *, expectation_maximisation: bool = True) -> Any:
+    """A Splink linker over a registered table (`db.register(...)`, DuckDB here, Spark for a country), its
+    parameters estimated: the prior from close pairs, u by random sampling, m by expectation maximisation
+    blocked on two different rules (each rule's blocks are compared in full: they must stay small)."""
     from splink import Linker, block_on
 
+    linker = Linker(source, settings())
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_latin", "family_latin", "birth_year"), block_on("national_id")], recall=0.8
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e4, rows * 20)), seed=1)
+    if expectation_maximisation:
+        for rule in (
+            block_on("birth_year", "village"),
+            block_on("substr(family_latin, 1, 3)", "substr(given_latin, 1, 2)", "birth_year"),
+        ):
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, fix_u_probabilities=True, estimate_without_term_frequencies=True
+            )
+    return linker
+
+
+def _pairs(db: Any, table: Any, threshold: float) -> list[Pair]:
     source = db.register(table)
-
-    def trained(expectation_maximisation: bool) -> Any:
-        linker = Linker(source, settings())
-        linker.training.estimate_probability_two_random_records_match(
-            [block_on("given_latin", "family_latin", "birth_year"), block_on("national_id")], recall=0.8
-        )
-        linker.training.estimate_u_using_random_sampling(
-            max_pairs=min(2e6, max(1e4, table.num_rows * 20)), seed=1
-        )
-        if expectation_maximisation:
-            # Training blocks must stay small at a million people: each rule's blocks are compared in full.
-            for rule in (
-                block_on("birth_year", "village"),
-                block_on("substr(family_latin, 1, 3)", "substr(given_latin, 1, 2)", "birth_year"),
-            ):
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    rule, fix_u_probabilities=True, estimate_without_term_frequencies=True
-                )
-        return linker
-
     try:
-        linker = trained(expectation_maximisation=True)
+        linker = train(source, table.num_rows)
     except ValueError:
         # A level no likely match fell in makes its m underflow: train again without expectation
         # maximisation, so the starting m values stand (a failed session leaves the model half-changed).
-        linker = trained(expectation_maximisation=False)
+        linker = train(source, table.num_rows, expectation_maximisation=False)
     result = linker.inference.predict(threshold_match_probability=threshold)
     names = labels()
     pairs: list[Pair] = []

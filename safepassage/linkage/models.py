@@ -27,6 +27,7 @@ class LinkageRun(models.Model):
         "accounts.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(default=0)
     people = models.PositiveIntegerField(default=0)
     pairs = models.PositiveIntegerField(default=0)
@@ -51,6 +52,7 @@ class MatchCandidate(AgencyOwned):
         PENDING = "pending", _("To review")
         MERGED = "merged", _("Same person: merged")
         NOT_SAME = "not_same", _("Not the same person")
+        UNDONE = "undone", _("Merge undone: to review again")
 
     person_a_id = (
         models.BigIntegerField()
@@ -84,6 +86,11 @@ class MatchCandidate(AgencyOwned):
     def __str__(self) -> str:
         return f"{self.person_a_id} ~ {self.person_b_id} ({self.match_weight:.1f})"
 
+    @property
+    def is_open(self) -> bool:
+        """Waiting for a person to decide: never decided, or a merge of it was undone."""
+        return self.status in OPEN
+
     @classmethod
     def own_q(cls, viewer: Viewer, action: str) -> Q:
         """A pair belongs to both agencies it touches."""
@@ -92,6 +99,9 @@ class MatchCandidate(AgencyOwned):
             if action in cls.ROLE_ACTIONS.get(grant.role, frozenset()):
                 q |= Q(agency_id=grant.agency_id) | Q(other_agency_id=grant.agency_id)
         return q
+
+
+OPEN = (MatchCandidate.Status.PENDING, MatchCandidate.Status.UNDONE)
 
 
 class Merge(models.Model):

@@ -19,7 +19,7 @@ from safepassage.audit.services import audit_read, audit_record
 from safepassage.core.access import viewer_for
 from safepassage.core.roles import Action, Role
 from safepassage.linkage import matching
-from safepassage.linkage.models import LinkageRun, MatchCandidate, Merge
+from safepassage.linkage.models import OPEN, LinkageRun, MatchCandidate, Merge
 from safepassage.registry.models import Assessment, Person
 
 REVIEWERS = (Role.ADMIN, Role.COORDINATOR)
@@ -141,8 +141,18 @@ def dedupe(
             except ValidationError:
                 continue  # left for a person to review
     run.seconds = time.perf_counter() - started
+    run.finished_at = timezone.now()
     run.save()
     return run
+
+
+def candidates_by_status(
+    pairs: models.QuerySet[MatchCandidate], status: str
+) -> models.QuerySet[MatchCandidate]:
+    """Pairs of one status; "pending" means waiting for a decision, undone merges included."""
+    if status == MatchCandidate.Status.PENDING:
+        return pairs.filter(status__in=OPEN)
+    return pairs.filter(status=status)
 
 
 def candidate_for(actor: Any, pk: Any, action: str = Action.VIEW) -> MatchCandidate:
@@ -206,7 +216,7 @@ def merge(*, actor: Any, candidate: MatchCandidate, automatic: bool = False, not
     candidate = MatchCandidate.objects.select_for_update().get(pk=candidate.pk)
     if actor is not None and not may_decide(actor, candidate):
         raise Http404
-    if candidate.status != MatchCandidate.Status.PENDING:
+    if not candidate.is_open:
         raise ValidationError({"status": _("This pair was already decided.")})
     if automatic and candidate.involves_child:
         raise ValidationError({"status": _("A child's records are never merged automatically.")})
@@ -309,8 +319,9 @@ def undo(*, actor: Any, merge_record: Merge) -> Merge:
     Person.objects.filter(pk=restored.pk).update(**stamps)  # as they were, not "now"
     for label, pk, attname in merge_record.moved:
         model = apps.get_model(label)
-        value = restored.pk
-        model._default_manager.filter(pk=pk).update(**{attname: value})
+        # Only what still points at the kept record: a reference moved on since (another merge) stays put.
+        still = model._default_manager.filter(pk=pk, **{attname: survivor.pk})
+        still.update(**{attname: restored.pk})
     before = _from_row(merge_record.survivor_before)
     for name, value in before.items():
         if name != "id":
@@ -319,8 +330,8 @@ def undo(*, actor: Any, merge_record: Merge) -> Merge:
     Person.objects.filter(pk=survivor.pk).update(updated_at=before["updated_at"])
     merge_record.undone_by, merge_record.undone_at = actor, timezone.now()
     merge_record.save()
-    candidate.status = MatchCandidate.Status.PENDING
-    candidate.decided_by = candidate.decided_at = None
+    candidate.status = MatchCandidate.Status.UNDONE  # back in the queue, for a person to decide again
+    candidate.decided_by, candidate.decided_at = actor, timezone.now()
     candidate.save()
     audit_record(
         actor=actor,
@@ -355,7 +366,7 @@ def not_same(*, actor: Any, candidate: MatchCandidate, note: str = "") -> MatchC
     candidate = MatchCandidate.objects.select_for_update().get(pk=candidate.pk)
     if actor is not None and not may_decide(actor, candidate):
         raise Http404
-    if candidate.status != MatchCandidate.Status.PENDING:
+    if not candidate.is_open:
         raise ValidationError({"status": _("This pair was already decided.")})
     candidate.status = MatchCandidate.Status.NOT_SAME
     candidate.decided_by, candidate.decided_at, candidate.note = actor, timezone.now(), note

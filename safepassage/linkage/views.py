@@ -46,15 +46,13 @@ def _require(request: HttpRequest) -> Any:
 def queue(request: HttpRequest) -> HttpResponse:
     user = _require(request)
     status = request.GET.get("status", MatchCandidate.Status.PENDING)
-    pairs = MatchCandidate.objects.visible_to(user)
-    if status in MatchCandidate.Status.values:
-        pairs = pairs.filter(status=status)
+    if status not in MatchCandidate.Status.values:
+        status = MatchCandidate.Status.PENDING
+    pairs = services.candidates_by_status(MatchCandidate.objects.visible_to(user), status)
     page = Paginator(pairs.order_by("-match_weight", "pk"), 30).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "linkage/queue.html",
-        {"page": page, "status": status, "statuses": MatchCandidate.Status.choices},
-    )
+    # "To review" holds the undone merges too; they have no tab of their own.
+    tabs = [(v, label) for v, label in MatchCandidate.Status.choices if v != MatchCandidate.Status.UNDONE]
+    return render(request, "linkage/queue.html", {"page": page, "status": status, "statuses": tabs})
 
 
 @login_required
@@ -84,6 +82,8 @@ def pair(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence": evidence,
             "merge": last,
             "may_decide": services.may_decide(user, candidate),
+            "a_elsewhere": not services.may_review(user, candidate.agency_id),
+            "b_elsewhere": not services.may_review(user, candidate.other_agency_id),
         },
     )
 

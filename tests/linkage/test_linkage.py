@@ -130,9 +130,17 @@ def test_merge_then_undo_restores_both_records_and_what_pointed_at_them(world):
     }
     assert after == before
     assert Assessment.objects.get().person_id == b.pk and Provenance.objects.get(row=7).object_id == b.pk
-    assert MatchCandidate.objects.get(pk=candidate.pk).status == "pending"
+    assert MatchCandidate.objects.get(pk=candidate.pk).status == "undone"
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"linkage.run", "linkage.merge", "linkage.undo"} <= actions
+
+    # Undone, the pair waits in the queue again, and a person can decide otherwise.
+    client = api_client(world.coordinator_a)
+    waiting = {c["id"] for c in client.get("/api/v1/linkage/candidates?page_size=500").json()["items"]}
+    assert candidate.pk in waiting
+    response = client.post(f"/api/v1/linkage/candidates/{candidate.pk}/not-same", {"note": "Twins"})
+    assert response.status_code == 200 and response.json()["status"] == "not_same"
+    assert AuditEvent.objects.filter(action="linkage.not_same").exists()
 
 
 def test_children_are_never_merged_automatically_and_adults_can_be(world):
@@ -170,6 +178,10 @@ def test_other_agencies_and_roles_get_404_and_a_cross_agency_pair_hides_the_othe
             services.candidate_for(world.users[name], across.pk)
     shown = api_client(world.coordinator_b).get(f"/api/v1/linkage/candidates/{across.pk}").json()
     assert shown["person_a"] is None and shown["person_b"]["id"] == other.pk  # only their own record
+    page = web_client(world.coordinator_b).get(f"/linkage/pairs/{across.pk}/").content.decode()
+    assert "A possible match in another agency" in page
+    assert "แสงดาว" not in page and "มาลี" not in page  # agency A's record stays A's
+    assert "แสงดาว" in web_client(world.coordinator_a).get(f"/linkage/pairs/{across.pk}/").content.decode()
     with pytest.raises(Http404):  # nobody merges another agency's record into theirs
         services.merge(actor=world.coordinator_b, candidate=across)
     mine = MatchCandidate.objects.filter(agency=world.agency_a, other_agency=world.agency_a).first()
@@ -190,3 +202,55 @@ def test_pages_and_the_command(world):
     assert MatchCandidate.objects.get(pk=candidate.pk).status == "not_same"
     call_command("people", "dedupe", "--agency", world.agency_a.code)  # a decided pair is not proposed again
     assert MatchCandidate.objects.filter(person_a_id=a.pk, person_b_id=b.pk).count() == 1
+
+
+def test_names_are_compared_in_nfc_keeping_the_marks_of_other_scripts():
+    assert matching.normalise("  สุข   ใจดี ") == "สุข ใจดี"  # the vowel sign ุ is part of the name
+    assert matching.normalise("สุข") != matching.normalise("สข")
+    assert matching.normalise("မောင်") == "မောင်"  # Burmese asat kept
+    assert matching.normalise("e\u0301") == "\u00e9"  # NFC
+    assert matching.fold_latin("José  MÜLLER") == "jose muller"
+    row = matching.record(
+        {
+            "id": 1,
+            "agency_id": 1,
+            "given_name": "สุข",
+            "family_name": "ใจดี",
+            "given_name_latin": "Súk",
+            "family_name_latin": "",
+            "birth_date": date(1990, 3, 7),
+            "father_name": "",
+            "mother_name": "Ná  Ying",
+        }
+    )
+    assert row["given_latin"] == "suk" and row["family_latin"] is None  # Thai only: no Latin to compare
+    assert row["name_script"] == "สุข ใจดี" and row["parents"] == "na ying" and row["birth_year"] == 1990
+    assert row["national_id"] is None and row["village"] is None
+
+
+def test_an_unknown_status_in_the_list_is_refused_naming_the_field(world):
+    response = api_client(world.coordinator_a).get("/api/v1/linkage/candidates?status=maybe")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "status"
+
+
+def test_the_same_settings_render_for_spark_with_sparks_function_names():
+    duckdb, spark = (matching.settings().get_settings(d) for d in ("duckdb", "spark"))
+    sql = {
+        name: [level.sql_condition for c in s.comparisons for level in c.comparison_levels]
+        for name, s in (("duckdb", duckdb), ("spark", spark))
+    }
+    assert any("jaro_winkler_similarity(" in c for c in sql["duckdb"])
+    assert any("jaro_winkler(" in c for c in sql["spark"])
+    assert not any("jaro_winkler_similarity" in c.lower() for c in sql["spark"])
+    assert len(sql["duckdb"]) == len(sql["spark"]) == sum(len(v) + 2 for v in matching.FIELDS.values())
+
+
+def test_the_command_names_the_option_at_fault(world):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--threshold"):
+        call_command("people", "dedupe", "--threshold", "1.5")
+    with pytest.raises(CommandError, match="no agency with the code nowhere"):
+        call_command("people", "dedupe", "--agency", "nowhere")
+    assert not MatchCandidate.objects.exists()
