@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -87,7 +87,7 @@ def export_list(request: HttpRequest) -> Any:
 
 
 @router.post("/exports", response={201: ExportMade, **ERRORS})
-def export_create(request: HttpRequest, payload: ExportIn) -> Any:
+def export_create(request: HttpRequest, payload: ExportIn, response: HttpResponse) -> Any:
     """Make an export. `kind`: `htcds` (cases in the HTCDS 2.0 field names and code lists; names and ID
     numbers for coordinators only) or `deidentified` (CTDC style, k = 11); `htcds_xlsx`, `deidentified_csv`…
     name the format too. `purpose` is required and audited. The answer holds the password of the encrypted
@@ -109,6 +109,7 @@ def export_create(request: HttpRequest, payload: ExportIn) -> Any:
         encrypt=payload.encrypt,
         agency=agency,
     )
+    response["Cache-Control"] = "no-store"  # the password must not stay in any cache
     return Status(201, {**export_out(export), "password": password})
 
 

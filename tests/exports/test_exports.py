@@ -229,7 +229,7 @@ def test_the_api_answers_with_the_password_once(world):
     response = client.post(
         "/api/v1/exports", {"kind": "deidentified_xlsx", "purpose": "Trends for the committee"}
     )
-    assert response.status_code == 201
+    assert response.status_code == 201 and response["Cache-Control"] == "no-store"
     body = response.json()
     assert body["rows"] == 11 and body["password"] and body["id"] and body["file_format"] == "xlsx"
     assert body["suppression"]["k"] == 11 and body["suppression"]["records_out"] == 11
