@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from safepassage.bench import Figure, benchmark, percentiles, timed
+from safepassage.registry.bulk import COLUMNS
 
 
 def _setup(people: int) -> dict[str, Any]:
@@ -64,26 +65,24 @@ def _round(on: date, codes: list[str], seed: int, change: float) -> Iterator[Any
         yield BulkItem(pid, on, answers, "survey")
 
 
+# The assessment columns the raw insert copies: the bulk path's own, less what the database fills itself.
+RAW_COLUMNS = tuple(c for c in COLUMNS if c not in ("subject_is_village", "assessor_id", "recorded_at"))
+
+
 def _raw_insert(rows: list[tuple[Any, ...]]) -> float:
     """Seconds to insert the same rows with the database's own bulk path (COPY or executemany)."""
-    columns = (
-        "agency_id, person_id, village_id, catalogue_id, assessed_on, source, scores, fingerprint, "
-        "index, band, completeness, domain_scores, count_3, deprivation_share, multiple"
-    )
+    columns = ", ".join(connection.ops.quote_name(c) for c in RAW_COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE bench_raw AS SELECT * FROM registry_assessment WHERE 1 = 0")
         start = time.perf_counter()
         if connection.vendor == "postgresql":
-            with cursor.copy(
-                f"COPY bench_raw ({columns.replace('index', chr(34) + 'index' + chr(34))}) FROM STDIN"
-            ) as copy:
+            with cursor.copy(f"COPY bench_raw ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * 15)
             cursor.executemany(
-                f"INSERT INTO bench_raw ({columns.replace('index', chr(34) + 'index' + chr(34))}) "
-                f"VALUES ({marks})",
+                f"INSERT INTO bench_raw ({columns}) VALUES ({marks})",
                 rows,
             )
         seconds = time.perf_counter() - start
@@ -96,25 +95,7 @@ def raw_insert_rate(limit: int = 200_000) -> float:
     into a scratch table by its own bulk path: the floor under any bulk recording."""
     from safepassage.registry.models import Assessment
 
-    sample = list(
-        Assessment.objects.order_by("pk").values_list(
-            "agency_id",
-            "person_id",
-            "village_id",
-            "catalogue_id",
-            "assessed_on",
-            "source",
-            "scores",
-            "fingerprint",
-            "index",
-            "band",
-            "completeness",
-            "domain_scores",
-            "count_3",
-            "deprivation_share",
-            "multiple",
-        )[:limit]
-    )
+    sample = list(Assessment.objects.order_by("pk").values_list(*RAW_COLUMNS)[:limit])
     rows = [(*r[:6], json.dumps(r[6]), r[7], r[8], r[9], r[10], json.dumps(r[11]), *r[12:]) for r in sample]
     return len(rows) / _raw_insert(rows)
 
