@@ -189,8 +189,11 @@ def _context(job: ImportJob) -> Context:
     return Context(actor=job.created_by, agency=job.agency, job_id=job.pk, defaults=dict(job.defaults))
 
 
-def _read_batches(job: ImportJob, kind: Kind, ctx: Context, mapping: dict[str, str]) -> Iterator[list[Row]]:
-    """The file's rows, read and checked, a batch at a time."""
+def _read_batches(
+    job: ImportJob, kind: Kind, ctx: Context, mapping: dict[str, str], *, checking: bool
+) -> Iterator[list[Row]]:
+    """The file's rows, read and checked, a batch at a time. While checking, row-by-row kinds also run their
+    app's service in a savepoint; when applying, the real write is that check (see _write_rows)."""
     if isinstance(kind, Assessments):
         kind.prepare(_info(job).headers, ctx)
     source = reading.rows(_path(job), _info(job))
@@ -199,9 +202,26 @@ def _read_batches(job: ImportJob, kind: Kind, ctx: Context, mapping: dict[str, s
         for row in batch:
             kind.read(row, mapping, ctx)
         kind.check(batch, ctx)
-        if not kind.bulk:
+        if checking and not kind.bulk:
             check_by_writing(kind, batch, ctx, mapping)
         yield batch
+
+
+def _write_rows(kind: Kind, rows: list[Row], ctx: Context, valid_only: bool) -> list[tuple[int, int]]:
+    """Write a row-by-row kind through its service, each row in a savepoint. A row its service now refuses
+    (the data changed since the check) is skipped when only valid rows were asked for; otherwise the whole
+    import fails, so nothing is applied in part."""
+    made: list[tuple[int, int]] = []
+    for row in rows:
+        try:
+            with transaction.atomic():
+                made.extend(kind.write([row], ctx))
+        except ValidationError as error:
+            if not valid_only:
+                raise ValidationError(
+                    _("Row %(row)d: %(reason)s") % {"row": row.number, "reason": "; ".join(error.messages)}
+                ) from None
+    return made
 
 
 def _progress_file(job: ImportJob) -> Path:
@@ -277,7 +297,7 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
     try:
         if not counts["errors"]:
             with transaction.atomic():
-                for batch in _read_batches(job, kind, ctx, mapping):
+                for batch in _read_batches(job, kind, ctx, mapping, checking=True):
                     for row in batch:
                         counts["rows"] += 1
                         for flag in row.flags:
@@ -342,7 +362,7 @@ def job_apply(
     done = {"rows": 0}
 
     def valid_batches() -> Iterator[list[Row]]:
-        for batch in _read_batches(job, kind, ctx, mapping):
+        for batch in _read_batches(job, kind, ctx, mapping, checking=False):
             done["rows"] += len(batch)
             yield [row for row in batch if not row.problems]
             _progress(job, done["rows"])
@@ -397,7 +417,7 @@ def _apply(
             else:
                 created = 0
                 for batch in valid_batches:
-                    written = kind.write(batch, ctx)
+                    written = _write_rows(kind, batch, ctx, valid_only)
                     _provenance(job, kind, written)
                     created += len(written)
             audit_record(

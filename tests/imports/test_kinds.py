@@ -147,3 +147,33 @@ def test_a_case_row_with_unknown_codes_is_refused_with_the_column_named(world):
     )
     assert [(p.row, p.column) for p in job.problems.all()] == [(2, "decided_by_org")]
     assert Case.objects.count() == 0
+
+
+def test_a_row_its_service_refuses_at_apply_fails_the_import_or_is_skipped_when_asked(world):
+    first = workplace_create(actor=world.coordinator_a, name="Pier 4", sector="fishing", lat=13.5, lon=100.2)
+    second = workplace_create(actor=world.coordinator_a, name="Pier 5", sector="fishing", lat=13.6, lon=100.2)
+    out = io.StringIO()
+    csv.writer(out).writerows(
+        [
+            ["workplace", "date", "source", "reliability"],
+            [first.pk, "2025-01-02", "visit", "B"],
+            [second.pk, "2025-01-02", "visit", "B"],
+        ]
+    )
+    job = services.job_check(
+        services.job_create(
+            actor=world.coordinator_a,
+            kind="observations",
+            file_name="o.csv",
+            content=io.BytesIO(out.getvalue().encode()),
+        )
+    )
+    assert job.status == "checked"
+    # Between the check and the apply, someone else's change makes row 3 refused by the service.
+    type(second).objects.filter(pk=second.pk).update(agency=world.agency_b)
+    failed = services.job_apply(actor=world.coordinator_a, job=job)
+    assert failed.status == "failed" and "Row 3" in failed.message
+    assert Observation.objects.count() == 0  # nothing in part
+    applied = services.job_apply(actor=world.coordinator_a, job=failed, valid_only=True)
+    assert applied.status == "applied" and applied.created == 1
+    assert list(Observation.objects.values_list("workplace_id", flat=True)) == [first.pk]
