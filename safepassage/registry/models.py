@@ -178,12 +178,22 @@ class Person(AgencyOwned, TimeStamped):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The latest assessment, kept here so lists and reports need no subquery.
+    # The latest assessment, kept here so lists and reports need no subquery. Written for everyone at
+    # once by survey rounds and re-scoring, so none of these four columns is indexed or checked by the
+    # database: PostgreSQL can then rewrite the row in place (a "HOT" update, with the free space the
+    # table's fillfactor leaves) instead of adding an entry to each of the table's indexes. Only the write
+    # paths in services and bulk set them, always to an assessment written in the same transaction.
     current_assessment = models.ForeignKey(
-        "Assessment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "Assessment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     current_index = models.FloatField(null=True, blank=True)
-    current_band = models.CharField(max_length=12, blank=True, db_index=True)
+    current_band = models.CharField(max_length=12, blank=True)
     current_assessed_on = models.DateField(null=True, blank=True)
 
     restricted = models.BooleanField(
@@ -206,7 +216,6 @@ class Person(AgencyOwned, TimeStamped):
     class Meta:
         indexes = [
             models.Index(fields=["agency", "village"]),
-            models.Index(fields=["village", "current_band"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -233,7 +242,14 @@ class Person(AgencyOwned, TimeStamped):
 
 
 class Assessment(AgencyOwned):
-    """One risk assessment of a person or a village; never edited, never deleted."""
+    """One risk assessment of a person or a village; never edited, never deleted.
+
+    The largest table (a survey round adds one row per person), so it carries only the indexes its
+    queries use: the person's history, the village's history, the date and the fingerprint. agency,
+    village, catalogue and assessor are copies of, or pointers to, rows that are never deleted (people's
+    agency and village, catalogue versions, accounts, which are deactivated), set by the write paths from
+    those rows, so the database does not re-check them row by row; the person is checked.
+    """
 
     class Source(models.TextChoices):
         VISIT = "visit", _("Home visit")
@@ -242,19 +258,36 @@ class Assessment(AgencyOwned):
         CASE = "case", _("From a case")
         RESCORE = "rescore", _("Re-scored with a new catalogue")
 
-    person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="assessments"
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
-    village = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        db_index=False,  # the (person, -assessed_on) index serves it
+    )
+    village = models.ForeignKey(
+        "geo.Area", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     subject_is_village = models.BooleanField(default=False)
-    catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="+")
+    catalogue = models.ForeignKey(
+        Catalogue, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     assessed_on = models.DateField(_("date of assessment"), db_index=True)
     assessor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.VISIT)
     scores = models.JSONField(default=dict)
-    fingerprint = models.CharField(max_length=64, unique=True)
+    fingerprint = models.CharField(max_length=64)  # unique: see Meta.constraints
     index = models.FloatField(null=True)
     band = models.CharField(max_length=12)
     completeness = models.FloatField()
@@ -289,6 +322,9 @@ class Assessment(AgencyOwned):
             models.CheckConstraint(
                 condition=Q(completeness__gte=0, completeness__lte=1), name="assessment_completeness"
             ),
+            # A constraint rather than unique=True: on PostgreSQL that also makes a second, pattern-matching
+            # index on the column, which no query uses.
+            models.UniqueConstraint(fields=["fingerprint"], name="assessment_fingerprint_unique"),
         ]
 
     def __str__(self) -> str:

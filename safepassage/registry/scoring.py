@@ -78,6 +78,16 @@ class Result:
 STORED_FIELDS = ("index", "band", "completeness", "domain_scores", "count_3", "deprivation_share", "multiple")
 
 
+# What the early-warning rules read of an earlier assessment's result (and, of its answers, only the
+# trigger indicators'): bulk recording fetches no more than this of each person's previous assessment.
+WARNING_FIELDS = ("index", "band")
+
+
+def earlier_result(index: float | None, band: str) -> Result:
+    """An earlier assessment's result as far as warnings() reads it."""
+    return Result(index, band, 0.0, 0, 0, {}, 0, 0.0, False)
+
+
 def stored_result(values: Mapping[str, Any]) -> Result:
     """A Result rebuilt from a stored assessment (a model or a values() row), for the early-warning rules."""
     return Result(answered=0, applicable=0, **{name: values[name] for name in STORED_FIELDS})
@@ -108,51 +118,75 @@ def applicable(indicators: Sequence[IndicatorSpec], levels: str) -> list[Indicat
 
 
 class Scorer:
-    """score() prepared once for a catalogue version, for scoring many assessments quickly."""
+    """score() prepared once for a catalogue version, for scoring many assessments quickly.
+
+    A survey round scores a million answer sheets, so the work per sheet is done with list builtins
+    (count, sum) over the answers read once in indicator order, and with whole-number arithmetic when the
+    weights are whole numbers (they are, unless an administrator sets fractions): the results are the same,
+    to the last bit, as adding the weights one answered indicator at a time.
+    """
 
     def __init__(self, indicators: Sequence[IndicatorSpec], params: Parameters) -> None:
-        self.items = [(i.code, i.domain, i.weight) for i in indicators]
         self.domains = list(dict.fromkeys(i.domain for i in indicators))
+        # The answers are read grouped by domain, so each domain's are one slice of the list.
+        grouped = sorted(indicators, key=lambda i: self.domains.index(i.domain))
+        self.codes = [i.code for i in grouped]
+        self.slices: list[tuple[str, int, int]] = []
+        start = 0
+        for domain in self.domains:
+            end = start + sum(1 for i in grouped if i.domain == domain)
+            self.slices.append((domain, start, end))
+            start = end
+        self.unit_weights = all(i.weight == 1 for i in indicators)
+        self.whole_weights = [int(i.weight) for i in grouped]
+        if not all(float(i.weight).is_integer() for i in indicators):
+            self.whole_weights = []
+        self.weighted = [(i.code, i.weight) for i in indicators]  # in catalogue order, for fractions
         self.params = params
+
+    def _weights(self, values: list[int | None], scores: Mapping[str, int]) -> tuple[float, float]:
+        """The summed weight of the answered indicators and of those at 3."""
+        if self.unit_weights:
+            return float(len(values) - values.count(None)), float(values.count(3))
+        if self.whole_weights:  # whole numbers add up exactly in any order
+            pairs = [(w, v) for w, v in zip(self.whole_weights, values, strict=True) if v is not None]
+            return float(sum(w for w, _ in pairs)), float(sum(w for w, v in pairs if v == 3))
+        answered_weight = deprived_weight = 0.0  # fractions: added in catalogue order, one at a time
+        for code, weight in self.weighted:
+            value = scores.get(code)
+            if value is not None:
+                answered_weight += weight
+                if value == 3:
+                    deprived_weight += weight
+        return answered_weight, deprived_weight
 
     def __call__(self, scores: Mapping[str, int]) -> Result:
         params = self.params
-        answered = total = count_3 = 0
-        answered_weight = deprived_weight = 0.0
-        domain_sum = dict.fromkeys(self.domains, 0)
-        domain_count = dict.fromkeys(self.domains, 0)
-        for code, domain, weight in self.items:
-            value = scores.get(code)
-            if value is None:
-                continue
-            answered += 1
-            total += value
-            answered_weight += weight
-            domain_sum[domain] += value
-            domain_count[domain] += 1
-            if value == 3:
-                count_3 += 1
-                deprived_weight += weight
-        applicable = len(self.items)
+        get = scores.get
+        values = [get(code) for code in self.codes]
+        applicable = len(values)
+        answered = applicable - values.count(None)
+        total = sum(filter(None, values))  # (None and 0 add nothing)
+        answered_weight, deprived_weight = self._weights(values, scores)
         completeness = round(answered / applicable, 4) if applicable else 0.0
         index = round((total - answered) / (2 * answered) * 100, 2) if answered else None
         share = deprived_weight / answered_weight if answered_weight else 0.0
         band = band_of(index, completeness, params)
+        domain_scores: dict[str, float | None] = {}
+        for domain, start, end in self.slices:
+            picked = values[start:end]
+            count = end - start - picked.count(None)
+            domain_scores[domain] = (
+                round((sum(filter(None, picked)) - count) / (2 * count) * 100, 2) if count else None
+            )
         return Result(
             index=index,
             band=band,
             completeness=completeness,
             answered=answered,
             applicable=applicable,
-            domain_scores={
-                d: (
-                    round((domain_sum[d] - domain_count[d]) / (2 * domain_count[d]) * 100, 2)
-                    if domain_count[d]
-                    else None
-                )
-                for d in self.domains
-            },
-            count_3=count_3,
+            domain_scores=domain_scores,
+            count_3=values.count(3),
             deprivation_share=round(share, 4),
             multiple=band != INCOMPLETE and share > 0 and share >= params.k - 1e-9,
         )
@@ -181,7 +215,8 @@ def warnings(
     """The early-warning rules that fire when `current` follows `previous` (None for a first assessment).
 
     A first assessment is a baseline: nothing in it is "new", so it warns only when the catalogue asks
-    for warnings on first assessments (first_assessment_triggers).
+    for warnings on first assessments (first_assessment_triggers). Of `previous` it reads only the
+    WARNING_FIELDS of the result and the trigger indicators of the answers.
     """
     result, scores = current
     reasons: list[Reason] = []

@@ -388,7 +388,16 @@ def household_create(
 
 def fingerprint(subject: str, assessed_on: date, scores: Mapping[str, int], catalogue_id: int) -> str:
     """Same subject, day, catalogue and answers, same fingerprint: a resubmission is not a new assessment."""
-    answers = ",".join(f"{code}={value}" for code, value in sorted(scores.items()))
+    return answers_fingerprint(subject, assessed_on, answers_text(scores), catalogue_id)
+
+
+def answers_text(scores: Mapping[str, int]) -> str:
+    """The answers as the fingerprint spells them: CODE=value, by code, comma-separated."""
+    return ",".join(f"{code}={value}" for code, value in sorted(scores.items()))
+
+
+def answers_fingerprint(subject: str, assessed_on: date, answers: str, catalogue_id: int) -> str:
+    """fingerprint() from answers already spelled by answers_text() (bulk recording spells them faster)."""
     text = f"{subject}|{assessed_on.isoformat()}|{catalogue_id}|{answers}"
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -409,22 +418,29 @@ RecipientSource = Callable[[int, Area], Iterable[int]]
 RECIPIENT_SOURCES: list[RecipientSource] = []
 
 
-def recipients_for(agency_id: int, village: Area) -> list[int]:
+def recipients_for(
+    agency_id: int, village: Area, routing: list[tuple[int, str, list[str]]] | None = None
+) -> list[int]:
     """Who an alert about `village` goes to: the owning agency's volunteers there, and its coordinators,
-    and whoever the RECIPIENT_SOURCES add."""
+    and whoever the RECIPIENT_SOURCES add. `routing` is alert_routing(agency_id), when the caller routes
+    alerts to many villages."""
     users: list[int] = []
-    memberships = Membership.objects.filter(
-        agency_id=agency_id, active=True, role__in=[Role.VOLUNTEER, Role.COORDINATOR], user__is_active=True
-    ).prefetch_related("areas")
-    for membership in memberships:
-        paths = [a.path for a in membership.areas.all()]
-        if membership.role == Role.VOLUNTEER and not paths:
+    for user_id, role, paths in alert_routing(agency_id) if routing is None else routing:
+        if role == Role.VOLUNTEER and not paths:
             continue
         if not paths or any(village.path.startswith(p) for p in paths):
-            users.append(membership.user_id)
+            users.append(user_id)
     for source in RECIPIENT_SOURCES:
         users.extend(source(agency_id, village))
     return sorted(set(users))
+
+
+def alert_routing(agency_id: int) -> list[tuple[int, str, list[str]]]:
+    """The agency's volunteers and coordinators who get alerts: (user id, role, paths of their areas)."""
+    memberships = Membership.objects.filter(
+        agency_id=agency_id, active=True, role__in=[Role.VOLUNTEER, Role.COORDINATOR], user__is_active=True
+    ).prefetch_related("areas")
+    return [(m.user_id, m.role, [a.path for a in m.areas.all()]) for m in memberships]
 
 
 def _subject_q(person: Person | None, village: Area, agency: Agency) -> Q:

@@ -1,11 +1,16 @@
 """The scoring module against examples worked out by hand."""
 
+import random
+
 import pytest
 
 from safepassage.registry.scoring import (
+    INCOMPLETE,
     IndicatorSpec,
     Parameters,
+    Scorer,
     alkire_foster,
+    band_of,
     changes,
     score,
     warnings,
@@ -138,3 +143,65 @@ def test_changes_list_the_indicators_that_moved_biggest_first():
         {"code": "C", "from": 2, "to": None},
         {"code": "D", "from": None, "to": 1},
     ]
+
+
+def _score_one_indicator_at_a_time(scores, specs, params):
+    """The scoring rules written out plainly, one indicator at a time: what Scorer's faster arithmetic
+    must reproduce exactly."""
+    answered = total = count_3 = 0
+    answered_weight = deprived_weight = 0.0
+    sums: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for spec in specs:
+        sums.setdefault(spec.domain, 0)
+        counts.setdefault(spec.domain, 0)
+        value = scores.get(spec.code)
+        if value is None:
+            continue
+        answered += 1
+        total += value
+        answered_weight += spec.weight
+        sums[spec.domain] += value
+        counts[spec.domain] += 1
+        if value == 3:
+            count_3 += 1
+            deprived_weight += spec.weight
+    completeness = round(answered / len(specs), 4)
+    index = round((total - answered) / (2 * answered) * 100, 2) if answered else None
+    share = deprived_weight / answered_weight if answered_weight else 0.0
+    band = band_of(index, completeness, params)
+    domains = {
+        d: round((sums[d] - counts[d]) / (2 * counts[d]) * 100, 2) if counts[d] else None for d in sums
+    }
+    multiple = band != INCOMPLETE and share > 0 and share >= params.k - 1e-9
+    return (index, band, completeness, domains, count_3, round(share, 4), multiple)
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [[1.0], [1.0, 2.0, 3.0], [0.1, 0.7, 1.3, 2.0]],
+    ids=["all weights 1", "whole-number weights", "fractional weights"],
+)
+def test_the_scorer_gives_exactly_what_scoring_one_indicator_at_a_time_gives(weights):
+    rng = random.Random(7)
+    domains = ["health", "education", "family", "work", "place"]
+    specs = [
+        IndicatorSpec(f"X-{n:02d}", rng.choice(domains), rng.choice("IH"), "S", weight=rng.choice(weights))
+        for n in range(25)
+    ]
+    params = Parameters(k=0.3)
+    scorer = Scorer(specs, params)
+    for _ in range(3000):
+        answered = rng.random()
+        scores = {s.code: rng.choice((1, 2, 3)) for s in specs if rng.random() < answered}
+        got = scorer(scores)
+        assert (
+            got.index,
+            got.band,
+            got.completeness,
+            got.domain_scores,
+            got.count_3,
+            got.deprivation_share,
+            got.multiple,
+        ) == _score_one_indicator_at_a_time(scores, specs, params), scores
+        assert got.answered == len(scores)

@@ -237,6 +237,38 @@ def test_bulk_recording_scores_and_warns_exactly_like_one_at_a_time(world, child
     assert set(alert.recipients.values_list("username", flat=True)) == {"volunteer_a", "coordinator_a"}
 
 
+def test_an_assessment_recorded_by_hand_and_then_in_a_survey_file_is_stored_once(world, child_a):
+    answers = all_answers(1, HLT_ILL=3, BMN_DEBT=2)
+    answers.pop("EDU-LANG")
+    single = record(world.volunteer_a, child_a, TODAY, answers).assessment
+    result = assessments_bulk_record(actor=None, items=[BulkItem(child_a.pk, TODAY, dict(answers))])
+    assert (result.created, result.skipped_duplicates) == (0, 1)
+    # and the other way round: what bulk recording stores is what recording by hand would have stored
+    on = TODAY - timedelta(days=40)
+    assessments_bulk_record(actor=None, items=[BulkItem(child_a.pk, on, dict(answers))])
+    bulk = Assessment.objects.get(person=child_a, assessed_on=on)
+    assert bulk.fingerprint == services.fingerprint(f"p{child_a.pk}", on, answers, single.catalogue_id)
+    assert (bulk.scores, bulk.domain_scores, bulk.index, bulk.deprivation_share, bulk.multiple) == (
+        single.scores,
+        single.domain_scores,
+        single.index,
+        single.deprivation_share,
+        single.multiple,
+    )
+    assert record(world.volunteer_a, child_a, on, answers).created is False
+
+
+def test_a_batch_with_one_stored_assessment_stores_the_others(world, child_a):
+    record(world.volunteer_a, child_a, TODAY, all_answers(1))
+    # On PostgreSQL the COPY meets the unique fingerprint and the batch is written again with INSERT …
+    # ON CONFLICT DO NOTHING; SQLite looks the stored ones up first.
+    on = TODAY - timedelta(days=3)
+    items = [BulkItem(child_a.pk, TODAY, all_answers(1)), BulkItem(child_a.pk, on, all_answers(2))]
+    result = assessments_bulk_record(actor=None, items=items)
+    assert (result.created, result.skipped_duplicates) == (1, 1)
+    assert Assessment.objects.filter(person=child_a).count() == 2
+
+
 def test_a_bad_row_in_a_bulk_run_stores_nothing(world, child_a):
     items = [BulkItem(child_a.pk, TODAY, all_answers(1)), BulkItem(child_a.pk, TODAY, {"HLT-ILL": 7})]
     with pytest.raises(ValidationError):
