@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -13,10 +14,11 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models.fields.json import KT
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from safepassage.audit.services import audit_record
+from safepassage.core.queries import ids_in
 from safepassage.geo.models import Area
 from safepassage.registry import cells, scoring
 from safepassage.registry.models import Alert, Assessment, Catalogue, Indicator, Person
@@ -110,64 +112,121 @@ def assessments_bulk_record(
     check=False the scores are trusted to be clean already (generated data); dates are always checked.
     After each batch, on_created gets (item ref, assessment id) for the items with a ref that made a new
     assessment (an import records where each came from), so nothing grows with the number of items.
+
+    While one batch is being written, a helper thread checks, spells and scores the next one (work that
+    needs no database), so Python and the database work at the same time.
     """
     catalogue = catalogue or active_catalogue()
     specs = catalogue.specs("IH")
-    params = catalogue.params()
-    triggers = [s.code for s in specs if s.kind == Indicator.Kind.TRIGGER]
-    result = BulkResult()
-    recipients_cache: dict[tuple[int, int], list[int]] = {}
-    deadline = ack_deadline(catalogue)
-    with transaction.atomic():
-        for batch in _batches(items, batch_size):
-            created = _record_batch(
-                actor, batch, catalogue, specs, params, triggers, check, result, recipients_cache, deadline
-            )
+    run = _Run(
+        catalogue=catalogue,
+        specs=specs,
+        params=catalogue.params(),
+        triggers=[s.code for s in specs if s.kind == Indicator.Kind.TRIGGER],
+        check=check,
+        scorer=scoring.Scorer(specs, catalogue.params()),
+        spelling=_Spelling(specs),
+        assessor_id=getattr(actor, "pk", None),
+        deadline=ack_deadline(catalogue),
+        language=translation.get_language(),
+    )
+    with transaction.atomic(), ThreadPoolExecutor(1, thread_name_prefix="bulk-scoring") as helper:
+        for batch, prepared in _one_ahead(helper, _batches(items, batch_size), run.prepare):
+            created = _record_batch(run, batch, prepared)
             if on_created is not None:
                 on_created(created)
-        cells.refresh(villages=result.villages)
+        cells.refresh(villages=run.result.villages)
         audit_record(
             actor=actor,
             action="registry.assessment.bulk_record",
             object_type="registry.assessment",
             changes={
                 "source": label,
-                "created": result.created,
-                "alerts": result.alerts,
-                "duplicates": result.skipped_duplicates,
+                "created": run.result.created,
+                "alerts": run.result.alerts,
+                "duplicates": run.result.skipped_duplicates,
                 "catalogue": catalogue.version,
             },
         )
-    return result
+    return run.result
 
 
-def _record_batch(
-    actor: Any,
-    batch: list[BulkItem],
-    catalogue: Catalogue,
-    specs: list[scoring.IndicatorSpec],
-    params: scoring.Parameters,
-    triggers: list[str],
-    check: bool,
-    result: BulkResult,
-    recipients_cache: dict[tuple[int, int], list[int]],
-    deadline: Any,
-) -> list[tuple[int, int]]:
+# What the helper thread makes of one item: the cleaned answers, their JSON, the fingerprint, the result
+# and its domain scores' JSON; or the item's ValidationError, raised when the batch reaches that item.
+Prepared = tuple[dict[str, int], str, str, scoring.Result, str] | ValidationError
+
+
+@dataclass
+class _Run:
+    """One bulk run's settings and tallies."""
+
+    catalogue: Catalogue
+    specs: list[scoring.IndicatorSpec]
+    params: scoring.Parameters
+    triggers: list[str]
+    check: bool
+    scorer: scoring.Scorer
+    spelling: _Spelling
+    assessor_id: int | None
+    deadline: Any
+    language: str | None
+    result: BulkResult = field(default_factory=BulkResult)
+    recipients: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+
+    def prepare(self, batch: list[BulkItem]) -> list[Prepared]:
+        """The database-free work on a batch (run on the helper thread, in the caller's language)."""
+        prepared: list[Prepared] = []
+        with translation.override(self.language):
+            for item in batch:
+                try:
+                    scores = (
+                        clean_scores(item.scores, self.specs, "person") if self.check else dict(item.scores)
+                    )
+                except ValidationError as error:
+                    prepared.append(error)
+                    continue
+                answers, scores_json = self.spelling.answers(scores)
+                print_ = answers_fingerprint(
+                    f"p{item.person_id}", item.assessed_on, answers, self.catalogue.pk
+                )
+                scored = self.scorer(scores)
+                prepared.append(
+                    (scores, scores_json, print_, scored, self.spelling.domains(scored.domain_scores))
+                )
+        return prepared
+
+
+def _one_ahead(
+    helper: ThreadPoolExecutor,
+    batches: Iterator[list[BulkItem]],
+    prepare: Callable[[list[BulkItem]], list[Prepared]],
+) -> Iterator[tuple[list[BulkItem], list[Prepared]]]:
+    """Each batch with what `prepare` made of it, the next batch's preparation started before this one
+    is handed over. Batches are read on the calling thread (readers may use the database)."""
+    pending: tuple[list[BulkItem], Future[list[Prepared]]] | None = None
+    for batch in batches:
+        started = (batch, helper.submit(prepare, batch))
+        if pending is not None:
+            yield pending[0], pending[1].result()
+        pending = started
+    if pending is not None:
+        yield pending[0], pending[1].result()
+
+
+def _record_batch(run: _Run, batch: list[BulkItem], prepared: list[Prepared]) -> list[tuple[int, int]]:
     # Plain tuples rather than model instances: at a million rows, building models costs more than writing.
-    scorer = scoring.Scorer(specs, params)
-    spelling = _Spelling(specs)
+    result, catalogue, deadline, recipients_cache = run.result, run.catalogue, run.deadline, run.recipients
     today = timezone.localdate()
     people = {
         row[0]: row
-        for row in Person.objects.filter(pk__in={i.person_id for i in batch}).values_list(
+        for row in Person.objects.filter(pk__in=ids_in({i.person_id for i in batch})).values_list(
             "pk", "agency_id", "village_id", "birth_date", "current_assessment_id", "current_assessed_on"
         )
     }
-    latest = _previous([row[4] for row in people.values() if row[4]], triggers)
+    latest = _previous([row[4] for row in people.values() if row[4]], run.triggers)
     rows: list[tuple[Any, ...]] = []
     reasons_by_print: dict[str, list[scoring.Reason]] = {}
-    assessor_id = getattr(actor, "pk", None)
-    for item in batch:
+    for item, made in zip(batch, prepared, strict=True):
         person = people.get(item.person_id)
         if person is None:
             raise Person.DoesNotExist(f"person {item.person_id} does not exist")
@@ -176,17 +235,16 @@ def _record_batch(
             clean_assessed_on(item.assessed_on)  # raises with the message the API gives
         if birth_date and item.assessed_on < birth_date:
             raise ValidationError({"assessed_on": _("The assessment date is before the person was born.")})
-        scores = clean_scores(item.scores, specs, "person") if check else dict(item.scores)
-        answers, scores_json = spelling.answers(scores)
-        print_ = answers_fingerprint(f"p{pid}", item.assessed_on, answers, catalogue.pk)
-        scored = scorer(scores)
+        if isinstance(made, ValidationError):
+            raise made
+        scores, scores_json, print_, scored, domains_json = made
         before = latest.get(pid)
         if before is None or item.assessed_on >= before[2]:
             reasons = scoring.warnings(
                 previous=(before[0], before[1]) if before else None,
                 current=(scored, scores),
-                trigger_codes=triggers,
-                params=params,
+                trigger_codes=run.triggers,
+                params=run.params,
             )
             latest[pid] = (scored, scores, item.assessed_on)
             if reasons:
@@ -199,14 +257,14 @@ def _record_batch(
                 False,
                 catalogue.pk,
                 item.assessed_on,
-                assessor_id,
+                run.assessor_id,
                 item.source,
                 scores_json,
                 print_,
                 scored.index,
                 scored.band,
                 scored.completeness,
-                spelling.domains(scored.domain_scores),
+                domains_json,
                 scored.count_3,
                 scored.deprivation_share,
                 scored.multiple,
@@ -280,7 +338,7 @@ def _previous(ids: list[int], triggers: list[str]) -> dict[int, tuple[scoring.Re
     everything else about it)."""
     answers = {f"t{n}": KT(f"scores__{code}") for n, code in enumerate(triggers)}
     rows = (
-        Assessment.objects.filter(pk__in=ids)
+        Assessment.objects.filter(pk__in=ids_in(ids))
         .annotate(**answers)
         .values_list("person_id", "assessed_on", *scoring.WARNING_FIELDS, *answers)
     )
