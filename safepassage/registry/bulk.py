@@ -13,7 +13,9 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import TextField
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -196,14 +198,15 @@ class _Run:
         return prepared
 
 
+R = TypeVar("R")
+
+
 def _one_ahead(
-    helper: ThreadPoolExecutor,
-    batches: Iterator[list[BulkItem]],
-    prepare: Callable[[list[BulkItem]], list[Prepared]],
-) -> Iterator[tuple[list[BulkItem], list[Prepared]]]:
+    helper: ThreadPoolExecutor, batches: Iterator[list[T]], prepare: Callable[[list[T]], R]
+) -> Iterator[tuple[list[T], R]]:
     """Each batch with what `prepare` made of it, the next batch's preparation started before this one
     is handed over. Batches are read on the calling thread (readers may use the database)."""
-    pending: tuple[list[BulkItem], Future[list[Prepared]]] | None = None
+    pending: tuple[list[T], Future[R]] | None = None
     for batch in batches:
         started = (batch, helper.submit(prepare, batch))
         if pending is not None:
@@ -508,48 +511,57 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
     scorer = scoring.Scorer(specs, catalogue.params())
     spelling = _Spelling(specs)
     assessor_id = getattr(actor, "pk", None)
+
+    def rows_of(batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """The new assessments of a batch of stale people (on the helper thread: no database)."""
+        rows = []
+        for person_id, agency_id, village_id, assessed_on, old_json in batch:
+            scores = {c: v for c, v in json.loads(old_json).items() if c in codes}
+            answers, scores_json = spelling.answers(scores)
+            scored = scorer(scores)
+            rows.append(
+                (
+                    agency_id,
+                    person_id,
+                    village_id,
+                    False,
+                    catalogue.pk,
+                    assessed_on,
+                    assessor_id,
+                    Assessment.Source.RESCORE,
+                    scores_json,
+                    answers_fingerprint(f"p{person_id}", assessed_on, answers, catalogue.pk),
+                    scored.index,
+                    scored.band,
+                    scored.completeness,
+                    spelling.domains(scored.domain_scores),
+                    scored.count_3,
+                    scored.deprivation_share,
+                    scored.multiple,
+                )
+            )
+        return rows
+
     done = 0
-    with transaction.atomic():
-        # One streamed query: each stale person with their current assessment's answers.
+    with transaction.atomic(), ThreadPoolExecutor(1, thread_name_prefix="rescoring") as helper:
+        # One streamed query: each stale person with their current assessment's answers, as JSON text
+        # (parsed on the helper thread, with the scoring).
         stale = (
             Person.objects.filter(current_assessment__isnull=False)
             .exclude(current_assessment__catalogue=catalogue)
+            .annotate(old_json=Cast("current_assessment__scores", TextField()))
             .values_list(
                 "pk",
                 "current_assessment__agency_id",
                 "current_assessment__village_id",
                 "current_assessment__assessed_on",
-                "current_assessment__scores",
+                "old_json",
             )
             .order_by("pk")
         )
-        for batch in _batches(stale.iterator(chunk_size=batch_size), batch_size):
-            rows = []
-            for person_id, agency_id, village_id, assessed_on, old_scores in batch:
-                scores = {c: v for c, v in old_scores.items() if c in codes}
-                answers, scores_json = spelling.answers(scores)
-                scored = scorer(scores)
-                rows.append(
-                    (
-                        agency_id,
-                        person_id,
-                        village_id,
-                        False,
-                        catalogue.pk,
-                        assessed_on,
-                        assessor_id,
-                        Assessment.Source.RESCORE,
-                        scores_json,
-                        answers_fingerprint(f"p{person_id}", assessed_on, answers, catalogue.pk),
-                        scored.index,
-                        scored.band,
-                        scored.completeness,
-                        spelling.domains(scored.domain_scores),
-                        scored.count_3,
-                        scored.deprivation_share,
-                        scored.multiple,
-                    )
-                )
+        for _batch, rows in _one_ahead(
+            helper, _batches(stale.iterator(chunk_size=batch_size), batch_size), rows_of
+        ):
             ids = insert_assessments(rows)
             missing = [row[9] for row in rows if row[9] not in ids]
             if missing:  # the same result already stored (re-scored before, on this version): point at it

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from safepassage.audit.models import AuditEvent
 from safepassage.registry import services
@@ -273,6 +273,24 @@ def test_a_bad_row_in_a_bulk_run_stores_nothing(world, child_a):
     items = [BulkItem(child_a.pk, TODAY, all_answers(1)), BulkItem(child_a.pk, TODAY, {"HLT-ILL": 7})]
     with pytest.raises(ValidationError):
         assessments_bulk_record(actor=None, items=items)
+    assert Assessment.objects.count() == 0
+
+
+def test_bulk_recording_reports_the_first_bad_row_in_the_callers_language(world, child_a, child_a2):
+    # Scores are checked on a helper thread, a batch ahead; what is reported is still the first bad row,
+    # in the language of whoever is importing.
+    message = "A score is 1, 2 or 3 (or empty when not known), not %(value)r."
+    items = [
+        BulkItem(child_a.pk, TODAY - timedelta(days=2), all_answers(1)),
+        BulkItem(child_a2.pk, TODAY, {"HLT-ILL": 7}),
+        BulkItem(child_a.pk, TODAY + timedelta(days=9), all_answers(1)),
+    ]
+    with translation.override("th"), pytest.raises(ValidationError) as caught:
+        assessments_bulk_record(actor=None, items=items, batch_size=1)
+    with translation.override("th"):
+        thai = translation.gettext(message) % {"value": 7}
+    assert thai != message % {"value": 7}
+    assert caught.value.message_dict == {"scores.HLT-ILL": [thai]}
     assert Assessment.objects.count() == 0
 
 
