@@ -115,8 +115,9 @@ def assessments_bulk_record(
     After each batch, on_created gets (item ref, assessment id) for the items with a ref that made a new
     assessment (an import records where each came from), so nothing grows with the number of items.
 
-    While one batch is being written, a helper thread checks, spells and scores the next one (work that
-    needs no database), so Python and the database work at the same time.
+    Two threads share the work, so that Python and the database work at the same time: this one talks to
+    the database (looks up a batch's people, writes the batch before it), while a helper thread checks,
+    scores and warns on the batch just looked up and makes its rows ready to write.
     """
     catalogue = catalogue or active_catalogue()
     specs = catalogue.specs("IH")
@@ -131,12 +132,20 @@ def assessments_bulk_record(
         assessor_id=getattr(actor, "pk", None),
         deadline=ack_deadline(catalogue),
         language=translation.get_language(),
+        today=timezone.localdate(),
     )
-    with transaction.atomic(), ThreadPoolExecutor(1, thread_name_prefix="bulk-scoring") as helper:
-        for batch, prepared in _one_ahead(helper, _batches(items, batch_size), run.prepare):
-            created = _record_batch(run, batch, prepared)
-            if on_created is not None:
-                on_created(created)
+    with transaction.atomic(), ThreadPoolExecutor(1, thread_name_prefix="bulk-recording") as helper:
+        pending: Future[_Built] | None = None
+        for batch in _batches(items, batch_size):
+            # This batch is looked up before the one before it is written: the helper carries over what
+            # that one did to anyone who is in both (run.carried).
+            looked = _look_up(run, batch)
+            building = helper.submit(run.build, batch, looked)
+            if pending is not None:
+                _write(run, pending.result(), on_created)
+            pending = building
+        if pending is not None:
+            _write(run, pending.result(), on_created)
         cells.refresh(villages=run.result.villages)
         audit_record(
             actor=actor,
@@ -153,9 +162,46 @@ def assessments_bulk_record(
     return run.result
 
 
-# What the helper thread makes of one item: the cleaned answers, their JSON, the fingerprint, the result
-# and its domain scores' JSON; or the item's ValidationError, raised when the batch reaches that item.
-Prepared = tuple[dict[str, int], str, str, scoring.Result, str] | ValidationError
+# A person as a batch needs them: id, agency, village, birth date, current assessment date.
+PersonRow = tuple[int, int, int, date | None, date | None]
+# What the early-warning rules need of someone's latest assessment: result, answers, date.
+Latest = tuple[scoring.Result, dict[str, int], date]
+
+
+@dataclass
+class _Looked:
+    """What the database said about a batch before it was built."""
+
+    people: dict[int, PersonRow]
+    latest: dict[int, Latest]
+    ids: list[int] | None  # ids reserved for its rows (PostgreSQL)
+
+
+@dataclass
+class _Outcome:
+    """What storing a batch leads to, once it is known which rows were new (ids by fingerprint)."""
+
+    created: list[tuple[int, int]]  # (item ref, assessment id) for the caller
+    new: int
+    skipped: int
+    villages: set[int]
+    current: list[tuple[Any, ...]]  # (person id, assessment id, index, band, date) for _set_current
+    alerts: list[tuple[tuple[Any, ...], int, list[scoring.Reason]]]  # (row, assessment id, reasons)
+
+
+@dataclass
+class _Built:
+    """A batch ready to write: its rows (COLUMNS order, without recorded_at) and, on PostgreSQL, the same
+    rows as COPY text, with their reserved ids first and recorded_at last."""
+
+    batch: list[BulkItem]
+    rows: list[tuple[Any, ...]]
+    copy: str | None
+    ids: list[int] | None
+    people: dict[int, PersonRow]
+    reasons: dict[str, list[scoring.Reason]]
+    # The outcome if every row goes in under its reserved id (worked out on the helper thread).
+    expected: _Outcome | None = None
 
 
 @dataclass
@@ -172,167 +218,253 @@ class _Run:
     assessor_id: int | None
     deadline: Any
     language: str | None
+    today: date
     result: BulkResult = field(default_factory=BulkResult)
     recipients: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    # The last built batch's people, as it leaves them: their latest assessment, and the date that becomes
+    # current. The next batch is looked up before this one is written, so it takes these from here.
+    carried: dict[int, tuple[Latest, date]] = field(default_factory=dict)
 
-    def prepare(self, batch: list[BulkItem]) -> list[Prepared]:
-        """The database-free work on a batch (run on the helper thread, in the caller's language)."""
-        prepared: list[Prepared] = []
+    def build(self, batch: list[BulkItem], looked: _Looked) -> _Built:
+        """Check, score and warn on a batch, and make its rows (on the helper thread: no database)."""
         with translation.override(self.language):
-            for item in batch:
-                try:
-                    scores = (
-                        clean_scores(item.scores, self.specs, "person") if self.check else dict(item.scores)
-                    )
-                except ValidationError as error:
-                    prepared.append(error)
-                    continue
-                answers, scores_json = self.spelling.answers(scores)
-                print_ = answers_fingerprint(
-                    f"p{item.person_id}", item.assessed_on, answers, self.catalogue.pk
-                )
-                scored = self.scorer(scores)
-                prepared.append(
-                    (scores, scores_json, print_, scored, self.spelling.domains(scored.domain_scores))
-                )
-        return prepared
+            return self._build(batch, looked)
 
-
-R = TypeVar("R")
-
-
-def _one_ahead(
-    helper: ThreadPoolExecutor, batches: Iterator[list[T]], prepare: Callable[[list[T]], R]
-) -> Iterator[tuple[list[T], R]]:
-    """Each batch with what `prepare` made of it, the next batch's preparation started before this one
-    is handed over. Batches are read on the calling thread (readers may use the database)."""
-    pending: tuple[list[T], Future[R]] | None = None
-    for batch in batches:
-        started = (batch, helper.submit(prepare, batch))
-        if pending is not None:
-            yield pending[0], pending[1].result()
-        pending = started
-    if pending is not None:
-        yield pending[0], pending[1].result()
-
-
-def _record_batch(run: _Run, batch: list[BulkItem], prepared: list[Prepared]) -> list[tuple[int, int]]:
-    # Plain tuples rather than model instances: at a million rows, building models costs more than writing.
-    result, catalogue, deadline, recipients_cache = run.result, run.catalogue, run.deadline, run.recipients
-    today = timezone.localdate()
-    people = {
-        row[0]: row
-        for row in Person.objects.filter(pk__in=ids_in({i.person_id for i in batch})).values_list(
-            "pk", "agency_id", "village_id", "birth_date", "current_assessment_id", "current_assessed_on"
+    def _build(self, batch: list[BulkItem], looked: _Looked) -> _Built:
+        people, latest, carried = looked.people, looked.latest, self.carried
+        for pid in carried.keys() & people.keys():
+            latest[pid], current_on = carried[pid]
+            pid_, agency_id, village_id, birth_date, was_on = people[pid]
+            if was_on is None or current_on >= was_on:
+                people[pid] = (pid_, agency_id, village_id, birth_date, current_on)
+        catalogue_id, assessor_id, spelling, now = (
+            self.catalogue.pk,
+            self.assessor_id,
+            self.spelling,
+            timezone.now(),
         )
-    }
-    latest = _previous([row[4] for row in people.values() if row[4]], run.triggers)
-    rows: list[tuple[Any, ...]] = []
-    reasons_by_print: dict[str, list[scoring.Reason]] = {}
-    for item, made in zip(batch, prepared, strict=True):
-        person = people.get(item.person_id)
-        if person is None:
-            raise Person.DoesNotExist(f"person {item.person_id} does not exist")
-        pid, agency_id, village_id, birth_date = person[:4]
-        if item.assessed_on > today:
-            clean_assessed_on(item.assessed_on)  # raises with the message the API gives
-        if birth_date and item.assessed_on < birth_date:
-            raise ValidationError({"assessed_on": _("The assessment date is before the person was born.")})
-        if isinstance(made, ValidationError):
-            raise made
-        scores, scores_json, print_, scored, domains_json = made
-        before = latest.get(pid)
-        if before is None or item.assessed_on >= before[2]:
-            reasons = scoring.warnings(
-                previous=(before[0], before[1]) if before else None,
-                current=(scored, scores),
-                trigger_codes=run.triggers,
-                params=run.params,
+        rows: list[tuple[Any, ...]] = []
+        reasons_by_print: dict[str, list[scoring.Reason]] = {}
+        newest: dict[int, date] = {}
+        for item in batch:
+            person = people.get(item.person_id)
+            if person is None:
+                raise Person.DoesNotExist(f"person {item.person_id} does not exist")
+            pid, agency_id, village_id, birth_date, _current_on = person
+            on = item.assessed_on
+            if on > self.today:
+                clean_assessed_on(on)  # raises with the message the API gives
+            if birth_date and on < birth_date:
+                raise ValidationError(
+                    {"assessed_on": _("The assessment date is before the person was born.")}
+                )
+            scores = clean_scores(item.scores, self.specs, "person") if self.check else dict(item.scores)
+            answers, scores_json = spelling.answers(scores)
+            print_ = answers_fingerprint(f"p{pid}", on, answers, catalogue_id)
+            scored = self.scorer(scores)
+            before = latest.get(pid)
+            if before is None or on >= before[2]:
+                reasons = scoring.warnings(
+                    previous=(before[0], before[1]) if before else None,
+                    current=(scored, scores),
+                    trigger_codes=self.triggers,
+                    params=self.params,
+                )
+                latest[pid] = (scored, scores, on)
+                if reasons:
+                    reasons_by_print[print_] = reasons
+            if pid not in newest or on >= newest[pid]:
+                newest[pid] = on
+            rows.append(
+                (
+                    agency_id,
+                    pid,
+                    village_id,
+                    False,
+                    catalogue_id,
+                    on,
+                    assessor_id,
+                    item.source,
+                    scores_json,
+                    print_,
+                    scored.index,
+                    scored.band,
+                    scored.completeness,
+                    spelling.domains(scored.domain_scores),
+                    scored.count_3,
+                    scored.deprivation_share,
+                    scored.multiple,
+                )
             )
-            latest[pid] = (scored, scores, item.assessed_on)
-            if reasons:
-                reasons_by_print[print_] = reasons
-        rows.append(
-            (
-                agency_id,
-                pid,
-                village_id,
-                False,
-                catalogue.pk,
-                item.assessed_on,
-                run.assessor_id,
-                item.source,
-                scores_json,
-                print_,
-                scored.index,
-                scored.band,
-                scored.completeness,
-                domains_json,
-                scored.count_3,
-                scored.deprivation_share,
-                scored.multiple,
+        self.carried = {pid: (latest[pid], on) for pid, on in newest.items()}
+        copy = None
+        if looked.ids is not None:
+            at = now.isoformat()
+            copy = "".join(_copy_line(id_, row, at) for id_, row in zip(looked.ids, rows, strict=True))
+        built = _Built(batch, rows, copy, looked.ids, people, reasons_by_print)
+        if looked.ids is not None:
+            built.expected = _outcome(built, {row[9]: id_ for id_, row in zip(looked.ids, rows, strict=True)})
+        return built
+
+
+def _look_up(run: _Run, batch: list[BulkItem]) -> _Looked:
+    """A batch's people and their previous assessments; on PostgreSQL, ids reserved for its rows."""
+    found = Person.objects.filter(pk__in=ids_in({i.person_id for i in batch})).values_list(
+        "pk", "agency_id", "village_id", "birth_date", "current_assessed_on", "current_assessment_id"
+    )
+    people: dict[int, PersonRow] = {}
+    current: list[int] = []
+    for pid, agency_id, village_id, birth_date, current_on, current_id in found:
+        people[pid] = (pid, agency_id, village_id, birth_date, current_on)
+        if current_id:
+            current.append(current_id)
+    latest = _previous(current, run.triggers)
+    ids = None
+    if connection.vendor == "postgresql":
+        table = Assessment._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+                [len(batch)],
             )
-        )
-    ids = insert_assessments(rows)
+            ids = [row[0] for row in cursor.fetchall()]
+    return _Looked(people, latest, ids)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NULL = "\\N"
+
+
+def _copy_line(id_: int, row: tuple[Any, ...], recorded_at: str) -> str:
+    """An assessment row (COLUMNS order, without recorded_at) in PostgreSQL's COPY text format, its id
+    first: written out column by column, which is several times faster than a general formatter."""
+    (agency, person, village, is_village, catalogue, on, assessor, source, scores, print_, index, band) = row[
+        :12
+    ]
+    completeness, domains, count_3, share, multiple = row[12:]
+    assessor_text = _NULL if assessor is None else assessor
+    index_text = _NULL if index is None else repr(float(index))
+    scores, domains = scores.translate(_COPY_ESCAPES), domains.translate(_COPY_ESCAPES)
+    return (
+        f"{id_}\t{agency}\t{person}\t{village}\t{'t' if is_village else 'f'}\t{catalogue}\t{on.isoformat()}\t"
+        f"{assessor_text}\t{source.translate(_COPY_ESCAPES)}\t{scores}\t{print_}\t{index_text}\t{band}\t"
+        f"{float(completeness)!r}\t{domains}\t{count_3}\t{float(share)!r}\t{'t' if multiple else 'f'}\t"
+        f"{recorded_at}\n"
+    )
+
+
+def _outcome(built: _Built, ids: dict[str, int]) -> _Outcome:
+    """Which rows were new (the same assessment twice in one run counts once), whose current risk they
+    become (the newest per person, unless an assessment already current is newer), and their alerts."""
     seen: set[str] = set()
     fresh = []
     created: list[tuple[int, int]] = []
-    for item, row in zip(batch, rows, strict=True):  # the same assessment twice in one run counts once
+    for item, row in zip(built.batch, built.rows, strict=True):
         if row[9] in ids and row[9] not in seen:
             seen.add(row[9])
             fresh.append(row)
             if item.ref is not None:
                 created.append((item.ref, ids[row[9]]))
-    result.skipped_duplicates += len(rows) - len(fresh)
-    result.created += len(fresh)
-    # The newest assessment per person becomes their current one.
     newest: dict[int, tuple[Any, ...]] = {}
     for row in fresh:
         best = newest.get(row[1])
         if best is None or row[5] >= best[5]:
             newest[row[1]] = row
-    result.villages.update(row[2] for row in newest.values())
-    _set_current(
-        [
+    people, reasons = built.people, built.reasons
+    return _Outcome(
+        created=created,
+        new=len(fresh),
+        skipped=len(built.rows) - len(fresh),
+        villages={row[2] for row in newest.values()},
+        current=[
             (pid, ids[row[9]], row[10], row[11], row[5])
             for pid, row in newest.items()
-            if people[pid][5] is None or row[5] >= people[pid][5]
-        ]
+            if people[pid][4] is None or row[5] >= people[pid][4]
+        ],
+        alerts=[(row, ids[row[9]], reasons[row[9]]) for row in fresh if row[9] in reasons],
     )
+
+
+def _write(run: _Run, built: _Built, on_created: Callable[[list[tuple[int, int]]], None] | None) -> None:
+    """Store a built batch and what follows from it: current risk, alerts, the caller's provenance.
+
+    When every row went in as the helper expected (reserved ids, no duplicates), its outcome is the one
+    the helper worked out; otherwise it is worked out here from the ids the database gave."""
+    ids = _insert_built(built)
+    outcome = built.expected if built.expected and len(ids) == len(built.rows) else _outcome(built, ids)
+    run.result.created += outcome.new
+    run.result.skipped_duplicates += outcome.skipped
+    run.result.villages |= outcome.villages
+    _set_current(outcome.current)
+    _raise_alerts(run, outcome.alerts)
+    if on_created is not None:
+        on_created(outcome.created)
+
+
+def _insert_built(built: _Built) -> dict[str, int]:
+    """Write a batch's rows; the new ones' ids by fingerprint (duplicates of stored ones are skipped)."""
+    if built.copy is None or built.ids is None:
+        return insert_assessments(built.rows)
+    table = Assessment._meta.db_table
+    quoted = ", ".join(connection.ops.quote_name(c) for c in ("id", *COLUMNS))
+    with connection.cursor() as cursor:
+        try:
+            copying = cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN")
+            with transaction.atomic(), connection.wrap_database_errors, copying as copy:
+                copy.write(built.copy)
+            return {row[9]: id_ for id_, row in zip(built.ids, built.rows, strict=True)}
+        except IntegrityError:
+            pass
+        # Some are stored already, or twice in the batch: the batch again, through a scratch table,
+        # skipping those (the first of each kept).
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS sp_assessment_copy AS SELECT {quoted} FROM {table} WHERE false"
+        )
+        cursor.execute("TRUNCATE sp_assessment_copy")
+        with cursor.cursor.copy(f"COPY sp_assessment_copy ({quoted}) FROM STDIN") as copy:
+            copy.write(built.copy)
+        cursor.execute(
+            f"INSERT INTO {table} ({quoted}) SELECT DISTINCT ON (fingerprint) {quoted} "
+            "FROM sp_assessment_copy ORDER BY fingerprint, id "
+            "ON CONFLICT (fingerprint) DO NOTHING RETURNING fingerprint, id"
+        )
+        return dict(cursor.fetchall())
+
+
+def _raise_alerts(run: _Run, raised: list[tuple[tuple[Any, ...], int, list[scoring.Reason]]]) -> None:
+    """Alerts for new assessments (row, its id, the reasons), routed to whoever covers each village."""
+    if not raised:
+        return
     alerts = [
         Alert(
             agency_id=row[0],
             person_id=row[1],
             village_id=row[2],
-            assessment_id=ids[row[9]],
-            due_at=deadline,
-            reasons=[{"rule": r.rule, **r.detail} for r in reasons_by_print[row[9]]],
+            assessment_id=assessment_id,
+            due_at=run.deadline,
+            reasons=[{"rule": r.rule, **r.detail} for r in reasons],
         )
-        for row in fresh
-        if row[9] in reasons_by_print
+        for row, assessment_id, reasons in raised
     ]
-    if alerts:
-        Alert.objects.bulk_create(alerts, batch_size=2000)
-        through = Alert.recipients.through
-        links: list[Any] = []
-        unrouted = {(a.agency_id, a.village_id) for a in alerts} - recipients_cache.keys()
-        villages = Area.objects.in_bulk({village_id for _, village_id in unrouted})
-        routing: dict[int, list[tuple[int, str, list[str]]]] = {}
-        for agency_id, village_id in unrouted:
-            if agency_id not in routing:
-                routing[agency_id] = alert_routing(agency_id)
-            recipients_cache[agency_id, village_id] = recipients_for(
-                agency_id, villages[village_id], routing[agency_id]
-            )
-        for alert in alerts:
-            links.extend(
-                through(alert_id=alert.pk, user_id=user_id)
-                for user_id in recipients_cache[alert.agency_id, alert.village_id]
-            )
-        through.objects.bulk_create(links, batch_size=5000)
-        result.alerts += len(alerts)
-        result.alert_ids.extend(a.pk for a in alerts)
-    return created
+    Alert.objects.bulk_create(alerts, batch_size=2000)
+    through = Alert.recipients.through
+    links: list[Any] = []
+    cache = run.recipients
+    unrouted = {(a.agency_id, a.village_id) for a in alerts} - cache.keys()
+    villages = Area.objects.in_bulk({village_id for _, village_id in unrouted})
+    routing: dict[int, list[tuple[int, str, list[str]]]] = {}
+    for agency_id, village_id in unrouted:
+        if agency_id not in routing:
+            routing[agency_id] = alert_routing(agency_id)
+        cache[agency_id, village_id] = recipients_for(agency_id, villages[village_id], routing[agency_id])
+    for alert in alerts:
+        links.extend(
+            through(alert_id=alert.pk, user_id=user_id)
+            for user_id in cache[alert.agency_id, alert.village_id]
+        )
+    through.objects.bulk_create(links, batch_size=5000)
+    run.result.alerts += len(alerts)
+    run.result.alert_ids.extend(a.pk for a in alerts)
 
 
 def _previous(ids: list[int], triggers: list[str]) -> dict[int, tuple[scoring.Result, dict[str, int], date]]:
@@ -496,6 +628,24 @@ def _set_current(rows: list[tuple[Any, ...]]) -> None:
                 "current_assessed_on = %s WHERE id = %s",
                 [(aid, index, band, on, pid) for pid, aid, index, band, on in rows],
             )
+
+
+R = TypeVar("R")
+
+
+def _one_ahead(
+    helper: ThreadPoolExecutor, batches: Iterator[list[T]], prepare: Callable[[list[T]], R]
+) -> Iterator[tuple[list[T], R]]:
+    """Each batch with what `prepare` made of it, the next batch's preparation started before this one
+    is handed over. Batches are read on the calling thread (readers may use the database)."""
+    pending: tuple[list[T], Future[R]] | None = None
+    for batch in batches:
+        started = (batch, helper.submit(prepare, batch))
+        if pending is not None:
+            yield pending[0], pending[1].result()
+        pending = started
+    if pending is not None:
+        yield pending[0], pending[1].result()
 
 
 def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_size: int = 5000) -> int:
