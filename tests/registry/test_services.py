@@ -212,13 +212,16 @@ def test_high_risk_people_not_reassessed_raise_one_overdue_alert(world, child_a)
     assert Alert.objects.get().rules == ["overdue_high"]
 
 
-def test_bulk_recording_scores_and_warns_exactly_like_one_at_a_time(world, child_a, child_a2):
+@pytest.mark.parametrize("batch_size", [5000, 1], ids=["one batch", "one item per batch"])
+def test_bulk_recording_scores_and_warns_exactly_like_one_at_a_time(world, child_a, child_a2, batch_size):
+    # With one item per batch, child_a's second assessment is in the batch after their first, which is
+    # looked up before the first is written: what the first did must be carried over.
     items = [
         BulkItem(child_a.pk, TODAY - timedelta(days=100), all_answers(1)),
         BulkItem(child_a.pk, TODAY, all_answers(1, HLT_DEATH=3)),
         BulkItem(child_a2.pk, TODAY, all_answers(2)),
     ]
-    result = assessments_bulk_record(actor=None, items=items)
+    result = assessments_bulk_record(actor=None, items=items, batch_size=batch_size)
     assert (result.created, result.alerts) == (3, 1)
     child_a.refresh_from_db()
     single = services.assessment_record(
@@ -231,7 +234,7 @@ def test_bulk_recording_scores_and_warns_exactly_like_one_at_a_time(world, child
         single.assessment.count_3,
     )
     assert child_a.current_assessment_id == bulk.pk
-    again = assessments_bulk_record(actor=None, items=items)
+    again = assessments_bulk_record(actor=None, items=items, batch_size=batch_size)
     assert (again.created, again.skipped_duplicates, again.alerts) == (0, 3, 0)
     alert = Alert.objects.get(person=child_a)
     assert set(alert.recipients.values_list("username", flat=True)) == {"volunteer_a", "coordinator_a"}
@@ -325,6 +328,21 @@ def test_assessments_cannot_be_changed_or_deleted(world, child_a):
         assessment.delete()
     assessment.refresh_from_db()
     assert assessment.index == 0.0
+
+
+def test_in_neighbouring_batches_the_later_assessment_is_current_and_an_older_one_is_not(world, child_a):
+    # Three batches of one: a rise to high in the second, then an older assessment in the third.
+    items = [
+        BulkItem(child_a.pk, TODAY - timedelta(days=60), all_answers(1)),
+        BulkItem(child_a.pk, TODAY - timedelta(days=10), all_answers(3)),
+        BulkItem(child_a.pk, TODAY - timedelta(days=30), all_answers(2)),
+    ]
+    result = assessments_bulk_record(actor=None, items=items, batch_size=1)
+    assert (result.created, result.alerts) == (3, 1)
+    child_a.refresh_from_db()
+    assert child_a.current_assessed_on == TODAY - timedelta(days=10)
+    assert child_a.current_band == "high"
+    assert Alert.objects.get().assessment.assessed_on == TODAY - timedelta(days=10)
 
 
 def test_the_same_assessment_twice_in_one_bulk_run_counts_once(world, child_a):
