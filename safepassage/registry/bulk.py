@@ -297,11 +297,7 @@ class _Run:
                 )
             )
         self.carried = {pid: (latest[pid], on) for pid, on in newest.items()}
-        copy = None
-        if looked.ids is not None:
-            at = now.isoformat()
-            copy = "".join(_copy_line(id_, row, at) for id_, row in zip(looked.ids, rows, strict=True))
-        built = _Built(batch, rows, copy, looked.ids, people, reasons_by_print)
+        built = _Built(batch, rows, _copy_text(rows, looked.ids, now), looked.ids, people, reasons_by_print)
         if looked.ids is not None:
             built.expected = _outcome(built, {row[9]: id_ for id_, row in zip(looked.ids, rows, strict=True)})
         return built
@@ -318,17 +314,19 @@ def _look_up(run: _Run, batch: list[BulkItem]) -> _Looked:
         people[pid] = (pid, agency_id, village_id, birth_date, current_on)
         if current_id:
             current.append(current_id)
-    latest = _previous(current, run.triggers)
-    ids = None
-    if connection.vendor == "postgresql":
-        table = Assessment._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
-                [len(batch)],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-    return _Looked(people, latest, ids)
+    return _Looked(people, _previous(current, run.triggers), _reserve_ids(len(batch)))
+
+
+def _reserve_ids(count: int) -> list[int] | None:
+    """On PostgreSQL, `count` ids from the assessments' sequence, for rows written by COPY."""
+    if connection.vendor != "postgresql":
+        return None
+    table = Assessment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [count]
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -351,6 +349,14 @@ def _copy_line(id_: int, row: tuple[Any, ...], recorded_at: str) -> str:
         f"{float(completeness)!r}\t{domains}\t{count_3}\t{float(share)!r}\t{'t' if multiple else 'f'}\t"
         f"{recorded_at}\n"
     )
+
+
+def _copy_text(rows: list[tuple[Any, ...]], ids: list[int] | None, now: Any) -> str | None:
+    """Rows as COPY text under their reserved ids (None when there are none: not PostgreSQL)."""
+    if ids is None:
+        return None
+    at = now.isoformat()
+    return "".join(_copy_line(id_, row, at) for id_, row in zip(ids, rows, strict=True))
 
 
 def _outcome(built: _Built, ids: dict[str, int]) -> _Outcome:
@@ -390,7 +396,7 @@ def _write(run: _Run, built: _Built, on_created: Callable[[list[tuple[int, int]]
 
     When every row went in as the helper expected (reserved ids, no duplicates), its outcome is the one
     the helper worked out; otherwise it is worked out here from the ids the database gave."""
-    ids = _insert_built(built)
+    ids = _insert_copied(built.rows, built.copy, built.ids)
     outcome = built.expected if built.expected and len(ids) == len(built.rows) else _outcome(built, ids)
     run.result.created += outcome.new
     run.result.skipped_duplicates += outcome.skipped
@@ -401,18 +407,21 @@ def _write(run: _Run, built: _Built, on_created: Callable[[list[tuple[int, int]]
         on_created(outcome.created)
 
 
-def _insert_built(built: _Built) -> dict[str, int]:
-    """Write a batch's rows; the new ones' ids by fingerprint (duplicates of stored ones are skipped)."""
-    if built.copy is None or built.ids is None:
-        return insert_assessments(built.rows)
+def _insert_copied(
+    rows: list[tuple[Any, ...]], copy_text: str | None, ids: list[int] | None
+) -> dict[str, int]:
+    """Write a batch's rows, given on PostgreSQL also as COPY text under reserved ids (else as
+    insert_assessments does); the new ones' ids by fingerprint (duplicates of stored ones are skipped)."""
+    if copy_text is None or ids is None:
+        return insert_assessments(rows)
     table = Assessment._meta.db_table
     quoted = ", ".join(connection.ops.quote_name(c) for c in ("id", *COLUMNS))
     with connection.cursor() as cursor:
         try:
             copying = cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN")
             with transaction.atomic(), connection.wrap_database_errors, copying as copy:
-                copy.write(built.copy)
-            return {row[9]: id_ for id_, row in zip(built.ids, built.rows, strict=True)}
+                copy.write(copy_text)
+            return {row[9]: id_ for id_, row in zip(ids, rows, strict=True)}
         except IntegrityError:
             pass
         # Some are stored already, or twice in the batch: the batch again, through a scratch table,
@@ -422,7 +431,7 @@ def _insert_built(built: _Built) -> dict[str, int]:
         )
         cursor.execute("TRUNCATE sp_assessment_copy")
         with cursor.cursor.copy(f"COPY sp_assessment_copy ({quoted}) FROM STDIN") as copy:
-            copy.write(built.copy)
+            copy.write(copy_text)
         cursor.execute(
             f"INSERT INTO {table} ({quoted}) SELECT DISTINCT ON (fingerprint) {quoted} "
             "FROM sp_assessment_copy ORDER BY fingerprint, id "
@@ -630,24 +639,6 @@ def _set_current(rows: list[tuple[Any, ...]]) -> None:
             )
 
 
-R = TypeVar("R")
-
-
-def _one_ahead(
-    helper: ThreadPoolExecutor, batches: Iterator[list[T]], prepare: Callable[[list[T]], R]
-) -> Iterator[tuple[list[T], R]]:
-    """Each batch with what `prepare` made of it, the next batch's preparation started before this one
-    is handed over. Batches are read on the calling thread (readers may use the database)."""
-    pending: tuple[list[T], Future[R]] | None = None
-    for batch in batches:
-        started = (batch, helper.submit(prepare, batch))
-        if pending is not None:
-            yield pending[0], pending[1].result()
-        pending = started
-    if pending is not None:
-        yield pending[0], pending[1].result()
-
-
 def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_size: int = 5000) -> int:
     """Put everyone's current risk on the active catalogue version, from their latest answers.
 
@@ -662,8 +653,11 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
     spelling = _Spelling(specs)
     assessor_id = getattr(actor, "pk", None)
 
-    def rows_of(batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        """The new assessments of a batch of stale people (on the helper thread: no database)."""
+    def rows_of(
+        batch: list[tuple[Any, ...]], ids: list[int] | None
+    ) -> tuple[list[tuple[Any, ...]], str | None, list[int] | None]:
+        """The new assessments of a batch of stale people, and as COPY text under the reserved ids (on
+        the helper thread: no database)."""
         rows = []
         for person_id, agency_id, village_id, assessed_on, old_json in batch:
             scores = {c: v for c, v in json.loads(old_json).items() if c in codes}
@@ -690,7 +684,15 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
                     scored.multiple,
                 )
             )
-        return rows
+        return rows, _copy_text(rows, ids, timezone.now()), ids
+
+    def write(rows: list[tuple[Any, ...]], copy_text: str | None, ids: list[int] | None) -> int:
+        made = _insert_copied(rows, copy_text, ids)
+        missing = [row[9] for row in rows if row[9] not in made]
+        if missing:  # the same result already stored (re-scored before, on this version): point at it
+            made.update(Assessment.objects.filter(fingerprint__in=missing).values_list("fingerprint", "pk"))
+        _set_current([(row[1], made[row[9]], row[10], row[11], row[5]) for row in rows])
+        return len(rows)
 
     done = 0
     with transaction.atomic(), ThreadPoolExecutor(1, thread_name_prefix="rescoring") as helper:
@@ -709,16 +711,14 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
             )
             .order_by("pk")
         )
-        for _batch, rows in _one_ahead(
-            helper, _batches(stale.iterator(chunk_size=batch_size), batch_size), rows_of
-        ):
-            ids = insert_assessments(rows)
-            missing = [row[9] for row in rows if row[9] not in ids]
-            if missing:  # the same result already stored (re-scored before, on this version): point at it
-                stored = Assessment.objects.filter(fingerprint__in=missing)
-                ids.update(stored.values_list("fingerprint", "pk"))
-            _set_current([(row[1], ids[row[9]], row[10], row[11], row[5]) for row in rows])
-            done += len(rows)
+        pending: Future[tuple[list[tuple[Any, ...]], str | None, list[int] | None]] | None = None
+        for batch in _batches(stale.iterator(chunk_size=batch_size), batch_size):
+            building = helper.submit(rows_of, batch, _reserve_ids(len(batch)))
+            if pending is not None:
+                done += write(*pending.result())
+            pending = building
+        if pending is not None:
+            done += write(*pending.result())
         cells.refresh()
         audit_record(
             actor=actor,
