@@ -103,7 +103,7 @@ def assessments_bulk_record(
     actor: Any,
     items: Iterable[BulkItem],
     catalogue: Catalogue | None = None,
-    batch_size: int = 5000,
+    batch_size: int = 10_000,
     check: bool = True,
     label: str = "bulk",
     on_created: Callable[[list[tuple[int, int]]], None] | None = None,
@@ -639,7 +639,7 @@ def _set_current(rows: list[tuple[Any, ...]]) -> None:
             )
 
 
-def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_size: int = 5000) -> int:
+def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_size: int = 10_000) -> int:
     """Put everyone's current risk on the active catalogue version, from their latest answers.
 
     Each person whose current assessment used an older version gets a new assessment (source "rescore",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Q, Sum, Value, When
 from django.utils import timezone
 
@@ -50,23 +50,17 @@ def refresh(*, villages: Iterable[int] | None = None, as_of: date | None = None)
         )
         .order_by()
     )
-    with transaction.atomic():
+    # Counted and written by the database in one statement: no cell passes through Python.
+    sql, params = rows.query.sql_with_params()
+    table = RiskCell._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
         cells.delete()
-        made = RiskCell.objects.bulk_create(
-            (
-                RiskCell(
-                    agency_id=r["agency_id"],
-                    village_id=r["village_id"],
-                    sex=r["sex"],
-                    age_band=r["age_band"],
-                    band=r["current_band"],
-                    n=r["n"],
-                    index_sum=r["index_sum"] or 0.0,
-                    index_n=r["index_n"],
-                    built_on=as_of,
-                )
-                for r in rows.iterator(chunk_size=5000)
-            ),
-            batch_size=2000,
+        # (the table is the model's own and the subquery Django's, with its parameters kept apart)
+        insert = (
+            f"INSERT INTO {table} "
+            "(agency_id, village_id, sex, age_band, band, n, index_sum, index_n, built_on) "
+            "SELECT agency_id, village_id, sex, age_band, current_band, n, COALESCE(index_sum, 0), "
+            "index_n, %s "
         )
-    return len(made)
+        cursor.execute(insert + f"FROM ({sql}) AS counted", [as_of, *params])
+        return cursor.rowcount
