@@ -626,10 +626,23 @@ def _set_current(rows: list[tuple[Any, ...]]) -> None:
             with cursor.cursor.copy("COPY sp_current_stage (pid, aid, idx, band, day) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+            # Each row finds its person by primary key. Left to itself, the planner may read the whole
+            # people table once per batch instead (it prices a lookup as a disk read); at a million people
+            # and 10,000 a batch that made a survey round three times slower. So, for this statement only,
+            # no hash or merge join.
+            cursor.execute(
+                "SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin'), "
+                "set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)"
+            )
+            hashjoin, mergejoin = cursor.fetchone()[:2]
             cursor.execute(
                 f"UPDATE {table} AS p SET current_assessment_id = s.aid, current_index = s.idx, "
                 "current_band = s.band, current_assessed_on = s.day "
                 "FROM sp_current_stage AS s WHERE p.id = s.pid"
+            )
+            cursor.execute(
+                "SELECT set_config('enable_hashjoin', %s, true), set_config('enable_mergejoin', %s, true)",
+                [hashjoin, mergejoin],
             )
         else:
             cursor.executemany(
