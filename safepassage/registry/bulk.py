@@ -410,10 +410,15 @@ def _write(run: _Run, built: _Built, on_created: Callable[[list[tuple[int, int]]
 def _insert_copied(
     rows: list[tuple[Any, ...]], copy_text: str | None, ids: list[int] | None
 ) -> dict[str, int]:
-    """Write a batch's rows, given on PostgreSQL also as COPY text under reserved ids (else as
-    insert_assessments does); the new ones' ids by fingerprint (duplicates of stored ones are skipped)."""
+    """Write a batch's rows, given on PostgreSQL also as COPY text under reserved ids; the new ones' ids
+    by fingerprint (duplicates of stored ones are skipped).
+
+    PostgreSQL: COPY straight into the table. Stored fingerprints are not looked up first: resubmitted rows
+    are the exception, so when the unique fingerprint refuses one (a file imported twice, another session
+    storing the same assessment), that batch is written again through a scratch table and INSERT … ON
+    CONFLICT DO NOTHING, which skips them. Elsewhere, _insert_rows."""
     if copy_text is None or ids is None:
-        return insert_assessments(rows)
+        return _insert_rows(rows)
     table = Assessment._meta.db_table
     quoted = ", ".join(connection.ops.quote_name(c) for c in ("id", *COLUMNS))
     with connection.cursor() as cursor:
@@ -515,37 +520,23 @@ COLUMNS = (
 )
 
 
-def insert_assessments(rows: list[tuple[Any, ...]]) -> dict[str, int]:
-    """Insert many assessments (tuples in COLUMNS order, without recorded_at; scores and domain scores as
-    dicts or as their JSON), skipping any whose fingerprint is already stored or came earlier in `rows`,
-    and return the new ones' ids by fingerprint.
-
-    PostgreSQL: ids reserved from the table's sequence and the rows streamed by COPY straight into the
-    table, while Python goes on preparing them. Stored fingerprints are not looked up first: resubmitted
-    rows are the exception, so when the unique fingerprint refuses one (a file imported twice, another
-    session storing the same assessment), that batch is written again through a scratch table and
-    INSERT … ON CONFLICT DO NOTHING, which skips them. SQLite: the stored ones looked up, then one prepared
-    INSERT run. All several times faster than bulk_create."""
+def _insert_rows(rows: list[tuple[Any, ...]]) -> dict[str, int]:
+    """Where there is no COPY (SQLite): insert assessments (tuples in COLUMNS order, without recorded_at),
+    skipping any whose fingerprint is already stored or came earlier in `rows`, with one prepared INSERT
+    run; the new ones' ids by fingerprint."""
     if not rows:
         return {}
     now = timezone.now()
     table = Assessment._meta.db_table
     with connection.cursor() as cursor:
-        postgres = connection.vendor == "postgresql"
-        seen = set() if postgres else _stored_fingerprints(cursor, table, [r[9] for r in rows])
+        seen = _stored_fingerprints(cursor, table, [r[9] for r in rows])
         fresh = []
         for row in rows:
             if row[9] not in seen:  # neither stored before nor earlier in this batch
                 seen.add(row[9])
-                fresh.append((*row[:8], _json(row[8]), *row[9:13], _json(row[13]), *row[14:], now))
+                fresh.append((*row, now))
         if not fresh:
             return {}
-        if postgres:
-            try:
-                with transaction.atomic():
-                    return _copy_assessments(cursor, table, fresh)
-            except IntegrityError:
-                return _insert_on_conflict(cursor, table, fresh)
         quoted = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
         marks = ", ".join(["%s"] * len(COLUMNS))
         # (ON CONFLICT: should another connection have stored one of them since the look above)
@@ -563,38 +554,6 @@ def insert_assessments(rows: list[tuple[Any, ...]]) -> dict[str, int]:
             )
             ids.update(cursor.fetchall())
     return ids
-
-
-def _json(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def _copy_assessments(cursor: Any, table: str, values: list[tuple[Any, ...]]) -> dict[str, int]:
-    cursor.execute(
-        f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [len(values)]
-    )
-    ids = [row[0] for row in cursor.fetchall()]
-    quoted = ", ".join(connection.ops.quote_name(c) for c in ("id", *COLUMNS))
-    with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-        for id_, value in zip(ids, values, strict=True):
-            copy.write_row((id_, *value))
-    return {value[9]: id_ for id_, value in zip(ids, values, strict=True)}
-
-
-def _insert_on_conflict(cursor: Any, table: str, values: list[tuple[Any, ...]]) -> dict[str, int]:
-    quoted = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
-    cursor.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS sp_assessment_stage AS SELECT {quoted} FROM {table} WHERE false"
-    )
-    cursor.execute("TRUNCATE sp_assessment_stage")
-    with cursor.cursor.copy(f"COPY sp_assessment_stage ({quoted}) FROM STDIN") as copy:
-        for value in values:
-            copy.write_row(value)
-    cursor.execute(
-        f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM sp_assessment_stage "
-        "ON CONFLICT (fingerprint) DO NOTHING RETURNING fingerprint, id"
-    )
-    return dict(cursor.fetchall())
 
 
 def _stored_fingerprints(cursor: Any, table: str, prints: list[str]) -> set[str]:
