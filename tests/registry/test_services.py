@@ -342,7 +342,8 @@ def test_in_neighbouring_batches_the_later_assessment_is_current_and_an_older_on
     child_a.refresh_from_db()
     assert child_a.current_assessed_on == TODAY - timedelta(days=10)
     assert child_a.current_band == "high"
-    assert Alert.objects.get().assessment.assessed_on == TODAY - timedelta(days=10)
+    alert = Alert.objects.select_related("assessment").get()
+    assert alert.assessment is not None and alert.assessment.assessed_on == TODAY - timedelta(days=10)
 
 
 def test_the_same_assessment_twice_in_one_bulk_run_counts_once(world, child_a):
