@@ -276,24 +276,18 @@ class _Run:
             if pid not in newest or on >= newest[pid]:
                 newest[pid] = on
             rows.append(
-                (
+                _row(
                     agency_id,
                     pid,
                     village_id,
-                    False,
                     catalogue_id,
                     on,
                     assessor_id,
                     item.source,
                     scores_json,
                     print_,
-                    scored.index,
-                    scored.band,
-                    scored.completeness,
-                    spelling.domains(scored.domain_scores),
-                    scored.count_3,
-                    scored.deprivation_share,
-                    scored.multiple,
+                    scored,
+                    spelling,
                 )
             )
         self.carried = {pid: (latest[pid], on) for pid, on in newest.items()}
@@ -301,6 +295,41 @@ class _Run:
         if looked.ids is not None:
             built.expected = _outcome(built, {row[9]: id_ for id_, row in zip(looked.ids, rows, strict=True)})
         return built
+
+
+def _row(
+    agency_id: int,
+    person_id: int,
+    village_id: int,
+    catalogue_id: int,
+    assessed_on: date,
+    assessor_id: int | None,
+    source: str,
+    scores_json: str,
+    print_: str,
+    scored: scoring.Result,
+    spelling: _Spelling,
+) -> tuple[Any, ...]:
+    """A person's assessment row, in COLUMNS order without recorded_at."""
+    return (
+        agency_id,
+        person_id,
+        village_id,
+        False,
+        catalogue_id,
+        assessed_on,
+        assessor_id,
+        source,
+        scores_json,
+        print_,
+        scored.index,
+        scored.band,
+        scored.completeness,
+        spelling.domains(scored.domain_scores),
+        scored.count_3,
+        scored.deprivation_share,
+        scored.multiple,
+    )
 
 
 def _look_up(run: _Run, batch: list[BulkItem]) -> _Looked:
@@ -481,7 +510,7 @@ def _raise_alerts(run: _Run, raised: list[tuple[tuple[Any, ...], int, list[scori
     run.result.alert_ids.extend(a.pk for a in alerts)
 
 
-def _previous(ids: list[int], triggers: list[str]) -> dict[int, tuple[scoring.Result, dict[str, int], date]]:
+def _previous(ids: list[int], triggers: list[str]) -> dict[int, Latest]:
     """Each person's previous assessment, as much of it as the early-warning rules read: index, band and
     the answers to the trigger indicators (not the whole answer sheet, which costs more to read than
     everything else about it)."""
@@ -635,25 +664,20 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
             scores = {c: v for c, v in json.loads(old_json).items() if c in codes}
             answers, scores_json = spelling.answers(scores)
             scored = scorer(scores)
+            print_ = answers_fingerprint(f"p{person_id}", assessed_on, answers, catalogue.pk)
             rows.append(
-                (
+                _row(
                     agency_id,
                     person_id,
                     village_id,
-                    False,
                     catalogue.pk,
                     assessed_on,
                     assessor_id,
                     Assessment.Source.RESCORE,
                     scores_json,
-                    answers_fingerprint(f"p{person_id}", assessed_on, answers, catalogue.pk),
-                    scored.index,
-                    scored.band,
-                    scored.completeness,
-                    spelling.domains(scored.domain_scores),
-                    scored.count_3,
-                    scored.deprivation_share,
-                    scored.multiple,
+                    print_,
+                    scored,
+                    spelling,
                 )
             )
         return rows, _copy_text(rows, ids, timezone.now()), ids
