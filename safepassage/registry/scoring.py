@@ -138,9 +138,8 @@ class Scorer:
             self.slices.append((domain, start, end))
             start = end
         self.unit_weights = all(i.weight == 1 for i in indicators)
-        self.whole_weights = [int(i.weight) for i in grouped]
-        if not all(float(i.weight).is_integer() for i in indicators):
-            self.whole_weights = []
+        whole = all(float(i.weight).is_integer() for i in indicators)
+        self.whole_weights = [int(i.weight) for i in grouped] if whole else []  # empty: some are fractions
         self.weighted = [(i.code, i.weight) for i in indicators]  # in catalogue order, for fractions
         self.params = params
 
