@@ -72,67 +72,59 @@ def _round(on: date, codes: list[str], seed: int, change: float) -> Iterator[Any
 RAW_COLUMNS = tuple(c for c in COLUMNS if c not in ("subject_is_village", "assessor_id", "recorded_at"))
 
 
-def _raw_insert(rows: list[tuple[Any, ...]]) -> float:
-    """Seconds to insert the same rows with the database's own bulk path (COPY or executemany)."""
-    columns = ", ".join(connection.ops.quote_name(c) for c in RAW_COLUMNS)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE bench_raw AS SELECT * FROM registry_assessment WHERE 1 = 0")
-        start = time.perf_counter()
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY bench_raw ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * 15)
-            cursor.executemany(
-                f"INSERT INTO bench_raw ({columns}) VALUES ({marks})",
-                rows,
-            )
-        seconds = time.perf_counter() - start
-        cursor.execute("DROP TABLE bench_raw")
-    return seconds
+def _sample(columns: tuple[str, ...], limit: int) -> list[list[Any]]:
+    """Up to `limit` assessments already recorded, as rows of `columns` ready to insert (JSON as text)."""
+    from safepassage.registry.models import Assessment
+
+    jsons = [n for n, c in enumerate(columns) if c in ("scores", "domain_scores")]
+    rows = []
+    for values in Assessment.objects.order_by("pk").values_list(*columns)[:limit]:
+        row = list(values)
+        for n in jsons:
+            row[n] = json.dumps(row[n])
+        rows.append(row)
+    return rows
+
+
+def _insert(cursor: Any, table: str, columns: tuple[str, ...], rows: list[list[Any]]) -> float:
+    """Seconds to insert rows with the database's own bulk path (COPY or executemany)."""
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    start = time.perf_counter()
+    if connection.vendor == "postgresql":
+        with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)
+    return time.perf_counter() - start
 
 
 def raw_insert_rate(limit: int = 200_000) -> float:
     """Rows per second the database itself inserts, for up to `limit` assessments already recorded, copied
-    into a scratch table by its own bulk path: the floor under any bulk recording."""
-    from safepassage.registry.models import Assessment
-
-    sample = list(Assessment.objects.order_by("pk").values_list(*RAW_COLUMNS)[:limit])
-    rows = [(*r[:6], json.dumps(r[6]), r[7], r[8], r[9], r[10], json.dumps(r[11]), *r[12:]) for r in sample]
-    return len(rows) / _raw_insert(rows)
+    into a scratch table (no indexes, no checks) by its own bulk path."""
+    rows = _sample(RAW_COLUMNS, limit)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE bench_raw AS SELECT * FROM registry_assessment WHERE 1 = 0")
+        seconds = _insert(cursor, "bench_raw", RAW_COLUMNS, rows)
+        cursor.execute("DROP TABLE bench_raw")
+    return len(rows) / seconds
 
 
 def table_insert_rate(limit: int = 200_000) -> float:
     """Rows per second the database inserts up to `limit` assessments already recorded (under new
     fingerprints) into the assessments table itself, by its own bulk path, with its indexes, its unique
     fingerprint and its check of the person, all rolled back afterwards: the floor under bulk recording."""
-    from safepassage.registry.models import Assessment
-
     columns = tuple(c for c in COLUMNS if c != "assessor_id")
-    at = {name: columns.index(name) for name in ("scores", "domain_scores", "fingerprint")}
-    rows = []
-    for values in Assessment.objects.order_by("pk").values_list(*columns)[:limit]:
-        row = list(values)
-        row[at["scores"]], row[at["domain_scores"]] = (
-            json.dumps(row[at["scores"]]),
-            json.dumps(row[at["domain_scores"]]),
-        )
-        row[at["fingerprint"]] = "z" + row[at["fingerprint"]][1:]  # not hexadecimal: new to the table
-        rows.append(row)
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    rows = _sample(columns, limit)
+    at = columns.index("fingerprint")
+    for row in rows:
+        row[at] = "z" + row[at][1:]  # not hexadecimal: new to the table
     with transaction.atomic(), connection.cursor() as cursor:
         floor = transaction.savepoint()
-        start = time.perf_counter()
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the check of the person inside the time
-            with cursor.copy(f"COPY registry_assessment ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO registry_assessment ({quoted}) VALUES ({marks})", rows)
-        seconds = time.perf_counter() - start
+        seconds = _insert(cursor, "registry_assessment", columns, rows)
         transaction.savepoint_rollback(floor)
     return len(rows) / seconds
 
