@@ -469,7 +469,7 @@ def _insert_copied(
         cursor.execute(
             f"INSERT INTO {table} ({quoted}) SELECT DISTINCT ON (fingerprint) {quoted} "
             "FROM sp_assessment_copy ORDER BY fingerprint, id "
-            "ON CONFLICT (fingerprint) DO NOTHING RETURNING fingerprint, id"
+            "ON CONFLICT DO NOTHING RETURNING fingerprint, id"
         )
         return dict(cursor.fetchall())
 
@@ -558,7 +558,7 @@ def _insert_rows(rows: list[tuple[Any, ...]]) -> dict[str, int]:
     now = timezone.now()
     table = Assessment._meta.db_table
     with connection.cursor() as cursor:
-        seen = _stored_fingerprints(cursor, table, [r[9] for r in rows])
+        seen = set(_stored(cursor, table, rows))
         fresh = []
         for row in rows:
             if row[9] not in seen:  # neither stored before nor earlier in this batch
@@ -569,30 +569,23 @@ def _insert_rows(rows: list[tuple[Any, ...]]) -> dict[str, int]:
         quoted = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
         marks = ", ".join(["%s"] * len(COLUMNS))
         # (ON CONFLICT: should another connection have stored one of them since the look above)
-        cursor.executemany(
-            f"INSERT INTO {table} ({quoted}) VALUES ({marks}) ON CONFLICT (fingerprint) DO NOTHING", fresh
-        )
-        ids: dict[str, int] = {}
-        prints = [v[9] for v in fresh]
-        for start in range(0, len(prints), 900):
-            chunk = prints[start : start + 900]
-            cursor.execute(
-                f"SELECT fingerprint, id FROM {table} "
-                f"WHERE fingerprint IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
-            )
-            ids.update(cursor.fetchall())
-    return ids
+        cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks}) ON CONFLICT DO NOTHING", fresh)
+        return _stored(cursor, table, fresh)
 
 
-def _stored_fingerprints(cursor: Any, table: str, prints: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(prints), 900):
-        chunk = prints[start : start + 900]
+def _stored(cursor: Any, table: str, rows: list[tuple[Any, ...]]) -> dict[str, int]:
+    """Which of these person assessment rows are stored: their ids by fingerprint. Looked up by person
+    and fingerprint, so that the person's history index (which holds the fingerprint) finds them."""
+    found: dict[str, int] = {}
+    for start in range(0, len(rows), 400):
+        chunk = rows[start : start + 400]
+        people, prints = sorted({r[1] for r in chunk}), [r[9] for r in chunk]
         cursor.execute(
-            f"SELECT fingerprint FROM {table} WHERE fingerprint IN ({', '.join(['%s'] * len(chunk))})", chunk
+            f"SELECT fingerprint, id FROM {table} WHERE person_id IN ({', '.join(['%s'] * len(people))}) "
+            f"AND fingerprint IN ({', '.join(['%s'] * len(prints))})",
+            [*people, *prints],
         )
-        found.update(row[0] for row in cursor.fetchall())
+        found.update(cursor.fetchall())
     return found
 
 
@@ -684,9 +677,10 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
 
     def write(rows: list[tuple[Any, ...]], copy_text: str | None, ids: list[int] | None) -> int:
         made = _insert_copied(rows, copy_text, ids)
-        missing = [row[9] for row in rows if row[9] not in made]
+        missing = [row for row in rows if row[9] not in made]
         if missing:  # the same result already stored (re-scored before, on this version): point at it
-            made.update(Assessment.objects.filter(fingerprint__in=missing).values_list("fingerprint", "pk"))
+            with connection.cursor() as cursor:
+                made.update(_stored(cursor, Assessment._meta.db_table, missing))
         _set_current([(row[1], made[row[9]], row[10], row[11], row[5]) for row in rows])
         return len(rows)
 

@@ -504,7 +504,10 @@ def assessment_record(
         owner = chosen
         subject = f"v{village.pk}:{owner.pk}"
     print_ = fingerprint(subject, assessed_on, cleaned, catalogue.pk)
-    same = Assessment.objects.filter(fingerprint=print_).first()
+    same = Assessment.objects.filter(
+        Q(person=person, assessed_on=assessed_on) if person is not None else Q(person__isnull=True),
+        fingerprint=print_,
+    ).first()
     if same is not None:
         return Recorded(same, getattr(same, "alert", None), created=False)
 

@@ -371,6 +371,40 @@ def test_agencies_assess_the_same_village_separately(world):
     assert b.alert is None
 
 
+def test_the_same_village_assessment_twice_is_kept_once(world):
+    def submit():
+        return services.assessment_record(
+            actor=world.coordinator_a,
+            village=world.village_3,
+            assessed_on=TODAY,
+            scores={"MIG-BORDER": 3, "MIG-BROKERS": 1},
+        )
+
+    first, again = submit(), submit()
+    assert first.created and again.created is False and again.assessment.pk == first.assessment.pk
+    assert Assessment.objects.filter(village=world.village_3, subject_is_village=True).count() == 1
+
+
+@pytest.mark.parametrize("subject", ["person", "village"])
+def test_the_database_itself_refuses_a_second_copy_of_an_assessment(world, child_a, subject):
+    """Whatever path writes it (a raw import, another session), the same assessment is stored once."""
+    from django.db import IntegrityError, transaction
+
+    if subject == "person":
+        stored = record(world.volunteer_a, child_a, TODAY, all_answers(1)).assessment
+    else:
+        stored = services.assessment_record(
+            actor=world.coordinator_a, village=world.village_3, assessed_on=TODAY, scores={"MIG-BORDER": 3}
+        ).assessment
+    copy = Assessment(**{f.attname: getattr(stored, f.attname) for f in Assessment._meta.concrete_fields})
+    copy.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy.save()
+    # A different assessment of the same subject on the same day is not refused.
+    copy.fingerprint = "f" * 64
+    copy.save()
+
+
 def test_a_routed_alert_is_gone_when_the_membership_ends(world, child_a):
     from safepassage.registry.models import Alert as AlertModel
 
