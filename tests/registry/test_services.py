@@ -240,6 +240,22 @@ def test_bulk_recording_scores_and_warns_exactly_like_one_at_a_time(world, child
     assert set(alert.recipients.values_list("username", flat=True)) == {"volunteer_a", "coordinator_a"}
 
 
+def test_bulk_recording_reads_the_stored_trigger_answers(world, child_a, child_a2):
+    """A trigger already at 3 in the stored assessment is not new; one that was not at 3 is."""
+    for child, answers in ((child_a, all_answers(1, HLT_DEATH=3)), (child_a2, all_answers(1))):
+        services.assessment_record(
+            actor=None, person=child, assessed_on=TODAY - timedelta(days=60), scores=answers
+        )
+    before = set(Alert.objects.values_list("pk", flat=True))
+    items = [
+        BulkItem(child_a.pk, TODAY, all_answers(1, HLT_DEATH=3)),
+        BulkItem(child_a2.pk, TODAY, all_answers(1, HLT_DEATH=3)),
+    ]
+    assert assessments_bulk_record(actor=None, items=items).alerts == 1
+    raised = Alert.objects.exclude(pk__in=before).get()
+    assert raised.person_id == child_a2.pk and raised.rules == ["trigger_newly_3"]
+
+
 def test_an_assessment_recorded_by_hand_and_then_in_a_survey_file_is_stored_once(world, child_a):
     answers = all_answers(1, HLT_ILL=3, BMN_DEBT=2)
     answers.pop("EDU-LANG")
