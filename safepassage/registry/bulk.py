@@ -384,7 +384,7 @@ def _look_up(run: _Run, batch: list[BulkItem]) -> _Looked:
             "birth_date",
             "current_assessed_on",
             "current_assessment_id",
-            "current_assessment__index",  # (scoring.WARNING_FIELDS)
+            "current_assessment__index",  # (what scoring.warnings reads of it)
             "current_assessment__band",
             *answers,
         )

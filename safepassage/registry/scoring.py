@@ -78,11 +78,6 @@ class Result:
 STORED_FIELDS = ("index", "band", "completeness", "domain_scores", "count_3", "deprivation_share", "multiple")
 
 
-# What the early-warning rules read of an earlier assessment's result (and, of its answers, only the
-# trigger indicators'): bulk recording fetches no more than this of each person's previous assessment.
-WARNING_FIELDS = ("index", "band")
-
-
 def earlier_result(index: float | None, band: str) -> Result:
     """An earlier assessment's result as far as warnings() reads it."""
     return Result(index, band, 0.0, 0, 0, {}, 0, 0.0, False)
@@ -215,7 +210,8 @@ def warnings(
 
     A first assessment is a baseline: nothing in it is "new", so it warns only when the catalogue asks
     for warnings on first assessments (first_assessment_triggers). Of `previous` it reads only the
-    WARNING_FIELDS of the result and the trigger indicators of the answers.
+    index and band of the result and the trigger indicators of the answers (all that bulk recording
+    fetches of each person's previous assessment, see earlier_result).
     """
     result, scores = current
     reasons: list[Reason] = []
