@@ -134,5 +134,9 @@ def database(env: Env, folder: Path) -> dict[str, object]:
         }
         config.pop("CONN_HEALTH_CHECKS", None)
         config["CONN_MAX_AGE"] = 0
+        # Tests get a file too, as production has, not Django's shared in-memory database: there a
+        # background thread writing (an import's progress) while a request reads the same table fails at
+        # once with "database table is locked", which no busy timeout waits out.
+        config["TEST"] = {"NAME": str(folder / "test.sqlite3")}
     config.setdefault("TEST", {})
     return config
