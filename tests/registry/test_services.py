@@ -256,6 +256,19 @@ def test_bulk_recording_reads_the_stored_trigger_answers(world, child_a, child_a
     assert raised.person_id == child_a2.pk and raised.rules == ["trigger_newly_3"]
 
 
+def test_a_bulk_run_leaves_the_interpreter_as_it_found_it(world, child_a):
+    """Garbage collection and the switch interval are set for a run only, and put back even when it fails."""
+    import gc
+    import sys
+
+    interval = sys.getswitchinterval()
+    assessments_bulk_record(actor=None, items=[BulkItem(child_a.pk, TODAY, all_answers(1))])
+    assert gc.isenabled() and sys.getswitchinterval() == interval
+    with pytest.raises(ValidationError):
+        assessments_bulk_record(actor=None, items=[BulkItem(child_a.pk, TODAY, {"HLT-ILL": 7})])
+    assert gc.isenabled() and sys.getswitchinterval() == interval
+
+
 def test_an_assessment_recorded_by_hand_and_then_in_a_survey_file_is_stored_once(world, child_a):
     answers = all_answers(1, HLT_ILL=3, BMN_DEBT=2)
     answers.pop("EDU-LANG")
