@@ -21,6 +21,7 @@ from safepassage.core.roles import Action, Role
 from safepassage.linkage import matching
 from safepassage.linkage.models import OPEN, LinkageRun, MatchCandidate, Merge
 from safepassage.registry.models import Assessment, Person
+from safepassage.registry.services import current_risk_fields
 
 REVIEWERS = (Role.ADMIN, Role.COORDINATOR)
 ADULT = 18
@@ -291,10 +292,8 @@ def _move_provenance(old: int, new: int) -> list[list[Any]]:
 def _set_current(person: Person) -> None:
     """The newest assessment (now from either record) is the person's current risk."""
     latest = Assessment.objects.filter(person=person).order_by("-assessed_on", "-recorded_at", "-pk").first()
-    person.current_assessment = latest
-    person.current_index = latest.index if latest else None
-    person.current_band = latest.band if latest else ""
-    person.current_assessed_on = latest.assessed_on if latest else None
+    for name, value in current_risk_fields(latest).items():
+        setattr(person, name, value)
 
 
 @transaction.atomic

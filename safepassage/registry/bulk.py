@@ -17,9 +17,8 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import TextField
+from django.db.models import F, Func, TextField
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -203,9 +202,9 @@ Latest = tuple[scoring.Result, dict[str, int], date]
 @dataclass
 class _Looked:
     """What the database said about a batch before it was built: its people, each with their current
-    assessment as far as the early-warning rules read it, as fetched (rows of id, agency, village, birth
-    date, current date, current assessment id, its index and band, its answers to the trigger
-    indicators), and on PostgreSQL the ids reserved for its rows."""
+    risk as far as the early-warning rules read it, as fetched (rows of id, agency, village, birth date,
+    current date, current assessment id, current index and band, the current assessment's answers to the
+    trigger indicators), and on PostgreSQL the ids reserved for its rows."""
 
     rows: list[tuple[Any, ...]]
     ids: list[int] | None
@@ -231,7 +230,7 @@ class _Outcome:
     new: int
     skipped: int
     villages: set[int]
-    current: list[tuple[Any, ...]]  # (person id, assessment id, index, band, date) for _set_current
+    current: list[tuple[Any, ...]]  # rows for _set_current
     alerts: list[tuple[tuple[Any, ...], int, list[scoring.Reason]]]  # (row, assessment id, reasons)
 
 
@@ -395,8 +394,8 @@ def _look_up(run: _Run, batch: list[BulkItem]) -> _Looked:
             "birth_date",
             "current_assessed_on",
             "current_assessment_id",
-            "current_assessment__index",  # (what scoring.warnings reads of it)
-            "current_assessment__band",
+            "current_index",  # (what scoring.warnings reads of it: current risk, re-scored or not)
+            "current_band",
             *answers,
         )
     )
@@ -486,7 +485,7 @@ def _outcome(built: _Built, ids: dict[str, int]) -> _Outcome:
         skipped=len(built.rows) - len(fresh),
         villages={row[2] for row in newest.values()},
         current=[
-            (pid, ids[row[9]], row[10], row[11], row[5])
+            (pid, ids[row[9]], row[10], row[11], row[5], row[16], row[15], row[4])
             for pid, row in newest.items()
             if people[pid][4] is None or row[5] >= people[pid][4]
         ],
@@ -646,30 +645,62 @@ def _stored(cursor: Any, table: str, rows: list[tuple[Any, ...]]) -> dict[str, i
     return found
 
 
-def _set_current(rows: list[tuple[Any, ...]]) -> None:
-    """Point people at their newest assessment (rows of person id, assessment id, index, band, date).
+# Current risk as _set_current writes it (Person's columns), in the order of its rows.
+CURRENT_COLUMNS = (
+    "id",
+    "current_assessment_id",
+    "current_index",
+    "current_band",
+    "current_assessed_on",
+    "current_multiple",
+    "current_deprivation_share",
+    "current_catalogue_id",
+)
+
+
+def _current_line(row: tuple[Any, ...]) -> str:
+    """A _set_current row in COPY text format."""
+    pid, aid, index, band, on, multiple, share, catalogue_id = row
+    index_text = _NULL if index is None else repr(float(index))
+    share_text = _NULL if share is None else repr(float(share))
+    return (
+        f"{pid}\t{aid}\t{index_text}\t{band}\t{on.isoformat()}\t{'t' if multiple else 'f'}\t"
+        f"{share_text}\t{catalogue_id}\n"
+    )
+
+
+def _set_current(rows: list[tuple[Any, ...]], copy_text: str | None = None) -> None:
+    """Set people's current risk: rows in CURRENT_COLUMNS order (person id, assessment id, index, band,
+    date, multiple vulnerability, deprivation share, catalogue id), given on PostgreSQL also as COPY text
+    when the caller has made it on its helper thread.
 
     PostgreSQL: COPY into a scratch table and one UPDATE … FROM; SQLite: one prepared UPDATE run. Both far
     faster than the CASE expressions of QuerySet.bulk_update."""
     if not rows:
         return
     table = Person._meta.db_table
+    columns = CURRENT_COLUMNS[1:]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Three round trips (each a wait for the server while the helper thread works): statements
             # without parameters go together.
             cursor.execute(
                 "SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin'); "
-                "CREATE TEMP TABLE IF NOT EXISTS sp_current_stage "
-                "(pid bigint, aid bigint, idx double precision, band text, day date); "
+                f"CREATE TEMP TABLE IF NOT EXISTS sp_current_stage AS SELECT {', '.join(CURRENT_COLUMNS)} "
+                f"FROM {table} WHERE false; "
                 "TRUNCATE sp_current_stage"
             )
             settings = cursor.fetchone()
             if not set(settings) <= {"on", "off"}:
                 raise ValueError(f"unexpected planner settings {settings!r}")
-            with cursor.cursor.copy("COPY sp_current_stage (pid, aid, idx, band, day) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            with cursor.cursor.copy(
+                f"COPY sp_current_stage ({', '.join(CURRENT_COLUMNS)}) FROM STDIN"
+            ) as copy:
+                if copy_text is not None:
+                    copy.write(copy_text)
+                else:
+                    for row in rows:
+                        copy.write_row(row)
             # Each row finds its person by primary key. Left to itself, the planner may read the whole
             # people table once per batch instead (it prices a lookup as a disk read); at a million people
             # and 10,000 a batch that made a survey round three times slower. So, for this statement only,
@@ -677,70 +708,76 @@ def _set_current(rows: list[tuple[Any, ...]]) -> None:
             cursor.execute(
                 "SELECT set_config('enable_hashjoin', 'off', true), "
                 "set_config('enable_mergejoin', 'off', true); "
-                f"UPDATE {table} AS p SET current_assessment_id = s.aid, current_index = s.idx, "
-                "current_band = s.band, current_assessed_on = s.day "
-                "FROM sp_current_stage AS s WHERE p.id = s.pid; "
+                f"UPDATE {table} AS p SET {', '.join(f'{c} = s.{c}' for c in columns)} "
+                "FROM sp_current_stage AS s WHERE p.id = s.id; "
                 f"SELECT set_config('enable_hashjoin', '{settings[0]}', true), "
                 f"set_config('enable_mergejoin', '{settings[1]}', true)"
             )
         else:
             cursor.executemany(
-                f"UPDATE {table} SET current_assessment_id = %s, current_index = %s, current_band = %s, "
-                "current_assessed_on = %s WHERE id = %s",
-                [(aid, index, band, on, pid) for pid, aid, index, band, on in rows],
+                f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in columns)} WHERE id = %s",
+                [(*row[1:], row[0]) for row in rows],
             )
+
+
+class _AnswerSheet(Func):
+    """A JSON field's answers as a Scorer sheet, in SQL: one digit per code, 0 where unanswered.
+
+    Written as one flat chain of || (nested CONCATs of 25 or more answers overflow SQLite's parser)."""
+
+    output_field = TextField()
+
+    def __init__(self, field: str, codes: list[str]) -> None:
+        super().__init__(F(field))
+        self.codes = codes
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        column, column_params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            part, keys = f"COALESCE({column} ->> %s, '0')", list(self.codes)
+        else:
+            part, keys = f"COALESCE(json_extract({column}, %s), 0)", [f'$."{c}"' for c in self.codes]
+        return "(" + " || ".join([part] * len(keys)) + ")", [p for k in keys for p in (*column_params, k)]
 
 
 def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_size: int = 10_000) -> int:
     """Put everyone's current risk on the active catalogue version, from their latest answers.
 
-    Each person whose current assessment used an older version gets a new assessment (source "rescore",
-    same date, same answers for the indicators the new version still asks). Old assessments are never
-    touched, and re-scoring raises no alerts: no answer changed. Returns how many were re-scored.
+    For each person whose current risk is under another version, the answers of their current
+    assessment (those the new version still asks) are scored under the new one, and that becomes their
+    current risk: index, band, multiple vulnerability and deprivation share, with the version. No
+    assessment is written or changed: the history shows what was assessed, scored under the version of
+    its day. Re-scoring raises no alerts (no answer changed). Returns how many were re-scored.
+
+    The database reads each person's answers out as a sheet of digits (Scorer.score_sheet), so no JSON
+    is parsed; a helper thread scores a batch while this one reads the next and writes the one before.
     """
     catalogue = catalogue or active_catalogue()
-    specs = catalogue.specs("IH")
-    codes = {s.code for s in specs}
-    scorer = scoring.Scorer(specs, catalogue.params())
-    spelling = _Spelling(specs)
-    assessor_id = getattr(actor, "pk", None)
+    scorer = scoring.Scorer(catalogue.specs("IH"), catalogue.params())
+    catalogue_id = catalogue.pk
 
-    def rows_of(
-        batch: list[tuple[Any, ...]], ids: list[int] | None
-    ) -> tuple[list[tuple[Any, ...]], str | None, list[int] | None]:
-        """The new assessments of a batch of stale people, and as COPY text under the reserved ids (on
-        the helper thread: no database)."""
+    def rows_of(batch: list[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], str | None]:
+        """A batch's new current risk, as _set_current rows and (on PostgreSQL) COPY text."""
         rows = []
-        for person_id, agency_id, village_id, assessed_on, old_json in batch:
-            scores = {c: v for c, v in json.loads(old_json).items() if c in codes}
-            answers, scores_json = spelling.answers(scores)
-            scored = scorer(scores)
-            print_ = answers_fingerprint(f"p{person_id}", assessed_on, answers, catalogue.pk)
+        for person_id, assessment_id, assessed_on, sheet in batch:
+            try:
+                scored = scorer.score_sheet(sheet)
+            except ValueError as error:  # only if a stored answer were outside 1-3
+                raise ValueError(f"person {person_id}, assessment {assessment_id}: {error}") from None
             rows.append(
-                _row(
-                    agency_id,
+                (
                     person_id,
-                    village_id,
-                    catalogue.pk,
+                    assessment_id,
+                    scored.index,
+                    scored.band,
                     assessed_on,
-                    assessor_id,
-                    Assessment.Source.RESCORE,
-                    scores_json,
-                    print_,
-                    scored,
-                    spelling,
+                    scored.multiple,
+                    scored.deprivation_share,
+                    catalogue_id,
                 )
             )
-        return rows, _copy_text(rows, ids, timezone.now()), ids
-
-    def write(rows: list[tuple[Any, ...]], copy_text: str | None, ids: list[int] | None) -> int:
-        made = _insert_copied(rows, copy_text, ids)
-        missing = [row for row in rows if row[9] not in made]
-        if missing:  # the same result already stored (re-scored before, on this version): point at it
-            with connection.cursor() as cursor:
-                made.update(_stored(cursor, Assessment._meta.db_table, missing))
-        _set_current([(row[1], made[row[9]], row[10], row[11], row[5]) for row in rows])
-        return len(rows)
+        text = "".join(map(_current_line, rows)) if connection.vendor == "postgresql" else None
+        return rows, text
 
     done = 0
     with (
@@ -748,29 +785,27 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
         _bulk_mode(),
         ThreadPoolExecutor(1, thread_name_prefix="rescoring") as helper,
     ):
-        # One streamed query: each stale person with their current assessment's answers, as JSON text
-        # (parsed on the helper thread, with the scoring).
+        # One streamed query: each person whose current risk is on another version, with their current
+        # answers as a sheet of digits.
         stale = (
             Person.objects.filter(current_assessment__isnull=False)
-            .exclude(current_assessment__catalogue=catalogue)
-            .annotate(old_json=Cast("current_assessment__scores", TextField()))
-            .values_list(
-                "pk",
-                "current_assessment__agency_id",
-                "current_assessment__village_id",
-                "current_assessment__assessed_on",
-                "old_json",
-            )
+            .exclude(current_catalogue=catalogue)
+            .annotate(sheet=_AnswerSheet("current_assessment__scores", scorer.codes))
+            .values_list("pk", "current_assessment_id", "current_assessed_on", "sheet")
             .order_by("pk")
         )
-        pending: Future[tuple[list[tuple[Any, ...]], str | None, list[int] | None]] | None = None
+        pending: Future[tuple[list[tuple[Any, ...]], str | None]] | None = None
         for batch in _batches(stale.iterator(chunk_size=batch_size), batch_size):
-            building = helper.submit(rows_of, batch, _reserve_ids(len(batch)))
+            building = helper.submit(rows_of, batch)
             if pending is not None:
-                done += write(*pending.result())
+                rows, text = pending.result()
+                _set_current(rows, text)
+                done += len(rows)
             pending = building
         if pending is not None:
-            done += write(*pending.result())
+            rows, text = pending.result()
+            _set_current(rows, text)
+            done += len(rows)
         cells.refresh()
         audit_record(
             actor=actor,

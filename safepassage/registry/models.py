@@ -178,11 +178,14 @@ class Person(AgencyOwned, TimeStamped):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The latest assessment, kept here so lists and reports need no subquery. Written for everyone at
-    # once by survey rounds and re-scoring, so none of these four columns is indexed or checked by the
-    # database: PostgreSQL can then rewrite the row in place (a "HOT" update, with the free space the
-    # table's fillfactor leaves) instead of adding an entry to each of the table's indexes. Only the write
-    # paths in services and bulk set them, always to an assessment written in the same transaction.
+    # Current risk: the latest assessment and what its answers score under `current_catalogue`, kept here
+    # so lists and reports need no subquery. That is the assessment's own result until the catalogue
+    # changes; re-scoring then scores the same answers under the new version and writes only these
+    # columns (the assessment itself never changes). Written for everyone at once by survey rounds and
+    # re-scoring, so none of these columns is indexed or checked by the database: PostgreSQL can then
+    # rewrite the row in place (a "HOT" update, with the free space the table's fillfactor leaves) instead
+    # of adding an entry to each of the table's indexes. Only the write paths in services, bulk and
+    # linkage set them, always to an assessment of the same transaction or one already current.
     current_assessment = models.ForeignKey(
         "Assessment",
         null=True,
@@ -195,6 +198,17 @@ class Person(AgencyOwned, TimeStamped):
     current_index = models.FloatField(null=True, blank=True)
     current_band = models.CharField(max_length=12, blank=True)
     current_assessed_on = models.DateField(null=True, blank=True)
+    current_multiple = models.BooleanField(default=False)  # multiply vulnerable (Alkire-Foster)
+    current_deprivation_share = models.FloatField(null=True, blank=True)
+    current_catalogue = models.ForeignKey(
+        Catalogue,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
 
     restricted = models.BooleanField(
         _("restricted to case staff"),

@@ -115,15 +115,17 @@ def applicable(indicators: Sequence[IndicatorSpec], levels: str) -> list[Indicat
 class Scorer:
     """score() prepared once for a catalogue version, for scoring many assessments quickly.
 
-    A survey round scores a million answer sheets, so the work per sheet is done with list builtins
-    (count, sum) over the answers read once in indicator order, and with whole-number arithmetic when the
-    weights are whole numbers (they are, unless an administrator sets fractions): the results are the same,
-    to the last bit, as adding the weights one answered indicator at a time.
+    A survey round scores a million answer sheets, so each sheet is first written as one digit per
+    indicator ("1", "2", "3", or "0" for unanswered) in the order of `codes`, and everything is counted
+    with str.count over that text and its slices (one per domain). A re-score reads the sheets in that
+    form straight from the database. With whole-number weights (unless an administrator sets fractions)
+    the arithmetic is on whole numbers: the results are the same, to the last bit, as adding the weights
+    one answered indicator at a time.
     """
 
     def __init__(self, indicators: Sequence[IndicatorSpec], params: Parameters) -> None:
         self.domains = list(dict.fromkeys(i.domain for i in indicators))
-        # The answers are read grouped by domain, so each domain's are one slice of the list.
+        # The answers are read grouped by domain, so each domain's are one slice of the sheet.
         grouped = sorted(indicators, key=lambda i: self.domains.index(i.domain))
         self.codes = [i.code for i in grouped]
         self.slices: list[tuple[str, int, int]] = []
@@ -135,44 +137,62 @@ class Scorer:
         self.unit_weights = all(i.weight == 1 for i in indicators)
         whole = all(float(i.weight).is_integer() for i in indicators)
         self.whole_weights = [int(i.weight) for i in grouped] if whole else []  # empty: some are fractions
-        self.weighted = [(i.code, i.weight) for i in indicators]  # in catalogue order, for fractions
+        # For fractions: (place on the sheet, weight) in catalogue order, the order they are added in.
+        self.weighted = [(self.codes.index(i.code), i.weight) for i in indicators]
         self.params = params
 
-    def _weights(self, values: list[int | None], scores: Mapping[str, int]) -> tuple[float, float]:
-        """The summed weight of the answered indicators and of those at 3."""
-        if self.unit_weights:
-            return float(len(values) - values.count(None)), float(values.count(3))
+    def sheet(self, scores: Mapping[str, int]) -> str:
+        """An answer sheet as the digits score_sheet() reads. Raises ValueError for a score outside 1-3."""
+        get = scores.get
+        try:
+            return "".join([_DIGITS[get(code)] for code in self.codes])
+        except KeyError as missing:
+            raise ValueError(f"a score is 1, 2 or 3, not {missing.args[0]!r}") from None
+
+    def _weights(self, sheet: str) -> tuple[float, float]:
+        """The summed weight of the answered indicators and of those at 3 (weights not all 1)."""
         if self.whole_weights:  # whole numbers add up exactly in any order
-            pairs = [(w, v) for w, v in zip(self.whole_weights, values, strict=True) if v is not None]
-            return float(sum(w for w, _ in pairs)), float(sum(w for w, v in pairs if v == 3))
+            pairs = [(w, v) for w, v in zip(self.whole_weights, sheet, strict=True) if v != "0"]
+            return float(sum(w for w, _ in pairs)), float(sum(w for w, v in pairs if v == "3"))
         answered_weight = deprived_weight = 0.0  # fractions: added in catalogue order, one at a time
-        for code, weight in self.weighted:
-            value = scores.get(code)
-            if value is not None:
+        for at, weight in self.weighted:
+            value = sheet[at]
+            if value != "0":
                 answered_weight += weight
-                if value == 3:
+                if value == "3":
                     deprived_weight += weight
         return answered_weight, deprived_weight
 
     def __call__(self, scores: Mapping[str, int]) -> Result:
+        return self._score(self.sheet(scores))
+
+    def score_sheet(self, sheet: str) -> Result:
+        """Score an answer sheet written as sheet() writes it (read back from the database, say)."""
+        if len(sheet) != len(self.codes) or sheet.strip("0123"):
+            raise ValueError(f"not an answer sheet of {len(self.codes)} digits 0-3: {sheet!r}")
+        return self._score(sheet)
+
+    def _score(self, sheet: str) -> Result:
         params = self.params
-        get = scores.get
-        values = [get(code) for code in self.codes]
-        applicable = len(values)
-        answered = applicable - values.count(None)
-        total = sum(filter(None, values))  # (None and 0 add nothing)
-        answered_weight, deprived_weight = self._weights(values, scores)
+        count = sheet.count
+        twos, threes = count("2"), count("3")
+        applicable = len(sheet)
+        answered = applicable - count("0")
+        if self.unit_weights:
+            answered_weight, deprived_weight = float(answered), float(threes)
+        else:
+            answered_weight, deprived_weight = self._weights(sheet)
         completeness = round(answered / applicable, 4) if applicable else 0.0
-        index = round((total - answered) / (2 * answered) * 100, 2) if answered else None
+        # (the sum of the answers less one per answer: each 2 adds 1 and each 3 adds 2)
+        index = round((twos + 2 * threes) / (2 * answered) * 100, 2) if answered else None
         share = deprived_weight / answered_weight if answered_weight else 0.0
         band = band_of(index, completeness, params)
         domain_scores: dict[str, float | None] = {}
         for domain, start, end in self.slices:
-            picked = values[start:end]
-            count = end - start - picked.count(None)
-            domain_scores[domain] = (
-                round((sum(filter(None, picked)) - count) / (2 * count) * 100, 2) if count else None
-            )
+            picked = sheet[start:end].count
+            n2, n3 = picked("2"), picked("3")
+            n = end - start - picked("0")
+            domain_scores[domain] = round((n2 + 2 * n3) / (2 * n) * 100, 2) if n else None
         return Result(
             index=index,
             band=band,
@@ -180,10 +200,13 @@ class Scorer:
             answered=answered,
             applicable=applicable,
             domain_scores=domain_scores,
-            count_3=values.count(3),
+            count_3=threes,
             deprivation_share=round(share, 4),
             multiple=band != INCOMPLETE and share > 0 and share >= params.k - 1e-9,
         )
+
+
+_DIGITS: dict[Any, str] = {None: "0", 1: "1", 2: "2", 3: "3"}
 
 
 def score(scores: Mapping[str, int], indicators: Sequence[IndicatorSpec], params: Parameters) -> Result:

@@ -455,6 +455,43 @@ def _previous(person: Person | None, village: Area, agency: Agency, assessed_on:
     return qs.order_by("-assessed_on", "-id").first()
 
 
+def result_under(assessment: Assessment, catalogue: Catalogue) -> scoring.Result:
+    """What an assessment's answers score under a catalogue version: its stored result under its own
+    version, or, under another, the answers that version asks scored again (what a re-score gives)."""
+    if assessment.catalogue_id == catalogue.pk:
+        return scoring.stored_result(vars(assessment))
+    specs = catalogue.specs("V" if assessment.subject_is_village else "IH")
+    asked = {s.code for s in specs}
+    answers = {code: value for code, value in assessment.scores.items() if code in asked}
+    return scoring.score(answers, specs, catalogue.params())
+
+
+def current_risk_fields(latest: Assessment | None) -> dict[str, Any]:
+    """A person's current-risk columns when `latest` is their newest assessment: scored under the active
+    catalogue version (as a re-score would) when it was made under another."""
+    if latest is None:
+        return {
+            "current_assessment": None,
+            "current_index": None,
+            "current_band": "",
+            "current_assessed_on": None,
+            "current_multiple": False,
+            "current_deprivation_share": None,
+            "current_catalogue": None,
+        }
+    catalogue = Catalogue.objects.filter(status=Catalogue.Status.ACTIVE).first() or latest.catalogue
+    result = result_under(latest, catalogue)
+    return {
+        "current_assessment": latest,
+        "current_index": result.index,
+        "current_band": result.band,
+        "current_assessed_on": latest.assessed_on,
+        "current_multiple": result.multiple,
+        "current_deprivation_share": result.deprivation_share,
+        "current_catalogue": catalogue,
+    }
+
+
 def ack_deadline(catalogue: Catalogue, now: datetime | None = None) -> datetime:
     """When an alert must be acknowledged by, under this catalogue's rules."""
     hours = float(catalogue.parameters.get("early_warning", {}).get("acknowledge_hours", 72))
@@ -514,6 +551,13 @@ def assessment_record(
     params = catalogue.params()
     result = scoring.score(cleaned, specs, params)
     previous = _previous(person, place, owner, assessed_on)
+    earlier = None
+    if previous is not None:
+        earlier = scoring.stored_result(vars(previous))
+        if person is not None and previous.pk == person.current_assessment_id:
+            # Compared with the person's current risk: the same as that assessment's own result unless
+            # a re-score has since put it on a newer catalogue version.
+            earlier = scoring.earlier_result(person.current_index, person.current_band)
     assessment = Assessment.objects.create(
         agency=owner,
         person=person,
@@ -536,14 +580,18 @@ def assessment_record(
     if person is not None and (
         person.current_assessed_on is None or assessed_on >= person.current_assessed_on
     ):
-        Person.objects.filter(pk=person.pk).update(
-            current_assessment=assessment,
-            current_index=result.index,
-            current_band=result.band,
-            current_assessed_on=assessed_on,
-        )
-        person.current_assessment, person.current_index = assessment, result.index
-        person.current_band, person.current_assessed_on = result.band, assessed_on
+        current = {
+            "current_assessment": assessment,
+            "current_index": result.index,
+            "current_band": result.band,
+            "current_assessed_on": assessed_on,
+            "current_multiple": result.multiple,
+            "current_deprivation_share": result.deprivation_share,
+            "current_catalogue": catalogue,
+        }
+        Person.objects.filter(pk=person.pk).update(**current)
+        for name, value in current.items():
+            setattr(person, name, value)
         cells.refresh(villages=[person.village_id])
     alert = None
     # Only a newer assessment warns: one entered late for an earlier date is history, not news.
@@ -553,7 +601,7 @@ def assessment_record(
     if is_latest:
         triggers = [s.code for s in specs if s.kind == Indicator.Kind.TRIGGER]
         reasons = scoring.warnings(
-            previous=(scoring.stored_result(vars(previous)), previous.scores) if previous else None,
+            previous=(earlier, previous.scores) if previous and earlier else None,
             current=(result, cleaned),
             trigger_codes=triggers,
             params=params,

@@ -154,7 +154,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = selectors.assessment_history(viewer=request.user, person=person)
     catalogue = selectors.active_catalogue_or_none()
     titles = {i.code: i.title for i in catalogue.indicators.all()} if catalogue else {}
-    current = history[-1]["assessment"] if history else None
+    # Current risk: the person's latest answers, scored under the catalogue version their risk is on (the
+    # version they were given under, unless a re-score has moved it to a newer one).
+    current_id = person.current_assessment_id
+    latest = next((h["assessment"] for h in history if h["assessment"].pk == current_id), None)
+    current = None
+    if latest is not None:
+        on = person.current_catalogue or latest.catalogue
+        current = {"assessment": latest, "result": services.result_under(latest, on), "catalogue": on}
     return render(
         request,
         "registry/person_detail.html",

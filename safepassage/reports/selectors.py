@@ -302,10 +302,8 @@ def prioritisation(
             n=Count("id"),
             high=Count("id", filter=Q(current_band="high")),
             mean_index=Avg("current_index"),
-            q=Count("id", filter=Q(current_assessment__multiple=True)),
-            intensity=Avg(
-                "current_assessment__deprivation_share", filter=Q(current_assessment__multiple=True)
-            ),
+            q=Count("id", filter=Q(current_multiple=True)),
+            intensity=Avg("current_deprivation_share", filter=Q(current_multiple=True)),
         )
         .order_by()
     )

@@ -205,3 +205,15 @@ def test_the_scorer_gives_exactly_what_scoring_one_indicator_at_a_time_gives(wei
             got.multiple,
         ) == _score_one_indicator_at_a_time(scores, specs, params), scores
         assert got.answered == len(scores)
+
+
+def test_the_scorer_refuses_a_score_outside_1_to_3_and_a_sheet_of_the_wrong_shape():
+    specs = [IndicatorSpec("A", "health", "I", "S"), IndicatorSpec("B", "work", "I", "S")]
+    scorer = Scorer(specs, Parameters())
+    assert scorer.sheet({"B": 3}) == "03"
+    assert scorer.score_sheet("03").index == 100.0
+    with pytest.raises(ValueError, match="1, 2 or 3"):
+        scorer({"A": 4})
+    for wrong in ("3", "031", "04"):
+        with pytest.raises(ValueError, match="answer sheet"):
+            scorer.score_sheet(wrong)

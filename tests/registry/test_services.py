@@ -326,28 +326,6 @@ def test_bulk_recording_reports_the_first_bad_row_in_the_callers_language(world,
     assert Assessment.objects.count() == 0
 
 
-def test_rescoring_puts_everyone_on_the_new_version_and_keeps_the_old(world, child_a, django_user_model):
-    from safepassage.registry.bulk import catalogue_rescore
-
-    admin = django_user_model.objects.create_superuser("root2", password="a long enough password")
-    old = record(world.volunteer_a, child_a, TODAY - timedelta(days=5), all_answers(1, HLT_ILL=3, EDU_LANG=3))
-    v1 = Catalogue.objects.get(status="active")
-    draft = services.catalogue_copy(actor=admin, source=v1)
-    services.indicator_update(actor=admin, indicator=draft.indicators.get(code="HLT-ILL"), active=False)
-    services.catalogue_activate(actor=admin, catalogue=draft)
-    assert catalogue_rescore(actor=admin) == 1
-    child_a.refresh_from_db()
-    current = child_a.current_assessment
-    assert current is not None and current.catalogue_id == draft.pk and current.source == "rescore"
-    assert current.assessed_on == old.assessment.assessed_on
-    # 24 answers left, one at 3: 2 / 48 × 100
-    assert current.index == round(2 / 48 * 100, 2)
-    old.assessment.refresh_from_db()
-    assert old.assessment.index == 8.0 and old.assessment.catalogue_id == v1.pk
-    assert Alert.objects.count() == 0
-    assert catalogue_rescore(actor=admin) == 0
-
-
 def test_assessments_cannot_be_changed_or_deleted(world, child_a):
     assessment = record(world.volunteer_a, child_a, TODAY, all_answers(1)).assessment
     assessment.index = 99.0
