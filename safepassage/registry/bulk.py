@@ -231,6 +231,7 @@ class _Outcome:
     skipped: int
     villages: set[int]
     current: list[tuple[Any, ...]]  # rows for _set_current
+    current_copy: str | None  # the same as COPY text, on PostgreSQL
     alerts: list[tuple[tuple[Any, ...], int, list[scoring.Reason]]]  # (row, assessment id, reasons)
 
 
@@ -479,16 +480,18 @@ def _outcome(built: _Built, ids: dict[str, int]) -> _Outcome:
         if best is None or row[5] >= best[5]:
             newest[row[1]] = row
     people, reasons = built.people, built.reasons
+    current = [
+        (pid, ids[row[9]], row[10], row[11], row[5], row[16], row[15], row[4])
+        for pid, row in newest.items()
+        if people[pid][4] is None or row[5] >= people[pid][4]
+    ]
     return _Outcome(
         created=created,
         new=len(fresh),
         skipped=len(built.rows) - len(fresh),
         villages={row[2] for row in newest.values()},
-        current=[
-            (pid, ids[row[9]], row[10], row[11], row[5], row[16], row[15], row[4])
-            for pid, row in newest.items()
-            if people[pid][4] is None or row[5] >= people[pid][4]
-        ],
+        current=current,
+        current_copy="".join(map(_current_line, current)) if built.ids is not None else None,
         alerts=[(row, ids[row[9]], reasons[row[9]]) for row in fresh if row[9] in reasons],
     )
 
@@ -503,7 +506,7 @@ def _write(run: _Run, built: _Built, on_created: Callable[[list[tuple[int, int]]
     run.result.created += outcome.new
     run.result.skipped_duplicates += outcome.skipped
     run.result.villages |= outcome.villages
-    _set_current(outcome.current)
+    _set_current(outcome.current, outcome.current_copy)
     _raise_alerts(run, outcome.alerts)
     if on_created is not None:
         on_created(outcome.created)
@@ -669,10 +672,12 @@ def _current_line(row: tuple[Any, ...]) -> str:
     )
 
 
-def _set_current(rows: list[tuple[Any, ...]], copy_text: str | None = None) -> None:
+def _set_current(rows: list[tuple[Any, ...]], copy_text: str | None = None, *, rescore: bool = False) -> None:
     """Set people's current risk: rows in CURRENT_COLUMNS order (person id, assessment id, index, band,
     date, multiple vulnerability, deprivation share, catalogue id), given on PostgreSQL also as COPY text
-    when the caller has made it on its helper thread.
+    when the caller has made it on its helper thread. A re-score (rescore=True) leaves alone anyone whose
+    current assessment is no longer the one it scored: an assessment recorded meanwhile by another
+    session, which PostgreSQL re-checks the condition against once that session commits.
 
     PostgreSQL: COPY into a scratch table and one UPDATE … FROM; SQLite: one prepared UPDATE run. Both far
     faster than the CASE expressions of QuerySet.bulk_update."""
@@ -701,6 +706,7 @@ def _set_current(rows: list[tuple[Any, ...]], copy_text: str | None = None) -> N
                 else:
                     for row in rows:
                         copy.write_row(row)
+            same = " AND p.current_assessment_id = s.current_assessment_id" if rescore else ""
             # Each row finds its person by primary key. Left to itself, the planner may read the whole
             # people table once per batch instead (it prices a lookup as a disk read); at a million people
             # and 10,000 a batch that made a survey round three times slower. So, for this statement only,
@@ -709,14 +715,15 @@ def _set_current(rows: list[tuple[Any, ...]], copy_text: str | None = None) -> N
                 "SELECT set_config('enable_hashjoin', 'off', true), "
                 "set_config('enable_mergejoin', 'off', true); "
                 f"UPDATE {table} AS p SET {', '.join(f'{c} = s.{c}' for c in columns)} "
-                "FROM sp_current_stage AS s WHERE p.id = s.id; "
+                f"FROM sp_current_stage AS s WHERE p.id = s.id{same}; "
                 f"SELECT set_config('enable_hashjoin', '{settings[0]}', true), "
                 f"set_config('enable_mergejoin', '{settings[1]}', true)"
             )
         else:
             cursor.executemany(
-                f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in columns)} WHERE id = %s",
-                [(*row[1:], row[0]) for row in rows],
+                f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in columns)} WHERE id = %s"
+                + (" AND current_assessment_id = %s" if rescore else ""),
+                [(*row[1:], row[0], row[1]) if rescore else (*row[1:], row[0]) for row in rows],
             )
 
 
@@ -799,12 +806,12 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
             building = helper.submit(rows_of, batch)
             if pending is not None:
                 rows, text = pending.result()
-                _set_current(rows, text)
+                _set_current(rows, text, rescore=True)
                 done += len(rows)
             pending = building
         if pending is not None:
             rows, text = pending.result()
-            _set_current(rows, text)
+            _set_current(rows, text, rescore=True)
             done += len(rows)
         cells.refresh()
         audit_record(

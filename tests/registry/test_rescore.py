@@ -158,3 +158,21 @@ def test_the_person_page_shows_the_rescored_risk_and_says_why(world, child_a, ad
     page = client.get(url).content.decode()
     assert f"<strong>{round(2 / 48 * 100, 2)}</strong>" in page
     assert 'id="rescored"' in page and "v2" in page
+
+
+def test_a_rescore_leaves_alone_anyone_assessed_again_since_it_read_them(world, child_a, admin):
+    """A re-score reads someone's answers, then another session records a new assessment for them and
+    commits before the re-score writes: the new assessment stays current (the write checks, row by row,
+    that the assessment it scored is still the current one)."""
+    from safepassage.registry.bulk import _set_current
+
+    first = record(world.volunteer_a, child_a, TODAY - timedelta(days=9), all_answers(1)).assessment
+    v2 = new_version(admin, inactive=["HLT-ILL"])
+    newer = record(world.volunteer_a, child_a, TODAY, all_answers(2)).assessment
+    scored_then = (child_a.pk, first.pk, 0.0, "low", first.assessed_on, False, 0.0, v2.pk)
+    _set_current([scored_then], rescore=True)
+    child_a.refresh_from_db()
+    assert (child_a.current_assessment_id, child_a.current_index) == (newer.pk, newer.index)
+    _set_current([scored_then])  # (what a round's write does, for comparison)
+    child_a.refresh_from_db()
+    assert child_a.current_assessment_id == first.pk
