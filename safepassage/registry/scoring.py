@@ -128,11 +128,13 @@ class Scorer:
         # The answers are read grouped by domain, so each domain's are one slice of the sheet.
         grouped = sorted(indicators, key=lambda i: self.domains.index(i.domain))
         self.codes = [i.code for i in grouped]
-        self.slices: list[tuple[str, int, int]] = []
+        # Each domain's slice of the sheet, with the scores of the slices seen so far: a domain has a few
+        # indicators, so few possible slices (4 ** its size), and a round meets each again and again.
+        self.slices: list[tuple[str, int, int, dict[str, float | None]]] = []
         start = 0
         for domain in self.domains:
             end = start + sum(1 for i in grouped if i.domain == domain)
-            self.slices.append((domain, start, end))
+            self.slices.append((domain, start, end, {}))
             start = end
         self.unit_weights = all(i.weight == 1 for i in indicators)
         whole = all(float(i.weight).is_integer() for i in indicators)
@@ -188,11 +190,14 @@ class Scorer:
         share = deprived_weight / answered_weight if answered_weight else 0.0
         band = band_of(index, completeness, params)
         domain_scores: dict[str, float | None] = {}
-        for domain, start, end in self.slices:
-            picked = sheet[start:end].count
-            n2, n3 = picked("2"), picked("3")
-            n = end - start - picked("0")
-            domain_scores[domain] = round((n2 + 2 * n3) / (2 * n) * 100, 2) if n else None
+        for domain, start, end, seen in self.slices:
+            picked = sheet[start:end]
+            value = seen.get(picked, _UNSEEN)
+            if value is _UNSEEN:
+                value = _index_of_sheet(picked)
+                if len(seen) < _SEEN_LIMIT:
+                    seen[picked] = value
+            domain_scores[domain] = value  # type: ignore[assignment]
         return Result(
             index=index,
             band=band,
@@ -207,6 +212,15 @@ class Scorer:
 
 
 _DIGITS: dict[Any, str] = {None: "0", 1: "1", 2: "2", 3: "3"}
+_UNSEEN = object()
+_SEEN_LIMIT = 4096  # slices remembered per domain (all of them for a domain of up to 6 indicators)
+
+
+def _index_of_sheet(sheet: str) -> float | None:
+    """The 0-100 index of (part of) an answer sheet; None when nothing in it was answered."""
+    count = sheet.count
+    answered = len(sheet) - count("0")
+    return round((count("2") + 2 * count("3")) / (2 * answered) * 100, 2) if answered else None
 
 
 def score(scores: Mapping[str, int], indicators: Sequence[IndicatorSpec], params: Parameters) -> Result:
@@ -240,9 +254,9 @@ def warnings(
     reasons: list[Reason] = []
     old_scores: Mapping[str, int] = previous[1] if previous else {}
     if params.trigger_newly_3 and (previous is not None or params.first_assessment_triggers):
-        newly = sorted(c for c in trigger_codes if scores.get(c) == 3 and old_scores.get(c) != 3)
+        newly = [c for c in trigger_codes if scores.get(c) == 3 and old_scores.get(c) != 3]
         if newly:
-            reasons.append(Reason("trigger_newly_3", {"indicators": newly}))
+            reasons.append(Reason("trigger_newly_3", {"indicators": sorted(newly)}))
     if previous is None:
         return reasons
     old = previous[0]
