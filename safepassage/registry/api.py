@@ -54,6 +54,9 @@ class PersonOut(Schema):
     index: float | None
     band: str | None
     assessed_on: date | None
+    # The catalogue version the current index and band are scored under: the assessment's own, or a
+    # newer one after a re-score (the assessment itself keeps its version's scores).
+    catalogue_version: int | None
 
     @staticmethod
     def resolve_village_code(obj: Person) -> str:
@@ -74,6 +77,10 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_assessed_on(obj: Person) -> date | None:
         return obj.current_assessed_on
+
+    @staticmethod
+    def resolve_catalogue_version(obj: Person) -> int | None:
+        return obj.current_catalogue.version if obj.current_catalogue_id else None
 
 
 class PersonDetailOut(PersonOut):

@@ -38,7 +38,7 @@ def person_list(
     catalogue: Catalogue | None = None,
 ) -> QuerySet[Person]:
     """People the viewer may see, optionally in one village (or area), by name, band, or due for a visit."""
-    qs = Person.objects.visible_to(viewer).select_related("village", "agency")
+    qs = Person.objects.visible_to(viewer).select_related("village", "agency", "current_catalogue")
     if village is not None:
         qs = qs.filter(village__path__startswith=village.path)
     if query:
@@ -59,7 +59,8 @@ def person_list(
 
 def get_person_for_user(user: Any, pk: Any, action: str = Action.VIEW) -> Person:
     """One person the user may see (or change), else 404."""
-    return get_for_user(Person.objects.select_related("village", "agency", "household"), user, pk, action)
+    people = Person.objects.select_related("village", "agency", "household", "current_catalogue")
+    return get_for_user(people, user, pk, action)
 
 
 def get_household_for_user(user: Any, pk: Any, action: str = Action.VIEW) -> Household:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -64,6 +65,9 @@ def active_catalogue() -> Catalogue:
     return catalogue
 
 
+INDICATOR_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,31}")
+
+
 def _check_catalogue_data(data: Mapping[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     if data.get("format") != CATALOGUE_FORMAT:
@@ -78,6 +82,12 @@ def _check_catalogue_data(data: Mapping[str, Any]) -> None:
         code = item.get("code") if isinstance(item, dict) else None
         if not code:
             errors.setdefault(where, []).append(_("has no code"))
+            continue
+        if not isinstance(code, str) or not INDICATOR_CODE.fullmatch(code):
+            # (codes name form fields, JSON keys and columns in files: nothing that needs quoting)
+            errors.setdefault(f"{where}.code", []).append(
+                _("a code is up to 32 letters, digits, dashes, underscores and dots, starting with a letter")
+            )
             continue
         if code in seen:
             errors.setdefault(where, []).append(_("%(code)s appears twice") % {"code": code})

@@ -85,3 +85,13 @@ def test_a_system_admin_edits_a_drafts_rules_in_the_ui(world):
     client.post(f"/risk/catalogue/v{active.version}/", form)
     active.refresh_from_db()
     assert active.parameters["bands"]["medium_from"] == 34
+
+
+@pytest.mark.parametrize("code", ['HLT"ILL', "1ST", "A B", "X" * 33])
+def test_a_catalogue_with_a_code_that_would_need_quoting_loads_nothing(tmp_path, code):
+    path = tmp_path / "bad.json"
+    indicator = {"code": code, "level": "I", "kind": "S", "domain": "health", "label": {"en": "x"}}
+    path.write_text(json.dumps({"format": "safepassage-catalogue/1", "indicators": [indicator]}), "utf-8")
+    with pytest.raises(CommandError, match=r"indicators\[1\]\.code"):
+        call_command("catalogue", "load", str(path))
+    assert Catalogue.objects.count() == 1

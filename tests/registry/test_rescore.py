@@ -176,3 +176,30 @@ def test_a_rescore_leaves_alone_anyone_assessed_again_since_it_read_them(world, 
     _set_current([scored_then])  # (what a round's write does, for comparison)
     child_a.refresh_from_db()
     assert child_a.current_assessment_id == first.pk
+
+
+def test_the_api_gives_the_rescored_risk_with_its_version_and_the_history_as_assessed(world, child_a, admin):
+    from safepassage.testing import api_client
+
+    old = record(world.volunteer_a, child_a, TODAY - timedelta(days=5), all_answers(1, HLT_ILL=3, EDU_LANG=3))
+    client = api_client(world.coordinator_a)
+    before = client.get(f"/api/v1/people/{child_a.pk}").json()
+    assert (before["index"], before["catalogue_version"]) == (8.0, 1)
+    new_version(admin, inactive=["HLT-ILL"])
+    catalogue_rescore(actor=admin)
+    after = client.get(f"/api/v1/people/{child_a.pk}").json()
+    assert (after["index"], after["catalogue_version"]) == (round(2 / 48 * 100, 2), 2)
+    listed = client.get("/api/v1/people", {"village_code": world.village_1.code}).json()["items"]
+    assert [(p["id"], p["catalogue_version"]) for p in listed] == [(child_a.pk, 2)]
+    history = client.get(f"/api/v1/people/{child_a.pk}/assessments").json()
+    assert [(a["id"], a["index"], a["catalogue_version"]) for a in history] == [(old.assessment.pk, 8.0, 1)]
+
+
+@pytest.mark.parametrize("asked", [["HLT-ILL"], []], ids=["one indicator left", "none left"])
+def test_a_version_that_asks_one_indicator_or_none_rescores_too(world, child_a, admin, asked):
+    record(world.volunteer_a, child_a, TODAY, all_answers(1, HLT_ILL=3))
+    v2 = new_version(admin, inactive=[c for c in all_answers(1) if c not in asked])
+    assert catalogue_rescore(actor=admin) == 1
+    child_a.refresh_from_db()
+    expected = (100.0, "high") if asked else (None, "incomplete")
+    assert (child_a.current_index, child_a.current_band, child_a.current_catalogue_id) == (*expected, v2.pk)
