@@ -80,7 +80,8 @@ class PersonOut(Schema):
 
     @staticmethod
     def resolve_catalogue_version(obj: Person) -> int | None:
-        return obj.current_catalogue.version if obj.current_catalogue_id else None
+        catalogue = obj.current_catalogue  # (selected with the person)
+        return catalogue.version if catalogue is not None else None
 
 
 class PersonDetailOut(PersonOut):

@@ -203,3 +203,19 @@ def test_a_version_that_asks_one_indicator_or_none_rescores_too(world, child_a, 
     child_a.refresh_from_db()
     expected = (100.0, "high") if asked else (None, "incomplete")
     assert (child_a.current_index, child_a.current_band, child_a.current_catalogue_id) == (*expected, v2.pk)
+
+
+def test_a_latest_assessment_from_an_older_version_becomes_current_risk_under_the_active_one(
+    world, child_a, admin
+):
+    """What a merge of two records does with the newest assessment of either (linkage): current risk as a
+    re-score would give it, not the old version's figure."""
+    old = record(world.volunteer_a, child_a, TODAY, all_answers(1, HLT_ILL=3, EDU_LANG=3)).assessment
+    v2 = new_version(admin, inactive=["HLT-ILL"])
+    fields = services.current_risk_fields(old)
+    assert fields["current_assessment"] == old and fields["current_catalogue"] == v2
+    assert (fields["current_index"], fields["current_deprivation_share"]) == (
+        round(2 / 48 * 100, 2),
+        round(1 / 24, 4),
+    )
+    assert services.current_risk_fields(None)["current_band"] == ""
