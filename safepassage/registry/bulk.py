@@ -800,11 +800,13 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
     its day. Re-scoring raises no alerts (no answer changed). Returns how many were re-scored.
 
     The database reads each person's answers out as a sheet of digits (Scorer.score_sheet), so no JSON
-    is parsed; a helper thread scores a batch while this one reads the next and writes the one before.
+    is parsed; on PostgreSQL a helper thread scores a batch while this one reads the next and writes the
+    one before.
     """
     catalogue = catalogue or active_catalogue()
     scorer = scoring.Scorer(catalogue.specs("IH"), catalogue.params())
     catalogue_id = catalogue.pk
+    copying = connection.vendor == "postgresql"  # (read here: the helper thread has no connection)
 
     def rows_of(batch: list[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], str | None]:
         """A batch's new current risk, as _set_current rows and (on PostgreSQL) COPY text."""
@@ -826,7 +828,7 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
                     catalogue_id,
                 )
             )
-        text = "".join(map(_current_line, rows)) if connection.vendor == "postgresql" else None
+        text = "".join(map(_current_line, rows)) if copying else None
         return rows, text
 
     done = 0
