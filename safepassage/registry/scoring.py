@@ -88,14 +88,6 @@ def stored_result(values: Mapping[str, Any]) -> Result:
     return Result(answered=0, applicable=0, **{name: values[name] for name in STORED_FIELDS})
 
 
-def index_of(values: Iterable[int]) -> float | None:
-    """The 0-100 index of a set of 1-3 scores; None when nothing was answered."""
-    values = list(values)
-    if not values:
-        return None
-    return round((sum(values) - len(values)) / (2 * len(values)) * 100, 2)
-
-
 def band_of(index: float | None, completeness: float, params: Parameters) -> str:
     """low / medium / high, or incomplete when too few indicators were answered."""
     if index is None or completeness < params.completeness_threshold:
@@ -185,8 +177,7 @@ class Scorer:
         else:
             answered_weight, deprived_weight = self._weights(sheet)
         completeness = round(answered / applicable, 4) if applicable else 0.0
-        # (the sum of the answers less one per answer: each 2 adds 1 and each 3 adds 2)
-        index = round((twos + 2 * threes) / (2 * answered) * 100, 2) if answered else None
+        index = _index(twos, threes, answered)
         share = deprived_weight / answered_weight if answered_weight else 0.0
         band = band_of(index, completeness, params)
         domain_scores: dict[str, float | None] = {}
@@ -216,11 +207,16 @@ _UNSEEN = object()
 _SEEN_LIMIT = 4096  # slices remembered per domain (all of them for a domain of up to 6 indicators)
 
 
+def _index(twos: int, threes: int, answered: int) -> float | None:
+    """The 0-100 index of `answered` answers of which `twos` are 2 and `threes` are 3 (the sum of the
+    answers less one per answer: each 2 adds 1 and each 3 adds 2); None when nothing was answered."""
+    return round((twos + 2 * threes) / (2 * answered) * 100, 2) if answered else None
+
+
 def _index_of_sheet(sheet: str) -> float | None:
-    """The 0-100 index of (part of) an answer sheet; None when nothing in it was answered."""
+    """The 0-100 index of (part of) an answer sheet."""
     count = sheet.count
-    answered = len(sheet) - count("0")
-    return round((count("2") + 2 * count("3")) / (2 * answered) * 100, 2) if answered else None
+    return _index(count("2"), count("3"), len(sheet) - count("0"))
 
 
 def score(scores: Mapping[str, int], indicators: Sequence[IndicatorSpec], params: Parameters) -> Result:
