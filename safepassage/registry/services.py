@@ -476,30 +476,28 @@ def result_under(assessment: Assessment, catalogue: Catalogue) -> scoring.Result
     return scoring.score(answers, specs, catalogue.params())
 
 
+def _current_fields(
+    latest: Assessment | None, result: scoring.Result | None, catalogue: Catalogue | None
+) -> dict[str, Any]:
+    """A person's current-risk columns: their newest assessment, and its answers' result under `catalogue`."""
+    return {
+        "current_assessment": latest,
+        "current_index": result.index if result else None,
+        "current_band": result.band if result else "",
+        "current_assessed_on": latest.assessed_on if latest else None,
+        "current_multiple": result.multiple if result else False,
+        "current_deprivation_share": result.deprivation_share if result else None,
+        "current_catalogue": catalogue,
+    }
+
+
 def current_risk_fields(latest: Assessment | None) -> dict[str, Any]:
     """A person's current-risk columns when `latest` is their newest assessment: scored under the active
     catalogue version (as a re-score would) when it was made under another."""
     if latest is None:
-        return {
-            "current_assessment": None,
-            "current_index": None,
-            "current_band": "",
-            "current_assessed_on": None,
-            "current_multiple": False,
-            "current_deprivation_share": None,
-            "current_catalogue": None,
-        }
+        return _current_fields(None, None, None)
     catalogue = Catalogue.objects.filter(status=Catalogue.Status.ACTIVE).first() or latest.catalogue
-    result = result_under(latest, catalogue)
-    return {
-        "current_assessment": latest,
-        "current_index": result.index,
-        "current_band": result.band,
-        "current_assessed_on": latest.assessed_on,
-        "current_multiple": result.multiple,
-        "current_deprivation_share": result.deprivation_share,
-        "current_catalogue": catalogue,
-    }
+    return _current_fields(latest, result_under(latest, catalogue), catalogue)
 
 
 def ack_deadline(catalogue: Catalogue, now: datetime | None = None) -> datetime:
@@ -561,13 +559,14 @@ def assessment_record(
     params = catalogue.params()
     result = scoring.score(cleaned, specs, params)
     previous = _previous(person, place, owner, assessed_on)
-    earlier = None
+    before = None
     if previous is not None:
         earlier = scoring.stored_result(vars(previous))
         if person is not None and previous.pk == person.current_assessment_id:
             # Compared with the person's current risk: the same as that assessment's own result unless
             # a re-score has since put it on a newer catalogue version.
             earlier = scoring.earlier_result(person.current_index, person.current_band)
+        before = (earlier, previous.scores)
     assessment = Assessment.objects.create(
         agency=owner,
         person=person,
@@ -590,15 +589,7 @@ def assessment_record(
     if person is not None and (
         person.current_assessed_on is None or assessed_on >= person.current_assessed_on
     ):
-        current = {
-            "current_assessment": assessment,
-            "current_index": result.index,
-            "current_band": result.band,
-            "current_assessed_on": assessed_on,
-            "current_multiple": result.multiple,
-            "current_deprivation_share": result.deprivation_share,
-            "current_catalogue": catalogue,
-        }
+        current = _current_fields(assessment, result, catalogue)
         Person.objects.filter(pk=person.pk).update(**current)
         for name, value in current.items():
             setattr(person, name, value)
@@ -611,7 +602,7 @@ def assessment_record(
     if is_latest:
         triggers = [s.code for s in specs if s.kind == Indicator.Kind.TRIGGER]
         reasons = scoring.warnings(
-            previous=(earlier, previous.scores) if previous and earlier else None,
+            previous=before,
             current=(result, cleaned),
             trigger_codes=triggers,
             params=params,
