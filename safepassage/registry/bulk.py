@@ -831,6 +831,10 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
         text = "".join(map(_current_line, rows)) if copying else None
         return rows, text
 
+    def write(rows: list[tuple[Any, ...]], text: str | None) -> int:
+        _set_current(rows, text, rescore=True)
+        return len(rows)
+
     done = 0
     with (
         transaction.atomic(),
@@ -850,14 +854,10 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
         for batch in _batches(stale.iterator(chunk_size=batch_size), batch_size):
             building = helper.submit(rows_of, batch)
             if pending is not None:
-                rows, text = pending.result()
-                _set_current(rows, text, rescore=True)
-                done += len(rows)
+                done += write(*pending.result())
             pending = building
         if pending is not None:
-            rows, text = pending.result()
-            _set_current(rows, text, rescore=True)
-            done += len(rows)
+            done += write(*pending.result())
         cells.refresh()
         audit_record(
             actor=actor,
