@@ -21,7 +21,7 @@ from safepassage.core.roles import Action, Role
 from safepassage.linkage import matching
 from safepassage.linkage.models import OPEN, LinkageRun, MatchCandidate, Merge
 from safepassage.registry.models import Assessment, Person
-from safepassage.registry.services import current_risk_fields
+from safepassage.registry.services import current_risk_fields, hold_people_for_removal
 
 REVIEWERS = (Role.ADMIN, Role.COORDINATOR)
 ADULT = 18
@@ -221,6 +221,16 @@ def merge(*, actor: Any, candidate: MatchCandidate, automatic: bool = False, not
         raise ValidationError({"status": _("This pair was already decided.")})
     if automatic and candidate.involves_child:
         raise ValidationError({"status": _("A child's records are never merged automatically.")})
+    # (before the people are read: see hold_people_for_removal)
+    if not hold_people_for_removal():
+        raise ValidationError(
+            {
+                "status": _(
+                    "Assessments are being saved for many people at this moment (a survey import). "
+                    "Try this merge again in a few minutes."
+                )
+            }
+        )
     people = {
         p.pk: p
         for p in Person.objects.select_for_update().filter(

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.access import Grant, Viewer
-from safepassage.core.models import AgencyOwned, TimeStamped
+from safepassage.core.models import AgencyOwned, TextJSONField, TimeStamped
 from safepassage.core.roles import Action, Role
 from safepassage.registry.scoring import IndicatorSpec, Parameters
 
@@ -262,8 +262,9 @@ class Assessment(AgencyOwned):
     queries use: the person's history (which also refuses the same assessment twice), the village's
     history and the date. agency, village, catalogue and assessor are copies of, or pointers to, rows that
     are never deleted (people's agency and village, catalogue versions, accounts, which are deactivated),
-    set by the write paths from those rows, so the database does not re-check them row by row; the person
-    is checked.
+    set by the write paths from those rows, so the database does not re-check them row by row. Nor the
+    person: the write paths look each one up, and people are removed only by a merge, which takes turns
+    with them (registry.services.hold_people) and moves their assessments to the person kept.
     """
 
     class Source(models.TextChoices):
@@ -283,6 +284,7 @@ class Assessment(AgencyOwned):
         on_delete=models.PROTECT,
         related_name="assessments",
         db_index=False,  # the (person, -assessed_on) index serves it
+        db_constraint=False,  # checked by the write paths, which take turns with merges: hold_people
     )
     village = models.ForeignKey(
         "geo.Area", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
@@ -301,12 +303,12 @@ class Assessment(AgencyOwned):
         db_constraint=False,
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.VISIT)
-    scores = models.JSONField(default=dict)
+    scores = TextJSONField(default=dict)
     fingerprint = models.CharField(max_length=64)  # unique per person and day: see Meta.constraints
     index = models.FloatField(null=True)
     band = models.CharField(max_length=12)
     completeness = models.FloatField()
-    domain_scores = models.JSONField(default=dict)
+    domain_scores = TextJSONField(default=dict)
     count_3 = models.PositiveSmallIntegerField(default=0)
     deprivation_share = models.FloatField(default=0)
     multiple = models.BooleanField(default=False)

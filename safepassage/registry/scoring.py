@@ -185,8 +185,8 @@ class Scorer:
             picked = sheet[start:end]
             value = seen.get(picked, _UNSEEN)
             if value is _UNSEEN:
-                value = _index_of_sheet(picked)
-                if len(seen) < _SEEN_LIMIT:
+                value = index_of_sheet(picked)
+                if len(seen) < SEEN_LIMIT:
                     seen[picked] = value
             domain_scores[domain] = value  # type: ignore[assignment]
         return Result(
@@ -204,7 +204,7 @@ class Scorer:
 
 _DIGITS: dict[Any, str] = {None: "0", 1: "1", 2: "2", 3: "3"}
 _UNSEEN = object()
-_SEEN_LIMIT = 4096  # slices remembered per domain (all of them for a domain of up to 6 indicators)
+SEEN_LIMIT = 4096  # slices remembered per domain (all of them for a domain of up to 6 indicators)
 
 
 def _index(twos: int, threes: int, answered: int) -> float | None:
@@ -213,7 +213,7 @@ def _index(twos: int, threes: int, answered: int) -> float | None:
     return round((twos + 2 * threes) / (2 * answered) * 100, 2) if answered else None
 
 
-def _index_of_sheet(sheet: str) -> float | None:
+def index_of_sheet(sheet: str) -> float | None:
     """The 0-100 index of (part of) an answer sheet."""
     count = sheet.count
     return _index(count("2"), count("3"), len(sheet) - count("0"))

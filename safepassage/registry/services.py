@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -63,6 +63,40 @@ def active_catalogue() -> Catalogue:
             {"catalogue": _("No indicator catalogue is active. Ask a system administrator.")}
         )
     return catalogue
+
+
+# Assessments name their person without the database checking each one (db_constraint=False on
+# Assessment.person: a survey round of a million spent 6 s at commit on those checks), and people are
+# removed only by a merge (linkage). So the two take turns under one advisory lock: whatever writes
+# assessments holds it shared, from before it looks its people up until it commits; removing a person
+# holds it alone. A writer that starts after a merge no longer finds the person removed, and a merge
+# never removes a person while assessments may be being written for them.
+PEOPLE_LOCK = 0x53500001  # (an advisory lock key of this project's own)
+
+
+def hold_people() -> None:
+    """Inside a transaction that writes assessments: hold the people lock (above), shared, until it ends,
+    waiting for a merge under way to finish. On SQLite there is nothing to take: its transactions write
+    one at a time, each from its start."""
+    _people_lock("pg_advisory_xact_lock_shared")
+
+
+def hold_people_for_removal() -> bool:
+    """Inside a transaction that removes people: hold the people lock (above) alone until it ends, if no
+    one is writing assessments; False if someone is. It does not wait: a merge waiting behind a survey
+    import of a million rows would hold up every assessment saved meanwhile, queued behind it."""
+    return _people_lock("pg_try_advisory_xact_lock")
+
+
+def _people_lock(function: str) -> bool:
+    if not connection.in_atomic_block:
+        raise RuntimeError("the people lock is held until the transaction ends: take it inside one")
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [PEOPLE_LOCK])
+        (taken,) = cursor.fetchone()
+    return taken is not False  # (the waiting form gives no answer: void)
 
 
 INDICATOR_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,31}")
@@ -524,9 +558,11 @@ def assessment_record(
     """
     if (person is None) == (village is None):
         raise ValueError("assess a person or a village")
-    may_change = Person.objects.visible_to(actor, Action.CHANGE) if actor is not None else None
-    if person is not None and may_change is not None and not may_change.filter(pk=person.pk).exists():
-        raise Http404
+    if person is not None:
+        hold_people()  # (before the person is looked up: see hold_people)
+        people = Person.objects.visible_to(actor, Action.CHANGE) if actor is not None else Person.objects
+        if not people.filter(pk=person.pk).exists():
+            raise Http404
     if source not in Assessment.Source.values:
         raise ValidationError({"source": _("Unknown source %(source)s.") % {"source": source}})
     assessed_on = clean_assessed_on(assessed_on)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,26 +11,12 @@ from django.utils import timezone
 from safepassage.geo.models import Area
 from safepassage.registry import services
 from safepassage.registry.models import Alert, Assessment, Person
-from safepassage.registry.selectors import active_catalogue_or_none
-from safepassage.testing import PASSWORD, World, build_world
-from tests.registry.conftest import all_answers
+from safepassage.testing import PASSWORD, World
+from tests.registry.conftest import all_answers, risk_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE_WIDTH = 390
-DEFAULT_CATALOGUE = Path(services.__file__).resolve().parent / "data" / "catalogue-default.json"
-
-
-def risk_world() -> World:
-    """The personas' world, plus the default catalogue.
-
-    The catalogue comes from a data migration, and a transactional test's flush removes it for the tests
-    after the first, so it is loaded again (through the service) when it is missing.
-    """
-    if active_catalogue_or_none() is None:
-        data = json.loads(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))
-        services.catalogue_load(actor=None, data=data, activate=True)
-    return build_world()
 
 
 def fits_the_phone(phone: Any) -> bool:

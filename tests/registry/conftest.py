@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from safepassage.registry import services
 from safepassage.registry.models import Catalogue, Person
+from safepassage.registry.selectors import active_catalogue_or_none
 from safepassage.registry.services import person_create
+from safepassage.testing import World, build_world
+
+DEFAULT_CATALOGUE = Path(services.__file__).resolve().parent / "data" / "catalogue-default.json"
+
+
+def risk_world() -> World:
+    """The personas' world, plus the default catalogue.
+
+    The catalogue comes from a data migration, and a transactional test's flush removes it for the tests
+    after the first, so it is loaded again (through the service) when it is missing.
+    """
+    if active_catalogue_or_none() is None:
+        data = json.loads(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))
+        services.catalogue_load(actor=None, data=data, activate=True)
+    return build_world()
 
 
 def all_answers(value: int = 1, **overrides: int) -> dict[str, int]:

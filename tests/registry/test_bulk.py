@@ -20,7 +20,7 @@ def test_an_assessment_row_in_copy_text_escapes_what_copy_would_misread():
     )
 
 
-def test_answers_are_spelled_as_the_fingerprint_and_json_spell_them_one_at_a_time():
+def test_answers_and_domain_scores_are_spelled_as_the_fingerprint_and_json_spell_them_one_at_a_time():
     rng = random.Random(5)
     codes = ["B-2", "A_1", "c.3", "Z", "AA", "a"]  # (not in domain order, nor in any case order)
     for size in (0, 1, 2, len(codes)):
@@ -29,7 +29,9 @@ def test_answers_are_spelled_as_the_fingerprint_and_json_spell_them_one_at_a_tim
         spelling = _Spelling(scorer)
         for _ in range(200):
             scores = {s.code: rng.choice((1, 2, 3)) for s in specs if rng.random() < 0.6}
-            assert spelling.answers(scorer.sheet(scores)) == (
+            sheet = scorer.sheet(scores)
+            assert spelling.answers(sheet) == (
                 answers_text(scores),
                 json.dumps(dict(sorted(scores.items()))),
             ), scores
+            assert spelling.domains(sheet) == json.dumps(scorer.score_sheet(sheet).domain_scores), scores
