@@ -17,8 +17,6 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Func, TextField
-from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -27,7 +25,6 @@ from safepassage.geo.models import Area
 from safepassage.registry import cells, scoring
 from safepassage.registry.models import Alert, Assessment, Catalogue, Indicator, Person
 from safepassage.registry.services import (
-    INDICATOR_CODE,
     ack_deadline,
     active_catalogue,
     alert_routing,
@@ -243,21 +240,39 @@ Latest = tuple[scoring.Result, dict[str, int], date]
 class _Looked:
     """What the database said about a batch before it was built: its people, each with their current
     risk as far as the early-warning rules read it, as fetched (rows of id, agency, village, birth date,
-    current date, current assessment id, current index and band, the current assessment's answers to the
-    trigger indicators), and on PostgreSQL the ids reserved for its rows."""
+    current date, current assessment id, current index and band, the current assessment's catalogue
+    version and answer sheet), and on PostgreSQL the ids reserved for its rows."""
 
     rows: list[tuple[Any, ...]]
     ids: list[int] | None
 
-    def shaped(self, triggers: list[str]) -> tuple[dict[int, PersonRow], dict[int, Latest]]:
-        """The people by id, and the latest assessment of those who have one (on the helper thread)."""
+    def shaped(
+        self, triggers: dict[int, list[tuple[str, int]]]
+    ) -> tuple[dict[int, PersonRow], dict[int, Latest]]:
+        """The people by id, and the latest assessment of those who have one (on the helper thread), its
+        answers to the trigger indicators read off its sheet at their places under its version."""
         people: dict[int, PersonRow] = {}
         latest: dict[int, Latest] = {}
         earlier = scoring.earlier_result
-        for pid, agency_id, village_id, birth_date, current_on, current_id, index, band, *values in self.rows:
+        for (
+            pid,
+            agency_id,
+            village_id,
+            birth_date,
+            current_on,
+            current_id,
+            index,
+            band,
+            version,
+            sheet,
+        ) in self.rows:
             people[pid] = (pid, agency_id, village_id, birth_date, current_on)
             if current_id is not None:
-                scores = {code: int(v) for code, v in zip(triggers, values, strict=True) if v is not None}
+                scores = (
+                    {code: int(sheet[at]) for code, at in triggers[version] if sheet[at] != "0"}
+                    if sheet
+                    else {}
+                )
                 latest[pid] = (earlier(index, band), scores, current_on)
         return people, latest
 
@@ -307,6 +322,8 @@ class _Run:
     today: date
     result: BulkResult = field(default_factory=BulkResult)
     recipients: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    # Where each catalogue version's sheets hold the triggers (read on this thread, used on the helper).
+    trigger_places: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
     # The last built batch's people, as it leaves them: their latest assessment, and the date that becomes
     # current. The next batch is looked up before this one is written, so it takes these from here.
     carried: dict[int, tuple[Latest, date]] = field(default_factory=dict)
@@ -317,7 +334,7 @@ class _Run:
             return self._build(batch, looked)
 
     def _build(self, batch: list[BulkItem], looked: _Looked) -> _Built:
-        (people, latest), carried = looked.shaped(self.triggers), self.carried
+        (people, latest), carried = looked.shaped(self.trigger_places), self.carried
         for pid in carried.keys() & people.keys():
             latest[pid], current_on = carried[pid]
             pid_, agency_id, village_id, birth_date, was_on = people[pid]
@@ -376,6 +393,7 @@ class _Run:
                     print_,
                     scored,
                     spelling.domains(sheet),
+                    sheet,
                 )
             )
         self.carried = {pid: (latest[pid], on) for pid, on in newest.items()}
@@ -397,6 +415,7 @@ def _row(
     print_: str,
     scored: scoring.Result,
     domains_json: str,
+    sheet: str,
 ) -> tuple[Any, ...]:
     """A person's assessment row, in COLUMNS order without recorded_at."""
     return (
@@ -417,30 +436,33 @@ def _row(
         scored.count_3,
         scored.deprivation_share,
         scored.multiple,
+        sheet,
     )
 
 
 def _look_up(run: _Run, batch: list[BulkItem]) -> _Looked:
     """A batch's people with their current assessments, in one query, and on PostgreSQL ids reserved
-    for its rows. Of the current assessment only what the warnings read: index, band and the answers to
-    the trigger indicators (not the whole answer sheet, which costs more to read than all the rest)."""
+    for its rows. Of the current assessment only what the warnings read: index, band, and its answer
+    sheet with its catalogue version, to read the trigger indicators off."""
     people = {i.person_id for i in batch}
     if connection.vendor == "postgresql":  # the driver's rows as they come: made into people on the helper
         with connection.cursor() as cursor:
-            joined, picked = _answers_joined("a.scores", run.triggers)
-            cursor.execute(_LOOK_UP_SQL.format(joined, "".join(f", {a}" for a in picked)), [list(people)])
+            cursor.execute(_LOOK_UP_SQL, [list(people)])
             rows = cursor.fetchall()
-        return _Looked(rows, _reserve_ids(len(batch)))
-    # (SQLite gives dates as text: Django's rows)
-    answers = {
-        f"t{n}": KeyTextTransform(code, "current_assessment__scores") for n, code in enumerate(run.triggers)
-    }
-    found = Person.objects.filter(pk__in=people).annotate(**answers).values_list(*LOOKED_UP, *answers)
-    return _Looked(list(found), None)
+        ids = _reserve_ids(len(batch))
+    else:  # (SQLite gives dates as text: Django's rows)
+        found = Person.objects.filter(pk__in=people).values_list(
+            *LOOKED_UP, "current_assessment__catalogue_id", "current_assessment__sheet"
+        )
+        rows, ids = list(found), None
+    if {row[-2] for row in rows if row[-2] is not None} - run.trigger_places.keys():
+        run.trigger_places = _trigger_places(run.triggers)  # (a version made since the run began)
+    return _Looked(rows, ids)
 
 
-# A person's columns as _look_up gives them (then the answers to the triggers). current_index and
-# current_band are what scoring.warnings reads of the latest assessment: current risk, re-scored or not.
+# A person's columns as _look_up gives them (then their current assessment's version and sheet).
+# current_index and current_band are what scoring.warnings reads of the latest assessment: current risk,
+# re-scored or not.
 LOOKED_UP = (
     "id",
     "agency_id",
@@ -452,25 +474,46 @@ LOOKED_UP = (
     "current_band",
 )
 _LOOK_UP_SQL = (
-    f"SELECT {', '.join(f'p.{c}' for c in LOOKED_UP)}{{1}} FROM {Person._meta.db_table} AS p "
-    f"LEFT JOIN {Assessment._meta.db_table} AS a ON a.id = p.current_assessment_id{{0}} "
+    f"SELECT {', '.join(f'p.{c}' for c in LOOKED_UP)}, a.catalogue_id, a.sheet "
+    f"FROM {Person._meta.db_table} AS p "
+    f"LEFT JOIN {Assessment._meta.db_table} AS a ON a.id = p.current_assessment_id "
     "WHERE p.id IN (SELECT unnest(%s::bigint[]))"
 )
 
 
-def _answers_joined(column: str, codes: list[str]) -> tuple[str, list[str]]:
-    """PostgreSQL: a join that parses a stored json document of answers once per row (json_to_record),
-    and the answers to `codes` it gives, as text (NULL if unanswered). Codes become quoted column names,
-    so only those catalogue loading allows are taken: letters, digits, '-', '_' and '.'."""
-    if not codes:
-        return "", []
-    if not all(INDICATOR_CODE.fullmatch(code) for code in codes):
-        raise ValueError(f"indicator codes that cannot name a column: {codes!r}")
-    defs = ", ".join(f'"{code}" text' for code in codes)
-    return (
-        f" LEFT JOIN LATERAL json_to_record({column}) AS answers({defs}) ON true",
-        [f'answers."{code}"' for code in codes],
-    )
+def _sheet_orders() -> dict[int, list[str]]:
+    """Every catalogue version's answer-sheet order for people (scoring.sheet_codes), by id: how each
+    stored sheet is read. There are a handful of versions."""
+    return {
+        c.pk: scoring.sheet_codes(c.specs("IH")) for c in Catalogue.objects.prefetch_related("indicators")
+    }
+
+
+def _trigger_places(triggers: list[str]) -> dict[int, list[tuple[str, int]]]:
+    """For each catalogue version, where the trigger indicators (`triggers`, the codes of the version a
+    run records under) are on its sheets: (code, place) for those it has."""
+    return {
+        version: [(code, codes.index(code)) for code in triggers if code in codes]
+        for version, codes in _sheet_orders().items()
+    }
+
+
+def _reading(old: list[str], new: list[str]) -> Callable[[str], str]:
+    """A sheet stored in `old` order read as a sheet in `new` order ('0' for the codes `old` lacks)."""
+    size = len(old)
+    if old == new:
+        picked: Callable[[str], Any] = str
+    else:
+        places = [old.index(code) if code in old else size for code in new]
+        getter = itemgetter(*places) if places else (lambda _: ())
+        picked = lambda sheet: "".join(getter(sheet + "0"))  # noqa: E731 (itemgetter gives a lone digit for one place)
+
+    def read(sheet: str) -> str:
+        if len(sheet) != size:
+            raise ValueError(f"a stored answer sheet of {len(sheet)} digits where its version has {size}")
+        return picked(sheet)
+
+    return read
 
 
 def _reserve_ids(count: int) -> list[int] | None:
@@ -519,7 +562,7 @@ def _copy_line(id_: int, row: tuple[Any, ...], recorded_at: str) -> str:
     (agency, person, village, is_village, catalogue, on, assessor, source, scores, print_, index, band) = row[
         :12
     ]
-    completeness, domains, count_3, share, multiple = row[12:]
+    completeness, domains, count_3, share, multiple, sheet = row[12:]
     assessor_text = _NULL if assessor is None else assessor
     index_text = _NULL if index is None else repr(float(index))
     scores, domains = _copy_escaped(scores), _copy_escaped(domains)
@@ -527,7 +570,7 @@ def _copy_line(id_: int, row: tuple[Any, ...], recorded_at: str) -> str:
         f"{id_}\t{agency}\t{person}\t{village}\t{'t' if is_village else 'f'}\t{catalogue}\t{_day(on)}\t"
         f"{assessor_text}\t{_copy_escaped(source)}\t{scores}\t{print_}\t{index_text}\t{band}\t"
         f"{float(completeness)!r}\t{domains}\t{count_3}\t{float(share)!r}\t{'t' if multiple else 'f'}\t"
-        f"{recorded_at}\n"
+        f"{sheet}\t{recorded_at}\n"
     )
 
 
@@ -681,6 +724,7 @@ COLUMNS = (
     "count_3",
     "deprivation_share",
     "multiple",
+    "sheet",
     "recorded_at",
 )
 
@@ -804,59 +848,6 @@ def _set_current(rows: list[tuple[Any, ...]], copy_text: str | None = None, *, r
             )
 
 
-def _stale(catalogue: Catalogue, codes: list[str], size: int) -> Iterator[list[tuple[Any, ...]]]:
-    """In batches, from one streamed query: each person whose current risk is under another version than
-    `catalogue`, as (id, current assessment id, its date, its answers as a sheet of digits for `codes`)."""
-    if connection.vendor != "postgresql":
-        stale = (
-            Person.objects.filter(current_assessment__isnull=False)
-            .exclude(current_catalogue=catalogue)
-            .annotate(sheet=_AnswerSheet("current_assessment__scores", codes))
-            .values_list("pk", "current_assessment_id", "current_assessed_on", "sheet")
-            .order_by("pk")
-        )
-        yield from _batches(stale.iterator(chunk_size=size), size)
-        return
-    joined, answers = _answers_joined("a.scores", codes)
-    sheet = " || ".join(f"COALESCE({a}, '0')" for a in answers) if answers else "''"
-    with connection.chunked_cursor() as cursor:  # (a server-side cursor: rows come as they are read)
-        cursor.execute(
-            f"SELECT p.id, p.current_assessment_id, p.current_assessed_on, {sheet} "
-            f"FROM {Person._meta.db_table} AS p JOIN {Assessment._meta.db_table} AS a "
-            f"ON a.id = p.current_assessment_id{joined} "
-            "WHERE p.current_catalogue_id IS DISTINCT FROM %s ORDER BY p.id",
-            [catalogue.pk],
-        )
-        while batch := cursor.fetchmany(size):
-            yield batch
-
-
-class _AnswerSheet(Func):
-    """SQLite: a JSON field's answers as a Scorer sheet, one digit per code, 0 where unanswered.
-
-    SQLite parses a document each time a value is taken from it, so every answer is taken at once, as a
-    JSON array ([1,null,3], for two codes or more), whose brackets and commas are then dropped and nulls
-    written as 0. (PostgreSQL parses each document once with json_to_record: _stale.)"""
-
-    output_field = TextField()
-
-    def __init__(self, field: str, codes: list[str]) -> None:
-        super().__init__(F(field))
-        self.codes = codes
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
-        column, column_params = compiler.compile(self.source_expressions[0])
-        if not self.codes:
-            return "''", []
-        paths = [f'$."{code}"' for code in self.codes]
-        taken = f"json_extract({column}, {', '.join(['%s'] * len(paths))})"
-        if len(paths) == 1:
-            return f"CAST(COALESCE({taken}, 0) AS TEXT)", [*column_params, *paths]
-        for old, new in (("null", "0"), (",", ""), ("[", ""), ("]", "")):
-            taken = f"replace({taken}, '{old}', '{new}')"
-        return taken, [*column_params, *paths]
-
-
 def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_size: int = 10_000) -> int:
     """Put everyone's current risk on the active catalogue version, from their latest answers.
 
@@ -866,22 +857,23 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
     assessment is written or changed: the history shows what was assessed, scored under the version of
     its day. Re-scoring raises no alerts (no answer changed). Returns how many were re-scored.
 
-    The database reads each person's answers out as a sheet of digits (Scorer.score_sheet), so no JSON
-    is parsed; on PostgreSQL a helper thread scores a batch while this one reads the next and writes the
-    one before.
+    Each current assessment's stored answer sheet is read in the new version's order (Scorer.score_sheet),
+    so no JSON is parsed; on PostgreSQL a helper thread scores a batch while this one reads the next and
+    writes the one before.
     """
     catalogue = catalogue or active_catalogue()
     scorer = scoring.Scorer(catalogue.specs("IH"), catalogue.params())
     catalogue_id = catalogue.pk
     copying = connection.vendor == "postgresql"  # (read here: the helper thread has no connection)
+    readings: dict[int, Callable[[str], str]] = {}  # each version's sheets read in the new order
 
     def rows_of(batch: list[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], str | None]:
         """A batch's new current risk, as _set_current rows and (on PostgreSQL) COPY text."""
         rows = []
-        for person_id, assessment_id, assessed_on, sheet in batch:
+        for person_id, assessment_id, assessed_on, version, stored in batch:
             try:
-                scored = scorer.score_sheet(sheet)
-            except ValueError as error:  # only if a stored answer were outside 1-3
+                scored = scorer.score_sheet(readings[version](stored))
+            except ValueError as error:  # only if a stored sheet were not one of its version
                 raise ValueError(f"person {person_id}, assessment {assessment_id}: {error}") from None
             rows.append(
                 (
@@ -908,8 +900,24 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
         _bulk_mode(),
         _helper("rescoring") as helper,
     ):
+        # One streamed query: each person whose current risk is under another version, with their current
+        # assessment's version and answer sheet.
+        stale = (
+            Person.objects.filter(current_assessment__isnull=False)
+            .exclude(current_catalogue=catalogue)
+            .values_list(
+                "pk",
+                "current_assessment_id",
+                "current_assessed_on",
+                "current_assessment__catalogue_id",
+                "current_assessment__sheet",
+            )
+            .order_by("pk")
+        )
         pending: Future[tuple[list[tuple[Any, ...]], str | None]] | None = None
-        for batch in _stale(catalogue, scorer.codes, batch_size):
+        for batch in _batches(stale.iterator(chunk_size=batch_size), batch_size):
+            if {row[3] for row in batch} - readings.keys():  # (first met: on this thread, which reads)
+                readings.update((v, _reading(codes, scorer.codes)) for v, codes in _sheet_orders().items())
             building = helper.submit(rows_of, batch)
             if pending is not None:
                 done += write(*pending.result())

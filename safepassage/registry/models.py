@@ -312,6 +312,10 @@ class Assessment(AgencyOwned):
     count_3 = models.PositiveSmallIntegerField(default=0)
     deprivation_share = models.FloatField(default=0)
     multiple = models.BooleanField(default=False)
+    # The same answers as `scores`, as one digit per indicator ("1"-"3", "0" unanswered) in the order of
+    # its catalogue version's answer sheet (scoring.sheet_codes of the version's I and H indicators for a
+    # person, V for a village): what survey rounds and re-scoring read back, with no JSON to parse.
+    sheet = models.TextField(editable=False)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     AREA_FIELD = "village"

@@ -99,6 +99,20 @@ def band_of(index: float | None, completeness: float, params: Parameters) -> str
     return "low"
 
 
+def _grouped(indicators: Sequence[IndicatorSpec]) -> list[IndicatorSpec]:
+    """The indicators grouped by domain (domains in order of first appearance, indicators in catalogue
+    order within each): the order of an answer sheet's digits, so each domain's answers are one slice."""
+    domains = list(dict.fromkeys(i.domain for i in indicators))
+    return sorted(indicators, key=lambda i: domains.index(i.domain))
+
+
+def sheet_codes(indicators: Sequence[IndicatorSpec]) -> list[str]:
+    """The codes in the order of an answer sheet's digits (Scorer.sheet) for these indicators. An
+    assessment stores its answers so, under its catalogue version's indicators, which never change once
+    the version is active."""
+    return [i.code for i in _grouped(indicators)]
+
+
 def applicable(indicators: Sequence[IndicatorSpec], levels: str) -> list[IndicatorSpec]:
     """The indicators a subject is scored on: I and H for a person, V for a village."""
     return [i for i in indicators if i.level in levels]
@@ -117,8 +131,7 @@ class Scorer:
 
     def __init__(self, indicators: Sequence[IndicatorSpec], params: Parameters) -> None:
         self.domains = list(dict.fromkeys(i.domain for i in indicators))
-        # The answers are read grouped by domain, so each domain's are one slice of the sheet.
-        grouped = sorted(indicators, key=lambda i: self.domains.index(i.domain))
+        grouped = _grouped(indicators)
         self.codes = [i.code for i in grouped]
         # Each domain's slice of the sheet, with the scores of the slices seen so far: a domain has a few
         # indicators, so few possible slices (4 ** its size), and a round meets each again and again.

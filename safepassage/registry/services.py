@@ -593,7 +593,8 @@ def assessment_record(
         return Recorded(same, getattr(same, "alert", None), created=False)
 
     params = catalogue.params()
-    result = scoring.score(cleaned, specs, params)
+    scorer = scoring.Scorer(specs, params)
+    result = scorer(cleaned)
     previous = _previous(person, place, owner, assessed_on)
     before = None
     if previous is not None:
@@ -621,6 +622,7 @@ def assessment_record(
         count_3=result.count_3,
         deprivation_share=result.deprivation_share,
         multiple=result.multiple,
+        sheet=scorer.sheet(cleaned),
     )
     if person is not None and (
         person.current_assessed_on is None or assessed_on >= person.current_assessed_on

@@ -21,12 +21,14 @@ def _json_type(type_: str):
 
 
 def _person_fillfactor(value: str):
-    """On PostgreSQL, leave 60 % of each page of people free (it was half). A person's first assessment
+    """On PostgreSQL, leave 65 % of each page of people free (it was half). A person's first assessment
     fills in their current-risk columns, so the row grows by a third (for a short row) as it is rewritten;
     with half of each page free, a third of a million people assessed for the first time did not fit on
     their own page, and each of those rows went to another page with an entry added to every index of the
     table (measured: 12.9 s to update a million rows, against 6.5 s with all of them rewritten in place).
-    Pages already written keep their layout until they are rewritten (VACUUM FULL, or in time)."""
+    The grown rows must then still fit twice on their page for the next round (or a re-score) to rewrite
+    them in place before the old versions are vacuumed: at 40 % free, 29 % of a second round's rows were
+    moved. Pages already written keep their layout until they are rewritten (VACUUM FULL, or in time)."""
 
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
@@ -56,7 +58,7 @@ class Migration(migrations.Migration):
             ],
             database_operations=[migrations.RunPython(_json_type("json"), _json_type("jsonb"))],
         ),
-        migrations.RunPython(_person_fillfactor("fillfactor = 40"), _person_fillfactor("fillfactor = 50")),
+        migrations.RunPython(_person_fillfactor("fillfactor = 35"), _person_fillfactor("fillfactor = 50")),
         # Each assessment's person is checked by the write paths, which take turns with merges (the only
         # removal of people): a million checks at commit cost a survey round 6 s. See hold_people.
         migrations.AlterField(
