@@ -144,6 +144,11 @@ class Scorer:
         self.unit_weights = all(i.weight == 1 for i in indicators)
         whole = all(float(i.weight).is_integer() for i in indicators)
         self.whole_weights = [int(i.weight) for i in grouped] if whole else []  # empty: some are fractions
+        # With whole weights, each domain's slice with its weights, and the (answered, at 3) weight of the
+        # slices seen so far, remembered as the slices' scores are.
+        self.weight_slices: list[tuple[int, int, list[int], dict[str, tuple[int, int]]]] = [
+            (start, end, self.whole_weights[start:end], {}) for _domain, start, end, _seen in self.slices
+        ]
         # For fractions: (place on the sheet, weight) in catalogue order, the order they are added in.
         self.weighted = [(self.codes.index(i.code), i.weight) for i in indicators]
         self.params = params
@@ -158,9 +163,21 @@ class Scorer:
 
     def _weights(self, sheet: str) -> tuple[float, float]:
         """The summed weight of the answered indicators and of those at 3 (weights not all 1)."""
-        if self.whole_weights:  # whole numbers add up exactly in any order
-            pairs = [(w, v) for w, v in zip(self.whole_weights, sheet, strict=True) if v != "0"]
-            return float(sum(w for w, _ in pairs)), float(sum(w for w, v in pairs if v == "3"))
+        if self.whole_weights:  # whole numbers add up exactly in any order: domain by domain
+            answered, deprived = 0, 0
+            for start, end, weights, seen in self.weight_slices:
+                picked = sheet[start:end]
+                pair = seen.get(picked)
+                if pair is None:
+                    pair = (
+                        sum(w for w, v in zip(weights, picked, strict=True) if v != "0"),
+                        sum(w for w, v in zip(weights, picked, strict=True) if v == "3"),
+                    )
+                    if len(seen) < SEEN_LIMIT:
+                        seen[picked] = pair
+                answered += pair[0]
+                deprived += pair[1]
+            return float(answered), float(deprived)
         answered_weight = deprived_weight = 0.0  # fractions: added in catalogue order, one at a time
         for at, weight in self.weighted:
             value = sheet[at]
