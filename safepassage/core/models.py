@@ -20,9 +20,10 @@ class TextJSONField(models.JSONField):
 
     For documents that are written in bulk and read back whole, like an assessment's answers: jsonb turns
     every document into its binary form on the way in, which made a survey round's COPY of a million
-    assessments take 20 s instead of 12 and the table a third larger. What json gives up: key lookups
-    parse the text each time (the bulk paths parse each document once, with json_to_record), and a json
-    value has no equality, so it cannot be filtered on as a whole, grouped or made DISTINCT."""
+    assessments take 20 s instead of 12 and the table a third larger. What json gives up: a key lookup
+    parses the text each time (so what is read back in bulk is kept in another form too, as an
+    assessment's answers are in its sheet of digits), and a json value has no equality, so it cannot be
+    filtered on as a whole, grouped or made DISTINCT."""
 
     def db_type(self, connection: Any) -> str | None:
         return "json" if connection.vendor == "postgresql" else super().db_type(connection)
