@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from safepassage.audit.services import audit_record
+from safepassage.core.queries import ids_in
 from safepassage.geo.models import Area
 from safepassage.registry import cells, scoring
 from safepassage.registry.models import Alert, Assessment, Catalogue, Indicator, Person
@@ -444,41 +445,29 @@ def _look_up(run: _Run, batch: list[BulkItem]) -> _Looked:
     """A batch's people with their current assessments, in one query, and on PostgreSQL ids reserved
     for its rows. Of the current assessment only what the warnings read: index, band, and its answer
     sheet with its catalogue version, to read the trigger indicators off."""
-    people = {i.person_id for i in batch}
+    found = Person.objects.filter(pk__in=ids_in({i.person_id for i in batch})).values_list(
+        "pk",
+        "agency_id",
+        "village_id",
+        "birth_date",
+        "current_assessed_on",
+        "current_assessment_id",
+        "current_index",  # (what scoring.warnings reads of it: current risk, re-scored or not)
+        "current_band",
+        "current_assessment__catalogue_id",
+        "current_assessment__sheet",
+    )
     if connection.vendor == "postgresql":  # the driver's rows as they come: made into people on the helper
+        sql, params = found.query.sql_with_params()
         with connection.cursor() as cursor:
-            cursor.execute(_LOOK_UP_SQL, [list(people)])
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         ids = _reserve_ids(len(batch))
     else:  # (SQLite gives dates as text: Django's rows)
-        found = Person.objects.filter(pk__in=people).values_list(
-            *LOOKED_UP, "current_assessment__catalogue_id", "current_assessment__sheet"
-        )
         rows, ids = list(found), None
     if {row[-2] for row in rows if row[-2] is not None} - run.trigger_places.keys():
         run.trigger_places = _trigger_places(run.triggers)  # (a version made since the run began)
     return _Looked(rows, ids)
-
-
-# A person's columns as _look_up gives them (then their current assessment's version and sheet).
-# current_index and current_band are what scoring.warnings reads of the latest assessment: current risk,
-# re-scored or not.
-LOOKED_UP = (
-    "id",
-    "agency_id",
-    "village_id",
-    "birth_date",
-    "current_assessed_on",
-    "current_assessment_id",
-    "current_index",
-    "current_band",
-)
-_LOOK_UP_SQL = (
-    f"SELECT {', '.join(f'p.{c}' for c in LOOKED_UP)}, a.catalogue_id, a.sheet "
-    f"FROM {Person._meta.db_table} AS p "
-    f"LEFT JOIN {Assessment._meta.db_table} AS a ON a.id = p.current_assessment_id "
-    "WHERE p.id IN (SELECT unnest(%s::bigint[]))"
-)
 
 
 def _sheet_orders() -> dict[int, list[str]]:

@@ -594,7 +594,8 @@ def assessment_record(
 
     params = catalogue.params()
     scorer = scoring.Scorer(specs, params)
-    result = scorer(cleaned)
+    sheet = scorer.sheet(cleaned)
+    result = scorer.score_sheet(sheet)
     previous = _previous(person, place, owner, assessed_on)
     before = None
     if previous is not None:
@@ -622,7 +623,7 @@ def assessment_record(
         count_3=result.count_3,
         deprivation_share=result.deprivation_share,
         multiple=result.multiple,
-        sheet=scorer.sheet(cleaned),
+        sheet=sheet,
     )
     if person is not None and (
         person.current_assessed_on is None or assessed_on >= person.current_assessed_on
