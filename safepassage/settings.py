@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "safepassage.web.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -135,12 +136,14 @@ LANGUAGES = [
     ("vi", _("Vietnamese")),
     ("zh-hans", _("Simplified Chinese")),
 ]
-# Django knows every interface language but Lao; teach it the name.
+# Django knows every interface language but Lao; teach it the name. The switcher names each language in
+# itself (an autonym): Django's own entry for Khmer says "Khmer".
 import django.conf.locale  # noqa: E402
 
 django.conf.locale.LANG_INFO.setdefault(
     "lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"}
 )
+django.conf.locale.LANG_INFO["km"] = {**django.conf.locale.LANG_INFO["km"], "name_local": "ខ្មែរ"}
 LOCALE_PATHS = [__import__("pathlib").Path(__file__).resolve().parent / "locale"]
 TIME_ZONE = env.text("TIME_ZONE", "Asia/Bangkok")
 USE_I18N = True

@@ -21,11 +21,12 @@ from safepassage.cases.models import (
     SupportService,
 )
 from safepassage.cases.screening import ACTS, LABOUR_ISSUES, MEANS, PURPOSES
+from safepassage.core.forms import DateInput
 from safepassage.registry.models import Person
 
 
 def _date(label: Any, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(label=label, required=required, widget=DateInput())
 
 
 def _choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:

@@ -42,6 +42,7 @@ from safepassage.cases.htcds import (
 from safepassage.cases.models import Case, JourneyEvent, LegalEvent, Perpetrator, Stage, Step
 from safepassage.cases.rules import LESSON_ROLES
 from safepassage.core.access import viewer_for
+from safepassage.core.dates import parse_day
 from safepassage.geo.models import Area, Level
 from safepassage.registry.models import Person
 from safepassage.reports.selectors import EXACT_ROLES, Scope
@@ -53,7 +54,6 @@ OPEN_STATUSES = (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP)
 RECRUITING_ROLES = {PerpetratorRole.RECRUITER.value, PerpetratorRole.BROKER.value}
 NOT_RECORDED = ""  # the code of the "not recorded" row in every table
 UNLISTED = "unlisted"  # a stored value that is not in the code list (kept out of sight: it may be free text)
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})-(\d{2}))?$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
@@ -110,20 +110,6 @@ class Filters:
 FILTER_PARAMS = ("opened_from", "opened_to", "sex", "age", "nationality")
 
 
-def _parse_day(value: str, *, end: bool) -> date:
-    """YYYY or YYYY-MM-DD; a year alone is its first day (from) or last day (to). Buddhist-era years
-    (2568 is 2025) are accepted, as everywhere else in SafePassage."""
-    match = _DATE.match(value)
-    if not match:
-        raise ValueError(value)
-    year = int(match.group(1))
-    if year > 2400:
-        year -= 543
-    if match.group(2) is None:
-        return date(year, 12, 31) if end else date(year, 1, 1)
-    return date(year, int(match.group(2)), int(match.group(3)))
-
-
 def parse_filters(params: Mapping[str, Any]) -> Filters:
     """Read the filters from a query string; every bad value is named in one ValidationError."""
     errors: dict[str, list[str]] = {}
@@ -133,7 +119,7 @@ def parse_filters(params: Mapping[str, Any]) -> Filters:
         days[name] = None
         if raw:
             try:
-                days[name] = _parse_day(raw, end=name == "opened_to")
+                days[name] = parse_day(raw, end=name == "opened_to")
             except ValueError:
                 errors[name] = [_("Write a date as YYYY or YYYY-MM-DD, for example 2024 or 2024-03-31.")]
     start, end = days["opened_from"], days["opened_to"]

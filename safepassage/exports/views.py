@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from safepassage.accounts.selectors import signed_in_user
 from safepassage.core.access import viewer_for
+from safepassage.core.forms import DateInput
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Role
 from safepassage.exports import selectors, services
@@ -26,12 +27,12 @@ class ExportForm(forms.Form):
     opened_from = forms.DateField(
         label=gettext_lazy("Cases opened from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     opened_to = forms.DateField(
         label=gettext_lazy("Cases opened until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     purpose = forms.CharField(
         label=gettext_lazy("What is it for?"),

@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from safepassage.core import dates
 from safepassage.core.roles import Action
 from safepassage.geo.models import Area, Level
 from safepassage.imports import values as v
@@ -216,10 +217,10 @@ class People(Kind):
             "birth_date",
             _lazy("Date of birth"),
             aliases=("dob", "date_of_birth"),
-            parse=v.parse_date,
+            parse=dates.parse_date,
             text=False,
         ),
-        Column("birth_year", _lazy("Year of birth"), aliases=("yob",), parse=v.parse_year, text=False),
+        Column("birth_year", _lazy("Year of birth"), aliases=("yob",), parse=dates.parse_year, text=False),
         Column("village_code", _lazy("Village code"), required=True, aliases=("village",)),
         Column("national_id", _lazy("National ID number"), aliases=("id_number", "id_card")),
         Column("father_name", _lazy("Father's name"), aliases=("father",)),
@@ -354,7 +355,7 @@ class Assessments(Kind):
             _lazy("Date of assessment"),
             required=True,
             aliases=("date", "assessment_date"),
-            parse=v.parse_date,
+            parse=dates.parse_date,
             text=False,
         ),
     )
@@ -584,7 +585,7 @@ class Observations(Kind):
             text=False,
         ),
         Column(
-            "observed_on", _lazy("Date"), required=True, aliases=("date",), parse=v.parse_date, text=False
+            "observed_on", _lazy("Date"), required=True, aliases=("date",), parse=dates.parse_date, text=False
         ),
         Column("source", _lazy("Source"), required=True),
         Column("reliability", _lazy("Reliability (A to E)"), required=True),
@@ -680,7 +681,11 @@ class Cases(Kind):
             "family_name", _lazy("Family name"), aliases=("prs_second_name", "prs_secondname", "second_name")
         ),
         Column(
-            "birth_date", _lazy("Date of birth"), aliases=("prs_birthdate",), parse=v.parse_date, text=False
+            "birth_date",
+            _lazy("Date of birth"),
+            aliases=("prs_birthdate",),
+            parse=dates.parse_date,
+            text=False,
         ),
         Column("sex", _lazy("Sex"), aliases=("prs_gender", "gender"), parse=parse_htcds_gender, text=False),
         Column("nationality", _lazy("Citizenship"), aliases=("prs_citizenship", "citizenship"), text=False),
@@ -689,7 +694,7 @@ class Cases(Kind):
             "opened_on",
             _lazy("Date the case was opened"),
             aliases=("cas_incomingreferraldate", "submissiondate", "today"),
-            parse=v.parse_date,
+            parse=dates.parse_date,
             text=False,
         ),
         Column(

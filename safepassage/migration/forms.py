@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.core.forms import DateInput
 from safepassage.migration.models import Problem, Purpose, Registration, SiteRegistration
 from safepassage.migration.services import ORIENTATION
 from safepassage.registry.models import Person
@@ -14,7 +15,7 @@ from safepassage.workplaces.models import Sector
 
 
 def _date(label: Any, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(label=label, required=required, widget=DateInput())
 
 
 YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]

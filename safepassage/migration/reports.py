@@ -14,7 +14,6 @@ docs/migration.md explains every figure.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from safepassage.cases.lessons import percentile, suppress_cells, suppress_column
 from safepassage.core.access import viewer_for
+from safepassage.core.dates import parse_day
 from safepassage.core.roles import Role
 from safepassage.geo.models import Area
 from safepassage.migration.models import STAFF, Channel, CheckIn, Registration, working_agencies
@@ -48,7 +48,6 @@ TABLES = (
 )
 FILTER_PARAMS = ("channel", "travel_from", "travel_to")
 NOT_RECORDED = ""  # the code of the "not known" row of a table
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})-(\d{2}))?$")
 
 
 # --- who and what --------------------------------------------------------------------------------------
@@ -101,20 +100,6 @@ class Filters:
         }
 
 
-def _parse_day(value: str, *, end: bool) -> date:
-    """YYYY or YYYY-MM-DD; a year alone is its first day (from) or last day (to). Buddhist-era years
-    (2568 is 2025) are accepted, as everywhere else in SafePassage."""
-    match = _DATE.match(value)
-    if not match:
-        raise ValueError(value)
-    year = int(match.group(1))
-    if year > 2400:
-        year -= 543
-    if match.group(2) is None:
-        return date(year, 12, 31) if end else date(year, 1, 1)
-    return date(year, int(match.group(2)), int(match.group(3)))
-
-
 def parse_filters(params: Mapping[str, Any], *, viewer: Any = None) -> Filters:
     """Read the filters from a query string; every bad value is named in one ValidationError, each message
     naming its field. With `viewer`, the channel must be one they report on (else it does not exist)."""
@@ -141,7 +126,7 @@ def parse_filters(params: Mapping[str, Any], *, viewer: Any = None) -> Filters:
         days[name] = None
         if text:
             try:
-                days[name] = _parse_day(text, end=name == "travel_to")
+                days[name] = parse_day(text, end=name == "travel_to")
             except ValueError:
                 errors[name] = [messages[name]]
     start, end = days["travel_from"], days["travel_to"]

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.models import Agency
+from safepassage.core.forms import DateInput
 from safepassage.network.languages import LANGUAGES, language_name
 from safepassage.network.models import Committee, CommitteeMember, Expertise, Organisation, Responder
 
@@ -113,10 +114,8 @@ class TrainingForm(forms.Form):
 
     course = forms.CharField(label=_("Course"), max_length=200)
     provider = forms.CharField(label=_("Given by"), max_length=200, required=False)
-    completed_on = forms.DateField(label=_("Completed on"), widget=forms.DateInput(attrs={"type": "date"}))
-    expires_on = forms.DateField(
-        label=_("Valid until (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput())
+    expires_on = forms.DateField(label=_("Valid until (optional)"), required=False, widget=DateInput())
 
 
 class OrganisationForm(forms.Form):
@@ -185,9 +184,7 @@ class SeatForm(forms.Form):
     seat = forms.ChoiceField(
         label=_("Seat"), choices=CommitteeMember.Seat.choices, initial=CommitteeMember.Seat.MEMBER
     )
-    since = forms.DateField(
-        label=_("Since (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("Since (optional)"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, responders: Iterable[Responder], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

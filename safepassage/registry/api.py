@@ -39,6 +39,14 @@ class PersonIn(Schema):
     consent_basis: str = ""
 
 
+class RedFlagOut(Schema):
+    """A red flag that fired: a combination of answers that sets a minimum band whatever the index."""
+
+    code: str
+    band: str
+    label: str
+
+
 class PersonOut(Schema):
     id: int
     given_name: str
@@ -57,6 +65,8 @@ class PersonOut(Schema):
     # The catalogue version the current index and band are scored under: the assessment's own, or a
     # newer one after a re-score (the assessment itself keeps its version's scores).
     catalogue_version: int | None
+    # The red flags the current answers fire; the band is at least theirs.
+    red_flags: list[RedFlagOut]
 
     @staticmethod
     def resolve_village_code(obj: Person) -> str:
@@ -77,6 +87,10 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_assessed_on(obj: Person) -> date | None:
         return obj.current_assessed_on
+
+    @staticmethod
+    def resolve_red_flags(obj: Person) -> list[dict[str, str]]:
+        return obj.named_red_flags
 
     @staticmethod
     def resolve_catalogue_version(obj: Person) -> int | None:
@@ -110,6 +124,10 @@ class AssessmentOut(Schema):
     scores: dict[str, int]
     index: float | None
     band: str
+    # False when too few questions were answered for the index to give a band: the band is then a red
+    # flag's (or "incomplete" when none fired).
+    complete: bool
+    red_flags: list[RedFlagOut]
     completeness: float
     domain_scores: dict[str, float | None]
     count_3: int
@@ -120,6 +138,10 @@ class AssessmentOut(Schema):
     @staticmethod
     def resolve_catalogue_version(obj: Assessment) -> int:
         return obj.catalogue.version
+
+    @staticmethod
+    def resolve_red_flags(obj: Assessment) -> list[dict[str, str]]:
+        return obj.named_red_flags
 
     @staticmethod
     def resolve_multiple_vulnerability(obj: Assessment) -> bool:

@@ -231,8 +231,8 @@ def assessments_bulk_record(
     return run.result
 
 
-# A person as a batch needs them: id, agency, village, birth date, current assessment date.
-PersonRow = tuple[int, int, int, date | None, date | None]
+# A person as a batch needs them: id, agency, village, birth date, current assessment date, birth year.
+PersonRow = tuple[int, int, int, date | None, date | None, int | None]
 # What the early-warning rules need of someone's latest assessment: result, answers, date.
 Latest = tuple[scoring.Result, dict[str, int], date]
 
@@ -241,8 +241,8 @@ Latest = tuple[scoring.Result, dict[str, int], date]
 class _Looked:
     """What the database said about a batch before it was built: its people, each with their current
     risk as far as the early-warning rules read it, as fetched (rows of id, agency, village, birth date,
-    current date, current assessment id, current index and band, the current assessment's catalogue
-    version and answer sheet), and on PostgreSQL the ids reserved for its rows."""
+    current date, current assessment id, current index, band and red flags, the current assessment's
+    catalogue version and answer sheet, birth year), and on PostgreSQL the ids reserved for its rows."""
 
     rows: list[tuple[Any, ...]]
     ids: list[int] | None
@@ -264,17 +264,19 @@ class _Looked:
             current_id,
             index,
             band,
+            flags,
             version,
             sheet,
+            birth_year,
         ) in self.rows:
-            people[pid] = (pid, agency_id, village_id, birth_date, current_on)
+            people[pid] = (pid, agency_id, village_id, birth_date, current_on, birth_year)
             if current_id is not None:
                 scores = (
                     {code: int(sheet[at]) for code, at in triggers[version] if sheet[at] != "0"}
                     if sheet
                     else {}
                 )
-                latest[pid] = (earlier(index, band), scores, current_on)
+                latest[pid] = (earlier(index, band, flags), scores, current_on)
         return people, latest
 
 
@@ -338,9 +340,9 @@ class _Run:
         (people, latest), carried = looked.shaped(self.trigger_places), self.carried
         for pid in carried.keys() & people.keys():
             latest[pid], current_on = carried[pid]
-            pid_, agency_id, village_id, birth_date, was_on = people[pid]
+            pid_, agency_id, village_id, birth_date, was_on, birth_year = people[pid]
             if was_on is None or current_on >= was_on:
-                people[pid] = (pid_, agency_id, village_id, birth_date, current_on)
+                people[pid] = (pid_, agency_id, village_id, birth_date, current_on, birth_year)
         catalogue_id, assessor_id, scorer, spelling, now = (
             self.catalogue.pk,
             self.assessor_id,
@@ -348,6 +350,8 @@ class _Run:
             self.spelling,
             timezone.now(),
         )
+        aged = any(flag[4] is not None for flag in scorer.flags)  # (only then is anyone's age needed)
+        youngest_age = scoring.youngest_age
         rows: list[tuple[Any, ...]] = []
         reasons_by_print: dict[str, list[scoring.Reason]] = {}
         newest: dict[int, date] = {}
@@ -355,7 +359,7 @@ class _Run:
             person = people.get(item.person_id)
             if person is None:
                 raise Person.DoesNotExist(f"person {item.person_id} does not exist")
-            pid, agency_id, village_id, birth_date, _current_on = person
+            pid, agency_id, village_id, birth_date, _current_on, birth_year = person
             on = item.assessed_on
             if on > self.today:
                 clean_assessed_on(on)  # raises with the message the API gives
@@ -367,7 +371,7 @@ class _Run:
             sheet = scorer.sheet(scores)
             answers, scores_json = spelling.answers(sheet)
             print_ = answers_fingerprint(f"p{pid}", on, answers, catalogue_id)
-            scored = scorer.score_sheet(sheet)
+            scored = scorer.score_sheet(sheet, youngest_age(on, birth_date, birth_year) if aged else None)
             before = latest.get(pid)
             if before is None or on >= before[2]:
                 reasons = scoring.warnings(
@@ -438,13 +442,14 @@ def _row(
         scored.deprivation_share,
         scored.multiple,
         sheet,
+        scoring.flags_text(scored.red_flags),
     )
 
 
 def _look_up(run: _Run, batch: list[BulkItem]) -> _Looked:
     """A batch's people with their current assessments, in one query, and on PostgreSQL ids reserved
-    for its rows. Of the current assessment only what the warnings read: index, band, and its answer
-    sheet with its catalogue version, to read the trigger indicators off."""
+    for its rows. Of the current assessment only what the warnings read: index, band, red flags, and its
+    answer sheet with its catalogue version, to read the trigger indicators off."""
     found = Person.objects.filter(pk__in=ids_in({i.person_id for i in batch})).values_list(
         "pk",
         "agency_id",
@@ -454,8 +459,10 @@ def _look_up(run: _Run, batch: list[BulkItem]) -> _Looked:
         "current_assessment_id",
         "current_index",  # (what scoring.warnings reads of it: current risk, re-scored or not)
         "current_band",
+        "current_red_flags",
         "current_assessment__catalogue_id",
         "current_assessment__sheet",
+        "birth_year",
     )
     if connection.vendor == "postgresql":  # the driver's rows as they come: made into people on the helper
         sql, params = found.query.sql_with_params()
@@ -465,7 +472,7 @@ def _look_up(run: _Run, batch: list[BulkItem]) -> _Looked:
         ids = _reserve_ids(len(batch))
     else:  # (SQLite gives dates as text: Django's rows)
         rows, ids = list(found), None
-    if {row[-2] for row in rows if row[-2] is not None} - run.trigger_places.keys():
+    if {row[-3] for row in rows if row[-3] is not None} - run.trigger_places.keys():
         run.trigger_places = _trigger_places(run.triggers)  # (a version made since the run began)
     return _Looked(rows, ids)
 
@@ -551,7 +558,7 @@ def _copy_line(id_: int, row: tuple[Any, ...], recorded_at: str) -> str:
     (agency, person, village, is_village, catalogue, on, assessor, source, scores, print_, index, band) = row[
         :12
     ]
-    completeness, domains, count_3, share, multiple, sheet = row[12:]
+    completeness, domains, count_3, share, multiple, sheet, flags = row[12:]
     assessor_text = _NULL if assessor is None else assessor
     index_text = _NULL if index is None else repr(float(index))
     scores, domains = _copy_escaped(scores), _copy_escaped(domains)
@@ -559,7 +566,7 @@ def _copy_line(id_: int, row: tuple[Any, ...], recorded_at: str) -> str:
         f"{id_}\t{agency}\t{person}\t{village}\t{'t' if is_village else 'f'}\t{catalogue}\t{_day(on)}\t"
         f"{assessor_text}\t{_copy_escaped(source)}\t{scores}\t{print_}\t{index_text}\t{band}\t"
         f"{float(completeness)!r}\t{domains}\t{count_3}\t{float(share)!r}\t{'t' if multiple else 'f'}\t"
-        f"{sheet}\t{recorded_at}\n"
+        f"{sheet}\t{flags}\t{recorded_at}\n"
     )
 
 
@@ -590,7 +597,7 @@ def _outcome(built: _Built, ids: dict[str, int]) -> _Outcome:
             newest[row[1]] = row
     people, reasons = built.people, built.reasons
     current = [
-        (pid, ids[row[9]], row[10], row[11], row[5], row[16], row[15], row[4])
+        (pid, ids[row[9]], row[10], row[11], row[5], row[16], row[15], row[4], row[18])
         for pid, row in newest.items()
         if people[pid][4] is None or row[5] >= people[pid][4]
     ]
@@ -714,6 +721,7 @@ COLUMNS = (
     "deprivation_share",
     "multiple",
     "sheet",
+    "red_flags",
     "recorded_at",
 )
 
@@ -768,26 +776,27 @@ CURRENT_COLUMNS = (
     "current_multiple",
     "current_deprivation_share",
     "current_catalogue_id",
+    "current_red_flags",
 )
 
 
 def _current_line(row: tuple[Any, ...]) -> str:
     """A _set_current row in COPY text format."""
-    pid, aid, index, band, on, multiple, share, catalogue_id = row
+    pid, aid, index, band, on, multiple, share, catalogue_id, flags = row
     index_text = _NULL if index is None else repr(float(index))
     share_text = _NULL if share is None else repr(float(share))
     return (
         f"{pid}\t{aid}\t{index_text}\t{band}\t{_day(on)}\t{'t' if multiple else 'f'}\t"
-        f"{share_text}\t{catalogue_id}\n"
+        f"{share_text}\t{catalogue_id}\t{flags}\n"
     )
 
 
 def _set_current(rows: list[tuple[Any, ...]], copy_text: str | None = None, *, rescore: bool = False) -> None:
     """Set people's current risk: rows in CURRENT_COLUMNS order (person id, assessment id, index, band,
-    date, multiple vulnerability, deprivation share, catalogue id), given on PostgreSQL also as COPY text
-    when the caller has made it on its helper thread. A re-score (rescore=True) leaves alone anyone whose
-    current assessment is no longer the one it scored: an assessment recorded meanwhile by another
-    session, which PostgreSQL re-checks the condition against once that session commits.
+    date, multiple vulnerability, deprivation share, catalogue id, red flags), given on PostgreSQL also as
+    COPY text when the caller has made it on its helper thread. A re-score (rescore=True) leaves alone
+    anyone whose current assessment is no longer the one it scored: an assessment recorded meanwhile by
+    another session, which PostgreSQL re-checks the condition against once that session commits.
 
     PostgreSQL: COPY into a scratch table and one UPDATE … FROM; SQLite: one prepared UPDATE run. Both far
     faster than the CASE expressions of QuerySet.bulk_update."""
@@ -873,9 +882,10 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
     def rows_of(batch: list[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], str | None]:
         """A batch's new current risk, as _set_current rows and (on PostgreSQL) COPY text."""
         rows = []
-        for person_id, assessment_id, assessed_on, version, stored in batch:
+        for person_id, assessment_id, assessed_on, version, stored, birth_date, birth_year in batch:
+            age = scoring.youngest_age(assessed_on, birth_date, birth_year)
             try:
-                scored = scorer.score_sheet(readings[version](stored))
+                scored = scorer.score_sheet(readings[version](stored), age)
             except ValueError as error:  # only if a stored sheet were not one of its version
                 raise ValueError(f"person {person_id}, assessment {assessment_id}: {error}") from None
             rows.append(
@@ -888,6 +898,7 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
                     scored.multiple,
                     scored.deprivation_share,
                     catalogue_id,
+                    scoring.flags_text(scored.red_flags),
                 )
             )
         text = "".join(map(_current_line, rows)) if copying else None
@@ -914,6 +925,8 @@ def catalogue_rescore(*, actor: Any, catalogue: Catalogue | None = None, batch_s
                 "current_assessed_on",
                 "current_assessment__catalogue_id",
                 "current_assessment__sheet",
+                "birth_date",
+                "birth_year",
             )
             .order_by("pk")
         )

@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.core.dates import ce_year
+from safepassage.core.forms import DateInput
 from safepassage.registry.models import Assessment, Catalogue, Indicator, Person
 
 
@@ -26,9 +28,7 @@ class PersonForm(forms.Form):
         label=_("Family name in Latin letters"), max_length=150, required=False
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Person.Sex.choices, initial=Person.Sex.UNKNOWN)
-    birth_date = forms.DateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
     birth_year = forms.IntegerField(
         label=_("Or year of birth"),
         required=False,
@@ -66,9 +66,7 @@ class PersonForm(forms.Form):
 
     def clean_birth_year(self) -> int | None:
         year = self.cleaned_data.get("birth_year")
-        if year and year > 2400:  # a Thai Buddhist-era year: 2568 is 2025
-            year -= 543
-        return year
+        return ce_year(year) if year else year  # (a Thai Buddhist-era year: 2568 is 2025)
 
 
 def score_field_name(code: str) -> str:
@@ -78,7 +76,7 @@ def score_field_name(code: str) -> str:
 class AssessmentForm(forms.Form):
     """Every indicator of the active catalogue on one screen, with what 1, 2 and 3 mean beside each."""
 
-    assessed_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    assessed_on = forms.DateField(label=_("Date"), widget=DateInput())
     source = forms.ChoiceField(
         label=_("How"), choices=Assessment.Source.choices, initial=Assessment.Source.VISIT
     )

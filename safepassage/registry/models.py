@@ -51,6 +51,19 @@ class Catalogue(models.Model):
         """The scoring parameters as the scoring module reads them."""
         return Parameters.from_dict(self.parameters)
 
+    def red_flags_named(self, codes: str) -> list[dict[str, str]]:
+        """Red flags as stored (codes joined by commas) with their band and name in the active language,
+        as pages and the API show them beside the band."""
+        if not codes:
+            return []
+        rules = {flag.code: flag for flag in self.params().red_flags}
+        named = []
+        for code in codes.split(","):
+            rule = rules.get(code)
+            label = (_translated(dict(rule.label)) or code) if rule else code
+            named.append({"code": code, "band": rule.band if rule else "", "label": label})
+        return named
+
     def specs(self, levels: str = "IHV") -> list[IndicatorSpec]:
         """The active indicators of the given levels, in order."""
         return [
@@ -209,6 +222,8 @@ class Person(AgencyOwned, TimeStamped):
         db_index=False,
         db_constraint=False,
     )
+    # The red flags the current answers fire (codes joined by commas): named wherever the band is shown.
+    current_red_flags = models.CharField(max_length=200, blank=True, default="")
 
     restricted = models.BooleanField(
         _("restricted to case staff"),
@@ -248,6 +263,13 @@ class Person(AgencyOwned, TimeStamped):
     def audit_label(self) -> str:
         """People are named in the trail by number only."""
         return f"person #{self.pk}"
+
+    @property
+    def named_red_flags(self) -> list[dict[str, str]]:
+        """The red flags of the current risk, named under the version it is scored on."""
+        if not self.current_red_flags or self.current_catalogue is None:
+            return []
+        return self.current_catalogue.red_flags_named(self.current_red_flags)
 
     @property
     def latin_name(self) -> str:
@@ -316,6 +338,8 @@ class Assessment(AgencyOwned):
     # its catalogue version's answer sheet (scoring.sheet_codes of the version's I and H indicators for a
     # person, V for a village): what survey rounds and re-scoring read back, with no JSON to parse.
     sheet = models.TextField(editable=False)
+    # The red flags the answers fired under its version (codes joined by commas; see scoring.RedFlag).
+    red_flags = models.CharField(max_length=200, blank=True, default="")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     AREA_FIELD = "village"
@@ -372,6 +396,17 @@ class Assessment(AgencyOwned):
     def audit_label(self) -> str:
         return f"assessment #{self.pk}"
 
+    @property
+    def named_red_flags(self) -> list[dict[str, str]]:
+        """The red flags this assessment fired, named (Catalogue.red_flags_named)."""
+        return self.catalogue.red_flags_named(self.red_flags)
+
+    @property
+    def complete(self) -> bool:
+        """Whether enough was answered for the index to give the band (else the band is a red flag's, or
+        none: "incomplete")."""
+        return self.catalogue.params().complete(self.index, self.completeness)
+
 
 class Alert(AgencyOwned):
     """An early warning about one person or village: open → acknowledged → resolved, escalated if ignored."""
@@ -386,6 +421,7 @@ class Alert(AgencyOwned):
         INDEX_RISE = "index_rise", _("Risk index rose sharply")
         TRIGGER = "trigger_newly_3", _("A sudden event reached the highest score")
         OVERDUE = "overdue_high", _("High risk, not re-assessed in time")
+        RED_FLAG = "red_flag", _("A red flag: answers that together need action now")
 
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts")
     village = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")

@@ -5,12 +5,19 @@ Unanswered indicators are left out and reported as completeness; below the compl
 assessment is "incomplete" and gets no band. Multiple vulnerability follows Alkire-Foster (as in the global
 MPI): a person's deprivation share is the weight of their indicators at 3 over the weight of those answered;
 they are multiply vulnerable when that share is at least k.
+
+Red flags (the "policy overrides" of structured decision-making tools) are combinations of answers, kept
+with the catalogue's parameters as data, that set a minimum band whatever the index: an average must never
+hide a child about to leave with a broker. They are checked on incomplete assessments too; there the band is
+the flag's, and the assessment stays marked incomplete by its completeness.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 BAND_ORDER = {"low": 0, "medium": 1, "high": 2}
@@ -41,6 +48,7 @@ class Parameters:
     band_rise: bool = True
     trigger_newly_3: bool = True
     first_assessment_triggers: bool = False
+    red_flags: tuple[RedFlag, ...] = ()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Parameters:
@@ -56,7 +64,82 @@ class Parameters:
             band_rise=bool(warning.get("band_rise", True)),
             trigger_newly_3=bool(warning.get("trigger_newly_3", True)),
             first_assessment_triggers=bool(warning.get("first_assessment_triggers", False)),
+            red_flags=tuple(RedFlag.from_dict(rule) for rule in data.get("red_flags") or ()),
         )
+
+    def complete(self, index: float | None, completeness: float) -> bool:
+        """Whether enough was answered for the index to give a band."""
+        return index is not None and completeness >= self.completeness_threshold
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """One red-flag rule: when its answers are given, the band is at least `band`.
+
+    `all` names indicators that must all be scored at least so much, `any` indicators of which one must
+    be, and `any_kind` kinds of indicator (T for the sudden events) of which any one at `at` suffices.
+    With `under_age`, the rule holds only for someone younger than that on the day of the assessment, or
+    whose age is not known (an unknown age is never a reason to hide a child).
+    """
+
+    code: str
+    band: str
+    all: tuple[tuple[str, int], ...] = ()
+    any: tuple[tuple[str, int], ...] = ()
+    any_kind: str = ""
+    at: int = 3
+    under_age: int | None = None
+    label: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RedFlag:
+        """Read one rule of a catalogue's `red_flags`; raises ValueError naming what is wrong."""
+        if not isinstance(data, Mapping):
+            raise ValueError("a red flag is an object with a code, a band and its answers")
+        code = data.get("code")
+        if not isinstance(code, str) or not RED_FLAG_CODE.fullmatch(code):
+            raise ValueError(f"red flag code {code!r}: letters, digits, - and _ only")
+        band = data.get("band")
+        if band not in BAND_ORDER:
+            raise ValueError(f"red flag {code}: band must be low, medium or high, not {band!r}")
+
+        def answers(name: str) -> tuple[tuple[str, int], ...]:
+            given = data.get(name) or {}
+            if not isinstance(given, Mapping) or not all(
+                isinstance(k, str) and v in (1, 2, 3) for k, v in given.items()
+            ):
+                raise ValueError(f"red flag {code}: {name} maps indicator codes to a score of 1, 2 or 3")
+            return tuple(sorted(given.items()))
+
+        all_, any_ = answers("all"), answers("any")
+        kinds = str(data.get("any_kind") or "")
+        at = data.get("at", 3)
+        if at not in (1, 2, 3) or not set(kinds) <= {"S", "T", "C"}:
+            raise ValueError(f"red flag {code}: any_kind is made of S, T and C, and at is 1, 2 or 3")
+        if not (all_ or any_ or kinds):
+            raise ValueError(f"red flag {code}: names no answers (all, any or any_kind)")
+        if all_ and (any_ or kinds):
+            raise ValueError(f"red flag {code}: either all, or any and any_kind, not both")
+        age = data.get("under_age")
+        if age is not None and (not isinstance(age, int) or isinstance(age, bool) or not 0 < age < 130):
+            raise ValueError(f"red flag {code}: under_age is a whole number of years")
+        label = data.get("label") or {}
+        if not isinstance(label, Mapping):
+            raise ValueError(f"red flag {code}: label is a text per language")
+        return cls(code, band, all_, any_, kinds, at, age, dict(label))
+
+
+RED_FLAG_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
+
+
+def youngest_age(on: date, birth_date: date | None, birth_year: int | None) -> int | None:
+    """Someone's age in whole years on `on`: by birth date, else the younger of the two ages a year of
+    birth allows (a child until they may no longer be one), else None (not known)."""
+    if birth_date is not None:
+        return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    if birth_year is not None:
+        return max(on.year - birth_year - 1, 0)
+    return None
 
 
 @dataclass(slots=True)
@@ -72,20 +155,44 @@ class Result:
     count_3: int
     deprivation_share: float
     multiple: bool
+    red_flags: tuple[str, ...] = ()  # the codes of the red flags that fired, in catalogue order
 
 
 # What an assessment stores of its Result: enough to compare the next assessment with it.
-STORED_FIELDS = ("index", "band", "completeness", "domain_scores", "count_3", "deprivation_share", "multiple")
+STORED_FIELDS = (
+    "index",
+    "band",
+    "completeness",
+    "domain_scores",
+    "count_3",
+    "deprivation_share",
+    "multiple",
+    "red_flags",
+)
 
 
-def earlier_result(index: float | None, band: str) -> Result:
+def flags_text(flags: Iterable[str]) -> str:
+    """Red flags as stored: their codes joined by commas ("" for none)."""
+    return ",".join(flags)
+
+
+def flags_of(text: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Red flags as stored (flags_text), back as codes."""
+    if not text:
+        return ()
+    return tuple(text.split(",")) if isinstance(text, str) else tuple(text)
+
+
+def earlier_result(index: float | None, band: str, red_flags: str | Sequence[str] = ()) -> Result:
     """An earlier assessment's result as far as warnings() reads it."""
-    return Result(index, band, 0.0, 0, 0, {}, 0, 0.0, False)
+    return Result(index, band, 0.0, 0, 0, {}, 0, 0.0, False, flags_of(red_flags))
 
 
 def stored_result(values: Mapping[str, Any]) -> Result:
     """A Result rebuilt from a stored assessment (a model or a values() row), for the early-warning rules."""
-    return Result(answered=0, applicable=0, **{name: values[name] for name in STORED_FIELDS})
+    fields = {name: values[name] for name in STORED_FIELDS}
+    fields["red_flags"] = flags_of(fields["red_flags"])
+    return Result(answered=0, applicable=0, **fields)
 
 
 def band_of(index: float | None, completeness: float, params: Parameters) -> str:
@@ -152,6 +259,25 @@ class Scorer:
         # For fractions: (place on the sheet, weight) in catalogue order, the order they are added in.
         self.weighted = [(self.codes.index(i.code), i.weight) for i in indicators]
         self.params = params
+        self.flags = _compiled_flags(params.red_flags, grouped)
+        # The lowest digit any rule needs: a sheet with nothing that high fires none (most sheets).
+        self.flag_digit = min((need for flag in self.flags for _, need in flag[3]), default="4")
+
+    def flagged(self, sheet: str, age: int | None = None) -> tuple[str, ...]:
+        """The red flags an answer sheet fires for someone of `age` (youngest_age; None: not known)."""
+        if not self.flags or not sheet or max(sheet) < self.flag_digit:
+            return ()
+        fired = []
+        for code, _band, needs_all, needs, under_age in self.flags:
+            if under_age is not None and age is not None and age >= under_age:
+                continue
+            if needs_all:
+                hit = all(sheet[at] >= need for at, need in needs)
+            else:
+                hit = any(sheet[at] >= need for at, need in needs)
+            if hit:
+                fired.append(code)
+        return tuple(fired)
 
     def sheet(self, scores: Mapping[str, int]) -> str:
         """An answer sheet as the digits score_sheet() reads. Raises ValueError for a score outside 1-3."""
@@ -187,16 +313,17 @@ class Scorer:
                     deprived_weight += weight
         return answered_weight, deprived_weight
 
-    def __call__(self, scores: Mapping[str, int]) -> Result:
-        return self._score(self.sheet(scores))
+    def __call__(self, scores: Mapping[str, int], age: int | None = None) -> Result:
+        return self._score(self.sheet(scores), age)
 
-    def score_sheet(self, sheet: str) -> Result:
-        """Score an answer sheet written as sheet() writes it (read back from the database, say)."""
+    def score_sheet(self, sheet: str, age: int | None = None) -> Result:
+        """Score an answer sheet written as sheet() writes it (read back from the database, say), for
+        someone of `age` on the day (youngest_age; None when not known), which red flags may test."""
         if len(sheet) != len(self.codes) or sheet.strip("0123"):
             raise ValueError(f"not an answer sheet of {len(self.codes)} digits 0-3: {sheet!r}")
-        return self._score(sheet)
+        return self._score(sheet, age)
 
-    def _score(self, sheet: str) -> Result:
+    def _score(self, sheet: str, age: int | None = None) -> Result:
         params = self.params
         count = sheet.count
         twos, threes = count("2"), count("3")
@@ -209,7 +336,11 @@ class Scorer:
         completeness = round(answered / applicable, 4) if applicable else 0.0
         index = _index(twos, threes, answered)
         share = deprived_weight / answered_weight if answered_weight else 0.0
+        complete = index is not None and completeness >= params.completeness_threshold
         band = band_of(index, completeness, params)
+        flags = self.flagged(sheet, age) if self.flags else ()
+        if flags:
+            band = self.flag_band(band, flags)
         domain_scores: dict[str, float | None] = {}
         for domain, start, end, seen in self.slices:
             picked = sheet[start:end]
@@ -228,8 +359,41 @@ class Scorer:
             domain_scores=domain_scores,
             count_3=threes,
             deprivation_share=round(share, 4),
-            multiple=band != INCOMPLETE and share > 0 and share >= params.k - 1e-9,
+            multiple=complete and share > 0 and share >= params.k - 1e-9,
+            red_flags=flags,
         )
+
+    def flag_band(self, band: str, flags: Sequence[str]) -> str:
+        """The band when these red flags fired: the highest of the index's band and the flags' bands (the
+        flags' alone when the assessment is incomplete)."""
+        for code, flag_band, *_rest in self.flags:
+            if code in flags and (band == INCOMPLETE or BAND_ORDER[flag_band] > BAND_ORDER[band]):
+                band = flag_band
+        return band
+
+
+# A red flag as a Scorer checks it: code, band, whether all its needs must hold (else any), the needs as
+# (place on the answer sheet, lowest digit), and the age it is for those under (None: everyone).
+CompiledFlag = tuple[str, str, bool, tuple[tuple[int, str], ...], int | None]
+
+
+def _compiled_flags(rules: Sequence[RedFlag], grouped: Sequence[IndicatorSpec]) -> list[CompiledFlag]:
+    """The rules that can fire on these indicators' answer sheets, with their places on the sheet. A rule
+    naming an indicator the sheet does not hold (a village's sheet, a version without it) never fires."""
+    places = {spec.code: at for at, spec in enumerate(grouped)}
+    compiled: list[CompiledFlag] = []
+    for rule in rules:
+        child = rule.under_age
+        if rule.all:
+            if all(code in places for code, _ in rule.all):
+                needs = tuple((places[code], str(score)) for code, score in rule.all)
+                compiled.append((rule.code, rule.band, True, needs, child))
+            continue
+        anyof = [(places[code], str(score)) for code, score in rule.any if code in places]
+        anyof += [(at, str(rule.at)) for at, spec in enumerate(grouped) if spec.kind in rule.any_kind]
+        if anyof:
+            compiled.append((rule.code, rule.band, False, tuple(anyof), child))
+    return compiled
 
 
 _DIGITS: dict[Any, str] = {None: "0", 1: "1", 2: "2", 3: "3"}
@@ -249,9 +413,15 @@ def index_of_sheet(sheet: str) -> float | None:
     return _index(count("2"), count("3"), len(sheet) - count("0"))
 
 
-def score(scores: Mapping[str, int], indicators: Sequence[IndicatorSpec], params: Parameters) -> Result:
-    """Score one assessment. `scores` holds only answered indicators; `indicators` those applicable."""
-    return Scorer(indicators, params)(scores)
+def score(
+    scores: Mapping[str, int],
+    indicators: Sequence[IndicatorSpec],
+    params: Parameters,
+    age: int | None = None,
+) -> Result:
+    """Score one assessment. `scores` holds only answered indicators; `indicators` those applicable;
+    `age` the person's on the day, for the red flags that test it (None: not known)."""
+    return Scorer(indicators, params)(scores, age)
 
 
 @dataclass(frozen=True)
@@ -275,6 +445,9 @@ def warnings(
     for warnings on first assessments (first_assessment_triggers). Of `previous` it reads only the
     index and band of the result and the trigger indicators of the answers (all that bulk recording
     fetches of each person's previous assessment, see earlier_result).
+
+    A red flag that fires warns whatever the completeness, on a first assessment too, unless it had
+    fired on the previous assessment already (that one warned).
     """
     result, scores = current
     reasons: list[Reason] = []
@@ -284,16 +457,26 @@ def warnings(
         if newly:
             reasons.append(Reason("trigger_newly_3", {"indicators": sorted(newly)}))
     if previous is None:
-        return reasons
+        return reasons + _red_flagged(result, ())
     old = previous[0]
     banded = old.band in BAND_ORDER and result.band in BAND_ORDER
     if params.band_rise and banded and BAND_ORDER[result.band] > BAND_ORDER[old.band]:
         reasons.append(Reason("band_rise", {"from": old.band, "to": result.band}))
-    if old.index is not None and result.index is not None and result.band != INCOMPLETE:
+    if (
+        old.index is not None
+        and result.index is not None
+        and params.complete(result.index, result.completeness)
+    ):
         rise = round(result.index - old.index, 2)
         if rise >= params.index_rise:
             reasons.append(Reason("index_rise", {"from": old.index, "to": result.index, "rise": rise}))
-    return reasons
+    return reasons + _red_flagged(result, old.red_flags)
+
+
+def _red_flagged(result: Result, before: Sequence[str]) -> list[Reason]:
+    """The red-flag warning: the flags that fire now and did not on the assessment before."""
+    raised = [flag for flag in result.red_flags if flag not in before]
+    return [Reason("red_flag", {"flags": raised, "band": result.band})] if raised else []
 
 
 def changes(previous: Mapping[str, int], current: Mapping[str, int]) -> list[dict[str, Any]]:

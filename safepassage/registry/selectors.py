@@ -79,9 +79,10 @@ def assessment_history(*, viewer: Any, person: Person) -> list[dict[str, Any]]:
         .order_by("assessed_on", "id")
     )
     history = []
-    previous: dict[str, int] = {}
+    previous: dict[str, int] | None = None  # (a first assessment is a baseline: nothing "moved")
     for assessment in items:
-        history.append({"assessment": assessment, "moved": scoring.changes(previous, assessment.scores)})
+        moved = scoring.changes(previous, assessment.scores) if previous is not None else []
+        history.append({"assessment": assessment, "moved": moved, "first": previous is None})
         previous = assessment.scores
     return history
 

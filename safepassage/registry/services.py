@@ -141,8 +141,38 @@ def _check_catalogue_data(data: Mapping[str, Any]) -> None:
                 raise ValueError
         except (TypeError, ValueError):
             errors.setdefault(f"{where}.weight", []).append(_("must be a number above 0"))
+    parameters = data.get("parameters") or {}
+    try:
+        _check_parameters(parameters, seen)
+    except ValidationError as error:
+        errors.update({f"parameters.{k}": v for k, v in error.message_dict.items()})
     if errors:
         raise ValidationError(errors)
+
+
+def _check_parameters(parameters: Mapping[str, Any], codes: set[str] | None = None) -> None:
+    """Scoring parameters the scorer can read, and red flags that name only indicators of the version
+    (`codes`, when given)."""
+    if not isinstance(parameters, Mapping):
+        raise ValidationError({"parameters": _("must be an object")})
+    try:
+        params = scoring.Parameters.from_dict(parameters)
+    except (TypeError, ValueError, AttributeError) as error:
+        field = "red_flags" if "red flag" in str(error) else "parameters"
+        raise ValidationError({field: str(error)}) from None
+    flags = [flag.code for flag in params.red_flags]
+    if len(set(flags)) != len(flags):
+        raise ValidationError({"red_flags": _("two red flags have the same code")})
+    if codes is not None:
+        for flag in params.red_flags:
+            unknown = sorted({code for code, _score in (*flag.all, *flag.any)} - codes)
+            if unknown:
+                raise ValidationError(
+                    {
+                        "red_flags": _("red flag %(flag)s names indicators not in this version: %(codes)s")
+                        % {"flag": flag.code, "codes": ", ".join(unknown)}
+                    }
+                )
 
 
 @transaction.atomic
@@ -243,7 +273,7 @@ def catalogue_update_parameters(
     require_system_admin(actor)
     if catalogue.status != Catalogue.Status.DRAFT:
         raise ValidationError({"catalogue": _("Only a draft version can be edited. Make a copy first.")})
-    scoring.Parameters.from_dict(parameters)  # raises on values it cannot read
+    _check_parameters(parameters, {i.code for i in catalogue.indicators.all()})
     before = catalogue.parameters
     catalogue.parameters = dict(parameters)
     catalogue.save(update_fields=["parameters"])
@@ -507,7 +537,15 @@ def result_under(assessment: Assessment, catalogue: Catalogue) -> scoring.Result
     specs = catalogue.specs("V" if assessment.subject_is_village else "IH")
     asked = {s.code for s in specs}
     answers = {code: value for code, value in assessment.scores.items() if code in asked}
-    return scoring.score(answers, specs, catalogue.params())
+    age = age_on(assessment.person, assessment.assessed_on)
+    return scoring.score(answers, specs, catalogue.params(), age)
+
+
+def age_on(person: Person | None, on: date) -> int | None:
+    """A person's age on a day as the red flags read it (scoring.youngest_age); None for a village."""
+    if person is None:
+        return None
+    return scoring.youngest_age(on, person.birth_date, person.birth_year)
 
 
 def _current_fields(
@@ -522,6 +560,7 @@ def _current_fields(
         "current_multiple": result.multiple if result else False,
         "current_deprivation_share": result.deprivation_share if result else None,
         "current_catalogue": catalogue,
+        "current_red_flags": scoring.flags_text(result.red_flags) if result else "",
     }
 
 
@@ -595,7 +634,7 @@ def assessment_record(
     params = catalogue.params()
     scorer = scoring.Scorer(specs, params)
     sheet = scorer.sheet(cleaned)
-    result = scorer.score_sheet(sheet)
+    result = scorer.score_sheet(sheet, age_on(person, assessed_on))
     previous = _previous(person, place, owner, assessed_on)
     before = None
     if previous is not None:
@@ -603,7 +642,9 @@ def assessment_record(
         if person is not None and previous.pk == person.current_assessment_id:
             # Compared with the person's current risk: the same as that assessment's own result unless
             # a re-score has since put it on a newer catalogue version.
-            earlier = scoring.earlier_result(person.current_index, person.current_band)
+            earlier = scoring.earlier_result(
+                person.current_index, person.current_band, person.current_red_flags
+            )
         before = (earlier, previous.scores)
     assessment = Assessment.objects.create(
         agency=owner,
@@ -624,6 +665,7 @@ def assessment_record(
         deprivation_share=result.deprivation_share,
         multiple=result.multiple,
         sheet=sheet,
+        red_flags=scoring.flags_text(result.red_flags),
     )
     if person is not None and (
         person.current_assessed_on is None or assessed_on >= person.current_assessed_on

@@ -21,7 +21,7 @@ from safepassage.audit.services import audit_read
 from safepassage.core.roles import Action
 from safepassage.geo.models import Area
 from safepassage.geo.selectors import get_area
-from safepassage.registry import charts, selectors, services
+from safepassage.registry import charts, scoring, selectors, services
 from safepassage.registry.forms import AssessmentForm, ParametersForm, PersonForm, ResolveForm
 from safepassage.registry.models import Alert, Catalogue, Indicator, Person
 
@@ -161,7 +161,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     current = None
     if latest is not None:
         on = person.current_catalogue or latest.catalogue
-        current = {"assessment": latest, "result": services.result_under(latest, on), "catalogue": on}
+        result = services.result_under(latest, on)
+        current = {
+            "assessment": latest,
+            "result": result,
+            "catalogue": on,
+            "complete": on.params().complete(result.index, result.completeness),
+            "red_flags": on.red_flags_named(scoring.flags_text(result.red_flags)),
+        }
     return render(
         request,
         "registry/person_detail.html",
@@ -207,7 +214,14 @@ def _assess(request: HttpRequest, *, person: Person | None, village: Area | None
             _add_errors(form, error, {"village_code": "assessed_on"})
         else:
             a = recorded.assessment
-            if a.band == "incomplete":
+            flags = ", ".join(f["label"] for f in a.named_red_flags)
+            if flags:
+                messages.warning(
+                    request,
+                    _("Saved. Red flag: %(flags)s. The risk level is %(band)s whatever the index.")
+                    % {"flags": flags, "band": _(a.band)},
+                )
+            elif a.band == "incomplete":
                 messages.warning(
                     request,
                     _(
@@ -298,6 +312,13 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("registry:alert_detail", pk=alert.pk)
     catalogue = selectors.active_catalogue_or_none()
     titles = {i.code: i.title for i in catalogue.indicators.all()} if catalogue else {}
+    # Red flags are named under the version the alert's assessment was scored on.
+    flagged_on = alert.assessment.catalogue if alert.assessment is not None else catalogue
+    flags = {
+        r.get("rule"): flagged_on.red_flags_named(",".join(r.get("flags", [])))
+        for r in alert.reasons
+        if r.get("rule") == Alert.Rule.RED_FLAG and flagged_on is not None
+    }
     return render(
         request,
         "registry/alert_detail.html",
@@ -305,6 +326,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "alert": alert,
             "form": form,
             "titles": titles,
+            "red_flags": flags.get(Alert.Rule.RED_FLAG, []),
             "rule_labels": dict(Alert.Rule.choices),
             "named": _visible_people(request, [alert.person_id]),
         },
@@ -371,7 +393,10 @@ def catalogue_detail(request: HttpRequest, version: int) -> HttpResponse:
         if parameters_form.is_valid():
             try:
                 services.catalogue_update_parameters(
-                    actor=request.user, catalogue=catalogue, parameters=parameters_form.parameters()
+                    actor=request.user,
+                    catalogue=catalogue,
+                    # (what the form does not edit, such as the red flags, is kept)
+                    parameters={**catalogue.parameters, **parameters_form.parameters()},
                 )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.i18n import set_language
 
 import safepassage
 from safepassage.core.access import viewer_for
@@ -48,3 +51,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
         logging.getLogger(__name__).exception("health check: database unreachable")
         return JsonResponse({"status": "error", "database": connection.vendor}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor, "version": safepassage.__version__})
+
+
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language switcher: Django's set_language (a cookie for this browser), and for someone signed
+    in, the choice kept on their account so their other devices follow it."""
+    response = set_language(request)
+    chosen = request.POST.get("language", "")
+    user = getattr(request, "user", None)
+    if (
+        request.method == "POST"
+        and user is not None
+        and user.is_authenticated
+        and chosen in {code for code, _name in settings.LANGUAGES}
+        and user.language != chosen
+    ):
+        get_user_model().objects.filter(pk=user.pk).update(language=chosen)
+    return response

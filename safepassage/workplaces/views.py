@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from safepassage.accounts.selectors import signed_in_user
 from safepassage.core.access import viewer_for
+from safepassage.core.forms import DateInput
 from safepassage.core.roles import Role
 from safepassage.geo.selectors import get_area
 from safepassage.workplaces import selectors, services
@@ -54,7 +55,7 @@ class WorkplaceForm(forms.Form):
 class ObservationForm(forms.Form):
     """Evidence about a workplace."""
 
-    observed_on = forms.DateField(label=_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    observed_on = forms.DateField(label=_lazy("Date"), widget=DateInput())
     source = forms.ChoiceField(label=_lazy("Source"), choices=Observation.Source.choices)
     reliability = forms.ChoiceField(label=_lazy("How reliable"), choices=Observation.Reliability.choices)
     indicators = forms.MultipleChoiceField(
@@ -79,7 +80,7 @@ class ObservationForm(forms.Form):
 class InterventionForm(forms.Form):
     """An interception or intervention at the workplace."""
 
-    happened_on = forms.DateField(label=_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    happened_on = forms.DateField(label=_lazy("Date"), widget=DateInput())
     kind = forms.ChoiceField(label=_lazy("What"), choices=Intervention.Kind.choices)
     people_assisted = forms.IntegerField(label=_lazy("People assisted"), min_value=0, initial=0)
     notes = forms.CharField(label=_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -76,17 +76,18 @@ def test_a_volunteer_assesses_a_person_in_their_village_on_a_phone(phone):
     assert page.locator("h1").inner_text() == "Assess Ploy Saengkham"
     assert fits_the_phone(phone)
 
-    asked = answer_every_question(phone, at_3=("HLT-DEATH",))
+    # (HLT-ILL is a lasting condition, not a sudden event: no red flag, so the index alone sets the band)
+    asked = answer_every_question(phone, at_3=("HLT-ILL",))
     assert asked == len(all_answers())  # every individual and household question is on the screen
     assert page.locator("fieldset.question input[type=radio]:checked").count() == asked
-    assert page.locator("#q-HLT-DEATH input[value='3']").is_checked()
-    assert page.locator("#q-HLT-ILL input[value='1']").is_checked()
+    assert page.locator("#q-HLT-ILL input[value='3']").is_checked()
+    assert page.locator("#q-HLT-DEATH input[value='1']").is_checked()
 
     page.click("button:has-text('Save assessment')")
     page.wait_for_url(f"**/risk/people/{person.pk}/")
 
     saved = Assessment.objects.get(person=person)
-    assert saved.scores == all_answers(1, HLT_DEATH=3)
+    assert saved.scores == all_answers(1, HLT_ILL=3)
     assert saved.assessor == world.volunteer_a
     assert saved.band == "low"
     assert saved.index is not None
@@ -278,3 +279,70 @@ def test_an_analyst_sees_small_cells_hidden_and_gets_a_404_for_the_person_list(p
     )
     # A 404 page that names no icon makes the browser fetch /favicon.ico, which is missing as well.
     assert phone.errors == [], "the 404 page made the browser fetch something missing (/favicon.ico?)"
+
+
+@pytest.mark.parametrize("language", ["th", "zh-hans"])
+def test_a_volunteer_in_thai_or_chinese_saves_an_assessment_on_a_phone(phone, language):
+    """The date field carries an ISO value in every language (a localised one left it empty and the
+    browser blocked Save)."""
+    world = risk_world()
+    world.volunteer_a.language = language
+    world.volunteer_a.save(update_fields=["language"])
+    person = person_in_village_1(world, name="Malee")
+    page = phone.page
+    phone.sign_in("volunteer_a", PASSWORD)
+    phone.goto(f"/risk/people/{person.pk}/assess/")
+    today = timezone.localdate()
+    assert page.locator("input[name=assessed_on]").input_value() == today.isoformat()
+    answer_every_question(phone)
+    page.click("form.assess button[type=submit]")
+    page.wait_for_url(f"**/risk/people/{person.pk}/")
+    saved = Assessment.objects.get(person=person)
+    assert saved.assessed_on == today
+    assert fits_the_phone(phone)
+    assert phone.errors == []
+
+
+def test_a_thai_volunteer_may_give_the_date_in_the_buddhist_era(phone):
+    world = risk_world()
+    world.volunteer_a.language = "th"
+    world.volunteer_a.save(update_fields=["language"])
+    person = person_in_village_1(world, name="Dao")
+    page = phone.page
+    phone.sign_in("volunteer_a", PASSWORD)
+    phone.goto(f"/risk/people/{person.pk}/assess/")
+    visited = timezone.localdate() - timedelta(days=3)
+    page.fill("input[name=assessed_on]", "")  # (the picker emptied: the BE entry is what counts)
+    page.fill("input[name=assessed_on_be]", f"{visited.day}/{visited.month}/{visited.year + 543}")
+    answer_every_question(phone)
+    page.click("form.assess button[type=submit]")
+    page.wait_for_url(f"**/risk/people/{person.pk}/")
+    assert Assessment.objects.get(person=person).assessed_on == visited
+    assert phone.errors == []
+
+
+def test_a_child_about_to_leave_alone_shows_high_with_its_red_flag_on_an_incomplete_visit(phone):
+    world = risk_world()
+    person = services.person_create(
+        actor=world.coordinator_a,
+        village_code=world.village_1.code,
+        given_name="Fon",
+        sex="female",
+        birth_year=timezone.localdate().year - 15,
+    )
+    page = phone.page
+    phone.sign_in("volunteer_a", PASSWORD)
+    phone.goto(f"/risk/people/{person.pk}/assess/")
+    for code in ("MIG-ALONE", "MIG-INTENT", "EDU-SCHOOL", "SOC-WORK", "EDU-AWARE"):
+        page.locator(f"#q-{code} label.choice", has=page.locator("input[value='3']")).click()
+    page.click("button:has-text('Save assessment')")
+    page.wait_for_url(f"**/risk/people/{person.pk}/")
+    assert "Red flag: A child about to leave alone" in page.locator(".messages").inner_text()
+    assert "This raised an alert for follow-up." in page.locator(".messages").inner_text()
+    current = page.locator("section.panel").first
+    assert current.locator(".badge.band-high").first.inner_text() == "high"
+    assert current.locator("#band-incomplete").inner_text() == "incomplete"
+    assert "A child about to leave alone" in current.locator("#red-flags").inner_text()
+    assert Alert.objects.get(person=person).rules == ["red_flag"]
+    assert fits_the_phone(phone)
+    assert phone.errors == []

@@ -2,6 +2,7 @@
 
 import pytest
 
+from safepassage.accounts.models import User
 from safepassage.testing import PASSWORD, build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,4 +36,12 @@ def test_the_language_switcher_changes_the_interface(phone):
     with phone.page.expect_navigation():
         phone.page.select_option("#language", "th")
     assert phone.page.locator("html").get_attribute("lang") == "th"
+    # Kept on the account: another device (no cookie yet) opens in Thai after signing in.
+    assert User.objects.get(username="coordinator_a").language == "th"
+    phone.page.context.clear_cookies()
+    phone.sign_in("coordinator_a", PASSWORD)
+    assert phone.page.locator("html").get_attribute("lang") == "th"
+    # The switcher names each language in itself.
+    options = phone.page.locator("#language option").all_inner_texts()
+    assert {"ខ្មែរ", "ລາວ", "ภาษาไทย", "မြန်မာဘာသာ"} <= set(options)
     assert phone.errors == []

@@ -9,8 +9,9 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook
 
+from safepassage.core.dates import ValueProblem, parse_date, parse_year
 from safepassage.imports import reading
-from safepassage.imports.values import ValueProblem, burmese_to_unicode, parse_date, parse_int, parse_year
+from safepassage.imports.values import burmese_to_unicode, parse_int
 
 
 @pytest.mark.parametrize(

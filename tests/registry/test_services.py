@@ -46,8 +46,10 @@ def test_a_trigger_newly_at_3_makes_exactly_one_alert_routed_to_the_volunteer(wo
     assert Alert.objects.count() == 1
     alert = recorded.alert
     assert alert is not None
-    assert [r["rule"] for r in alert.reasons] == ["trigger_newly_3"]
+    # A sudden event at 3 is also the default red flag that puts the band at medium at least.
+    assert [r["rule"] for r in alert.reasons] == ["trigger_newly_3", "band_rise", "red_flag"]
     assert alert.reasons[0]["indicators"] == ["HLT-DEATH"]
+    assert alert.reasons[2] == {"rule": "red_flag", "flags": ["sudden_event"], "band": "medium"}
     recipients = set(alert.recipients.values_list("username", flat=True))
     assert recipients == {"volunteer_a", "coordinator_a"}
     assert alert.due_at > timezone.now() + timedelta(hours=71)
@@ -206,10 +208,11 @@ def test_acknowledged_alerts_do_not_escalate_and_resolving_needs_a_note(world, c
 
 
 def test_high_risk_people_not_reassessed_raise_one_overdue_alert(world, child_a):
-    record(world.volunteer_a, child_a, TODAY - timedelta(days=400), all_answers(3))
+    first = record(world.volunteer_a, child_a, TODAY - timedelta(days=400), all_answers(3))
+    assert first.alert is not None and first.alert.rules == ["red_flag"]  # (a first visit's red flags)
     assert services.alerts_overdue_scan(today=TODAY) == 1
     assert services.alerts_overdue_scan(today=TODAY) == 0
-    assert Alert.objects.get().rules == ["overdue_high"]
+    assert Alert.objects.exclude(pk=first.alert.pk).get().rules == ["overdue_high"]
 
 
 @pytest.mark.parametrize("batch_size", [5000, 1], ids=["one batch", "one item per batch"])
@@ -253,7 +256,7 @@ def test_bulk_recording_reads_the_stored_trigger_answers(world, child_a, child_a
     ]
     assert assessments_bulk_record(actor=None, items=items).alerts == 1
     raised = Alert.objects.exclude(pk__in=before).get()
-    assert raised.person_id == child_a2.pk and raised.rules == ["trigger_newly_3"]
+    assert raised.person_id == child_a2.pk and raised.rules == ["trigger_newly_3", "band_rise", "red_flag"]
 
 
 def test_a_bulk_run_leaves_the_interpreter_as_it_found_it(world, child_a):
@@ -374,8 +377,9 @@ def test_agencies_assess_the_same_village_separately(world):
         scores={"MIG-BORDER": 3, "MIG-BROKERS": 3, "BMN-SERVICES": 3},
     )
     assert a.assessment.agency == world.agency_a and b.assessment.agency == world.agency_b
-    # B's first assessment of the village is a baseline: nothing to compare with in B's own records.
-    assert b.alert is None
+    # B's first assessment of the village is a baseline: nothing to compare with in B's own records, so
+    # only its red flag warns (informal brokers active, a sudden event at 3).
+    assert b.alert is not None and b.alert.rules == ["red_flag"]
 
 
 def test_the_same_village_assessment_twice_is_kept_once(world):
