@@ -14,6 +14,7 @@ from django.db.models import JSONField
 from django.db.models.expressions import DatabaseDefault
 
 from safepassage.bench import Figure, benchmark, percentiles, timed
+from safepassage.core.disclosure import KEY_SPACE
 from safepassage.registry.bulk import COLUMNS
 
 
@@ -46,13 +47,14 @@ def _setup(people: int) -> dict[str, Any]:
         )
     at = {
         name: [f.attname for f in fields].index(name)
-        for name in ("given_name", "village_id", "sex", "birth_year")
+        for name in ("given_name", "village_id", "sex", "birth_year", "record_key")
     }
 
     def person(n: int) -> list[Any]:
         row = list(values)
         row[at["given_name"]], row[at["village_id"]] = f"P{n}", villages[n % len(villages)]
         row[at["sex"]], row[at["birth_year"]] = rng.choice(["female", "male"]), year - rng.randint(0, 70)
+        row[at["record_key"]] = rng.randrange(KEY_SPACE)
         return row
 
     with transaction.atomic(), connection.cursor() as cursor:

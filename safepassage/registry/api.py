@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -134,6 +135,12 @@ class AssessmentOut(Schema):
     deprivation_share: float
     multiple_vulnerability: bool
     alerts: list[AlertBrief]
+    # Answers that contradict the person's record (age band, sex), kept as given: correct one of them.
+    warnings: list[str] = []
+
+    @staticmethod
+    def resolve_warnings(obj: Assessment) -> list[str]:
+        return getattr(obj, "warnings", [])
 
     @staticmethod
     def resolve_catalogue_version(obj: Assessment) -> int:
@@ -180,16 +187,33 @@ class IndicatorOut(Schema):
     kind: str
     weight: float
     max_score: int
+    # The question and what each score means in the language asked for (Accept-Language or ?lang=; English
+    # where the catalogue has no text in it), then every language's texts as the catalogue keeps them.
+    question: str
+    answers: dict[str, str]
     label: dict[str, str]
     rubric: dict[str, dict[str, str]]
+
+    @staticmethod
+    def resolve_question(obj: Indicator) -> str:
+        return obj.title
+
+    @staticmethod
+    def resolve_answers(obj: Indicator) -> dict[str, str]:
+        return {str(value): obj.rubric_text(value) for value in range(1, obj.max_score + 1)}
 
 
 class CatalogueOut(Schema):
     version: int
     name: str
     status: str
+    language: str
     parameters: dict[str, Any]
     indicators: list[IndicatorOut]
+
+    @staticmethod
+    def resolve_language(obj: Catalogue) -> str:
+        return translation.get_language() or "en"
 
     @staticmethod
     def resolve_indicators(obj: Catalogue) -> list[Indicator]:
@@ -253,6 +277,7 @@ def assessment_create(request: HttpRequest, person_id: int, payload: AssessmentI
         scores=payload.scores,
         source=payload.source,
     )
+    recorded.assessment.warnings = recorded.warnings  # type: ignore[attr-defined]
     return Status(201 if recorded.created else 200, recorded.assessment)
 
 
@@ -332,7 +357,8 @@ def alert_resolve(request: HttpRequest, alert_id: int, payload: ResolveIn) -> Al
 
 @router.get("/catalogues/active", response={200: CatalogueOut, 404: ErrorOut})
 def catalogue_active(request: HttpRequest) -> Catalogue:
-    """The indicators and scoring rules new assessments use."""
+    """The indicators and scoring rules new assessments use, with the questions and answers in the language
+    of `Accept-Language` or `?lang=` (English by default)."""
     catalogue = selectors.active_catalogue_or_none()
     if catalogue is None:
         from django.http import Http404

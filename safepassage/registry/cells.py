@@ -47,6 +47,7 @@ def refresh(*, villages: Iterable[int] | None = None, as_of: date | None = None)
             n=Count("id"),
             index_sum=Sum("current_index", filter=scored),
             index_n=Count("current_index", filter=scored),
+            key_sum=Sum("record_key"),
         )
         .order_by()
     )
@@ -58,9 +59,9 @@ def refresh(*, villages: Iterable[int] | None = None, as_of: date | None = None)
         # (the table is the model's own and the subquery Django's, with its parameters kept apart)
         insert = (
             f"INSERT INTO {table} "
-            "(agency_id, village_id, sex, age_band, band, n, index_sum, index_n, built_on) "
+            "(agency_id, village_id, sex, age_band, band, n, index_sum, index_n, key_sum, built_on) "
             "SELECT agency_id, village_id, sex, age_band, current_band, n, COALESCE(index_sum, 0), "
-            "index_n, %s "
+            "index_n, key_sum, %s "
         )
         cursor.execute(insert + f"FROM ({sql}) AS counted", [as_of, *params])
         return cursor.rowcount

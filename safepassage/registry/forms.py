@@ -77,17 +77,39 @@ class AssessmentForm(forms.Form):
     """Every indicator of the active catalogue on one screen, with what 1, 2 and 3 mean beside each."""
 
     assessed_on = forms.DateField(label=_("Date"), widget=DateInput())
-    source = forms.ChoiceField(
-        label=_("How"), choices=Assessment.Source.choices, initial=Assessment.Source.VISIT
-    )
+    source = forms.ChoiceField(label=_("How"), choices=(), initial=Assessment.Source.VISIT)
 
-    def __init__(self, *args: Any, catalogue: Catalogue, levels: str, **kwargs: Any) -> None:
+    # How an assessment can be made by hand: system sources (survey imports, re-scoring) never are.
+    FIELD_SOURCES = (Assessment.Source.VISIT, Assessment.Source.PHONE)
+    CASE_SOURCES = (*FIELD_SOURCES, Assessment.Source.CASE)
+
+    def __init__(
+        self,
+        *args: Any,
+        catalogue: Catalogue,
+        levels: str,
+        sources: tuple[str, ...] = FIELD_SOURCES,
+        last: dict[str, int] | None = None,
+        from_record: dict[str, int] | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("initial", {}).setdefault("assessed_on", timezone.localdate())
         super().__init__(*args, **kwargs)
+        labels = dict(Assessment.Source.choices)
+        source = self.fields["source"]
+        assert isinstance(source, forms.ChoiceField)
+        source.choices = [(value, labels[value]) for value in sources]
+        # The last visit's answers are shown beside each question, never chosen for the volunteer: one tap
+        # must not save last year's answers as today's.
+        self.last = last or {}
+        # Answers the record gives (age band, sex) are not asked again: shown, and saved from the record.
+        self.from_record = from_record or {}
         self.indicators: list[Indicator] = [
             i for i in catalogue.indicators.all() if i.active and i.level in levels
         ]
         for indicator in self.indicators:
+            if indicator.code in self.from_record:
+                continue
             choices: list[tuple[str, Any]] = [
                 (str(v), f"{v} · {indicator.rubric_text(v)}") for v in range(1, indicator.max_score + 1)
             ]
@@ -108,13 +130,21 @@ class AssessmentForm(forms.Form):
                 result[indicator.code] = int(value)
         return result
 
-    def grouped(self) -> list[tuple[str, list[tuple[Indicator, Any]]]]:
-        """The indicator fields grouped by domain, in catalogue order."""
-        groups: dict[str, list[tuple[Indicator, Any]]] = {}
+    def grouped(self) -> list[tuple[str, list[dict[str, Any]]]]:
+        """The questions grouped by domain, in catalogue order: each with its indicator, its field (None
+        when the record gives the answer), the record's answer and the last visit's, as texts."""
+        groups: dict[str, list[dict[str, Any]]] = {}
         labels = dict(Indicator.Domain.choices)
         for indicator in self.indicators:
+            code = indicator.code
+            recorded, last = self.from_record.get(code), self.last.get(code)
             groups.setdefault(str(labels.get(indicator.domain, indicator.domain)), []).append(
-                (indicator, self[score_field_name(indicator.code)])
+                {
+                    "indicator": indicator,
+                    "field": None if recorded is not None else self[score_field_name(code)],
+                    "recorded": f"{recorded} · {indicator.rubric_text(recorded)}" if recorded else "",
+                    "last": f"{last} · {indicator.rubric_text(last)}" if last else "",
+                }
             )
         return list(groups.items())
 

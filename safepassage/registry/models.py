@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.access import Grant, Viewer
+from safepassage.core.disclosure import new_record_key
 from safepassage.core.models import AgencyOwned, TextJSONField, TimeStamped
 from safepassage.core.roles import Action, Role
 from safepassage.registry.scoring import IndicatorSpec, Parameters
@@ -224,6 +225,10 @@ class Person(AgencyOwned, TimeStamped):
     )
     # The red flags the current answers fire (codes joined by commas): named wherever the band is shown.
     current_red_flags = models.CharField(max_length=200, blank=True, default="")
+
+    # A random key of this person's, for disclosure control of the aggregates that leave the agency
+    # (core.disclosure: a report cell's key is the sum of its people's keys). Never shown, never changes.
+    record_key = models.BigIntegerField(default=new_record_key, editable=False)
 
     restricted = models.BooleanField(
         _("restricted to case staff"),
@@ -498,6 +503,7 @@ class RiskCell(models.Model):
     n = models.PositiveIntegerField()
     index_sum = models.FloatField(default=0)
     index_n = models.PositiveIntegerField(default=0)
+    key_sum = models.BigIntegerField(default=0)  # the sum of its people's record keys (core.disclosure)
     built_on = models.DateField()
 
     class Meta:

@@ -49,6 +49,8 @@ class Parameters:
     trigger_newly_3: bool = True
     first_assessment_triggers: bool = False
     red_flags: tuple[RedFlag, ...] = ()
+    # Answers the person's record already gives (age band from the birth date, sex): code → rule.
+    from_record: tuple[tuple[str, RecordRule], ...] = ()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Parameters:
@@ -65,6 +67,10 @@ class Parameters:
             trigger_newly_3=bool(warning.get("trigger_newly_3", True)),
             first_assessment_triggers=bool(warning.get("first_assessment_triggers", False)),
             red_flags=tuple(RedFlag.from_dict(rule) for rule in data.get("red_flags") or ()),
+            from_record=tuple(
+                (code, RecordRule.from_dict(code, rule))
+                for code, rule in (data.get("from_record") or {}).items()
+            ),
         )
 
     def complete(self, index: float | None, completeness: float) -> bool:
@@ -127,6 +133,63 @@ class RedFlag:
         if not isinstance(label, Mapping):
             raise ValueError(f"red flag {code}: label is a text per language")
         return cls(code, band, all_, any_, kinds, at, age, dict(label))
+
+
+@dataclass(frozen=True)
+class RecordRule:
+    """How an indicator is answered from the person's record instead of asked: by age in whole years on
+    the day (`ages`: inclusive ranges with their score) or by sex (`sexes`: sex → score)."""
+
+    ages: tuple[tuple[int, int, int], ...] = ()
+    sexes: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def from_dict(cls, code: str, data: Mapping[str, Any]) -> RecordRule:
+        if not isinstance(data, Mapping) or set(data) - {"age", "sex"} or len(data) != 1:
+            raise ValueError(f"from_record {code}: give either age ranges or sexes")
+        try:
+            if "age" in data:
+                ages = tuple((int(low), int(high), int(score)) for low, high, score in data["age"])
+                if any(score not in (1, 2, 3) or low > high for low, high, score in ages):
+                    raise ValueError
+                return cls(ages=ages)
+            sexes = tuple((str(sex), int(score)) for sex, score in data["sex"].items())
+            if any(score not in (1, 2, 3) for _sex, score in sexes):
+                raise ValueError
+            return cls(sexes=sexes)
+        except (TypeError, ValueError, AttributeError):
+            raise ValueError(
+                f"from_record {code}: age is a list of [from, to, score], sex maps a sex to a score 1-3"
+            ) from None
+
+    def answer(self, ages: Iterable[int], sex: str) -> int | None:
+        """The score the record gives (every age it allows must give the same), or None: ask."""
+        if self.sexes:
+            return dict(self.sexes).get(sex)
+        found = {next((s for low, high, s in self.ages if low <= age <= high), None) for age in ages}
+        return found.pop() if len(found) == 1 else None
+
+
+def possible_ages(on: date, birth_date: date | None, birth_year: int | None) -> list[int]:
+    """The ages someone may be on `on`: one by birth date, two by year of birth, none when not known."""
+    if birth_date is not None:
+        return [on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))]
+    if birth_year is not None:
+        return sorted({max(on.year - birth_year - 1, 0), max(on.year - birth_year, 0)})
+    return []
+
+
+def record_answers(
+    params: Parameters, on: date, birth_date: date | None, birth_year: int | None, sex: str
+) -> dict[str, int]:
+    """The answers a person's record gives on `on` (Parameters.from_record), by indicator code."""
+    ages = possible_ages(on, birth_date, birth_year)
+    found = {}
+    for code, rule in params.from_record:
+        value = rule.answer(ages, sex) if (ages or rule.sexes) else None
+        if value is not None:
+            found[code] = value
+    return found
 
 
 RED_FLAG_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")

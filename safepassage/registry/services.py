@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -483,6 +483,8 @@ class Recorded:
     assessment: Assessment
     alert: Alert | None
     created: bool
+    # What the caller should check: answers that contradict the person's record (kept as given).
+    warnings: list[str] = field(default_factory=list)
 
 
 # More places an alert about a village goes to, added by apps above the risk index without it importing
@@ -541,6 +543,36 @@ def result_under(assessment: Assessment, catalogue: Catalogue) -> scoring.Result
     return scoring.score(answers, specs, catalogue.params(), age)
 
 
+def record_answers(person: Person, on: date, catalogue: Catalogue) -> dict[str, int]:
+    """The answers the person's record gives on a day (the catalogue's `from_record`: age band from the
+    birth date or year, sex), which a visit does not ask again."""
+    return scoring.record_answers(catalogue.params(), on, person.birth_date, person.birth_year, person.sex)
+
+
+def with_record_answers(
+    answers: dict[str, int],
+    person: Person,
+    on: date,
+    catalogue: Catalogue,
+    specs: list[scoring.IndicatorSpec],
+) -> tuple[dict[str, int], list[str]]:
+    """The answers with those the record gives filled in where they were not given, and a warning for
+    each given answer that contradicts the record (the 15-18 age band for a man born in 1969): it is kept
+    as given, since either may be wrong, and the warning says so, so that one of them is corrected."""
+    asked = {spec.code for spec in specs}
+    given = {code: value for code, value in record_answers(person, on, catalogue).items() if code in asked}
+    warnings = [
+        _(
+            "%(code)s was answered %(given)s, but the person's record (date of birth, sex) gives "
+            "%(value)s: correct the answer or the record."
+        )
+        % {"code": code, "value": value, "given": answers[code]}
+        for code, value in given.items()
+        if code in answers and answers[code] != value
+    ]
+    return {**given, **answers}, warnings
+
+
 def age_on(person: Person | None, on: date) -> int | None:
     """A person's age on a day as the red flags read it (scoring.youngest_age); None for a village."""
     if person is None:
@@ -597,6 +629,7 @@ def assessment_record(
     """
     if (person is None) == (village is None):
         raise ValueError("assess a person or a village")
+    warnings: list[str] = []
     if person is not None:
         hold_people()  # (before the person is looked up: see hold_people)
         people = Person.objects.visible_to(actor, Action.CHANGE) if actor is not None else Person.objects
@@ -612,6 +645,7 @@ def assessment_record(
     if person is not None:
         if person.birth_date and assessed_on < person.birth_date:
             raise ValidationError({"assessed_on": _("The assessment date is before the person was born.")})
+        cleaned, warnings = with_record_answers(cleaned, person, assessed_on, catalogue, specs)
         place, owner, subject = person.village, person.agency, f"p{person.pk}"
     else:
         assert village is not None
@@ -629,7 +663,7 @@ def assessment_record(
         fingerprint=print_,
     ).first()
     if same is not None:
-        return Recorded(same, getattr(same, "alert", None), created=False)
+        return Recorded(same, getattr(same, "alert", None), created=False, warnings=warnings)
 
     params = catalogue.params()
     scorer = scoring.Scorer(specs, params)
@@ -704,7 +738,7 @@ def assessment_record(
         obj=assessment,
         changes={"index": result.index, "band": result.band, "alert": alert.pk if alert else None},
     )
-    return Recorded(assessment, alert, created=True)
+    return Recorded(assessment, alert, created=True, warnings=warnings)
 
 
 # -------------------------------------------------------------------------------------------------- alerts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -12,13 +13,16 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from safepassage.accounts.selectors import signed_in_user
 from safepassage.audit.services import audit_read
-from safepassage.core.roles import Action
+from safepassage.core.access import viewer_for
+from safepassage.core.forms import DateInput
+from safepassage.core.roles import Action, Role
 from safepassage.geo.models import Area
 from safepassage.geo.selectors import get_area
 from safepassage.registry import charts, scoring, selectors, services
@@ -77,7 +81,11 @@ def village_detail(request: HttpRequest, code: str) -> HttpResponse:
     village = get_area(code)
     catalogue = selectors.active_catalogue_or_none()
     people = selectors.person_list(
-        viewer=request.user, village=village, query=request.GET.get("q", "").strip()
+        viewer=request.user,
+        village=village,
+        query=request.GET.get("q", "").strip(),
+        catalogue=catalogue,
+        order="visit",
     )
     page = Paginator(people, 100).get_page(request.GET.get("page"))
     latest = village_assessment = None
@@ -192,13 +200,22 @@ def _assess(request: HttpRequest, *, person: Person | None, village: Area | None
     if catalogue is None:
         messages.error(request, _("No indicator catalogue is active. Ask a system administrator."))
         return redirect("web:dashboard")
-    # A re-visit starts from the answers last time: the volunteer changes only what has changed.
-    initial: dict[str, Any] = {}
+    # A re-visit shows the answers of last time beside each question, without choosing them: the
+    # volunteer answers what is true today. What the record already says (age band, sex) is not asked.
     last = person.current_assessment if person is not None else None
-    if last is not None:
-        initial = {f"score_{code}": str(value) for code, value in last.scores.items()}
+    viewer = viewer_for(request.user)
+    case_staff = viewer.has_role(Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER)
+    from_record: dict[str, int] = {}
+    if person is not None:
+        on = _posted_day(request) or timezone.localdate()
+        from_record = services.record_answers(person, on, catalogue)
     form = AssessmentForm(
-        request.POST or None, catalogue=catalogue, levels="IH" if person else "V", initial=initial
+        request.POST or None,
+        catalogue=catalogue,
+        levels="IH" if person else "V",
+        sources=AssessmentForm.CASE_SOURCES if case_staff else AssessmentForm.FIELD_SOURCES,
+        last=dict(last.scores) if last is not None else {},
+        from_record=from_record,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -236,14 +253,27 @@ def _assess(request: HttpRequest, *, person: Person | None, village: Area | None
                 )
             if recorded.alert is not None:
                 messages.warning(request, _("This raised an alert for follow-up."))
+            for warning in recorded.warnings:
+                messages.warning(request, warning)
             if person is not None:
                 return redirect("registry:person_detail", pk=person.pk)
             return redirect("registry:village_detail", code=village.code)  # type: ignore[union-attr]
     return render(
         request,
         "registry/assess.html",
-        {"form": form, "person": person, "village": village, "catalogue": catalogue},
+        {"form": form, "person": person, "village": village, "catalogue": catalogue, "last": last},
     )
+
+
+def _posted_day(request: HttpRequest) -> date | None:
+    """The assessment date a form posted, as far as it can be read (the form checks it properly)."""
+    if request.method != "POST":
+        return None
+    try:
+        day = DateInput().value_from_datadict(request.POST, {}, "assessed_on")
+        return date.fromisoformat(day) if day else None
+    except (TypeError, ValueError):
+        return None
 
 
 @login_required
@@ -268,8 +298,14 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     _require_people_role(request)
     status = request.GET.get("status", "open")
     mine = request.GET.get("mine") == "1"
+    overdue = request.GET.get("overdue") == "1"
+    order = request.GET.get("order", "urgency")
     alerts = selectors.alert_list(
-        viewer=request.user, status=status if status in Alert.Status.values else "", mine=mine
+        viewer=request.user,
+        status=status if status in Alert.Status.values else "",
+        mine=mine,
+        overdue=overdue,
+        order=order if order in selectors.ALERT_ORDERS else "urgency",
     )
     page = Paginator(alerts, 50).get_page(request.GET.get("page"))
     named = _visible_people(request, [a.person_id for a in page])
@@ -280,6 +316,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "status": status,
             "mine": mine,
+            "overdue": overdue,
+            "order": order,
             "statuses": Alert.Status.choices,
             "rule_labels": dict(Alert.Rule.choices),
             "named": named,

@@ -1,5 +1,6 @@
 """Red flags: the default rules added to catalogue versions that have none, and a column for the flags
-each assessment fired and each person's current risk fires.
+each assessment fired and each person's current risk fires. With them, the default answers a person's
+record gives (age band from the birth date, sex), which a visit no longer asks again.
 
 People's current risk is marked as needing a re-score (no catalogue version), so that
 `safepassage catalogue rescore` — run once after this migration — applies the rules to their current
@@ -17,11 +18,15 @@ DEFAULT = Path(__file__).resolve().parent.parent / "data" / "catalogue-default.j
 def _add_default_rules(apps, schema_editor):
     Catalogue = apps.get_model("registry", "Catalogue")
     Person = apps.get_model("registry", "Person")
-    rules = json.loads(DEFAULT.read_text(encoding="utf-8"))["parameters"]["red_flags"]
+    defaults = json.loads(DEFAULT.read_text(encoding="utf-8"))["parameters"]
     changed = False
     for catalogue in Catalogue.objects.all():
         if "red_flags" not in catalogue.parameters:
-            catalogue.parameters = {**catalogue.parameters, "red_flags": rules}
+            catalogue.parameters = {
+                **catalogue.parameters,
+                "red_flags": defaults["red_flags"],
+                "from_record": catalogue.parameters.get("from_record", defaults["from_record"]),
+            }
             catalogue.save(update_fields=["parameters"])
             changed = True
     if changed:
