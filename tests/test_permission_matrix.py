@@ -892,6 +892,13 @@ PERSON_IN = {"given_name": "Matrix", "birth_year": 2012, "village_code": "500101
 
 UI_CASES += [
     Case("cases:case_list", lambda w: reverse("cases:case_list"), only(CASE_STAFF, 404, 302)),
+    Case("cases:my_cases", lambda w: reverse("cases:my_cases"), only(CASE_STAFF, 404, 302)),
+    # Places for everyone who logs reports (people, workplaces, recruiters: case staff; tests/cases).
+    Case(
+        "cases:pick",
+        lambda w: reverse("cases:pick", args=["village"]) + "?field=area_code&area_code_q=Area",
+        only(INTAKE_ROLES, 404, 302),
+    ),
     Case("cases:case_new", lambda w: reverse("cases:case_new"), only(CASE_STAFF, 404, 302)),
     Case(
         "cases:case_detail",
@@ -1076,6 +1083,14 @@ API_CASES += [
         {"kind": "call", "due_on": "2026-12-01"},
     ),
     Case("GET /api/v1/cases/{case_id}/conferences", lambda w: _case_url(w, "/conferences"), _a(200)),
+    Case("GET /api/v1/cases/{case_id}/notes", lambda w: _case_url(w, "/notes"), _a(200)),
+    Case(
+        "POST /api/v1/cases/{case_id}/notes",
+        lambda w: _case_url(w, "/notes"),
+        _a(201),
+        "POST",
+        {"text": "Called the shelter."},
+    ),
     Case(
         "POST /api/v1/cases/{case_id}/conferences",
         lambda w: _case_url(w, "/conferences"),

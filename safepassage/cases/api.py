@@ -54,6 +54,7 @@ class CaseIn(Schema):
     intake_id: int | None = None
     caseworker_id: int | None = None
     area_code: str | None = None
+    urgency: str = ""
     nationality: str = ""
     exploitation_types: list[str] = []
     sex_exploitation_types: list[str] = []
@@ -71,6 +72,7 @@ class CaseIn(Schema):
 class CasePatch(Schema):
     caseworker_id: int | None = None
     area_code: str | None = None
+    urgency: str | None = None
     nationality: str | None = None
     exploitation_types: list[str] | None = None
     sex_exploitation_types: list[str] | None = None
@@ -85,9 +87,10 @@ class CasePatch(Schema):
     immigration_status: str | None = None
 
 
-def _case_summary(case: Case, viewer: Any) -> dict[str, Any]:
-    """The fields of a case every reader of it may see, plus what their access allows."""
-    reach = selectors.access(viewer, case)
+def _case_summary(case: Case, viewer: Any, reach: selectors.Access | None = None) -> dict[str, Any]:
+    """The fields of a case every reader of it may see, plus the parts their access opens (selectors.access:
+    the one place that says what a reader reads)."""
+    reach = reach or selectors.access(viewer, case)
     person = case.person
     data: dict[str, Any] = {
         "id": case.pk,
@@ -100,18 +103,6 @@ def _case_summary(case: Case, viewer: Any) -> dict[str, Any]:
         "stage": case.stage.code,
         "stage_since": case.stage_since,
         "child": case.is_child,
-        "trafficking_status": case.trafficking_status,
-        "status_decided_by_org": case.status_decided_by_org,
-        "status_decided_on": case.status_decided_on,
-        "exploitation_types": case.exploitation_types,
-        "sex_exploitation_types": case.sex_exploitation_types,
-        "control_methods": case.control_methods,
-        "recruitment_methods": case.recruitment_methods,
-        "recruitment_apps": case.recruitment_apps,
-        "relationship_to_trafficker": case.relationship_to_trafficker,
-        "age_when_trafficked": case.age_when_trafficked,
-        "labour_industry": case.labour_industry,
-        "nationality": case.nationality,
         "earlier_episode_id": case.previous_case_id if reach.owner else None,
         "access": "owner" if reach.owner else "referral",
         "person": None,
@@ -119,7 +110,24 @@ def _case_summary(case: Case, viewer: Any) -> dict[str, Any]:
         "health": "",
         "immigration_status": "",
     }
-    if reach.sensitive:
+    if reach.sees(selectors.VICTIM):
+        data.update(
+            {
+                "trafficking_status": case.trafficking_status,
+                "status_decided_by_org": case.status_decided_by_org,
+                "status_decided_on": case.status_decided_on,
+                "exploitation_types": case.exploitation_types,
+                "sex_exploitation_types": case.sex_exploitation_types,
+                "control_methods": case.control_methods,
+                "recruitment_methods": case.recruitment_methods,
+                "recruitment_apps": case.recruitment_apps,
+                "relationship_to_trafficker": case.relationship_to_trafficker,
+                "age_when_trafficked": case.age_when_trafficked,
+                "labour_industry": case.labour_industry,
+                "nationality": case.nationality,
+            }
+        )
+    if reach.sees(selectors.IDENTITY):
         data["person"] = {
             "id": person.pk,
             "given_name": person.given_name,
@@ -131,9 +139,18 @@ def _case_summary(case: Case, viewer: Any) -> dict[str, Any]:
             "birth_year": person.birth_year,
             "languages": person.languages,
         }
+    if reach.sees(selectors.PRIVATE):
         data["address"], data["health"] = case.address, case.health
-    if reach.documentation:
+    if reach.sees(selectors.DOCUMENTATION):
         data["immigration_status"] = case.immigration_status
+    if reach.sees(selectors.MANAGEMENT):
+        data["urgency"] = case.urgency
+        data["caseworker_id"] = case.caseworker_id
+    if reach.sees(selectors.REPORT):
+        data["intake_id"] = case.intake_id
+    if reach.referral and not reach.owner:
+        # What the receiving agency was asked for, and the consent its work rests on.
+        data["referred"] = [_referral(r, viewer) for r in reach.referrals]
     return data
 
 
@@ -142,9 +159,87 @@ def _rows(qs: Any, *fields: str) -> list[dict[str, Any]]:
 
 
 def _case_detail(case: Case, viewer: Any) -> dict[str, Any]:
+    """The whole case as this reader may read it: each list only when their access names its part."""
     reach = selectors.access(viewer, case)
-    data = _case_summary(case, viewer)
-    data["screenings"] = _rows(
+    data = _case_summary(case, viewer, reach)
+    data["screenings"] = []
+    data["events"] = []
+    data["perpetrators"] = []
+    data["steps"] = []
+    data["legal_events"] = []
+    data["deadlines"] = []
+    data["services"] = []
+    data["shelter_stays"] = []
+    data["best_interests"] = []
+    data["repatriations"] = []
+    data["follow_ups"] = []
+    data["conferences"] = []
+    if reach.sees(selectors.REPORT) and case.intake_id is not None:
+        data["report"] = _report_out(case.intake) if case.intake else None
+    if reach.sees(selectors.SCREENING):
+        data["screenings"] = _screenings(case)
+    if reach.sees(selectors.JOURNEY):
+        data["events"] = _events(case)
+    if reach.sees(selectors.PERPETRATORS):
+        data["perpetrators"] = _rows(
+            case.perpetrators.all(), "name", "roles", "relationship", "nationality", "recruiter_id"
+        )
+    if reach.sees(selectors.LIFECYCLE):
+        data["steps"] = _steps(case)
+    if reach.sees(selectors.LEGAL):
+        data["legal_events"] = _rows(
+            case.legal_events.all(), "kind", "happened_on", "authority", "outcome", "sentence", "amount"
+        )
+        data["deadlines"] = _rows(case.deadlines.all(), "what", "due_on", "done_on")
+    if reach.sees(selectors.SUPPORT):
+        data["services"] = _rows(
+            case.services.all(),
+            "kind",
+            "provider_id",
+            "responder_id",
+            "status",
+            "starts_on",
+            "ends_on",
+            "via_referral_id",
+        )
+        data["shelter_stays"] = _rows(
+            case.shelter_stays.all(), "shelter_id", "started_on", "ended_on", "limit_days"
+        )
+    if reach.sees(selectors.RETURNS):
+        data["best_interests"] = _rows(
+            case.assessments.all(), "assessed_on", "assessor", "family_traced", "home_safe", "recommendation"
+        )
+        data["repatriations"] = _rows(
+            case.repatriations.all(),
+            "kind",
+            "destination_country",
+            "status",
+            "planned_on",
+            "sent_on",
+            "acknowledged_on",
+            "completed_on",
+            "receiving_focal_point_id",
+        )
+        data["follow_ups"] = _rows(
+            case.follow_ups.all(), "kind", "due_on", "done_on", "wellbeing", "summary", "via_referral_id"
+        )
+    if reach.sees(selectors.CONFERENCES):
+        data["conferences"] = [
+            _conference(c) for c in case.conferences.prefetch_related("actions", "attendees")
+        ]
+    data["referrals"] = (
+        [_referral(r, viewer) for r in case.referrals.select_related("to_organisation", "from_agency")]
+        if reach.owner
+        else []
+    )
+    data["viewed_by"] = (
+        [{"user": e.actor_name, "at": e.at} for e in selectors.viewers_of(case)] if reach.owner else []
+    )
+    return data
+
+
+def _screenings(case: Case) -> list[dict[str, Any]]:
+    return _rows(
         case.screenings.all(),
         "screened_on",
         "age_at_exploitation",
@@ -154,7 +249,10 @@ def _case_detail(case: Case, viewer: Any) -> dict[str, Any]:
         "outcome",
         "reasoning",
     )
-    data["events"] = [
+
+
+def _events(case: Case) -> list[dict[str, Any]]:
+    return [
         {
             "id": e.pk,
             "kind": e.kind,
@@ -167,10 +265,10 @@ def _case_detail(case: Case, viewer: Any) -> dict[str, Any]:
         }
         for e in case.events.select_related("area")
     ]
-    data["perpetrators"] = _rows(
-        case.perpetrators.all(), "name", "roles", "relationship", "nationality", "recruiter_id"
-    )
-    data["steps"] = [
+
+
+def _steps(case: Case) -> list[dict[str, Any]]:
+    return [
         {
             "id": s.pk,
             "stage": s.stage.code,
@@ -180,41 +278,25 @@ def _case_detail(case: Case, viewer: Any) -> dict[str, Any]:
         }
         for s in case.steps.select_related("stage")
     ]
-    data["legal_events"] = _rows(
-        case.legal_events.all(), "kind", "happened_on", "authority", "outcome", "sentence", "amount"
-    )
-    data["deadlines"] = _rows(case.deadlines.all(), "what", "due_on", "done_on")
-    data["services"] = _rows(
-        case.services.all(), "kind", "provider_id", "responder_id", "status", "starts_on", "ends_on"
-    )
-    data["shelter_stays"] = _rows(
-        case.shelter_stays.all(), "shelter_id", "started_on", "ended_on", "limit_days"
-    )
-    data["best_interests"] = _rows(
-        case.assessments.all(), "assessed_on", "assessor", "family_traced", "home_safe", "recommendation"
-    )
-    data["repatriations"] = _rows(
-        case.repatriations.all(),
-        "kind",
-        "destination_country",
-        "status",
-        "planned_on",
-        "sent_on",
-        "acknowledged_on",
-        "completed_on",
-        "receiving_focal_point_id",
-    )
-    data["follow_ups"] = _rows(case.follow_ups.all(), "kind", "due_on", "done_on", "wellbeing", "summary")
-    data["conferences"] = [_conference(c) for c in case.conferences.prefetch_related("actions", "attendees")]
-    data["referrals"] = (
-        [_referral(r, viewer) for r in case.referrals.select_related("to_organisation")]
-        if reach.owner
-        else []
-    )
-    data["viewed_by"] = (
-        [{"user": e.actor_name, "at": e.at} for e in selectors.viewers_of(case)] if reach.owner else []
-    )
-    return data
+
+
+def _report_out(report: IntakeReport) -> dict[str, Any]:
+    """The report a case came from, for its owner: what was reported, never who reported (that stays behind
+    /intake/{id}, where reading it is audited)."""
+    return {
+        "id": report.pk,
+        "reference": report.reference,
+        "channel": report.channel,
+        "received_at": report.received_at,
+        "summary": report.summary,
+        "area_code": report.area.code if report.area else None,
+        "workplace_id": report.workplace_id,
+        "workplace_name": report.workplace_name,
+        "urgency": report.urgency,
+        "suspected_exploitation": report.suspected_exploitation,
+        "people_involved": report.people_involved,
+        "child_involved": report.child_involved,
+    }
 
 
 def _conference(conference: Conference) -> dict[str, Any]:
@@ -250,10 +332,13 @@ def _referral(referral: Referral, viewer: Any) -> dict[str, Any]:
         "to_organisation": referral.to_organisation.name,
         "to_responder_id": referral.to_responder_id,
         "reason": referral.reason,
+        "purpose": referral.purpose,
+        "parent_id": referral.parent_id,
         "services": referral.services,
         "details": referral.details,
         "urgent": referral.urgent,
         "consent": referral.consent,
+        "consent_on": referral.consent_on,
         "status": referral.status,
         "created_at": referral.created_at,
         "responded_at": referral.responded_at,
@@ -419,8 +504,9 @@ class ConferenceIn(Schema):
 class ReferralIn(Schema):
     case_id: int
     to_organisation_id: int
-    reason: str
     consent: str
+    purpose: str = ""
+    reason: str = ""
     to_responder_id: int | None = None
     services: list[str] = []
     details: str = ""
@@ -433,6 +519,10 @@ class NoteIn(Schema):
     note: str = ""
 
 
+class CaseNoteIn(Schema):
+    text: str
+
+
 class IntakeIn(Schema):
     channel: str
     summary: str
@@ -443,20 +533,28 @@ class IntakeIn(Schema):
     anonymous: bool = False
     area_code: str | None = None
     workplace_id: int | None = None
+    workplace_name: str = ""
     people_involved: int = 1
     child_involved: bool = False
+    urgency: str = ""
+    suspected_exploitation: list[str] = []
+    referred_to_id: int | None = None
     action_taken: str = ""
 
 
 class IntakeCloseIn(Schema):
     status: str
     action_taken: str
+    referred_to_id: int | None = None
 
 
 class IntakeCaseIn(Schema):
     opened_on: date
     person_id: int | None = None
     person: PersonIn | None = None
+    urgency: str = ""
+    nationality: str = ""
+    caseworker_id: int | None = None
 
 
 class IdOut(Schema):
@@ -494,8 +592,12 @@ def _intake_out(report: IntakeReport, request: HttpRequest) -> dict[str, Any]:
         "summary": report.summary,
         "area_code": report.area.code if report.area else None,
         "workplace_id": report.workplace_id,
+        "workplace_name": report.workplace_name,
         "people_involved": report.people_involved,
         "child_involved": report.child_involved,
+        "urgency": report.urgency,
+        "suspected_exploitation": report.suspected_exploitation,
+        "referred_to_id": report.referred_to_id,
         "action_taken": report.action_taken,
         "status": report.status,
         "anonymous": report.anonymous,
@@ -541,7 +643,8 @@ def intake_close(request: HttpRequest, report_id: int, payload: IntakeCloseIn) -
 
 @router.post("/intake/{report_id}/case", response={201: dict, **ERRORS})
 def intake_to_case(request: HttpRequest, report_id: int, payload: IntakeCaseIn) -> Any:
-    """The report becomes a case, for a registry person or a new one."""
+    """The report becomes a case, for a registry person or a new one: it carries the report's place, urgency
+    and suspected exploitation over, and links back to it."""
     report = get_for_user(IntakeReport.objects.all(), request.user, report_id, Action.CHANGE)
     case = services.case_open(
         actor=signed_in_user(request),
@@ -550,6 +653,9 @@ def intake_to_case(request: HttpRequest, report_id: int, payload: IntakeCaseIn) 
         person_fields=payload.person.dict() if payload.person else None,
         intake=report,
         agency=report.agency,
+        urgency=payload.urgency,
+        nationality=payload.nationality,
+        caseworker_id=payload.caseworker_id,
     )
     return Status(201, _case_summary(case, request.user))
 
@@ -672,7 +778,8 @@ def service_list(request: HttpRequest, case_id: int) -> Any:
 
 @router.post("/cases/{case_id}/services", response={201: IdOut, **ERRORS})
 def service_create(request: HttpRequest, case_id: int, payload: ServiceIn) -> Any:
-    case = _case(request, case_id, Action.CHANGE)
+    """A line of the support plan; the receiving agency of an accepted referral adds the services it gives."""
+    case, _via = services.case_to_work_on(request.user, case_id, "service")
     return Status(201, services.service_add(actor=signed_in_user(request), case=case, **payload.dict()))
 
 
@@ -726,8 +833,37 @@ def repatriation_advance(request: HttpRequest, repatriation_id: int, payload: Ad
 
 @router.post("/cases/{case_id}/follow-ups", response={201: IdOut, **ERRORS})
 def follow_up_create(request: HttpRequest, case_id: int, payload: FollowUpIn) -> Any:
-    case = _case(request, case_id, Action.CHANGE)
+    """A follow-up; the receiving agency of an accepted referral records its own."""
+    case, _via = services.case_to_work_on(request.user, case_id, "follow_up")
     return Status(201, services.follow_up_record(actor=signed_in_user(request), case=case, **payload.dict()))
+
+
+def _note(note: Any) -> dict[str, Any]:
+    return {
+        "id": note.pk,
+        "text": note.text,
+        "agency": note.agency.code,
+        "by": note.recorded_by.get_username() if note.recorded_by else None,
+        "at": note.recorded_at,
+        "via_referral_id": note.via_referral_id,
+    }
+
+
+@router.get("/cases/{case_id}/notes", response={200: list[dict[str, Any]], **ERRORS})
+def note_list(request: HttpRequest, case_id: int) -> Any:
+    """The case's notes I may read (the owner all; a receiving agency its own). Each reading is audited."""
+    case = _case(request, case_id)
+    if not selectors.access(request.user, case).sees(selectors.NOTES):
+        return []
+    return [_note(n) for n in services.notes_read(actor=signed_in_user(request), case=case)]
+
+
+@router.post("/cases/{case_id}/notes", response={201: dict, **ERRORS})
+def note_create(request: HttpRequest, case_id: int, payload: CaseNoteIn) -> Any:
+    """A note on the case, by its owner's staff or by the receiving agency of an accepted referral."""
+    case, _via = services.case_to_work_on(request.user, case_id, "note")
+    note = services.note_add(actor=signed_in_user(request), case=case, text=payload.text)
+    return Status(201, _note(note))
 
 
 @router.get("/cases/{case_id}/conferences", response={200: list[dict[str, Any]], **ERRORS})
@@ -764,9 +900,12 @@ def referral_list(request: HttpRequest, direction: str = "incoming", status: str
 
 @router.post("/referrals", response={201: dict, **ERRORS})
 def referral_create(request: HttpRequest, payload: ReferralIn) -> Any:
-    """Refer a case; consent (the person's or a guardian's, with its date) or a coordinator's override."""
+    """Refer a case (`purpose` says what for; `reason`, the HTCDS code, follows from it); consent (the
+    person's or a guardian's, with its date) or a coordinator's override. The receiving agency of an accepted
+    referral may refer the case on."""
     data = payload.dict()
-    case = _case(request, data.pop("case_id"), Action.CHANGE)
+    # (the receiving agency of an accepted referral may refer the case on)
+    case, _via = services.case_to_work_on(request.user, data.pop("case_id"), "referral")
     referral = services.referral_create(actor=signed_in_user(request), case=case, **data)
     return Status(201, _referral(referral, request.user))
 

@@ -17,11 +17,24 @@ from safepassage.cases import htcds, services
 from safepassage.cases.models import Case, Stage
 from safepassage.geo.models import Area
 from safepassage.network.models import Agreement, FocalPoint, Organisation, Responder
-from safepassage.registry.demo import FAMILY, GIVEN_F, GIVEN_M
+from safepassage.registry.demo import person_name
 from safepassage.workplaces.models import Workplace
 
-BURMESE = [("မြင့်မြင့်", "Myint Myint"), ("အောင်ကို", "Aung Ko"), ("နှင်းဝေ", "Hnin Wai"), ("ဇော်ဇော်", "Zaw Zaw")]
-LAO = [("ບຸນມີ", "Bounmy"), ("ນ້ອຍ", "Noy"), ("ສົມພອນ", "Somphone"), ("ແກ້ວ", "Keo")]
+# How victims were recruited, in the HTCDS terms: mostly through friends, neighbours and relatives (word of
+# mouth, often a broker they knew), then online, a broker who came to the village ("Other"), an agency's
+# office or a walk-in at a place of business, at work; adverts in print or on television rarely.
+RECRUITMENT_METHODS = {
+    htcds.RecruitmentMethod.FRIENDS: 32,
+    htcds.RecruitmentMethod.FAMILY: 20,
+    htcds.RecruitmentMethod.SOCIAL_NETWORKS: 14,
+    htcds.RecruitmentMethod.OTHER: 11,
+    htcds.RecruitmentMethod.PLACE_OF_BUSINESS: 8,
+    htcds.RecruitmentMethod.ONLINE_AD: 6,
+    htcds.RecruitmentMethod.AT_WORK: 5,
+    htcds.RecruitmentMethod.EDUCATION: 2,
+    htcds.RecruitmentMethod.NEWSPAPER_AD: 1,
+    htcds.RecruitmentMethod.TV_AD: 1,
+}
 ABROAD = {"MY": "Kuala Lumpur", "CN": "Kunming", "TH": "Bangkok", "MM": "Tachileik", "LA": "Vientiane"}
 LEGAL_PATH = ["investigation", "prosecution", "trial", "verdict", "compensation"]
 AFTER_LEGAL = ["rehabilitation", "best_interests", "return", "reintegration", "follow_up", "closed"]
@@ -109,9 +122,7 @@ def generate_cases(
         age_then = rng.randint(11, 17) if child else rng.randint(18, 40)
         nationality = rng.choices(["TH", "MM", "LA"], weights=[5, 3, 2])[0]
         sex = rng.choices(["female", "male"], weights=[6, 4])[0]
-        names = {"MM": BURMESE, "LA": LAO}.get(nationality) or (GIVEN_F if sex == "female" else GIVEN_M)
-        given = rng.choice(names)
-        family = rng.choice(FAMILY)
+        name = person_name(rng, sex, nationality=nationality)
         home = rng.choice(villages)
         labour_only = not child and rng.random() < 0.3
         exploitation = rng.choice(["ForcedLabour", "SexualExploitation", "ForcedBegging", "Servitude"])
@@ -123,10 +134,10 @@ def generate_cases(
                 agency=owner,
                 opened_on=opened,
                 person_fields={
-                    "given_name": given[0],
-                    "given_name_latin": given[1],
-                    "family_name": family[0] if nationality == "TH" else "",
-                    "family_name_latin": family[1] if nationality == "TH" else "",
+                    "given_name": name.given,
+                    "given_name_latin": name.given_latin,
+                    "family_name": name.family,
+                    "family_name_latin": name.family_latin,
                     "sex": sex,
                     "birth_year": opened.year - age_then - (1 if rng.random() < 0.3 else 0),
                     "village_code": home.code,
@@ -134,7 +145,7 @@ def generate_cases(
                 nationality=nationality,
                 exploitation_types=[] if labour_only else [exploitation],
                 control_methods=rng.sample(list(htcds.ControlMethod.values[:-1]), rng.randint(1, 4)),
-                recruitment_methods=[rng.choice(list(htcds.RecruitmentMethod.values[:-1]))],
+                recruitment_methods=[recruitment_method(rng)],
                 recruitment_apps=rng.sample(["Facebook", "Line", "WeChat", "TikTok"], rng.randint(0, 2)),
                 relationship_to_trafficker=rng.choice(htcds.Relationship.values),
                 immigration_status="citizen"
@@ -193,6 +204,11 @@ def generate_cases(
             continue
     services.alerts_scan(today=today)
     return {"cases": made}
+
+
+def recruitment_method(rng: random.Random) -> str:
+    """How a demo victim was recruited, drawn from RECRUITMENT_METHODS."""
+    return str(rng.choices(list(RECRUITMENT_METHODS), weights=list(RECRUITMENT_METHODS.values()))[0])
 
 
 def _journey(
@@ -354,6 +370,17 @@ def _agreement(country: str) -> str:
     return {"MM": "th-mm-2009", "LA": "th-la-2005", "KH": "th-kh-2003", "VN": "th-vn-2008"}[country]
 
 
+DEMO_PURPOSES = [
+    "legal_aid",
+    "psychosocial",
+    "shelter",
+    "family_tracing",
+    "education",
+    "labour_claim",
+    "other",
+]
+
+
 def _refer(
     rng: random.Random,
     actor: Any,
@@ -368,7 +395,7 @@ def _refer(
         actor=actor,
         case=case,
         to_organisation_id=offices[other].pk,
-        reason=rng.choice(htcds.ReferralReason.values),
+        purpose=rng.choice(DEMO_PURPOSES),
         services=rng.sample(["legal_aid", "interpretation", "psychosocial", "vocational"], 2),
         consent="guardian" if case.is_child else "person",
         consent_on=min(today, opened + timedelta(days=2)),

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.cases import htcds
+from safepassage.cases import htcds, selectors
 from safepassage.cases.models import (
     BestInterestsAssessment,
     Case,
@@ -16,17 +19,101 @@ from safepassage.cases.models import (
     JourneyEvent,
     LegalEvent,
     Referral,
+    ReferralPurpose,
     Repatriation,
     Stage,
     SupportService,
+    Urgency,
 )
 from safepassage.cases.screening import ACTS, LABOUR_ISSUES, MEANS, PURPOSES
+from safepassage.core.countries import country_choices, country_name
 from safepassage.core.forms import DateInput
+from safepassage.core.pickers import PickField
 from safepassage.registry.models import Person
 
 
-def _date(label: Any, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DateInput())
+def _date(label: Any, required: bool = True, today: bool = False) -> forms.DateField:
+    """An ISO date field; `today` fills in today's date (things recorded as they happen)."""
+    initial = timezone.localdate if today else None
+    return forms.DateField(label=label, required=required, widget=DateInput(), initial=initial)
+
+
+def _now_time() -> str:
+    return timezone.localtime().strftime("%H:%M")
+
+
+def _country(label: Any, required: bool = False) -> forms.ChoiceField:
+    """A country chosen from the list (ISO 3166 codes, names in the reader's language)."""
+    return forms.ChoiceField(label=label, choices=country_choices, required=required)
+
+
+PICKER_KINDS = ("village", "area", "person", "workplace", "recruiter")
+
+
+def _pick(kind: str, label: Any, help_text: Any = "", required: bool = False) -> PickField:
+    field = PickField(
+        url=reverse_lazy("cases:pick", args=[kind]), label=label, help_text=help_text, required=required
+    )
+    field.picker_kind = kind  # type: ignore[attr-defined]
+    return field
+
+
+def _configure(form: forms.Form, user: Any) -> None:
+    """Give the form's pickers their searches, scoped to the signed-in user."""
+    for field in form.fields.values():
+        if isinstance(field, PickField):
+            search, label_of, exact = pickers(user, field.picker_kind)  # type: ignore[attr-defined]
+            field.configure(search=search, label_of=label_of, exact=exact)
+
+
+def pickers(user: Any, kind: str) -> tuple[Any, Any, Any]:
+    """(search, label_of, exact) for one kind of picker and one user."""
+    if kind in ("village", "area"):
+        villages = kind == "village"
+        return (
+            lambda q: selectors.area_options(user, q, villages_only=villages),
+            lambda code: selectors.area_named(user, code, villages_only=villages),
+            lambda q: q if selectors.area_named(user, q, villages_only=villages) else None,
+        )
+    if kind == "person":
+
+        def people(query: str) -> list[tuple[str, str]]:
+            from safepassage.cases.services import people_found
+
+            found = selectors.person_options(user, query)
+            people_found(actor=user, ids=[int(value) for value, _label in found], via="case form")
+            return found
+
+        return people, lambda pk: selectors.person_named(user, pk), None
+    if kind == "workplace":
+        return (
+            lambda q: selectors.workplace_options(user, q),
+            lambda pk: selectors.workplace_named(user, pk),
+            None,
+        )
+    if kind == "recruiter":
+        return (
+            lambda q: selectors.recruiter_options(user, q),
+            lambda pk: selectors.recruiter_named(user, pk),
+            None,
+        )
+    raise ValueError(kind)
+
+
+def organisation_choices(organisations: Any) -> list[tuple[Any, Any]]:
+    """Organisations grouped: those on SafePassage (a referral reaches them here), then the others."""
+    members = [(o.pk, _label_org(o)) for o in organisations if o.member_agency_id]
+    others = [(o.pk, _label_org(o)) for o in organisations if not o.member_agency_id]
+    groups: list[tuple[Any, Any]] = []
+    if members:
+        groups.append((_("On SafePassage: they receive it here"), members))
+    if others:
+        groups.append((_("Directory only: contact them yourself"), others))
+    return groups
+
+
+def _label_org(organisation: Any) -> str:
+    return f"{organisation.name} · {organisation.get_kind_display()}"
 
 
 def _choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:
@@ -49,14 +136,45 @@ def _blank(choices: Any) -> list[tuple[str, Any]]:
     return [("", "—"), *list(choices)]
 
 
-class IntakeForm(forms.Form):
+class PickerForm(forms.Form):
+    """A form with pickers: built with the signed-in user, whose scope the pickers search in."""
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _configure(self, user)
+
+
+class IntakeForm(PickerForm):
     channel = forms.ChoiceField(label=_("How it came"), choices=IntakeReport.Channel.choices)
+    received_on = _date(_("Received on"), required=False, today=True)
+    received_time = forms.TimeField(
+        label=_("At (time)"),
+        required=False,
+        initial=_now_time,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    urgency = forms.ChoiceField(
+        label=_("How urgent"),
+        choices=Urgency.choices,
+        initial=Urgency.NORMAL,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     summary = _text(_("What was reported"), rows=4, required=True)
-    area_code = forms.CharField(
-        label=_("Village or area code"), max_length=32, required=False, help_text=_("For example 50010101.")
+    area_code = _pick(
+        "area", _("Where (village or area)"), _("Type part of the name, in any language, or the code.")
+    )
+    workplace_id = _pick("workplace", _("Workplace (sin space)"), _("Type part of its name."))
+    workplace_name = forms.CharField(
+        label=_("Workplace, if it is not in the list"),
+        max_length=200,
+        required=False,
+        help_text=_("Its name and where it is."),
     )
     people_involved = forms.IntegerField(label=_("People concerned"), min_value=1, initial=1)
     child_involved = forms.BooleanField(label=_("A child may be involved"), required=False)
+    suspected_exploitation = _multi(_("What is suspected"), htcds.Exploitation.choices)
+    referred_to_id = forms.ChoiceField(label=_("Who should take it"), choices=(), required=False)
     anonymous = forms.BooleanField(label=_("The reporter wants to stay anonymous"), required=False)
     notifier_name = forms.CharField(label=_("Who reported (kept private)"), max_length=200, required=False)
     notifier_contact = forms.CharField(
@@ -67,6 +185,23 @@ class IntakeForm(forms.Form):
     )
     action_taken = _text(_("Action taken"))
 
+    def __init__(self, *args: Any, organisations: Any = (), staff: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "referred_to_id", [("", "—"), *organisation_choices(organisations)])
+        if not staff:
+            # Sin-space records are staff work: a volunteer names the workplace in words.
+            del self.fields["workplace_id"]
+
+    def received_at(self) -> Any:
+        """When the report came in, as a moment in the local time zone (None: now)."""
+        from datetime import datetime, time
+
+        day = self.cleaned_data.get("received_on")
+        if day is None:
+            return None
+        at = self.cleaned_data.get("received_time") or time(0, 0)
+        return timezone.make_aware(datetime.combine(day, at))
+
 
 class IntakeCloseForm(forms.Form):
     status = forms.ChoiceField(
@@ -76,14 +211,21 @@ class IntakeCloseForm(forms.Form):
             (IntakeReport.Status.REFERRED, _("Passed to another service")),
         ],
     )
+    referred_to_id = forms.ChoiceField(label=_("Passed to"), choices=(), required=False)
     action_taken = _text(_("Action taken"), required=True)
 
+    def __init__(self, *args: Any, organisations: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "referred_to_id", [("", "—"), *organisation_choices(organisations)])
 
-class PersonFields(forms.Form):
-    """A new person, when the case is not about someone already in the registry."""
 
-    person_id = forms.IntegerField(
-        label=_("Registry number of the person, if already registered"), required=False, min_value=1
+class PersonFields(PickerForm):
+    """Who the case is about: someone already in the registry (found by name), or a new person."""
+
+    person_id = _pick(
+        "person",
+        _("The person, if already registered"),
+        _("Type part of their name, in any script. Leave empty to add a new person below."),
     )
     given_name = forms.CharField(label=_("Given name"), max_length=150, required=False)
     family_name = forms.CharField(label=_("Family name"), max_length=150, required=False)
@@ -94,24 +236,34 @@ class PersonFields(forms.Form):
     sex = forms.ChoiceField(label=_("Sex"), choices=Person.Sex.choices, initial="unknown")
     birth_date = _date(_("Date of birth"), required=False)
     birth_year = forms.IntegerField(label=_("Year of birth (if the date is not known)"), required=False)
-    village_code = forms.CharField(
-        label=_("Village code (where they are now)"), max_length=32, required=False
+    village_code = _pick(
+        "village",
+        _("Village where they are now (or came from)"),
+        _("Type part of the village's name, in any language, or its code."),
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("person_id") and not data.get("given_name"):
-            self.add_error("given_name", _("Give a name (a nickname is fine), or the registry number."))
+        if not data.get("person_id") and not data.get("given_name") and "person_id" not in self.errors:
+            self.add_error("given_name", _("Give a name (a nickname is fine), or find the person above."))
         return data
 
 
 class CaseForm(PersonFields):
-    opened_on = _date(_("Opened on"))
-    nationality = forms.CharField(label=_("Nationality (two letters, e.g. MM)"), max_length=2, required=False)
+    opened_on = _date(_("Opened on"), today=True)
+    urgency = forms.ChoiceField(
+        label=_("How urgent"),
+        choices=Urgency.choices,
+        initial=Urgency.NORMAL,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    nationality = _country(_("Nationality"))
 
 
 class CaseEditForm(forms.Form):
-    nationality = forms.CharField(label=_("Nationality (two letters, e.g. MM)"), max_length=2, required=False)
+    urgency = forms.ChoiceField(label=_("How urgent"), choices=Urgency.choices)
+    nationality = _country(_("Nationality"))
     exploitation_types = _multi(_("Type of exploitation"), htcds.Exploitation.choices)
     sex_exploitation_types = _multi(_("Type of sexual exploitation"), htcds.SexExploitation.choices)
     control_methods = _multi(_("Methods of control"), htcds.ControlMethod.choices)
@@ -133,14 +285,32 @@ class CaseEditForm(forms.Form):
     )
 
 
+class AssignForm(forms.Form):
+    caseworker_id = forms.ChoiceField(
+        label=_("Caseworker"),
+        choices=(),
+        required=False,
+        help_text=_("The case goes on their list of cases, and its alerts reach them."),
+    )
+
+    def __init__(self, *args: Any, staff: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = [(u.pk, u.get_full_name() or u.get_username()) for u in staff]
+        _choices(self, "caseworker_id", [("", _("No one")), *people])
+
+
+class CaseNoteForm(forms.Form):
+    text = _text(_("Note"), rows=5, required=True)
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Trafficking status"), choices=htcds.TraffickingStatus.choices)
     decided_by_org = forms.ChoiceField(label=_("Decided by"), choices=htcds.DecisionOrg.choices)
-    decided_on = _date(_("Decided on"))
+    decided_on = _date(_("Decided on"), today=True)
 
 
 class ScreeningForm(forms.Form):
-    screened_on = _date(_("Screened on"))
+    screened_on = _date(_("Screened on"), today=True)
     age_at_exploitation = forms.IntegerField(
         label=_("Age at the time"),
         min_value=0,
@@ -154,32 +324,32 @@ class ScreeningForm(forms.Form):
     notes = _text(_("Notes"))
 
 
-class EventForm(forms.Form):
+class EventForm(PickerForm):
     kind = forms.ChoiceField(label=_("What happened"), choices=JourneyEvent.Kind.choices)
     occurred_on = _date(_("When"))
     approximate = forms.BooleanField(label=_("The date is approximate"), required=False)
-    area_code = forms.CharField(label=_("Area code (if in our areas)"), max_length=32, required=False)
-    country = forms.CharField(label=_("Country (two letters)"), max_length=2, required=False)
+    area_code = _pick("area", _("Where (if in our areas)"), _("Type part of the name, in any language."))
+    country = _country(_("Country"))
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    workplace_id = forms.IntegerField(label=_("Workplace number (sin space), if known"), required=False)
+    workplace_id = _pick("workplace", _("Workplace (sin space), if known"), _("Type part of its name."))
     notes = _text(_("Notes"))
 
 
-class PerpetratorForm(forms.Form):
+class PerpetratorForm(PickerForm):
     roles = _multi(_("Part they played"), htcds.PerpetratorRole.choices, required=True)
     name = forms.CharField(label=_("Name or alias"), max_length=200, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=_blank(Person.Sex.choices), required=False)
-    nationality = forms.CharField(label=_("Nationality (two letters)"), max_length=2, required=False)
+    nationality = _country(_("Nationality"))
     relationship = forms.ChoiceField(
         label=_("Relationship to the person"), choices=_blank(htcds.Relationship.choices), required=False
     )
-    recruiter_id = forms.IntegerField(label=_("Registered recruiter number, if known"), required=False)
+    recruiter_id = _pick("recruiter", _("Registered recruiter, if known"), _("Type part of the name."))
     notes = _text(_("Notes"))
 
 
 class StepForm(forms.Form):
     stage_code = forms.ChoiceField(label=_("Next stage"), choices=())
-    started_on = _date(_("From"))
+    started_on = _date(_("From"), today=True)
     notes = _text(_("Notes"))
 
     def __init__(self, *args: Any, case: Case | None = None, **kwargs: Any) -> None:
@@ -240,7 +410,7 @@ class ShelterForm(forms.Form):
 
 
 class BestInterestsForm(forms.Form):
-    assessed_on = _date(_("Assessed on"))
+    assessed_on = _date(_("Assessed on"), today=True)
     assessor = forms.CharField(label=_("Assessed by (name and organisation)"), max_length=200)
     views = _text(_("What the person wants (their own views)"), rows=3, required=True)
     family_traced = forms.BooleanField(label=_("Family traced and contacted"), required=False)
@@ -251,21 +421,25 @@ class BestInterestsForm(forms.Form):
     )
 
 
-class RepatriationForm(forms.Form):
+class RepatriationForm(PickerForm):
     kind = forms.ChoiceField(label=_("Return"), choices=Repatriation.Kind.choices)
-    destination_country = forms.CharField(label=_("To country (two letters)"), max_length=2)
-    destination_area_code = forms.CharField(label=_("To area code, if known"), max_length=32, required=False)
+    destination_country = _country(_("To country"), required=True)
+    destination_area_code = _pick("area", _("To which area, if known"), _("Type part of the name."))
     agreement_code = forms.ChoiceField(label=_("Under the agreement"), choices=(), required=False)
-    receiving_focal_point_id = forms.IntegerField(label=_("Receiving focal point number"), required=False)
-    summary_language = forms.CharField(
-        label=_("Summary language (e.g. my, lo, km)"), max_length=10, required=False
+    receiving_focal_point_id = forms.ChoiceField(label=_("Receiving focal point"), choices=(), required=False)
+    summary_language = forms.ChoiceField(
+        label=_("Language of the summary"),
+        choices=lambda: [("", "—"), *settings.LANGUAGES],
+        required=False,
     )
     translated_summary = _text(_("Summary in that language"), rows=4)
     planned_on = _date(_("Planned for"), required=False)
 
-    def __init__(self, *args: Any, agreements: Any = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agreements: Any = (), focal_points: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "agreement_code", [("", "—"), *[(a.code, a.name) for a in agreements]])
+        people = [(f.responder_id, f"{country_name(f.country)} · {f.responder.name}") for f in focal_points]
+        _choices(self, "receiving_focal_point_id", [("", "—"), *people])
 
 
 class FollowUpForm(forms.Form):
@@ -280,7 +454,7 @@ class FollowUpForm(forms.Form):
 
 
 class ConferenceForm(forms.Form):
-    held_on = _date(_("Held on"))
+    held_on = _date(_("Held on"), today=True)
     other_attendees = forms.CharField(label=_("Who came"), max_length=300, required=False)
     learned = _text(_("What was learned from the person"), rows=4)
     decisions = _text(_("Decisions"), rows=3)
@@ -290,18 +464,33 @@ class ConferenceForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    to_organisation_id = forms.ChoiceField(label=_("Refer to"), choices=())
-    reason = forms.ChoiceField(label=_("Reason"), choices=htcds.ReferralReason.choices)
+    to_organisation_id = forms.ChoiceField(
+        label=_("Refer to"),
+        choices=(),
+        help_text=_(
+            "Organisations on SafePassage receive the referral here and, once they accept, read the case. "
+            "Directory-only ones see nothing here: contact them yourself."
+        ),
+    )
+    purpose = forms.ChoiceField(label=_("Reason"), choices=_blank(ReferralPurpose.choices))
     services = _multi(_("Services asked for"), SupportService.Kind.choices)
     details = _text(_("Details (no names: the case carries them)"))
     urgent = forms.BooleanField(label=_("Urgent"), required=False)
-    consent = forms.ChoiceField(label=_("Consent"), choices=Referral.Consent.choices)
-    consent_on = _date(_("Consent given on"), required=False)
+    consent = forms.ChoiceField(
+        label=_("Consent"), choices=Referral.Consent.choices, initial=Referral.Consent.PERSON
+    )
+    consent_on = _date(_("Consent given on"), required=False, today=True)
     override_reason = _text(_("Why consent was overridden (coordinators only)"))
 
     def __init__(self, *args: Any, organisations: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "to_organisation_id", [(o.pk, o.name) for o in organisations])
+        _choices(self, "to_organisation_id", [("", "—"), *organisation_choices(organisations)])
+
+    def clean_purpose(self) -> str:
+        purpose = self.cleaned_data.get("purpose") or ""
+        if not purpose:
+            raise forms.ValidationError(_("Choose the reason for the referral."))
+        return purpose
 
 
 class NoteForm(forms.Form):

@@ -345,20 +345,35 @@ def _distribution(
 
 
 def _recruiters(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
-    """Cases naming a recruiter or broker, by that person's relationship to the victim, and how many of
-    them are linked to a recruiter in the registry (counts only: never who)."""
+    """Cases that record who recruited the person, by that person's relationship to the victim, and how
+    many of them are linked to a recruiter in the registry (counts only: never who).
+
+    A case records its recruiter in two ways: a perpetrator whose role is recruiter or broker, or the
+    victim's relationship to the trafficker on the case itself (HTCDS vic_RelationshipToTrafficker, which
+    CTDC publishes as the recruiter's relationship, and which intake records when nobody is named). A named
+    recruiter speaks for the case; one named without a relationship takes the case's."""
     by_relationship: dict[str, set[int]] = defaultdict(set)
     registered_by: dict[str, set[int]] = defaultdict(set)
     known = _labels(Relationship)
+    on_case = dict(
+        cases.exclude(relationship_to_trafficker="")
+        .order_by()
+        .values_list("pk", "relationship_to_trafficker")
+    )
+    named: set[int] = set()
     for case_id, roles, relationship, recruiter_id in Perpetrator.objects.filter(
         case__in=cases.values("pk")
     ).values_list("case_id", "roles", "relationship", "recruiter_id"):
         if not isinstance(roles, list) or not RECRUITING_ROLES.intersection(map(str, roles)):
             continue
-        code = _code(relationship, known)
+        named.add(case_id)
+        code = _code(relationship or on_case.get(case_id, ""), known)
         by_relationship[code].add(case_id)
         if recruiter_id is not None:
             registered_by[code].add(case_id)
+    for case_id, relationship in on_case.items():
+        if case_id not in named:
+            by_relationship[_code(relationship, known)].add(case_id)
     rows = []
     for row in count_rows({c: len(ids) for c, ids in by_relationship.items()}, known):
         registered = len(registered_by[row["code"]])
@@ -384,9 +399,11 @@ def _recruiters(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
         2,
         _("Recruiters and brokers named in cases"),
         _(
-            "Cases where someone's role was recruiter, intermediary, broker or travel agent, by how that "
-            "person was related to the victim; a case naming two such people in different ways counts in "
-            "both rows, once in the total. Linked: at least one of them is in the recruiter registry."
+            "Cases that record who recruited the person, by how that person was related to the victim: "
+            "someone named with the role of recruiter, intermediary, broker or travel agent, or else the "
+            "relationship to the trafficker recorded on the case. A case naming two such people in "
+            "different ways counts in both rows, once in the total. Linked: at least one of them is in "
+            "the recruiter registry."
         ),
         [
             ("label", _("Relationship to the victim"), "text"),

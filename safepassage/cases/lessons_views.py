@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -50,10 +51,21 @@ def _for_page(table: dict[str, Any]) -> dict[str, Any]:
     return {**table, "body": body}
 
 
+ALL_SECTIONS = "all"
+
+
+def _section(value: str, numbers: list[int]) -> int | None:
+    """The figure asked for: its number, None for every figure on one page, else the first figure."""
+    if value == ALL_SECTIONS:
+        return None
+    return int(value) if value.isdigit() and int(value) in numbers else numbers[0]
+
+
 @require_GET
 @login_required
 def lessons_page(request: HttpRequest) -> HttpResponse:
-    """Every lessons-learned table, grouped by figure, with the filter form and the routes map."""
+    """One figure of lessons learned at a time (or all, for printing), with a table of contents naming every
+    figure and table, the filter form and, in its figure, the routes map."""
     _require_lessons(request)
     error = ""
     result: dict[str, Any] | None = None
@@ -62,22 +74,45 @@ def lessons_page(request: HttpRequest) -> HttpResponse:
         result = lessons.lessons(request.user, filters)
     except ValidationError as exc:
         error = " ".join(exc.messages)
-    figures = []
-    if result is not None:
-        titles = lessons.figure_titles()
-        for number, title in titles.items():
-            tables = [_for_page(t) for t in result["tables"].values() if t["figure"] == number]
-            figures.append({"number": number, "title": title, "tables": tables})
     query = {name: request.GET.get(name, "") for name in lessons.FILTER_PARAMS}
+    querystring = urlencode({name: value for name, value in query.items() if value})
+    titles = lessons.figure_titles()
+    section = _section(request.GET.get("section", ""), list(titles))
+
+    def link(number: int | str) -> str:
+        return "?" + urlencode({**{k: v for k, v in query.items() if v}, "section": number})
+
+    contents = []
+    figures = []
+    for number, title in titles.items():
+        tables = [t for t in result["tables"].values() if t["figure"] == number] if result else []
+        contents.append(
+            {
+                "number": number,
+                "title": title,
+                "url": link(number),
+                "current": section in (number, None),
+                "tables": [(t["id"], t["title"]) for t in tables],
+            }
+        )
+        if result is not None and section in (number, None):
+            figures.append({"number": number, "title": title, "tables": [_for_page(t) for t in tables]})
+    numbers = list(titles)
+    at = numbers.index(section) if section is not None else None
     return render(
         request,
         "cases/lessons.html",
         {
             "result": result,
             "figures": figures,
+            "contents": contents,
+            "section": ALL_SECTIONS if section is None else section,
+            "previous": contents[at - 1] if at else None,
+            "next": contents[at + 1] if at is not None and at + 1 < len(contents) else None,
+            "all_url": link(ALL_SECTIONS),
             "error": error,
             "query": query,
-            "querystring": request.GET.urlencode(),
+            "querystring": querystring,
             "sexes": Person.Sex.choices,
             "age_bands": lessons.AGE_BANDS,
             "tile_url": getattr(settings, "MAP_TILE_URL", ""),

@@ -25,6 +25,7 @@ from safepassage.cases.htcds import (
     TraffickingStatus,
 )
 from safepassage.core.access import Viewer
+from safepassage.core.countries import country_name
 from safepassage.core.models import AgencyOwned, TimeStamped
 from safepassage.core.roles import Action, Role
 
@@ -42,6 +43,46 @@ class Track(models.TextChoices):
     UNDETERMINED = "undetermined", _("Not yet screened")
     TRAFFICKING = "trafficking", _("Trafficking")
     LABOUR = "labour", _("Labour rights")
+
+
+class Urgency(models.TextChoices):
+    """How soon someone must act on a report or a case: shown apart from its status, never as a status."""
+
+    IMMEDIATE = "immediate", _("Now: someone is in danger")
+    HIGH = "high", _("Today")
+    NORMAL = "normal", _("This week")
+    LOW = "low", _("No hurry")
+
+
+URGENCY_ORDER = {value: rank for rank, value in enumerate(Urgency.values)}  # most urgent first
+
+
+class ReferralPurpose(models.TextChoices):
+    """What a referral asks for, in the words of the network; each maps to its HTCDS reason for exports."""
+
+    SHELTER = "shelter", _("Shelter or a safe place to stay")
+    MEDICAL = "medical", _("Medical care")
+    PSYCHOSOCIAL = "psychosocial", _("Counselling and psychosocial support")
+    LEGAL_AID = "legal_aid", _("Legal aid or legal counselling")
+    FAMILY_TRACING = "family_tracing", _("Family tracing")
+    REPATRIATION = "repatriation", _("Return home or repatriation")
+    EDUCATION = "education", _("Education or vocational training")
+    FINANCIAL = "financial", _("Money, work or livelihood support")
+    PROTECTION = "protection", _("Protection and safety")
+    LABOUR_CLAIM = "labour_claim", _("A labour complaint or wage claim")
+    INVESTIGATION = "investigation", _("Investigation (police or labour inspection)")
+    INTERPRETATION = "interpretation", _("Interpretation")
+    MOVED = "moved", _("The person moved to another place")
+    OTHER = "other", _("Other")
+
+
+# The HTCDS reason (cas_ReasonForOutgoingReferral) each purpose is exported as.
+PURPOSE_REASON: dict[str, str] = {
+    **dict.fromkeys(ReferralPurpose.values, ReferralReason.SERVICES),
+    ReferralPurpose.REPATRIATION: ReferralReason.MOVED,
+    ReferralPurpose.MOVED: ReferralReason.MOVED,
+    ReferralPurpose.OTHER: ReferralReason.OTHER,
+}
 
 
 class Stage(models.Model):
@@ -115,10 +156,31 @@ class IntakeReport(AgencyOwned, TimeStamped):
         "geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("where")
     )
     workplace = models.ForeignKey(
-        "workplaces.Workplace", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "workplaces.Workplace",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("workplace"),
+    )
+    workplace_name = models.CharField(
+        _("workplace, if not in the list"),
+        max_length=200,
+        blank=True,
+        help_text=_("Its name and where it is."),
     )
     people_involved = models.PositiveSmallIntegerField(_("people concerned"), default=1)
     child_involved = models.BooleanField(_("a child may be involved"), default=False)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    suspected_exploitation = models.JSONField(_("suspected exploitation"), default=list, blank=True)
+    referred_to = models.ForeignKey(
+        "network.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("to be passed to"),
+    )
     action_taken = models.TextField(_("action taken"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -136,6 +198,10 @@ class IntakeReport(AgencyOwned, TimeStamped):
 
     def audit_label(self) -> str:
         return self.reference
+
+    @property
+    def exploitation_labels(self) -> str:
+        return labels(htcds.Exploitation, self.suspected_exploitation)
 
     @classmethod
     def scope_q(cls, viewer: Viewer, action: str) -> Q:
@@ -183,6 +249,7 @@ class Case(AgencyOwned, TimeStamped):
     track = models.CharField(_("track"), max_length=14, choices=Track.choices, default=Track.UNDETERMINED)
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+", verbose_name=_("stage"))
     stage_since = models.DateField(_("in this stage since"))
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     previous_case = models.ForeignKey(
         "self",
         null=True,
@@ -258,6 +325,10 @@ class Case(AgencyOwned, TimeStamped):
         return labels(
             htcds.Exploitation, self.exploitation_types + self.sex_exploitation_types, htcds.SexExploitation
         )
+
+    @property
+    def nationality_name(self) -> str:
+        return country_name(self.nationality)
 
     @property
     def recruitment_labels(self) -> str:
@@ -384,6 +455,10 @@ class JourneyEvent(CaseChild):
     class Meta:
         ordering = ["occurred_on", "id"]
 
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country)
+
 
 class Step(CaseChild):
     """The case moved into a lifecycle stage on a date, with the agency responsible."""
@@ -485,6 +560,10 @@ class SupportService(CaseChild):
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Set when the receiving agency of an accepted referral added it: the referral and consent it rests on.
+    via_referral = models.ForeignKey(
+        "Referral", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
 
 
 class ShelterStay(CaseChild):
@@ -568,6 +647,10 @@ class Repatriation(CaseChild):
     acknowledged_by = models.CharField(_("acknowledged by"), max_length=200, blank=True)
     completed_on = models.DateField(_("returned on"), null=True, blank=True)
 
+    @property
+    def country_name(self) -> str:
+        return country_name(self.destination_country)
+
 
 class FollowUp(CaseChild):
     """A reintegration visit or a report back from the receiving side after a return."""
@@ -590,9 +673,49 @@ class FollowUp(CaseChild):
     by = models.CharField(_("by"), max_length=200, blank=True)
     wellbeing = models.CharField(_("how they are"), max_length=12, choices=Wellbeing.choices, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    via_referral = models.ForeignKey(
+        "Referral", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-due_on", "-id"]
+
+
+class CaseNote(CaseChild):
+    """A note on a case, by its owner's case staff or by the receiving agency of an accepted referral.
+
+    Sensitive: every reading and every writing is audited (never with the text). The owning agency reads every
+    note of its case; a receiving agency reads only the notes its own staff wrote, while its referral stands.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("written by (agency)")
+    )
+    text = models.TextField(_("note"))
+    via_referral = models.ForeignKey(
+        "Referral", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+
+    SENSITIVE_FIELDS = ("text",)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    @classmethod
+    def visible_to(cls, user: Any, action: str = Action.VIEW) -> models.QuerySet[Any]:
+        """Every note of the viewer's own agencies' cases; on a case referred in, its own agency's only."""
+        from safepassage.core.access import viewer_for
+
+        viewer = user if isinstance(user, Viewer) else viewer_for(user)
+        own = Case.objects.filter(Case.own_q(viewer, action))
+        if action != Action.VIEW:
+            return cls.objects.filter(case__in=own)
+        receiving = [g.agency_id for g in viewer.grants if g.role in CASE_ROLES]
+        shared = Referral.objects.filter(to_agency_id__in=receiving, status=Referral.Status.ACCEPTED)
+        return cls.objects.filter(
+            Q(case__in=own) | Q(case__in=shared.values("case_id"), agency_id__in=receiving)
+        )
 
 
 class Conference(CaseChild):
@@ -650,7 +773,17 @@ class Referral(models.Model):
     to_agency = models.ForeignKey(
         "accounts.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.CharField(_("reason"), max_length=30, choices=ReferralReason.choices)
+    reason = models.CharField(_("reason (HTCDS)"), max_length=30, choices=ReferralReason.choices)
+    purpose = models.CharField(_("reason"), max_length=20, choices=ReferralPurpose.choices, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="onward",
+        verbose_name=_("referred on from"),
+        help_text=_("Set when the receiving agency of an accepted referral refers the case on."),
+    )
     services = models.JSONField(_("services asked for"), default=list, blank=True)
     details = models.TextField(_("details (no names: the case carries them)"), blank=True)
     urgent = models.BooleanField(_("urgent"), default=False)
@@ -681,15 +814,25 @@ class Referral(models.Model):
     def service_labels(self) -> str:
         return labels(SupportService.Kind, self.services)
 
+    @property
+    def purpose_label(self) -> str:
+        """What it asks for: the network's reason, else the HTCDS one (for referrals made before)."""
+        return self.get_purpose_display() if self.purpose else self.get_reason_display()
+
     @classmethod
     def visible_to(cls, user: Any, action: str = Action.VIEW) -> models.QuerySet[Referral]:
         """The referring side (through the case) and the receiving agency's case staff."""
         from safepassage.core.access import viewer_for
 
         viewer = user if isinstance(user, Viewer) else viewer_for(user)
-        receiving = [g.agency_id for g in viewer.grants if g.role in CASE_ROLES]
+        staff = [g.agency_id for g in viewer.grants if g.role in CASE_ROLES]
         own_cases = Case.objects.filter(Case.own_q(viewer, action))
-        return cls.objects.filter(Q(case__in=own_cases) | Q(to_agency_id__in=receiving))
+        # An agency that referred a case on (from a referral it accepted) follows that onward referral too.
+        return cls.objects.filter(
+            Q(case__in=own_cases)
+            | Q(to_agency_id__in=staff)
+            | Q(parent__isnull=False, from_agency_id__in=staff)
+        )
 
 
 class CaseAlert(models.Model):

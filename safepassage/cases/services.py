@@ -18,12 +18,14 @@ from django.utils.translation import gettext as _
 
 from safepassage.accounts.models import Agency, Membership
 from safepassage.audit.services import audit_record, diff
-from safepassage.cases import htcds
+from safepassage.cases import htcds, selectors
 from safepassage.cases.models import (
     CASE_ROLES,
+    PURPOSE_REASON,
     BestInterestsAssessment,
     Case,
     CaseAlert,
+    CaseNote,
     Conference,
     ConferenceAction,
     Deadline,
@@ -33,6 +35,7 @@ from safepassage.cases.models import (
     LegalEvent,
     Perpetrator,
     Referral,
+    ReferralPurpose,
     Repatriation,
     Screening,
     ShelterStay,
@@ -40,13 +43,16 @@ from safepassage.cases.models import (
     Step,
     SupportService,
     Track,
+    Urgency,
     age_on,
 )
 from safepassage.cases.screening import Outcome, screen
+from safepassage.cases.selectors import RECEIVER_ADDS
 from safepassage.core.access import viewer_for
+from safepassage.core.countries import is_country
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action, Role
-from safepassage.geo.models import Area
+from safepassage.geo.models import Area, Level
 from safepassage.network.models import Agreement, FocalPoint, Organisation, Responder
 from safepassage.registry.models import Person
 from safepassage.registry.services import person_create
@@ -115,6 +121,35 @@ def _editable(actor: Any, case: Case) -> Case:
     return get_for_user(Case.objects.select_related("person", "stage"), actor, case.pk, Action.CHANGE)
 
 
+def _workable(actor: Any, case: Case, kind: str) -> tuple[Case, Referral | None]:
+    """The case again, and the accepted referral the actor works under when their agency is not its owner.
+
+    The owner's case staff record anything; the receiving agency of an accepted referral adds only what
+    RECEIVER_ADDS names (services, notes, follow-ups, an onward referral), each resting on that referral and
+    its consent. Anyone else: 404."""
+    qs = Case.objects.select_related("person", "stage", "agency")
+    viewer = viewer_for(actor)
+    own = qs.filter(Case.own_q(viewer, Action.CHANGE), pk=case.pk).first()
+    if own is not None:
+        return own, None
+    if kind not in RECEIVER_ADDS:
+        raise Http404
+    shared = qs.filter(pk=case.pk).first()
+    accepted = selectors.accepted_referrals(viewer, shared) if shared is not None else []
+    if shared is None or not accepted:
+        raise Http404
+    return shared, accepted[0]
+
+
+def case_to_work_on(actor: Any, pk: Any, kind: str) -> tuple[Case, Referral | None]:
+    """A case the actor may add `kind` to (as its owner, or under an accepted referral), or 404."""
+    try:
+        case = Case.objects.select_related("person", "stage", "agency").get(pk=int(pk))
+    except (Case.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    return _workable(actor, case, kind)
+
+
 def is_coordinator_of(actor: Any, agency_id: int) -> bool:
     return viewer_for(actor).has_role(Role.COORDINATOR, agency_id=agency_id)
 
@@ -146,9 +181,10 @@ def _check_day(
 
 
 def _country(value: str, field: str) -> str:
+    """An ISO 3166 country code ("mm" is MM); anything else is refused, naming the field."""
     value = (value or "").strip().upper()
-    if value and (len(value) != 2 or not value.isalpha()):
-        raise _fail(field, _("Use the two-letter country code, e.g. TH, MM, LA."))
+    if value and not is_country(value):
+        raise _fail(field, _("Choose the country from the list (ISO codes such as TH, MM, LA)."))
     return value
 
 
@@ -195,6 +231,14 @@ def _case_audit(actor: Any, action: str, case: Case, obj: Any = None, **changes:
     audit_record(actor=actor, action=action, obj=obj or case, agency=case.agency, changes=changes)
 
 
+def _work_audit(actor: Any, action: str, case: Case, obj: Any, via: Referral | None, **changes: Any) -> None:
+    """A record added to a case; by a receiving agency, naming the referral (and the consent) it rests on.
+    The event goes to the case's owner's trail, as the case's reads do."""
+    if via is not None:
+        changes = {**changes, "referral": via.pk, "consent": via.consent}
+    _case_audit(actor, action, case, obj, **changes)
+
+
 # ----------------------------------------------------------------------------------------------- intake
 
 
@@ -208,6 +252,9 @@ INTAKE_FIELDS = (
     "summary",
     "people_involved",
     "child_involved",
+    "urgency",
+    "suspected_exploitation",
+    "workplace_name",
     "action_taken",
 )
 
@@ -219,9 +266,11 @@ def intake_record(
     agency: Agency | None = None,
     area_code: str | None = None,
     workplace_id: int | None = None,
+    referred_to_id: int | None = None,
     **fields: Any,
 ) -> IntakeReport:
-    """Log a call, walk-in or notification. Staff log anything; volunteers log from their own villages."""
+    """Log a call, walk-in or notification: when it came, how urgent it is, what is suspected, where (a place
+    and a workplace) and who should take it. Staff log anything; volunteers log from their own villages."""
     viewer = viewer_for(actor)
     area = _area(area_code, "area_code")
     owner = None
@@ -249,7 +298,14 @@ def intake_record(
     if data.get("anonymous"):
         data["notifier_name"] = ""
         data["notifier_contact"] = ""
+    data["urgency"] = data.get("urgency") or Urgency.NORMAL
+    if data["urgency"] not in Urgency.values:
+        raise _fail("urgency", _("Say how urgent it is."))
+    data["suspected_exploitation"] = _codes(
+        data.get("suspected_exploitation"), htcds.Exploitation, "suspected_exploitation"
+    )
     workplace = _visible(Workplace, actor, workplace_id, "workplace_id")
+    referred_to = _organisation(actor, referred_to_id, "referred_to_id")
     for attempt in range(3):
         reference = next_reference(owner, "R", IntakeReport, timezone.localdate())
         try:
@@ -259,6 +315,7 @@ def intake_record(
                     reference=reference,
                     area=area,
                     workplace=workplace,
+                    referred_to=referred_to,
                     recorded_by=actor,
                     **data,
                 )
@@ -266,13 +323,27 @@ def intake_record(
         except IntegrityError:
             if attempt == 2:
                 raise
-    audit_record(actor=actor, action="cases.intake.create", obj=report, changes=data)
+    changes = {
+        **data,
+        # (the workplace named in a tip, like who gave it, stays out of the trail)
+        "workplace_name": bool(data.get("workplace_name")),
+        "workplace": workplace.pk if workplace else None,
+        "referred_to": referred_to.pk if referred_to else None,
+    }
+    audit_record(actor=actor, action="cases.intake.create", obj=report, changes=changes)
     return report
 
 
 @transaction.atomic
-def intake_close(*, actor: Any, report: IntakeReport, status: str, action_taken: str) -> IntakeReport:
-    """Close a report with the action taken (no case needed, or passed to another service)."""
+def intake_close(
+    *,
+    actor: Any,
+    report: IntakeReport,
+    status: str,
+    action_taken: str,
+    referred_to_id: int | None = None,
+) -> IntakeReport:
+    """Close a report with the action taken (no case needed, or passed to another service: which one)."""
     report = get_for_user(IntakeReport.objects.all(), actor, report.pk, Action.CHANGE)
     if status not in (IntakeReport.Status.CLOSED, IntakeReport.Status.REFERRED):
         raise _fail("status", _("Close it, or say it was passed to another service."))
@@ -280,10 +351,17 @@ def intake_close(*, actor: Any, report: IntakeReport, status: str, action_taken:
         raise _fail("status", _("This report already became a case."))
     if not action_taken.strip():
         raise _fail("action_taken", _("Write the action taken."))
-    before = {"status": report.status, "action_taken": report.action_taken}
+    referred_to = _organisation(actor, referred_to_id, "referred_to_id") or report.referred_to
+    before = {
+        "status": report.status,
+        "action_taken": report.action_taken,
+        "referred_to": report.referred_to_id,
+    }
     report.status, report.action_taken = status, action_taken
-    report.save(update_fields=["status", "action_taken", "updated_at"])
-    after = {"status": status, "action_taken": action_taken}
+    if status == IntakeReport.Status.REFERRED:
+        report.referred_to = referred_to
+    report.save(update_fields=["status", "action_taken", "referred_to", "updated_at"])
+    after = {"status": status, "action_taken": action_taken, "referred_to": report.referred_to_id}
     audit_record(actor=actor, action="cases.intake.close", obj=report, changes=diff(before, after))
     return report
 
@@ -353,26 +431,38 @@ def case_open(
     **fields: Any,
 ) -> Case:
     """Open a case for a registry person (one the actor may see) or for a new person, who is added to the
-    registry and kept off village volunteers' lists from then on."""
+    registry and kept off village volunteers' lists from then on.
+
+    From a report of the call log, the case carries the report over: it links back to it (what was reported
+    and who reported stay readable from the case by its owner), and takes its place, urgency and suspected
+    exploitation unless they are given."""
     owner = _staff_agency(actor, agency)
     _check_day(opened_on, "opened_on")
-    if person is not None:
-        person = get_for_user(Person.objects.all(), actor, person.pk)
-    else:
-        values = dict(person_fields or {})
-        if not values.get("village_code"):
-            raise _fail("village_code", _("Say which village the person is in now (or came from)."))
-        person = person_create(actor=actor, agency=owner, **values)
-    _check_day(opened_on, "opened_on", person)
-    data = _clean_case_fields(fields, person)
-    caseworker = _caseworker(owner, fields.get("caseworker_id")) or actor
-    area = _area(fields.get("area_code"), "area_code") or person.village
     if intake is not None:
-        intake = get_for_user(IntakeReport.objects.all(), actor, intake.pk, Action.CHANGE)
+        intake = get_for_user(IntakeReport.objects.select_related("area"), actor, intake.pk, Action.CHANGE)
         if intake.agency_id != owner.pk:
             raise Http404
         if intake.status == IntakeReport.Status.CASE:
             raise _fail("intake", _("This report already became a case."))
+    if person is not None:
+        person = get_for_user(Person.objects.all(), actor, person.pk)
+    else:
+        values = dict(person_fields or {})
+        report_area = intake.area if intake is not None else None
+        if not values.get("village_code") and report_area is not None and report_area.level == Level.VILLAGE:
+            values["village_code"] = report_area.code
+        if not values.get("village_code"):
+            raise _fail("village_code", _("Say which village the person is in now (or came from)."))
+        person = person_create(actor=actor, agency=owner, **values)
+    _check_day(opened_on, "opened_on", person)
+    if intake is not None:
+        fields = {**_from_report(intake), **{k: v for k, v in fields.items() if v not in (None, "", [])}}
+    data = _clean_case_fields(fields, person)
+    caseworker = _caseworker(owner, fields.get("caseworker_id")) or actor
+    area = _area(fields.get("area_code"), "area_code") or person.village
+    urgency = fields.get("urgency") or Urgency.NORMAL
+    if urgency not in Urgency.values:
+        raise _fail("urgency", _("Say how urgent it is."))
     stage = _first_stage()
     earlier = Case.objects.filter(person=person).visible_to(actor).order_by("-opened_on", "-id").first()
     for attempt in range(3):
@@ -387,6 +477,7 @@ def case_open(
                     area=area,
                     caseworker=caseworker,
                     opened_on=opened_on,
+                    urgency=urgency,
                     stage=stage,
                     stage_since=opened_on,
                     previous_case=earlier,
@@ -410,9 +501,21 @@ def case_open(
         person=person.pk,
         intake=intake.reference if intake else "",
         earlier_episode=earlier.reference if earlier else "",
+        caseworker=caseworker.pk if caseworker else None,
+        urgency=urgency,
         **data,
     )
     return case
+
+
+def _from_report(report: IntakeReport) -> dict[str, Any]:
+    """What a case takes from the report it comes from: the place, the urgency, the suspected exploitation."""
+    carried: dict[str, Any] = {"urgency": report.urgency}
+    if report.area is not None:
+        carried["area_code"] = report.area.code
+    if report.suspected_exploitation:
+        carried["exploitation_types"] = list(report.suspected_exploitation)
+    return carried
 
 
 @transaction.atomic
@@ -424,6 +527,10 @@ def case_update(*, actor: Any, case: Case, **fields: Any) -> Case:
         data["caseworker"] = _caseworker(case.agency, fields["caseworker_id"])
     if fields.get("area_code"):
         data["area"] = _area(fields["area_code"], "area_code")
+    if fields.get("urgency"):
+        if fields["urgency"] not in Urgency.values:
+            raise _fail("urgency", _("Say how urgent it is."))
+        data["urgency"] = fields["urgency"]
     before = {name: getattr(case, name) for name in data}
     for name, value in data.items():
         setattr(case, name, value)
@@ -432,6 +539,19 @@ def case_update(*, actor: Any, case: Case, **fields: Any) -> Case:
         {k: getattr(v, "pk", v) for k, v in before.items()}, {k: getattr(v, "pk", v) for k, v in data.items()}
     )
     _case_audit(actor, "cases.case.update", case, **changes)
+    return case
+
+
+@transaction.atomic
+def case_assign(*, actor: Any, case: Case, caseworker_id: int | None) -> Case:
+    """Give the case to one of its agency's caseworkers or coordinators (or to no one): it is on their list of
+    cases and its alerts reach them."""
+    case = _editable(actor, case)
+    caseworker = _caseworker(case.agency, caseworker_id)
+    before = case.caseworker_id
+    case.caseworker = caseworker
+    case.save(update_fields=["caseworker", "updated_at"])
+    _case_audit(actor, "cases.case.assign", case, caseworker=[before, caseworker.pk if caseworker else None])
     return case
 
 
@@ -773,8 +893,9 @@ def service_add(
     ends_on: date | None = None,
     notes: str = "",
 ) -> SupportService:
-    """A line of the support plan, with a provider from the directory."""
-    case = _editable(actor, case)
+    """A line of the support plan, with a provider from the directory. The receiving agency of an accepted
+    referral adds the services it gives, resting on that referral."""
+    case, via = _workable(actor, case, "service")
     if kind not in SupportService.Kind.values:
         raise _fail("kind", _("Unknown service."))
     if status not in SupportService.Status.values:
@@ -790,9 +911,10 @@ def service_add(
         starts_on=starts_on,
         ends_on=ends_on,
         notes=notes,
+        via_referral=via,
         recorded_by=actor,
     )
-    _case_audit(actor, "cases.service.create", case, service, kind=kind, status=status)
+    _work_audit(actor, "cases.service.create", case, service, via, kind=kind, status=status)
     return service
 
 
@@ -1060,8 +1182,9 @@ def follow_up_record(
     wellbeing: str = "",
     summary: str = "",
 ) -> FollowUp:
-    """A reintegration follow-up (planned with a due date, or done) or a report back after a return."""
-    case = _editable(actor, case)
+    """A reintegration follow-up (planned with a due date, or done) or a report back after a return; the
+    receiving agency of an accepted referral records its own, resting on that referral."""
+    case, via = _workable(actor, case, "follow_up")
     if kind not in FollowUp.Kind.values:
         raise _fail("kind", _("Unknown kind of follow-up."))
     if due_on is None and done_on is None:
@@ -1079,10 +1202,56 @@ def follow_up_record(
         by=by,
         wellbeing=wellbeing,
         summary=summary,
+        via_referral=via,
         recorded_by=actor,
     )
-    _case_audit(actor, "cases.follow_up.create", case, follow_up, kind=kind, wellbeing=wellbeing)
+    _work_audit(actor, "cases.follow_up.create", case, follow_up, via, kind=kind, wellbeing=wellbeing)
     return follow_up
+
+
+# ----------------------------------------------------------------------------------------------- notes
+
+
+@transaction.atomic
+def note_add(*, actor: Any, case: Case, text: str) -> CaseNote:
+    """A note on a case, by its owner's case staff or by the receiving agency of an accepted referral (which
+    alone, with the owner, reads it). Audited without its text."""
+    case, via = _workable(actor, case, "note")
+    if not text.strip():
+        raise _fail("text", _("Write the note."))
+    agency = via.to_agency if via is not None and via.to_agency is not None else case.agency
+    note = CaseNote.objects.create(case=case, agency=agency, text=text, via_referral=via, recorded_by=actor)
+    _work_audit(actor, "cases.note.create", case, note, via, agency=agency.code)
+    return note
+
+
+@transaction.atomic
+def notes_read(*, actor: Any, case: Case) -> list[CaseNote]:
+    """The notes of a case the actor may read, recording that they were read (their ids, never their text)."""
+    notes = list(selectors.case_notes(actor, case))
+    if notes:
+        audit_record(
+            actor=actor,
+            action="cases.casenote.view",
+            obj=case,
+            changes={"read": "notes", "notes": [n.pk for n in notes]},
+        )
+    return notes
+
+
+@transaction.atomic
+def people_found(*, actor: Any, ids: Sequence[int], via: str) -> None:
+    """Record that a search showed these people's names to the actor (their ids, never the words typed)."""
+    if not ids:
+        return
+    agency = next((g.agency_id for g in viewer_for(actor).grants if g.role in CASE_ROLES), None)
+    audit_record(
+        actor=actor,
+        action="registry.person.search",
+        object_type="registry.person",
+        agency=Agency.objects.filter(pk=agency).first() if agency else None,
+        changes={"people": list(ids), "via": via},
+    )
 
 
 # ----------------------------------------------------------------------------------------------- conferences
@@ -1163,8 +1332,9 @@ def referral_create(
     actor: Any,
     case: Case,
     to_organisation_id: int,
-    reason: str,
     consent: str,
+    reason: str = "",
+    purpose: str = "",
     to_responder_id: int | None = None,
     services: Sequence[str] = (),
     details: str = "",
@@ -1172,23 +1342,30 @@ def referral_create(
     consent_on: date | None = None,
     override_reason: str = "",
 ) -> Referral:
-    """Refer a case, with the person's (or guardian's) consent, or a coordinator's override with a reason."""
-    case = _editable(actor, case)
+    """Refer a case, with the person's (or guardian's) consent, or a coordinator's override with a reason.
+
+    The receiving agency of an accepted referral may refer the case on, with consent of its own: the onward
+    referral names the referral it comes from, and opens no more of the case than that one did."""
+    case, via = _workable(actor, case, "referral")
+    sender = via.to_agency if via is not None and via.to_agency is not None else case.agency
     organisation = _organisation(actor, to_organisation_id, "to_organisation_id")
     if organisation is None:
         raise _fail("to_organisation_id", _("Choose who the case is referred to."))
     responder = _responder(actor, to_responder_id, "to_responder_id")
     if responder is not None and responder.organisation_id != organisation.pk:
         raise _fail("to_responder_id", _("This responder does not work for that organisation."))
+    if purpose and purpose not in ReferralPurpose.values:
+        raise _fail("purpose", _("Choose the reason for the referral."))
+    reason = reason or PURPOSE_REASON.get(purpose, "")
     if reason not in htcds.ReferralReason.values:
-        raise _fail("reason", _("Give the reason for the referral."))
+        raise _fail("purpose" if not reason else "reason", _("Give the reason for the referral."))
     unknown = [s for s in services if s not in SupportService.Kind.values]
     if unknown:
         raise _fail("services", _("Unknown service %(codes)s.") % {"codes": ", ".join(unknown)})
     if consent not in Referral.Consent.values:
         raise _fail("consent", _("Record the consent: the person's, a guardian's, or an override."))
     if consent == Referral.Consent.OVERRIDE:
-        if not is_coordinator_of(actor, case.agency_id):
+        if not is_coordinator_of(actor, sender.pk):
             raise _fail("consent", _("Only a coordinator may refer without consent."))
         if not override_reason.strip():
             raise _fail("override_reason", _("Say why the referral cannot wait for consent."))
@@ -1198,17 +1375,21 @@ def referral_create(
         _check_day(consent_on, "consent_on", case.person)
     to_agency = organisation.member_agency
     if to_agency is not None:
-        if to_agency.pk == case.agency_id:
+        if to_agency.pk == sender.pk:
             raise _fail("to_organisation_id", _("This organisation is your own agency."))
+        if to_agency.pk == case.agency_id:
+            raise _fail("to_organisation_id", _("This organisation is the agency that has the case."))
         if to_agency.kind == Agency.Kind.EMPLOYER or not to_agency.active:
             raise _fail("to_organisation_id", _("Cases cannot be referred to this organisation."))
     referral = Referral.objects.create(
         case=case,
-        from_agency=case.agency,
+        from_agency=sender,
+        parent=via,
         to_organisation=organisation,
         to_responder=responder,
         to_agency=to_agency,
         reason=reason,
+        purpose=purpose,
         services=list(services),
         details=details,
         urgent=urgent,
@@ -1225,6 +1406,8 @@ def referral_create(
         to_organisation=organisation.pk,
         to_agency=to_agency.pk if to_agency else None,
         consent=consent,
+        purpose=purpose,
+        referred_on_from=via.pk if via else None,
     )
     return referral
 
@@ -1236,7 +1419,13 @@ def _receiving(actor: Any, referral: Referral) -> bool:
 
 
 def _referring(actor: Any, referral: Referral) -> bool:
-    return Case.objects.filter(Case.own_q(viewer_for(actor), Action.CHANGE), pk=referral.case_id).exists()
+    """The case's owner, or the agency that referred it on (for a referral it made from one it accepted)."""
+    viewer = viewer_for(actor)
+    if referral.parent_id is not None and any(
+        g.agency_id == referral.from_agency_id and g.role in CASE_ROLES for g in viewer.grants
+    ):
+        return True
+    return Case.objects.filter(Case.own_q(viewer, Action.CHANGE), pk=referral.case_id).exists()
 
 
 def referral_for(actor: Any, pk: Any) -> Referral:
@@ -1293,10 +1482,29 @@ def referral_close(*, actor: Any, referral: Referral, to: str, note: str = "") -
         actor=actor,
         action=f"cases.referral.{'revoke' if to == Referral.Status.REVOKED else 'complete'}",
         obj=referral,
-        agency=referral.case.agency if referring else referral.to_agency,
+        agency=referral.from_agency if referring else referral.to_agency,
         changes={"status": to, "case": referral.case.reference},
     )
+    if to == Referral.Status.REVOKED:
+        _revoke_onward(actor, referral, note)
     return referral
+
+
+def _revoke_onward(actor: Any, referral: Referral, note: str) -> None:
+    """Revoking a referral revokes those made on from it: they rested on it (and on its consent)."""
+    live = (Referral.Status.PENDING, Referral.Status.ACCEPTED)
+    for onward in Referral.objects.select_for_update().filter(parent=referral, status__in=live):
+        onward.status = Referral.Status.REVOKED
+        onward.closed_by, onward.closed_at, onward.close_note = actor, timezone.now(), note
+        onward.save()
+        audit_record(
+            actor=actor,
+            action="cases.referral.revoke",
+            obj=onward,
+            agency=onward.from_agency,
+            changes={"status": onward.status, "case": referral.case.reference, "with": referral.pk},
+        )
+        _revoke_onward(actor, onward, note)
 
 
 # ----------------------------------------------------------------------------------------------- alerts

@@ -1,4 +1,8 @@
-"""The case lifecycle as data: load it from a JSON file (the default ships with the project), export it."""
+"""The case lifecycle as data: load it from a JSON file (the default ships with the project), export it.
+
+A stage's label is a text per language (`{"en": "Shelter", "th": "บ้านพักคุ้มครอง", …}`), shown in the
+reader's language and in English where it has none; the default file's non-English labels are drafts that
+need a native reader (docs/translations.md)."""
 
 from __future__ import annotations
 
@@ -80,6 +84,28 @@ def load(path: Path = DEFAULT_FILE, *, stage_model: Any = None, audit: bool = Fa
                 changes={"stages": codes, "retired": retired, "file": Path(path).name},
             )
     return len(rows)
+
+
+def add_translations(path: Path = DEFAULT_FILE, *, stage_model: Any = None) -> int:
+    """Give each stage the languages its label lacks from a lifecycle file (the default's drafts), where the
+    stage's code and English label are the file's: a label someone reworded, and any text already written
+    in a language, stay as they are. Returns how many stages changed."""
+    labels = {row["code"]: row["label"] for row in parse(json.loads(Path(path).read_text(encoding="utf-8")))}
+    if stage_model is None:
+        from safepassage.cases.models import Stage as stage_model
+    changed = 0
+    with transaction.atomic():
+        for stage in stage_model.objects.filter(code__in=list(labels)):
+            label = dict(stage.label) if isinstance(stage.label, dict) else {}
+            default = labels[stage.code]
+            if not label.get("en") or label["en"] != default.get("en"):
+                continue
+            missing = {lang: text for lang, text in default.items() if text and not label.get(lang)}
+            if missing:
+                stage.label = {**label, **missing}
+                stage.save(update_fields=["label"])
+                changed += 1
+    return changed
 
 
 def export() -> dict[str, Any]:

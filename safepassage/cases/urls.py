@@ -8,6 +8,7 @@ from safepassage.cases.lessons_views import lessons_csv, lessons_page, lessons_r
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="case_list"),
+    path("mine/", views.my_cases, name="my_cases"),
     path("new/", views.case_new, name="case_new"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/edit/", views.case_edit, name="case_edit"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("intake/<int:pk>/", views.intake_detail, name="intake_detail"),
     path("referrals/", views.referral_list, name="referrals"),
     path("referrals/<int:pk>/<slug:verb>/", views.referral_answer, name="referral_answer"),
+    path("pick/<slug:kind>/", views.pick, name="pick"),
     path("alerts/", views.alert_list, name="alerts"),
     path("alerts/<int:pk>/", views.alert_update, name="alert_update"),
     path("lessons/", lessons_page, name="lessons"),

@@ -22,7 +22,9 @@ from safepassage.accounts.selectors import signed_in_user
 from safepassage.audit.services import audit_read
 from safepassage.cases import forms as case_forms
 from safepassage.cases import selectors, services
+from safepassage.cases.htcds import CaseStatus
 from safepassage.cases.models import (
+    CASE_ROLES,
     Case,
     CaseAlert,
     ConferenceAction,
@@ -35,9 +37,13 @@ from safepassage.cases.models import (
     Track,
 )
 from safepassage.cases.screening import OUTCOME_LABELS
+from safepassage.core.access import viewer_for
+from safepassage.core.forms import DateInput
 from safepassage.core.models import get_for_user
+from safepassage.core.pickers import normalise
 from safepassage.core.roles import Action
-from safepassage.network.models import Agreement, Organisation
+from safepassage.geo.models import Level
+from safepassage.network.models import Agreement, FocalPoint, Organisation
 from safepassage.registry.models import Person
 
 
@@ -83,14 +89,33 @@ def intake_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _directory(request: HttpRequest) -> list[Organisation]:
+    """Organisations a report may be passed to: those on SafePassage first (not the user's own agencies)."""
+    return selectors.referral_targets(request.user, not_agencies=_case_agencies(request))
+
+
+def _case_agencies(request: HttpRequest) -> list[int]:
+    return [g.agency_id for g in viewer_for(request.user).grants if g.role in CASE_ROLES]
+
+
 @login_required
 def intake_new(request: HttpRequest) -> HttpResponse:
-    """Log a call, a walk-in or a notification."""
+    """Log a call, a walk-in or a notification: when, how urgent, what is suspected, where, who takes it."""
     _require(request, "cases.view_intake")
-    form = case_forms.IntakeForm(request.POST or None)
+    form = case_forms.IntakeForm(
+        request.POST or None,
+        user=request.user,
+        organisations=_directory(request),
+        staff=request.user.has_perm("cases.view_cases"),
+    )
     if request.method == "POST" and form.is_valid():
+        data = _clean(form.cleaned_data)
+        data.pop("received_on", None)
+        data.pop("received_time", None)
         try:
-            report = services.intake_record(actor=signed_in_user(request), **_clean(form.cleaned_data))
+            report = services.intake_record(
+                actor=signed_in_user(request), received_at=form.received_at(), **data
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -103,18 +128,23 @@ def intake_new(request: HttpRequest) -> HttpResponse:
 def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A report; who reported is shown only to case staff and to whoever recorded it (and that is audited)."""
     _require(request, "cases.view_intake")
-    report = get_for_user(IntakeReport.objects.select_related("area", "workplace"), request.user, pk)
+    report = get_for_user(
+        IntakeReport.objects.select_related("area", "workplace", "referred_to"), request.user, pk
+    )
     notifier = selectors.may_see_notifier(request.user, report)
     if notifier and (report.notifier_name or report.notifier_contact):
         audit_read(actor=request.user, obj=report, what="notifier")
     can_change = IntakeReport.objects.visible_to(request.user, Action.CHANGE).filter(pk=pk).exists()
     close_form = case_forms.IntakeCloseForm(
-        request.POST or None, initial={"action_taken": report.action_taken}
+        request.POST or None,
+        organisations=_directory(request) if can_change else (),
+        initial={"action_taken": report.action_taken, "referred_to_id": report.referred_to_id},
     )
-    case_form = case_forms.PersonFields(prefix="p")
     if request.method == "POST" and can_change and close_form.is_valid():
         try:
-            services.intake_close(actor=signed_in_user(request), report=report, **close_form.cleaned_data)
+            services.intake_close(
+                actor=signed_in_user(request), report=report, **_clean(close_form.cleaned_data)
+            )
         except ValidationError as error:
             _add_errors(close_form, error)
         else:
@@ -128,7 +158,6 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notifier": notifier,
             "can_change": can_change,
             "close_form": close_form,
-            "case_form": case_form,
             "linked_case": Case.objects.visible_to(request.user).filter(intake=report).first(),
         },
     )
@@ -138,9 +167,10 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
-    """My agency's cases and those referred to us and accepted."""
+def case_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
+    """My agency's cases and those referred to us and accepted; or the cases given to me, urgent first."""
     _require(request, "cases.view_cases")
+    mine = mine or request.GET.get("mine") == "1"
     filters = {k: request.GET.get(k, "") for k in ("status", "stage", "track", "q")}
     qs = selectors.case_list(
         request.user,
@@ -148,8 +178,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
         stage=filters["stage"],
         track=filters["track"],
         query=filters["q"].strip(),
-        mine=request.GET.get("mine") == "1",
+        mine=mine,
     )
+    if mine and not filters["status"]:
+        qs = qs.exclude(status__in=[CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED])
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,
@@ -159,9 +191,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "stages": Stage.objects.filter(active=True),
             "tracks": Track.choices,
-            "mine": request.GET.get("mine") == "1",
+            "mine": mine,
+            "my_agencies": _case_agencies(request),
         },
     )
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    """The open cases given to me: the most urgent first, then the nearest deadline."""
+    return case_list(request, mine=True)
 
 
 @login_required
@@ -170,9 +209,15 @@ def case_new(request: HttpRequest) -> HttpResponse:
     _require(request, "cases.view_cases")
     intake = None
     intake_id = request.GET.get("intake") or request.POST.get("intake")
+    initial: dict[str, Any] = {}
     if intake_id:
-        intake = get_for_user(IntakeReport.objects.all(), request.user, intake_id, Action.CHANGE)
-    form = case_forms.CaseForm(request.POST or None)
+        intake = get_for_user(
+            IntakeReport.objects.select_related("area", "workplace"), request.user, intake_id, Action.CHANGE
+        )
+        initial["urgency"] = intake.urgency
+        if intake.area is not None and intake.area.level == Level.VILLAGE:
+            initial["village_code"] = intake.area.code
+    form = case_forms.CaseForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = _clean(form.cleaned_data)
         person = None
@@ -204,6 +249,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                     intake=intake,
                     agency=intake.agency if intake else None,
                     nationality=data.get("nationality", ""),
+                    urgency=data.get("urgency", ""),
                 )
             except ValidationError as error:
                 _add_errors(form, error)
@@ -213,7 +259,12 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/form.html",
-        {"form": form, "title": _("Open a case"), "hidden": {"intake": intake.pk} if intake else {}},
+        {
+            "form": form,
+            "title": _("Open a case"),
+            "hidden": {"intake": intake.pk} if intake else {},
+            "report": intake,
+        },
     )
 
 
@@ -225,39 +276,78 @@ def _case_for(request: HttpRequest, pk: int, action: str = Action.VIEW) -> Case:
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The case: who, what happened (the journey), where it is in the lifecycle, protection, the legal
-    process, conferences and referrals. Every view is audited and listed at the bottom for the owner."""
+    process, conferences, notes and referrals. Every view is audited and listed at the bottom for the owner.
+
+    What a reader sees is what selectors.access() names (the owner all; a receiving agency what its accepted
+    referral opens); the template shows a part only when `reach` has it."""
     _require(request, "cases.view_cases")
     case = _case_for(request, pk)
     audit_read(actor=request.user, obj=case, what="case page")
     reach = selectors.access(request.user, case)
     can_change = Case.objects.visible_to(request.user, Action.CHANGE).filter(pk=pk).exists()
-    screenings = list(case.screenings.all())
+    sees = reach.sees
+    report = case.intake if sees(selectors.REPORT) else None
+    notifier = False
+    if report is not None:
+        notifier = selectors.may_see_notifier(request.user, report)
+        if notifier and (report.notifier_name or report.notifier_contact):
+            audit_read(actor=request.user, obj=report, what="notifier, from the case")
+    owner = reach.owner
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
             "reach": reach,
+            "parts": reach.parts,
             "can_change": can_change,
-            "screenings": screenings,
+            "adds": reach.adds,
+            "report": report,
+            "notifier": notifier,
+            "screenings": list(case.screenings.all()) if sees(selectors.SCREENING) else [],
             "outcomes": dict(OUTCOME_LABELS),
-            "events": case.events.select_related("area", "workplace"),
-            "perpetrators": case.perpetrators.all(),
-            "steps": case.steps.select_related("stage", "responsible", "responsible_organisation"),
-            "legal_events": case.legal_events.all(),
-            "deadlines": case.deadlines.all(),
-            "services": case.services.select_related("provider", "responder"),
-            "stays": case.shelter_stays.select_related("shelter"),
-            "assessments": case.assessments.all(),
-            "repatriations": case.repatriations.select_related("agreement", "receiving_focal_point"),
-            "follow_ups": case.follow_ups.all(),
-            "conferences": case.conferences.prefetch_related("actions", "attendees"),
-            "referrals": case.referrals.select_related("to_organisation") if reach.owner else [],
-            "alerts": case.alerts.filter(status=CaseAlert.Status.OPEN) if reach.owner else [],
-            "episodes": Case.objects.visible_to(request.user).filter(person=case.person).exclude(pk=pk)
-            if reach.owner
+            "events": case.events.select_related("area", "workplace") if sees(selectors.JOURNEY) else [],
+            "perpetrators": case.perpetrators.all() if sees(selectors.PERPETRATORS) else [],
+            "steps": case.steps.select_related("stage", "responsible", "responsible_organisation")
+            if sees(selectors.LIFECYCLE)
             else [],
-            "viewers": selectors.viewers_of(case) if reach.owner else [],
+            "legal_events": case.legal_events.all() if sees(selectors.LEGAL) else [],
+            "deadlines": case.deadlines.all() if sees(selectors.LEGAL) else [],
+            "services": case.services.select_related("provider", "responder", "via_referral__to_agency")
+            if sees(selectors.SUPPORT)
+            else [],
+            "stays": _with_date_inputs(
+                case.shelter_stays.select_related("shelter") if sees(selectors.SUPPORT) else [],
+                "shelter",
+                _("Left on"),
+            ),
+            "assessments": case.assessments.all() if sees(selectors.RETURNS) else [],
+            "repatriations": _with_date_inputs(
+                case.repatriations.select_related("agreement", "receiving_focal_point")
+                if sees(selectors.RETURNS)
+                else [],
+                "repatriation",
+                _("Date"),
+            ),
+            "follow_ups": case.follow_ups.select_related("via_referral__to_agency")
+            if sees(selectors.RETURNS)
+            else [],
+            "conferences": case.conferences.prefetch_related("actions", "attendees")
+            if sees(selectors.CONFERENCES)
+            else [],
+            "notes": services.notes_read(actor=request.user, case=case) if sees(selectors.NOTES) else [],
+            "referrals": case.referrals.select_related("to_organisation", "from_agency", "parent")
+            if owner
+            else [],
+            "received": reach.referrals,
+            "onward": Referral.objects.filter(parent__in=reach.referrals).select_related("to_organisation")
+            if reach.referrals
+            else [],
+            "alerts": case.alerts.filter(status=CaseAlert.Status.OPEN) if owner else [],
+            "episodes": Case.objects.visible_to(request.user).filter(person=case.person).exclude(pk=pk)
+            if owner
+            else [],
+            "viewers": selectors.viewers_of(case) if owner else [],
             "next_stages": [
                 s
                 for s in Stage.objects.filter(active=True, position__gt=case.stage.position)
@@ -265,6 +355,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ][:3],
         },
     )
+
+
+def _with_date_inputs(items: Any, kind: str, label: str) -> list[Any]:
+    """Each item with the date input of its one-button form: ISO, with the Buddhist-era entry in Thai."""
+    rows = list(items)
+    for row in rows:
+        row.on_input = DateInput().render("on", None, {"id": f"on-{kind}-{row.pk}", "aria-label": label})
+    return rows
 
 
 @login_required
@@ -303,6 +401,19 @@ def _organisations(request: HttpRequest, case: Case, **filters: Any) -> dict[str
     return {"organisations": Organisation.objects.visible_to(request.user).filter(active=True, **filters)}
 
 
+def _user(request: HttpRequest, case: Case) -> dict[str, Any]:
+    return {"user": request.user}
+
+
+def _referral_targets(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """Who the case may go to: never the sender's own agencies, nor (when referring on) the case's owner."""
+    return {
+        "organisations": selectors.referral_targets(
+            request.user, not_agencies=[case.agency_id, *_case_agencies(request)]
+        )
+    }
+
+
 def _save_conference(actor: Any, case: Case, data: dict[str, Any]) -> Any:
     actions = []
     if data.get("action_what"):
@@ -339,11 +450,13 @@ RECORDERS: dict[str, Recorder] = {
         _lazy("A step of the journey"),
         case_forms.EventForm,
         lambda actor, case, d: services.event_add(actor=actor, case=case, **d),
+        _user,
     ),
     "perpetrator": Recorder(
         _lazy("Someone who took part"),
         case_forms.PerpetratorForm,
         lambda actor, case, d: services.perpetrator_add(actor=actor, case=case, **d),
+        _user,
     ),
     "step": Recorder(
         _lazy("Move to the next stage"),
@@ -384,7 +497,13 @@ RECORDERS: dict[str, Recorder] = {
         _lazy("Return or repatriation"),
         case_forms.RepatriationForm,
         lambda actor, case, d: services.repatriation_prepare(actor=actor, case=case, **d),
-        lambda request, case: {"agreements": Agreement.objects.filter(active=True)},
+        lambda request, case: {
+            "agreements": Agreement.objects.filter(active=True),
+            "focal_points": FocalPoint.objects.visible_to(request.user)
+            .filter(active=True, purpose=FocalPoint.Purpose.REPATRIATION)
+            .select_related("responder"),
+            "user": request.user,
+        },
     ),
     "follow_up": Recorder(
         _lazy("Follow-up"),
@@ -396,11 +515,20 @@ RECORDERS: dict[str, Recorder] = {
         _lazy("Refer the case"),
         case_forms.ReferralForm,
         lambda actor, case, d: services.referral_create(actor=actor, case=case, **d),
-        lambda request, case: {
-            "organisations": Organisation.objects.visible_to(request.user)
-            .filter(active=True)
-            .exclude(member_agency_id=case.agency_id)
-        },
+        _referral_targets,
+    ),
+    "note": Recorder(
+        _lazy("A note"),
+        case_forms.CaseNoteForm,
+        lambda actor, case, d: services.note_add(actor=actor, case=case, **d),
+    ),
+    "assign": Recorder(
+        _lazy("Give the case to a caseworker"),
+        case_forms.AssignForm,
+        lambda actor, case, d: services.case_assign(
+            actor=actor, case=case, caseworker_id=d.get("caseworker_id")
+        ),
+        lambda request, case: {"staff": selectors.caseworkers(case.agency_id)},
     ),
 }
 
@@ -412,8 +540,11 @@ def case_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     recorder = RECORDERS.get(kind)
     if recorder is None:
         raise Http404
-    case = _case_for(request, pk, Action.CHANGE)
-    form = recorder.form(request.POST or None, **recorder.form_kwargs(request, case))
+    # The owner's case staff record anything; a receiving agency adds services, notes, follow-ups and
+    # onward referrals under the accepted referral it works with (services.case_to_work_on says which).
+    case, via = services.case_to_work_on(request.user, pk, kind)
+    initial = _add_initial(request, case, kind)
+    form = recorder.form(request.POST or None, initial=initial, **recorder.form_kwargs(request, case))
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         try:
@@ -426,8 +557,26 @@ def case_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return render(
         request,
         "cases/form.html",
-        {"form": form, "title": f"{recorder.title} · {case.reference}", "case": case, "kind": kind},
+        {
+            "form": form,
+            "title": f"{recorder.title} · {case.reference}",
+            "case": case,
+            "kind": kind,
+            "via": via,
+        },
     )
+
+
+def _add_initial(request: HttpRequest, case: Case, kind: str) -> dict[str, Any]:
+    """What a form starts with: the referral target named by the report, the current caseworker."""
+    if kind == "referral":
+        target = request.GET.get("to") or (
+            case.intake.referred_to_id if case.intake is not None and case.intake.referred_to_id else ""
+        )
+        return {"to_organisation_id": target} if target else {}
+    if kind == "assign":
+        return {"caseworker_id": case.caseworker_id or ""}
+    return {}
 
 
 @login_required
@@ -437,8 +586,11 @@ def case_mark(request: HttpRequest, pk: int, kind: str, item: int) -> HttpRespon
     _require(request, "cases.view_cases")
     case = _case_for(request, pk, Action.CHANGE)
     actor = signed_in_user(request)
-    day = forms.DateField(required=False).clean(request.POST.get("on") or None)
     try:
+        # (the date as ISO, or as typed in the Buddhist era beside it in Thai)
+        day = forms.DateField(required=False).clean(
+            DateInput().value_from_datadict(request.POST, None, "on") or None
+        )
         if kind == "deadline":
             services.deadline_done(actor=actor, deadline=_item(Deadline, case, item), done_on=day)
         elif kind == "action":
@@ -479,6 +631,35 @@ def _today() -> Any:
     return timezone.localdate()
 
 
+# ----------------------------------------------------------------------------------------------- pickers
+
+
+@login_required
+def pick(request: HttpRequest, kind: str) -> HttpResponse:
+    """The records a picker finds for what was typed (HTMX swaps them in under the search box)."""
+    if kind not in case_forms.PICKER_KINDS:
+        raise Http404
+    # Places are for everyone who logs reports; people, workplaces and recruiters are case staff's.
+    _require(request, "cases.view_intake" if kind in ("village", "area") else "cases.view_cases")
+    field = request.GET.get("field", "")
+    if not field.replace("_", "").isalnum():
+        raise Http404
+    search, _label, _exact = case_forms.pickers(request.user, kind)
+    query = normalise(request.GET.get(f"{field}_q", ""))
+    options = search(query) if query else []
+    return render(
+        request,
+        "core/widgets/picker_options.html",
+        {
+            "name": field,
+            "options": options,
+            "selected": "",
+            "searched": bool(query),
+            "none_found": _("Nothing found: try another spelling or part of the name."),
+        },
+    )
+
+
 # ----------------------------------------------------------------------------------------------- referrals
 
 
@@ -486,12 +667,15 @@ def _today() -> Any:
 def referral_list(request: HttpRequest) -> HttpResponse:
     """Referrals to my agency (no personal data until we accept) and from our cases."""
     _require(request, "cases.view_cases")
+    # Two lists, each with its own pages ("page" and "sent"); waiting and urgent ones come first.
+    incoming = Paginator(selectors.referrals_incoming(request.user), 20).get_page(request.GET.get("page"))
+    outgoing = Paginator(selectors.referrals_outgoing(request.user), 20).get_page(request.GET.get("sent"))
     return render(
         request,
         "cases/referrals.html",
         {
-            "incoming": selectors.referrals_incoming(request.user)[:100],
-            "outgoing": selectors.referrals_outgoing(request.user)[:100],
+            "incoming": incoming,
+            "outgoing": outgoing,
             "note_form": case_forms.NoteForm(),
         },
     )

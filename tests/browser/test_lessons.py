@@ -82,7 +82,19 @@ def test_the_lessons_page_renders_its_tables_and_routes_map_for_a_coordinator(ph
     page.on("request", lambda request: requested.append(request.url))
     phone.sign_in("coordinator_a", PASSWORD)
 
+    # One figure at a time, with the contents: figure 1's tables only, and figure 3 (the map) a tap away.
     response = phone.goto("/cases/lessons/")
+    assert response.status == 200
+    assert page.locator("table#lessons-recruitment_methods").count() == 1
+    assert page.locator("table#lessons-stages").count() == 0
+    with page.expect_navigation():
+        page.click("nav.toc >> text=Where they were taken")
+    assert "section=3" in page.url
+    page.wait_for_selector("#routes-map[data-features]", state="attached", timeout=10_000)
+    assert fits_the_phone(phone)
+
+    # Every figure on one page (for printing).
+    response = phone.goto("/cases/lessons/?section=all")
     assert response.status == 200
     assert page.locator("#lessons-total").inner_text() == "Cases counted: 24"
     for table in ("recruitment_methods", "recruiters", "routes", "workplace_sectors", "stages", "verdicts"):
@@ -121,7 +133,7 @@ def test_an_analyst_sees_hidden_counts_and_fewer_routes(phone):
     phone.sign_in("analyst_a", PASSWORD)
     page = phone.page
 
-    assert phone.goto("/cases/lessons/").status == 200
+    assert phone.goto("/cases/lessons/?section=all").status == 200
     assert "Numbers under 11 are hidden" in page.locator("main").inner_text()
     assert page.locator("#lessons-total").inner_text() == "Cases counted: 24"
     # Routes: 16 and 8 cases; the 8 is hidden and so is the 16 (one hidden cell could be worked out).

@@ -33,3 +33,23 @@ def test_code_lists_match_the_standard():
     assert set(standard) == set(CODE_LISTS)
     for field, choices in CODE_LISTS.items():
         assert list(choices.values) == standard[field], field
+
+
+def test_the_country_list_is_the_one_htcds_validates_citizenship_with():
+    """safepassage/core/countries.py: ISO 3166 codes and names, as HTCDS's own validation sheet has them."""
+    import openpyxl
+
+    from safepassage.core.countries import COUNTRIES, NEARBY
+
+    book = openpyxl.load_workbook(
+        SHARED / "external" / "htcds" / "HTCDS_Excel_Spreadsheet_single_select_with_validation_v2.0.xlsx",
+        read_only=True,
+    )
+    rows = list(book["validation"].iter_rows(values_only=True))
+    header = next(row for row in rows if row and "Country Code" in row)
+    code_at, name_at = header.index("Country Code"), header.index("Country")
+    standard = [
+        (row[code_at], str(row[name_at]).strip()) for row in rows[rows.index(header) + 1 :] if row[code_at]
+    ]
+    assert [(code, str(name)) for code, name in COUNTRIES] == standard
+    assert set(NEARBY) <= {code for code, _name in COUNTRIES}

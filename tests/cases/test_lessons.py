@@ -328,11 +328,12 @@ def test_recruitment_figures_for_a_coordinator(world, cases_a):
     }
     assert rows(result, "recruitment_apps", "cases") == {"Facebook": 1, "": 3}
     # Case 1 names a recruiter in the registry (an acquaintance), case 2 an unregistered broker (a stranger);
-    # case 2's exploiter is not a recruiter.
+    # case 2's exploiter is not a recruiter. Case 4 names nobody but records that family recruited her.
     assert rows(result, "recruiters", "cases", "registered", "unregistered") == {
+        "Familial": (1, 0, 1),
         "Acquainted": (1, 1, 0),
         "Unaquainted": (1, 0, 1),
-        "all": (2, 1, 1),
+        "all": (3, 1, 2),
     }
 
 
@@ -583,7 +584,7 @@ def test_names_and_references_never_leave_the_lessons_pages(world, cases_a, many
     for persona in ("coordinator_a", "analyst_a"):
         user = world.users[persona]
         client = web_client(user)
-        page = client.get(reverse("cases:lessons"))
+        page = client.get(reverse("cases:lessons"), {"section": "all"})
         assert page.status_code == 200
         texts = [page.content.decode()]
         for table in lessons.TABLE_IDS:
@@ -598,7 +599,7 @@ def test_names_and_references_never_leave_the_lessons_pages(world, cases_a, many
 
 
 def test_the_page_explains_every_table_and_marks_what_is_hidden(world, many):
-    html = web_client(world.analyst_a).get(reverse("cases:lessons")).content.decode()
+    html = web_client(world.analyst_a).get(reverse("cases:lessons"), {"section": "all"}).content.decode()
     assert "Numbers under 11 are hidden" in html
     for table in lessons.lessons(world.analyst_a)["tables"].values():
         assert f'id="lessons-{table["id"]}"' in html
