@@ -86,6 +86,13 @@ def may_report(viewer: Any) -> bool:
     return not report_scope(viewer).empty
 
 
+def has_report_data(viewer: Any) -> bool:
+    """Whether the risk reports can show this viewer anything: someone in their scope has been assessed.
+    (An office that keeps no people, such as a labour office, has no risk reports until it does.)"""
+    scope = report_scope(viewer)
+    return not scope.empty and Person.objects.filter(scope.q).exclude(current_band="").exists()
+
+
 def _dimension_expressions(group_by: Sequence[str], as_of: date, prefix: str = "") -> dict[str, Any]:
     unknown = [g for g in group_by if g not in DIMENSIONS]
     if unknown:
@@ -202,6 +209,27 @@ def risk_report(
         "suppressed_below": None if scope.exact else 11,
         "rows": _finish(rows, group_by, scope),
     }
+
+
+def headline(*, viewer: Any) -> dict[str, Any]:
+    """A home page's figures about people, for a viewer who may report: how many are assessed and how many
+    at high risk, by province, taken from risk_report so that small numbers are hidden exactly as in the
+    reports (for analysts: under 11). The one door for such figures on a home page; when suppression
+    changes (a cell-key method), they change with it."""
+    if not may_report(viewer):
+        return {"rows": [], "suppressed_below": None}
+    report = risk_report(viewer=viewer, group_by=["province"])
+    rows = [
+        {
+            "area": row["province"],
+            "area_name": row.get("province_name", ""),
+            "n": row["n"],
+            "high": row["high"],
+            "suppressed": row["suppressed"],
+        }
+        for row in report["rows"]
+    ]
+    return {"rows": rows, "suppressed_below": report["suppressed_below"]}
 
 
 def _latest_in_period(scope: Scope, start: date, end: date) -> QuerySet[Assessment]:

@@ -5,19 +5,22 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safepassage.core.validation import safe_cell
 from safepassage.geo.models import Level
 from safepassage.registry.selectors import active_catalogue_or_none
 from safepassage.reports import maps, selectors
-from safepassage.reports.params import parse_area, parse_group_by, parse_period
+from safepassage.reports.forms import PrioritiesForm, default_periods
+from safepassage.reports.params import parse_area, parse_group_by
 
 
 def _require_reporter(request: HttpRequest) -> None:
@@ -75,29 +78,47 @@ def risk(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _priorities_data(request: HttpRequest) -> dict[str, str]:
+    """The page's choices: what the query string says, else the defaults (the last re-assessment period
+    and the one before). An older link's `first=a..b&second=c..d` still reads."""
+    catalogue = active_catalogue_or_none()
+    months = int((catalogue.parameters if catalogue else {}).get("reassess_months", 6))
+    first, second = default_periods(timezone.localdate(), months)
+    data = {
+        "level": Level.DISTRICT,
+        "first_from": first[0].isoformat(),
+        "first_to": first[1].isoformat(),
+        "second_from": second[0].isoformat(),
+        "second_to": second[1].isoformat(),
+    }
+    for name in ("first", "second"):
+        older = request.GET.get(name, "")
+        if ".." in older:
+            start, _sep, end = older.partition("..")
+            data[f"{name}_from"], data[f"{name}_to"] = start.strip(), end.strip()
+    for name in request.GET:
+        if name in PrioritiesForm.base_fields or name.endswith("_be"):
+            data[name] = request.GET.get(name, "")
+    return data
+
+
 @login_required
 def priorities(request: HttpRequest) -> HttpResponse:
-    """Areas ranked for programming, with trend and displacement between two periods."""
+    """Areas ranked for programming, with the change and displacement between two periods: by default the
+    last re-assessment period against the one before."""
     _require_reporter(request)
-    level = request.GET.get("level", Level.DISTRICT)
-    first, second = request.GET.get("first", ""), request.GET.get("second", "")
+    form = PrioritiesForm(_priorities_data(request))
     error = ""
     rows: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []
-    try:
-        periods = (parse_period(first, "first"), parse_period(second, "second")) if first and second else None
-        rows = selectors.prioritisation(
-            viewer=request.user,
-            level=level,
-            first=periods[0] if periods else None,
-            second=periods[1] if periods else None,
-        )
-        if periods:
-            moved = selectors.displacement(
-                viewer=request.user, level=level, first=periods[0], second=periods[1]
-            )
-    except ValidationError as exc:
-        error = " ".join(exc.messages)
+    if form.is_valid():
+        first, second = form.periods()
+        level = form.cleaned_data["level"]
+        try:
+            rows = selectors.prioritisation(viewer=request.user, level=level, first=first, second=second)
+            moved = selectors.displacement(viewer=request.user, level=level, first=first, second=second)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
     columns = [
         "area",
         "area_name",
@@ -112,17 +133,17 @@ def priorities(request: HttpRequest) -> HttpResponse:
     ]
     if request.GET.get("format") == "csv":
         return csv_response("priorities.csv", columns, rows)
+    query = {name: form.data.get(name, "") for name in PrioritiesForm.base_fields}
     return render(
         request,
         "reports/priorities.html",
         {
+            "form": form,
             "rows": rows,
             "moved": moved,
-            "level": level,
-            "first": first,
-            "second": second,
+            "compared": form.is_valid(),
             "error": error,
-            "levels": [(v, lbl) for v, lbl in Level.choices if v in selectors.AREA_LOOKUPS],
+            "csv_query": urlencode({**query, "format": "csv"}),
         },
     )
 

@@ -14,24 +14,20 @@ from django.views.i18n import set_language
 
 import safepassage
 from safepassage.core.access import viewer_for
-from safepassage.core.roles import Role
+from safepassage.web.home import home_cards
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Home: what this person can do today, by role."""
+    """Home: what is waiting for this person, by role, each number a link to its list."""
     viewer = viewer_for(request.user)
     roles = {g.role for g in viewer.grants}
     return render(
         request,
         "web/dashboard.html",
         {
-            "is_admin": Role.ADMIN in roles,
-            "is_coordinator": Role.COORDINATOR in roles,
-            "is_caseworker": Role.CASEWORKER in roles,
-            "is_volunteer": Role.VOLUNTEER in roles,
-            "is_analyst": Role.ANALYST in roles,
-            "is_partner": Role.PARTNER in roles,
+            "cards": home_cards(request),
+            "is_system_admin": request.user.is_superuser,
             "has_membership": bool(roles),
         },
     )
