@@ -509,6 +509,8 @@ class AgreementOut(Schema):
     name: str
     countries: list[str]
     signed_on: date | None
+    # The name in other languages: {"name": {"th": "…", …}}; English in `name`.
+    translations: dict[str, dict[str, str]]
 
 
 class HotlineIn(Schema):
@@ -520,6 +522,7 @@ class HotlineIn(Schema):
     languages: list[str] = []
     organisation_id: int | None = None
     active: bool = True
+    translations: dict[str, dict[str, str]] = {}
 
 
 class HotlinePatch(Schema):
@@ -531,6 +534,7 @@ class HotlinePatch(Schema):
     languages: list[str] | None = None
     organisation_id: int | None = None
     active: bool | None = None
+    translations: dict[str, dict[str, str]] | None = None
 
 
 class HotlineOut(Schema):
@@ -542,6 +546,8 @@ class HotlineOut(Schema):
     hours: str
     languages: list[str]
     active: bool
+    # Name, purpose and hours in other languages: {"name": {"th": "…"}, "purpose": {…}, "hours": {…}}.
+    translations: dict[str, dict[str, str]]
 
 
 @router.get("/focal-points", response=list[FocalPointOut])

@@ -7,11 +7,12 @@ administrators change it. Responders' personal contacts are sensitive: see `may_
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.access import Viewer
@@ -109,6 +110,15 @@ class Organisation(DirectoryEntry):
         return self.name
 
 
+def in_language(english: str, translations: Any, field: str) -> str:
+    """A directory text in the active language: `translations[field][language]`, else the English column."""
+    texts = translations.get(field) if isinstance(translations, dict) else None
+    if not isinstance(texts, dict):
+        return english
+    language = (get_language() or "en").lower()
+    return texts.get(language) or texts.get(language.split("-")[0]) or english
+
+
 class Hotline(TimeStamped):
     """A phone line people can call for help, as data (not in code): Thailand's 1300 and 1506, for example.
 
@@ -126,6 +136,9 @@ class Hotline(TimeStamped):
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="hotlines"
     )
     active = models.BooleanField(_("active"), default=True)
+    # Name, purpose and hours in other languages, `{"name": {"th": "…", "lo": "…"}, "purpose": {…}}`; the
+    # English stays in the columns above, and is shown where a language has no text.
+    translations = models.JSONField(_("texts in other languages"), default=dict, blank=True)
 
     class Meta:
         ordering = ["country", "number"]
@@ -133,6 +146,21 @@ class Hotline(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.number} · {self.name}"
+
+    @property
+    def title(self) -> str:
+        """The name in the active language."""
+        return in_language(self.name, self.translations, "name")
+
+    @property
+    def purpose_text(self) -> str:
+        """What it is for, in the active language."""
+        return in_language(self.purpose, self.translations, "purpose")
+
+    @property
+    def hours_text(self) -> str:
+        """When it answers, in the active language."""
+        return in_language(self.hours, self.translations, "hours")
 
 
 class Responder(DirectoryEntry):
@@ -290,12 +318,19 @@ class Agreement(models.Model):
     countries = models.JSONField(_("countries"), default=list)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # The name in other languages, `{"name": {"th": "…", …}}`; English in `name`.
+    translations = models.JSONField(_("texts in other languages"), default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def title(self) -> str:
+        """The name in the active language."""
+        return in_language(self.name, self.translations, "name")
 
 
 class FocalPoint(DirectoryEntry):

@@ -39,6 +39,7 @@ from safepassage.network.validation import (
     clean_languages,
     clean_phone,
     clean_text,
+    clean_translations,
     find_area,
     find_areas,
     raise_errors,
@@ -560,7 +561,7 @@ def focal_point_update(
     return focal_point
 
 
-HOTLINE_FIELDS = ("country", "number", "name", "purpose", "hours", "languages", "active")
+HOTLINE_FIELDS = ("country", "number", "name", "purpose", "hours", "languages", "active", "translations")
 
 
 def _clean_hotline(fields: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
@@ -573,6 +574,7 @@ def _clean_hotline(fields: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
     clean_text(data, errors, "purpose", 300)
     clean_text(data, errors, "hours", 100)
     clean_languages(data, errors)
+    clean_translations(data, errors, {"name": 200, "purpose": 300, "hours": 100})
     clean_flag(data)
     return data
 
@@ -627,6 +629,11 @@ def hotline_update(
     if not errors and Hotline.objects.filter(country=country, number=number).exclude(pk=hotline.pk).exists():
         errors["number"] = [_("This country already has a hotline with this number.")]
     raise_errors(errors)
+    if "translations" not in data:
+        # A text in another language translated the old English: drop it rather than show it for the new.
+        reworded = {f for f in ("name", "purpose", "hours") if f in data and data[f] != getattr(hotline, f)}
+        if reworded & set(hotline.translations):
+            data["translations"] = {f: t for f, t in hotline.translations.items() if f not in reworded}
     before = {k: getattr(hotline, k) for k in data}
     for name, value in data.items():
         setattr(hotline, name, value)
@@ -664,8 +671,11 @@ def directory_load(*, actor: Any, data: Mapping[str, Any]) -> dict[str, int]:
     for n, row in enumerate(data.get("agreements", [])):
         errors: Errors = {}
         values: dict[str, Any] = {"code": row.get("code", ""), "name": row.get("name", "")}
+        if "translations" in row:
+            values["translations"] = row["translations"]
         clean_text(values, errors, "code", 40, required=True)
         clean_text(values, errors, "name", 300, required=True)
+        clean_translations(values, errors, {"name": 300})
         countries = [str(c).strip().upper() for c in row.get("countries", [])]
         if not countries or not all(COUNTRY.match(c) for c in countries):
             errors["countries"] = [_("Give the two-letter codes of the countries, e.g. TH, MM.")]
@@ -675,10 +685,12 @@ def directory_load(*, actor: Any, data: Mapping[str, Any]) -> dict[str, int]:
             errors["signed_on"] = [_("Write the date as YYYY-MM-DD.")]
         if errors:
             raise ValidationError({f"agreements.{n}.{field}": problems for field, problems in errors.items()})
-        agreement, created = Agreement.objects.update_or_create(
-            code=values["code"],
-            defaults={"name": values["name"], "countries": countries, "signed_on": signed_on, "active": True},
-        )
+        defaults = {"name": values["name"], "countries": countries, "signed_on": signed_on, "active": True}
+        if "translations" in values:
+            defaults["translations"] = values["translations"]
+        elif Agreement.objects.filter(code=values["code"]).exclude(name=values["name"]).exists():
+            defaults["translations"] = {}  # (they translated the old name)
+        agreement, created = Agreement.objects.update_or_create(code=values["code"], defaults=defaults)
         counts["agreements added" if created else "agreements updated"] += 1
         audit_record(
             actor=actor,

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -85,6 +86,38 @@ def clean_expertise(data: dict[str, Any], errors: Errors, field: str) -> None:
     if unknown:
         errors[field] = [_("Unknown expertise: %(codes)s") % {"codes": ", ".join(unknown)}]
     data[field] = [e for e in Expertise.values if e in values]  # one order, no repeats
+
+
+def clean_translations(
+    data: dict[str, Any], errors: Errors, limits: dict[str, int], field: str = "translations"
+) -> None:
+    """Texts in other languages, `{"name": {"th": "…"}, …}`: only the fields in `limits` (each no longer than
+    its limit) and SafePassage's languages other than English, which lives in the field itself. Blank texts
+    are dropped."""
+    if field not in data:
+        return
+    value = data[field] or {}
+    languages = {code for code, _name in settings.LANGUAGES} - {"en"}
+    problems: list[str] = []
+    clean: dict[str, dict[str, str]] = {}
+    if not isinstance(value, dict):
+        problems.append(_('Give the texts as {"name": {"th": "…"}}.'))
+        value = {}
+    for name, texts in value.items():
+        if name not in limits or not isinstance(texts, dict):
+            problems.append(_("%(field)s cannot be translated here.") % {"field": name})
+            continue
+        for language, text in texts.items():
+            text = "" if text is None else str(text).strip()
+            if language not in languages:
+                problems.append(_("%(code)s is not one of the other languages.") % {"code": language})
+            elif len(text) > limits[name]:
+                problems.append(_("Keep this under %(n)d characters.") % {"n": limits[name] + 1})
+            elif text:
+                clean.setdefault(name, {})[language] = text
+    data[field] = clean
+    if problems:
+        errors[field] = problems
 
 
 def clean_flag(data: dict[str, Any], field: str = "active") -> None:
