@@ -25,7 +25,7 @@ from safepassage.migration import services
 from safepassage.migration.models import Problem, Vacancy
 from safepassage.network import services as network_services
 from safepassage.network.models import Committee, Organisation, Responder
-from safepassage.registry.demo import FAMILY, GIVEN_F, GIVEN_M
+from safepassage.registry.demo import person_name
 from safepassage.workplaces.models import Recruiter, Workplace
 from safepassage.workplaces.services import recruiter_create, recruiter_screen
 
@@ -127,9 +127,12 @@ def _committee(
 def _recruiters(
     agency: Agency, office: str, how_many: int, rng: random.Random, today: date
 ) -> list[Recruiter]:
-    """Recruiters of the agency who registered at the local office (sin space), registering more if needed."""
+    """Licensed recruiters of the agency who registered at the local office and raised no concerns when
+    screened (sin space), registering more if needed."""
     found = list(
-        Recruiter.objects.filter(agency=agency, registered_on__isnull=False).order_by("pk")[:how_many]
+        Recruiter.objects.filter(agency=agency, registered_on__isnull=False, licence_status="licensed")
+        .exclude(screening="concerns")
+        .order_by("pk")[:how_many]
     )
     while len(found) < how_many:
         recruiter = recruiter_create(
@@ -147,13 +150,12 @@ def _recruiters(
 
 def _person(rng: random.Random, registered_on: date, village: Area, age: int) -> dict[str, Any]:
     sex = rng.choice(["female", "male"])
-    given = rng.choice(GIVEN_F if sex == "female" else GIVEN_M)
-    family = rng.choice(FAMILY)
+    name = person_name(rng, sex, district_code=village.code[:4])  # of the peoples of the home district
     return {
-        "given_name": given[0],
-        "given_name_latin": given[1],
-        "family_name": family[0],
-        "family_name_latin": family[1],
+        "given_name": name.given,
+        "given_name_latin": name.given_latin,
+        "family_name": name.family,
+        "family_name_latin": name.family_latin,
         "sex": sex,
         "birth_year": registered_on.year - age,
         "village_code": village.code,
@@ -391,7 +393,8 @@ def _market_children(rng: random.Random, coordinator: User, today: date) -> int:
         return 0
     for _n in range(10):
         sex = rng.choice(["female", "male"])
-        given = rng.choice(GIVEN_F if sex == "female" else GIVEN_M)
+        origin = rng.choice(["MM", "TH", "LA"])
+        name = person_name(rng, sex, nationality=origin)
         site = services.site_registration_create(
             actor=coordinator,
             site_kind="market",
@@ -399,15 +402,17 @@ def _market_children(rng: random.Random, coordinator: User, today: date) -> int:
             site_area_code=market.code,
             found_on=today - timedelta(days=rng.randint(5, 200)),
             person_fields={
-                "given_name": given[0],
-                "given_name_latin": given[1],
+                "given_name": name.given,
+                "given_name_latin": name.given_latin,
+                "family_name": name.family,
+                "family_name_latin": name.family_latin,
                 "sex": sex,
                 "birth_year": today.year - rng.randint(9, 15),
             },
             employer=rng.choice(["Noodle stall", "Fruit seller", "Flower stall"]),
             work=rng.choice(["Selling", "Carrying goods", "Washing dishes"]),
-            origin_country=rng.choice(["MM", "TH", "LA"]),
-            origin_place=rng.choice(["Tachileik", "Mae Sai", "Houayxay"]),
+            origin_country=origin,
+            origin_place={"MM": "Tachileik", "TH": "Mae Sai", "LA": "Houayxay"}[origin],
             family_contact="Through the village head",
         )
         services.tracing_step_add(
