@@ -78,7 +78,11 @@ def test_a_volunteer_assesses_a_person_in_their_village_on_a_phone(phone):
 
     # (HLT-ILL is a lasting condition, not a sudden event: no red flag, so the index alone sets the band)
     asked = answer_every_question(phone, at_3=("HLT-ILL",))
-    assert asked == len(all_answers())  # every individual and household question is on the screen
+    # Every individual and household question is on the screen; age band and sex are not asked again
+    # but shown from her record (born 2014, a girl).
+    assert asked == len(all_answers()) - 2
+    assert "from the person's record" in page.locator("#q-SOC-AGE").inner_text()
+    assert page.locator("#q-SOC-SEX.from-record").count() == 1
     assert page.locator("fieldset.question input[type=radio]:checked").count() == asked
     assert page.locator("#q-HLT-ILL input[value='3']").is_checked()
     assert page.locator("#q-HLT-DEATH input[value='1']").is_checked()
@@ -87,7 +91,7 @@ def test_a_volunteer_assesses_a_person_in_their_village_on_a_phone(phone):
     page.wait_for_url(f"**/risk/people/{person.pk}/")
 
     saved = Assessment.objects.get(person=person)
-    assert saved.scores == all_answers(1, HLT_ILL=3)
+    assert saved.scores == all_answers(1, HLT_ILL=3, SOC_AGE=2, SOC_SEX=2)
     assert saved.assessor == world.volunteer_a
     assert saved.band == "low"
     assert saved.index is not None
