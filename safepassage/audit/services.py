@@ -104,3 +104,20 @@ def _label(obj: models.Model | None) -> str:
 def audit_read(*, actor: Any, obj: models.Model, what: str = "record") -> AuditEvent:
     """Record that someone looked at a sensitive record (its own small transaction)."""
     return audit_record(actor=actor, action=f"{obj._meta.label_lower}.view", obj=obj, changes={"read": what})
+
+
+@transaction.atomic
+def audit_report(*, actor: Any, report: str, parameters: Mapping[str, Any]) -> AuditEvent:
+    """Record that someone outside the owning agency's case staff asked for an aggregate: the report and
+    its parameters (what was asked), never the cells (what was answered)."""
+    asked = {
+        str(k): v if isinstance(v, str | int | float | bool) or v is None else str(v)
+        for k, v in parameters.items()
+    }
+    return audit_record(
+        actor=actor,
+        action=f"reports.{report}.request",
+        object_type="reports.report",
+        object_id=report,
+        changes=asked,
+    )
