@@ -350,7 +350,7 @@ class _Run:
             self.spelling,
             timezone.now(),
         )
-        aged = any(flag[4] is not None for flag in scorer.flags)  # (only then is anyone's age needed)
+        aged = any(flag[3] is not None for flag in scorer.flags)  # (only then is anyone's age needed)
         youngest_age = scoring.youngest_age
         rows: list[tuple[Any, ...]] = []
         reasons_by_print: dict[str, list[scoring.Reason]] = {}

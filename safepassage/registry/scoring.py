@@ -15,9 +15,10 @@ the flag's, and the assessment stays marked incomplete by its completeness.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 BAND_ORDER = {"low": 0, "medium": 1, "high": 2}
@@ -324,23 +325,29 @@ class Scorer:
         self.params = params
         self.flags = _compiled_flags(params.red_flags, grouped)
         # The lowest digit any rule needs: a sheet with nothing that high fires none (most sheets).
-        self.flag_digit = min((need for flag in self.flags for _, need in flag[3]), default="4")
+        self.flag_digit = min(
+            (str(score) for rule in params.red_flags for _, score in (*rule.all, *rule.any)), default="4"
+        )
+        if any(rule.any_kind for rule in params.red_flags):
+            self.flag_digit = min(self.flag_digit, *(str(r.at) for r in params.red_flags if r.any_kind))
 
     def flagged(self, sheet: str, age: int | None = None) -> tuple[str, ...]:
         """The red flags an answer sheet fires for someone of `age` (youngest_age; None: not known)."""
+        return self._flags(sheet, age)[0]
+
+    def _flags(self, sheet: str, age: int | None) -> tuple[tuple[str, ...], str | None]:
+        """The red flags fired, and the highest band among them (None when none fired)."""
         if not self.flags or not sheet or max(sheet) < self.flag_digit:
-            return ()
-        fired = []
-        for code, _band, needs_all, needs, under_age in self.flags:
+            return (), None
+        fired: list[str] = []
+        top = -1
+        for code, order, hits, under_age in self.flags:
             if under_age is not None and age is not None and age >= under_age:
                 continue
-            if needs_all:
-                hit = all(sheet[at] >= need for at, need in needs)
-            else:
-                hit = any(sheet[at] >= need for at, need in needs)
-            if hit:
+            if hits(sheet):
                 fired.append(code)
-        return tuple(fired)
+                top = max(top, order)
+        return tuple(fired), (BANDS[top] if fired else None)
 
     def sheet(self, scores: Mapping[str, int]) -> str:
         """An answer sheet as the digits score_sheet() reads. Raises ValueError for a score outside 1-3."""
@@ -401,9 +408,11 @@ class Scorer:
         share = deprived_weight / answered_weight if answered_weight else 0.0
         complete = index is not None and completeness >= params.completeness_threshold
         band = band_of(index, completeness, params)
-        flags = self.flagged(sheet, age) if self.flags else ()
-        if flags:
-            band = self.flag_band(band, flags)
+        flags: tuple[str, ...] = ()
+        if self.flags:
+            flags, flag_band = self._flags(sheet, age)
+            if flag_band is not None and (band == INCOMPLETE or BAND_ORDER[flag_band] > BAND_ORDER[band]):
+                band = flag_band
         domain_scores: dict[str, float | None] = {}
         for domain, start, end, seen in self.slices:
             picked = sheet[start:end]
@@ -426,37 +435,48 @@ class Scorer:
             red_flags=flags,
         )
 
-    def flag_band(self, band: str, flags: Sequence[str]) -> str:
-        """The band when these red flags fired: the highest of the index's band and the flags' bands (the
-        flags' alone when the assessment is incomplete)."""
-        for code, flag_band, *_rest in self.flags:
-            if code in flags and (band == INCOMPLETE or BAND_ORDER[flag_band] > BAND_ORDER[band]):
-                band = flag_band
-        return band
 
-
-# A red flag as a Scorer checks it: code, band, whether all its needs must hold (else any), the needs as
-# (place on the answer sheet, lowest digit), and the age it is for those under (None: everyone).
-CompiledFlag = tuple[str, str, bool, tuple[tuple[int, str], ...], int | None]
+# A red flag as a Scorer checks it: code, the order of its band (BAND_ORDER), a test of an answer sheet, and
+# the age it is for those under (None: everyone).
+CompiledFlag = tuple[str, int, Callable[[str], bool], int | None]
+BANDS = sorted(BAND_ORDER, key=BAND_ORDER.__getitem__)
 
 
 def _compiled_flags(rules: Sequence[RedFlag], grouped: Sequence[IndicatorSpec]) -> list[CompiledFlag]:
-    """The rules that can fire on these indicators' answer sheets, with their places on the sheet. A rule
+    """The rules that can fire on these indicators' answer sheets, each with a test of a sheet. A rule
     naming an indicator the sheet does not hold (a village's sheet, a version without it) never fires."""
     places = {spec.code: at for at, spec in enumerate(grouped)}
     compiled: list[CompiledFlag] = []
     for rule in rules:
-        child = rule.under_age
         if rule.all:
             if all(code in places for code, _ in rule.all):
-                needs = tuple((places[code], str(score)) for code, score in rule.all)
-                compiled.append((rule.code, rule.band, True, needs, child))
+                needs = [(places[code], str(score)) for code, score in rule.all]
+                compiled.append((rule.code, BAND_ORDER[rule.band], _test(needs, every=True), rule.under_age))
             continue
         anyof = [(places[code], str(score)) for code, score in rule.any if code in places]
         anyof += [(at, str(rule.at)) for at, spec in enumerate(grouped) if spec.kind in rule.any_kind]
         if anyof:
-            compiled.append((rule.code, rule.band, False, tuple(anyof), child))
+            compiled.append((rule.code, BAND_ORDER[rule.band], _test(anyof, every=False), rule.under_age))
     return compiled
+
+
+def _test(needs: Sequence[tuple[int, str]], *, every: bool) -> Callable[[str], bool]:
+    """A test of an answer sheet: are all (every) or any of these places at least their digit? Survey
+    rounds run it on every sheet, so the places are read by one itemgetter and, when every digit needed is
+    3 (the usual rule), compared as one tuple or searched in it."""
+    places = [at for at, _digit in needs]
+    digits = tuple(digit for _at, digit in needs)
+    if len(needs) == 1:
+        at, digit = needs[0]
+        return lambda sheet: sheet[at] >= digit
+    read = itemgetter(*places)
+    if set(digits) == {"3"}:
+        if every:
+            return lambda sheet: read(sheet) == digits
+        return lambda sheet: "3" in read(sheet)
+    if every:
+        return lambda sheet: all(c >= d for c, d in zip(read(sheet), digits, strict=True))
+    return lambda sheet: any(c >= d for c, d in zip(read(sheet), digits, strict=True))
 
 
 _DIGITS: dict[Any, str] = {None: "0", 1: "1", 2: "2", 3: "3"}
