@@ -4,16 +4,20 @@ Aggregates only, over the cases *owned* by the agencies in which the viewer is a
 (never cases shared in by a referral), limited to the areas of area-bound memberships as reports are. Nothing
 that names a person or a case leaves this module: counts, durations in days and sums of money only.
 
-When the scope is not exact (report_scope's rule: an analyst anywhere in it), every count from 1 to 10 is
-hidden, and where one hidden count could be worked out from the others a second one is hidden too
-(reports.suppression, k = 11). Each table says which of its rows lost a number. docs/lessons-learned.md
-explains every figure.
+`lessons()` and `route_map()` are the protected functions: the page, the CSV, the routes map and the API all
+call them, and nothing else reads these aggregates. When the scope is exact (the owning agency's coordinators)
+figures are exact. Otherwise (an analyst anywhere in the scope) disclosure control survives differencing
+(core.disclosure, the cell-key method): every count is perturbed with the sum of the record keys of exactly
+the cases in its cell and shown as "<11" when small, stays in a stage are a perturbed mean (percentiles are
+always one case's own stay, so they are not shown), sums of money are withheld, a period must be whole months
+with both ends (core.periods), and every request is audited with its parameters. docs/lessons-learned.md
+explains every figure; docs/disclosure-control.md the method.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,13 +25,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case as SqlCase
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safepassage.audit.services import audit_report
 from safepassage.cases.htcds import (
     CaseStatus,
     ControlMethod,
@@ -43,10 +48,11 @@ from safepassage.cases.models import Case, JourneyEvent, LegalEvent, Perpetrator
 from safepassage.cases.rules import LESSON_ROLES
 from safepassage.core.access import viewer_for
 from safepassage.core.dates import parse_day
+from safepassage.core.disclosure import KEY_SPACE, SMALL, THRESHOLD, perturbed_mean, shown_count
+from safepassage.core.periods import check_whole_months
 from safepassage.geo.models import Area, Level
 from safepassage.registry.models import Person
 from safepassage.reports.selectors import EXACT_ROLES, Scope
-from safepassage.reports.suppression import K, suppress_row
 from safepassage.workplaces.models import Sector
 
 AGE_BANDS = ("0-9", "10-14", "15-17", "18-24", "25+", "unknown")
@@ -55,6 +61,9 @@ RECRUITING_ROLES = {PerpetratorRole.RECRUITER.value, PerpetratorRole.BROKER.valu
 NOT_RECORDED = ""  # the code of the "not recorded" row in every table
 UNLISTED = "unlisted"  # a stored value that is not in the code list (kept out of sight: it may be free text)
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+# Stays longer than this count as this long in the average an analyst reads, so that one stay moves the
+# average by at most STAY_SPAN / n days, the size the mean's noise is scaled to (core.disclosure).
+STAY_SPAN = 730
 
 
 # --- who and what --------------------------------------------------------------------------------------
@@ -63,8 +72,10 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 def lesson_scope(viewer: Any) -> Scope:
     """Cases owned by the agencies where the viewer is a coordinator or analyst, within area-bound grants.
 
-    Exact (nothing suppressed) only when every grant in the scope may read those cases' records anyway,
-    the rule reports.selectors.report_scope uses: coordinators yes, analysts no."""
+    Exact (nothing perturbed) only when every grant in the scope may read those cases' records anyway, the
+    rule reports.selectors.report_scope uses: the owning agency's coordinators yes, analysts no. (Of the
+    owning agency's case staff only coordinators read lessons learned: administrators and caseworkers do
+    not.)"""
     v = viewer_for(viewer)
     q = Q(pk__in=[])
     exact = True
@@ -183,9 +194,20 @@ def _with_age(qs: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+def check_period(scope: Scope, filters: Filters) -> None:
+    """Outside an exact scope a period is whole months with both ends (core.periods), else a ValidationError
+    naming the parameter: two open-ended or day-level answers subtracted give the cases of one day. No period
+    at all (every case) needs no check."""
+    if scope.exact or (filters.opened_from is None and filters.opened_to is None):
+        return
+    check_whole_months(filters.opened_from, filters.opened_to, start_name="opened_from", end_name="opened_to")
+
+
 def cases_in_scope(viewer: Any, filters: Filters) -> tuple[QuerySet[Case], Scope]:
-    """The viewer's lesson cases after the filters, and the scope (for suppression)."""
+    """The viewer's lesson cases after the filters, and the scope (exact or protected). Raises a
+    ValidationError for a period a protected scope may not ask for."""
     scope = lesson_scope(viewer)
+    check_period(scope, filters)
     qs: QuerySet[Case] = Case.objects.filter(scope.q)
     if filters.opened_from:
         qs = qs.filter(opened_on__gte=filters.opened_from)
@@ -215,36 +237,60 @@ def percentile(values: Iterable[int | float], p: int) -> int | float | None:
     return ordered[rank - 1]
 
 
+class Tally:
+    """A cell being counted: how many records, and the sum of their record keys (core.disclosure)."""
+
+    __slots__ = ("keys", "n")
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.keys = 0
+
+    def add(self, key: int) -> None:
+        self.n += 1
+        self.keys += key
+
+
+def tally(ids: Iterable[int], keys: Mapping[int, int]) -> Tally:
+    """A cell holding these records (each once per time it is named), from their keys."""
+    cell = Tally()
+    for pk in ids:
+        cell.add(keys[pk])
+    return cell
+
+
+def other_key(key_sum: int) -> int:
+    """A second key for a figure that is not a count of the cell's own records (the workplaces behind a set
+    of cases): a fixed scramble of the cell's key sum, so the same cases always give the same value and its
+    noise does not follow the cases' count's."""
+    return (int(key_sum) * 0x85EBCA6B + 0x27D4EB2F) % KEY_SPACE
+
+
+def publish(row: dict[str, Any], key: str, n: int, key_sum: int, exact: bool, *, within: str = "") -> None:
+    """Set a count in a row: exact, or perturbed by its key sum and "<11" when small (listed in the row's
+    `suppressed`). A part of the row's count `within` is "<11" whenever that count is, zeros too: "none of
+    these few" says something about each of them."""
+    if exact:
+        row[key] = n
+        return
+    shown = shown_count(n, key_sum)
+    small = shown.small or bool(within and row[within] == SMALL)
+    row[key] = SMALL if small else shown.as_json()
+    if small and key not in row["suppressed"]:
+        row["suppressed"].append(key)
+
+
 def _hide(row: dict[str, Any], *keys: str) -> None:
+    """Withhold values (a mean on too few records, a sum of money): None, and listed in `suppressed`."""
     for key in keys:
         row[key] = None
         if key not in row["suppressed"]:
             row["suppressed"].append(key)
 
 
-def suppress_column(rows: Sequence[dict[str, Any]], key: str, *, k: int = K) -> None:
-    """Hide a column's counts from 1 to k-1 across rows, with a second one when only one would be hidden
-    (the rows of a table add up to a total shown elsewhere). Each row lists the keys it hides."""
-    values = {str(i): row[key] or 0 for i, row in enumerate(rows) if row[key] is not None}
-    _shown, hidden = suppress_row(values, k=k)
-    for index in hidden:
-        _hide(rows[int(index)], key)
-
-
-def suppress_cells(rows: Sequence[dict[str, Any]], key: str, *also: str, k: int = K) -> None:
-    """Hide each count from 1 to k-1 in a column on its own (and the row's values in `also` with it)."""
-    for row in rows:
-        if row[key] is not None and 0 < row[key] < k:
-            _hide(row, key, *also)
-
-
-def suppress_parts(row: dict[str, Any], total: str, parts: Sequence[str], *, k: int = K) -> None:
-    """The parts of a row's total (which add up to it): hidden with the total, else as suppress_row does."""
-    if row[total] is None:
-        _hide(row, *parts)
-        return
-    _shown, hidden = suppress_row({part: row[part] or 0 for part in parts}, k=k)
-    _hide(row, *hidden)
+def rank(value: Any) -> int:
+    """A shown count as a number to sort by: "<11" and withheld values sort as nothing."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _labels(choices: type[models.TextChoices]) -> dict[str, str]:
@@ -269,26 +315,26 @@ def _extra_label(code: str) -> str:
     return _("Not recorded") if code == NOT_RECORDED else _("Not in the code list")
 
 
-def count_rows(counts: Mapping[str, int], labels: Mapping[str, str]) -> list[dict[str, Any]]:
+def count_rows(cells: Mapping[str, Tally], labels: Mapping[str, str], exact: bool) -> list[dict[str, Any]]:
     """Rows of (code, label, cases) in code-list order, leaving out codes no case has, with "not in the
-    list" and "not recorded" last."""
-    rows = [
-        {"code": code, "label": label, "cases": counts[code], "suppressed": []}
-        for code, label in labels.items()
-        if counts.get(code)
-    ]
-    for code in (UNLISTED, NOT_RECORDED):
-        if counts.get(code):
-            rows.append({"code": code, "label": _extra_label(code), "cases": counts[code], "suppressed": []})
+    list" and "not recorded" last; each count published (exact, or perturbed by its cell's keys)."""
+    codes = [code for code in labels if code in cells and cells[code].n]
+    codes += [code for code in (UNLISTED, NOT_RECORDED) if code in cells and cells[code].n]
+    rows = []
+    for code in codes:
+        label = labels[code] if code in labels else _extra_label(code)
+        row: dict[str, Any] = {"code": code, "label": label, "suppressed": []}
+        publish(row, "cases", cells[code].n, cells[code].keys, exact)
+        rows.append(row)
     return rows
 
 
 def _order_by_cases(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Most cases first, by the numbers shown (hidden ones last), so the order gives nothing away;
-    "not in the list" and "not recorded" stay at the end."""
+    """Most cases first, by the numbers shown ("<11" last), so the order gives nothing away; "not in the
+    list" and "not recorded" stay at the end."""
     listed = [r for r in rows if r["code"] not in (UNLISTED, NOT_RECORDED)]
     extra = [r for r in rows if r["code"] in (UNLISTED, NOT_RECORDED)]
-    listed.sort(key=lambda r: -(r["cases"] or 0))  # stable: code-list order among equals and hidden rows
+    listed.sort(key=lambda r: -rank(r["cases"]))  # stable: code-list order among equals and "<11"
     return listed + extra
 
 
@@ -327,13 +373,11 @@ def _distribution(
     title: str,
     explanation: str,
     heading: str,
-    counts: Mapping[str, int],
+    cells: Mapping[str, Tally],
     labels: Mapping[str, str],
     exact: bool,
 ) -> dict[str, Any]:
-    rows = count_rows(counts, labels)
-    if not exact:
-        suppress_column(rows, "cases")
+    rows = count_rows(cells, labels, exact)
     return _table(
         key,
         figure,
@@ -344,7 +388,7 @@ def _distribution(
     )
 
 
-def _recruiters(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
+def _recruiters(cases: QuerySet[Case], keys: Mapping[int, int], exact: bool) -> dict[str, Any]:
     """Cases that record who recruited the person, by that person's relationship to the victim, and how
     many of them are linked to a recruiter in the registry (counts only: never who).
 
@@ -374,26 +418,24 @@ def _recruiters(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
     for case_id, relationship in on_case.items():
         if case_id not in named:
             by_relationship[_code(relationship, known)].add(case_id)
-    rows = []
-    for row in count_rows({c: len(ids) for c, ids in by_relationship.items()}, known):
-        registered = len(registered_by[row["code"]])
-        row.update(registered=registered, unregistered=row["cases"] - registered)
-        rows.append(row)
+    rows = count_rows({c: tally(ids, keys) for c, ids in by_relationship.items()}, known, exact)
     everyone = set().union(*by_relationship.values()) if by_relationship else set()
     linked = set().union(*registered_by.values()) if registered_by else set()
-    total = {
+    total: dict[str, Any] = {
         "code": "all",
         "label": _("All cases naming a recruiter or broker"),
-        "cases": len(everyone),
-        "registered": len(linked),
-        "unregistered": len(everyone) - len(linked),
         "suppressed": [],
     }
-    if not exact:
-        suppress_column(rows, "cases")
-        suppress_cells([total], "cases")
-        for row in [*rows, total]:
-            suppress_parts(row, "cases", ("registered", "unregistered"))
+    publish(total, "cases", len(everyone), tally(everyone, keys).keys, exact)
+    # Each part is a cell of its own cases, with its own noise: the parts and the total are never all
+    # exact together, so no part can be worked out from the others.
+    for row, members, registered in [
+        *((r, by_relationship[r["code"]], registered_by[r["code"]]) for r in rows),
+        (total, everyone, linked),
+    ]:
+        publish(row, "registered", len(registered), tally(registered, keys).keys, exact, within="cases")
+        unregistered = members - registered
+        publish(row, "unregistered", len(unregistered), tally(unregistered, keys).keys, exact, within="cases")
     return _table(
         "recruiters",
         2,
@@ -466,7 +508,7 @@ def _places(codes: set[str]) -> dict[str, dict[str, Any]]:
     return places
 
 
-def routes(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
+def routes(cases: QuerySet[Case], keys: Mapping[int, int], exact: bool) -> dict[str, Any]:
     """Origin → destination flows: where each case's first recruitment and first exploitation happened,
     rolled up to districts (a country when that is all that is known)."""
     first: dict[tuple[int, str], tuple[str, str]] = {}
@@ -486,12 +528,12 @@ def routes(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
         return districts.get(path, "") if path else country
 
     case_ids = {case_id for case_id, _kind in first}
-    flows = Counter(
-        (end(c, JourneyEvent.Kind.RECRUITMENT), end(c, JourneyEvent.Kind.EXPLOITATION)) for c in case_ids
-    )
+    flows: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    for c in case_ids:
+        flows[(end(c, JourneyEvent.Kind.RECRUITMENT), end(c, JourneyEvent.Kind.EXPLOITATION))].add(keys[c])
     places = _places({code for flow in flows for code in flow if code})
     rows: list[dict[str, Any]] = []
-    for (origin, destination), n in flows.items():
+    for (origin, destination), cell in flows.items():
         o_name = places[origin]["name"] if origin else _("Not recorded")
         d_name = places[destination]["name"] if destination else _("Not recorded")
         rows.append(
@@ -502,14 +544,12 @@ def routes(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
                 "origin_name": o_name,
                 "destination": destination,
                 "destination_name": d_name,
-                "cases": n,
                 "suppressed": [],
             }
         )
+        publish(rows[-1], "cases", cell.n, cell.keys, exact)
     rows.sort(key=lambda r: (r["origin"] == "" or r["destination"] == "", r["origin"], r["destination"]))
-    if not exact:
-        suppress_column(rows, "cases")
-    rows.sort(key=lambda r: (r["origin"] == "" or r["destination"] == "", -(r["cases"] or 0)))
+    rows.sort(key=lambda r: (r["origin"] == "" or r["destination"] == "", -rank(r["cases"])))
     return _table(
         "routes",
         3,
@@ -532,25 +572,26 @@ def routes(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
     )
 
 
-def _workplace_sectors(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
-    rows_by_sector = {
-        row["workplace__sector"]: row
-        for row in JourneyEvent.objects.filter(
+def _workplace_sectors(cases: QuerySet[Case], keys: Mapping[int, int], exact: bool) -> dict[str, Any]:
+    case_ids: dict[str, set[int]] = defaultdict(set)
+    workplaces: dict[str, set[int]] = defaultdict(set)
+    for sector, case_id, workplace_id in (
+        JourneyEvent.objects.filter(
             case__in=cases.values("pk"), kind=JourneyEvent.Kind.EXPLOITATION, workplace__isnull=False
         )
-        .values("workplace__sector")
-        .annotate(cases=Count("case_id", distinct=True), workplaces=Count("workplace_id", distinct=True))
+        .values_list("workplace__sector", "case_id", "workplace_id")
+        .distinct()
         .order_by()
-    }
+    ):
+        case_ids[sector].add(case_id)
+        workplaces[sector].add(workplace_id)
     known = _labels(Sector)
-    rows = count_rows({s: r["cases"] for s, r in rows_by_sector.items()}, known)
+    cells = {sector: tally(ids, keys) for sector, ids in case_ids.items()}
+    rows = count_rows(cells, known, exact)
     for row in rows:
-        row["workplaces"] = rows_by_sector[row["code"]]["workplaces"]
-    if not exact:
-        suppress_column(rows, "cases")
-        for row in rows:
-            if row["cases"] is None:
-                _hide(row, "workplaces")
+        # Workplaces carry no record keys: their count takes a second key of the cases behind it.
+        cell = cells[row["code"]]
+        publish(row, "workplaces", len(workplaces[row["code"]]), other_key(cell.keys), exact, within="cases")
     return _table(
         "workplace_sectors",
         4,
@@ -569,11 +610,16 @@ def _workplace_sectors(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
 
 
 def _stages(
-    cases: QuerySet[Case], case_rows: Sequence[tuple[Any, ...]], exact: bool, today: date
+    cases: QuerySet[Case],
+    case_rows: Sequence[tuple[Any, ...]],
+    keys: Mapping[int, int],
+    exact: bool,
+    today: date,
 ) -> dict[str, Any]:
-    """Completed stays per stage (median, 75th and 90th percentile days), open cases there now and how many
-    have been there longer than the stage's 90th percentile ("stalled")."""
-    stays: dict[int, list[int]] = defaultdict(list)
+    """Completed stays per stage (exact: median, 75th and 90th percentile days; protected: a perturbed
+    average), open cases there now and how many have been there longer than the stage's 90th percentile
+    ("stalled")."""
+    stays: dict[int, list[tuple[int, int]]] = defaultdict(list)  # stage → (case, days)
     previous: tuple[int, int, date] | None = None
     for case_id, stage_id, started_on in (
         Step.objects.filter(case__in=cases.values("pk"))
@@ -581,73 +627,93 @@ def _stages(
         .values_list("case_id", "stage_id", "started_on")
     ):
         if previous is not None and previous[0] == case_id:
-            stays[previous[1]].append((started_on - previous[2]).days)
+            stays[previous[1]].append((case_id, (started_on - previous[2]).days))
         previous = (case_id, stage_id, started_on)
     stages = list(Stage.objects.order_by("position"))
     terminal = {s.pk for s in stages if s.terminal}
-    waiting: dict[int, list[int]] = defaultdict(list)
-    for status, stage_id, since in case_rows:
+    waiting: dict[int, list[tuple[int, int]]] = defaultdict(list)  # stage → (case, days there)
+    for case_id, status, stage_id, since in case_rows:
         if status in OPEN_STATUSES and stage_id not in terminal:
-            waiting[stage_id].append((today - since).days)
+            waiting[stage_id].append((case_id, (today - since).days))
     rows: list[dict[str, Any]] = []
     for stage in sorted(stages, key=lambda s: (not s.legal, s.position)):
-        durations = stays.get(stage.pk, [])
-        if not stage.active and not durations and not waiting.get(stage.pk):
-            continue
-        p90 = percentile(durations, 90)
+        done = stays.get(stage.pk, [])
         here = waiting.get(stage.pk, [])
-        rows.append(
-            {
-                "code": stage.code,
-                "label": stage.name(),
-                "legal": stage.legal,
-                "stays": len(durations),
-                "median": percentile(durations, 50),
-                "p75": percentile(durations, 75),
-                "p90": p90,
-                "open": len(here),
-                "stalled": sum(1 for days in here if days > p90) if p90 is not None else None,
-                "suppressed": [],
-            }
-        )
-    if not exact:
-        suppress_cells(rows, "stays", "median", "p75", "p90")
-        suppress_column(rows, "open")
-        for row in rows:
-            if row["stalled"] is None:  # no completed stays, so no 90th percentile to be past
-                continue
-            if row["open"] is None:
-                _hide(row, "stalled")
-                continue
-            # Stalled and not stalled add up to the open cases shown: neither may be small.
-            _shown, hidden = suppress_row(
-                {"stalled": row["stalled"], "waiting": row["open"] - row["stalled"]}
+        if not stage.active and not done and not here:
+            continue
+        durations = [days for _case, days in done]
+        p90 = percentile(durations, 90)
+        row: dict[str, Any] = {
+            "code": stage.code,
+            "label": stage.name(),
+            "legal": stage.legal,
+            "suppressed": [],
+        }
+        # A case that came back to a stage made two stays: its key counts twice, as it does in the count.
+        stay_keys = sum(keys[case_id] for case_id, _days in done)
+        publish(row, "stays", len(done), stay_keys, exact)
+        if exact:
+            row.update(
+                median=percentile(durations, 50),
+                p75=percentile(durations, 75),
+                p90=p90,
             )
-            if hidden:
-                _hide(row, "stalled")
-    candidates = [r for r in rows if r["stalled"]]
+        else:
+            capped = sum(min(max(days, 0), STAY_SPAN) for days in durations)
+            mean = perturbed_mean(capped, len(done), stay_keys, span=STAY_SPAN, digits=0)
+            row["mean"] = None if mean is None else int(mean)
+            if mean is None and done:
+                _hide(row, "mean")
+        publish(row, "open", len(here), tally((c for c, _d in here), keys).keys, exact)
+        if p90 is None:  # no completed stays, so no 90th percentile to be past
+            row["stalled"] = None
+        else:
+            stalled = [case_id for case_id, days in here if days > p90]
+            publish(row, "stalled", len(stalled), tally(stalled, keys).keys, exact, within="open")
+        rows.append(row)
+    # The stage where cases stall most, by the numbers shown ("<11" never counts), so it gives nothing away.
+    candidates = [r for r in rows if rank(r["stalled"])]
     worst = (
-        max(candidates, key=lambda r: (r["stalled"], r["stalled"] / (r["open"] or r["stalled"]), r["legal"]))
+        max(
+            candidates,
+            key=lambda r: (
+                rank(r["stalled"]),
+                rank(r["stalled"]) / (rank(r["open"]) or rank(r["stalled"])),
+                r["legal"],
+            ),
+        )
         if candidates
         else None
     )
     for row in rows:
         row["stalls_most"] = row is worst
+    explanation = _(
+        "A stay is the days from the step into a stage to the next step of the same case. Percentiles "
+        "use the nearest-rank method: sort the stays and take the one at rank ⌈p/100 × n⌉. Stalled: "
+        "open cases in the stage now for longer than its 90th percentile. Legal stages come first."
+    )
+    if exact:
+        days_columns = [
+            ("median", _("Median days"), "days"),
+            ("p75", _("75th percentile days"), "days"),
+            ("p90", _("90th percentile days"), "days"),
+        ]
+    else:
+        explanation += " " + _(
+            "Outside the agency that owns the cases, the average stay is shown instead of percentiles (a "
+            "percentile is always one case's own stay), moved a little as the counts are, and withheld for "
+            "fewer than 11 stays; stays over two years count as two years in it."
+        )
+        days_columns = [("mean", _("Average days"), "days")]
     return _table(
         "stages",
         6,
         _("Time in each stage of the case"),
-        _(
-            "A stay is the days from the step into a stage to the next step of the same case. Percentiles "
-            "use the nearest-rank method: sort the stays and take the one at rank ⌈p/100 × n⌉. Stalled: "
-            "open cases in the stage now for longer than its 90th percentile. Legal stages come first."
-        ),
+        explanation,
         [
             ("label", _("Stage"), "text"),
             ("stays", _("Completed stays"), "count"),
-            ("median", _("Median days"), "days"),
-            ("p75", _("75th percentile days"), "days"),
-            ("p90", _("90th percentile days"), "days"),
+            *days_columns,
             ("open", _("Open cases there now"), "count"),
             ("stalled", _("Stalled"), "count"),
         ],
@@ -658,7 +724,7 @@ def _stages(
     )
 
 
-def _verdicts(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
+def _verdicts(cases: QuerySet[Case], keys: Mapping[int, int], exact: bool) -> dict[str, Any]:
     latest: dict[int, str] = {}
     for case_id, outcome in (
         LegalEvent.objects.filter(case__in=cases.values("pk"), kind=LegalEvent.Kind.VERDICT)
@@ -671,13 +737,13 @@ def _verdicts(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
         LegalEvent.Outcome.ACQUITTED.value: str(LegalEvent.Outcome.ACQUITTED.label),
         LegalEvent.Outcome.DISMISSED.value: str(LegalEvent.Outcome.DISMISSED.label),
     }
-    counts = Counter(_code(outcome, known) for outcome in latest.values())
-    rows = count_rows(counts, known)
+    cells: dict[str, Tally] = defaultdict(Tally)
+    for case_id, outcome in latest.items():
+        cells[_code(outcome, known)].add(keys[case_id])
+    rows = count_rows(cells, known, exact)
     for row in rows:
         if row["code"] == UNLISTED:
             row["label"] = _("Another outcome")
-    if not exact:
-        suppress_column(rows, "cases")
     return _table(
         "verdicts",
         7,
@@ -692,7 +758,7 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def _compensation(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
+def _compensation(cases: QuerySet[Case], keys: Mapping[int, int], exact: bool) -> dict[str, Any]:
     ordered: dict[int, Decimal | None] = {}
     paid: dict[int, Decimal | None] = {}
     for case_id, kind, amount in LegalEvent.objects.filter(
@@ -710,33 +776,20 @@ def _compensation(cases: QuerySet[Case], exact: bool) -> dict[str, Any]:
         return sum(known, Decimal(0)) if known else None
 
     unpaid = set(ordered) - set(paid)
-    rows = [
-        {
-            "code": "ordered",
-            "label": _("Compensation ordered"),
-            "cases": len(ordered),
-            "amount": _money(total(ordered, ordered)),
-            "suppressed": [],
-        },
-        {
-            "code": "paid",
-            "label": _("Compensation paid"),
-            "cases": len(paid),
-            "amount": _money(total(paid, paid)),
-            "suppressed": [],
-        },
-        {
-            "code": "ordered_not_paid",
-            "label": _("Ordered, nothing paid yet"),
-            "cases": len(unpaid),
-            "amount": _money(total(ordered, unpaid)),
-            "suppressed": [],
-        },
-    ]
-    if not exact:
-        suppress_column(rows, "cases")
-        for row in rows:
+    rows: list[dict[str, Any]] = []
+    for code, label, ids, amounts in (
+        ("ordered", _("Compensation ordered"), set(ordered), ordered),
+        ("paid", _("Compensation paid"), set(paid), paid),
+        ("ordered_not_paid", _("Ordered, nothing paid yet"), unpaid, ordered),
+    ):
+        row: dict[str, Any] = {"code": code, "label": label, "suppressed": []}
+        publish(row, "cases", len(ids), tally(ids, keys).keys, exact)
+        if exact:
+            row["amount"] = _money(total(amounts, ids))
+        else:
+            # A sum of money moves with one case by any amount: withheld outside the owning agency.
             _hide(row, "amount")
+        rows.append(row)
     return _table(
         "compensation",
         7,
@@ -766,16 +819,31 @@ CASE_FIELDS = (
     "status",
     "stage_id",
     "stage_since",
+    "pk",
+    "record_key",
 )
 
 
-def lessons(viewer: Any, filters: Filters | None = None, *, today: date | None = None) -> dict[str, Any]:
-    """Every lessons-learned table for the viewer's cases, after the filters; small counts hidden when the
-    scope is not exact. A handful of queries, whatever the number of cases."""
+def audit_request(viewer: Any, scope: Scope, filters: Filters, output: str) -> None:
+    """Record a protected scope's request: what was asked (the filters and what for), never the figures."""
+    if scope.exact or scope.empty:
+        return
+    with transaction.atomic():
+        audit_report(actor=viewer, report="lessons", parameters={**filters.as_dict(), "output": output})
+
+
+def lessons(
+    viewer: Any, filters: Filters | None = None, *, today: date | None = None, output: str = "tables"
+) -> dict[str, Any]:
+    """Every lessons-learned table for the viewer's cases, after the filters: exact for the owning agency's
+    coordinators, else through the cell-key method (module docstring), the request audited with `output`
+    (what it was for: "tables", "csv:<table>"). Raises a ValidationError naming the parameter for a period
+    a protected scope may not ask for. A handful of queries, whatever the number of cases."""
     filters = filters or Filters()
     today = today or timezone.localdate()
     cases, scope = cases_in_scope(viewer, filters)
     exact = scope.exact
+    audit_request(viewer, scope, filters, output)
     labels = {
         "recruitment_methods": _labels(RecruitmentMethod),
         "relationship_to_trafficker": _labels(Relationship),
@@ -787,20 +855,24 @@ def lessons(viewer: Any, filters: Filters | None = None, *, today: date | None =
         "status": _labels(CaseStatus),
     }
     multi = {"recruitment_methods", "recruitment_apps", "control_methods", "exploitation_types"}
-    counts: dict[str, Counter[str]] = {name: Counter() for name in labels}
+    cells: dict[str, dict[str, Tally]] = {name: defaultdict(Tally) for name in labels}
     case_rows: list[tuple[Any, ...]] = []
-    n = 0
+    keys: dict[int, int] = {}  # case → record key, for the tables that count related rows
+    everyone = Tally()
     for row in cases.values_list(*CASE_FIELDS).order_by().iterator(chunk_size=2000):
-        n += 1
-        for name, value in zip(CASE_FIELDS, row, strict=False):
-            if name in multi:
-                counts[name].update(_codes(value, labels[name]))
-            elif name in labels:
-                counts[name][_code(value, labels[name])] += 1
-        case_rows.append(row[-3:])  # status, stage_id, stage_since: for the stages table
+        values = dict(zip(CASE_FIELDS, row, strict=True))
+        key = values["record_key"]
+        keys[values["pk"]] = key
+        everyone.add(key)
+        for name, known in labels.items():
+            codes = _codes(values[name], known) if name in multi else {_code(values[name], known)}
+            for code in codes:
+                cells[name][code].add(key)
+        # for the stages table
+        case_rows.append((values["pk"], values["status"], values["stage_id"], values["stage_since"]))
 
     def dist(key: str, figure: int, title: str, explanation: str, heading: str) -> dict[str, Any]:
-        return _distribution(key, figure, title, explanation, heading, counts[key], labels[key], exact)
+        return _distribution(key, figure, title, explanation, heading, cells[key], labels[key], exact)
 
     multi_note = _("A case with several of these counts once in each of their rows.")
     tables = [
@@ -825,8 +897,8 @@ def lessons(viewer: Any, filters: Filters | None = None, *, today: date | None =
             _("Cases by the websites and apps the recruiter used.") + " " + multi_note,
             _("Website or app"),
         ),
-        _recruiters(cases, exact),
-        routes(cases, exact),
+        _recruiters(cases, keys, exact),
+        routes(cases, keys, exact),
         dist(
             "labour_industry",
             4,
@@ -834,7 +906,7 @@ def lessons(viewer: Any, filters: Filters | None = None, *, today: date | None =
             _("Cases by the industry (ISIC section) in which the person was made to work."),
             _("Industry"),
         ),
-        _workplace_sectors(cases, exact),
+        _workplace_sectors(cases, keys, exact),
         dist(
             "control_methods",
             5,
@@ -849,9 +921,9 @@ def lessons(viewer: Any, filters: Filters | None = None, *, today: date | None =
             _("Cases by the type of exploitation.") + " " + multi_note,
             _("Exploitation"),
         ),
-        _stages(cases, case_rows, exact, today),
-        _verdicts(cases, exact),
-        _compensation(cases, exact),
+        _stages(cases, case_rows, keys, exact, today),
+        _verdicts(cases, keys, exact),
+        _compensation(cases, keys, exact),
         dist(
             "trafficking_status",
             7,
@@ -861,13 +933,11 @@ def lessons(viewer: Any, filters: Filters | None = None, *, today: date | None =
         ),
         dist("status", 7, _("Case status"), _("Cases by where the case stands now."), _("Status")),
     ]
-    shown_n: int | None = n
-    if not exact and 0 < n < K:
-        shown_n = None
     return {
-        "cases": shown_n,
+        "cases": everyone.n if exact else shown_count(everyone.n, everyone.keys).as_json(),
         "exact": exact,
-        "suppressed_below": None if exact else K,
+        "perturbed": not exact,
+        "suppressed_below": None if exact else THRESHOLD,
         "filters": filters.as_dict(),
         "tables": {table["id"]: table for table in tables},
     }
@@ -906,14 +976,14 @@ TABLE_IDS = (
 
 def route_features(table: Mapping[str, Any]) -> dict[str, Any]:
     """The routes table as GeoJSON for the map: a line per flow between the ends' map positions (a point
-    when both ends are the same place). Flows with a hidden count, an unknown end or no position for an end
-    are not drawn; `not_drawn` says how many flows (not cases) that is."""
+    when both ends are the same place). Flows shown as "<11", with an unknown end or with no position for an
+    end are not drawn; `not_drawn` says how many flows (not cases) that is."""
     features = []
     not_drawn = 0
     places = table["places"]
     for row in table["rows"]:
         origin, destination = places.get(row["origin"]), places.get(row["destination"])
-        if row["cases"] is None or not origin or not destination:
+        if not rank(row["cases"]) or not origin or not destination:
             not_drawn += 1
             continue
         a, b = origin["position"], destination["position"]
@@ -941,8 +1011,13 @@ def route_features(table: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def route_map(viewer: Any, filters: Filters | None = None) -> dict[str, Any]:
-    """Only the routes, as GeoJSON for the map (see route_features)."""
-    cases, scope = cases_in_scope(viewer, filters or Filters())
-    data = route_features(routes(cases, scope.exact))
-    data["suppressed_below"] = None if scope.exact else K
+    """Only the routes, as GeoJSON for the map (see route_features): the other protected function, with the
+    same rules as lessons()."""
+    filters = filters or Filters()
+    cases, scope = cases_in_scope(viewer, filters)
+    audit_request(viewer, scope, filters, "routes")
+    keys = dict(cases.values_list("pk", "record_key").order_by())
+    data = route_features(routes(cases, keys, scope.exact))
+    data["perturbed"] = not scope.exact
+    data["suppressed_below"] = None if scope.exact else THRESHOLD
     return data

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from safepassage.cases import lessons
+from safepassage.core.disclosure import SMALL
 from safepassage.registry.models import Person
 from safepassage.reports.views import csv_response
 
@@ -28,11 +29,11 @@ def _require_lessons(request: HttpRequest) -> None:
 
 
 def _cell(row: dict[str, Any], column: dict[str, Any]) -> str:
-    """What one cell shows: "<11" for a hidden count, "hidden" for a hidden sum or duration, "—" for none."""
+    """What one cell shows: "<11" for a small count, "hidden" for a withheld sum or duration, "—" for none."""
     key = column["key"]
     value = row.get(key)
     if key in row["suppressed"]:
-        return "<11" if column["kind"] == "count" else _("hidden")
+        return SMALL if column["kind"] == "count" else _("hidden")
     if value is None or value == "":
         return "—"
     return str(value)
@@ -125,15 +126,15 @@ def lessons_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def lessons_csv(request: HttpRequest, table: str) -> HttpResponse:
-    """One table as CSV: hidden cells empty, and a last column naming what each row hides."""
+    """One table as CSV: small counts as "<11", withheld values empty, and a last column naming them."""
     _require_lessons(request)
     if table not in lessons.TABLE_IDS:
         raise Http404
     try:
         filters = lessons.parse_filters(request.GET)
+        data = lessons.lessons(request.user, filters, output=f"csv:{table}")["tables"][table]
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
-    data = lessons.lessons(request.user, filters)["tables"][table]
     columns = ["code", *CSV_EXTRA.get(table, ()), *(c["key"] for c in data["columns"])]
     rows = [{**row, "suppressed": " ".join(row["suppressed"])} for row in data["rows"]]
     return csv_response(f"lessons-{table}.csv", [*columns, "suppressed"], rows)
@@ -142,10 +143,11 @@ def lessons_csv(request: HttpRequest, table: str) -> HttpResponse:
 @require_GET
 @login_required
 def lessons_routes(request: HttpRequest) -> JsonResponse:
-    """The routes as GeoJSON lines between district centres, weighted by cases; hidden flows not drawn."""
+    """The routes as GeoJSON lines between district centres, weighted by cases; "<11" flows not drawn."""
     _require_lessons(request)
     try:
         filters = lessons.parse_filters(request.GET)
+        data = lessons.route_map(request.user, filters)
     except ValidationError as exc:
         return JsonResponse(
             {
@@ -154,4 +156,4 @@ def lessons_routes(request: HttpRequest) -> JsonResponse:
             },
             status=400,
         )
-    return JsonResponse(lessons.route_map(request.user, filters))
+    return JsonResponse(data)

@@ -26,6 +26,7 @@ from safepassage.cases.htcds import (
 )
 from safepassage.core.access import Viewer
 from safepassage.core.countries import country_name
+from safepassage.core.disclosure import new_record_key
 from safepassage.core.models import AgencyOwned, TimeStamped
 from safepassage.core.roles import Action, Role
 
@@ -290,6 +291,10 @@ class Case(AgencyOwned, TimeStamped):
     immigration_status = models.CharField(
         _("documentation status"), max_length=12, choices=ImmigrationStatus.choices, blank=True
     )
+
+    # A random key of this case's, for disclosure control of lessons learned (core.disclosure: a table
+    # cell's key is the sum of its cases' keys). Never shown, never changes.
+    record_key = models.BigIntegerField(default=new_record_key, editable=False)
 
     AREA_FIELD = "area"
     ROLE_ACTIONS = CASE_ROLE_ACTIONS

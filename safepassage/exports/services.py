@@ -3,11 +3,12 @@
 Who: identified HTCDS exports for an agency's coordinators and administrators, over that agency's cases (never
 cases only shared with it by a referral); names, birth date and ID number only for the coordinators (the case
 staff, docs/roles.md) — an administrator's HTCDS file leaves them out. The de-identified dataset also for
-analysts. Every export states its purpose and is audited with its kind, row count and filters; it is an
-AES-256 encrypted zip whose password is shown once and never stored; only an administrator may choose an
-unencrypted file, and that choice is audited too. The file is written row by row to disk (XLSX in write-only
-mode), so memory stays flat whatever the number of cases; the de-identified dataset alone is held in memory,
-one small row per case, because k-anonymity needs every row."""
+analysts, whose period, when they give one, is whole calendar months (core.periods). Every export states its
+purpose and is audited with its kind, row count and filters; it is an AES-256 encrypted zip whose password is
+shown once and never stored; only an administrator may choose an unencrypted file, and that choice is
+audited too. The file is written row by row to disk (XLSX in write-only mode), so memory stays flat whatever
+the number of cases; the de-identified dataset alone is held in memory, one small row per case, because
+k-anonymity needs every row."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from safepassage.accounts.models import Agency
 from safepassage.audit.services import audit_record
 from safepassage.cases.models import Case
 from safepassage.core.access import viewer_for
+from safepassage.core.periods import check_whole_months
 from safepassage.core.roles import Action, Role
 from safepassage.core.validation import safe_cell
 from safepassage.exports import deidentified, htcds
@@ -46,6 +48,8 @@ MAKERS: dict[str, tuple[str, ...]] = {
 }
 # Roles that see victims' identity (docs/roles.md): only they get names, birth dates and ID numbers.
 IDENTITY_ROLES = (Role.COORDINATOR, Role.CASEWORKER)
+# The owning agency's case staff and administrators choose any period; anyone else (an analyst) whole months.
+EXACT_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER)
 MIN_PURPOSE = 10
 
 
@@ -226,6 +230,13 @@ def export_create(
         viewer = viewer_for(actor)
         identity = viewer.has_role(*IDENTITY_ROLES, agency_id=owner.pk)
         admin = viewer.has_role(Role.ADMIN, agency_id=owner.pk)
+        if (filters.opened_from or filters.opened_to) and not viewer.has_role(
+            *EXACT_ROLES, agency_id=owner.pk
+        ):
+            # Two files whose periods differ by a day differ by that day's cases (docs/exports.md).
+            check_whole_months(
+                filters.opened_from, filters.opened_to, start_name="opened_from", end_name="opened_to"
+            )
     if not encrypt and not admin:
         raise ValidationError(
             {"encrypt": _("Only an administrator may make an export that is not encrypted.")}

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.access import Viewer
+from safepassage.core.disclosure import new_record_key
 from safepassage.core.models import AgencyOwned, TimeStamped
 from safepassage.core.roles import Action, Role
 
@@ -167,6 +168,9 @@ class Registration(AgencyOwned, TimeStamped):
     unreachable_since = models.DateField(_("cannot be reached since"), null=True, blank=True)
     withdrawn_on = models.DateField(_("consent withdrawn on"), null=True, blank=True)
     registered_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    # A random key of this registration's, for disclosure control of the safe-migration reports
+    # (core.disclosure: a table cell's key is the sum of its registrations' keys). Never shown, never changes.
+    record_key = models.BigIntegerField(default=new_record_key, editable=False)
 
     SENSITIVE_FIELDS = ("phone", "messaging", "family_contact", "documents")
     CONTACT_FIELDS = ("phone", "messaging", "family_contact", "documents")

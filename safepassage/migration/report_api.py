@@ -1,5 +1,5 @@
-"""API: GET /api/v1/migration/reports — the safe-migration report's tables, hidden from analysts as on the
-page."""
+"""API: GET /api/v1/migration/reports — the safe-migration report's tables, protected for analysts as on the
+page (reports.migration_report)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,12 @@ def migration_reports(
 
     Scope: channels at whose ends your agencies are (administrators, coordinators, caseworkers) or that your
     agency runs (analysts); never through an enforcement agency. Filters: `channel` (an id), `travel_from` /
-    `travel_to` (YYYY or YYYY-MM-DD). Counts only: for analysts every count under 11 is null, workplaces are
-    grouped by sector and recruiters numbered, and each row lists in `suppressed` what it hides."""
+    `travel_to` (YYYY or YYYY-MM-DD). Counts only. Staff at the channels' ends read exact figures. For
+    analysts (`perturbed`: true) every count is moved a little by the cell-key method and shown as "<11"
+    when small, the share, the days to the first check-in and the problems per person are perturbed averages,
+    workplaces are grouped by sector and recruiters lettered, a travel period must be whole months with both
+    ends (else 400 naming the parameter), each row lists in `suppressed` what it shows as "<11" or withholds,
+    and each request is audited (see docs/disclosure-control.md)."""
     # As the other report endpoints: without the role this answers 404, like something that is not there.
     if not request.user.has_perm("migration.view_reports"):
         raise Http404

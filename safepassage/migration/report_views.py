@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from safepassage.core.disclosure import SMALL
 from safepassage.migration import reports
 from safepassage.reports.views import csv_response
 
@@ -22,11 +23,11 @@ def _require_reports(request: HttpRequest) -> None:
 
 
 def _cell(row: dict[str, Any], column: dict[str, Any]) -> str:
-    """What one cell shows: "<11" for a hidden count, "hidden" for a hidden share or days, "—" for none."""
+    """What one cell shows: "<11" for a small count, "hidden" for a withheld share or days, "—" for none."""
     key = column["key"]
     value = row.get(key)
     if key in row["suppressed"]:
-        return f"<{reports.K}" if column["kind"] == "count" else _("hidden")
+        return SMALL if column["kind"] == "count" else _("hidden")
     if value is None or value == "":
         return "—"
     if column["kind"] == "percent":
@@ -73,14 +74,14 @@ def reports_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def reports_csv(request: HttpRequest, table: str) -> HttpResponse:
-    """One table as CSV: hidden cells empty, and a last column naming what each row hides."""
+    """One table as CSV: small counts as "<11", withheld values empty, and a last column naming them."""
     _require_reports(request)
     if table not in reports.TABLES:
         raise Http404
     try:
         filters = reports.parse_filters(request.GET, viewer=request.user)
+        data = reports.migration_report(request.user, filters, output=f"csv:{table}")["tables"][table]
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
-    data = reports.migration_report(request.user, filters)["tables"][table]
     rows = [{**row, "suppressed": " ".join(row["suppressed"])} for row in data["rows"]]
     return csv_response(f"migration-{table}.csv", reports.csv_columns(data), rows)

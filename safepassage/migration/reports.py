@@ -4,12 +4,19 @@ recruiter. Counts only: nothing here names a registered person.
 
 Scope: the registrations of channels at whose ends the viewer's agencies are, for their administrators,
 coordinators and caseworkers (Channel.ends_q), and the registrations of their own agency's channels for
-analysts; never through an enforcement agency (working_agencies, PRODUCT.md rule 2). Exact numbers, with
-workplace and recruiter names, only where reports.selectors.report_scope's rule allows them (every grant in
-the scope may read those records: no analyst among them); otherwise every count from 1 to 10 is hidden, with a
-second one where a hidden count could be worked out from the others (k = 11, PRODUCT.md rule 6), and each
-table says what it hid. A handful of queries whatever the number of registrations: counts are grouped in SQL.
-docs/migration.md explains every figure.
+analysts; never through an enforcement agency (working_agencies, PRODUCT.md rule 2).
+
+`migration_report()` is the protected function: the page, the CSV and the API call it, and nothing else
+reads these aggregates. Exact numbers, with workplace and recruiter names, only where report_scope's rule
+allows them (every grant in the scope is case staff at a channel's end: no analyst among them). Otherwise
+disclosure control survives differencing (core.disclosure, the cell-key method; PRODUCT.md rule 6): every
+count is perturbed with the sum of the record keys of exactly the registrations in its cell and shown as
+"<11" when small; the share confirmed, the days to the first check-in and the problems per person are
+perturbed means (no percentiles: a percentile is always one person's own value); workplaces are grouped by
+sector and recruiters lettered; a travel period must be whole months with both ends (core.periods); and
+every request is audited with its parameters. A handful of queries whatever the number of registrations:
+counts and key sums are grouped in SQL. docs/migration.md explains every figure; docs/disclosure-control.md
+the method.
 """
 
 from __future__ import annotations
@@ -21,18 +28,22 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db import transaction
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safepassage.cases.lessons import percentile, suppress_cells, suppress_column
+from safepassage.audit.services import audit_report
+from safepassage.cases.lessons import Tally, percentile, publish, rank
 from safepassage.core.access import viewer_for
 from safepassage.core.dates import parse_day
+from safepassage.core.disclosure import THRESHOLD, perturbed_mean, shown_count
+from safepassage.core.periods import check_whole_months
 from safepassage.core.roles import Role
 from safepassage.geo.models import Area
-from safepassage.migration.models import STAFF, Channel, CheckIn, Registration, working_agencies
+from safepassage.migration.models import STAFF, Channel, CheckIn, Problem, Registration, working_agencies
+from safepassage.reports import protect
 from safepassage.reports.selectors import EXACT_ROLES, Scope
-from safepassage.reports.suppression import K, suppress_row
 from safepassage.workplaces.models import Sector
 
 TABLES = (
@@ -48,6 +59,11 @@ TABLES = (
 )
 FILTER_PARAMS = ("channel", "travel_from", "travel_to")
 NOT_RECORDED = ""  # the code of the "not known" row of a table
+# Means an analyst reads are of values capped at a span, so one person moves a mean by at most span / n,
+# the size its noise is scaled to (core.disclosure): days from arrival to the first check-in (the longest
+# default schedule is 180 days), and problems per person (each kind counted once per check-in).
+WAIT_SPAN = 180
+PROBLEM_SPAN = len(Problem.choices)
 
 
 # --- who and what --------------------------------------------------------------------------------------
@@ -137,9 +153,32 @@ def parse_filters(params: Mapping[str, Any], *, viewer: Any = None) -> Filters:
     return Filters(channel_id=channel_id, travel_from=start, travel_to=end)
 
 
+def check_period(scope: Scope, filters: Filters) -> None:
+    """Outside an exact scope a travel period is whole months with both ends (core.periods), else a
+    ValidationError naming the parameter: stepping an open-ended period a day at a time counts the people
+    leaving each day. No period at all (every registration) needs no check."""
+    if scope.exact or (filters.travel_from is None and filters.travel_to is None):
+        return
+    try:
+        check_whole_months(
+            filters.travel_from, filters.travel_to, start_name="travel_from", end_name="travel_to"
+        )
+    except ValidationError as exc:
+        # Named as the page names the fields, as this module's other messages are.
+        names = {"travel_from": _("Travel date from"), "travel_to": _("Travel date to")}
+        raise ValidationError(
+            {
+                field: [_("%(field)s: %(message)s") % {"field": names[field], "message": m} for m in messages]
+                for field, messages in exc.message_dict.items()
+            }
+        ) from None
+
+
 def registrations_in_scope(viewer: Any, filters: Filters) -> tuple[QuerySet[Registration], Scope]:
-    """The registrations counted for this viewer and these filters."""
+    """The registrations counted for this viewer and these filters. Raises a ValidationError for a period a
+    protected scope may not ask for."""
     scope = report_scope(viewer)
+    check_period(scope, filters)
     if scope.empty:
         return Registration.objects.none(), scope
     qs = Registration.objects.filter(scope.q)
@@ -174,18 +213,33 @@ def letters(n: int) -> str:
 
 
 def _hide(row: dict[str, Any], *keys: str) -> None:
+    """Withhold values (a mean over too few people): None, and listed in the row's `suppressed`."""
     for key in keys:
         row[key] = None
         if key not in row["suppressed"]:
             row["suppressed"].append(key)
 
 
+def _mean(
+    row: dict[str, Any], key: str, total: float, n: int, key_sum: int, *, span: float, digits: int
+) -> None:
+    """Set a protected mean in a row: perturbed with the cell's key, or withheld (None; listed in
+    `suppressed` unless nobody is in the cell)."""
+    value = perturbed_mean(total, n, key_sum, span=span, digits=digits)
+    if value is None:
+        row[key] = None
+        if n:
+            _hide(row, key)
+        return
+    row[key] = int(value) if digits == 0 else value
+
+
 def _order(rows: list[dict[str, Any]], count_key: str) -> list[dict[str, Any]]:
-    """Most first by the numbers shown (hidden ones after, in label order, so the order gives nothing away);
-    the "not known" row last."""
+    """Most first by the numbers shown ("<11" after, in label order, so the order gives nothing away); the
+    "not known" row last."""
     known = [r for r in rows if r["code"] != NOT_RECORDED]
     extra = [r for r in rows if r["code"] == NOT_RECORDED]
-    known.sort(key=lambda r: -(r[count_key] or 0))  # stable: rows came in label order
+    known.sort(key=lambda r: -rank(r[count_key]))  # stable: rows came in label order
     return known + extra
 
 
@@ -196,8 +250,8 @@ def _table(
     columns: Sequence[tuple[str, str, str]],
     rows: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """One table: columns (key, heading, kind: text, count, days or percent), rows, and what it hides — the
-    rows that lost a number, or for a one-row table the figures hidden."""
+    """One table: columns (key, heading, kind: text, count, days, number or percent), rows, and what it
+    shows as "<11" or withholds — the rows that did, or for a one-row table the figures."""
     titles = {c: t for c, t, _kind in columns}
     if any(c == "label" for c, _t, _k in columns):
         hidden = [str(r["label"]) for r in rows if r["suppressed"]]
@@ -213,77 +267,118 @@ def _table(
     }
 
 
-def _rows(counts: Mapping[str, int], labels: Mapping[str, str]) -> list[dict[str, Any]]:
+def _rows(cells: Mapping[str, Tally], labels: Mapping[str, str], exact: bool) -> list[dict[str, Any]]:
     """Rows of (code, label, people) in label order, leaving out codes nobody has."""
-    return [
-        {"code": code, "label": labels.get(code, code), "people": n, "suppressed": []}
-        for code, n in sorted(counts.items(), key=lambda item: str(labels.get(item[0], item[0])))
-        if n
-    ]
+    rows = []
+    for code, cell in sorted(cells.items(), key=lambda item: str(labels.get(item[0], item[0]))):
+        if not cell.n:
+            continue
+        row: dict[str, Any] = {"code": code, "label": labels.get(code, code), "suppressed": []}
+        publish(row, "people", cell.n, cell.keys, exact)
+        rows.append(row)
+    return rows
+
+
+def _grouped(rows: Iterable[Mapping[str, Any]], code: Any) -> dict[Any, Tally]:
+    """Cells from grouped rows (n, keys), each row's code given by `code(row)`; codes may repeat (villages
+    rolled up to districts): the counts and key sums add up."""
+    cells: dict[Any, Tally] = defaultdict(Tally)
+    for row in rows:
+        cell = cells[code(row)]
+        cell.n += row["n"]
+        cell.keys += int(row["keys"] or 0)
+    return cells
 
 
 # --- the report -----------------------------------------------------------------------------------------
 
 
-def migration_report(viewer: Any, filters: Filters, *, today: date | None = None) -> dict[str, Any]:
-    """Every table of the safe-migration report for this viewer (about ten queries, none per registration)."""
+def audit_request(viewer: Any, scope: Scope, filters: Filters, output: str) -> None:
+    """Record a protected scope's request: what was asked (the filters and what for), never the figures."""
+    if scope.exact or scope.empty:
+        return
+    with transaction.atomic():
+        audit_report(actor=viewer, report="migration", parameters={**filters.as_dict(), "output": output})
+
+
+def migration_report(
+    viewer: Any, filters: Filters, *, today: date | None = None, output: str = "tables"
+) -> dict[str, Any]:
+    """Every table of the safe-migration report for this viewer (about ten queries, none per registration):
+    exact for case staff at the channels' ends, else through the cell-key method (module docstring), the
+    request audited with `output` (what it was for: "tables", "csv:<table>"). Raises a ValidationError
+    naming the parameter for a period a protected scope may not ask for."""
     today = today or timezone.localdate()
     qs, scope = registrations_in_scope(viewer, filters)
     exact = scope.exact
+    audit_request(viewer, scope, filters, output)
     withdrawn = Q(status=Registration.Status.WITHDRAWN)
     missed = Exists(
         CheckIn.objects.filter(registration=OuterRef("pk"), done_on__isnull=True, due_on__lt=today)
     )
     traced = Q(tracing=True) & ~withdrawn
-    totals = qs.annotate(has_missed=missed).aggregate(
-        n=Count("pk"),
-        expected=Count("pk", filter=Q(expected_arrival__lt=today) & ~withdrawn),
-        confirmed=Count("pk", filter=Q(expected_arrival__lt=today, arrived_on__isnull=False) & ~withdrawn),
-        traced=Count("pk", filter=traced),
-        unreachable=Count("pk", filter=traced & Q(unreachable_since__isnull=False)),
-        missed=Count("pk", filter=traced & Q(has_missed=True)),
-        out=Count("pk", filter=traced & (Q(unreachable_since__isnull=False) | Q(has_missed=True))),
+    cells = {
+        "n": Q(),
+        "expected": Q(expected_arrival__lt=today) & ~withdrawn,
+        "confirmed": Q(expected_arrival__lt=today, arrived_on__isnull=False) & ~withdrawn,
+        "traced": traced,
+        "unreachable": traced & Q(unreachable_since__isnull=False),
+        "missed": traced & Q(has_missed=True),
+        "out": traced & (Q(unreachable_since__isnull=False) | Q(has_missed=True)),
+    }
+    # Each cell's count and the sum of its registrations' record keys, in the same query.
+    aggregated = qs.annotate(has_missed=missed).aggregate(
+        **{name: Count("pk", filter=q) for name, q in cells.items()},
+        **{f"{name}_keys": Sum("record_key", filter=q) for name, q in cells.items()},
     )
-    totals = {key: value or 0 for key, value in totals.items()}
+    totals: dict[str, Tally] = {}
+    for name in cells:
+        totals[name] = Tally()
+        totals[name].n = int(aggregated[name] or 0)
+        totals[name].keys = int(aggregated[f"{name}_keys"] or 0)
 
-    origins: Counter[str] = Counter()
-    for row in qs.values("person__village__path").annotate(n=Count("pk")).order_by():
-        origins[district_code(row["person__village__path"])] += row["n"]
-    destinations: Counter[str] = Counter()
+    counted = {"n": Count("pk"), "keys": Sum("record_key")}
+    origins = _grouped(
+        qs.values("person__village__path").annotate(**counted).order_by(),
+        lambda row: district_code(row["person__village__path"]),
+    )
     places: dict[str, str] = {}
-    for row in (
-        qs.values("destination_area__path", "channel__destination_country", "channel__destination_place")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
+
+    def destination(row: Mapping[str, Any]) -> str:
         code = district_code(row["destination_area__path"])
         if not code:
             country, place = row["channel__destination_country"], row["channel__destination_place"]
             code = f"{country}:{place}"
             places[code] = f"{place} ({country})" if place else country
-        destinations[code] += row["n"]
-    sectors: Counter[str] = Counter()
-    for row in qs.values("sector").annotate(n=Count("pk")).order_by():
-        sectors[row["sector"] or NOT_RECORDED] += row["n"]
-    recruiter_counts: Counter[int | None] = Counter()
-    recruiter_names: dict[int, str] = {}
-    for row in qs.values("recruiter_id", "recruiter__name").annotate(n=Count("pk")).order_by():
-        recruiter_counts[row["recruiter_id"]] += row["n"]
-        if row["recruiter_id"]:
-            recruiter_names[row["recruiter_id"]] = row["recruiter__name"]
+        return code
+
+    destinations = _grouped(
+        qs.values("destination_area__path", "channel__destination_country", "channel__destination_place")
+        .annotate(**counted)
+        .order_by(),
+        destination,
+    )
+    sectors = _grouped(
+        qs.values("sector").annotate(**counted).order_by(), lambda row: row["sector"] or NOT_RECORDED
+    )
+    recruiter_rows = list(qs.values("recruiter_id", "recruiter__name").annotate(**counted).order_by())
+    recruiter_names: dict[int, str] = {
+        row["recruiter_id"]: row["recruiter__name"] for row in recruiter_rows if row["recruiter_id"]
+    }
     waits = [
-        (first - arrived).days
-        for arrived, first in qs.filter(arrived_on__isnull=False)
+        ((first - arrived).days, int(key))
+        for arrived, first, key in qs.filter(arrived_on__isnull=False)
         .annotate(first=Min("checkins__done_on", filter=Q(checkins__kind=CheckIn.Kind.SCHEDULED)))
         .filter(first__isnull=False)
         .order_by()
-        .values_list("arrived_on", "first")
+        .values_list("arrived_on", "first", "record_key")
     ]
     problem_rows = list(
         CheckIn.objects.filter(registration__in=qs.values("pk"))
         .exclude(problems=[])
         .values(
             "registration_id",
+            "registration__record_key",
             "registration__planned_workplace_id",
             "registration__planned_workplace__name",
             "registration__planned_workplace__sector",
@@ -307,7 +402,7 @@ def migration_report(viewer: Any, filters: Filters, *, today: date | None = None
         recruiter_labels[recruiter_code[pk]] = (
             recruiter_names[pk] if exact else _("Recruiter %(letter)s") % {"letter": letters(n)}
         )
-    by_recruiter = Counter({recruiter_code[pk]: n for pk, n in recruiter_counts.items()})
+    by_recruiter = _grouped(recruiter_rows, lambda row: recruiter_code[row["recruiter_id"]])
 
     tables = [
         _arrivals(totals, exact),
@@ -357,13 +452,12 @@ def migration_report(viewer: Any, filters: Filters, *, today: date | None = None
         ),
         *_problem_tables(problem_rows, sector_names, recruiter_code, recruiter_labels, exact),
     ]
-    shown_n: int | None = totals["n"]
-    if not exact and 0 < totals["n"] < K:
-        shown_n = None
+    everyone = totals["n"]
     return {
-        "count": shown_n,
+        "count": everyone.n if exact else shown_count(everyone.n, everyone.keys).as_json(),
         "exact": exact,
-        "suppressed_below": None if exact else K,
+        "perturbed": not exact,
+        "suppressed_below": None if exact else THRESHOLD,
         "filters": filters.as_dict(),
         "as_of": today.isoformat(),
         "tables": {table["id"]: table for table in tables},
@@ -375,36 +469,33 @@ def _people_table(
     title: str,
     explanation: str,
     heading: str,
-    counts: Mapping[str, int],
+    cells: Mapping[str, Tally],
     labels: Mapping[str, str],
     exact: bool,
 ) -> dict[str, Any]:
-    """People by one grouping; the rows add up to the registrations counted, so a lone hidden count takes
-    the next smallest with it."""
-    rows = _rows(counts, labels)
-    if not exact:
-        suppress_column(rows, "people")
+    """People by one grouping, each row a cell of its own registrations (with its own noise when
+    protected)."""
+    rows = _rows(cells, labels, exact)
     columns = [("label", heading, "text"), ("people", _("People"), "count")]
     return _table(key, title, explanation, columns, _order(rows, "people"))
 
 
-def _arrivals(totals: Mapping[str, int], exact: bool) -> dict[str, Any]:
+def _arrivals(totals: Mapping[str, Tally], exact: bool) -> dict[str, Any]:
     expected, confirmed = totals["expected"], totals["confirmed"]
-    row: dict[str, Any] = {
-        "expected": expected,
-        "confirmed": confirmed,
-        "not_confirmed": expected - confirmed,
-        "share": round(100 * confirmed / expected) if expected else None,
-        "suppressed": [],
-    }
-    if not exact:
-        if 0 < expected < K:
-            _hide(row, "expected", "confirmed", "not_confirmed", "share")
-        else:
-            _shown, hidden = suppress_row({"confirmed": confirmed, "not_confirmed": expected - confirmed})
-            _hide(row, *hidden)
-            if hidden:
-                _hide(row, "share")
+    row: dict[str, Any] = {"suppressed": []}
+    publish(row, "expected", expected.n, expected.keys, exact)
+    publish(row, "confirmed", confirmed.n, confirmed.keys, exact, within="expected")
+    not_confirmed = expected.keys - confirmed.keys
+    publish(row, "not_confirmed", expected.n - confirmed.n, not_confirmed, exact, within="expected")
+    if exact:
+        row["share"] = round(100 * confirmed.n / expected.n) if expected.n else None
+    else:
+        # A perturbed share, withheld when the confirmed or the others are under 11 (share × expected
+        # would give them back): reports.protect's rule for every share.
+        share = protect.share(confirmed.n, expected.n, expected.keys, confirmed.keys, digits=2)
+        row["share"] = None if share is None else round(100 * share)
+        if share is None and expected.n:
+            _hide(row, "share")
     return _table(
         "arrivals",
         _("Arrivals confirmed"),
@@ -423,51 +514,46 @@ def _arrivals(totals: Mapping[str, int], exact: bool) -> dict[str, Any]:
     )
 
 
-def _first_checkin(waits: list[int], exact: bool) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "people": len(waits),
-        "median": percentile(waits, 50),
-        "p90": percentile(waits, 90),
-        "suppressed": [],
-    }
-    if not exact and 0 < len(waits) < K:
-        _hide(row, "people", "median", "p90")
+def _first_checkin(waits: list[tuple[int, int]], exact: bool) -> dict[str, Any]:
+    days = [d for d, _key in waits]
+    key_sum = sum(key for _d, key in waits)
+    row: dict[str, Any] = {"suppressed": []}
+    publish(row, "people", len(waits), key_sum, exact)
+    explanation = _(
+        "For the people who arrived and have had a scheduled check-in, the days from arrival to the "
+        "first one made (reached or not): the middle value, and the value 9 in 10 stay under (nearest "
+        "rank)."
+    )
+    if exact:
+        row.update(median=percentile(days, 50), p90=percentile(days, 90))
+        columns = [("median", _("Median (days)"), "days"), ("p90", _("9 in 10 within (days)"), "days")]
+    else:
+        capped = sum(min(max(d, 0), WAIT_SPAN) for d in days)
+        _mean(row, "mean", capped, len(days), key_sum, span=WAIT_SPAN, digits=0)
+        explanation = _(
+            "For the people who arrived and have had a scheduled check-in, the average days from arrival to "
+            "the first one made (reached or not), moved a little as the counts are and withheld for fewer "
+            "than 11 people; waits over 180 days count as 180."
+        )
+        columns = [("mean", _("Average (days)"), "days")]
     return _table(
         "first_checkin",
         _("Time to the first check-in"),
-        _(
-            "For the people who arrived and have had a scheduled check-in, the days from arrival to the "
-            "first one made (reached or not): the middle value, and the value 9 in 10 stay under (nearest "
-            "rank)."
-        ),
-        [
-            ("people", _("People"), "count"),
-            ("median", _("Median (days)"), "days"),
-            ("p90", _("9 in 10 within (days)"), "days"),
-        ],
+        explanation,
+        [("people", _("People"), "count"), *columns],
         [row],
     )
 
 
-def _contact(totals: Mapping[str, int], exact: bool) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "traced": totals["traced"],
-        "out_of_contact": totals["out"],
-        "unreachable": totals["unreachable"],
-        "missed": totals["missed"],
-        "suppressed": [],
-    }
-    if not exact:
-        # Out of contact and in contact add up to the people traced: a small one hides both.
-        _shown, hidden = suppress_row(
-            {"out_of_contact": totals["out"], "in": totals["traced"] - totals["out"]}
-        )
-        if 0 < totals["traced"] < K:
-            _hide(row, "traced")
-        if "out_of_contact" in hidden or "in" in hidden or row["traced"] is None:
-            _hide(row, "out_of_contact", "unreachable", "missed")
-        suppress_cells([row], "unreachable")
-        suppress_cells([row], "missed")
+def _contact(totals: Mapping[str, Tally], exact: bool) -> dict[str, Any]:
+    row: dict[str, Any] = {"suppressed": []}
+    publish(row, "traced", totals["traced"].n, totals["traced"].keys, exact)
+    for key, cell in (
+        ("out_of_contact", totals["out"]),
+        ("unreachable", totals["unreachable"]),
+        ("missed", totals["missed"]),
+    ):
+        publish(row, key, cell.n, cell.keys, exact, within="traced")
     return _table(
         "contact",
         _("Out of contact now"),
@@ -494,17 +580,20 @@ def _problem_tables(
     exact: bool,
 ) -> list[dict[str, Any]]:
     """Problems reported at check-ins by the workplace people went to (staff: by name, analysts: by its
-    sector) and by recruiter: people who reported at least one, and the problems in all."""
-    people: dict[str, set[int]] = defaultdict(set)
-    problems: Counter[str] = Counter()
+    sector) and by recruiter: people who reported at least one, and the problems in all (staff) or per
+    person (analysts: a perturbed mean)."""
+    # code → registration → problems it reported, across its check-ins
+    people: dict[str, Counter[int]] = defaultdict(Counter)
+    by_recruiter: dict[str, Counter[int]] = defaultdict(Counter)
+    keys: dict[int, int] = {}
     sector_of: dict[str, str] = {}
     workplace_labels: dict[str, str] = {NOT_RECORDED: _("Workplace not known")}
-    by_recruiter: dict[str, set[int]] = defaultdict(set)
-    recruiter_problems: Counter[str] = Counter()
     for row in problem_rows:
         found = len(row["problems"] or [])
         if not found:
             continue
+        registration = row["registration_id"]
+        keys[registration] = int(row["registration__record_key"])
         workplace = row["registration__planned_workplace_id"]
         sector = row["registration__planned_workplace__sector"] or NOT_RECORDED
         if workplace is None:
@@ -516,63 +605,75 @@ def _problem_tables(
         else:
             code = f"sector:{sector}"
             workplace_labels[code] = sector_names.get(sector, sector)
-        people[code].add(row["registration_id"])
-        problems[code] += found
+        people[code][registration] += found
         recruiter = recruiter_code.get(row["registration__recruiter_id"], NOT_RECORDED)
-        by_recruiter[recruiter].add(row["registration_id"])
-        recruiter_problems[recruiter] += found
+        by_recruiter[recruiter][registration] += found
 
-    def rows_of(
-        groups: Mapping[str, set[int]], counts: Counter[str], labels: Mapping[str, str]
-    ) -> list[dict[str, Any]]:
-        rows = [
-            {
-                "code": code,
-                "label": labels.get(code, code),
-                "sector": sector_names.get(sector_of.get(code, ""), "") if code in sector_of else "",
-                "people": len(members),
-                "problems": counts[code],
-                "suppressed": [],
-            }
-            for code, members in sorted(groups.items(), key=lambda item: str(labels.get(item[0], item[0])))
-        ]
-        if not exact:
-            suppress_column(rows, "people")
-            for row in rows:
-                if row["people"] is None:
-                    _hide(row, "problems")
-            suppress_cells(rows, "problems")
+    def rows_of(groups: Mapping[str, Counter[int]], labels: Mapping[str, str]) -> list[dict[str, Any]]:
+        rows = []
+        for code, members in sorted(groups.items(), key=lambda item: str(labels.get(item[0], item[0]))):
+            row: dict[str, Any] = {"code": code, "label": labels.get(code, code), "suppressed": []}
+            if exact:
+                row["sector"] = sector_names.get(sector_of[code], "") if code in sector_of else ""
+            key_sum = sum(keys[r] for r in members)
+            publish(row, "people", len(members), key_sum, exact)
+            if exact:
+                row["problems"] = sum(members.values())
+            else:
+                capped = sum(min(n, PROBLEM_SPAN) for n in members.values())
+                _mean(row, "per_person", capped, len(members), key_sum, span=PROBLEM_SPAN, digits=1)
+            rows.append(row)
         return _order(rows, "people")
 
-    counts = [("people", _("People who reported problems"), "count"), ("problems", _("Problems"), "count")]
-    workplace_columns = [("label", _("Workplace"), "text"), ("sector", _("Sector"), "text"), *counts]
-    if not exact:
-        workplace_columns = [("label", _("Sector of the workplace"), "text"), *counts]
-    return [
-        _table(
-            "problems_workplaces",
-            _("Problems reported at check-ins, by workplace"),
+    counts = [("people", _("People who reported problems"), "count")]
+    if exact:
+        counts.append(("problems", _("Problems"), "count"))
+        workplace_columns = [("label", _("Workplace"), "text"), ("sector", _("Sector"), "text"), *counts]
+        explanations = (
             _(
                 "How many people reported problems at their check-ins, and how many problems in all, by the "
                 "workplace they were going to (by its kind of work only, for analysts)."
             ),
-            workplace_columns,
-            rows_of(people, problems, workplace_labels),
-        ),
-        _table(
-            "problems_recruiters",
-            _("Problems reported at check-ins, by recruiter"),
             _(
                 "How many people reported problems at their check-ins, and how many problems in all, by the "
                 "registered recruiter who brought them the job."
             ),
+        )
+    else:
+        counts.append(("per_person", _("Problems per person (average)"), "number"))
+        workplace_columns = [("label", _("Sector of the workplace"), "text"), *counts]
+        explanations = (
+            _(
+                "How many people reported problems at their check-ins, and how many problems each reported "
+                "on average (moved a little as the counts are, withheld for fewer than 11 people), by the "
+                "kind of work of the workplace they were going to."
+            ),
+            _(
+                "How many people reported problems at their check-ins, and how many problems each reported "
+                "on average (moved a little as the counts are, withheld for fewer than 11 people), by the "
+                "registered recruiter who brought them the job."
+            ),
+        )
+    return [
+        _table(
+            "problems_workplaces",
+            _("Problems reported at check-ins, by workplace"),
+            explanations[0],
+            workplace_columns,
+            rows_of(people, workplace_labels),
+        ),
+        _table(
+            "problems_recruiters",
+            _("Problems reported at check-ins, by recruiter"),
+            explanations[1],
             [("label", _("Recruiter"), "text"), *counts],
-            rows_of(by_recruiter, recruiter_problems, recruiter_labels),
+            rows_of(by_recruiter, recruiter_labels),
         ),
     ]
 
 
 def csv_columns(table: Mapping[str, Any]) -> list[str]:
-    """A table's CSV columns: the row code where it has one, its columns, and what each row hides."""
+    """A table's CSV columns: the row code where it has one, its columns, and what each row shows as "<11"
+    or withholds."""
     keys = [c["key"] for c in table["columns"]]
     return (["code"] if "label" in keys else []) + keys + ["suppressed"]

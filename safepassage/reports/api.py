@@ -1,4 +1,6 @@
-"""API: risk aggregates (suppressed for analysts) and the map's GeoJSON."""
+"""API: risk aggregates and the map's GeoJSON. Each endpoint calls its report's one protected function: exact
+figures for the owning agency's case staff, the cell-key method (and whole months, and an audit event) for
+every other reader."""
 
 from typing import Any
 
@@ -8,6 +10,7 @@ from ninja import Router
 from safepassage.geo.models import Level
 from safepassage.registry.selectors import active_catalogue_or_none
 from safepassage.reports import maps, selectors
+from safepassage.reports.drivers import area_drivers
 from safepassage.reports.params import parse_area, parse_group_by, parse_period
 
 router = Router(tags=["reports"])
@@ -18,10 +21,16 @@ def _require_reporter(request: HttpRequest) -> None:
         raise Http404
 
 
+def _perturbed(request: HttpRequest) -> bool:
+    return not selectors.report_scope(request.user).exact
+
+
 @router.get("/reports/risk")
 def risk(request: HttpRequest, group_by: str = "district", area: str = "") -> dict[str, Any]:
-    """Counts by band and mean index of current risk, grouped by province, district, subdistrict, village,
-    sex, age_band and/or hometown (comma-separated)."""
+    """Counts by band and mean index of current risk, grouped by up to three of province, district,
+    subdistrict, village, sex, age_band and (for the owning agency's case staff) hometown, comma-separated.
+    Outside the owning agency's case staff, counts are perturbed and "<11" when small (see
+    docs/disclosure-control.md)."""
     _require_reporter(request)
     return selectors.risk_report(
         viewer=request.user, group_by=parse_group_by(group_by), area=parse_area(area)
@@ -32,7 +41,8 @@ def risk(request: HttpRequest, group_by: str = "district", area: str = "") -> di
 def risk_trend(
     request: HttpRequest, first: str, second: str, group_by: str = "district", area: str = ""
 ) -> dict[str, Any]:
-    """Two periods (`YYYY-MM-DD..YYYY-MM-DD`) side by side, each person's latest assessment in each."""
+    """Two periods (`YYYY-MM-DD..YYYY-MM-DD`) side by side, each person's latest assessment in each; whole
+    calendar months outside the owning agency's case staff."""
     _require_reporter(request)
     rows = selectors.trend(
         viewer=request.user,
@@ -41,7 +51,7 @@ def risk_trend(
         second=parse_period(second, "second"),
         area=parse_area(area),
     )
-    return {"group_by": parse_group_by(group_by), "rows": rows}
+    return {"group_by": parse_group_by(group_by), "perturbed": _perturbed(request), "rows": rows}
 
 
 @router.get("/reports/risk/priorities")
@@ -50,13 +60,14 @@ def risk_priorities(
 ) -> dict[str, Any]:
     """Areas ranked by M0 and high-risk count, with the change between two periods when given."""
     _require_reporter(request)
-    periods = (
-        (parse_period(first, "first"), parse_period(second, "second")) if first and second else (None, None)
-    )
     rows = selectors.prioritisation(
-        viewer=request.user, level=level, first=periods[0], second=periods[1], area=parse_area(area)
+        viewer=request.user,
+        level=level,
+        first=parse_period(first, "first") if first else None,
+        second=parse_period(second, "second") if second else None,
+        area=parse_area(area),
     )
-    return {"level": level, "rows": rows}
+    return {"level": level, "perturbed": _perturbed(request), "rows": rows}
 
 
 @router.get("/reports/risk/displacement")
@@ -72,7 +83,7 @@ def risk_displacement(
         second=parse_period(second, "second"),
         programme_areas=[c for c in programme_areas.split(",") if c],
     )
-    return {"level": level, "rows": rows}
+    return {"level": level, "perturbed": _perturbed(request), "rows": rows}
 
 
 @router.get("/reports/risk/drivers/{code}")
@@ -83,7 +94,7 @@ def risk_drivers(request: HttpRequest, code: str) -> dict[str, Any]:
     catalogue = active_catalogue_or_none()
     if area is None or catalogue is None:
         raise Http404
-    return selectors.drivers(viewer=request.user, area=area, catalogue=catalogue)
+    return area_drivers(viewer=request.user, area=area, catalogue=catalogue)
 
 
 @router.get("/reports/risk/map")

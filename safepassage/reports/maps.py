@@ -12,10 +12,14 @@ from safepassage.reports import selectors
 
 
 def risk_geojson(*, viewer: Any, level: str, within: Area | None = None) -> dict[str, Any]:
-    """Every area of `level` (inside `within`) with n, high-risk count and mean index where known."""
+    """Every area of `level` (inside `within`) with n, high-risk count and mean index where known: the risk
+    report's own published figures (perturbed, "<11" when small, outside the owning agency's case staff),
+    and the request audited for those readers."""
     if level not in selectors.AREA_LOOKUPS:
         raise ValidationError({"level": _("Choose village, subdistrict, district or province.")})
-    report = selectors.risk_report(viewer=viewer, group_by=[level], area=within)
+    scope = selectors.report_scope(viewer)
+    selectors.audit_request(viewer, scope, "map", {"level": level, "area": within.code if within else ""})
+    report = selectors.risk_rows(scope, [level], within, None)
     figures = {row[level]: row for row in report["rows"]}
     areas = Area.objects.filter(level=level)
     if within is not None:
@@ -42,4 +46,9 @@ def risk_geojson(*, viewer: Any, level: str, within: Area | None = None) -> dict
                 },
             }
         )
-    return {"type": "FeatureCollection", "features": features, "suppressed_below": report["suppressed_below"]}
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "suppressed_below": report["suppressed_below"],
+        "perturbed": report["perturbed"],
+    }

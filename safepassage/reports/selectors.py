@@ -1,61 +1,56 @@
-"""Risk aggregates in SQL: counts by band, mean index, prioritisation, trends, displacement and drivers.
+"""Risk aggregates in SQL: counts by band and mean index, trends, prioritisation and displacement (drivers
+are in drivers.py).
 
 Every aggregate is over the people the viewer may report on (their agencies' people, limited to their
-areas), and small cells are suppressed unless the viewer may see those people's records anyway.
+areas). Case staff of the owning agency (administrators, coordinators, caseworkers) see exact figures; every
+other reader gets each figure through the cell-key method (protect.py, docs/disclosure-control.md), whole
+calendar months for periods, and an audit event for the request. Each report has one public function here
+that does all three; pages, the API and the CSV downloads call it, and nothing else reads raw aggregates for
+those readers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
+from safepassage.audit.services import audit_report
 from safepassage.core.access import viewer_for
 from safepassage.core.roles import Role
 from safepassage.geo.models import Area, Level
-from safepassage.registry import scoring
-from safepassage.registry.cells import age_band_expression
-from safepassage.registry.models import Assessment, Catalogue, Person, RiskCell
-from safepassage.reports.suppression import suppress_table
+from safepassage.registry.models import Assessment, Person, RiskCell
+from safepassage.reports import protect
+from safepassage.reports.tables import (  # noqa: F401 (AGE_BANDS, DIMENSION_LABELS, MAX_DIMENSIONS: for callers)
+    AGE_BANDS,
+    AREA_LOOKUPS,
+    BANDS,
+    CELL_LOOKUPS,
+    DIMENSION_LABELS,
+    DIMENSIONS,
+    INDEX_SPAN,
+    MAX_DIMENSIONS,
+    SCORED_BANDS,
+    Period,
+    Scope,
+    area_names,
+    band_sums,
+    check_group_by,
+    check_periods,
+    dimension_expressions,
+    finish,
+    period_text,
+    publish,
+    raw_sums,
+)
 
 REPORT_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER, Role.ANALYST}
 EXACT_ROLES = {Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER}
-BANDS = ("low", "medium", "high", "incomplete")
-AGE_BANDS = ("0-9", "10-14", "15-17", "18-24", "25+", "unknown")
-# group_by name → the lookup from Person (or from Assessment, with the "person__" prefix added) to its value
-AREA_LOOKUPS = {
-    "village": "village__code",
-    "subdistrict": "village__parent__code",
-    "district": "village__parent__parent__code",
-    "province": "village__parent__parent__parent__code",
-}
-DIMENSIONS = (*AREA_LOOKUPS, "sex", "age_band", "hometown")
-DIMENSION_LABELS = {
-    "village": _lazy("Village"),
-    "subdistrict": _lazy("Subdistrict"),
-    "district": _lazy("District"),
-    "province": _lazy("Province"),
-    "sex": _lazy("Sex"),
-    "age_band": _lazy("Age"),
-    "hometown": _lazy("Hometown"),
-}
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which people a viewer may report on, and whether small cells must be hidden."""
-
-    q: Q
-    exact: bool
-    empty: bool
 
 
 def report_scope(viewer: Any, prefix: str = "") -> Scope:
@@ -93,132 +88,98 @@ def has_report_data(viewer: Any) -> bool:
     return not scope.empty and Person.objects.filter(scope.q).exclude(current_band="").exists()
 
 
-def _dimension_expressions(group_by: Sequence[str], as_of: date, prefix: str = "") -> dict[str, Any]:
-    unknown = [g for g in group_by if g not in DIMENSIONS]
-    if unknown:
-        raise ValidationError(
-            {
-                "group_by": _("Unknown grouping %(names)s; choose from %(choices)s.")
-                % {"names": ", ".join(unknown), "choices": ", ".join(DIMENSIONS)}
-            }
-        )
-    expressions: dict[str, Any] = {}
-    for name in group_by:
-        if name in AREA_LOOKUPS:
-            expressions[f"g_{name}"] = F(prefix + AREA_LOOKUPS[name])
-        elif name == "sex":
-            expressions["g_sex"] = F(prefix + "sex")
-        elif name == "hometown":
-            expressions["g_hometown"] = F(prefix + "hometown__code")
-        else:
-            expressions["g_age_band"] = age_band_expression(as_of, prefix + "birth_year")
-    return expressions
+def dimensions_for(viewer: Any) -> list[str]:
+    """The groupings this viewer may ask for: outside the owning agency's case staff, only what the report
+    cells are counted by (area, sex, age band)."""
+    if report_scope(viewer).exact:
+        return list(DIMENSIONS)
+    return [d for d in DIMENSIONS if d in CELL_LOOKUPS]
 
 
-def _band_counts(band_field: str, index_field: str) -> dict[str, Any]:
-    counts: dict[str, Any] = {"n": Count("id")}
-    for band in BANDS:
-        counts[band] = Count("id", filter=Q(**{band_field: band}))
-    counts["mean_index"] = Avg(index_field, filter=~Q(**{band_field: "incomplete"}))
-    return counts
+def audit_request(viewer: Any, scope: Scope, report: str, parameters: Mapping[str, Any]) -> None:
+    """Record the request of a reader outside the owning agency's case staff (what was asked, never the
+    figures); case staff's own reports are not recorded here."""
+    if not scope.exact and not scope.empty:
+        audit_report(actor=viewer, report=report, parameters=parameters)
 
 
-def _area_names(codes: set[str]) -> dict[str, str]:
-    return {a.code: a.name for a in Area.objects.filter(code__in=[c for c in codes if c])}
-
-
-def _finish(rows: list[dict[str, Any]], group_by: Sequence[str], scope: Scope) -> list[dict[str, Any]]:
-    names = _area_names(
-        {row.get(f"g_{g}") or "" for row in rows for g in group_by if g in (*AREA_LOOKUPS, "hometown")}
-    )
-    out = []
-    for row in rows:
-        item: dict[str, Any] = {}
-        for g in group_by:
-            value = row.pop(f"g_{g}")
-            item[g] = value
-            if g in (*AREA_LOOKUPS, "hometown"):
-                item[f"{g}_name"] = names.get(value or "", "")
-        item.update(row)
-        if item.get("mean_index") is not None:
-            item["mean_index"] = round(item["mean_index"], 1)
-        out.append(item)
-    out.sort(key=lambda r: [str(r[g] or "") for g in group_by])
-    if not scope.exact:
-        out = suppress_table(out, BANDS, "n", ("mean_index",))
-    else:
-        for item in out:
-            item["suppressed"] = []
-    return out
-
-
-CELL_LOOKUPS = {**AREA_LOOKUPS, "sex": "sex", "age_band": "age_band"}
-
-
-def _from_cells(scope: Scope, group_by: Sequence[str], area: Area | None) -> list[dict[str, Any]] | None:
-    """The report from the pre-counted cells, or None when they cannot answer it (hometown, no cells yet)."""
-    if "hometown" in group_by or not RiskCell.objects.exists():
-        return None
+def _cells(scope: Scope, area: Area | None) -> QuerySet[RiskCell]:
     qs = RiskCell.objects.filter(scope.q)
+    return qs.filter(village__path__startswith=area.path) if area is not None else qs
+
+
+def _from_cells(scope: Scope, group_by: Sequence[str], area: Area | None) -> list[dict[str, Any]]:
+    """Raw rows summed from the pre-counted cells (counts, index sums and record-key sums)."""
+    fields = {f"g_{g}": F(CELL_LOOKUPS[g]) for g in group_by}
+
+    def count(on: Q | None) -> Any:
+        return Sum("n", filter=on)
+
+    def key(on: Q | None) -> Any:
+        return Sum("key_sum", filter=on)
+
+    sums = band_sums(count, None if scope.exact else key, "band")
+    sums["r_index_sum"] = Sum("index_sum")
+    sums["r_index_n"] = Sum("index_n")
+    rows = _cells(scope, area).annotate(**fields).values(*fields).annotate(**sums).order_by()
+    return [raw_sums(r) for r in rows]
+
+
+def _from_people(
+    scope: Scope, group_by: Sequence[str], area: Area | None, as_of: date
+) -> list[dict[str, Any]]:
+    """Raw rows counted from people (exact viewers only: hometown, a past day's age bands, or no cells)."""
+    qs: QuerySet[Person] = Person.objects.filter(scope.q).exclude(current_band="")
     if area is not None:
         qs = qs.filter(village__path__startswith=area.path)
-    fields = {f"g_{g}": F(CELL_LOOKUPS[g]) for g in group_by}
-    # Aggregate aliases must not reuse the cell's own field names.
-    sums: dict[str, Any] = {"s_n": Sum("n"), "s_index": Sum("index_sum"), "s_scored": Sum("index_n")}
-    for band in BANDS:
-        sums[f"s_{band}"] = Coalesce(Sum("n", filter=Q(band=band)), 0)
-    rows = []
-    for raw in qs.annotate(**fields).values(*fields).annotate(**sums).order_by():
-        row = {key: value for key, value in raw.items() if key.startswith("g_")}
-        row["n"] = raw["s_n"]
-        row.update({band: raw[f"s_{band}"] for band in BANDS})
-        row["mean_index"] = raw["s_index"] / raw["s_scored"] if raw["s_scored"] else None
-        rows.append(row)
-    return rows
+    expressions = dimension_expressions(group_by, as_of)
+    sums = band_sums(lambda on: Count("id", filter=on), None, "current_band")
+    scored = ~Q(current_band="incomplete")
+    sums["r_index_sum"] = Sum("current_index", filter=scored)
+    sums["r_index_n"] = Count("current_index", filter=scored)
+    return [raw_sums(r) for r in qs.annotate(**expressions).values(*expressions).annotate(**sums).order_by()]
+
+
+def risk_rows(scope: Scope, group_by: Sequence[str], area: Area | None, as_of: date | None) -> dict[str, Any]:
+    """The current-risk table, published for this scope (no audit: the public functions write it)."""
+    if not scope.exact:
+        raw = _from_cells(scope, group_by, area)  # the only source for readers outside: keys in the cells
+    elif as_of is None and "hometown" not in group_by and RiskCell.objects.exists():
+        raw = _from_cells(scope, group_by, area)
+    else:
+        raw = _from_people(scope, group_by, area, as_of or timezone.localdate())
+    return {
+        "group_by": list(group_by),
+        "perturbed": not scope.exact,
+        "suppressed_below": None if scope.exact else protect.THRESHOLD,
+        "rows": finish([publish(r, scope.exact) for r in raw], group_by),
+    }
 
 
 def risk_report(
     *, viewer: Any, group_by: Sequence[str], area: Area | None = None, as_of: date | None = None
 ) -> dict[str, Any]:
-    """Counts by band and mean index of people's current risk, grouped by any of DIMENSIONS.
+    """Counts by band and mean index of people's current risk, grouped by up to three of DIMENSIONS.
 
-    Read from the report cells (see registry/cells.py) when they can answer, else counted from people."""
+    Read from the report cells (registry/cells.py). Case staff of the owning agency get exact figures (also
+    counted from people, for hometown or a past day's age bands with `as_of`); every other reader gets them
+    through the cell-key method, from the cells only, and the request is audited."""
     scope = report_scope(viewer)
-    _dimension_expressions(group_by, timezone.localdate())  # names every unknown grouping
-    if as_of is None:
-        rows = _from_cells(scope, group_by, area)
-        if rows is not None:
-            return {
-                "group_by": list(group_by),
-                "suppressed_below": None if scope.exact else 11,
-                "rows": _finish(rows, group_by, scope),
-            }
-    as_of = as_of or timezone.localdate()
-    qs: QuerySet[Person] = Person.objects.filter(scope.q).exclude(current_band="")
-    if area is not None:
-        qs = qs.filter(village__path__startswith=area.path)
-    expressions = _dimension_expressions(group_by, as_of)
-    rows = list(
-        qs.annotate(**expressions)
-        .values(*expressions)
-        .annotate(**_band_counts("current_band", "current_index"))
-        .order_by()
-    )
-    return {
-        "group_by": list(group_by),
-        "suppressed_below": None if scope.exact else 11,
-        "rows": _finish(rows, group_by, scope),
-    }
+    check_group_by(group_by, scope)
+    audit_request(viewer, scope, "risk", {"group_by": ",".join(group_by), "area": area.code if area else ""})
+    return risk_rows(scope, group_by, area, as_of)
 
 
 def headline(*, viewer: Any) -> dict[str, Any]:
     """A home page's figures about people, for a viewer who may report: how many are assessed and how many
-    at high risk, by province, taken from risk_report so that small numbers are hidden exactly as in the
-    reports (for analysts: under 11). The one door for such figures on a home page; when suppression
-    changes (a cell-key method), they change with it."""
-    if not may_report(viewer):
-        return {"rows": [], "suppressed_below": None}
-    report = risk_report(viewer=viewer, group_by=["province"])
+    at high risk, by province, from the same protected table as the risk report (for readers outside the
+    owning agency's case staff: perturbed, "<11" when small). The one door for such figures on a home
+    page."""
+    scope = report_scope(viewer)
+    if scope.empty:
+        return {"rows": [], "suppressed_below": None, "perturbed": False}
+    audit_request(viewer, scope, "headline", {"group_by": "province"})
+    report = risk_rows(scope, ["province"], None, None)
     rows = [
         {
             "area": row["province"],
@@ -229,7 +190,7 @@ def headline(*, viewer: Any) -> dict[str, Any]:
         }
         for row in report["rows"]
     ]
-    return {"rows": rows, "suppressed_below": report["suppressed_below"]}
+    return {"rows": rows, "suppressed_below": report["suppressed_below"], "perturbed": report["perturbed"]}
 
 
 def _latest_in_period(scope: Scope, start: date, end: date) -> QuerySet[Assessment]:
@@ -246,52 +207,79 @@ def _latest_in_period(scope: Scope, start: date, end: date) -> QuerySet[Assessme
     )
 
 
-def period_report(
-    *, viewer: Any, group_by: Sequence[str], start: date, end: date, area: Area | None = None
+def _period_rows(
+    viewer: Any, group_by: Sequence[str], period: Period, area: Area | None
 ) -> list[dict[str, Any]]:
-    """Like risk_report, over each person's latest assessment within a period."""
-    if start > end:
-        raise ValidationError({"period": _("The period starts after it ends.")})
+    """The risk table over each person's latest assessment within a period, published for the viewer.
+
+    There are no cells for periods, so the record keys of the people counted are summed in the same query
+    that counts them (the assessments' own rows, joined to their people for scoping already)."""
+    exact = report_scope(viewer).exact
     scope = report_scope(viewer, prefix="person__")
+    start, end = period
     qs = _latest_in_period(scope, start, end)
     if area is not None:
         qs = qs.filter(village__path__startswith=area.path)
-    expressions = {}
-    for key, expr in _dimension_expressions(group_by, end, prefix="person__").items():
-        expressions[key] = expr
+    expressions = dimension_expressions(group_by, end, prefix="person__")
     for name in group_by:
         if name in AREA_LOOKUPS:  # where the person lived at the time of that assessment
             expressions[f"g_{name}"] = F(AREA_LOOKUPS[name])
-    counts = _band_counts("band", "index")
-    counts["multiple"] = Count("id", filter=Q(multiple=True))
-    rows = list(qs.annotate(**expressions).values(*expressions).annotate(**counts).order_by())
-    return _finish(rows, group_by, report_scope(viewer))
+
+    def key(on: Q | None) -> Any:
+        return Sum("person__record_key", filter=on)
+
+    sums = band_sums(lambda on: Count("id", filter=on), None if exact else key, "band")
+    scored = ~Q(band="incomplete")
+    sums["r_index_sum"] = Sum("index", filter=scored)
+    sums["r_index_n"] = Count("index", filter=scored)
+    sums["r_multiple"] = Count("id", filter=Q(multiple=True))
+    if not exact:
+        sums["r_multiple_key"] = key(Q(multiple=True))
+    rows = qs.annotate(**expressions).values(*expressions).annotate(**sums).order_by()
+    return finish([publish(raw_sums(r), exact, extra=("multiple",)) for r in rows], group_by)
+
+
+def _trend_rows(
+    viewer: Any, group_by: Sequence[str], first: Period, second: Period, area: Area | None
+) -> list[dict[str, Any]]:
+    before = {tuple(r[g] for g in group_by): r for r in _period_rows(viewer, group_by, first, area)}
+    after = _period_rows(viewer, group_by, second, area)
+    rows = []
+    keys = set(before)
+    for row in after:
+        key = tuple(row[g] for g in group_by)
+        keys.discard(key)
+        rows.append(_trend_row(group_by, row, before.get(key, {})))
+    for key in sorted(keys, key=str):
+        rows.append(_trend_row(group_by, {}, before[key]))
+    return rows
 
 
 def trend(
     *,
     viewer: Any,
     group_by: Sequence[str],
-    first: tuple[date, date],
-    second: tuple[date, date],
+    first: Period,
+    second: Period,
     area: Area | None = None,
 ) -> list[dict[str, Any]]:
-    """Two periods side by side, with the change in mean index and in the high-risk count."""
-    before = {
-        tuple(r[g] for g in group_by): r
-        for r in period_report(viewer=viewer, group_by=group_by, start=first[0], end=first[1], area=area)
-    }
-    after = period_report(viewer=viewer, group_by=group_by, start=second[0], end=second[1], area=area)
-    rows = []
-    keys = set(before)
-    for row in after:
-        key = tuple(row[g] for g in group_by)
-        keys.discard(key)
-        old = before.get(key, {})
-        rows.append(_trend_row(group_by, row, old))
-    for key in sorted(keys, key=str):
-        rows.append(_trend_row(group_by, {}, before[key]))
-    return rows
+    """Two periods side by side, with the change in mean index and in the high-risk count (the change of the
+    figures shown, so it reveals nothing they do not)."""
+    scope = report_scope(viewer)
+    check_group_by(group_by, scope)
+    check_periods(scope, {"first": first, "second": second})
+    audit_request(
+        viewer,
+        scope,
+        "trend",
+        {
+            "group_by": ",".join(group_by),
+            "first": period_text(first),
+            "second": period_text(second),
+            "area": area.code if area else "",
+        },
+    )
+    return _trend_rows(viewer, group_by, first, second, area)
 
 
 def _trend_row(group_by: Sequence[str], new: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
@@ -301,89 +289,189 @@ def _trend_row(group_by: Sequence[str], new: dict[str, Any], old: dict[str, Any]
     for key in ("n", "high", "mean_index"):
         row[f"{key}_before"] = old.get(key)
         row[f"{key}_after"] = new.get(key)
-        a, b = new.get(key), old.get(key)
-        row[f"{key}_change"] = (
-            round(a - b, 1) if isinstance(a, (int, float)) and isinstance(b, (int, float)) else None
-        )
+        row[f"{key}_change"] = protect.change(new.get(key), old.get(key))
     return row
+
+
+def _check_level(level: str) -> None:
+    if level not in AREA_LOOKUPS:
+        raise ValidationError({"level": _("Choose village, subdistrict, district or province.")})
 
 
 def prioritisation(
     *,
     viewer: Any,
     level: str = Level.DISTRICT,
-    first: tuple[date, date] | None = None,
-    second: tuple[date, date] | None = None,
+    first: Period | None = None,
+    second: Period | None = None,
     area: Area | None = None,
 ) -> list[dict[str, Any]]:
-    """Areas ranked for programming: high-risk count, Alkire-Foster H, A and M0, and change since before."""
-    if level not in AREA_LOOKUPS:
-        raise ValidationError({"level": _("Choose village, subdistrict, district or province.")})
+    """Areas ranked for programming: high-risk count, Alkire-Foster H, A and M0, and change since before.
+
+    Counts, the high-risk count and the mean index come from the report cells, so an area shows the same
+    figures here as in the risk report; H and A need who is multiply vulnerable, which the cells do not
+    hold, so those are counted from people (with their record keys, for readers outside)."""
+    _check_level(level)
+    if bool(first) != bool(second):
+        missing = "second" if first else "first"
+        raise ValidationError({missing: _("Give both periods to compare, or neither.")})
     scope = report_scope(viewer)
-    qs = Person.objects.filter(scope.q).exclude(current_band="").exclude(current_band="incomplete")
+    check_periods(scope, {"first": first, "second": second})
+    audit_request(
+        viewer,
+        scope,
+        "priorities",
+        {
+            "level": level,
+            "first": period_text(first),
+            "second": period_text(second),
+            "area": area.code if area else "",
+        },
+    )
+    rows = _priority_rows(scope, level, area)
+    change: dict[str, dict[str, Any]] = {}
+    if first and second:
+        change = {r[level]: r for r in _trend_rows(viewer, [level], first, second, area)}
+    for row in rows:
+        c = change.get(row["area"], {})
+        row["high_change"] = c.get("high_change")
+        row["mean_index_change"] = c.get("mean_index_change")
+    rows.sort(key=lambda r: (-protect.number(r["M0"]), -protect.number(r["high"])))
+    return rows
+
+
+def _priority_rows(scope: Scope, level: str, area: Area | None) -> list[dict[str, Any]]:
+    """The areas' published figures (without the change)."""
+    if scope.exact and not RiskCell.objects.exists():
+        raw_rows = _priority_people(scope, level, area)
+    else:
+        raw_rows = _priority_cells(scope, level, area)
+    people = Person.objects.filter(scope.q, current_band__in=SCORED_BANDS, current_multiple=True)
     if area is not None:
-        qs = qs.filter(village__path__startswith=area.path)
-    rows = list(
-        qs.annotate(g=F(AREA_LOOKUPS[level]))
-        .values("g")
+        people = people.filter(village__path__startswith=area.path)
+    multiple = {
+        r["g"]: r
+        for r in people.values(g=F(AREA_LOOKUPS[level]))
+        .annotate(q=Count("id"), q_key=Sum("record_key"), shares=Sum("current_deprivation_share"))
+        .order_by()
+    }
+    names = area_names({r["g"] for r in raw_rows})
+    out = []
+    for raw in raw_rows:
+        m = multiple.get(raw["g"], {})
+        q, shares = int(m.get("q") or 0), float(m.get("shares") or 0.0)
+        row: dict[str, Any] = {"area": raw["g"], "area_name": names.get(raw["g"], "")}
+        if scope.exact:
+            row.update(_priority_exact(raw, q, shares))
+        else:
+            row.update(_priority_protected(raw, q, m.get("q_key"), shares))
+        out.append(row)
+    return out
+
+
+def _priority_exact(raw: Mapping[str, Any], q: int, shares: float) -> dict[str, Any]:
+    n = int(raw["n"])
+    H = q / n if n else 0.0
+    A = shares / q if q else 0.0
+    return {
+        "n": n,
+        "high": int(raw["high"]),
+        "mean_index": round(raw["index_sum"] / raw["index_n"], 1) if raw["index_n"] else None,
+        "H": round(H, 4),
+        "A": round(A, 4),
+        "M0": round(H * A, 4),
+    }
+
+
+def _priority_protected(raw: Mapping[str, Any], q: int, q_key: Any, shares: float) -> dict[str, Any]:
+    """H is the share of the area's people who are multiply vulnerable (withheld when they, or the rest,
+    are under 11); A their mean deprivation share (values in [0, 1]); M0 = H × A of the published two."""
+    n = int(raw["n"])
+    shown_n = protect.count(n, raw["n_key"])
+    if shown_n == protect.SMALL:
+        return {"n": shown_n, "high": protect.SMALL, "mean_index": None, "H": None, "A": None, "M0": None}
+    H = protect.share(q, n, raw["n_key"], q_key)
+    if H is None:
+        A = None
+    elif q == 0:
+        A = 0.0
+    else:
+        A = protect.mean(shares, q, q_key, span=1.0, digits=4)
+    return {
+        "n": shown_n,
+        "high": protect.count(raw["high"], raw["high_key"]),
+        # the mean over the same people as the risk report's (the scored), so the same figure
+        "mean_index": protect.mean(raw["index_sum"], raw["index_n"], raw["n_key"], span=INDEX_SPAN),
+        "H": H,
+        "A": A,
+        "M0": round(H * A, 4) if H is not None and A is not None else None,
+    }
+
+
+def _priority_cells(scope: Scope, level: str, area: Area | None) -> list[dict[str, Any]]:
+    """Raw rows of the scored people (not incomplete) per area, from the report cells."""
+    rows = (
+        _cells(scope, area)
+        .filter(band__in=SCORED_BANDS)
+        .values(g=F(CELL_LOOKUPS[level]))
         .annotate(
-            n=Count("id"),
-            high=Count("id", filter=Q(current_band="high")),
-            mean_index=Avg("current_index"),
-            q=Count("id", filter=Q(current_multiple=True)),
-            intensity=Avg("current_deprivation_share", filter=Q(current_multiple=True)),
+            r_n=Sum("n"),
+            r_n_key=Sum("key_sum"),
+            r_high=Sum("n", filter=Q(band="high")),
+            r_high_key=Sum("key_sum", filter=Q(band="high")),
+            r_index_sum=Sum("index_sum"),
+            r_index_n=Sum("index_n"),
         )
         .order_by()
     )
-    change: dict[str, dict[str, Any]] = {}
-    if first and second:
-        change = {
-            r[level]: r for r in trend(viewer=viewer, group_by=[level], first=first, second=second, area=area)
-        }
-    names = _area_names({r["g"] for r in rows})
-    out = []
-    for r in rows:
-        n, q = r["n"], r["q"]
-        H = q / n if n else 0.0
-        A = r["intensity"] or 0.0
-        c = change.get(r["g"], {})
-        out.append(
-            {
-                "area": r["g"],
-                "area_name": names.get(r["g"], ""),
-                "n": n,
-                "high": r["high"],
-                "mean_index": round(r["mean_index"], 1) if r["mean_index"] is not None else None,
-                "H": round(H, 4),
-                "A": round(A, 4),
-                "M0": round(H * A, 4),
-                "high_change": c.get("high_change"),
-                "mean_index_change": c.get("mean_index_change"),
-            }
+    return [{**raw_sums(r), "g": r["g"]} for r in rows]
+
+
+def _priority_people(scope: Scope, level: str, area: Area | None) -> list[dict[str, Any]]:
+    """Exact viewers before any cell is counted: the same raw rows, counted from people."""
+    qs = Person.objects.filter(scope.q, current_band__in=SCORED_BANDS)
+    if area is not None:
+        qs = qs.filter(village__path__startswith=area.path)
+    rows = (
+        qs.values(g=F(AREA_LOOKUPS[level]))
+        .annotate(
+            r_n=Count("id"),
+            r_high=Count("id", filter=Q(current_band="high")),
+            r_index_sum=Sum("current_index"),
+            r_index_n=Count("current_index"),
         )
-    if not scope.exact:
-        for row, raw in zip(out, rows, strict=True):
-            if 0 < raw["q"] < 11:  # H × n would give the number of multiply vulnerable people
-                row["H"] = row["A"] = row["M0"] = None
-        out = suppress_table(
-            out, ["high"], "n", ["mean_index", "H", "A", "M0", "high_change", "mean_index_change"]
-        )
-    out.sort(key=lambda r: (-(r["M0"] or 0), -(r["high"] or 0)))
-    return out
+        .order_by()
+    )
+    return [{**raw_sums(r), "g": r["g"]} for r in rows]
 
 
 def displacement(
     *,
     viewer: Any,
     level: str,
-    first: tuple[date, date],
-    second: tuple[date, date],
+    first: Period,
+    second: Period,
     programme_areas: Sequence[str] = (),
     threshold: float = 5.0,
 ) -> list[dict[str, Any]]:
     """ "Push down, pop up": areas whose mean index rose while a neighbour fell (a neighbour with a programme,
-    when programme areas are given). Neighbours are areas with the same parent."""
-    rows = trend(viewer=viewer, group_by=[level], first=first, second=second)
+    when programme areas are given). Neighbours are areas with the same parent. The rise and fall are the
+    changes of the means as the trend shows them, so an area whose mean is withheld never appears."""
+    _check_level(level)
+    scope = report_scope(viewer)
+    check_periods(scope, {"first": first, "second": second})
+    audit_request(
+        viewer,
+        scope,
+        "displacement",
+        {
+            "level": level,
+            "first": period_text(first),
+            "second": period_text(second),
+            "programme_areas": ",".join(programme_areas),
+        },
+    )
+    rows = _trend_rows(viewer, [level], first, second, None)
     by_code = {r[level]: r for r in rows if r[level]}
     parents = dict(Area.objects.filter(code__in=list(by_code)).values_list("code", "parent__code"))
     found = []
@@ -409,56 +497,3 @@ def displacement(
                     }
                 )
     return sorted(found, key=lambda r: -(r["rise"] - r["fall"]))
-
-
-def drivers(*, viewer: Any, area: Area, catalogue: Catalogue) -> dict[str, Any]:
-    """Which indicators drive an area's risk: the share of assessed people at 3 on each, and each
-    indicator's contribution to the area's M0 (Alkire-Foster)."""
-    scope = report_scope(viewer)
-    people = Person.objects.filter(
-        scope.q, village__path__startswith=area.path, current_assessment__isnull=False
-    )
-    scores = list(people.values_list("current_assessment__scores", flat=True).iterator(chunk_size=5000))
-    specs = catalogue.specs("IH")
-    poverty = scoring.alkire_foster(scores, specs, catalogue.params().k)
-    n = len(scores)
-    rows: list[dict[str, Any]] = []
-    for spec in specs:
-        at_3 = sum(1 for s in scores if s.get(spec.code) == 3)
-        answered = sum(1 for s in scores if spec.code in s)
-        rows.append(
-            {
-                "code": spec.code,
-                "answered": answered,
-                "at_3": at_3,
-                "share_at_3": round(at_3 / answered, 4) if answered else None,
-                "contribution": poverty.contributions.get(spec.code, 0.0),
-            }
-        )
-    rows.sort(key=lambda r: (-(r["contribution"] or 0), -(r["share_at_3"] or 0)))
-    result: dict[str, Any] = {
-        "area": area.code,
-        "area_name": area.name,
-        "n": n,
-        "H": poverty.H,
-        "A": poverty.A,
-        "M0": poverty.M0,
-        "indicators": rows,
-    }
-    if not scope.exact:
-        if 0 < poverty.q < 11:
-            result["H"] = result["A"] = result["M0"] = None
-        if 0 < n < 11:
-            return {
-                "area": area.code,
-                "area_name": area.name,
-                "n": None,
-                "suppressed": True,
-                "indicators": [],
-            }
-        for row in rows:
-            for key in ("answered", "at_3"):
-                if 0 < row[key] < 11:
-                    row[key] = None
-                    row["share_at_3"] = None
-    return result

@@ -19,7 +19,8 @@ from safepassage.core.validation import safe_cell
 from safepassage.geo.models import Level
 from safepassage.registry.selectors import active_catalogue_or_none
 from safepassage.reports import maps, selectors
-from safepassage.reports.forms import PrioritiesForm, default_periods
+from safepassage.reports.drivers import area_drivers
+from safepassage.reports.forms import PrioritiesForm, default_month_periods, default_periods
 from safepassage.reports.params import parse_area, parse_group_by
 
 
@@ -29,7 +30,7 @@ def _require_reporter(request: HttpRequest) -> None:
 
 
 def csv_response(filename: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> HttpResponse:
-    """A table as CSV, with spreadsheet formulas neutralised and suppressed cells left empty."""
+    """A table as CSV, with spreadsheet formulas neutralised, "<11" as shown, withheld figures left empty."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # so spreadsheet programs read Thai and Burmese as UTF-8
@@ -50,8 +51,11 @@ def risk(request: HttpRequest) -> HttpResponse:
         area = parse_area(request.GET.get("area", ""))
         report = selectors.risk_report(viewer=request.user, group_by=group_by, area=area)
     except ValidationError as exc:
+        if request.GET.get("format") == "csv":
+            return _bad_request(exc)
         error = " ".join(exc.messages)
-        report, group_by = {"rows": [], "suppressed_below": None}, ["district"]
+        group_by = ["district"]
+        report = {"rows": [], "suppressed_below": None, "perturbed": not _exact(request)}
     columns = [
         *group_by,
         *[f"{g}_name" for g in group_by if g not in ("sex", "age_band")],
@@ -64,17 +68,35 @@ def risk(request: HttpRequest) -> HttpResponse:
     ]
     if request.GET.get("format") == "csv":
         return csv_response("risk.csv", columns, report["rows"])
+    allowed = selectors.dimensions_for(request.user)
     return render(
         request,
         "reports/risk.html",
         {
             "report": report,
             "group_by": group_by,
-            "dimensions": list(selectors.DIMENSION_LABELS.items()),
+            "dimensions": [(d, label) for d, label in selectors.DIMENSION_LABELS.items() if d in allowed],
             "labels": selectors.DIMENSION_LABELS,
             "error": error,
             "area_code": request.GET.get("area", ""),
+            "perturbed": report["perturbed"],
         },
+    )
+
+
+def _exact(request: HttpRequest) -> bool:
+    """The viewer sees exact figures (case staff of the owning agency)."""
+    return selectors.report_scope(request.user).exact
+
+
+def _bad_request(exc: ValidationError) -> JsonResponse:
+    """A 400 naming each parameter that is not right (for the downloads and the map's data)."""
+    return JsonResponse(
+        {
+            "detail": _("Some fields are not right."),
+            "errors": [{"field": f, "message": m} for f, ms in exc.message_dict.items() for m in ms],
+        },
+        status=400,
     )
 
 
@@ -83,7 +105,8 @@ def _priorities_data(request: HttpRequest) -> dict[str, str]:
     and the one before). An older link's `first=a..b&second=c..d` still reads."""
     catalogue = active_catalogue_or_none()
     months = int((catalogue.parameters if catalogue else {}).get("reassess_months", 6))
-    first, second = default_periods(timezone.localdate(), months)
+    periods = default_periods if _exact(request) else default_month_periods
+    first, second = periods(timezone.localdate(), months)
     data = {
         "level": Level.DISTRICT,
         "first_from": first[0].isoformat(),
@@ -107,18 +130,25 @@ def priorities(request: HttpRequest) -> HttpResponse:
     """Areas ranked for programming, with the change and displacement between two periods: by default the
     last re-assessment period against the one before."""
     _require_reporter(request)
-    form = PrioritiesForm(_priorities_data(request))
+    exact = _exact(request)
+    form = PrioritiesForm(_priorities_data(request), whole_months=not exact)
     error = ""
     rows: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []
+    wants_csv = request.GET.get("format") == "csv"
     if form.is_valid():
         first, second = form.periods()
         level = form.cleaned_data["level"]
         try:
             rows = selectors.prioritisation(viewer=request.user, level=level, first=first, second=second)
-            moved = selectors.displacement(viewer=request.user, level=level, first=first, second=second)
+            if not wants_csv:
+                moved = selectors.displacement(viewer=request.user, level=level, first=first, second=second)
         except ValidationError as exc:
+            if wants_csv:
+                return _bad_request(exc)
             error = " ".join(exc.messages)
+    elif wants_csv:
+        return _bad_request(ValidationError({name: list(errors) for name, errors in form.errors.items()}))
     columns = [
         "area",
         "area_name",
@@ -131,7 +161,7 @@ def priorities(request: HttpRequest) -> HttpResponse:
         "high_change",
         "mean_index_change",
     ]
-    if request.GET.get("format") == "csv":
+    if wants_csv:
         return csv_response("priorities.csv", columns, rows)
     query = {name: form.data.get(name, "") for name in PrioritiesForm.base_fields}
     return render(
@@ -143,6 +173,7 @@ def priorities(request: HttpRequest) -> HttpResponse:
             "moved": moved,
             "compared": form.is_valid(),
             "error": error,
+            "perturbed": not exact,
             "csv_query": urlencode({**query, "format": "csv"}),
         },
     )
@@ -159,7 +190,7 @@ def drivers(request: HttpRequest, code: str) -> HttpResponse:
     catalogue = active_catalogue_or_none()
     if area is None or catalogue is None:
         raise Http404
-    result = selectors.drivers(viewer=request.user, area=area, catalogue=catalogue)
+    result = area_drivers(viewer=request.user, area=area, catalogue=catalogue)
     titles = {i.code: i.title for i in catalogue.indicators.all()}
     for row in result["indicators"]:
         row["title"] = titles.get(row["code"], row["code"])
@@ -169,7 +200,9 @@ def drivers(request: HttpRequest, code: str) -> HttpResponse:
             ["code", "title", "answered", "at_3", "share_at_3", "contribution"],
             result["indicators"],
         )
-    return render(request, "reports/drivers.html", {"result": result, "area": area})
+    return render(
+        request, "reports/drivers.html", {"result": result, "area": area, "perturbed": result["perturbed"]}
+    )
 
 
 @login_required
@@ -183,6 +216,7 @@ def risk_map(request: HttpRequest) -> HttpResponse:
             "levels": [(v, lbl) for v, lbl in Level.choices if v in selectors.AREA_LOOKUPS],
             "tile_url": getattr(settings, "MAP_TILE_URL", ""),
             "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
+            "perturbed": not _exact(request),
         },
     )
 
@@ -198,11 +232,5 @@ def risk_map_data(request: HttpRequest) -> JsonResponse:
             within=parse_area(request.GET.get("area", "")),
         )
     except ValidationError as exc:
-        return JsonResponse(
-            {
-                "detail": _("Some fields are not right."),
-                "errors": [{"field": f, "message": m} for f, ms in exc.message_dict.items() for m in ms],
-            },
-            status=400,
-        )
+        return _bad_request(exc)
     return JsonResponse(data)

@@ -3,8 +3,8 @@
 Counts of the viewer's own agency's records (their alerts, the people they visit, the referrals and cases
 their agency works on, its imports and accounts) are exact: they could open every one of those records.
 Figures about people the viewer may not open (an analyst's, a roll-up's) come only from
-`reports.selectors.headline`, which hides small numbers as the reports do; nothing here counts such people
-itself.
+`reports.selectors.headline`, which publishes them as the reports do (the cell-key method: perturbed, "<11"
+when small; see docs/disclosure-control.md); nothing here counts such people itself.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -27,6 +28,7 @@ from safepassage.cases import selectors as cases
 from safepassage.cases.htcds import CaseStatus
 from safepassage.cases.models import Deadline, IntakeReport, Referral
 from safepassage.core.access import viewer_for
+from safepassage.core.disclosure import SMALL
 from safepassage.core.roles import Role
 from safepassage.imports.selectors import jobs_with_problems
 from safepassage.registry import selectors as registry
@@ -265,7 +267,6 @@ def team_card(user: Any, now: datetime) -> Card:
 def reports_card(user: Any) -> Card:
     """People assessed and at high risk, by province, from the protected report function only."""
     figures = headline(viewer=user)
-    hidden = f"<{figures['suppressed_below']}" if figures["suppressed_below"] else "—"
     url = _url("reports:risk", by="province")
     shown: list[Figure] = []
     for row in figures["rows"]:
@@ -274,18 +275,18 @@ def reports_card(user: Any) -> Card:
             Figure(
                 f"assessed_{row['area']}",
                 _("People assessed in %(area)s") % {"area": where},
-                row["n"],
+                _published(row["n"]),
                 url,
-                hidden_as=hidden,
+                hidden_as=SMALL,
             )
         )
         shown.append(
             Figure(
                 f"high_{row['area']}",
                 _("At high risk in %(area)s") % {"area": where},
-                row["high"],
+                _published(row["high"]),
                 url,
-                hidden_as=hidden,
+                hidden_as=SMALL,
             )
         )
     links: list[tuple[str, str | Promise]] = [
@@ -294,12 +295,7 @@ def reports_card(user: Any) -> Card:
     ]
     if user.has_perm("cases.view_lessons"):
         links.append((reverse("cases:lessons"), _("Lessons learned")))
-    note = (
-        _("Numbers under %(k)s are hidden (shown as “<%(k)s”) so that nobody can be recognised.")
-        % {"k": figures["suppressed_below"]}
-        if figures["suppressed_below"]
-        else ""
-    )
+    note = render_to_string("reports/_caveat.html").strip() if figures["perturbed"] else ""
     return Card(
         "reports",
         _("Reports"),
@@ -308,6 +304,11 @@ def reports_card(user: Any) -> Card:
         links,
         note=note,
     )
+
+
+def _published(value: int | str) -> int | None:
+    """A report's count as a home-page figure: None when it is shown as "<11"."""
+    return value if isinstance(value, int) else None
 
 
 def partner_card(user: Any, request: HttpRequest) -> Card:

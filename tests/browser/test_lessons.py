@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from safepassage.cases import stages
-from safepassage.cases.models import LegalEvent, Stage
+from safepassage.cases.models import Case, LegalEvent, Stage
+from safepassage.core.disclosure import shown_count
 from safepassage.geo.models import Area
 from safepassage.testing import PASSWORD, World, build_world
 from safepassage.workplaces.models import Workplace
@@ -127,19 +128,29 @@ def test_the_lessons_page_renders_its_tables_and_routes_map_for_a_coordinator(ph
     assert phone.errors == []
 
 
-def test_an_analyst_sees_hidden_counts_and_fewer_routes(phone):
+def test_an_analyst_sees_perturbed_counts_and_fewer_routes(phone):
     world = lessons_world()
     demo_cases(world)
     phone.sign_in("analyst_a", PASSWORD)
     page = phone.page
 
     assert phone.goto("/cases/lessons/?section=all").status == 200
-    assert "Numbers under 11 are hidden" in page.locator("main").inner_text()
-    assert page.locator("#lessons-total").inner_text() == "Cases counted: 24"
-    # Routes: 16 and 8 cases; the 8 is hidden and so is the 16 (one hidden cell could be worked out).
+    main = page.locator("main").inner_text()
+    assert "Numbers under 11 are hidden" in main and "moved a little" in main
+    keys = list(Case.objects.values_list("record_key", flat=True))
+    expected = shown_count(len(keys), sum(keys))
+    assert page.locator("#lessons-total").inner_text() == f"Cases counted: {expected}"
+    # Routes: 16 and 8 cases; the 8 shows as "<11" and is not drawn, the 16 (moved a little) is.
     page.wait_for_selector("#routes-map[data-features]", state="attached", timeout=10_000)
-    assert page.get_attribute("#routes-map", "data-features") == "0"
+    assert page.get_attribute("#routes-map", "data-features") == "1"
     assert "Routes not drawn" in page.locator("#routes-map-note").inner_text()
     assert "Demo1" not in page.content()
     assert fits_the_phone(phone)
     assert phone.errors == []
+
+    # A day-level period is refused with a message naming what to write, and no figures (the browser
+    # reports the 400 status itself, and nothing else).
+    assert phone.goto("/cases/lessons/?opened_from=2024-01-10").status == 400
+    assert "first day of a month" in page.locator("main").inner_text()
+    assert page.locator("table#lessons-recruitment_methods").count() == 0
+    assert all("status of 400" in error for error in phone.errors)

@@ -1,5 +1,6 @@
-"""Lessons learned: figures counted by hand from a small set of cases; analysts see small counts hidden and
-never a name; nobody sees another agency's cases; filters work and bad ones are named."""
+"""Lessons learned: figures counted by hand from a small set of cases; analysts see counts through the
+cell-key method (small ones as "<11") and never a name; nobody sees another agency's cases; filters work and
+bad ones are named. (Differencing, periods and audit for analysts: test_lessons_disclosure.py.)"""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from safepassage.accounts.models import Membership, User
 from safepassage.cases import lessons
 from safepassage.cases.htcds import CaseStatus, PerpetratorRole, TraffickingStatus
 from safepassage.cases.models import Case, JourneyEvent, LegalEvent, Perpetrator, Referral, Stage, Step
+from safepassage.core.disclosure import SMALL, shown_count
 from safepassage.geo.models import Area
 from safepassage.registry.models import Person
 from safepassage.testing import World, api_client, area, directory_entry, web_client
@@ -263,20 +265,16 @@ def test_percentile_is_the_nearest_rank():
         lessons.percentile([1], 101)
 
 
-def test_a_lone_small_count_takes_the_next_smallest_with_it():
-    table = [
-        {"code": "a", "cases": 12, "suppressed": []},
-        {"code": "b", "cases": 11, "suppressed": []},
-        {"code": "c", "cases": 3, "suppressed": []},
-        {"code": "d", "cases": 0, "suppressed": []},
-    ]
-    lessons.suppress_column(table, "cases")
-    assert [(r["cases"], r["suppressed"]) for r in table] == [
-        (12, []),
-        (None, ["cases"]),
-        (None, ["cases"]),
-        (0, []),  # "none" reveals nobody
-    ]
+def test_a_count_is_published_exactly_or_through_the_cell_key_method():
+    def published(n: int, key_sum: int, exact: bool) -> tuple[Any, list[str]]:
+        row: dict[str, Any] = {"suppressed": []}
+        lessons.publish(row, "cases", n, key_sum, exact)
+        return row["cases"], row["suppressed"]
+
+    assert published(3, 12345, True) == (3, [])
+    assert published(3, 12345, False) == (SMALL, ["cases"])  # 3 + at most 3 is still under 11
+    assert published(40, 987654, False) == (shown_count(40, 987654).value, [])
+    assert published(0, 0, False) == (0, [])  # "none" reveals nobody
 
 
 def test_filters_are_read_from_the_query_string():
@@ -536,7 +534,17 @@ def many(world: World) -> None:
                 event(c, "exploitation", date(2025, 2, 1), destination)
 
 
-def test_an_analyst_gets_small_counts_hidden_and_told_so(world, many):
+def shown(cases: Any) -> int | str:
+    """What an analyst reads for a cell of exactly these cases: their count through the cell-key method."""
+    keys = [c.record_key for c in cases]
+    return shown_count(len(keys), sum(keys)).as_json()
+
+
+def with_method(method: str) -> list[Case]:
+    return [c for c in Case.objects.all() if method in c.recruitment_methods]
+
+
+def test_an_analyst_gets_counts_perturbed_small_ones_as_under_eleven_and_told_so(world, many):
     exact = lessons.lessons(world.coordinator_a, today=TODAY)
     assert rows(exact, "recruitment_methods", "cases") == {
         "ThroughAnOnlineAdvertisement": 11,
@@ -546,38 +554,51 @@ def test_an_analyst_gets_small_counts_hidden_and_told_so(world, many):
     result = lessons.lessons(world.analyst_a, today=TODAY)
     assert result["exact"] is False
     assert result["suppressed_below"] == 11
-    assert result["cases"] == 26
+    assert result["cases"] == shown(Case.objects.all())
+    friends = with_method("ThroughFriendsOrSocialEvents")
+    advert = with_method("ThroughAnOnlineAdvertisement")
     table = result["tables"]["recruitment_methods"]
-    # 3 is hidden; alone it could be worked out from the total, so the next smallest (11) goes too.
+    # Each row is a cell of its own cases: no second count is hidden to protect the first (the noise does).
     assert rows(result, "recruitment_methods", "cases") == {
-        "ThroughFriendsOrSocialEvents": 12,
-        "ThroughAnOnlineAdvertisement": None,
-        "ThroughFamilyOrFamilyEvents": None,
+        "ThroughFriendsOrSocialEvents": shown(friends),
+        "ThroughAnOnlineAdvertisement": shown(advert),
+        "ThroughFamilyOrFamilyEvents": SMALL,
     }
-    assert table["suppressed"] == ["Through an online advertisement", "Through family or family events"]
-    # Hidden rows come after the shown ones, in code-list order, so their order tells nothing.
-    assert [r["code"] for r in table["rows"]] == [
-        "ThroughFriendsOrSocialEvents",
-        "ThroughAnOnlineAdvertisement",
-        "ThroughFamilyOrFamilyEvents",
-    ]
-    # Routes: 5001 → 5002 has 14 (11 + 3), 5001 → 5001 has 11: both shown. Stage counts: 26 open cases
-    # in investigation, nobody has left a stage (no percentile, no "stalled").
-    assert rows(result, "routes", "cases") == {"5001>5002": 14, "5001>5001": 11}
-    assert rows(result, "stages", "open")["investigation"] == 26
+    assert table["suppressed"] == [r["label"] for r in table["rows"] if r["cases"] == SMALL]
+    assert "Through family or family events" in table["suppressed"]
+    # Rows go by the numbers shown, "<11" last, so their order tells nothing more.
+    shown_order = [lessons.rank(r["cases"]) for r in table["rows"]]
+    assert shown_order == sorted(shown_order, reverse=True)
+    # Routes: 5001 → 5002 has the 14 advert and family cases, 5001 → 5001 the 11 friends' with a route.
+    # Stage counts: 26 open cases in investigation; nobody has left a stage (no average, no "stalled").
+    routed = [c for c in friends if c.reference != "LL-SECRET-101"]
+    assert rows(result, "routes", "cases") == {
+        "5001>5002": shown(advert + with_method("ThroughFamilyOrFamilyEvents")),
+        "5001>5001": shown(routed),
+    }
+    assert rows(result, "stages", "open")["investigation"] == shown(Case.objects.all())
+    assert rows(result, "stages", "mean")["investigation"] is None
 
 
-def test_an_analyst_sees_everything_hidden_when_there_are_few_cases(world, cases_a):
+def test_an_analyst_sees_everything_under_eleven_when_there_are_few_cases(world, cases_a):
     result = lessons.lessons(world.analyst_a, today=TODAY)
-    assert result["cases"] is None  # 4 cases: the total itself is under 11
+    assert result["cases"] == SMALL  # 4 cases: 4 + at most 3 is still under 11
     for table in result["tables"].values():
         for row in table["rows"]:
             for column in table["columns"]:
                 if column["kind"] == "count":
-                    assert row[column["key"]] in (None, 0), (table["id"], row)
+                    assert row[column["key"]] in (SMALL, 0, None), (table["id"], row)
             if table["id"] == "compensation":
-                assert row["amount"] is None  # sums are for exact scopes only
-    assert lessons.route_map(world.analyst_a)["features"] == []  # hidden flows are not drawn
+                assert row["amount"] is None  # sums of money are for exact scopes only
+    assert lessons.route_map(world.analyst_a)["features"] == []  # "<11" flows are not drawn
+    # The parts of a count shown as "<11" are "<11" too, zeros included: "none of these few were linked to
+    # a registered recruiter" would say something about each of them.
+    assert rows(result, "recruiters", "cases", "registered", "unregistered")["Familial"] == (
+        SMALL,
+        SMALL,
+        SMALL,
+    )
+    assert rows(result, "compensation", "cases")["paid"] == SMALL
 
 
 def test_names_and_references_never_leave_the_lessons_pages(world, cases_a, many):
@@ -606,21 +627,25 @@ def test_the_page_explains_every_table_and_marks_what_is_hidden(world, many):
         assert table["explanation"] in html.replace("&#x27;", "'")
         assert reverse("cases:lessons_csv", args=[table["id"]]) in html
     assert "&lt;11" in html
-    assert "Hidden because the number is under 11" in html
+    assert "because the number is under 11" in html
     assert 'id="routes-map"' in html
     assert "<script>" not in html and "style=" not in html  # the CSP allows neither
 
 
-def test_the_csv_leaves_hidden_cells_empty_and_names_them(world, many):
+def test_the_csv_shows_small_counts_as_under_eleven_and_names_them(world, many):
     response = web_client(world.analyst_a).get(reverse("cases:lessons_csv", args=["recruitment_methods"]))
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="lessons-recruitment_methods.csv"' in response["Content-Disposition"]
-    table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [(r["code"], r["cases"], r["suppressed"]) for r in table] == [
-        ("ThroughFriendsOrSocialEvents", "12", ""),
-        ("ThroughAnOnlineAdvertisement", "", "cases"),
-        ("ThroughFamilyOrFamilyEvents", "", "cases"),
-    ]
+    table = {
+        r["code"]: (r["cases"], r["suppressed"])
+        for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    }
+    expected = {
+        method: (str(value), "cases" if value == SMALL else "")
+        for method in ("ThroughFriendsOrSocialEvents", "ThroughAnOnlineAdvertisement")
+        for value in [shown(with_method(method))]
+    }
+    assert table == {**expected, "ThroughFamilyOrFamilyEvents": (SMALL, "cases")}
     unknown = web_client(world.analyst_a).get(reverse("cases:lessons_csv", args=["people"]))
     assert unknown.status_code == 404
 

@@ -1,5 +1,6 @@
-"""Safe-migration reports: every figure equals a hand count; analysts get small counts hidden and never names;
-enforcement agencies and agencies at neither end count nothing; bad filters are named."""
+"""Safe-migration reports: every figure equals a hand count; analysts get counts through the cell-key method
+(small ones as "<11") and never names; enforcement agencies and agencies at neither end count nothing; bad
+filters are named. (Differencing, periods and audit for analysts: test_reports_disclosure.py.)"""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from safepassage.accounts.models import Agency, Membership, User
+from safepassage.core.disclosure import SMALL, shown_count
 from safepassage.migration import reports, services
 from safepassage.migration.models import Channel, Registration
 from safepassage.testing import World, api_client, directory_entry, web_client
@@ -224,17 +226,18 @@ def test_the_destination_end_sees_its_channel_only_and_exactly(world):
     assert [c.name for c in reports.report_channels(world.coordinator_b)] == ["District 1 – Bangkok"]
 
 
-def test_analysts_get_small_counts_hidden_and_never_names(world):
+def test_analysts_get_small_counts_as_under_eleven_and_never_names(world):
     build(world)
     report = reports.migration_report(world.analyst_a, reports.Filters())
-    assert report["exact"] is False and report["suppressed_below"] == 11 and report["count"] is None
+    assert report["exact"] is False and report["suppressed_below"] == 11 and report["count"] == SMALL
     for table in report["tables"].values():
         for row in table["rows"]:
             counts = [c["key"] for c in table["columns"] if c["kind"] == "count"]
-            assert all(row[key] is None for key in counts), (table["id"], row)
-        assert table["suppressed"], table["id"]  # and each table says what it hid
-    assert only_row(report, "arrivals")["share"] is None
-    assert only_row(report, "first_checkin") == {"people": None, "median": None, "p90": None}
+            # Five people: every cell holds 1 to 4 of them, so even with its noise it is under 11.
+            assert all(row[key] == SMALL for key in counts), (table["id"], row)
+        assert table["suppressed"], table["id"]  # and each table says what it shows as "<11"
+    assert only_row(report, "arrivals")["share"] is None  # a share of 4 people is withheld
+    assert only_row(report, "first_checkin") == {"people": SMALL, "mean": None}
     assert rows(report, "recruiters", "code", "label") == [("A", "Recruiter A"), ("", "No recruiter")]
     assert rows(report, "problems_recruiters", "code", "label") == [("A", "Recruiter A")]
     assert [reports.letters(n) for n in (1, 26, 27, 52, 53)] == ["A", "Z", "AA", "AZ", "BA"]
@@ -253,22 +256,31 @@ def test_analysts_get_small_counts_hidden_and_never_names(world):
     for text in texts:
         for name in (*NAMES, FAMILY, "Golden Jobs", "Orchard 9"):
             assert name not in text
-    assert "&lt;11" in texts[0] and "Hidden because the number is under 11" in texts[0]
+    assert "&lt;11" in texts[0] and "because the number is under 11" in texts[0]
 
 
-def test_analysts_see_counts_of_eleven_and_more_but_a_lone_small_one_takes_another_with_it(world):
+def test_analysts_see_each_cell_perturbed_with_its_own_keys_and_only_small_ones_hidden(world):
     bangkok, jinghong = channels(world)
     for n in range(12):
         register(world, bangkok, f"Person {n}", world.village_1, travel=5, sector="agriculture")
     register(world, jinghong, "Person 12", world.village_3, travel=5, sector="agriculture")
+
+    def shown(registrations: Any) -> int | str:
+        keys = [r.record_key for r in registrations]
+        return shown_count(len(keys), sum(keys)).as_json()
+
+    everyone = Registration.objects.all()
     report = reports.migration_report(world.analyst_a, reports.Filters())
-    assert report["count"] == 13
-    assert rows(report, "sectors", "label", "people", "suppressed") == [
-        ("Agriculture and plantations", 13, [])
+    assert report["count"] == shown(everyone)
+    assert rows(report, "sectors", "label", "people") == [("Agriculture and plantations", shown(everyone))]
+    # District 2's single person is "<11"; district 1's 12 carry their own noise, so 13 − 12 tells nothing.
+    district_1 = everyone.filter(person__village=world.village_1)
+    assert rows(report, "origins", "label", "people") == [
+        ("Area 5001", shown(district_1)),
+        ("Area 5002", SMALL),
     ]
-    # District 2's single person is hidden; district 1's 12 would give it away (13 - 12), so it goes too.
-    assert rows(report, "origins", "label", "people") == [("Area 5001", None), ("Area 5002", None)]
-    assert report["tables"]["origins"]["suppressed"] == ["Area 5001", "Area 5002"]
+    small = [label for label, people in rows(report, "origins", "label", "people") if people == SMALL]
+    assert report["tables"]["origins"]["suppressed"] == small and "Area 5002" in small
 
 
 def test_csv_has_each_table_with_formulas_neutralised_and_what_each_row_hides(world):
@@ -284,7 +296,7 @@ def test_csv_has_each_table_with_formulas_neutralised_and_what_each_row_hides(wo
     table = list(csv.reader(io.StringIO(analyst.content.decode().lstrip("\ufeff"))))
     assert table == [
         ["expected", "confirmed", "not_confirmed", "share", "suppressed"],
-        ["", "", "", "", "expected confirmed not_confirmed share"],
+        [SMALL, SMALL, SMALL, "", "expected confirmed not_confirmed share"],
     ]
     assert (
         web_client(world.coordinator_a).get(reverse("migration:reports_csv", args=["people"])).status_code

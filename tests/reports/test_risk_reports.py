@@ -1,15 +1,19 @@
-"""Risk reports: figures equal those counted by hand; small cells hidden from analysts."""
+"""Risk reports: figures equal those counted by hand for the owning agency's case staff; for analysts, what
+the cell-key method gives from the people's own record keys."""
 
 from datetime import date, timedelta
 
 import pytest
 
+from safepassage.core import disclosure
 from safepassage.registry.bulk import BulkItem, assessments_bulk_record
 from safepassage.registry.services import person_create
-from safepassage.reports import selectors
+from safepassage.reports import protect, selectors
+from safepassage.reports.drivers import area_drivers
 from safepassage.testing import api_client, web_client
 
 from ..registry.conftest import all_answers
+from .attacks import key_sum, rekey, shown, small_counts
 
 pytestmark = pytest.mark.django_db
 TODAY = date.today()
@@ -66,6 +70,9 @@ def population(world):
     items += [BulkItem(p.pk, TODAY - timedelta(days=10), answers) for p, answers in people]
     items.sort(key=lambda i: (i.person_id, i.assessed_on))
     assessments_bulk_record(actor=None, items=items)
+    # Record keys from a fixed seed, so that what an analyst sees is the same on every run: the twelve girls
+    # show as 14 and the fifteen people of district 5001 as 16 (worked out again in each test).
+    rekey([p for p, _ in people], seed=4)
     return people
 
 
@@ -88,19 +95,44 @@ def test_the_other_agencys_people_are_not_counted(world, population):
     assert [(r["district"], r["n"]) for r in report["rows"]] == [("5002", 4)]
 
 
-def test_an_analyst_sees_small_cells_suppressed(world, population):
+def test_an_analyst_sees_counts_through_the_cell_key_method(world, population):
     report = selectors.risk_report(viewer=world.analyst_a, group_by=["district", "sex"])
     rows = {(r["district"], r["sex"]): r for r in report["rows"]}
     girls, boys = rows[("5001", "female")], rows[("5001", "male")]
-    assert girls["n"] == 12 and girls["high"] == 12
+    girl_people = [p for p, _ in population[:12]]
+    boy_people = [p for p, _ in population[12:15]]
+    assert girls["n"] == shown(girl_people)
+    assert girls["high"] == shown(girl_people)  # the same twelve people: the same figure
     assert girls["low"] == 0  # "none" reveals nobody
-    assert boys["n"] is None and boys["low"] is None and boys["mean_index"] is None
-    assert report["suppressed_below"] == 11
-    by_district = selectors.risk_report(viewer=world.analyst_a, group_by=["district"])["rows"]
-    district = by_district[0]
-    assert district["n"] == 15
-    # Only 3 low: hidden, and the next smallest non-zero count too, so it cannot be worked out from n.
-    assert district["low"] is None and district["high"] is None
+    # Three boys: "<11", and every figure of their row with them (zeros too), the mean withheld.
+    assert boys["n"] == "<11" and boys["low"] == "<11" and boys["high"] == "<11"
+    assert boys["mean_index"] is None
+    assert report["suppressed_below"] == 11 and report["perturbed"] is True
+    district = selectors.risk_report(viewer=world.analyst_a, group_by=["district"])["rows"][0]
+    assert district["n"] == shown(girl_people + boy_people)
+    assert district["low"] == "<11"
+    assert district["high"] == girls["high"]  # the high-risk people of 5001 are the same twelve girls
+    # No count from 1 to 10 anywhere.
+    assert small_counts(report) == []
+
+
+def test_an_analysts_mean_index_is_perturbed_with_the_cells_key(world, population):
+    girl_people = [p for p, _ in population[:12]]
+    row = selectors.risk_report(viewer=world.analyst_a, group_by=["village"])["rows"][0]
+    assert row["village"] == world.village_1.code
+    if row["n"] == "<11":
+        assert row["mean_index"] is None
+    else:
+        assert row["mean_index"] == disclosure.perturbed_mean(12 * 98.0, 12, key_sum(girl_people), span=100)
+
+
+def test_a_coordinator_of_the_owning_agency_keeps_exact_figures(world, population):
+    for user in (world.coordinator_a, world.admin_a, world.caseworker_a):
+        report = selectors.risk_report(viewer=user, group_by=["district", "sex"])
+        rows = {(r["district"], r["sex"]): r for r in report["rows"]}
+        assert (rows[("5001", "male")]["n"], rows[("5001", "male")]["low"]) == (3, 3)
+        assert rows[("5001", "male")]["mean_index"] == 0.0
+        assert report["perturbed"] is False and report["suppressed_below"] is None
 
 
 def test_volunteers_and_partners_get_no_reports(world, population):
@@ -135,7 +167,7 @@ def test_the_trend_between_two_periods(world, population):
 def test_drivers_show_each_indicators_share(world, population):
     from safepassage.registry.models import Catalogue
 
-    result = selectors.drivers(
+    result = area_drivers(
         viewer=world.coordinator_a, area=world.district_1, catalogue=Catalogue.objects.get(status="active")
     )
     assert result["n"] == 15
@@ -185,9 +217,31 @@ def test_the_counted_cells_give_exactly_what_counting_people_gives(world, popula
     from_cells = selectors.risk_report(viewer=world.coordinator_a, group_by=group_by)["rows"]
     counted = selectors.risk_report(viewer=world.coordinator_a, group_by=group_by, as_of=TODAY)["rows"]
     assert from_cells == counted
-    analyst_cells = selectors.risk_report(viewer=world.analyst_a, group_by=group_by)["rows"]
-    analyst_counted = selectors.risk_report(viewer=world.analyst_a, group_by=group_by, as_of=TODAY)["rows"]
-    assert analyst_cells == analyst_counted
+    # An analyst's figures, from the cells, are what the cell-key method gives the people of each group.
+    analyst = selectors.risk_report(viewer=world.analyst_a, group_by=group_by)["rows"]
+    expected = published_by_hand(world, group_by)
+    assert {tuple(r[g] for g in group_by): r["n"] for r in analyst} == expected
+
+
+def published_by_hand(world, group_by):
+    """Each group's count as the cell-key method publishes it, worked out from agency A's people."""
+    from safepassage.registry.models import Person
+
+    groups: dict[tuple, list] = {}
+    for person in (
+        Person.objects.filter(agency=world.agency_a).exclude(current_band="").select_related("village")
+    ):
+        path = person.village.path.strip("/").split("/")  # country, province, district, subdistrict, village
+        values = {
+            "village": path[4],
+            "subdistrict": path[3],
+            "district": path[2],
+            "province": path[1],
+            "sex": person.sex,
+            "age_band": "10-14" if person.birth_year == TODAY.year - 12 else "15-17",
+        }
+        groups.setdefault(tuple(values[g] for g in group_by), []).append(person)
+    return {group: shown(people) for group, people in groups.items()}
 
 
 def test_the_nightly_rebuild_recounts_every_cell(world, population, capsys):
@@ -209,18 +263,31 @@ def test_an_analyst_who_is_also_staff_elsewhere_still_gets_suppressed_numbers(wo
     rows = {
         r["district"]: r for r in selectors.risk_report(viewer=world.analyst_a, group_by=["district"])["rows"]
     }
-    assert (
-        rows["5002"]["n"] is None
-    )  # 4 women of agency B: under 11 even for B's caseworker, as the scope mixes
+    # 4 women of agency B: "<11" even for B's caseworker, as the scope mixes
+    assert rows["5002"]["n"] == "<11"
 
 
-def test_priorities_hide_alkire_foster_figures_of_fewer_than_11_people_from_analysts(world, population):
+def test_priorities_withhold_h_and_a_from_analysts_when_they_would_give_a_small_number(world, population):
     rows = {r["area"]: r for r in selectors.prioritisation(viewer=world.analyst_a, level="district")}
     district = rows["5001"]
-    assert district["n"] == 15 and district["H"] == 0.8  # 12 multiply vulnerable: shown
-    from safepassage.registry.bulk import BulkItem, assessments_bulk_record
+    everyone = [p for p, _ in population[:15]]
+    assert district["n"] == shown(everyone)
+    # 12 multiply vulnerable of 15: the other 3 would follow from H × n, so H, A and M0 are withheld.
+    assert district["H"] is None and district["A"] is None and district["M0"] is None
 
-    girls = [p for p, _ in population[:4]]
-    assessments_bulk_record(actor=None, items=[BulkItem(g.pk, TODAY, all_answers(1)) for g in girls])
-    rows = {r["area"]: r for r in selectors.prioritisation(viewer=world.analyst_a, level="district")}
-    assert rows["5001"]["H"] is None and rows["5001"]["M0"] is None  # 8 left: H × n would reveal them
+
+def test_priorities_show_analysts_perturbed_h_and_a(world):
+    from .attacks import Someone, add_people
+
+    people = [Someone(world.village_1, "female", "high", 80.0, multiple=True, share=0.5) for _ in range(20)]
+    people += [Someone(world.village_1, "male", "low", 10.0) for _ in range(25)]
+    made = add_people(world, people, seed=7)
+    row = selectors.prioritisation(viewer=world.analyst_a, level="village")[0]
+    whole, multiple = key_sum(made), key_sum(made[:20])
+    assert row["n"] == shown(made)
+    assert row["high"] == shown(made[:20])
+    assert row["H"] == protect.share(20, 45, whole, multiple)
+    assert row["A"] == disclosure.perturbed_mean(20 * 0.5, 20, multiple, span=1.0, digits=4)
+    assert row["M0"] == round(row["H"] * row["A"], 4)
+    exact = selectors.prioritisation(viewer=world.coordinator_a, level="village")[0]
+    assert (exact["n"], exact["high"], exact["H"], exact["A"]) == (45, 20, round(20 / 45, 4), 0.5)

@@ -9,9 +9,10 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from safepassage.reports.forms import default_periods
+from safepassage.reports.forms import default_month_periods, default_periods
 from safepassage.testing import web_client
 
+from .attacks import shown
 from .test_risk_reports import TODAY, population  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -99,10 +100,49 @@ def test_a_wrong_period_is_named(world, population):  # noqa: F811
     assert response.context["rows"] == []
 
 
-def test_an_analyst_sees_a_change_hidden_when_it_would_reveal_a_small_number(world, population):  # noqa: F811
-    rows = {r["area"]: r for r in web_client(world.analyst_a).get(URL).context["rows"]}
-    # 5001 now: 12 high and 3 low. The 3 is hidden, and the 12 with it (else 15 - 12 gives it away), so the
-    # change in the high count cannot be shown either; 5002 belongs to agency B.
-    assert rows["5001"]["n"] == 15
-    assert rows["5001"]["high_change"] is None
+def test_an_analyst_sees_the_change_of_the_figures_shown_over_whole_months(world, population):  # noqa: F811
+    response = web_client(world.analyst_a).get(URL)
+    rows = {r["area"]: r for r in response.context["rows"]}
+    # The default periods are whole calendar months for a reader outside the owning agency.
+    first, second = default_month_periods(TODAY, months=6)
+    fields = inputs(response.content.decode())
+    assert fields["first_from"][1] == first[0].isoformat() and fields["second_to"][1] == second[1].isoformat()
+    assert first[0].day == 1 and second[0].day == 1 and (second[1] + timedelta(days=1)).day == 1
+    # 5001 now: 12 girls at high risk (nobody before) and 3 boys at low risk; 5002 belongs to agency B.
+    everyone = [p for p, _ in population[:15]]
+    girls = everyone[:12]
+    assert rows["5001"]["n"] == shown(everyone)
+    high = shown(girls)
+    assert isinstance(high, int)  # 14 with the population's keys
+    assert rows["5001"]["high_change"] == high - 0  # the change of the figures shown
     assert "5002" not in rows
+    assert "Numbers under 11 are hidden" in response.content.decode()
+    assert "Numbers under 11 are hidden" not in web_client(world.coordinator_a).get(URL).content.decode()
+
+
+def test_an_analyst_is_told_which_date_is_not_a_whole_month(world, population):  # noqa: F811
+    query = {
+        "first_from": "2025-01-02",
+        "first_to": "2025-06-30",
+        "second_from": "2025-07-01",
+        "second_to": "2025-12-30",
+    }
+    response = web_client(world.analyst_a).get(URL, query)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) == {"first_from", "second_to"}
+    assert response.context["rows"] == []
+    csv = web_client(world.analyst_a).get(URL, {**query, "format": "csv"})
+    assert csv.status_code == 400
+    assert {e["field"] for e in csv.json()["errors"]} == {"first_from", "second_to"}
+    # A coordinator of the owning agency may compare any two periods.
+    assert web_client(world.coordinator_a).get(URL, query).context["form"].errors == {}
+
+
+def test_the_default_month_periods_are_the_last_six_months_and_the_six_before():
+    first, second = default_month_periods(date(2026, 12, 7), months=6)
+    assert second == (date(2026, 7, 1), date(2026, 12, 31))
+    assert first == (date(2026, 1, 1), date(2026, 6, 30))
+    first, second = default_month_periods(date(2026, 3, 31), months=6)
+    assert second == (date(2025, 10, 1), date(2026, 3, 31))
+    assert first == (date(2025, 4, 1), date(2025, 9, 30))

@@ -14,9 +14,13 @@ COLOURS = [("low", "#2b7a0b"), ("medium", "#d4a017"), ("high", "#a4161a"), ("inc
 
 @register.simple_tag
 def band_bar(row: dict[str, Any]) -> SafeString:
-    """Bands as shares of the row's total; nothing when the row is suppressed."""
-    total = row.get("n")
-    if not total or any(row.get(b) is None for b, _ in COLOURS):
+    """Bands as shares of their sum (perturbed counts need not add up to the row's total); nothing when a
+    band is hidden ("<11")."""
+    counts = [row.get(b) for b, _ in COLOURS]
+    if any(not isinstance(c, int) or isinstance(c, bool) for c in counts):
+        return mark_safe("")
+    total = sum(int(c or 0) for c in counts)
+    if not total:
         return mark_safe("")
     x = 0.0
     parts = []

@@ -11,10 +11,16 @@
   var legend = document.getElementById("legend");
   var palette = ["#f1eef6", "#fcc5c0", "#fa9fb5", "#f768a1", "#c51b8a", "#7a0177"];
 
+  // Hidden figures ("<11", or a mean withheld) are grey.
   function colour(value, max) {
-    if (value === null || value === undefined) { return "#d9d9d9"; }
+    if (typeof value !== "number") { return "#d9d9d9"; }
     var i = max > 0 ? Math.min(palette.length - 1, Math.floor(value / max * (palette.length - 1) + 1e-9)) : 0;
     return palette[i];
+  }
+
+  // A count as published: a number, or "<11" (older answers said null).
+  function shown(value) {
+    return value === null || value === undefined ? "<11" : String(value);
   }
 
   function load() {
@@ -41,8 +47,8 @@
             title.textContent = p.name + " (" + p.code + ")";
             text.appendChild(title);
             var body = document.createElement("div");
-            body.textContent = el.getAttribute("data-label-n") + ": " + (p.n === null ? "<11" : p.n) + " · " +
-              el.getAttribute("data-label-high") + ": " + (p.high === null ? "<11" : p.high) + " · " +
+            body.textContent = el.getAttribute("data-label-n") + ": " + shown(p.n) + " · " +
+              el.getAttribute("data-label-high") + ": " + shown(p.high) + " · " +
               el.getAttribute("data-label-index") + ": " + (p.mean_index === null ? "—" : p.mean_index);
             text.appendChild(body);
             l.bindPopup(text);
