@@ -99,9 +99,9 @@ def test_every_declared_parameter_of_every_aggregate_endpoint_has_values_to_atta
 
 @pytest.fixture
 def province(world):
-    """A hundred and twenty villages of one subdistrict; each holds a dozen or so women and men of both age groups and,
-    in most, one or two people of a rare kind (sex "other", or a child of 15-17) — the cells an attacker
-    wants. Record keys drawn from a fixed seed."""
+    """A hundred and twenty villages of one subdistrict; each holds a dozen or so women and men and, in
+    most, one or two people of a rare kind (sex "other", or a child of 15-17): the cells an attacker wants.
+    Record keys drawn from a fixed seed."""
     rng = random.Random(40)
     people = []
     for village in villages(world, 120):
