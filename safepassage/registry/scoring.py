@@ -97,6 +97,10 @@ class RedFlag:
     at: int = 3
     under_age: int | None = None
     label: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # Whether it raises an alert of its own. A rule that only restates an early-warning rule as a band
+    # floor (a sudden event at 3) leaves the alert to that rule, and so to its settings (no alert on a
+    # first assessment unless the catalogue asks), so that a survey round does not raise thousands.
+    alert: bool = True
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RedFlag:
@@ -133,7 +137,10 @@ class RedFlag:
         label = data.get("label") or {}
         if not isinstance(label, Mapping):
             raise ValueError(f"red flag {code}: label is a text per language")
-        return cls(code, band, all_, any_, kinds, at, age, dict(label))
+        alert = data.get("alert", True)
+        if not isinstance(alert, bool):
+            raise ValueError(f"red flag {code}: alert is true or false")
+        return cls(code, band, all_, any_, kinds, at, age, dict(label), alert)
 
 
 @dataclass(frozen=True)
@@ -540,7 +547,7 @@ def warnings(
         if newly:
             reasons.append(Reason("trigger_newly_3", {"indicators": sorted(newly)}))
     if previous is None:
-        return reasons + _red_flagged(result, ())
+        return reasons + _red_flagged(result, (), params)
     old = previous[0]
     banded = old.band in BAND_ORDER and result.band in BAND_ORDER
     if params.band_rise and banded and BAND_ORDER[result.band] > BAND_ORDER[old.band]:
@@ -553,12 +560,13 @@ def warnings(
         rise = round(result.index - old.index, 2)
         if rise >= params.index_rise:
             reasons.append(Reason("index_rise", {"from": old.index, "to": result.index, "rise": rise}))
-    return reasons + _red_flagged(result, old.red_flags)
+    return reasons + _red_flagged(result, old.red_flags, params)
 
 
-def _red_flagged(result: Result, before: Sequence[str]) -> list[Reason]:
-    """The red-flag warning: the flags that fire now and did not on the assessment before."""
-    raised = [flag for flag in result.red_flags if flag not in before]
+def _red_flagged(result: Result, before: Sequence[str], params: Parameters) -> list[Reason]:
+    """The red-flag warning: the alerting flags that fire now and did not on the assessment before."""
+    quiet = {flag.code for flag in params.red_flags if not flag.alert}
+    raised = [flag for flag in result.red_flags if flag not in before and flag not in quiet]
     return [Reason("red_flag", {"flags": raised, "band": result.band})] if raised else []
 
 

@@ -202,7 +202,8 @@ def test_a_flag_warns_once_not_at_every_visit(world, child_a):
     )
     assert flagged.alert is not None
     red = next(r for r in flagged.alert.reasons if r["rule"] == "red_flag")
-    assert set(red["flags"]) == {"debt_recruitment", "broker_no_documents", "sudden_event"}
+    # (sudden_event fired too, but leaves its alert to the trigger rule, which named the triggers)
+    assert set(red["flags"]) == {"debt_recruitment", "broker_no_documents"}
     again = services.assessment_record(
         actor=world.volunteer_a,
         person=child_a,
@@ -212,7 +213,7 @@ def test_a_flag_warns_once_not_at_every_visit(world, child_a):
     assert again.alert is None  # still flagged, already warned
     child_a.refresh_from_db()
     assert child_a.current_band == "high"
-    assert set(child_a.current_red_flags.split(",")) == set(red["flags"])
+    assert set(child_a.current_red_flags.split(",")) == {*red["flags"], "sudden_event"}
 
 
 @pytest.mark.parametrize("batch_size", [5000, 1])
@@ -307,3 +308,21 @@ def test_the_person_page_names_the_flags_beside_the_band(world, teenager):
     assert "Too few answers to tell" in page
     assert "Not several serious risks at once" not in page
     assert "First assessment" in page and "?" + " →" not in page
+
+
+def test_a_sudden_event_on_a_first_visit_sets_the_band_but_leaves_the_alert_to_the_trigger_rule(
+    world, child_a
+):
+    """A baseline survey finds many households in debt: medium at least, but no flood of alerts unless the
+    catalogue asks for alerts on first assessments (first_assessment_triggers)."""
+    first = services.assessment_record(
+        actor=world.volunteer_a, person=child_a, assessed_on=TODAY, scores=all_answers(1, BMN_DEBT=3)
+    )
+    assert (first.assessment.band, first.assessment.red_flags, first.alert) == (
+        "medium",
+        "sudden_event",
+        None,
+    )
+    assert scoring.RedFlag.from_dict({"code": "x", "band": "high", "all": {"A": 3}}).alert is True
+    with pytest.raises(ValueError, match="alert"):
+        scoring.RedFlag.from_dict({"code": "x", "band": "high", "all": {"A": 3}, "alert": "no"})
