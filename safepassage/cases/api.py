@@ -779,7 +779,7 @@ def service_list(request: HttpRequest, case_id: int) -> Any:
 @router.post("/cases/{case_id}/services", response={201: IdOut, **ERRORS})
 def service_create(request: HttpRequest, case_id: int, payload: ServiceIn) -> Any:
     """A line of the support plan; the receiving agency of an accepted referral adds the services it gives."""
-    case, _via = services.case_to_work_on(request.user, case_id, "service")
+    case, _via = services.case_to_work_on(signed_in_user(request), case_id, "service")
     return Status(201, services.service_add(actor=signed_in_user(request), case=case, **payload.dict()))
 
 
@@ -834,7 +834,7 @@ def repatriation_advance(request: HttpRequest, repatriation_id: int, payload: Ad
 @router.post("/cases/{case_id}/follow-ups", response={201: IdOut, **ERRORS})
 def follow_up_create(request: HttpRequest, case_id: int, payload: FollowUpIn) -> Any:
     """A follow-up; the receiving agency of an accepted referral records its own."""
-    case, _via = services.case_to_work_on(request.user, case_id, "follow_up")
+    case, _via = services.case_to_work_on(signed_in_user(request), case_id, "follow_up")
     return Status(201, services.follow_up_record(actor=signed_in_user(request), case=case, **payload.dict()))
 
 
@@ -861,7 +861,7 @@ def note_list(request: HttpRequest, case_id: int) -> Any:
 @router.post("/cases/{case_id}/notes", response={201: dict, **ERRORS})
 def note_create(request: HttpRequest, case_id: int, payload: CaseNoteIn) -> Any:
     """A note on the case, by its owner's staff or by the receiving agency of an accepted referral."""
-    case, _via = services.case_to_work_on(request.user, case_id, "note")
+    case, _via = services.case_to_work_on(signed_in_user(request), case_id, "note")
     note = services.note_add(actor=signed_in_user(request), case=case, text=payload.text)
     return Status(201, _note(note))
 
@@ -905,7 +905,7 @@ def referral_create(request: HttpRequest, payload: ReferralIn) -> Any:
     referral may refer the case on."""
     data = payload.dict()
     # (the receiving agency of an accepted referral may refer the case on)
-    case, _via = services.case_to_work_on(request.user, data.pop("case_id"), "referral")
+    case, _via = services.case_to_work_on(signed_in_user(request), data.pop("case_id"), "referral")
     referral = services.referral_create(actor=signed_in_user(request), case=case, **data)
     return Status(201, _referral(referral, request.user))
 

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safepassage.accounts.models import Agency, Membership
+from safepassage.accounts.models import Agency, Membership, User
 from safepassage.audit.services import audit_record, diff
 from safepassage.cases import htcds, selectors
 from safepassage.cases.models import (
@@ -121,7 +121,7 @@ def _editable(actor: Any, case: Case) -> Case:
     return get_for_user(Case.objects.select_related("person", "stage"), actor, case.pk, Action.CHANGE)
 
 
-def _workable(actor: Any, case: Case, kind: str) -> tuple[Case, Referral | None]:
+def _workable(actor: User | None, case: Case, kind: str) -> tuple[Case, Referral | None]:
     """The case again, and the accepted referral the actor works under when their agency is not its owner.
 
     The owner's case staff record anything; the receiving agency of an accepted referral adds only what
@@ -141,7 +141,7 @@ def _workable(actor: Any, case: Case, kind: str) -> tuple[Case, Referral | None]
     return shared, accepted[0]
 
 
-def case_to_work_on(actor: Any, pk: Any, kind: str) -> tuple[Case, Referral | None]:
+def case_to_work_on(actor: User | None, pk: Any, kind: str) -> tuple[Case, Referral | None]:
     """A case the actor may add `kind` to (as its owner, or under an accepted referral), or 404."""
     try:
         case = Case.objects.select_related("person", "stage", "agency").get(pk=int(pk))
@@ -231,7 +231,9 @@ def _case_audit(actor: Any, action: str, case: Case, obj: Any = None, **changes:
     audit_record(actor=actor, action=action, obj=obj or case, agency=case.agency, changes=changes)
 
 
-def _work_audit(actor: Any, action: str, case: Case, obj: Any, via: Referral | None, **changes: Any) -> None:
+def _work_audit(
+    actor: User | None, action: str, case: Case, obj: Any, via: Referral | None, **changes: Any
+) -> None:
     """A record added to a case; by a receiving agency, naming the referral (and the consent) it rests on.
     The event goes to the case's owner's trail, as the case's reads do."""
     if via is not None:
@@ -543,7 +545,7 @@ def case_update(*, actor: Any, case: Case, **fields: Any) -> Case:
 
 
 @transaction.atomic
-def case_assign(*, actor: Any, case: Case, caseworker_id: int | None) -> Case:
+def case_assign(*, actor: User | None, case: Case, caseworker_id: int | None) -> Case:
     """Give the case to one of its agency's caseworkers or coordinators (or to no one): it is on their list of
     cases and its alerts reach them."""
     case = _editable(actor, case)
@@ -1213,7 +1215,7 @@ def follow_up_record(
 
 
 @transaction.atomic
-def note_add(*, actor: Any, case: Case, text: str) -> CaseNote:
+def note_add(*, actor: User | None, case: Case, text: str) -> CaseNote:
     """A note on a case, by its owner's case staff or by the receiving agency of an accepted referral (which
     alone, with the owner, reads it). Audited without its text."""
     case, via = _workable(actor, case, "note")
@@ -1226,7 +1228,7 @@ def note_add(*, actor: Any, case: Case, text: str) -> CaseNote:
 
 
 @transaction.atomic
-def notes_read(*, actor: Any, case: Case) -> list[CaseNote]:
+def notes_read(*, actor: User | None, case: Case) -> list[CaseNote]:
     """The notes of a case the actor may read, recording that they were read (their ids, never their text)."""
     notes = list(selectors.case_notes(actor, case))
     if notes:
@@ -1240,7 +1242,7 @@ def notes_read(*, actor: Any, case: Case) -> list[CaseNote]:
 
 
 @transaction.atomic
-def people_found(*, actor: Any, ids: Sequence[int], via: str) -> None:
+def people_found(*, actor: User | None, ids: Sequence[int], via: str) -> None:
     """Record that a search showed these people's names to the actor (their ids, never the words typed)."""
     if not ids:
         return
@@ -1490,7 +1492,7 @@ def referral_close(*, actor: Any, referral: Referral, to: str, note: str = "") -
     return referral
 
 
-def _revoke_onward(actor: Any, referral: Referral, note: str) -> None:
+def _revoke_onward(actor: User | None, referral: Referral, note: str) -> None:
     """Revoking a referral revokes those made on from it: they rested on it (and on its consent)."""
     live = (Referral.Status.PENDING, Referral.Status.ACCEPTED)
     for onward in Referral.objects.select_for_update().filter(parent=referral, status__in=live):

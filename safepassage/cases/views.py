@@ -335,7 +335,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "conferences": case.conferences.prefetch_related("actions", "attendees")
             if sees(selectors.CONFERENCES)
             else [],
-            "notes": services.notes_read(actor=request.user, case=case) if sees(selectors.NOTES) else [],
+            "notes": services.notes_read(actor=signed_in_user(request), case=case)
+            if sees(selectors.NOTES)
+            else [],
             "referrals": case.referrals.select_related("to_organisation", "from_agency", "parent")
             if owner
             else [],
@@ -542,7 +544,7 @@ def case_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         raise Http404
     # The owner's case staff record anything; a receiving agency adds services, notes, follow-ups and
     # onward referrals under the accepted referral it works with (services.case_to_work_on says which).
-    case, via = services.case_to_work_on(request.user, pk, kind)
+    case, via = services.case_to_work_on(signed_in_user(request), pk, kind)
     initial = _add_initial(request, case, kind)
     form = recorder.form(request.POST or None, initial=initial, **recorder.form_kwargs(request, case))
     if request.method == "POST" and form.is_valid():
