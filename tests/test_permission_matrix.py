@@ -800,6 +800,14 @@ def case_a(world: World) -> Any:
     def make() -> Any:
         case = open_case(world)
         shelter = directory_entry(world, world.agency_a, kind="shelter", name="Matrix shelter")
+        services.best_interests_record(
+            actor=world.caseworker_a,
+            case=case,
+            assessed_on=date.today() - timedelta(days=61),
+            assessor="Matrix",
+            views="Wants somewhere safe first.",
+            recommendation="not_yet",
+        )
         stay = services.shelter_stay_start(
             actor=world.caseworker_a,
             case=case,
@@ -987,6 +995,13 @@ API_CASES += [
         _a(200),
         "POST",
         {"status": "PossibleVictimOfTrafficking", "decided_by_org": "NGO"},
+    ),
+    Case(
+        "POST /api/v1/cases/{case_id}/track",
+        lambda w: _case_url(w, "/track"),
+        _a(200),
+        "POST",
+        {"track": "labour", "reason": "Matrix: decided after a conference."},
     ),
     Case(
         "POST /api/v1/cases/{case_id}/screenings",

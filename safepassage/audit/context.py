@@ -14,6 +14,8 @@ class RequestContext:
     request_id: str
     ip: str | None = None
     channel: str = "web"
+    # the X-Request-ID the client sent: kept beside the server's id for tracing, never used as the id
+    client_request_id: str = ""
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(

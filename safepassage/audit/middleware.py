@@ -1,4 +1,5 @@
-"""Gives every request an id (echoed in X-Request-ID) that its audit events carry."""
+"""Gives every request an id of the server's making (echoed in X-Request-ID) that its audit events carry.
+A client's own X-Request-ID is kept beside it, marked as the client's, and never becomes the id."""
 
 from __future__ import annotations
 
@@ -21,10 +22,16 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        client_request_id = incoming if _SAFE_ID.match(incoming) else ""
+        request_id = uuid.uuid4().hex
         channel = "api" if request.path.startswith("/api/") else "web"
         token = context.activate(
-            context.RequestContext(request_id=request_id, ip=request.META.get("REMOTE_ADDR"), channel=channel)
+            context.RequestContext(
+                request_id=request_id,
+                ip=request.META.get("REMOTE_ADDR"),
+                channel=channel,
+                client_request_id=client_request_id,
+            )
         )
         try:
             response = self.get_response(request)

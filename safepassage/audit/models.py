@@ -44,6 +44,8 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # what the client called its request (X-Request-ID): the client's word, never the server's id
+    client_request_id = models.CharField(max_length=64, blank=True)
     channel = models.CharField(max_length=8, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
+from django.apps import apps
 from django.db import models, transaction
 
 from safepassage.audit import context
@@ -31,22 +36,75 @@ ALWAYS_SENSITIVE = frozenset(
     }
 )
 
+# Parts of field names whose values are about a person, even when they look like a code or a number
+# (a birth year, the village someone lives in, a perpetrator's details, who gave a tip).
+PERSONAL_PARTS = frozenset(
+    {
+        "name",
+        "names",
+        "birth",
+        "village",
+        "perpetrator",
+        "perpetrators",
+        "notifier",
+    }
+)
+
+# Parts of field names that hold free text: any text in them is masked, even one lowercase word (ids kept).
+TEXT_PARTS = frozenset(
+    {"summary", "notes", "note", "text", "description", "taken", "story", "words", "comment", "comments"}
+)
+
+# Values that may stay in the trail: codes, ids, dates and references; any other text (a name, a place,
+# what someone said) is replaced by MASK, so an event holds which fields changed, never what they say.
+_CODE = re.compile(
+    r"^(?:[a-z0-9_.,:/+-]{0,64}"  # codes, slugs, paths
+    r"|[A-Z]{2,3}"  # country codes
+    r"|[A-Z]{1,4}-\d{4}-\d{1,8}"  # references: C-2026-00042
+    r"|\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+Z-]{0,20})?)$"  # dates and times
+)
+
 
 class AuditOutsideTransaction(RuntimeError):
     """An audit event must be written in the same transaction as the change it records."""
 
 
-def mask_changes(changes: Mapping[str, Any], sensitive: Iterable[str] = ()) -> dict[str, Any]:
-    """The changes with the values of sensitive fields replaced, keeping the fact that they changed."""
+def _personal(name: str, hidden: frozenset[str] | set[str]) -> bool:
+    if name in hidden or any(part in hidden for part in name.split("__")):
+        return True
+    return any(part in PERSONAL_PARTS for part in re.split(r"_+", name.lower()))
+
+
+def _scrub(value: Any, sensitive: Iterable[str], text: bool = False) -> Any:
+    """A value kept only if it cannot be a personal value: numbers, flags, codes, dates, references
+    (in a free-text field, only numbers and flags: the ids of notes, never their words)."""
+    if value is None or isinstance(value, bool | int | float | Decimal | date | datetime | UUID):
+        return value
+    if isinstance(value, str):
+        return value if not (text and value) and _CODE.match(value) else MASK
+    if isinstance(value, Mapping):
+        return mask_changes(value, sensitive)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_scrub(item, sensitive, text) for item in value]
+    return MASK
+
+
+def mask_changes(
+    changes: Mapping[str, Any], sensitive: Iterable[str] = (), plain: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The changes with every personal value replaced, keeping the fact (the field's name) that it changed:
+    sensitive and personal fields are masked whatever their value, and free text is masked in any field
+    except `plain` ones (the actor's own words about the action, such as an export's stated purpose)."""
     hidden = ALWAYS_SENSITIVE | set(sensitive)
+    kept = set(plain)
     masked: dict[str, Any] = {}
     for name, value in changes.items():
-        if name in hidden or any(part in hidden for part in name.split("__")):
-            masked[name] = MASK
-        elif isinstance(value, Mapping):
-            masked[name] = mask_changes(value, sensitive)
-        else:
+        name = str(name)
+        if name in kept and name not in hidden and isinstance(value, str):
             masked[name] = value
+            continue
+        free_text = any(part in TEXT_PARTS for part in re.split(r"_+", name.lower()))
+        masked[name] = MASK if _personal(name, hidden) else _scrub(value, sensitive, free_text)
     return masked
 
 
@@ -65,8 +123,10 @@ def audit_record(
     object_id: Any = "",
     changes: Mapping[str, Any] | None = None,
     sensitive: Iterable[str] = (),
+    plain: Iterable[str] = (),
 ) -> AuditEvent:
-    """Append one audit event; refuses to run outside a transaction so it commits or fails with the change."""
+    """Append one audit event; refuses to run outside a transaction so it commits or fails with the change.
+    The changes keep ids, codes and field names, never a personal value (mask_changes)."""
     if not transaction.get_connection().in_atomic_block:
         raise AuditOutsideTransaction(f"audit event {action!r} written outside a transaction")
     ctx = context.current()
@@ -86,9 +146,10 @@ def audit_record(
         object_id=str(object_id or ""),
         object_repr=_label(obj),
         request_id=ctx.request_id,
+        client_request_id=ctx.client_request_id,
         channel=ctx.channel,
         ip=ctx.ip,
-        changes=mask_changes(changes or {}, sensitive),
+        changes=mask_changes(changes or {}, sensitive, plain),
     )
 
 
@@ -121,3 +182,43 @@ def audit_report(*, actor: Any, report: str, parameters: Mapping[str, Any]) -> A
         object_id=report,
         changes=asked,
     )
+
+
+def _reader_agency(actor: Any) -> Any:
+    """The agency whose trail a list read goes to: the reader's own (the first of their agencies)."""
+    from safepassage.core.access import viewer_for
+
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    ids = sorted(viewer_for(actor).agency_ids)
+    if not ids:
+        return None
+    # (looked up by name: accounts sits above audit in the layers)
+    return apps.get_model("accounts", "Agency")._default_manager.filter(pk=ids[0]).first()
+
+
+def _row_id(row: Any) -> Any:
+    if isinstance(row, Mapping):
+        return row.get("id")
+    return getattr(row, "pk", None)
+
+
+@transaction.atomic
+def audit_list(*, actor: Any, object_type: str, rows: Iterable[Any], what: str = "list") -> AuditEvent:
+    """Record that someone read a page of a list or search of personal records: one event for the page,
+    holding the ids shown (never the search words, never a value)."""
+    ids = [i for i in (_row_id(row) for row in rows) if i is not None]
+    return audit_record(
+        actor=actor,
+        action=f"{object_type}.list",
+        agency=_reader_agency(actor),
+        object_type=object_type,
+        changes={"read": what, "ids": ids},
+    )
+
+
+def audit_page(*, actor: Any, page: Any, what: str) -> AuditEvent:
+    """audit_list for one page of a paginator (Django's Page) on a web list of personal records."""
+    model = getattr(page.paginator.object_list, "model", None)
+    object_type = model._meta.label_lower if model is not None else ""
+    return audit_list(actor=actor, object_type=object_type, rows=list(page.object_list), what=what)

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from safepassage.audit import selectors
+from safepassage.audit.labels import action_label, change_rows, record_label
 
 
 def _date(value: str | None) -> date | None:
@@ -36,4 +37,8 @@ def trail(request: HttpRequest) -> HttpResponse:
     }
     events = selectors.event_list(viewer=request.user, **filters)  # type: ignore[arg-type]
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.label = action_label(event.action)  # type: ignore[attr-defined]
+        event.rows = change_rows(event.changes)  # type: ignore[attr-defined]
+        event.record = record_label(event.object_type)  # type: ignore[attr-defined]
     return render(request, "audit/trail.html", {"page": page, "filters": filters})

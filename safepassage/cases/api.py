@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from safepassage.accounts.selectors import signed_in_user
+from safepassage.audit.pagination import AuditedPageNumberPagination
 from safepassage.audit.services import audit_read
 from safepassage.cases import selectors, services
 from safepassage.cases.models import (
@@ -87,6 +88,19 @@ class CasePatch(Schema):
     immigration_status: str | None = None
 
 
+def _track_override(case: Case) -> dict[str, Any] | None:
+    """A caseworker's decision against screening's suggested track: who, when and why."""
+    if not case.track_override_reason:
+        return None
+    by = case.track_overridden_by
+    return {
+        "track": case.track,
+        "reason": case.track_override_reason,
+        "by": by.get_username() if by else None,
+        "on": case.track_overridden_on,
+    }
+
+
 def _case_summary(case: Case, viewer: Any, reach: selectors.Access | None = None) -> dict[str, Any]:
     """The fields of a case every reader of it may see, plus the parts their access opens (selectors.access:
     the one place that says what a reader reads)."""
@@ -100,6 +114,8 @@ def _case_summary(case: Case, viewer: Any, reach: selectors.Access | None = None
         "closed_on": case.closed_on,
         "status": case.status,
         "track": case.track,
+        "screened_track": case.screened_track,
+        "track_override": _track_override(case) if reach.owner else None,
         "stage": case.stage.code,
         "stage_since": case.stage_since,
         "child": case.is_child,
@@ -151,6 +167,18 @@ def _case_summary(case: Case, viewer: Any, reach: selectors.Access | None = None
     if reach.referral and not reach.owner:
         # What the receiving agency was asked for, and the consent its work rests on.
         data["referred"] = [_referral(r, viewer) for r in reach.referrals]
+    return data
+
+
+# Read only in the (audited) read of one case, never in a list.
+DETAIL_ONLY = ("address", "health", "immigration_status")
+
+
+def _case_list_item(case: Case, viewer: Any) -> dict[str, Any]:
+    """A case as a list shows it: its summary without health, address and documentation status."""
+    data = _case_summary(case, viewer)
+    for name in DETAIL_ONLY:
+        data.pop(name, None)
     return data
 
 
@@ -372,6 +400,11 @@ class ScreeningOut(Schema):
     @staticmethod
     def resolve_trafficking_status(obj: Any) -> str:
         return str(obj.case.trafficking_status)
+
+
+class TrackIn(Schema):
+    track: str
+    reason: str
 
 
 class StatusIn(Schema):
@@ -664,13 +697,13 @@ def intake_to_case(request: HttpRequest, report_id: int, payload: IntakeCaseIn) 
 
 
 @router.get("/cases", response=list[dict[str, Any]])
-@paginate(PageNumberPagination)
+@paginate(AuditedPageNumberPagination)
 def case_list(
     request: HttpRequest, status: str = "", stage: str = "", track: str = "", q: str = "", mine: bool = False
 ) -> Any:
     """Cases I may open: my agency's (by role and area) and those referred to my agency and accepted."""
     cases = selectors.case_list(request.user, status=status, stage=stage, track=track, query=q, mine=mine)
-    return MappedPage(cases, lambda c: _case_summary(c, request.user))
+    return MappedPage(cases, lambda c: _case_list_item(c, request.user))
 
 
 @router.post("/cases", response={201: dict, **ERRORS})
@@ -712,6 +745,15 @@ def case_update(request: HttpRequest, case_id: int, payload: CasePatch) -> Any:
 def case_status(request: HttpRequest, case_id: int, payload: StatusIn) -> Any:
     """Record the HTCDS trafficking status and who decided it."""
     case = services.status_decide(
+        actor=signed_in_user(request), case=_case(request, case_id, Action.CHANGE), **payload.dict()
+    )
+    return _case_summary(case, request.user)
+
+
+@router.post("/cases/{case_id}/track", response={200: dict, **ERRORS})
+def case_track(request: HttpRequest, case_id: int, payload: TrackIn) -> Any:
+    """Decide the case's track against screening's suggestion, with a reason; both are shown."""
+    case = services.track_override(
         actor=signed_in_user(request), case=_case(request, case_id, Action.CHANGE), **payload.dict()
     )
     return _case_summary(case, request.user)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from safepassage.accounts.models import Agency, User
 from safepassage.cases import htcds, services
-from safepassage.cases.models import Case, Stage
+from safepassage.cases.models import Case, Stage, age_on
 from safepassage.geo.models import Area
 from safepassage.network.models import Agreement, FocalPoint, Organisation, Responder
 from safepassage.registry.demo import person_name
@@ -165,7 +165,7 @@ def generate_cases(
                 purposes=["forced_labour"]
                 if labour_only
                 else ["sexual" if exploitation == "SexualExploitation" else "forced_labour"],
-                labour_issues=["unpaid_wages", "illegal_deposit"] if labour_only else [],
+                labour_issues=["unpaid_wages", "irregular_deposit"] if labour_only else [],
             )
             case.refresh_from_db()
             _progress(
@@ -279,6 +279,17 @@ def _progress(
             break
         day = nxt
         if code == "shelter":
+            age = age_on(case.person, day)
+            if age is not None and age < 18:  # a child's placement rests on a best-interests assessment
+                services.best_interests_record(
+                    actor=actor,
+                    case=case,
+                    assessed_on=day,
+                    assessor="Provincial social worker",
+                    views="Wants to be somewhere safe, near school.",
+                    recommendation="not_yet",
+                    family_traced=False,
+                )
             stay = services.shelter_stay_start(
                 actor=actor, case=case, shelter_id=rng.choice(shelters).pk, started_on=day
             )

@@ -23,6 +23,7 @@ from safepassage.cases.models import (
     Repatriation,
     Stage,
     SupportService,
+    Track,
     Urgency,
 )
 from safepassage.cases.screening import ACTS, LABOUR_ISSUES, MEANS, PURPOSES
@@ -307,6 +308,17 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Trafficking status"), choices=htcds.TraffickingStatus.choices)
     decided_by_org = forms.ChoiceField(label=_("Decided by"), choices=htcds.DecisionOrg.choices)
     decided_on = _date(_("Decided on"), today=True)
+
+
+class TrackForm(forms.Form):
+    track = forms.ChoiceField(
+        label=_("Track"), choices=[(t.value, t.label) for t in (Track.TRAFFICKING, Track.LABOUR)]
+    )
+    reason = forms.CharField(
+        label=_("Why"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Screening suggests a track; say why this case takes another. Both stay on the case."),
+    )
 
 
 class ScreeningForm(forms.Form):

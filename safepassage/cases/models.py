@@ -248,6 +248,16 @@ class Case(AgencyOwned, TimeStamped):
         _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.ACTIVE
     )
     track = models.CharField(_("track"), max_length=14, choices=Track.choices, default=Track.UNDETERMINED)
+    # Screening suggests a track; a caseworker may decide another, with a reason (PRODUCT.md rule 7): both
+    # stay on the record, and a later screening does not undo the person's decision.
+    screened_track = models.CharField(
+        _("track suggested by screening"), max_length=14, choices=Track.choices, blank=True
+    )
+    track_override_reason = models.TextField(_("why the track differs from screening"), blank=True)
+    track_overridden_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    track_overridden_on = models.DateField(_("track decided on"), null=True, blank=True)
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+", verbose_name=_("stage"))
     stage_since = models.DateField(_("in this stage since"))
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)

@@ -48,7 +48,7 @@ PURPOSES = {
 LABOUR_ISSUES = {
     "contract_breach": _("Contract breached"),
     "unpaid_wages": _("Wages unpaid or under minimum"),
-    "illegal_deposit": _("Irregular deposit or wage deduction"),
+    "irregular_deposit": _("Irregular deposit or wage deduction"),
     "recruitment_fees": _("Recruitment fees charged to the worker"),
     "excessive_hours": _("Excessive hours"),
     "no_contract": _("No written contract"),

@@ -631,7 +631,11 @@ def screening_record(
     )
     track = {Outcome.TRAFFICKING: Track.TRAFFICKING, Outcome.LABOUR: Track.LABOUR}.get(result.outcome)
     updates = []
-    if track and case.track != track:
+    if track and case.screened_track != track:
+        case.screened_track = track
+        updates.append("screened_track")
+    if track and case.track != track and not case.track_override_reason:
+        # Screening's suggestion becomes the track unless a caseworker decided otherwise (track_override).
         case.track = track
         updates.append("track")
     if result.outcome == Outcome.TRAFFICKING and not case.trafficking_status:
@@ -645,6 +649,44 @@ def screening_record(
         case.save(update_fields=[*updates, "updated_at"])
     _case_audit(actor, "cases.screening.create", case, screening, outcome=result.outcome, track=case.track)
     return screening
+
+
+@transaction.atomic
+def track_override(*, actor: Any, case: Case, track: str, reason: str) -> Case:
+    """A caseworker decides the case's track against screening's suggestion, saying why; both stay shown.
+    Choosing screening's own track again clears the override."""
+    case = _editable(actor, case)
+    if track not in (Track.TRAFFICKING, Track.LABOUR):
+        raise _fail("track", _("Choose the trafficking track or the labour-rights track."))
+    reason = reason.strip()
+    if not reason:
+        raise _fail("reason", _("Say why the track differs from what screening suggested."))
+    before = case.track
+    if track == case.screened_track:
+        case.track, case.track_override_reason = track, ""
+        case.track_overridden_by, case.track_overridden_on = None, None
+    else:
+        case.track, case.track_override_reason = track, reason
+        case.track_overridden_by, case.track_overridden_on = actor, timezone.localdate()
+    case.save(
+        update_fields=[
+            "track",
+            "track_override_reason",
+            "track_overridden_by",
+            "track_overridden_on",
+            "updated_at",
+        ]
+    )
+    # The reason is free text and stays on the case: the audit event names the field, never its words.
+    _case_audit(
+        actor,
+        "cases.track.override",
+        case,
+        track={"before": before, "after": track},
+        screened_track=case.screened_track,
+        fields=["track_override_reason"],
+    )
+    return case
 
 
 @transaction.atomic
@@ -960,6 +1002,15 @@ def shelter_stay_start(
     _check_day(started_on, "started_on", case.person)
     if case.shelter_stays.filter(ended_on__isnull=True).exists():
         raise _fail("shelter_id", _("The person is already in a shelter: record when they left first."))
+    age = age_on(case.person, started_on)
+    if age is not None and age < 18 and not case.assessments.filter(assessed_on__lte=started_on).exists():
+        raise _fail(
+            "best_interests",
+            _(
+                "A child is placed in a shelter only after a safety and best-interests assessment: "
+                "record one dated on or before the placement first."
+            ),
+        )
     limit = limit_days or shelter_limit(case, started_on)
     if limit < 1:
         raise _fail("limit_days", _("The limit must be at least one day."))

@@ -17,6 +17,10 @@ from django.utils.translation import gettext as _
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "lifecycle.json"
 KNOWN_TRACKS = {"trafficking", "labour"}
 KNOWN_REQUIREMENTS = {"best_interests"}
+# A return home rests on a safety and best-interests assessment (a child's above all): a lifecycle whose
+# return stage does not require one, or that has no best-interests stage before it, is refused.
+RETURN_STAGES = {"return", "repatriation"}
+BEST_INTERESTS_STAGE = "best_interests"
 
 
 def parse(data: Any) -> list[dict[str, Any]]:
@@ -26,7 +30,8 @@ def parse(data: Any) -> list[dict[str, Any]]:
         raise ValidationError({"stages": [_("Give a non-empty list of stages.")]})
     errors: dict[str, list[str]] = {}
     seen: set[str] = set()
-    rows = []
+    numbers: dict[str, int] = {}  # each code's place in the file, for messages
+    rows: list[dict[str, Any]] = []
     for number, raw in enumerate(stages, start=1):
         where = f"stages[{number}]"
         code = str(raw.get("code", "")).strip() if isinstance(raw, dict) else ""
@@ -36,6 +41,7 @@ def parse(data: Any) -> list[dict[str, Any]]:
         if code in seen:
             errors.setdefault(where, []).append(_("The code %(code)s appears twice.") % {"code": code})
         seen.add(code)
+        numbers.setdefault(code, number)
         tracks = raw.get("tracks", [])
         if not set(tracks) <= KNOWN_TRACKS:
             errors.setdefault(where, []).append(_("Tracks are trafficking or labour."))
@@ -56,6 +62,23 @@ def parse(data: Any) -> list[dict[str, Any]]:
                 "terminal": bool(raw.get("terminal", False)),
             }
         )
+    for row in rows:
+        if row["code"] not in RETURN_STAGES:
+            continue
+        number = numbers[row["code"]]
+        where = f"stages[{number}]"
+        if "best_interests" not in row["requires"]:
+            errors.setdefault(where, []).append(
+                _(
+                    "The stage %(code)s must require best_interests: a return rests on a safety and "
+                    "best-interests assessment."
+                )
+                % {"code": row["code"]}
+            )
+        if numbers.get(BEST_INTERESTS_STAGE, number) >= number:
+            errors.setdefault(where, []).append(
+                _("The stage %(code)s needs the stage best_interests before it.") % {"code": row["code"]}
+            )
     if not any(r["terminal"] for r in rows):
         errors.setdefault("stages", []).append(_("One stage must close the case (terminal)."))
     if errors:

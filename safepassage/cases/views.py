@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from safepassage.accounts.selectors import signed_in_user
-from safepassage.audit.services import audit_read
+from safepassage.audit.services import audit_page, audit_read
 from safepassage.cases import forms as case_forms
 from safepassage.cases import selectors, services
 from safepassage.cases.htcds import CaseStatus
@@ -183,6 +183,7 @@ def case_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
     if mine and not filters["status"]:
         qs = qs.exclude(status__in=[CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED])
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    audit_page(actor=request.user, page=page, what="page:cases")
     return render(
         request,
         "cases/case_list.html",
@@ -442,6 +443,11 @@ RECORDERS: dict[str, Recorder] = {
         _lazy("Trafficking status"),
         case_forms.StatusForm,
         lambda actor, case, d: services.status_decide(actor=actor, case=case, **d),
+    ),
+    "track": Recorder(
+        _lazy("Decide the track"),
+        case_forms.TrackForm,
+        lambda actor, case, d: services.track_override(actor=actor, case=case, **d),
     ),
     "screening": Recorder(
         _lazy("Screening"),

@@ -297,6 +297,8 @@ def export_create(
                     "identified": export.identified,
                     "via": "web or API" if actor is not None else "command line",
                 },
+                # the stated purpose is the exporter's own words about the export, kept whole
+                plain=("purpose", "via"),
             )
     except BaseException:
         target.unlink(missing_ok=True)

@@ -1,5 +1,5 @@
 """Running the matcher, and deciding about the pairs it finds: merge (keeping history and provenance), undo,
-or "not the same person". Children's records are never merged automatically."""
+or "not the same person". Nothing is merged automatically: a person decides every pair."""
 
 from __future__ import annotations
 
@@ -75,11 +75,10 @@ def dedupe(
     actor: Any,
     agency: Agency | None,
     threshold: float = 0.9,
-    auto_merge_above: float | None = None,
 ) -> LinkageRun:
     """Find likely duplicates among an agency's people (everyone's when agency is None: the command line) and
-    queue them for review. Pairs already decided are left alone. With auto_merge_above, adult pairs whose
-    match weight reaches it are merged at once; pairs with a child always wait for a person to decide."""
+    queue them for review. Pairs already decided are left alone. Nothing is merged here: every pair waits
+    for a person to decide."""
     if actor is not None and (agency is None or not may_review(actor, agency.pk)):
         raise Http404
     started = time.perf_counter()
@@ -129,18 +128,6 @@ def dedupe(
             object_id=run.pk,
             changes={"people": len(rows), "pairs": len(pairs), "new": len(fresh), "threshold": threshold},
         )
-    if auto_merge_above is not None:
-        for candidate in MatchCandidate.objects.filter(
-            run=run,
-            involves_child=False,
-            match_weight__gte=auto_merge_above,
-            status=MatchCandidate.Status.PENDING,
-        ):
-            try:
-                merge(actor=actor, candidate=candidate, automatic=True)
-                run.auto_merged += 1
-            except ValidationError:
-                continue  # left for a person to review
     run.seconds = time.perf_counter() - started
     run.finished_at = timezone.now()
     run.save()

@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from safepassage.accounts.selectors import signed_in_user
+from safepassage.audit.pagination import AuditedPageNumberPagination
 from safepassage.audit.services import audit_read
 from safepassage.cases.services import one_or_404
 from safepassage.core.access import viewer_for
@@ -214,7 +215,6 @@ def _checkin_out(checkin: CheckIn) -> dict[str, Any]:
 def _registration_out(
     registration: Registration, request: HttpRequest, detail: bool = False
 ) -> dict[str, Any]:
-    contacts = may_see_contacts(viewer_for(request.user), registration)
     person = registration.person
     data: dict[str, Any] = {
         "id": registration.pk,
@@ -242,12 +242,14 @@ def _registration_out(
         "unreachable_since": registration.unreachable_since,
         "consent": registration.consent,
         "orientation": registration.orientation,
-        "phone": registration.phone if contacts else "",
-        "messaging": registration.messaging if contacts else "",
-        "family_contact": registration.family_contact if contacts else "",
-        "documents": registration.documents if contacts else [],
     }
     if detail:
+        # contacts and documents only in the (audited) read of one registration, never in a list
+        contacts = may_see_contacts(viewer_for(request.user), registration)
+        data["phone"] = registration.phone if contacts else ""
+        data["messaging"] = registration.messaging if contacts else ""
+        data["family_contact"] = registration.family_contact if contacts else ""
+        data["documents"] = registration.documents if contacts else []
         data["checkins"] = [_checkin_out(c) for c in registration.checkins.all()]
         data["counselling"] = [
             {
@@ -305,7 +307,7 @@ def channel_update(request: HttpRequest, channel_id: int, payload: ChannelPatch)
 
 
 @router.get("/migration/registrations", response=list[dict[str, Any]])
-@paginate(PageNumberPagination)
+@paginate(AuditedPageNumberPagination)
 def registration_list(
     request: HttpRequest, channel_id: int | None = None, status: str = "", overdue: bool = False
 ) -> Any:

@@ -55,7 +55,7 @@ LONG_PAST_DAYS = 30
 # Check-in problems as the labour-rights issues screening knows.
 LABOUR_ISSUE = {
     "withholding_of_wages": "unpaid_wages",
-    "unlawful_deposits": "illegal_deposit",
+    "unlawful_deposits": "irregular_deposit",
     "recruitment_fees": "recruitment_fees",
     "excessive_overtime": "excessive_hours",
     "no_contract": "no_contract",
@@ -539,8 +539,9 @@ def consent_withdraw(
 def problem_to_observation(
     *, actor: Any, checkin: CheckIn, workplace_id: int | None = None, reliability: str = "B"
 ) -> Any:
-    """A problem reported at a check-in becomes evidence on the workplace (sin space), linked back. The person
-    who told us is not named on the workplace: the observation says only where it came from."""
+    """A problem reported at a check-in becomes evidence on the workplace (sin space), linked back from the
+    check-in only. The observation carries no registration number and none of the worker's words: their notes
+    go into the protected who-informed field, which only the recording agency's coordinators read."""
     registration = _registration_for(actor, checkin.registration)
     if checkin.observation_id:
         raise _fail("checkin", _("This check-in is already on the workplace's record."))
@@ -557,8 +558,8 @@ def problem_to_observation(
         source="report",
         reliability=reliability,
         indicators=indicators,
-        text=_("Reported at a safe-migration check-in (registration #%(id)s). %(notes)s")
-        % {"id": registration.pk, "notes": checkin.notes},
+        text=_("Reported by a worker at a safe-migration check-in."),
+        informant=checkin.notes.strip(),
     )
     checkin.observation = observation
     checkin.save(update_fields=["observation"])

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from safepassage.accounts.selectors import signed_in_user
-from safepassage.audit.services import audit_read
+from safepassage.audit.services import audit_page, audit_read
 from safepassage.cases.services import one_or_404
 from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
@@ -117,6 +117,7 @@ def channel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     elif status:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-travel_date", "-id"), 30).get_page(request.GET.get("page"))
+    audit_page(actor=request.user, page=page, what="page:channel")
     origin = {channel.agency_id}
     if channel.origin_organisation is not None and channel.origin_organisation.member_agency_id:
         origin.add(channel.origin_organisation.member_agency_id)
@@ -313,6 +314,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
         registration__in=visible, status=MigrationAlert.Status.OPEN
     ).select_related("registration__person")[:100]
     page = Paginator(late, 30).get_page(request.GET.get("page"))
+    audit_page(actor=request.user, page=page, what="page:overdue")
     due_checkins = {
         c.registration_id: c
         for c in CheckIn.objects.filter(

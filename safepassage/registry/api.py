@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from safepassage.accounts.selectors import signed_in_user
+from safepassage.audit.pagination import AuditedPageNumberPagination
 from safepassage.audit.services import audit_read
 from safepassage.core.api import ErrorOut
 from safepassage.core.roles import Action
@@ -221,7 +222,7 @@ class CatalogueOut(Schema):
 
 
 @router.get("/people", response=list[PersonOut])
-@paginate(PageNumberPagination)
+@paginate(AuditedPageNumberPagination)
 def person_list(
     request: HttpRequest, village_code: str = "", q: str = "", band: str = "", due: bool = False
 ) -> Any:

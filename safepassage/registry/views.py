@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from safepassage.accounts.selectors import signed_in_user
-from safepassage.audit.services import audit_read
+from safepassage.audit.services import audit_page, audit_read
 from safepassage.core.access import viewer_for
 from safepassage.core.forms import DateInput
 from safepassage.core.roles import Action, Role
@@ -88,6 +88,7 @@ def village_detail(request: HttpRequest, code: str) -> HttpResponse:
         order="visit",
     )
     page = Paginator(people, 100).get_page(request.GET.get("page"))
+    audit_page(actor=request.user, page=page, what="page:village")
     latest = village_assessment = None
     if village.level == "village":
         latest = (
@@ -130,6 +131,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         viewer=request.user, query=query, band=band, due=due, catalogue=selectors.active_catalogue_or_none()
     )
     page = Paginator(people, 50).get_page(request.GET.get("page"))
+    audit_page(actor=request.user, page=page, what="page:people")
     return render(
         request, "registry/person_list.html", {"page": page, "query": query, "band": band, "due": due}
     )

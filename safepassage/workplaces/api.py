@@ -57,7 +57,26 @@ class WorkplacePatch(Schema):
     last_verified: date | None = None
 
 
+class WorkplacePartnerOut(Schema):
+    """A workplace as its partner employer reads it: what the employer knows already, nothing from the
+    evidence (no score, band, watch list, last verification or reasons), so a tip moves nothing here."""
+
+    id: int
+    name: str
+    aliases: list[str]
+    sector: str
+    isic_section: str
+    address: str
+    village_code: str | None
+    lat: float | None
+    lon: float | None
+    employer_id: int | None
+    status: str
+
+
 class WorkplaceOut(Schema):
+    """A workplace as the owning agency's staff read it, with its rating and the watch list."""
+
     id: int
     name: str
     aliases: list[str]
@@ -81,27 +100,42 @@ class WorkplaceOut(Schema):
     def resolve_village_code(obj: Workplace) -> str | None:
         return obj.village.code if obj.village else None
 
-    # Reasons are written from the evidence: only the owning agency's staff read them, never the employer.
-    @staticmethod
-    def resolve_watch_reason(obj: Workplace, context: dict[str, Any]) -> str:
-        return obj.watch_reason if _staff(obj, context) else ""
-
-    @staticmethod
-    def resolve_override_reason(obj: Workplace, context: dict[str, Any]) -> str:
-        return obj.override_reason if _staff(obj, context) else ""
-
-
-def _staff(obj: Workplace, context: dict[str, Any]) -> bool:
-    return selectors.is_staff_of(viewer_for(context["request"].user), obj)
-
 
 class WorkplaceDetailOut(WorkplaceOut):
     risk_breakdown: list[dict[str, Any]]
 
-    @staticmethod
-    def resolve_risk_breakdown(obj: Workplace, context: dict[str, Any]) -> list[dict[str, Any]]:
-        """The breakdown lists the evidence: staff only."""
-        return obj.risk_breakdown if _staff(obj, context) else []
+
+def _shaped(viewer: Any, workplace: Workplace) -> Workplace | dict[str, Any]:
+    """The record itself for the owning agency's staff (read through the staff form); for anyone else who
+    may see it (a partner employer), only the partner form's fields, so only that form fits."""
+    if selectors.is_staff_of(viewer, workplace):
+        return workplace
+    return {
+        "id": workplace.pk,
+        "name": workplace.name,
+        "aliases": workplace.aliases,
+        "sector": workplace.sector,
+        "isic_section": workplace.isic_section,
+        "address": workplace.address,
+        "village_code": workplace.village.code if workplace.village else None,
+        "lat": workplace.lat,
+        "lon": workplace.lon,
+        "employer_id": workplace.employer_id,
+        "status": workplace.status,
+    }
+
+
+class _ShapedPage:
+    """A queryset whose page items come out in the form each viewer may read (for the paginator)."""
+
+    def __init__(self, queryset: Any, viewer: Any) -> None:
+        self.queryset, self.viewer = queryset, viewer
+
+    def __len__(self) -> int:
+        return int(self.queryset.count())
+
+    def __getitem__(self, window: slice) -> list[Workplace | dict[str, Any]]:
+        return [_shaped(self.viewer, w) for w in self.queryset[window]]
 
 
 class ObservationIn(Schema):
@@ -220,7 +254,7 @@ class SubmissionOut(Schema):
     workforce: dict[str, dict[str, Any]]
 
 
-@router.get("/workplaces", response=list[WorkplaceOut])
+@router.get("/workplaces", response=list[WorkplaceOut | WorkplacePartnerOut])
 @paginate(PageNumberPagination)
 def workplace_list(
     request: HttpRequest,
@@ -231,8 +265,9 @@ def workplace_list(
     area: str = "",
     q: str = "",
 ) -> Any:
-    """Workplaces I may see; `bbox=west,south,east,north`. See /workplaces.geojson for the map form."""
-    return selectors.workplace_list(
+    """Workplaces I may see; `bbox=west,south,east,north`. See /workplaces.geojson for the map form. A
+    partner employer gets its workplaces without the rating or the watch list (the partner form)."""
+    workplaces = selectors.workplace_list(
         viewer=request.user,
         bbox=bbox,
         sector=sector,
@@ -241,6 +276,7 @@ def workplace_list(
         area=get_area(area) if area else None,
         query=q,
     )
+    return _ShapedPage(workplaces, viewer_for(request.user))
 
 
 @router.get("/workplaces.geojson", response={200: dict, 400: ErrorOut})
@@ -261,7 +297,7 @@ def workplace_geojson(
         watch_listed=watch_listed,
         area=get_area(area) if area else None,
     )
-    return JsonResponse(selectors.as_geojson(qs), content_type="application/geo+json")
+    return JsonResponse(selectors.as_geojson(qs, viewer=request.user), content_type="application/geo+json")
 
 
 @router.post("/workplaces", response={201: WorkplaceDetailOut, **ERRORS})
@@ -271,10 +307,13 @@ def workplace_create(request: HttpRequest, payload: WorkplaceIn) -> Status[Workp
     return Status(201, workplace)
 
 
-@router.get("/workplaces/{workplace_id}", response={200: WorkplaceDetailOut, 404: ErrorOut})
-def workplace_get(request: HttpRequest, workplace_id: int) -> Workplace:
-    """One workplace with its rating breakdown."""
-    return selectors.get_workplace_for_user(request.user, workplace_id)
+@router.get(
+    "/workplaces/{workplace_id}", response={200: WorkplaceDetailOut | WorkplacePartnerOut, 404: ErrorOut}
+)
+def workplace_get(request: HttpRequest, workplace_id: int) -> Workplace | dict[str, Any]:
+    """One workplace with its rating breakdown (the partner form, without the rating, for its employer)."""
+    workplace = selectors.get_workplace_for_user(request.user, workplace_id)
+    return _shaped(viewer_for(request.user), workplace)
 
 
 @router.patch("/workplaces/{workplace_id}", response={200: WorkplaceDetailOut, **ERRORS})

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from safepassage.core.access import Viewer
+from safepassage.core.access import Viewer, viewer_for
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action, Role
 from safepassage.geo.models import Area
@@ -40,8 +40,14 @@ def workplace_list(
     area: Area | None = None,
     query: str = "",
 ) -> QuerySet[Workplace]:
-    """Workplaces the viewer may see, filtered by map box, sector, band, watch list, area or name."""
+    """Workplaces the viewer may see, filtered by map box, sector, band, watch list, area or name.
+
+    The band and watch-list filters reach only workplaces the viewer is staff of: a partner employer who
+    filtered its own workplaces by band would read the band from what comes back (PRODUCT.md invariant 3).
+    """
     qs = Workplace.objects.visible_to(viewer).select_related("employer", "village")
+    if band or watch_listed is not None:
+        qs = qs.filter(agency_id__in=staff_agency_ids(viewer_for(viewer)))
     if bbox:
         west, south, east, north = parse_bbox(bbox)
         qs = qs.filter(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
@@ -60,25 +66,35 @@ def workplace_list(
     return qs.order_by("name", "pk")
 
 
-def as_geojson(workplaces: QuerySet[Workplace]) -> dict[str, Any]:
-    """A FeatureCollection of the workplaces that have a location (points only)."""
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {
-                "id": pk,
-                "name": name,
-                "sector": sector,
-                "band": override or band,
-                "watch_listed": watched,
-            },
-        }
-        for pk, name, sector, lat, lon, band, override, watched in workplaces.filter(
-            lat__isnull=False, lon__isnull=False
-        ).values_list("pk", "name", "sector", "lat", "lon", "risk_band", "override_band", "watch_listed")
-    ]
+def as_geojson(workplaces: QuerySet[Workplace], *, viewer: Any) -> dict[str, Any]:
+    """A FeatureCollection of the workplaces that have a location (points only). The band and the watch
+    list only for workplaces of the viewer's own agencies: a partner employer's points carry neither."""
+    staff = staff_agency_ids(viewer_for(viewer))
+    features = []
+    for pk, agency_id, name, sector, lat, lon, band, override, watched in workplaces.filter(
+        lat__isnull=False, lon__isnull=False
+    ).values_list(
+        "pk", "agency_id", "name", "sector", "lat", "lon", "risk_band", "override_band", "watch_listed"
+    ):
+        properties: dict[str, Any] = {"id": pk, "name": name, "sector": sector}
+        if agency_id in staff:
+            properties.update(band=override or band, watch_listed=watched)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": properties,
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
+
+
+STAFF_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER)
+
+
+def staff_agency_ids(viewer: Viewer) -> frozenset[int]:
+    """The agencies the viewer works for as staff: only their workplaces show a rating or the watch list."""
+    return frozenset(g.agency_id for g in viewer.grants if g.role in STAFF_ROLES)
 
 
 def get_workplace_for_user(user: Any, pk: Any, action: str = Action.VIEW) -> Workplace:
@@ -88,7 +104,7 @@ def get_workplace_for_user(user: Any, pk: Any, action: str = Action.VIEW) -> Wor
 
 def is_staff_of(viewer: Viewer, workplace: Workplace) -> bool:
     """The viewer works for the agency that owns the workplace (not merely its employer's partner)."""
-    return viewer.has_role(Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER, agency_id=workplace.agency_id)
+    return workplace.agency_id in staff_agency_ids(viewer)
 
 
 def observation_list(*, viewer: Any, workplace: Workplace) -> QuerySet[Observation]:

@@ -184,7 +184,13 @@ def workplace_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workplaces/list.html",
-        {"page": page, "sectors": Sector.choices, "can_add": _can_add(request)},
+        {
+            "page": page,
+            "sectors": Sector.choices,
+            "can_add": _can_add(request),
+            # Rating, watch list and last verification only on the rows of the viewer's own agencies.
+            "staff_agencies": selectors.staff_agency_ids(viewer_for(request.user)),
+        },
     )
 
 
@@ -201,6 +207,7 @@ def workplace_map(request: HttpRequest) -> HttpResponse:
         "workplaces/map.html",
         {
             "sectors": Sector.choices,
+            "staff_agencies": selectors.staff_agency_ids(viewer_for(request.user)),
             "street_url": settings.MAP_TILE_URL,
             "satellite_url": settings.SATELLITE_TILE_URL,
             "risk_overlay": request.user.has_perm("reports.view_reports"),
@@ -218,7 +225,7 @@ def workplace_geojson(request: HttpRequest) -> JsonResponse:
         qs = selectors.workplace_list(viewer=request.user, **_filters(request))
     except ValidationError as error:
         return JsonResponse({"detail": " ".join(error.messages), "errors": []}, status=400)
-    return JsonResponse(selectors.as_geojson(qs))
+    return JsonResponse(selectors.as_geojson(qs, viewer=request.user))
 
 
 @login_required
@@ -230,7 +237,7 @@ def workplace_export(request: HttpRequest, fmt: str) -> HttpResponse:
         qs = selectors.workplace_list(viewer=request.user, **_filters(request))
     except ValidationError as error:
         return JsonResponse({"detail": " ".join(error.messages), "errors": []}, status=400)
-    data = selectors.as_geojson(qs)
+    data = selectors.as_geojson(qs, viewer=request.user)
 
     from safepassage.audit.services import audit_record
 
@@ -247,7 +254,7 @@ def workplace_export(request: HttpRequest, fmt: str) -> HttpResponse:
     else:
         placemarks = "".join(
             f"<Placemark><name>{escape(f['properties']['name'])}</name>"
-            f"<description>{escape(f['properties']['sector'])} · {escape(f['properties']['band'])}"
+            f"<description>{escape(f['properties']['sector'])} · {escape(f['properties'].get('band', ''))}"
             "</description>"
             f"<Point><coordinates>{f['geometry']['coordinates'][0]},{f['geometry']['coordinates'][1]}"
             "</coordinates></Point></Placemark>"

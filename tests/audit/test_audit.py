@@ -84,7 +84,10 @@ def test_the_event_records_who_what_where(world):
     assert event.agency == world.agency_a
     assert event.object_type == "accounts.membership"
     assert event.object_id == str(membership.pk)
-    assert event.request_id == "req-12345678"
+    # the id is the server's; the client's own X-Request-ID is kept beside it, marked as the client's
+    assert event.request_id != "req-12345678"
+    assert len(event.request_id) == 32
+    assert event.client_request_id == "req-12345678"
     assert event.ip == "10.1.2.3"
     assert event.changes == {"role": ["caseworker", "coordinator"]}
 

@@ -101,7 +101,7 @@ def test_screening_sets_the_track_and_only_suggests_a_status(world):
         screened_on=date(2026, 1, 6),
         acts=["recruitment"],
         purposes=["forced_labour"],
-        labour_issues=["illegal_deposit"],
+        labour_issues=["irregular_deposit"],
     )
     adult.refresh_from_db()
     assert adult.track == "labour"
@@ -290,6 +290,14 @@ def test_a_child_shelter_stay_past_30_days_raises_one_alert_to_the_caseworker(wo
     case = open_case(world, birth_year=2012)
     shelter = directory_entry(world, world.agency_a, kind="shelter", name="Safe House")
     today = date(2026, 3, 1)
+    services.best_interests_record(
+        actor=world.caseworker_a,
+        case=case,
+        assessed_on=today - timedelta(days=31),
+        assessor="S. Social worker, PSDHS",
+        views="Wants to stay somewhere safe for now.",
+        recommendation="not_yet",
+    )
     stay = services.shelter_stay_start(
         actor=world.caseworker_a, case=case, shelter_id=shelter.pk, started_on=today - timedelta(days=30)
     )

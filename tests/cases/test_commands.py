@@ -40,6 +40,14 @@ def test_lifecycle_round_trips_and_a_bad_file_loads_nothing(tmp_path):
 def test_scan_raises_each_alert_once(world):
     case = open_case(world, birth_year=2012)
     shelter = directory_entry(world, world.agency_a, kind="shelter", name="Home")
+    services.best_interests_record(
+        actor=world.caseworker_a,
+        case=case,
+        assessed_on=date.today() - timedelta(days=41),
+        assessor="S. Social worker, PSDHS",
+        views="Wants to stay somewhere safe for now.",
+        recommendation="not_yet",
+    )
     services.shelter_stay_start(
         actor=world.caseworker_a,
         case=case,

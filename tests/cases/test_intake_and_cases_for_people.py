@@ -388,6 +388,14 @@ def test_a_return_names_its_focal_point_and_country_instead_of_numbers(world):
 def test_the_one_button_dates_take_iso_or_a_buddhist_era_date(world):
     case = open_case(world)
     shelter = directory_entry(world, world.agency_a, kind="shelter", name="Safe House")
+    services.best_interests_record(
+        actor=world.caseworker_a,
+        case=case,
+        assessed_on=date(2026, 1, 5),
+        assessor="S. Social worker",
+        views="Wants somewhere safe first.",
+        recommendation="not_yet",
+    )
     stay = services.shelter_stay_start(
         actor=world.caseworker_a, case=case, shelter_id=shelter.pk, started_on=date(2026, 1, 6)
     )

@@ -37,7 +37,7 @@ def test_unknown_age_applies_the_adult_rule_and_says_so():
 
 
 def test_labour_issues_alone_go_to_the_labour_track():
-    result = screen(age=25, labour_issues=["illegal_deposit", "unpaid_wages"])
+    result = screen(age=25, labour_issues=["irregular_deposit", "unpaid_wages"])
     assert result.outcome == Outcome.LABOUR
     assert any("Irregular deposit" in line for line in result.reasoning)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.http import Http404
 
 from safepassage.audit.models import AuditEvent
@@ -143,18 +143,22 @@ def test_merge_then_undo_restores_both_records_and_what_pointed_at_them(world):
     assert AuditEvent.objects.filter(action="linkage.not_same").exists()
 
 
-def test_children_are_never_merged_automatically_and_adults_can_be(world):
+def test_nothing_is_merged_automatically_and_the_auto_merge_option_is_gone(world):
     crowd(world)
     child_a, child_b = twins(world, born=date(date.today().year - 10, 3, 7))
-    run = services.dedupe(actor=world.coordinator_a, agency=world.agency_a, auto_merge_above=0.0)
+    before = Person.objects.count()
+    run = services.dedupe(actor=world.coordinator_a, agency=world.agency_a)
+    assert run.new_candidates > 0 and run.auto_merged == 0
+    assert Person.objects.count() == before and not Merge.objects.exists()
     pair = MatchCandidate.objects.get(person_a_id=child_a.pk, person_b_id=child_b.pk)
     assert pair.involves_child and pair.status == "pending"
-    assert Person.objects.filter(pk__in=[child_a.pk, child_b.pk]).count() == 2
-    automatic = Merge.objects.filter(automatic=True)
-    assert run.auto_merged == automatic.count() > 0  # the adults' planted duplicates were merged
-    assert not automatic.filter(candidate__involves_child=True).exists()
     with pytest.raises(Exception, match="never merged automatically"):
         services.merge(actor=world.coordinator_a, candidate=pair, automatic=True)
+    with pytest.raises(TypeError):
+        services.dedupe(actor=world.coordinator_a, agency=world.agency_a, auto_merge_above=0.0)  # type: ignore[call-arg]
+    with pytest.raises(CommandError):
+        call_command("people", "dedupe", "--auto-merge-above", "0")
+    assert not Merge.objects.exists()
 
 
 def test_other_agencies_and_roles_get_404_and_a_cross_agency_pair_hides_the_other_record(world):

@@ -251,12 +251,15 @@ def test_a_problem_at_a_check_in_becomes_evidence_or_a_labour_case_linked_back(w
     observation = services.problem_to_observation(actor=world.coordinator_a, checkin=checkin)
     assert observation.workplace == workplace
     assert set(observation.indicators) == {"withholding_of_wages", "unlawful_deposits"}
-    assert observation.informant == "" and "Nok" not in observation.text
+    # No registration number and none of the worker's words outside the protected who-informed field.
+    assert str(registration.pk) not in observation.text and "Nok" not in observation.text
+    assert "unpaid" not in observation.text and "baht" not in observation.text
+    assert observation.informant == "Two months unpaid; 3,000 baht deposit kept."
     case = services.problem_to_case(actor=world.caseworker_a, checkin=checkin)
     checkin.refresh_from_db()
     assert checkin.observation == observation and checkin.case == case
     assert case.track == "labour"
-    assert set(case.screenings.get().labour_issues) == {"unpaid_wages", "illegal_deposit"}
+    assert set(case.screenings.get().labour_issues) == {"unpaid_wages", "irregular_deposit"}
     assert list(case.events.values_list("kind", flat=True)) == ["recruitment", "exploitation"]
     with pytest.raises(ValidationError):
         services.problem_to_case(actor=world.caseworker_a, checkin=checkin)

@@ -18,13 +18,6 @@ class Command(BaseCommand):
         run = sub.add_parser("dedupe", help="find likely duplicates and queue them for review")
         run.add_argument("--agency", help="one agency's people (default: everyone's, across agencies)")
         run.add_argument("--threshold", type=float, default=0.9, help="match probability to propose a pair")
-        run.add_argument(
-            "--auto-merge-above",
-            type=float,
-            default=None,
-            metavar="WEIGHT",
-            help="merge adult pairs at or above this match weight at once (children's records: never)",
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         agency = None
@@ -38,9 +31,8 @@ class Command(BaseCommand):
             actor=None,
             agency=agency,
             threshold=options["threshold"],
-            auto_merge_above=options["auto_merge_above"],
         )
         self.stdout.write(
             f"{run.people} people compared in {run.seconds:.1f} s: {run.pairs} likely pairs, "
-            f"{run.new_candidates} new for review, {run.auto_merged} merged automatically"
+            f"{run.new_candidates} new for review (a person decides every merge)"
         )

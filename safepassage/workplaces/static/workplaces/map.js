@@ -55,7 +55,8 @@
           link.textContent = p.name;
           card.appendChild(link);
           var info = document.createElement("div");
-          info.textContent = p.sector + " · " + p.band + (p.watch_listed ? " · ★" : "");
+          // A partner employer's points carry no band and no watch-list mark: only the sector is shown.
+          info.textContent = p.sector + (p.band ? " · " + p.band : "") + (p.watch_listed ? " · ★" : "");
           card.appendChild(info);
           marker.bindPopup(card);
           markers.push(marker);
