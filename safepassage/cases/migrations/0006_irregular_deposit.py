@@ -1,5 +1,5 @@
-"""The labour-rights code `illegal_deposit` becomes `irregular_deposit`: a person, a deposit or a document is
-never "illegal" in what the system says (issue 16). Stored screenings are rewritten both ways."""
+"""The labour-rights code `illegal_deposit` becomes `irregular_deposit`: what the system says calls a person, a
+deposit or a document irregular, never by the other word. Stored screenings are rewritten both ways."""
 
 from django.db import migrations
 
