@@ -24,3 +24,16 @@ def is_in_script(text: str, language: str) -> bool:
     English left inside a translation, has some)."""
     latin = sum(1 for char in text if char.isascii() and char.isalpha())
     return letters_in_script(text, language) > 0 and latin == 0
+
+
+# Words for "illegal" in the seven languages: a person is never illegal, and the texts say "irregular" or name
+# what is missing (tests/registry/test_translations.py, tests/test_no_illegal_word.py).
+ILLEGAL_WORDS = {
+    "en": "illegal",
+    "th": "ผิดกฎหมาย",
+    "lo": "ຜິດກົດໝາຍ",
+    "km": "ខុសច្បាប់",
+    "my": "တရားမဝင်",
+    "vi": "bất hợp pháp",
+    "zh-hans": "非法",
+}

@@ -74,20 +74,10 @@ class WorkplacePartnerOut(Schema):
     status: str
 
 
-class WorkplaceOut(Schema):
-    """A workplace as the owning agency's staff read it, with its rating and the watch list."""
+class WorkplaceOut(WorkplacePartnerOut):
+    """A workplace as the owning agency's staff read it: the partner's fields, with its rating and the watch
+    list."""
 
-    id: int
-    name: str
-    aliases: list[str]
-    sector: str
-    isic_section: str
-    address: str
-    village_code: str | None
-    lat: float | None
-    lon: float | None
-    employer_id: int | None
-    status: str
     watch_listed: bool
     watch_reason: str
     last_verified: date | None

@@ -12,23 +12,14 @@ from django.apps import apps
 from safepassage.registry import services
 from safepassage.registry.models import Catalogue
 from safepassage.testing import api_client
-from tests.scripts import is_in_script
+from tests.scripts import ILLEGAL_WORDS, is_in_script
 
 from .conftest import DEFAULT_CATALOGUE
 
 pytestmark = pytest.mark.django_db
 
 LANGUAGES = ("en", "th", "lo", "km", "my", "vi", "zh-hans")
-# Words for "illegal": a person is never illegal, and the texts say "irregular" or name what is missing.
-ILLEGAL = {
-    "en": "illegal",
-    "th": "ผิดกฎหมาย",
-    "lo": "ຜິດກົດໝາຍ",
-    "km": "ខុសច្បាប់",
-    "my": "တရားမဝင်",
-    "vi": "bất hợp pháp",
-    "zh-hans": "非法",
-}
+ILLEGAL = ILLEGAL_WORDS
 
 
 def default_data() -> dict:
