@@ -72,9 +72,11 @@ PERSONAS: dict[str, tuple[str | None, str | None, list[str]]] = {
 def build_world() -> World:
     """Create the personas' agencies, areas and users (directly: tests of services make their own)."""
     agency_a = Agency.objects.create(
-        code="agency-a", name="Agency A", kind=Agency.Kind.GOVERNMENT, country="TH"
+        code="agency-a", name="Agency A", kind=Agency.Kind.GOVERNMENT, country="TH", profile="case_management"
     )
-    agency_b = Agency.objects.create(code="agency-b", name="Agency B", kind=Agency.Kind.NGO, country="TH")
+    agency_b = Agency.objects.create(
+        code="agency-b", name="Agency B", kind=Agency.Kind.NGO, country="TH", profile="ngo"
+    )
     country = area("TH", "country")
     province = area("50", "province", country)
     district_1 = area("5001", "district", province)
@@ -172,6 +174,7 @@ def directory_entry(world: World, agency: Agency, kind: str = "member", name: st
             "agency": agency,
             "kind": kind,
             "member_agency": agency if kind == "member" else None,
+            "profile": agency.profile if kind == "member" else "",
         },
     )[0]
 

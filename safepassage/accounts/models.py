@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.accounts.profiles import ReceivingProfile
 from safepassage.core.access import Viewer
 from safepassage.core.models import ScopedQuerySet, TimeStamped
 from safepassage.core.roles import Role
@@ -58,6 +59,14 @@ class Agency(TimeStamped):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # What it reads of a case referred to it (accounts/profiles.py); blank: it receives no cases (employers).
+    profile = models.CharField(
+        _("receiving profile"),
+        max_length=20,
+        choices=ReceivingProfile.choices,
+        blank=True,
+        help_text=_("What this agency reads of a case referred to it. Empty: it receives no cases."),
+    )
     country = models.CharField(_("country"), max_length=2, help_text=_("Two-letter country code, e.g. TH."))
     active = models.BooleanField(_("active"), default=True)
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safepassage.accounts.models import Agency, ApiToken, Membership, User, hash_token
+from safepassage.accounts.profiles import default_profile
 from safepassage.audit.services import audit_record, diff
 from safepassage.core.access import forget_viewer, viewer_for
 from safepassage.core.roles import Role
@@ -37,11 +38,16 @@ def generate_password() -> str:
 
 
 @transaction.atomic
-def agency_create(*, actor: Any, code: str, name: str, kind: str, country: str) -> Agency:
-    """Create an agency (system administrators and server commands only)."""
+def agency_create(
+    *, actor: Any, code: str, name: str, kind: str, country: str, profile: str | None = None
+) -> Agency:
+    """Create an agency (system administrators and server commands only). Without a receiving profile, it
+    gets the one that fits its kind (accounts.profiles.default_profile)."""
     if actor is not None and not actor.is_superuser:
         raise PermissionDenied(_("Only a system administrator can add agencies."))
-    agency = Agency(code=code, name=name, kind=kind, country=country.upper())
+    if profile is None:
+        profile = default_profile(kind, name, code)
+    agency = Agency(code=code, name=name, kind=kind, country=country.upper(), profile=profile)
     agency.full_clean()
     agency.save()
     audit_record(
@@ -49,7 +55,7 @@ def agency_create(*, actor: Any, code: str, name: str, kind: str, country: str) 
         action="accounts.agency.create",
         obj=agency,
         agency=agency,
-        changes={"code": code, "name": name, "kind": kind, "country": agency.country},
+        changes={"code": code, "name": name, "kind": kind, "country": agency.country, "profile": profile},
     )
     return agency
 

@@ -155,8 +155,10 @@ def _case_summary(case: Case, viewer: Any, reach: selectors.Access | None = None
             "birth_year": person.birth_year,
             "languages": person.languages,
         }
-    if reach.sees(selectors.PRIVATE):
-        data["address"], data["health"] = case.address, case.health
+    if reach.sees(selectors.ADDRESS):
+        data["address"] = case.address
+    if reach.sees(selectors.HEALTH):
+        data["health"] = case.health
     if reach.sees(selectors.DOCUMENTATION):
         data["immigration_status"] = case.immigration_status
     if reach.sees(selectors.MANAGEMENT):

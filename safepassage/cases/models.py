@@ -778,6 +778,7 @@ class Referral(models.Model):
         PERSON = "person", _("The person agreed")
         GUARDIAN = "guardian", _("A parent or guardian agreed")
         OVERRIDE = "override", _("No consent: overridden for their safety")
+        BEST_INTERESTS = "best_interests", _("A child: the recorded best-interests decision")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
     from_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
@@ -802,9 +803,23 @@ class Referral(models.Model):
     services = models.JSONField(_("services asked for"), default=list, blank=True)
     details = models.TextField(_("details (no names: the case carries them)"), blank=True)
     urgent = models.BooleanField(_("urgent"), default=False)
-    consent = models.CharField(_("consent"), max_length=10, choices=Consent.choices)
+    consent = models.CharField(_("consent"), max_length=20, choices=Consent.choices)
     consent_on = models.DateField(_("consent given on"), null=True, blank=True)
     override_reason = models.TextField(_("why consent was overridden"), blank=True)
+    # What the consent says (accounts/profiles.py): whether it names the receiving agency, and which of
+    # address, health and documentation status it lets that agency read beyond its profile.
+    consent_names_agency = models.BooleanField(_("the consent names the receiving agency"), default=False)
+    consent_covers = models.JSONField(_("the consent also covers"), default=list, blank=True)
+    best_interests = models.ForeignKey(
+        BestInterestsAssessment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("best-interests decision"),
+    )
+    # The receiving agency's profile when the referral was sent: what the sender was shown it would read.
+    profile = models.CharField(_("receiving profile"), max_length=20, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

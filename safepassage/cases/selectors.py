@@ -11,6 +11,7 @@ from django.db.models import Case as CaseWhen
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext as _
 
+from safepassage.accounts import profiles
 from safepassage.accounts.models import Agency, Membership
 from safepassage.audit.models import AuditEvent
 from safepassage.cases.models import (
@@ -32,10 +33,12 @@ from safepassage.registry.models import Person
 from safepassage.workplaces.models import Recruiter, Workplace
 
 # The parts of a case a reader may be shown. The owning agency's case staff read them all; a receiving
-# agency reads what its accepted referral lets it read (referral_parts). Pages and the API show a part only
-# when the reader's Access names it, so narrowing what a kind of receiver reads is done in one place.
+# agency reads what its accepted referral lets it read (referral_parts): its receiving profile's parts
+# (accounts/profiles.py, the one home for them), and those the consent names it for. Pages and the API show
+# a part only when the reader's Access names it, so narrowing what a receiver reads is done in one place.
 IDENTITY = "identity"  # name, sex, birth, languages
-PRIVATE = "private"  # current address, health notes
+ADDRESS = "address"  # current address
+HEALTH = "health"  # health notes
 DOCUMENTATION = "documentation"  # documentation (immigration) status
 VICTIM = "victim"  # HTCDS victim fields, trafficking status, nationality
 SCREENING = "screening"
@@ -52,23 +55,7 @@ NOTES = "notes"  # a receiving agency: only its own agency's notes
 REPORT = "report"
 MANAGEMENT = "management"
 
-SHARED_PARTS = frozenset(
-    {
-        IDENTITY,
-        PRIVATE,
-        DOCUMENTATION,
-        VICTIM,
-        SCREENING,
-        JOURNEY,
-        PERPETRATORS,
-        LIFECYCLE,
-        LEGAL,
-        SUPPORT,
-        RETURNS,
-        CONFERENCES,
-        NOTES,
-    }
-)
+SHARED_PARTS = frozenset(profiles.PARTS)
 ALL_PARTS = SHARED_PARTS | {REPORT, MANAGEMENT}
 
 # What the receiving agency of an accepted referral may add to the case: on what was shared, each resting
@@ -76,20 +63,30 @@ ALL_PARTS = SHARED_PARTS | {REPORT, MANAGEMENT}
 RECEIVER_ADDS = frozenset({"service", "note", "follow_up", "referral"})
 
 
+def profile_parts(profile_code: str, *, covers: Iterable[str] = (), named: bool = False) -> frozenset[str]:
+    """What a receiving profile reads under a consent that names the agency (`named`) and covers `covers`;
+    nothing for a blank or unknown profile."""
+    found = profiles.get_profile(profile_code)
+    return found.parts(covers=covers, named=named) if found is not None else frozenset()
+
+
 def referral_parts(referral: Referral) -> frozenset[str]:
     """What one accepted referral lets its receiving agency read of the case.
 
-    Never documentation status for an enforcement agency (PRODUCT.md rule 2). A referral made on by a receiver
-    opens no more than the referral it was made from. (The receiving profiles of issue 16 narrow this set.)
-    """
-    parts = SHARED_PARTS
-    to_kind = referral.to_agency.kind if referral.to_agency_id is not None and referral.to_agency else ""
-    if to_kind == Agency.Kind.ENFORCEMENT:
-        parts = parts - {DOCUMENTATION}
+    Its receiving profile's parts as the sender was shown them when sending, never more than the agency's
+    profile today; address, health and documentation status beyond those only when the consent names the
+    agency and covers them. A referral made on by a receiver opens no more than the one it was made from."""
+    covers = referral.consent_covers or []
+    named = referral.consent_names_agency and referral.consent in (
+        Referral.Consent.PERSON,
+        Referral.Consent.GUARDIAN,
+    )
+    parts = profile_parts(referral.profile, covers=covers, named=named)
+    current = referral.to_agency.profile if referral.to_agency_id is not None and referral.to_agency else ""
+    parts &= profile_parts(current, covers=covers, named=named)
     if referral.parent_id is not None:
         parent = Referral.objects.select_related("to_agency").filter(pk=referral.parent_id).first()
-        if parent is not None:
-            parts = parts & referral_parts(parent)
+        parts = parts & referral_parts(parent) if parent is not None else frozenset()
     return parts
 
 
@@ -99,7 +96,7 @@ class Access:
 
     owner: bool
     referral: bool
-    enforcement_only: bool  # reached only through a referral to an enforcement agency
+    enforcement_only: bool  # reached only through referrals to enforcement agencies (police, immigration…)
     parts: frozenset[str] = frozenset()
     referrals: tuple[Referral, ...] = ()  # the accepted referrals it rests on (none for the owner)
 
@@ -108,12 +105,12 @@ class Access:
 
     @property
     def sensitive(self) -> bool:
-        """Identity, address, health: the owner's case staff and accepted referral recipients."""
+        """Identity: the owner's case staff and accepted referral recipients."""
         return IDENTITY in self.parts
 
     @property
     def documentation(self) -> bool:
-        """Documentation status never goes to an enforcement-only reader (PRODUCT.md rule 2)."""
+        """Documentation status: never to an enforcement reader unless the consent names it (rule 2)."""
         return DOCUMENTATION in self.parts
 
     @property
@@ -153,8 +150,8 @@ def access(user: Any, case: Case) -> Access:
     parts: frozenset[str] = frozenset()
     for referral in accepted:
         parts |= referral_parts(referral)
-    kinds = {r.to_agency.kind for r in accepted if r.to_agency is not None}
-    return Access(False, True, kinds <= {Agency.Kind.ENFORCEMENT}, parts, tuple(accepted))
+    enforcing = all(profiles.is_enforcement(r.profile) for r in accepted)
+    return Access(False, True, enforcing, parts, tuple(accepted))
 
 
 def case_list(
@@ -259,6 +256,7 @@ def referral_targets(user: Any, *, not_agencies: Iterable[int] = ()) -> list[Org
         .filter(active=True)
         .exclude(member_agency_id__in=excluded)
         .exclude(member_agency__kind=Agency.Kind.EMPLOYER)
+        .exclude(Q(member_agency__isnull=False) & Q(member_agency__profile=""))
         .exclude(member_agency__active=False)
         .select_related("member_agency")
         .order_by("name")

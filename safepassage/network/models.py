@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.accounts.profiles import ReceivingProfile
 from safepassage.core.access import Viewer
 from safepassage.core.models import AgencyOwned, TimeStamped
 from safepassage.core.roles import Action, Role
@@ -77,6 +78,10 @@ class Organisation(DirectoryEntry):
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # What it would read of a case (accounts/profiles.py); on SafePassage, its agency's profile counts.
+    profile = models.CharField(
+        _("receiving profile"), max_length=20, choices=ReceivingProfile.choices, blank=True
+    )
     member_agency = models.ForeignKey(
         "accounts.Agency",
         null=True,
@@ -331,6 +336,50 @@ class Agreement(models.Model):
     def title(self) -> str:
         """The name in the active language."""
         return in_language(self.name, self.translations, "name")
+
+
+class SharingAgreement(models.Model):
+    """An agreement between two agencies to share case records, recorded by one of them and shown to both.
+
+    It is recorded and shown (on the referral form and the case), never a key: what a receiver reads still
+    comes from its receiving profile and the consent on each referral."""
+
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        on_delete=models.PROTECT,
+        related_name="sharing_agreements",
+        verbose_name=_("agency"),
+    )
+    partner = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("with agency")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    purpose = models.TextField(_("what is shared, and why"))
+    reference = models.CharField(_("document reference"), max_length=100, blank=True)
+    signed_on = models.DateField(_("signed on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended early on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-signed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(agency=models.F("partner")), name="sharing_with_another_agency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def in_force(self, on: Any) -> bool:
+        """Signed, not ended early, not past its end."""
+        if self.signed_on > on or (self.ended_on is not None and self.ended_on <= on):
+            return False
+        return self.ends_on is None or on <= self.ends_on
 
 
 class FocalPoint(DirectoryEntry):

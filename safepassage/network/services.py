@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from safepassage.accounts.models import Agency, User
+from safepassage.accounts.profiles import ReceivingProfile, organisation_default_profile
 from safepassage.audit.services import audit_record, diff
 from safepassage.core.access import viewer_for
 from safepassage.core.validation import not_in_future
@@ -109,6 +110,7 @@ ORGANISATION_FIELDS = (
     "languages",
     "notes",
     "active",
+    "profile",
 )
 
 
@@ -123,6 +125,8 @@ def _clean_organisation(fields: Mapping[str, Any], errors: Errors) -> dict[str, 
     clean_languages(data, errors)
     clean_text(data, errors, "notes", 5000)
     clean_flag(data)
+    if data.get("profile"):
+        clean_choice(data, errors, "profile", ReceivingProfile.values)
     return data
 
 
@@ -155,6 +159,10 @@ def organisation_create(
     area = find_area(area_code, errors)
     member = _member_agency(member_agency_code or "", errors)
     raise_errors(errors)
+    # (what it would read of a case: its agency's profile, else one that fits its kind)
+    data["profile"] = data.get("profile") or organisation_default_profile(
+        data["kind"], data["name"], member.profile if member else ""
+    )
     organisation = Organisation.objects.create(agency=owner, area=area, member_agency=member, **data)
     audit_record(
         actor=actor,

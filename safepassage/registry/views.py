@@ -25,7 +25,7 @@ from safepassage.core.forms import DateInput
 from safepassage.core.roles import Action, Role
 from safepassage.geo.models import Area
 from safepassage.geo.selectors import get_area
-from safepassage.registry import charts, scoring, selectors, services
+from safepassage.registry import charts, reach, scoring, selectors, services
 from safepassage.registry.forms import AssessmentForm, ParametersForm, PersonForm, ResolveForm
 from safepassage.registry.models import Alert, Catalogue, Indicator, Person
 
@@ -193,8 +193,19 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(pk=person.pk)
             .exists(),
             "domains": dict(Indicator.Domain.choices),
+            **_reach(request, person),
         },
     )
+
+
+def _reach(request: HttpRequest, person: Person) -> dict[str, Any]:
+    """Who can see the record and who has (rule 8): for the agency's case staff and administrators only,
+    since it says that a case exists and names the people who read it."""
+    if not viewer_for(request.user).has_role(
+        Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER, agency_id=person.agency_id
+    ):
+        return {}
+    return {"can_see": reach.who_can_see(person), "have_seen": reach.who_has_seen(person)}
 
 
 def _assess(request: HttpRequest, *, person: Person | None, village: Area | None) -> HttpResponse:

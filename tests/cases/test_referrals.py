@@ -136,12 +136,23 @@ def test_only_the_receiving_agency_answers_and_only_the_referring_agency_revokes
 
 
 def test_an_enforcement_agency_never_sees_documentation_status(world):
-    police = Agency.objects.create(code="police", name="Police", kind=Agency.Kind.ENFORCEMENT, country="TH")
+    police = Agency.objects.create(
+        code="police", name="Police", kind=Agency.Kind.ENFORCEMENT, country="TH", profile="police"
+    )
     from safepassage.accounts.models import Membership
 
     Membership.objects.create(user=world.outsider, agency=police, role="caseworker")
     case = open_case(world, immigration_status="undocumented", address="Room 4")
-    referral = refer(world, case, to_organisation_id=directory_entry(world, police).pk)
+    services.status_decide(
+        actor=world.caseworker_a, case=case, status="ActualVictimOfTrafficking", decided_by_org="NGO"
+    )
+    referral = refer(
+        world,
+        case,
+        to_organisation_id=directory_entry(world, police).pk,
+        consent_names_agency=True,
+        consent_covers=["address"],
+    )
     outsider = type(world.outsider).objects.get(pk=world.outsider.pk)
     services.referral_respond(actor=outsider, referral=referral, accept=True)
     body = api_client(outsider).get(f"/api/v1/cases/{case.pk}").json()

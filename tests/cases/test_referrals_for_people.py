@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from safepassage.accounts.models import Agency, Membership, User
+from safepassage.accounts.profiles import default_profile
 from safepassage.audit.models import AuditEvent
 from safepassage.cases import services
 from safepassage.cases.models import CaseNote, FollowUp, Referral, SupportService
@@ -36,7 +37,11 @@ def refer(world, case, to=None, actor=None, **overrides):
 def agency_c(world, kind=Agency.Kind.NGO):
     """A third agency on SafePassage with one caseworker, Charlie."""
     agency = Agency.objects.create(
-        code=f"agency-c-{kind}", name=f"Agency C ({kind})", kind=kind, country="TH"
+        code=f"agency-c-{kind}",
+        name=f"Agency C ({kind})",
+        kind=kind,
+        country="TH",
+        profile=default_profile(kind),
     )
     charlie = User.objects.create_user(username=f"charlie-{kind}", password="x" * 12)
     Membership.objects.create(user=charlie, agency=agency, role="caseworker")
@@ -281,7 +286,17 @@ def test_revoking_a_referral_revokes_those_made_on_from_it(world):
 def test_an_onward_referral_opens_no_more_than_the_referral_it_comes_from(world):
     police, officer = agency_c(world, kind=Agency.Kind.ENFORCEMENT)
     case = open_case(world, immigration_status="undocumented", address="Room 4")
-    referral = refer(world, case, to=directory_entry(world, police), purpose="investigation")
+    services.status_decide(
+        actor=world.caseworker_a, case=case, status="ActualVictimOfTrafficking", decided_by_org="NGO"
+    )
+    referral = refer(
+        world,
+        case,
+        to=directory_entry(world, police),
+        purpose="investigation",
+        consent_names_agency=True,
+        consent_covers=["address"],
+    )
     services.referral_respond(actor=officer, referral=referral, accept=True)
     ngo, charlie = agency_c(world)
     onward = refer(world, case, to=directory_entry(world, ngo), actor=officer, purpose="shelter")
@@ -302,7 +317,9 @@ def test_the_receiver_reads_no_more_than_before(world):
     refer(
         world,
         case,
-        to=directory_entry(world, Agency.objects.create(code="x", name="X", kind="ngo", country="TH")),
+        to=directory_entry(
+            world, Agency.objects.create(code="x", name="X", kind="ngo", country="TH", profile="ngo")
+        ),
     )
     referral = refer(world, case)
     services.referral_respond(actor=world.caseworker_b, referral=referral, accept=True)

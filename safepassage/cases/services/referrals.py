@@ -11,12 +11,14 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safepassage.accounts import profiles
 from safepassage.accounts.models import Agency, User
 from safepassage.audit.services import audit_record
 from safepassage.cases import htcds
 from safepassage.cases.models import (
     CASE_ROLES,
     PURPOSE_REASON,
+    BestInterestsAssessment,
     Case,
     Referral,
     ReferralPurpose,
@@ -51,8 +53,16 @@ def referral_create(
     urgent: bool = False,
     consent_on: date | None = None,
     override_reason: str = "",
+    consent_names_agency: bool = False,
+    consent_covers: Sequence[str] = (),
 ) -> Referral:
-    """Refer a case, with the person's (or guardian's) consent, or a coordinator's override with a reason.
+    """Refer a case, with the person's (or guardian's) consent, a child's recorded best-interests decision, or
+    a coordinator's override with a reason.
+
+    What the receiver will read is its receiving profile's parts (accounts/profiles.py), and the address,
+    health notes and documentation status only as far as a consent naming the agency covers them. An
+    enforcement receiver (police, immigration, prosecutor) needs the trafficking status confirmed and consent
+    naming it, or a child's best-interests decision; never an override.
 
     The receiving agency of an accepted referral may refer the case on, with consent of its own: the onward
     referral names the referral it comes from, and opens no more of the case than that one did."""
@@ -74,7 +84,15 @@ def referral_create(
         raise _fail("services", _("Unknown service %(codes)s.") % {"codes": ", ".join(unknown)})
     if consent not in Referral.Consent.values:
         raise _fail("consent", _("Record the consent: the person's, a guardian's, or an override."))
-    if consent == Referral.Consent.OVERRIDE:
+    to_agency = organisation.member_agency
+    profile = to_agency.profile if to_agency is not None else organisation.profile
+    covers = _consent_scope(consent, consent_names_agency, consent_covers)
+    if profiles.is_enforcement(profile):
+        _check_enforcement(case, organisation, consent, consent_names_agency)
+    best_interests = None
+    if consent == Referral.Consent.BEST_INTERESTS:
+        best_interests = _best_interests_decision(case)
+    elif consent == Referral.Consent.OVERRIDE:
         if not is_coordinator_of(actor, sender.pk):
             raise _fail("consent", _("Only a coordinator may refer without consent."))
         if not override_reason.strip():
@@ -83,13 +101,12 @@ def referral_create(
         if consent_on is None:
             raise _fail("consent_on", _("Give the date consent was given."))
         _check_day(consent_on, "consent_on", case.person)
-    to_agency = organisation.member_agency
     if to_agency is not None:
         if to_agency.pk == sender.pk:
             raise _fail("to_organisation_id", _("This organisation is your own agency."))
         if to_agency.pk == case.agency_id:
             raise _fail("to_organisation_id", _("This organisation is the agency that has the case."))
-        if to_agency.kind == Agency.Kind.EMPLOYER or not to_agency.active:
+        if to_agency.kind == Agency.Kind.EMPLOYER or not to_agency.active or not to_agency.profile:
             raise _fail("to_organisation_id", _("Cases cannot be referred to this organisation."))
     referral = Referral.objects.create(
         case=case,
@@ -106,6 +123,10 @@ def referral_create(
         consent=consent,
         consent_on=consent_on,
         override_reason=override_reason,
+        consent_names_agency=consent_names_agency and consent in _CONSENTS,
+        consent_covers=covers,
+        best_interests=best_interests,
+        profile=profile if to_agency is not None else "",
         created_by=actor,
     )
     _case_audit(
@@ -118,8 +139,80 @@ def referral_create(
         consent=consent,
         purpose=purpose,
         referred_on_from=via.pk if via else None,
+        profile=referral.profile,
+        consent_names_agency=referral.consent_names_agency,
+        consent_covers=covers,
     )
     return referral
+
+
+# Consent a person gives (themselves or through a guardian): the only kind that can name an agency and open
+# address, health or documentation status.
+_CONSENTS = (Referral.Consent.PERSON, Referral.Consent.GUARDIAN)
+
+
+def _consent_scope(consent: str, names_agency: bool, covers: Sequence[str]) -> list[str]:
+    """What the consent opens beyond the profile: only a person's or guardian's consent naming the agency."""
+    unknown = [c for c in covers if c not in profiles.CONSENT_PARTS]
+    if unknown:
+        raise _fail(
+            "consent_covers",
+            _("Consent can cover only %(parts)s; not %(codes)s.")
+            % {"parts": ", ".join(profiles.CONSENT_PARTS), "codes": ", ".join(unknown)},
+        )
+    if covers and consent not in _CONSENTS:
+        raise _fail(
+            "consent_covers",
+            _("Only the person's or a guardian's own consent can open the address, health or documents."),
+        )
+    if covers and not names_agency:
+        raise _fail(
+            "consent_names_agency",
+            _("The consent opens the address, health or documents only when it names the agency."),
+        )
+    return [c for c in profiles.CONSENT_PARTS if c in covers]
+
+
+def _check_enforcement(case: Case, organisation: Any, consent: str, names_agency: bool) -> None:
+    """Police, immigration and prosecutors receive only a confirmed victim's case, with consent naming them
+    (or a child's best-interests decision); never on an override (PRODUCT.md rules 2 and 8)."""
+    name = organisation.name
+    if consent == Referral.Consent.OVERRIDE:
+        raise _fail(
+            "consent",
+            _(
+                "%(agency)s is police, immigration or a prosecutor: a case goes to them only with consent, "
+                "never on an override."
+            )
+            % {"agency": name},
+        )
+    if case.trafficking_status != htcds.TraffickingStatus.ACTUAL:
+        raise _fail(
+            "trafficking_status",
+            _(
+                "%(agency)s can receive this case only once the person is confirmed as a victim of "
+                "trafficking (not a possible victim). Record the trafficking status first."
+            )
+            % {"agency": name},
+        )
+    if consent in _CONSENTS and not names_agency:
+        raise _fail(
+            "consent_names_agency",
+            _("The consent must name %(agency)s: ask whether they agree to this agency receiving their case.")
+            % {"agency": name},
+        )
+
+
+def _best_interests_decision(case: Case) -> BestInterestsAssessment:
+    """A child's latest recorded best-interests assessment, which stands in for consent."""
+    if not case.is_child:
+        raise _fail("consent", _("A best-interests decision stands in for consent only for a child."))
+    decision = case.assessments.order_by("-assessed_on", "-id").first()
+    if decision is None:
+        raise _fail(
+            "consent", _("Record the child's best-interests assessment first: it stands in for consent.")
+        )
+    return decision
 
 
 def _receiving(actor: Any, referral: Referral) -> bool:

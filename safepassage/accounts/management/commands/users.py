@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safepassage.accounts import services
 from safepassage.accounts.models import Agency, User
+from safepassage.accounts.profiles import ReceivingProfile
 from safepassage.core.roles import Role
 
 
@@ -23,6 +24,12 @@ class Command(BaseCommand):
         agency.add_argument("name")
         agency.add_argument("--kind", choices=Agency.Kind.values, required=True)
         agency.add_argument("--country", required=True, help="two letters, e.g. TH")
+        agency.add_argument(
+            "--profile",
+            choices=ReceivingProfile.values,
+            default=None,
+            help="what it reads of a case referred to it (default: one that fits its kind; docs/roles.md)",
+        )
         create = sub.add_parser("create", help="add a person to an agency; prints their first password")
         create.add_argument("username")
         create.add_argument("--agency", required=True, help="agency code")
@@ -46,6 +53,7 @@ class Command(BaseCommand):
             code=options["code"],
             name=options["name"],
             kind=options["kind"],
+            profile=options.get("profile"),
             country=options["country"],
         )
         self.stdout.write(f"added agency {agency.code}: {agency.name}")
