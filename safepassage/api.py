@@ -18,6 +18,7 @@ from safepassage.accounts.api import router as accounts_router
 from safepassage.audit.api import router as audit_router
 from safepassage.cases.api import router as cases_router
 from safepassage.cases.lessons_api import router as lessons_router
+from safepassage.cases.sharing_api import router as cases_sharing_router
 from safepassage.core.api import error_body, field_errors
 from safepassage.core.importing import ImportRejected
 from safepassage.exports.api import router as exports_router
@@ -112,6 +113,7 @@ _register(
     workplaces_router,
     network_router,
     cases_router,
+    cases_sharing_router,
     migration_router,
     migration_reports_router,
     lessons_router,

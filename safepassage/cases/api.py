@@ -369,6 +369,12 @@ def _referral(referral: Referral, viewer: Any) -> dict[str, Any]:
         "urgent": referral.urgent,
         "consent": referral.consent,
         "consent_on": referral.consent_on,
+        "consent_names_agency": referral.consent_names_agency,
+        "consent_covers": referral.consent_covers,
+        "best_interests_id": referral.best_interests_id,
+        # what its receiver reads of the case once it accepts (part codes: docs/roles.md)
+        "profile": referral.profile,
+        "reads": sorted(selectors.referral_parts(referral)),
         "status": referral.status,
         "created_at": referral.created_at,
         "responded_at": referral.responded_at,
@@ -548,6 +554,8 @@ class ReferralIn(Schema):
     urgent: bool = False
     consent_on: date | None = None
     override_reason: str = ""
+    consent_names_agency: bool = False
+    consent_covers: list[str] = []
 
 
 class NoteIn(Schema):

@@ -10,6 +10,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.accounts.profiles import CONSENT_PARTS, PART_LABELS
 from safepassage.cases import htcds, selectors
 from safepassage.cases.models import (
     BestInterestsAssessment,
@@ -114,7 +115,10 @@ def organisation_choices(organisations: Any) -> list[tuple[Any, Any]]:
 
 
 def _label_org(organisation: Any) -> str:
-    return f"{organisation.name} · {organisation.get_kind_display()}"
+    agency = organisation.member_agency if organisation.member_agency_id else None
+    profile = agency.get_profile_display() if agency is not None else organisation.get_profile_display()
+    label = f"{organisation.name} · {organisation.get_kind_display()}"
+    return f"{label} · {profile}" if profile else label
 
 
 def _choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:
@@ -492,11 +496,22 @@ class ReferralForm(forms.Form):
         label=_("Consent"), choices=Referral.Consent.choices, initial=Referral.Consent.PERSON
     )
     consent_on = _date(_("Consent given on"), required=False, today=True)
+    consent_names_agency = forms.BooleanField(
+        label=_("The person (or guardian) agreed to this agency by name"),
+        required=False,
+        help_text=_("Needed for the police, immigration and prosecutors."),
+    )
+    consent_covers = _multi(
+        _("They also agreed that this agency may read"),
+        [(code, PART_LABELS[code]) for code in CONSENT_PARTS],
+    )
     override_reason = _text(_("Why consent was overridden (coordinators only)"))
 
-    def __init__(self, *args: Any, organisations: Any = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisations: Any = (), previews: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "to_organisation_id", [("", "—"), *organisation_choices(organisations)])
+        # (what each would read, and the agreements with it, shown beside the form: cases/form.html)
+        self.previews = list(previews)
 
     def clean_purpose(self) -> str:
         purpose = self.cleaned_data.get("purpose") or ""

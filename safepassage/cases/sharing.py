@@ -45,6 +45,10 @@ class Preview:
         return profiles.part_labels(self.parts)
 
     @property
+    def consent_labels(self) -> list[str]:
+        return profiles.part_labels(self.consent_could_open)
+
+    @property
     def never(self) -> list[str]:
         return profiles.part_labels(selectors.SHARED_PARTS - self.parts - self.consent_could_open)
 
@@ -97,6 +101,18 @@ def previews(
 ) -> list[Preview]:
     """Each organisation on SafePassage of a referral form, with what it would read under its profile."""
     return [preview(o, sender_id=sender_id, via=via) for o in organisations if o.member_agency_id]
+
+
+def described(referrals: Iterable[Referral]) -> list[Referral]:
+    """Referrals with what their receiver reads (`reads_text`) and what the consent covers (`covers_text`), in
+    words, for the case page."""
+    found = list(referrals)
+    for r in found:
+        r.reads_text = "; ".join(profiles.part_labels(selectors.referral_parts(r)))  # type: ignore[attr-defined]
+        r.covers_text = "; ".join(profiles.part_labels(r.consent_covers or []))  # type: ignore[attr-defined]
+        known = profiles.get_profile(r.profile)
+        r.profile_label = known.label if known is not None else ""  # type: ignore[attr-defined]
+    return found
 
 
 def receiving_agreements(case: Case) -> list[SharingAgreement]:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from safepassage.accounts.selectors import signed_in_user
 from safepassage.audit.services import audit_page, audit_read
 from safepassage.cases import forms as case_forms
-from safepassage.cases import selectors, services
+from safepassage.cases import selectors, services, sharing
 from safepassage.cases.htcds import CaseStatus
 from safepassage.cases.models import (
     CASE_ROLES,
@@ -339,10 +339,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notes": services.notes_read(actor=signed_in_user(request), case=case)
             if sees(selectors.NOTES)
             else [],
-            "referrals": case.referrals.select_related("to_organisation", "from_agency", "parent")
+            "referrals": sharing.described(
+                case.referrals.select_related("to_organisation", "from_agency", "to_agency", "parent")
+            )
             if owner
             else [],
-            "received": reach.referrals,
+            "received": sharing.described(reach.referrals),
+            "sharing_agreements": sharing.receiving_agreements(case) if owner else [],
             "onward": Referral.objects.filter(parent__in=reach.referrals).select_related("to_organisation")
             if reach.referrals
             else [],
@@ -409,11 +412,18 @@ def _user(request: HttpRequest, case: Case) -> dict[str, Any]:
 
 
 def _referral_targets(request: HttpRequest, case: Case) -> dict[str, Any]:
-    """Who the case may go to: never the sender's own agencies, nor (when referring on) the case's owner."""
+    """Who the case may go to: never the sender's own agencies, nor (when referring on) the case's owner;
+    with what each would read (its receiving profile, no more than the referral it is made on from) and the
+    sharing agreements with it."""
+    organisations = selectors.referral_targets(
+        request.user, not_agencies=[case.agency_id, *_case_agencies(request)]
+    )
+    reach = selectors.access(request.user, case)
+    via = reach.via if not reach.owner else None
+    sender = via.to_agency_id if via is not None else case.agency_id
     return {
-        "organisations": selectors.referral_targets(
-            request.user, not_agencies=[case.agency_id, *_case_agencies(request)]
-        )
+        "organisations": organisations,
+        "previews": sharing.previews(organisations, sender_id=sender, via=via),
     }
 
 

@@ -16,8 +16,15 @@ from safepassage.core.access import viewer_for
 from safepassage.core.api import ErrorOut
 from safepassage.core.roles import Action
 from safepassage.geo.models import Area
-from safepassage.network import selectors, services
-from safepassage.network.models import Committee, Hotline, Organisation, Responder, may_see_address
+from safepassage.network import selectors, services, sharing
+from safepassage.network.models import (
+    Committee,
+    Hotline,
+    Organisation,
+    Responder,
+    SharingAgreement,
+    may_see_address,
+)
 
 router = Router(tags=["network"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -590,3 +597,55 @@ def hotline_update(request: HttpRequest, hotline_id: int, payload: HotlinePatch)
     return services.hotline_update(
         actor=signed_in_user(request), hotline=hotline, **payload.dict(exclude_unset=True)
     )
+
+
+# ------------------------------------------------------------------------------------- sharing agreements
+
+
+class SharingAgreementIn(Schema):
+    partner_code: str
+    title: str
+    purpose: str
+    signed_on: date | None = None
+    ends_on: date | None = None
+    reference: str = ""
+
+
+class SharingEndIn(Schema):
+    ended_on: date | None = None
+
+
+def _sharing(agreement: SharingAgreement) -> dict[str, Any]:
+    return {
+        "id": agreement.pk,
+        "agency": agreement.agency.code,
+        "partner": agreement.partner.code,
+        "title": agreement.title,
+        "purpose": agreement.purpose,
+        "reference": agreement.reference,
+        "signed_on": agreement.signed_on,
+        "ends_on": agreement.ends_on,
+        "ended_on": agreement.ended_on,
+    }
+
+
+@router.get("/sharing-agreements", response=list[dict[str, Any]])
+@paginate(PageNumberPagination)
+def sharing_agreement_list(request: HttpRequest, current: bool = False) -> Any:
+    """Agreements to share case records between the user's agencies and others (`current`: in force today).
+    They are recorded and shown; what a receiver reads still comes from its receiving profile and consent."""
+    return [_sharing(a) for a in sharing.sharing_agreements(signed_in_user(request), current=current)]
+
+
+@router.post("/sharing-agreements", response={201: dict, 400: ErrorOut, 403: ErrorOut})
+def sharing_agreement_create(request: HttpRequest, payload: SharingAgreementIn) -> Any:
+    """Record an agreement with another agency (`partner_code`): coordinators and administrators."""
+    agreement = sharing.sharing_agreement_record(actor=signed_in_user(request), **payload.dict())
+    return Status(201, _sharing(agreement))
+
+
+@router.post("/sharing-agreements/{agreement_id}/end", response={200: dict, 400: ErrorOut, 404: ErrorOut})
+def sharing_agreement_end(request: HttpRequest, agreement_id: int, payload: SharingEndIn) -> Any:
+    """End an agreement early (either agency's coordinators and administrators)."""
+    found = sharing.sharing_agreement_end(actor=signed_in_user(request), pk=agreement_id, **payload.dict())
+    return _sharing(found)

@@ -192,3 +192,20 @@ class SeatForm(forms.Form):
             ("", "—"),
             *((r.pk, f"{r.name} · {r.organisation.name}") for r in responders),
         ]
+
+
+class SharingAgreementForm(forms.Form):
+    """An agreement with another agency to share case records (recorded and shown, never a key)."""
+
+    partner_code = forms.ChoiceField(label=_("With agency"), choices=())
+    title = forms.CharField(label=_("Title"), max_length=300)
+    purpose = forms.CharField(label=_("What is shared, and why"), widget=forms.Textarea(attrs={"rows": 3}))
+    reference = forms.CharField(label=_("Document reference (optional)"), max_length=100, required=False)
+    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Ends on (optional)"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, agencies: Iterable[Agency] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["partner_code"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—"), *[(a.code, a.name) for a in agencies]]

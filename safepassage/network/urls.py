@@ -21,4 +21,5 @@ urlpatterns = [
     path("committees/<int:pk>/seats/remove/", views.committee_unseat, name="committee_unseat"),
     path("focal-points/", views.focal_point_list, name="focal_points"),
     path("hotlines/", views.hotline_list, name="hotlines"),
+    path("sharing/", views.sharing_agreement_list, name="sharing"),
 ]

@@ -16,19 +16,21 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from safepassage.accounts.models import Agency
 from safepassage.accounts.selectors import signed_in_user
 from safepassage.audit.services import audit_read
 from safepassage.core.access import viewer_for
 from safepassage.core.roles import Action
 from safepassage.geo.models import Area, Level
 from safepassage.geo.selectors import area_list, villages_covered
-from safepassage.network import selectors, services
+from safepassage.network import selectors, services, sharing
 from safepassage.network.forms import (
     CommitteeForm,
     OrganisationForm,
     ResponderForm,
     SearchForm,
     SeatForm,
+    SharingAgreementForm,
     TrainingForm,
 )
 from safepassage.network.languages import language_name
@@ -457,3 +459,31 @@ def hotline_list(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("network.view_hotlines"):
         raise Http404
     return render(request, "network/hotlines.html", {"hotlines": selectors.hotline_list()})
+
+
+@login_required
+def sharing_agreement_list(request: HttpRequest) -> HttpResponse:
+    """Agreements to share case records between the user's agency and others; coordinators record them."""
+    user = signed_in_user(request)
+    if not viewer_for(user).has_role(*sharing.READERS):
+        raise Http404
+    may_record = sharing.may_record(user)
+    mine = {g.agency_id for g in viewer_for(user).grants}
+    others = Agency.objects.filter(active=True).exclude(pk__in=mine).exclude(profile="").order_by("name")
+    form = SharingAgreementForm(request.POST or None, agencies=others) if may_record else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                sharing.sharing_agreement_record(actor=user, **form.cleaned_data)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("network:sharing")
+    return render(
+        request,
+        "network/sharing.html",
+        {"agreements": sharing.sharing_agreements(user), "form": form},
+    )
