@@ -59,10 +59,12 @@ class Preview:
             return _(
                 "%(name)s is not on SafePassage: it sees nothing here; tell them only what they need."
             ) % {"name": self.organisation.name}
+        agency = self.organisation.member_agency
+        name = agency.name if agency is not None else self.organisation.name
         if not self.parts:
-            return _("%(name)s will see nothing of this case.") % {"name": self.organisation.name}
+            return _("%(name)s will see nothing of this case.") % {"name": name}
         return _("%(name)s will see: %(parts)s.") % {
-            "name": self.organisation.name,
+            "name": name,
             "parts": "; ".join(self.will_see),
         }
 

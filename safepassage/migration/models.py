@@ -231,12 +231,14 @@ def working_agencies(viewer: Viewer, roles: tuple[str, ...]) -> set[int]:
     """The viewer's agencies where they hold one of `roles`, leaving out enforcement-only agencies, which
     never see individual registrations (PRODUCT.md rule 2)."""
     from safepassage.accounts.models import Agency
+    from safepassage.accounts.profiles import enforcement_codes
 
     ids = {g.agency_id for g in viewer.grants if g.role in roles}
     if not ids:
         return set()
+    # (enforcement is the receiving profile's word: police, immigration, prosecutor; accounts/profiles.py)
     enforcement = set(
-        Agency.objects.filter(pk__in=ids, kind=Agency.Kind.ENFORCEMENT).values_list("pk", flat=True)
+        Agency.objects.filter(pk__in=ids, profile__in=enforcement_codes()).values_list("pk", flat=True)
     )
     return ids - enforcement
 

@@ -209,7 +209,9 @@ def test_volunteers_register_in_their_villages_and_enforcement_agencies_see_noth
             person_fields={"given_name": "Far", "birth_year": 1999, "village_code": world.village_2.code},
         )
     assert "village_code" in error.value.message_dict
-    police = Agency.objects.create(code="police", name="Immigration police", kind="enforcement", country="TH")
+    police = Agency.objects.create(
+        code="police", name="Immigration police", kind="enforcement", country="TH", profile="immigration"
+    )
     Membership.objects.create(user=world.outsider, agency=police, role="coordinator")
     channel.destination_organisation = directory_entry(world, police)
     channel.save()
@@ -345,7 +347,9 @@ def test_the_scan_command_raises_each_alert_once(world):
 def test_an_enforcement_agency_at_an_end_gets_404_on_individual_registrations(world):
     from safepassage.testing import api_client, web_client
 
-    police = Agency.objects.create(code="police", name="Immigration police", kind="enforcement", country="TH")
+    police = Agency.objects.create(
+        code="police", name="Immigration police", kind="enforcement", country="TH", profile="immigration"
+    )
     Membership.objects.create(user=world.outsider, agency=police, role="coordinator")
     channel = channel_ab(world, destination_organisation_id=directory_entry(world, police).pk)
     registration = register(world, channel)

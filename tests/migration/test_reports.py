@@ -305,7 +305,9 @@ def test_csv_has_each_table_with_formulas_neutralised_and_what_each_row_hides(wo
 
 
 def test_enforcement_agencies_count_nothing_even_at_an_end(world):
-    police = Agency.objects.create(code="police", name="Police", kind=Agency.Kind.ENFORCEMENT, country="TH")
+    police = Agency.objects.create(
+        code="police", name="Police", kind=Agency.Kind.ENFORCEMENT, country="TH", profile="police"
+    )
     officer = User.objects.create_user(username="officer", password="x")
     Membership.objects.create(user=officer, agency=police, role="caseworker")
     channel = services.channel_create(

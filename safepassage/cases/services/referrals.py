@@ -176,7 +176,7 @@ def _consent_scope(consent: str, names_agency: bool, covers: Sequence[str]) -> l
 def _check_enforcement(case: Case, organisation: Any, consent: str, names_agency: bool) -> None:
     """Police, immigration and prosecutors receive only a confirmed victim's case, with consent naming them
     (or a child's best-interests decision); never on an override (PRODUCT.md rules 2 and 8)."""
-    name = organisation.name
+    name = organisation.member_agency.name if organisation.member_agency else organisation.name
     if consent == Referral.Consent.OVERRIDE:
         raise _fail(
             "consent",
