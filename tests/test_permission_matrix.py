@@ -780,6 +780,72 @@ API_CASES += [
 ]
 
 
+# Sharing agreements between agencies: read by either agency's staff (others get an empty list), recorded by
+# coordinators and administrators, ended by either side's coordinators and administrators.
+SHARING_READERS = dict.fromkeys(
+    ("admin_a", "coordinator_a", "caseworker_a", "admin_b", "coordinator_b", "caseworker_b"), 200
+)
+
+
+def agency_c(world: World) -> Any:
+    from safepassage.accounts.services import agency_create
+
+    return _cached(
+        world,
+        "agency_c",
+        lambda: agency_create(actor=None, code="agency-c", name="Agency C", kind="ngo", country="TH"),
+    )
+
+
+def sharing_a(world: World) -> Any:
+    from datetime import date
+
+    from safepassage.network.sharing import sharing_agreement_record
+
+    return _cached(
+        world,
+        "sharing_a",
+        lambda: sharing_agreement_record(
+            actor=world.coordinator_a,
+            partner_code=agency_c(world).code,
+            title="Protocol",
+            purpose="Referrals for shelter.",
+            signed_on=date(2026, 1, 2),
+        ),
+    )
+
+
+UI_CASES += [
+    Case(
+        "network:sharing",
+        lambda w: reverse("network:sharing"),
+        only(SHARING_READERS, 404, 302),
+    ),
+]
+API_CASES += [
+    Case("GET /api/v1/sharing-agreements", lambda w: "/api/v1/sharing-agreements", statuses(200, 401)),
+    Case(
+        "POST /api/v1/sharing-agreements",
+        lambda w: "/api/v1/sharing-agreements",
+        only(dict.fromkeys(KEEPERS, 201), 403, 401),
+        "POST",
+        lambda w: {
+            "partner_code": agency_c(w).code,
+            "title": "Protocol",
+            "purpose": "Referrals for shelter.",
+            "signed_on": "2026-01-02",
+        },
+    ),
+    Case(
+        "POST /api/v1/sharing-agreements/{agreement_id}/end",
+        lambda w: f"/api/v1/sharing-agreements/{sharing_a(w).pk}/end",
+        only(KEEPERS_A, 404, 401),
+        "POST",
+        {},
+    ),
+]
+
+
 # end of network --------------------------------------------------------------------------------------------
 # cases -----------------------------------------------------------------------------------------------------
 # Case records are for the case staff (coordinators and caseworkers) of the owning agency; an agency an
@@ -1112,6 +1178,11 @@ API_CASES += [
         _a(201),
         "POST",
         {"held_on": "2026-01-06", "decisions": "Refer for legal aid."},
+    ),
+    Case(
+        "GET /api/v1/cases/{case_id}/referral-preview",
+        lambda w: _case_url(w, f"/referral-preview?to_organisation_id={org_b(w).pk}"),
+        _a(200),
     ),
     Case("GET /api/v1/referrals", lambda w: "/api/v1/referrals", statuses(200, 401)),
     Case(
