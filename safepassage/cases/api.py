@@ -920,7 +920,10 @@ def note_create(request: HttpRequest, case_id: int, payload: CaseNoteIn) -> Any:
 
 @router.get("/cases/{case_id}/conferences", response={200: list[dict[str, Any]], **ERRORS})
 def conference_list(request: HttpRequest, case_id: int) -> Any:
+    """The case conferences, when the reader's access names them (a receiver: as its profile says)."""
     case = _case(request, case_id)
+    if not selectors.access(request.user, case).sees(selectors.CONFERENCES):
+        return []
     audit_read(actor=request.user, obj=case, what="conferences")
     return [_conference(c) for c in case.conferences.prefetch_related("actions", "attendees")]
 

@@ -378,3 +378,18 @@ def test_the_person_page_shows_who_can_see_the_record_and_who_has(world, police)
     assert "current address" not in panel.split("Who has looked")[0]
     assert "oscar" in panel.split("Who has looked")[1]
     assert 'id="who-can-see"' not in web_client(world.volunteer_a).get(url).content.decode()
+
+
+def test_the_police_read_no_case_conferences_through_the_api(world, police):
+    case = adult_case(world)
+    services.conference_record(
+        actor=world.caseworker_a,
+        case=case,
+        held_on=date(2026, 1, 7),
+        decisions="Move her to the shelter in Mae Rim.",
+        actions=[],
+    )
+    accepted(world, police, case)
+    url = f"/api/v1/cases/{case.pk}/conferences"
+    assert "Mae Rim" in str(api_client(world.caseworker_a).get(url).json())
+    assert api_client(police["oscar"]).get(url).json() == []
