@@ -29,6 +29,8 @@ AGENCIES = [
     ("labour", "Provincial Labour Office", Agency.Kind.GOVERNMENT),
     ("employer", "Lanna Agro Co., Ltd. (partner employer)", Agency.Kind.EMPLOYER),
 ]
+# Receiving profiles other than the one that fits the kind (docs/roles.md): the labour office inspects.
+PROFILES = {"labour": "labour_inspection"}
 # (agency code, role, username, given name, area codes covered)
 USERS = [
     ("cc", Role.ADMIN, "cc.admin", "Somchai", []),
@@ -68,7 +70,9 @@ def load_demo(*, logins_file: Path, people: int = 20_000) -> list[DemoLogin]:
         if not Area.objects.filter(code="50").exists():
             areas_import(actor=None, rows=province_rows(), source="demo province")
         agencies = {
-            code: agency_create(actor=None, code=code, name=name, kind=kind, country="TH")
+            code: agency_create(
+                actor=None, code=code, name=name, kind=kind, country="TH", profile=PROFILES.get(code)
+            )
             for code, name, kind in AGENCIES
         }
         logins = []
