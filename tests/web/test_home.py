@@ -102,7 +102,11 @@ def alert(world: World, who: Person, *, due_in: timedelta, red_flag: bool = Fals
 
 def labour_office(world: World) -> tuple[Agency, dict[str, User]]:
     office = Agency.objects.create(
-        code="labour", name="Labour Office", kind=Agency.Kind.GOVERNMENT, country="TH"
+        code="labour",
+        name="Labour Office",
+        kind=Agency.Kind.GOVERNMENT,
+        country="TH",
+        profile="labour_inspection",
     )
     users = {}
     for role in (Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER):
