@@ -55,7 +55,7 @@ class SignInBackend(ModelBackend):
             if user is not None:
                 services.login_failed(user=user)
             return None
-        if not self.user_can_authenticate(user):
+        if user is None or not self.user_can_authenticate(user):
             return None
         throttle.failures_clear(key, address)
         before = services.login_succeeded(user=user)

@@ -21,7 +21,7 @@ class User(AbstractUser):
 
     language = models.CharField(_("language"), max_length=10, blank=True)
     # Wrong passwords for this account since its owner last signed in, from any address; many of them mean
-    # someone is guessing. They never lock the account (signing in is slowed per address instead: throttle.py).
+    # someone is guessing. They never lock the account (tries are slowed per address: throttle.py).
     failed_logins = models.PositiveSmallIntegerField(default=0)
     last_failed_login_at = models.DateTimeField(null=True, blank=True)
 

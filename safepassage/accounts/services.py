@@ -293,7 +293,9 @@ def tokens_revoke(*, actor: User | None, user: User, reason: str) -> int:
         if not any(viewer_for(actor).has_role(Role.ADMIN, agency_id=a.pk) for a in agencies):
             raise PermissionDenied(_("You can only revoke your own tokens."))
     now = timezone.now()
-    working = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True, expires_at__gt=now)
+    working = ApiToken.objects.select_for_update().filter(
+        user=user, revoked_at__isnull=True, expires_at__gt=now
+    )
     ids = sorted(working.values_list("pk", flat=True))
     if ids:
         ApiToken.objects.filter(pk__in=ids).update(revoked_at=now)

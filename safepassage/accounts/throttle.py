@@ -76,7 +76,7 @@ def failures_clear(key: str, address: str | None = None) -> None:
 
 def check_dummy(password: str) -> None:
     """Spend the time a real password check takes, for an account that does not exist."""
-    algorithm = get_hasher().algorithm
+    algorithm = str(get_hasher().algorithm)
     if algorithm not in _dummy_hashes:
         _dummy_hashes[algorithm] = make_password("not a password: only here to take the same time")
     check_password(password, _dummy_hashes[algorithm])

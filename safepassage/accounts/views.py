@@ -231,7 +231,9 @@ def member_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     """Let a member sign in again at once, without waiting out the delays after wrong passwords."""
     membership = selectors.get_membership_for_user(request.user, pk, Action.CHANGE)
     try:
-        services.user_unlock(actor=request.user, user=membership.user, agency=membership.agency)
+        services.user_unlock(
+            actor=selectors.signed_in_user(request), user=membership.user, agency=membership.agency
+        )
     except PermissionDenied as exc:
         raise Http404 from exc
     messages.success(request, _("The wrong passwords are forgotten. The person can sign in again now."))

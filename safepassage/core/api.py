@@ -81,13 +81,15 @@ def _bounded(annotation: Any, name: str = "") -> Any:
     if origin is None or not args:
         return annotation
     if origin is Annotated:
-        return Annotated[(_bounded(args[0], name), *annotation.__metadata__)]  # type: ignore[valid-type]
+        return Annotated[(_bounded(args[0], name), *annotation.__metadata__)]
     bounded = tuple(_bounded(arg, name) for arg in args)
     if bounded == args:
         return annotation
     if origin in (Union, UnionType):
         return Union[bounded]  # noqa: UP007 - rebuilt from its parts
-    return origin[bounded] if isinstance(origin, type) and hasattr(origin, "__class_getitem__") else annotation
+    if isinstance(origin, type) and hasattr(origin, "__class_getitem__"):
+        return origin[bounded]  # type: ignore[index]
+    return annotation
 
 
 def bound_numbers(models: Iterable[type[BaseModel]]) -> None:

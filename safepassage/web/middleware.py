@@ -158,10 +158,10 @@ class RequestSizeMiddleware:
         raw = meta.get("wsgi.input")
         if declared is None and raw is not None and meta.get("wsgi.input_terminated"):
             # A chunked body: the server decoded it and marks where it ends; read it, counting.
-            request._stream = _CountingStream(raw, limit, None, request)  # type: ignore[attr-defined]
+            request._stream = _CountingStream(raw, limit, None, request)  # type: ignore[assignment]
         elif hasattr(request, "_stream"):
             stream = request._stream
-            request._stream = _CountingStream(stream, limit, declared or 0, request)  # type: ignore[attr-defined]
+            request._stream = _CountingStream(stream, limit, declared or 0, request)  # type: ignore[assignment]
         response = self.get_response(request)
         if getattr(request, "_body_too_large", False):
             return self.too_large(request, limit)

@@ -1,4 +1,4 @@
-"""Signing in, signing out and changing one's password (the limits on wrong passwords: test_sign_in_limits)."""
+"""Signing in, signing out and changing one's password (limits on wrong passwords: test_sign_in_limits)."""
 
 import pytest
 from django.test import Client

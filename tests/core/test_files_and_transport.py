@@ -52,8 +52,8 @@ def test_the_command_makes_private_files_whatever_the_umask(tmp_path):
     env = {**os.environ, "DATA_DIR": str(folder), "PYTHONPATH": str(ROOT)}
     env.pop("DATABASE_URL", None)
     script = "import os; os.umask(0o022); from safepassage.cli import main; main(['x', 'migrate', '-v', '0'])"
-    subprocess.run([sys.executable, "-c", script], env=env, check=True, cwd=tmp_path, timeout=300)  # noqa: S603
-    made = [p for p in folder.rglob("*")]
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, cwd=tmp_path, timeout=300)
+    made = list(folder.rglob("*"))
     assert any(p.name == "safepassage.sqlite3" for p in made)
     assert [str(p) for p in made if p.stat().st_mode & 0o077] == []
 
@@ -67,7 +67,7 @@ def test_https_sends_hsts_and_redirects_plain_http(tmp_path):
         "r = Client().get('/healthz'); print(r.status_code, r['Location']);"
         "r = Client().get('/healthz', secure=True); print(r.status_code, r['Strict-Transport-Security'])"
     )
-    out = subprocess.run(  # noqa: S603
+    out = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True, timeout=300
     ).stdout.split("\n")
     assert out[0] == "301 https://testserver/healthz"
@@ -138,3 +138,26 @@ def test_an_upload_may_be_larger_than_other_bodies(world, settings):
     file.seek(0)
     response = client.post("/api/v1/workplaces", {"kind": "people", "file": file}, headers=headers)
     assert response.status_code == 413
+
+
+@pytest.mark.django_db
+def test_long_names_and_nulls_are_refused_naming_the_field_on_every_database(world):
+    from safepassage.workplaces.models import Workplace
+
+    client = api_client(world.coordinator_a)
+    body = {"name": "x" * 300, "sector": "fishing", "area": world.village_1.code}
+    response = client.post("/api/v1/workplaces", body)
+    assert response.status_code == 400, response.content
+    assert [e["field"] for e in response.json()["errors"]] == ["name"]
+    assert Workplace.objects.count() == 0
+    created = client.post("/api/v1/workplaces", {**body, "name": "Dock 4"})
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    response = client.request("PATCH", f"/api/v1/workplaces/{pk}", {"name": None})
+    assert 400 <= response.status_code < 500
+    assert [e["field"] for e in response.json()["errors"]] == ["name"]
+    assert Workplace.objects.get(pk=pk).name == "Dock 4"
+    person = {"given_name": "y" * 151, "family_name": "B", "sex": "female", "village_code": "50010101"}
+    response = client.post("/api/v1/people", person)
+    assert response.status_code in (400, 422)
+    assert "given_name" in [e["field"] for e in response.json()["errors"]]
