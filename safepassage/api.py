@@ -19,7 +19,7 @@ from safepassage.audit.api import router as audit_router
 from safepassage.cases.api import router as cases_router
 from safepassage.cases.lessons_api import router as lessons_router
 from safepassage.cases.sharing_api import router as cases_sharing_router
-from safepassage.core.api import error_body, field_errors
+from safepassage.core.api import bound_numbers, error_body, field_errors
 from safepassage.core.importing import ImportRejected
 from safepassage.exports.api import router as exports_router
 from safepassage.geo.api import router as geo_router
@@ -120,4 +120,12 @@ _register(
     imports_router,
     exports_router,
     linkage_router,
+)
+# Every whole number the API takes (ids, pages, counts) is bounded: a huge one is a 422 naming the field.
+bound_numbers(
+    model
+    for _prefix, router in api._routers
+    for path_view in router.path_operations.values()
+    for operation in path_view.operations
+    for model in operation.models
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+from safepassage.core.env import PRIVATE_UMASK
+
 
 def _early_options(argv: list[str]) -> None:
     """`safepassage demo --data-dir DIR` must choose DATA_DIR before the settings are read."""
@@ -18,6 +20,9 @@ def _early_options(argv: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run a management command (`safepassage migrate`, `safepassage serve`, `safepassage demo`, …)."""
+    # Before anything is written: the database, its -wal and -shm, uploads and exports are for this account
+    # only (SQLite makes its -wal later, with whatever umask the process has then).
+    os.umask(PRIVATE_UMASK)
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "safepassage"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safepassage.settings")

@@ -6,6 +6,9 @@ Settings are read from the environment once, at start-up, so these must be in pl
 import os
 import tempfile
 
+# As `safepassage` and the WSGI app do: what the tests write into DATA_DIR is private, or the next worker's
+# start-up would refuse the folder.
+os.umask(0o077)
 os.environ.setdefault("PLAIN_STATIC", "1")  # templates resolve static files without a collectstatic run
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="safepassage-test-"))
 # Tests reach no tile server: maps must work without one.

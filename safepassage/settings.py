@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.core.clients import parse_networks
 from safepassage.core.env import Env, EnvError, data_dir, database, secret_key
 
 env = Env()
@@ -44,6 +45,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: drop forwarded headers from untrusted peers, then refuse oversized bodies before anything
+    # (sessions, CSRF) reads them.
+    "safepassage.web.middleware.TrustedProxyMiddleware",
+    "safepassage.web.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safepassage.audit.middleware.RequestContextMiddleware",
@@ -85,7 +90,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "safepassage.accounts.backends.LockoutBackend",
+    "safepassage.accounts.backends.SignInBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -101,9 +106,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Wrong passwords in a row before an account locks, and how long the lock lasts unless an admin lifts it.
-LOGIN_FAILURE_LIMIT = env.integer("LOGIN_FAILURE_LIMIT", 6, minimum=1)
-LOCKOUT_MINUTES = env.integer("LOCKOUT_MINUTES", 60, minimum=0)
+# Sign-in limits (docs/operations.md, "Security settings"). Per account and client address: the first
+# LOGIN_FREE_FAILURES wrong passwords cost nothing, then each waits twice as long as the last, from
+# LOGIN_DELAY_SECONDS up to LOGIN_DELAY_MAX_SECONDS; a right password ends the wait. Per client address, over
+# all accounts: LOGIN_ADDRESS_LIMIT wrong passwords in LOGIN_ADDRESS_MINUTES, then 429 until the window moves.
+LOGIN_FREE_FAILURES = env.integer("LOGIN_FREE_FAILURES", 3, minimum=0)
+LOGIN_DELAY_SECONDS = env.integer("LOGIN_DELAY_SECONDS", 5, minimum=1)
+LOGIN_DELAY_MAX_SECONDS = env.integer("LOGIN_DELAY_MAX_SECONDS", 300, minimum=1)
+LOGIN_ADDRESS_LIMIT = env.integer("LOGIN_ADDRESS_LIMIT", 100, minimum=1)
+LOGIN_ADDRESS_MINUTES = env.integer("LOGIN_ADDRESS_MINUTES", 15, minimum=1)
+# Wrong passwords for one account (from anywhere, since its last sign-in) that count as an attack: the owner
+# is told at their next sign-in, the agency's administrators on the Team page, and the audit trail records it.
+LOGIN_ALERT_FAILURES = env.integer("LOGIN_ALERT_FAILURES", 10, minimum=1)
 # Days a shelter stay may last before it alerts (PRODUCT.md: stays are timed, shorter for children).
 SHELTER_DAYS_CHILD = env.integer("SHELTER_DAYS_CHILD", 30, minimum=1)
 SHELTER_DAYS_ADULT = env.integer("SHELTER_DAYS_ADULT", 90, minimum=1)
@@ -117,14 +131,33 @@ SESSION_COOKIE_AGE = env.integer("SESSION_HOURS", 8, minimum=1) * 3600
 SESSION_SAVE_EVERY_REQUEST = True  # the session lasts SESSION_HOURS from the last request, not the login
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SECURE_COOKIES = env.flag("SECURE_COOKIES", not DEBUG and env.flag("HTTPS", False))
+HTTPS = env.flag("HTTPS", False)
+SECURE_COOKIES = env.flag("SECURE_COOKIES", not DEBUG and HTTPS)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env.flag("BEHIND_PROXY", False):
+if HTTPS:
+    # Browsers remember to use HTTPS only, and a plain-HTTP request is sent to the HTTPS address.
+    SECURE_HSTS_SECONDS = env.integer("HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.flag("HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_SSL_REDIRECT = True
+# The proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or networks). The headers
+# from anyone else are ignored (TrustedProxyMiddleware drops them), so a client cannot choose its own address.
+# BEHIND_PROXY=true alone means a proxy on this machine.
+_default_proxies = ["127.0.0.1", "::1"] if env.flag("BEHIND_PROXY", False) else []
+try:
+    TRUSTED_PROXIES = parse_networks(env.items("TRUSTED_PROXIES", _default_proxies))
+except ValueError as _exc:
+    raise EnvError("TRUSTED_PROXIES", str(_exc)) from _exc
+if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The largest request body: uploads (imports, attachments; multipart) and everything else (forms, JSON).
+# Counted as the body is read, before anything parses it; bigger requests get 413.
+UPLOAD_MAX_BYTES = env.integer("UPLOAD_MAX_MB", max(IMPORT_MAX_BYTES // 2**20, 1), minimum=1) * 2**20
+REQUEST_MAX_BYTES = env.integer("REQUEST_MAX_KB", 2560, minimum=16) * 2**10
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -158,7 +191,7 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError) as _exc:
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT.mkdir(mode=0o700, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -114,7 +114,7 @@ def web_client(user: User | None) -> Client:
     """A browser-like client signed in as `user` (or anonymous)."""
     client = Client()
     if user is not None:
-        client.force_login(user, backend="safepassage.accounts.backends.LockoutBackend")
+        client.force_login(user, backend="safepassage.accounts.backends.SignInBackend")
     return client
 
 

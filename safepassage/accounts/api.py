@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
@@ -71,7 +70,8 @@ class MeOut(Schema):
 class MemberOut(MembershipOut):
     username: str
     full_name: str
-    locked: bool
+    failed_logins: int
+    under_attack: bool
 
     @staticmethod
     def resolve_username(obj: Membership) -> str:
@@ -82,18 +82,24 @@ class MemberOut(MembershipOut):
         return obj.user.get_full_name()
 
     @staticmethod
-    def resolve_locked(obj: Membership) -> bool:
-        return obj.user.is_locked()
+    def resolve_failed_logins(obj: Membership) -> int:
+        return obj.user.failed_logins
+
+    @staticmethod
+    def resolve_under_attack(obj: Membership) -> bool:
+        return obj.user.under_attack()
 
 
-@router.post("/auth/token", auth=None, response={201: TokenOut, 401: ErrorOut, 403: ErrorOut})
+@router.post("/auth/token", auth=None, response={201: TokenOut, 401: ErrorOut, 429: ErrorOut})
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
-    """Exchange a username and password for a bearer token (counts toward the wrong-password lock)."""
+    """Exchange a username and password for a bearer token. A wrong password, an unknown username and an
+    account that must wait after wrong passwords all answer 401 alike; too many wrong passwords from one
+    address answer 429."""
     form = LoginForm(request, data={"username": payload.username, "password": payload.password})
     if not form.is_valid():
-        if getattr(request, "login_locked", False):
-            raise HttpError(403, str(form.locked_error().messages[0]))
-        raise HttpError(401, _("The username or password is not right."))
+        if form.address_refused():
+            raise HttpError(429, str(form.too_many_error().messages[0]))
+        raise HttpError(401, str(form.error_messages["invalid_login"]))
     user = form.get_user()
     token, raw = services.token_issue(actor=user, user=user, name=payload.name or "API")
     return Status(201, {"token": raw, "expires_at": token.expires_at})

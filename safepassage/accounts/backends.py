@@ -1,4 +1,4 @@
-"""Password sign-in that locks an account after too many wrong passwords in a row."""
+"""Password sign-in that slows guessing without ever locking the owner out (see throttle.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
-from safepassage.accounts import services
+from safepassage.accounts import services, throttle
+from safepassage.core.clients import client_address
 
 
-class LockoutBackend(ModelBackend):
-    """Like Django's ModelBackend, but counts failures per account and refuses locked accounts.
+class SignInBackend(ModelBackend):
+    """Like Django's ModelBackend, with sign-in limits.
 
-    Locking is by account, not by address: volunteers often share one phone or one office connection,
-    and one person's typos must not lock out the whole village.
+    A wrong password, an unknown username and an account that must wait all answer the same way and take
+    the same time: the password hasher runs once in each case. Only a client address over its limit is
+    told so at once (`request.sign_in_refused = "address"`), which says nothing about any account.
     """
 
     def authenticate(
@@ -30,19 +32,33 @@ class LockoutBackend(ModelBackend):
             username = kwargs.get(user_model.USERNAME_FIELD)
         if username is None or password is None:
             return None
+        address = client_address(request.META) if request is not None else ""
+        if throttle.address_blocked(address):
+            if request is not None:
+                request.sign_in_refused = "address"  # type: ignore[attr-defined]
+            return None
+        key = throttle.account_key(username)
+        must_wait = throttle.waiting(key, address)
         try:
             user = user_model._default_manager.get_by_natural_key(username)
         except user_model.DoesNotExist:
-            # Spend the same time as a real check, so timing does not tell which accounts exist.
-            user_model().set_password(password)
+            user = None
+        if user is None:
+            throttle.check_dummy(password)
+            right = False
+        else:
+            right = user.check_password(password)  # runs while waiting too: the same time either way
+        if must_wait:
+            return None  # neither a failure nor a success: the guess was never judged
+        if not right:
+            throttle.failure_record(key, address)
+            if user is not None:
+                services.login_failed(user=user)
             return None
-        if user.is_locked():
-            if request is not None:
-                request.login_locked = True  # type: ignore[attr-defined]
+        if user is None or not self.user_can_authenticate(user):
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            services.login_succeeded(user=user)
-            return user
-        if services.login_failed(user=user) and request is not None:
-            request.login_locked = True  # type: ignore[attr-defined]
-        return None
+        throttle.failures_clear(key, address)
+        before = services.login_succeeded(user=user)
+        if request is not None:
+            request.sign_in_failures_before = before  # type: ignore[attr-defined]
+        return user

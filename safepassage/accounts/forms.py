@@ -15,18 +15,18 @@ from safepassage.core.roles import Role
 
 
 class LoginForm(AuthenticationForm):
-    """Sign-in that says plainly when an account is locked, and what to do about it."""
+    """Sign-in with one answer for a wrong password, an unknown name and an account that must wait (so a
+    stranger learns nothing), and a plain message when this network has sent too many wrong passwords."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": _("The username or password is not right. Check them and try again."),
-        "locked": _(
-            "This account is locked after %(limit)d wrong passwords in a row. Ask your agency administrator "
-            "to unlock it, or try again in %(minutes)d minutes."
+        "invalid_login": _(
+            "The username or password is not right, or there were several wrong tries: check them, wait a "
+            "minute and try again."
         ),
-        "locked_forever": _(
-            "This account is locked after %(limit)d wrong passwords in a row. Ask your agency administrator "
-            "to unlock it."
+        "too_many": _(
+            "Too many wrong passwords have been sent from this network. Wait %(minutes)d minutes and try "
+            "again."
         ),
     }
 
@@ -36,20 +36,22 @@ class LoginForm(AuthenticationForm):
         if username is not None and password:
             self.user_cache = authenticate(self.request, username=username, password=password)
             if self.user_cache is None:
-                if getattr(self.request, "login_locked", False):
-                    raise self.locked_error()
+                if self.address_refused():
+                    raise self.too_many_error()
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
 
-    def locked_error(self) -> ValidationError:
-        """The message shown while an account is locked."""
-        minutes = settings.LOCKOUT_MINUTES
-        code = "locked" if minutes else "locked_forever"
+    def address_refused(self) -> bool:
+        """True when the client's address is over its limit (answered 429, not like a wrong password)."""
+        return getattr(self.request, "sign_in_refused", "") == "address"
+
+    def too_many_error(self) -> ValidationError:
+        """The message for an address over its limit."""
         return ValidationError(
-            self.error_messages[code],
-            code="locked",
-            params={"limit": settings.LOGIN_FAILURE_LIMIT, "minutes": minutes},
+            self.error_messages["too_many"],
+            code="too_many",
+            params={"minutes": settings.LOGIN_ADDRESS_MINUTES},
         )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -21,8 +21,10 @@ class User(AbstractUser):
     """A person who signs in. What they may see comes from their memberships, never from the user alone."""
 
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # Wrong passwords for this account since its owner last signed in, from any address; many of them mean
+    # someone is guessing. They never lock the account (tries are slowed per address: throttle.py).
     failed_logins = models.PositiveSmallIntegerField(default=0)
-    locked_at = models.DateTimeField(null=True, blank=True)
+    last_failed_login_at = models.DateTimeField(null=True, blank=True)
 
     SENSITIVE_FIELDS = ("password", "email")
 
@@ -35,14 +37,27 @@ class User(AbstractUser):
 
         return bool(auth_models._user_has_perm(self, perm, obj))  # type: ignore[attr-defined]
 
-    def is_locked(self, *, now: datetime | None = None) -> bool:
-        """Locked after too many wrong passwords, until an admin unlocks or LOCKOUT_MINUTES pass."""
-        if self.locked_at is None:
-            return False
-        if settings.LOCKOUT_MINUTES == 0:
-            return True
-        now = now or timezone.now()
-        return now < self.locked_at + timedelta(minutes=settings.LOCKOUT_MINUTES)
+    def under_attack(self) -> bool:
+        """Enough wrong passwords since the last sign-in that the owner and administrators are told."""
+        return self.failed_logins >= settings.LOGIN_ALERT_FAILURES
+
+
+class SignInFailure(models.Model):
+    """One wrong password: for which account name (a hash: people type passwords into the name box) and from
+    which client address. Kept a day; they set the delays and the per-address limit of throttle.py."""
+
+    account_key = models.CharField(max_length=64)
+    address = models.CharField(max_length=45, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account_key", "address", "at"], name="signin_failure_account"),
+            models.Index(fields=["address", "at"], name="signin_failure_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_key[:8]}… {self.address} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Agency(TimeStamped):

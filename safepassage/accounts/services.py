@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safepassage.accounts import throttle
 from safepassage.accounts.models import Agency, ApiToken, Membership, User, hash_token
 from safepassage.accounts.profiles import default_profile
 from safepassage.audit.services import audit_record, diff
@@ -60,6 +61,30 @@ def agency_create(
     return agency
 
 
+def _username_taken(username: str) -> bool:
+    return User.objects.filter(username__iexact=username).exists()
+
+
+def username_suggest(username: str, agency: Agency) -> str:
+    """A free username close to `username`: with the agency's code, then a number, added."""
+    base = f"{username}.{agency.code}"[:140]
+    candidates = [base, *(f"{base}{n}" for n in range(2, 100))]
+    return next((c for c in candidates if not _username_taken(c)), f"{base}.{secrets.token_hex(3)}")
+
+
+def _username_check(username: str, agency: Agency) -> None:
+    """Usernames are unique across the installation (they are what people sign in with), but the answer
+    never says whose a taken name is, nor in which agency: the same words for every name not free,
+    with a free one suggested."""
+    if _username_taken(username):
+        raise ValidationError(
+            {
+                "username": _("This username cannot be used. You could use %(suggestion)s instead.")
+                % {"suggestion": username_suggest(username, agency)}
+            }
+        )
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -78,8 +103,7 @@ def user_create(
     require_admin(actor, agency)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("This username is already taken.")})
+    _username_check(username, agency)
     area_list = list(areas)
     if role == Role.VOLUNTEER and not area_list:
         raise ValidationError({"areas": _("A volunteer needs at least one area to cover.")})
@@ -153,26 +177,30 @@ def membership_update(
 
 
 @transaction.atomic
-def user_unlock(*, actor: Any, user: User, agency: Agency) -> User:
-    """Lift a lock after too many wrong passwords (an administrator of one of the user's agencies)."""
+def user_unlock(*, actor: User | None, user: User, agency: Agency) -> User:
+    """Let a member sign in again at once: forget the wrong passwords typed for their account, from every
+    address (an administrator of one of the user's agencies, e.g. after checking with them by phone)."""
     require_admin(actor, agency)
     if not Membership.objects.filter(user=user, agency=agency).exists():
         raise PermissionDenied(_("This person is not a member of %(agency)s.") % {"agency": agency})
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_at=None)
-    user.failed_logins, user.locked_at = 0, None
+    throttle.failures_clear(throttle.account_key(user.get_username()))
+    User.objects.filter(pk=user.pk).update(failed_logins=0, last_failed_login_at=None)
+    user.failed_logins, user.last_failed_login_at = 0, None
     audit_record(actor=actor, action="accounts.user.unlock", obj=user, agency=agency)
     return user
 
 
 @transaction.atomic
 def password_change(*, actor: User, user: User, new_password: str) -> User:
-    """Set a new password (for oneself); revokes nothing else, ends no other session."""
+    """Set a new password (for oneself). Other sessions end (Django checks the password hash) and every API
+    token stops working: whoever knew the old password may have made one."""
     if actor.pk != user.pk:
         raise PermissionDenied(_("You can only change your own password."))
     validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit_record(actor=actor, action="accounts.user.password_change", obj=user)
+    tokens_revoke(actor=actor, user=user, reason="password_change")
     return user
 
 
@@ -182,34 +210,49 @@ def _home_agency(user: User) -> Agency | None:
 
 
 @transaction.atomic
-def login_succeeded(*, user: User) -> None:
-    """Reset the failure count after a correct password."""
-    if user.failed_logins or user.locked_at:
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_at=None)
-        user.failed_logins, user.locked_at = 0, None
-    audit_record(actor=user, action="auth.login", obj=user, agency=_home_agency(user))
+def login_succeeded(*, user: User) -> int:
+    """Record a sign-in; returns how many wrong passwords were typed for the account since the last one
+    (then forgotten), so the owner can be told when there were many."""
+    before = user.failed_logins
+    if user.failed_logins or user.last_failed_login_at:
+        User.objects.filter(pk=user.pk).update(failed_logins=0, last_failed_login_at=None)
+        user.failed_logins, user.last_failed_login_at = 0, None
+    audit_record(
+        actor=user,
+        action="auth.login",
+        obj=user,
+        agency=_home_agency(user),
+        changes={"failed_logins_before": before} if before else None,
+    )
+    return before
 
 
 @transaction.atomic
-def login_failed(*, user: User) -> bool:
-    """Count a wrong password; lock the account at LOGIN_FAILURE_LIMIT. Returns True if it is now locked."""
-    locked = User.objects.select_for_update().get(pk=user.pk)
-    if locked.locked_at is not None and not locked.is_locked():
-        locked.failed_logins, locked.locked_at = 0, None  # an old lock has run out: start counting again
-    locked.failed_logins += 1
-    now_locked = locked.failed_logins >= settings.LOGIN_FAILURE_LIMIT
-    if now_locked:
-        locked.locked_at = timezone.now()
-    locked.save(update_fields=["failed_logins", "locked_at"])
-    user.failed_logins, user.locked_at = locked.failed_logins, locked.locked_at
+def login_failed(*, user: User) -> int:
+    """Count a wrong password for an existing account; at LOGIN_ALERT_FAILURES the account is under attack
+    (its administrators see it on the Team page, the audit trail says so). Returns the count."""
+    counted = User.objects.select_for_update().get(pk=user.pk)
+    counted.failed_logins = min(counted.failed_logins + 1, 32000)
+    counted.last_failed_login_at = timezone.now()
+    counted.save(update_fields=["failed_logins", "last_failed_login_at"])
+    user.failed_logins, user.last_failed_login_at = counted.failed_logins, counted.last_failed_login_at
+    agency = _home_agency(user)
     audit_record(
         actor=None,
-        action="auth.locked" if now_locked else "auth.login_failed",
+        action="auth.login_failed",
         obj=user,
-        agency=_home_agency(user),
-        changes={"failed_logins": locked.failed_logins},
+        agency=agency,
+        changes={"failed_logins": counted.failed_logins},
     )
-    return now_locked
+    if counted.failed_logins == settings.LOGIN_ALERT_FAILURES:
+        audit_record(
+            actor=None,
+            action="auth.repeated_failures",
+            obj=user,
+            agency=agency,
+            changes={"failed_logins": counted.failed_logins},
+        )
+    return counted.failed_logins
 
 
 @transaction.atomic
@@ -245,6 +288,31 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action="accounts.token.revoke", obj=token, agency=_home_agency(token.user))
     return token
+
+
+@transaction.atomic
+def tokens_revoke(*, actor: User | None, user: User, reason: str) -> int:
+    """Revoke every working API token of `user` at once, e.g. because their password or a second factor
+    changed (`reason`: a code such as "password_change", kept in the audit trail). Returns how many."""
+    if actor is not None and actor.pk != user.pk and not actor.is_superuser:
+        agencies = Agency.objects.filter(memberships__user=user)
+        if not any(viewer_for(actor).has_role(Role.ADMIN, agency_id=a.pk) for a in agencies):
+            raise PermissionDenied(_("You can only revoke your own tokens."))
+    now = timezone.now()
+    working = ApiToken.objects.select_for_update().filter(
+        user=user, revoked_at__isnull=True, expires_at__gt=now
+    )
+    ids = sorted(working.values_list("pk", flat=True))
+    if ids:
+        ApiToken.objects.filter(pk__in=ids).update(revoked_at=now)
+        audit_record(
+            actor=actor,
+            action="accounts.token.revoke_all",
+            obj=user,
+            agency=_home_agency(user),
+            changes={"reason": reason, "tokens": ids},
+        )
+    return len(ids)
 
 
 def token_user(raw: str, *, now: datetime | None = None) -> User | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -24,11 +25,31 @@ from safepassage.core.roles import Action, Role
 
 
 class LoginView(auth_views.LoginView):
-    """The sign-in page."""
+    """The sign-in page; after signing in, the owner is told when someone had been guessing their password."""
 
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        failures = getattr(self.request, "sign_in_failures_before", 0)
+        if failures >= settings.LOGIN_ALERT_FAILURES:
+            messages.warning(
+                self.request,
+                _(
+                    "Someone typed a wrong password for your account %(count)d times since you last signed "
+                    "in. If it was not you, change your password now and tell your agency administrator."
+                )
+                % {"count": failures},
+            )
+        return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.address_refused():
+            response.status_code = 429
+        return response
 
 
 def _form_errors(form: Any, error: ValidationError) -> None:
@@ -207,11 +228,13 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_unlock(request: HttpRequest, pk: int) -> HttpResponse:
-    """Lift the lock on a member's account."""
+    """Let a member sign in again at once, without waiting out the delays after wrong passwords."""
     membership = selectors.get_membership_for_user(request.user, pk, Action.CHANGE)
     try:
-        services.user_unlock(actor=request.user, user=membership.user, agency=membership.agency)
+        services.user_unlock(
+            actor=selectors.signed_in_user(request), user=membership.user, agency=membership.agency
+        )
     except PermissionDenied as exc:
         raise Http404 from exc
-    messages.success(request, _("The account is unlocked. The person can sign in again."))
+    messages.success(request, _("The wrong passwords are forgotten. The person can sign in again now."))
     return redirect("accounts:member_detail", pk=membership.pk)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from safepassage.audit import context
+from safepassage.core.clients import client_address
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -28,7 +29,7 @@ class RequestContextMiddleware:
         token = context.activate(
             context.RequestContext(
                 request_id=request_id,
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_address(request.META) or None,
                 channel=channel,
                 client_request_id=client_request_id,
             )

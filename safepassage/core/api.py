@@ -1,9 +1,12 @@
 """What every API router shares: the one error shape and helpers to raise it."""
 
-from typing import Any
+from collections.abc import Iterable
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from ninja import Schema
+from pydantic import BaseModel, Field
 
 
 class FieldError(Schema):
@@ -58,3 +61,64 @@ class MappedPage:
 
     def __getitem__(self, index: slice) -> list[Any]:
         return [self.shape(row) for row in self.queryset[index]]
+
+
+# The largest whole number the databases store (PostgreSQL's bigint), and the furthest page a list goes.
+MAX_INT = 2**63 - 1
+MAX_PAGE = 1_000_000
+_BOUNDS = {
+    "page": Field(ge=1, le=MAX_PAGE),
+    "page_size": Field(ge=1, le=1000),
+}
+
+
+def _bounded(annotation: Any, name: str = "") -> Any:
+    """`annotation` with every int in it limited to what the database can hold (pages: to MAX_PAGE)."""
+    if annotation is int:
+        bound = _BOUNDS.get(name) or Field(ge=-MAX_INT, le=MAX_INT)
+        return Annotated[int, bound]
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is None or not args:
+        return annotation
+    if origin is Annotated:
+        return Annotated[(_bounded(args[0], name), *annotation.__metadata__)]
+    bounded = tuple(_bounded(arg, name) for arg in args)
+    if bounded == args:
+        return annotation
+    if origin in (Union, UnionType):
+        return Union[bounded]  # noqa: UP007 - rebuilt from its parts
+    if isinstance(origin, type) and hasattr(origin, "__class_getitem__"):
+        return origin[bounded]  # type: ignore[index]
+    return annotation
+
+
+def bound_numbers(models: Iterable[type[BaseModel]]) -> None:
+    """Limit every int field of these models, and of the models inside them, so a huge number (an id, a page)
+    is a 422 naming the field, never a database error. Called once for the whole API at start-up."""
+    changed: dict[type[BaseModel], bool] = {}
+
+    def visit(model: type[BaseModel]) -> bool:
+        if model in changed:
+            return changed[model]
+        changed[model] = False
+        inner_changed = False
+        for name, field in model.model_fields.items():
+            for inner in _models_in(field.annotation):
+                inner_changed = visit(inner) or inner_changed
+            bounded = _bounded(field.annotation, name)
+            if bounded is not field.annotation:
+                field.annotation = bounded
+                inner_changed = True
+        if inner_changed:
+            model.model_rebuild(force=True)  # also when only a model inside changed: its schema is copied in
+        changed[model] = inner_changed
+        return inner_changed
+
+    for model in models:
+        visit(model)
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]

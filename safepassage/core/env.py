@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -77,16 +78,43 @@ class Env:
         return value
 
 
+PRIVATE_UMASK = 0o077  # files SafePassage makes are for its own account only
+
+
 def data_dir(env: Env) -> Path:
-    """The folder for the SQLite database, the generated secret key, uploads and exports."""
+    """The folder for the SQLite database, the generated secret key, uploads and exports: created 0700, and
+    refused when it, or anything in it, can be read by other accounts on the server."""
     path = Path(env.text("DATA_DIR", "var")).expanduser().resolve()
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise EnvError("DATA_DIR", f"cannot create {str(path)!r} ({exc.strerror})") from exc
     if not os.access(path, os.W_OK):
         raise EnvError("DATA_DIR", f"{str(path)!r} is not writable")
+    exposed = exposed_path(path)
+    if exposed is not None:
+        raise EnvError(
+            "DATA_DIR",
+            f"{str(exposed)!r} can be read by other accounts on this server; "
+            f"run: chmod -R go-rwx {str(path)!r}",
+        )
     return path
+
+
+def exposed_path(folder: Path) -> Path | None:
+    """The folder itself, or the first file or folder in it, that group or others may read, write or enter."""
+    if folder.stat().st_mode & 0o077:
+        return folder
+    for root, dirs, files in os.walk(folder):
+        for name in sorted(dirs) + sorted(files):
+            candidate = Path(root) / name
+            try:
+                mode = candidate.lstat().st_mode
+            except OSError:
+                continue  # gone meanwhile (a SQLite journal)
+            if not stat.S_ISLNK(mode) and mode & 0o077:
+                return candidate
+    return None
 
 
 def secret_key(env: Env, folder: Path) -> str:

@@ -241,20 +241,18 @@ def imports_card(user: Any) -> Card:
 
 
 def team_card(user: Any, now: datetime) -> Card:
-    """The agency's people: locked accounts first."""
+    """The agency's people: accounts someone has been guessing the password of first."""
     members = member_list(viewer=user).order_by()
-    locked = members.filter(user__locked_at__isnull=False)
-    if settings.LOCKOUT_MINUTES:
-        locked = locked.filter(user__locked_at__gt=now - timedelta(minutes=settings.LOCKOUT_MINUTES))
+    attacked = members.filter(user__failed_logins__gte=settings.LOGIN_ALERT_FAILURES)
     return Card(
         "team",
         _("Team"),
-        _("Add people, set their roles and villages, unlock accounts."),
+        _("Add people, set their roles and villages, see who had many wrong passwords."),
         [
             Figure(
-                "locked",
-                _("Locked accounts"),
-                locked.values("user_id").distinct().count(),
+                "attacked",
+                _("Accounts with many wrong passwords"),
+                attacked.values("user_id").distinct().count(),
                 reverse("accounts:team"),
                 urgent=True,
             ),

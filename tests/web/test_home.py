@@ -3,8 +3,9 @@
 Agency A holds: three people in village 1 (one at high risk and overdue, one never assessed, one seen last
 week) and one in village 2; three open risk alerts (one past its acknowledgement deadline with a red flag,
 two not yet due) and an acknowledged one; a case of caseworker A with a deadline in three days and another
-in three weeks; a referral from agency B waiting for an answer (urgent); an import with problems; a locked
-account. Agency B refers one case to A and one to a labour office that keeps no people.
+in three weeks; a referral from agency B waiting for an answer (urgent); an import with problems; an
+account with many wrong passwords. Agency B refers one case to A and one to a labour office that keeps no
+people.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from safepassage.accounts.models import Agency, Membership, User
@@ -164,18 +166,18 @@ def busy(world: World) -> dict[str, Any]:
     ImportJob.objects.create(
         agency=world.agency_a, kind="people", file_name="y.csv", stored_as="y.csv", status="cancelled"
     )
-    User.objects.filter(pk=world.volunteer_a.pk).update(locked_at=timezone.now())
+    User.objects.filter(pk=world.volunteer_a.pk).update(failed_logins=settings.LOGIN_ALERT_FAILURES)
     return {"labour": labour}
 
 
-def test_an_administrator_sees_alerts_visits_imports_and_locked_accounts(world, busy):
+def test_an_administrator_sees_alerts_visits_imports_and_attacked_accounts(world, busy):
     page = home(world.admin_a)
     assert page.cards == ["alerts", "visits", "imports", "team"]
     shown = counts(page)
     assert shown["alerts_open"] == "3" and shown["alerts_overdue"] == "1" and shown["alerts_red_flags"] == "1"
     assert shown["visits_due"] == "5" and shown["visits_high"] == "1"  # two cases' people are never assessed
     assert shown["imports_problems"] == "1"
-    assert shown["locked"] == "1"
+    assert shown["attacked"] == "1"
     assert "referrals_waiting" not in shown  # administrators manage accounts, not cases
 
 

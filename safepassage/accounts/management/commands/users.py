@@ -15,7 +15,7 @@ from safepassage.core.roles import Role
 
 
 class Command(BaseCommand):
-    help = "Add agencies and people, and unlock accounts, from the command line."
+    help = "Add agencies and people, and let people sign in after wrong passwords, from the command line."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         create.add_argument("--role", choices=Role.values, required=True)
         create.add_argument("--areas", default="", help="area codes, comma-separated (volunteers need one)")
         create.add_argument("--superuser", action="store_true", help="also a system administrator")
-        unlock = sub.add_parser("unlock", help="lift a lock after too many wrong passwords")
+        unlock = sub.add_parser("unlock", help="let a person sign in at once after wrong passwords")
         unlock.add_argument("username")
 
     def handle(self, *args: Any, **options: Any) -> None:
