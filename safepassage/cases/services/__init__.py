@@ -33,6 +33,10 @@ from safepassage.cases.services.case import (
     step_record,
     track_override,
 )
+from safepassage.cases.services.consent import (
+    case_consent_withdraw,
+    referral_consent_withdraw,
+)
 from safepassage.cases.services.intake import (
     INTAKE_FIELDS,
     intake_close,
@@ -63,6 +67,8 @@ from safepassage.cases.services.referrals import (
 )
 
 __all__ = [
+    "case_consent_withdraw",
+    "referral_consent_withdraw",
     "CASE_FIELDS",
     "CHOICE_FIELDS",
     "COUNTRY_CODE",

@@ -74,6 +74,12 @@ def referral_create(
         raise _fail("services", _("Unknown service %(codes)s.") % {"codes": ", ".join(unknown)})
     if consent not in Referral.Consent.values:
         raise _fail("consent", _("Record the consent: the person's, a guardian's, or an override."))
+    if case.consent_withdrawn_on is not None and consent != Referral.Consent.OVERRIDE:
+        raise _fail(
+            "consent",
+            _("The person withdrew their consent to share this case: only a coordinator's override for "
+              "their safety can refer it now."),
+        )
     if consent == Referral.Consent.OVERRIDE:
         if not is_coordinator_of(actor, sender.pk):
             raise _fail("consent", _("Only a coordinator may refer without consent."))
