@@ -96,9 +96,11 @@ def expired_people(today: date) -> QuerySet[Person]:
     years = setting("person_years")
     cutoff = years_before(today, years)
     live_cases = _open_cases(today).filter(person=OuterRef("pk"))
-    live_registrations = Registration.objects.filter(person=OuterRef("pk")).exclude(
-        pk__in=expired_registrations(today).values("pk")
-    ).filter(erased_at__isnull=True)
+    live_registrations = (
+        Registration.objects.filter(person=OuterRef("pk"))
+        .exclude(pk__in=expired_registrations(today).values("pk"))
+        .filter(erased_at__isnull=True)
+    )
     return Person.objects.filter(
         adult_long_enough(today, years),
         erased_at__isnull=True,
@@ -113,9 +115,11 @@ def expired_people(today: date) -> QuerySet[Person]:
 def expired_intakes(today: date) -> QuerySet[IntakeReport]:
     """A report that never became a case, received N years ago, its words not yet removed."""
     cutoff = years_before(today, setting("intake_years"))
-    return IntakeReport.objects.filter(case__isnull=True, received_at__lt=_start_of(cutoff)).exclude(
-        status=IntakeReport.Status.OPEN
-    ).exclude(summary="", notifier_name="", notifier_contact="")
+    return (
+        IntakeReport.objects.filter(case__isnull=True, received_at__lt=_start_of(cutoff))
+        .exclude(status=IntakeReport.Status.OPEN)
+        .exclude(summary="", notifier_name="", notifier_contact="")
+    )
 
 
 def expired_merges(today: date) -> list[int]:
@@ -133,9 +137,11 @@ def expired_merges(today: date) -> list[int]:
 def expired_imports(today: date) -> QuerySet[ImportJob]:
     """Import jobs older than N days that still keep a preview, problems or the uploaded file."""
     cutoff = _start_of(today) - timedelta(days=setting("import_days"))
-    return ImportJob.objects.filter(created_at__lt=cutoff).filter(
-        ~Q(preview=[]) | ~Q(stored_as="") | Q(problems__isnull=False)
-    ).distinct()
+    return (
+        ImportJob.objects.filter(created_at__lt=cutoff)
+        .filter(~Q(preview=[]) | ~Q(stored_as="") | Q(problems__isnull=False))
+        .distinct()
+    )
 
 
 # ------------------------------------------------------------------------------------------------- apply

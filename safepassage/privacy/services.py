@@ -207,7 +207,5 @@ def own_consent_record(*, actor: User | None, person: Person, on: date | None = 
         raise _fail("person", _("This person's name and details were already removed."))
     person.own_consent_on = on
     person.save(update_fields=["own_consent_on", "updated_at"])
-    audit_record(
-        actor=actor, action="privacy.person.own_consent", obj=person, changes={"own_consent_on": on}
-    )
+    audit_record(actor=actor, action="privacy.person.own_consent", obj=person, changes={"own_consent_on": on})
     return person

@@ -216,7 +216,7 @@ def scrub_merges(ids: list[int]) -> int:
 
 
 def _blanked(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: (BLANK[key] if key in BLANK else value) for key, value in (row or {}).items()}
+    return {key: BLANK.get(key, value) for key, value in (row or {}).items()}
 
 
 # ---------------------------------------------------------------------------------------------- imports

@@ -75,9 +75,7 @@ class PersonForm(forms.Form):
         choices=[("", "—"), *GuardianRelation.choices],
         required=False,
     )
-    guardian_consent_on = forms.DateField(
-        label=_("Date they agreed"), required=False, widget=DateInput()
-    )
+    guardian_consent_on = forms.DateField(label=_("Date they agreed"), required=False, widget=DateInput())
 
     def clean_birth_year(self) -> int | None:
         year = self.cleaned_data.get("birth_year")

@@ -67,8 +67,6 @@ from safepassage.cases.services.referrals import (
 )
 
 __all__ = [
-    "case_consent_withdraw",
-    "referral_consent_withdraw",
     "CASE_FIELDS",
     "CHOICE_FIELDS",
     "COUNTRY_CODE",
@@ -80,6 +78,7 @@ __all__ = [
     "alerts_scan",
     "best_interests_record",
     "case_assign",
+    "case_consent_withdraw",
     "case_open",
     "case_to_work_on",
     "case_update",
@@ -99,6 +98,7 @@ __all__ = [
     "people_found",
     "perpetrator_add",
     "referral_close",
+    "referral_consent_withdraw",
     "referral_create",
     "referral_for",
     "referral_respond",

@@ -77,8 +77,10 @@ def referral_create(
     if case.consent_withdrawn_on is not None and consent != Referral.Consent.OVERRIDE:
         raise _fail(
             "consent",
-            _("The person withdrew their consent to share this case: only a coordinator's override for "
-              "their safety can refer it now."),
+            _(
+                "The person withdrew their consent to share this case: only a coordinator's override for "
+                "their safety can refer it now."
+            ),
         )
     if consent == Referral.Consent.OVERRIDE:
         if not is_coordinator_of(actor, sender.pk):

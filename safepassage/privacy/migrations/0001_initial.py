@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('registry', '0015_person_erased_at_person_guardian_consent_by_and_more'),
+        ('registry', '0015_guardian_consent_and_erasure'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
