@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
@@ -20,7 +20,7 @@ from safepassage.core.roles import Action
 from safepassage.privacy import selectors, services
 from safepassage.privacy.models import CorrectionRequest, ErasureLog
 from safepassage.registry.models import Person
-from safepassage.registry.services import person_update
+from safepassage.registry.services import guardian_consent_record
 
 router = Router(tags=["people's rights"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -116,7 +116,10 @@ def correction_create(request: HttpRequest, person_id: int, payload: CorrectionI
 @router.get("/privacy/corrections", response={200: list[CorrectionOut], **ERRORS})
 def correction_list(request: HttpRequest, status: str = "") -> Any:
     """My agencies' correction requests (coordinators and caseworkers)."""
-    return list(selectors.correction_requests(viewer=signed_in_user(request), status=status))
+    user = signed_in_user(request)
+    if not selectors.answers_corrections(user):
+        raise Http404
+    return list(selectors.correction_requests(viewer=user, status=status))
 
 
 @router.post("/privacy/corrections/{request_id}/resolve", response={200: CorrectionOut, **ERRORS})
@@ -132,7 +135,7 @@ def guardian_consent(request: HttpRequest, person_id: int, payload: GuardianIn) 
     """Record the parent's or guardian's consent on a child's record: who, relation, date."""
     user = signed_in_user(request)
     person = get_for_user(Person.objects.all(), user, person_id, Action.CHANGE)
-    person = person_update(actor=user, person=person, **payload.dict())
+    person = guardian_consent_record(actor=user, person=person, **payload.dict())
     return {
         "id": person.pk,
         "guardian_relation": person.guardian_relation,
@@ -145,7 +148,7 @@ def turning_18(request: HttpRequest) -> list[dict[str, Any]]:
     """Children of my agencies (as coordinator) who turned 18 or will within 30 days: to review."""
     user = signed_in_user(request)
     if not selectors.coordinated_agencies(user):
-        raise PermissionDenied
+        raise Http404
     return [
         {
             "id": p.pk,

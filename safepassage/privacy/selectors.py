@@ -65,6 +65,11 @@ def was_child_when_recorded(person: Person) -> bool:
     return birthday is not None and timezone.localdate(person.created_at) < birthday
 
 
+def answers_corrections(viewer: User | None) -> bool:
+    """Coordinators and caseworkers answer their agency's correction requests."""
+    return any(g.role in (Role.COORDINATOR, Role.CASEWORKER) for g in viewer_for(viewer).grants)
+
+
 def correction_requests(*, viewer: User | None, status: str = "") -> QuerySet[CorrectionRequest]:
     """The correction requests of the viewer's agencies (coordinators and caseworkers)."""
     qs = CorrectionRequest.objects.visible_to(viewer).select_related("person", "requested_by")

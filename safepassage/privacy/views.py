@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +21,7 @@ from safepassage.privacy import selectors, services
 from safepassage.privacy.forms import CorrectionForm, EraseForm, GuardianForm, ResolveForm
 from safepassage.privacy.models import CorrectionRequest, ErasureLog
 from safepassage.registry.models import Person
-from safepassage.registry.services import person_update
+from safepassage.registry.services import guardian_consent_record
 
 
 def _flash(request: HttpRequest, error: ValidationError) -> None:
@@ -119,6 +119,8 @@ def correction_create(request: HttpRequest, pk: int) -> HttpResponse:
 def corrections(request: HttpRequest) -> HttpResponse:
     """Correction requests for my agency, waiting ones first."""
     user = signed_in_user(request)
+    if not selectors.answers_corrections(user):
+        raise Http404
     items = selectors.correction_requests(viewer=user)
     return render(request, "privacy/corrections.html", {"items": items, "form": ResolveForm()})
 
@@ -150,7 +152,7 @@ def guardian_consent(request: HttpRequest, pk: int) -> HttpResponse:
     form = GuardianForm(request.POST)
     if form.is_valid():
         try:
-            person_update(actor=user, person=person, **form.cleaned_data)
+            guardian_consent_record(actor=user, person=person, **form.cleaned_data)
         except ValidationError as error:
             _flash(request, error)
         else:
@@ -165,7 +167,7 @@ def turning_18(request: HttpRequest) -> HttpResponse:
     """Children on the record who turned 18 or will within 30 days: confirm their own consent, or erase."""
     user = signed_in_user(request)
     if not selectors.coordinated_agencies(user):
-        raise PermissionDenied
+        raise Http404
     people = selectors.turning_18(viewer=user)
     return render(
         request,

@@ -491,6 +491,28 @@ def person_update(*, actor: Any, person: Person, village_code: str | None = None
     return person
 
 
+def guardian_consent_record(
+    *,
+    actor: Any,
+    person: Person,
+    guardian_consent_by: str,
+    guardian_relation: str,
+    guardian_consent_on: date | None,
+) -> Person:
+    """Record (or correct) the parent's or guardian's consent on a child's record: all three are needed."""
+    if not str(guardian_consent_by or "").strip():
+        raise ValidationError(
+            {"guardian_consent_by": _("Write the name of the parent or guardian who agreed.")}
+        )
+    return person_update(
+        actor=actor,
+        person=person,
+        guardian_consent_by=guardian_consent_by.strip(),
+        guardian_relation=guardian_relation,
+        guardian_consent_on=guardian_consent_on,
+    )
+
+
 @transaction.atomic
 def household_create(
     *, actor: Any, village_code: str, label: str = "", agency: Agency | None = None

@@ -162,7 +162,7 @@ def test_children_turning_18_are_listed_for_their_coordinator_to_confirm_or_eras
     assert grown.pk in {p.pk for p in selectors.turning_18(viewer=world.coordinator_a)}
     api = api_client(world.coordinator_a)
     assert grown.pk in [p["id"] for p in api.get("/api/v1/privacy/turning-18").json()]
-    assert api_client(world.caseworker_a).get("/api/v1/privacy/turning-18").status_code == 403
+    assert api_client(world.caseworker_a).get("/api/v1/privacy/turning-18").status_code == 404
     assert api.post(f"/api/v1/people/{grown.pk}/own-consent", {}).status_code == 200
     assert grown.pk not in {p.pk for p in selectors.turning_18(viewer=world.coordinator_a)}
     page = web_client(world.coordinator_a).get(reverse("privacy:turning_18"))

@@ -129,7 +129,7 @@ def refer_on(world):
 
 
 def test_withdrawing_consent_for_a_case_ends_every_referral_at_once(world):
-    case, first, onward, caseworker_c = refer_on(world)
+    case, first, _onward, caseworker_c = refer_on(world)
     for user in (world.caseworker_b, caseworker_c):
         assert api_client(user).get(f"/api/v1/cases/{case.pk}").status_code == 200
 
@@ -139,6 +139,8 @@ def test_withdrawing_consent_for_a_case_ends_every_referral_at_once(world):
     for user in (world.caseworker_b, caseworker_c):
         assert api_client(user).get(f"/api/v1/cases/{case.pk}").status_code == 404
     assert set(Referral.objects.values_list("status", flat=True)) == {"revoked"}
+    first.refresh_from_db()
+    assert first.consent_withdrawn_on == TODAY
     assert AuditEvent.objects.filter(action="cases.case.consent_withdraw").count() == 1
     # A new referral needs a coordinator's override for the person's safety.
     with pytest.raises(ValidationError) as error:
