@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -134,15 +135,15 @@ def test_the_command_prints_a_summary_per_record_type_and_refuses_a_bad_date(wor
 def test_a_restore_from_an_older_backup_is_erased_again_by_the_log(world, django_capture_on_commit_callbacks):
     person = make_person(world)
     case = case_open(actor=world.caseworker_a, opened_on=date(2026, 1, 5), person=person, address="Soi 7")
-    backup = {
-        Person: list(Person.objects.filter(pk=person.pk).values()),
-        Case: list(Case.objects.filter(pk=case.pk).values()),
-    }
+    backup: list[tuple[Any, list[dict[str, Any]]]] = [
+        (Person, list(Person.objects.filter(pk=person.pk).values())),
+        (Case, list(Case.objects.filter(pk=case.pk).values())),
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         erase_person(actor=world.coordinator_a, person=person, reason="person_asked")
     assert Person.objects.get(pk=person.pk).given_name == ""
 
-    for model, rows in backup.items():  # the restore: yesterday's rows over today's
+    for model, rows in backup:  # the restore: yesterday's rows over today's
         for row in rows:
             model.objects.filter(pk=row["id"]).update(**{k: v for k, v in row.items() if k != "id"})
     assert Person.objects.get(pk=person.pk).given_name == NAME
