@@ -135,7 +135,7 @@ def test_the_command_prints_a_summary_per_record_type_and_refuses_a_bad_date(wor
 def test_a_restore_from_an_older_backup_is_erased_again_by_the_log(world, django_capture_on_commit_callbacks):
     person = make_person(world)
     case = case_open(actor=world.caseworker_a, opened_on=date(2026, 1, 5), person=person, address="Soi 7")
-    backup: list[tuple[Any, list[dict[str, Any]]]] = [
+    backup: list[tuple[Any, list[Any]]] = [
         (Person, list(Person.objects.filter(pk=person.pk).values())),
         (Case, list(Case.objects.filter(pk=case.pk).values())),
     ]
