@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "safepassage.imports",
     "safepassage.exports",
     "safepassage.linkage",
+    "safepassage.privacy",
     "safepassage.web",
 ]
 
@@ -126,6 +127,16 @@ EXPORT_KEEP_HOURS = env.integer("EXPORT_KEEP_HOURS", 24, minimum=1)  # export fi
 IMPORT_MAX_BYTES = env.integer("IMPORT_MAX_MB", 200, minimum=1) * 2**20  # the largest file an import takes
 IMPORT_INLINE_BYTES = env.integer("IMPORT_INLINE_MB", 2, minimum=0) * 2**20  # larger files: in the background
 LINKAGE_MEMORY_LIMIT = env.text("LINKAGE_MEMORY_LIMIT", "1GB")  # DuckDB's cap while finding duplicates
+# How long each kind of record keeps names, contacts and identifiers before `safepassage retention apply`
+# removes them (docs/retention.md gives the reason for each default; none is "forever").
+RETENTION = {
+    "person_years": env.integer("RETENTION_PERSON_YEARS", 5, minimum=1),
+    "case_years": env.integer("RETENTION_CASE_YEARS", 10, minimum=1),
+    "intake_years": env.integer("RETENTION_INTAKE_YEARS", 2, minimum=1),
+    "registration_years": env.integer("RETENTION_REGISTRATION_YEARS", 3, minimum=1),
+    "merge_days": env.integer("RETENTION_MERGE_DAYS", 365, minimum=1),
+    "import_days": env.integer("RETENTION_IMPORT_DAYS", 90, minimum=1),
+}
 
 SESSION_COOKIE_AGE = env.integer("SESSION_HOURS", 8, minimum=1) * 3600
 SESSION_SAVE_EVERY_REQUEST = True  # the session lasts SESSION_HOURS from the last request, not the login

@@ -213,7 +213,15 @@ WORKPLACE_PAGES = {
 }
 ASSESSMENT = {"assessed_on": "2025-01-15", "scores": {"HLT-ILL": 2, "EDU-SCHOOL": 1}}
 VILLAGE_ASSESSMENT = {"assessed_on": "2025-01-15", "scores": {"MIG-BORDER": 3, "MIG-BROKERS": 2}}
-NEW_PERSON = {"given_name": "Nok", "sex": "female", "birth_year": 2012, "village_code": "50010101"}
+NEW_PERSON = {
+    "given_name": "Nok",
+    "sex": "female",
+    "birth_year": 2012,
+    "village_code": "50010101",
+    "guardian_consent_by": "Noi",
+    "guardian_relation": "mother",
+    "guardian_consent_on": "2025-01-15",
+}
 UI_CASES = [
     Case("web:dashboard", lambda w: reverse("web:dashboard"), statuses(200, 302)),
     Case("geo:area_list", lambda w: reverse("geo:area_list"), statuses(200, 302, outsider=404)),
@@ -1804,6 +1812,149 @@ API_CASES += [
     ),
 ]
 # end of record linkage -------------------------------------------------------------------------------------
+
+
+# people's rights ------------------------------------------------------------------------------------------
+# A coordinator of the holding agency erases, gives the subject-access file and confirms consent at 18 (the
+# person's other agency staff: 403); the people roles who may see the person record corrections and a
+# guardian's consent; coordinators and caseworkers answer corrections; case staff withdraw consent.
+PERSON_SEERS_A = {"admin_a": 403, "coordinator_a": 200, "caseworker_a": 403, "volunteer_a": 403}
+
+
+def _coordinates(ok: Status) -> dict[str, Status]:
+    return only({**PERSON_SEERS_A, "coordinator_a": ok}, 404, 401)
+
+
+def correction_a(world: World) -> int:
+    from safepassage.privacy.services import correction_request_record
+
+    return _cached(
+        world,
+        "correction_a",
+        lambda: (
+            correction_request_record(
+                actor=world.caseworker_a, person=child_a(world)[0], fields=["birth_date"], details="2012"
+            ).pk
+        ),
+    )
+
+
+def _person_page(name: str) -> Callable[[World], str]:
+    return lambda w: reverse(name, args=[child_a(w)[0].pk])
+
+
+UI_CASES += [
+    Case("privacy:person", _person_page("privacy:person"), only(PEOPLE_A, 404, 302)),
+    Case("privacy:erase", _person_page("privacy:erase"), only(PERSON_SEERS_A, 404, 302)),
+    Case(
+        "privacy:access_export",
+        _person_page("privacy:access_export"),
+        only(PERSON_SEERS_A, 404, 302),
+        "POST",
+    ),
+    Case(
+        "privacy:correction_create",
+        _person_page("privacy:correction_create"),
+        only(_redirects(PEOPLE_A), 404, 302),
+        "POST",
+    ),
+    Case("privacy:guardian", _person_page("privacy:guardian"), only(_redirects(PEOPLE_A), 404, 302), "POST"),
+    Case(
+        "privacy:own_consent",
+        _person_page("privacy:own_consent"),
+        only({**PERSON_SEERS_A, "coordinator_a": 302}, 404, 302),
+        "POST",
+    ),
+    Case("privacy:corrections", lambda w: reverse("privacy:corrections"), only(CASE_STAFF, 404, 302)),
+    Case(
+        "privacy:correction_resolve",
+        lambda w: reverse("privacy:correction_resolve", args=[correction_a(w)]),
+        only(_redirects(CASE_A), 404, 302),
+        "POST",
+    ),
+    Case(
+        "privacy:turning_18",
+        lambda w: reverse("privacy:turning_18"),
+        only({"coordinator_a": 200, "coordinator_b": 200}, 404, 302),
+    ),
+    Case(
+        "privacy:case_withdraw",
+        lambda w: reverse("privacy:case_withdraw", args=[case_a(w)["case"].pk]),
+        only(_redirects(CASE_A), 404, 302),
+        "POST",
+    ),
+    Case(
+        "privacy:referral_withdraw",
+        lambda w: reverse("privacy:referral_withdraw", args=[_referral(w, "ui_withdrawn", accepted=True).pk]),
+        only(_redirects(CASE_STAFF), 404, 302),
+        "POST",
+    ),
+]
+API_CASES += [
+    Case(
+        "POST /api/v1/people/{person_id}/erase",
+        lambda w: f"/api/v1/people/{child_a(w)[0].pk}/erase",
+        _coordinates(400),
+        "POST",
+        {"reason": "person_asked", "confirm": False},
+    ),
+    Case(
+        "GET /api/v1/people/{person_id}/access-export",
+        lambda w: f"/api/v1/people/{child_a(w)[0].pk}/access-export",
+        _coordinates(200),
+    ),
+    Case(
+        "POST /api/v1/people/{person_id}/corrections",
+        lambda w: f"/api/v1/people/{child_a(w)[0].pk}/corrections",
+        only(dict.fromkeys(PEOPLE_A, 400), 404, 401),
+        "POST",
+        {"fields": [], "details": ""},
+    ),
+    Case(
+        "GET /api/v1/privacy/corrections", lambda w: "/api/v1/privacy/corrections", only(CASE_STAFF, 404, 401)
+    ),
+    Case(
+        "POST /api/v1/privacy/corrections/{request_id}/resolve",
+        lambda w: f"/api/v1/privacy/corrections/{correction_a(w)}/resolve",
+        only(dict.fromkeys(CASE_A, 400), 404, 401),
+        "POST",
+        {"corrected": True, "note": ""},
+    ),
+    Case(
+        "POST /api/v1/people/{person_id}/guardian-consent",
+        lambda w: f"/api/v1/people/{child_a(w)[0].pk}/guardian-consent",
+        only(dict.fromkeys(PEOPLE_A, 400), 404, 401),
+        "POST",
+        {"guardian_consent_by": "", "guardian_relation": "mother"},
+    ),
+    Case(
+        "GET /api/v1/privacy/turning-18",
+        lambda w: "/api/v1/privacy/turning-18",
+        only({"coordinator_a": 200, "coordinator_b": 200}, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/people/{person_id}/own-consent",
+        lambda w: f"/api/v1/people/{child_a(w)[0].pk}/own-consent",
+        _coordinates(400),
+        "POST",
+        {},
+    ),
+    Case(
+        "POST /api/v1/cases/{case_id}/withdraw-consent",
+        lambda w: f"/api/v1/cases/{case_a(w)['case'].pk}/withdraw-consent",
+        only(dict.fromkeys(CASE_A, (200, 400)), 404, 401),
+        "POST",
+        {},
+    ),
+    Case(
+        "POST /api/v1/referrals/{referral_id}/withdraw-consent",
+        lambda w: f"/api/v1/referrals/{_referral(w, 'api_withdrawn', accepted=True).pk}/withdraw-consent",
+        only(dict.fromkeys(CASE_STAFF, (200, 400)), 404, 401),
+        "POST",
+        {},
+    ),
+]
+# end of people's rights ------------------------------------------------------------------------------------
 
 
 # Open to everyone by design.

@@ -306,6 +306,15 @@ class Case(AgencyOwned, TimeStamped):
     # cell's key is the sum of its cases' keys). Never shown, never changes.
     record_key = models.BigIntegerField(default=new_record_key, editable=False)
 
+    # The person withdrew their consent to the case being shared: every referral ended that day, and a new
+    # one needs a coordinator's override for their safety (cases.services.consent).
+    consent_withdrawn_on = models.DateField(_("consent to share withdrawn on"), null=True, blank=True)
+    consent_withdrawn_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when its free text was removed (erasure of the person, or the retention period after closing).
+    erased_at = models.DateTimeField(_("details removed on"), null=True, blank=True)
+
     AREA_FIELD = "area"
     ROLE_ACTIONS = CASE_ROLE_ACTIONS
     SENSITIVE_FIELDS = ("address", "health", "immigration_status")
@@ -820,6 +829,7 @@ class Referral(models.Model):
     )
     # The receiving agency's profile when the referral was sent: what the sender was shown it would read.
     profile = models.CharField(_("receiving profile"), max_length=20, blank=True)
+    consent_withdrawn_on = models.DateField(_("consent withdrawn on"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

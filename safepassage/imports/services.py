@@ -175,6 +175,16 @@ def _path(job: ImportJob) -> Path:
     return imports_dir() / job.stored_as
 
 
+def stored_rows(job: ImportJob) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows of the job's uploaded file while it is still kept (none once applied or cancelled)."""
+    if not job.stored_as or not job.file_info or not _path(job).exists():
+        return
+    try:
+        yield from reading.rows(_path(job), _info(job))
+    except reading.FileProblem:
+        return
+
+
 def estimated_rows(job: ImportJob) -> int:
     """About how many rows the job's file holds (for a progress bar before it is read)."""
     return reading.estimate_rows(_path(job), _info(job)) if job.file_info else 0

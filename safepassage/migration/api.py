@@ -379,7 +379,12 @@ def registration_withdraw(request: HttpRequest, registration_id: int, payload: W
     registration = services.consent_withdraw(
         actor=signed_in_user(request), registration=registration, **payload.dict()
     )
-    return _registration_out(registration, request, detail=True)
+    erased = registration.person.erased_at is not None
+    return {
+        **_registration_out(registration, request, detail=True),
+        "person_erased": erased,
+        "person_kept_because": "" if erased else services.withdrawal_keeps_person(registration),
+    }
 
 
 @router.post("/migration/registrations/{registration_id}/counselling", response={201: dict, **ERRORS})

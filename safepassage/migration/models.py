@@ -167,6 +167,8 @@ class Registration(AgencyOwned, TimeStamped):
     last_contact_on = models.DateField(_("last contact"), null=True, blank=True)
     unreachable_since = models.DateField(_("cannot be reached since"), null=True, blank=True)
     withdrawn_on = models.DateField(_("consent withdrawn on"), null=True, blank=True)
+    # Set when its contacts were removed (an erasure, or the retention period after the journey).
+    erased_at = models.DateTimeField(_("contacts removed on"), null=True, blank=True)
     registered_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     # A random key of this registration's, for disclosure control of the safe-migration reports
     # (core.disclosure: a table cell's key is the sum of its registrations' keys). Never shown, never changes.

@@ -18,6 +18,7 @@ from safepassage.accounts.models import Agency, Membership
 from safepassage.audit.services import audit_record
 from safepassage.cases import services as case_services
 from safepassage.cases.models import age_on
+from safepassage.core import erasure
 from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action, Role
@@ -526,13 +527,43 @@ def consent_withdraw(
         resolved_at=timezone.now(),
         resolution_note=_("Consent withdrawn."),
     )
+    kept_because = withdrawal_keeps_person(registration)
     audit_record(
         actor=actor,
         action="migration.registration.withdraw",
         obj=registration,
-        changes={"erased": erased, "reason": reason, "withdrawn_on": registration.withdrawn_on},
+        changes={
+            "erased": erased,
+            "reason": reason,
+            "withdrawn_on": registration.withdrawn_on,
+            "person_erased": not kept_because,
+        },
     )
+    if not kept_because:
+        erasure.erase_withdrawn(actor=actor, person=registration.person, source="withdrawal")
+        registration.refresh_from_db()
+        registration.person.refresh_from_db()
     return registration
+
+
+def withdrawal_keeps_person(registration: Registration) -> str:
+    """Why withdrawing this registration's consent keeps the registry person (empty: it does not).
+
+    The channel made the person's record; once the person withdraws, it is erased too, unless something
+    else rests on it: a case, another registration, an assessment, or another agency's record."""
+    person = registration.person
+    if person.erased_at is not None:
+        return ""
+    if person.agency_id != registration.agency_id:
+        return _("The person's record belongs to another agency, which keeps it.")
+    if person.cases.exists():
+        return _("The person has a case: their record stays with the case.")
+    others = Registration.objects.filter(person=person).exclude(pk=registration.pk).exists()
+    if others or SiteRegistration.objects.filter(person=person).exists():
+        return _("The person has another registration: their record stays for it.")
+    if person.assessments.exists():
+        return _("The person was assessed outside the channel: their record stays for that.")
+    return ""
 
 
 @transaction.atomic

@@ -276,6 +276,11 @@ def registration_action(request: HttpRequest, pk: int, verb: str) -> HttpRespons
             services.consent_withdraw(
                 actor=actor, registration=registration, reason=request.POST.get("reason", "")
             )
+            kept = services.withdrawal_keeps_person(registration)
+            if registration.person.erased_at is not None:
+                messages.info(request, _("Their name and details were erased from the registry too."))
+            elif kept:
+                messages.info(request, kept)
         elif verb in ("observation", "case"):
             item = one_or_404(registration.checkins.all(), request.POST.get("checkin"))
             if verb == "observation":

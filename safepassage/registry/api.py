@@ -39,6 +39,10 @@ class PersonIn(Schema):
     languages: list[str] = []
     notes: str = ""
     consent_basis: str = ""
+    # For a child: the parent or guardian who agreed to keep the record (asked for anyone under 18).
+    guardian_consent_by: str = ""
+    guardian_relation: str = ""
+    guardian_consent_on: date | None = None
 
 
 class RedFlagOut(Schema):
@@ -104,6 +108,15 @@ class PersonDetailOut(PersonOut):
     national_id: str
     languages: list[str]
     notes: str
+    guardian_consent_by: str
+    guardian_relation: str
+    guardian_consent_on: date | None
+    own_consent_on: date | None
+    identity_removed: bool
+
+    @staticmethod
+    def resolve_identity_removed(obj: Person) -> bool:
+        return obj.erased_at is not None
 
 
 class AssessmentIn(Schema):
@@ -242,7 +255,7 @@ def person_list(
 def person_create(request: HttpRequest, payload: PersonIn) -> Status[Person]:
     """Add a person in a village I work in."""
     data = payload.dict()
-    person = services.person_create(actor=signed_in_user(request), **data)
+    person = services.person_create(actor=signed_in_user(request), ask_guardian=True, **data)
     return Status(201, selectors.get_person_for_user(request.user, person.pk))
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.dates import ce_year
 from safepassage.core.forms import DateInput
-from safepassage.registry.models import Assessment, Catalogue, Indicator, Person
+from safepassage.registry.models import Assessment, Catalogue, GuardianRelation, Indicator, Person
 
 
 class PersonForm(forms.Form):
@@ -63,6 +63,19 @@ class PersonForm(forms.Form):
         required=False,
         help_text=_("For example: parent agreed at home visit."),
     )
+
+    guardian_consent_by = forms.CharField(
+        label=_("For a child: the parent or guardian who agreed"),
+        max_length=200,
+        required=False,
+        help_text=_("Needed for anyone under 18. At 18 they decide for themselves."),
+    )
+    guardian_relation = forms.ChoiceField(
+        label=_("Their relation to the child"),
+        choices=[("", "—"), *GuardianRelation.choices],
+        required=False,
+    )
+    guardian_consent_on = forms.DateField(label=_("Date they agreed"), required=False, widget=DateInput())
 
     def clean_birth_year(self) -> int | None:
         year = self.cleaned_data.get("birth_year")

@@ -151,6 +151,18 @@ class Household(AgencyOwned, TimeStamped):
         return f"household #{self.pk}"
 
 
+class GuardianRelation(models.TextChoices):
+    """Who agreed for a child."""
+
+    MOTHER = "mother", _("Mother")
+    FATHER = "father", _("Father")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    RELATIVE = "relative", _("Other relative")
+    GUARDIAN = "guardian", _("Legal guardian")
+    CARER = "carer", _("Carer or foster parent")
+    OTHER = "other", _("Other")
+
+
 class Person(AgencyOwned, TimeStamped):
     """Someone whose risk is assessed: a child, a young person, a would-be migrant, a family member."""
 
@@ -230,6 +242,18 @@ class Person(AgencyOwned, TimeStamped):
     # (core.disclosure: a report cell's key is the sum of its people's keys). Never shown, never changes.
     record_key = models.BigIntegerField(default=new_record_key, editable=False)
 
+    # A child's record rests on a parent's or guardian's agreement: who agreed, how they are related, when.
+    # At 18 the person decides for themselves (privacy: the "turning 18" review), recorded as own consent.
+    guardian_consent_by = models.CharField(_("parent or guardian who agreed"), max_length=200, blank=True)
+    guardian_relation = models.CharField(
+        _("their relation to the child"), max_length=12, choices=GuardianRelation.choices, blank=True
+    )
+    guardian_consent_on = models.DateField(_("guardian agreed on"), null=True, blank=True)
+    own_consent_on = models.DateField(_("the person agreed themselves on"), null=True, blank=True)
+    # Set when names, contacts and identifiers were removed (an erasure on request, a withdrawal or the
+    # retention period): the row, its record key and its codes stay so the protected figures do not move.
+    erased_at = models.DateTimeField(_("identity removed on"), null=True, blank=True)
+
     restricted = models.BooleanField(
         _("restricted to case staff"),
         db_default=False,
@@ -258,6 +282,8 @@ class Person(AgencyOwned, TimeStamped):
         ]
 
     def __str__(self) -> str:
+        if self.erased_at is not None:
+            return str(_("Person #%(id)s (identity removed)") % {"id": self.pk})
         return " ".join(part for part in (self.given_name, self.family_name) if part)
 
     @classmethod

@@ -22,7 +22,15 @@ from safepassage.core.access import viewer_for
 from safepassage.core.roles import Action, Role
 from safepassage.geo.models import Area, Level
 from safepassage.registry import cells, scoring
-from safepassage.registry.models import Alert, Assessment, Catalogue, Household, Indicator, Person
+from safepassage.registry.models import (
+    Alert,
+    Assessment,
+    Catalogue,
+    GuardianRelation,
+    Household,
+    Indicator,
+    Person,
+)
 from safepassage.registry.validation import clean_assessed_on, clean_national_id, clean_scores
 
 CATALOGUE_FORMAT = "safepassage-catalogue/1"
@@ -41,7 +49,11 @@ PERSON_FIELDS = (
     "languages",
     "notes",
     "consent_basis",
+    "guardian_consent_by",
+    "guardian_relation",
+    "guardian_consent_on",
 )
+GUARDIAN_FIELDS = ("guardian_consent_by", "guardian_relation", "guardian_consent_on")
 
 
 # ---------------------------------------------------------------------------------------------- catalogues
@@ -368,6 +380,7 @@ def clean_person_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
             _("The year of birth must be between %(low)d and %(high)d.")
             % {"low": today.year - 120, "high": today.year}
         ]
+    errors.update(_guardian_errors(data, today))
     if "national_id" in data:
         try:
             data["national_id"] = clean_national_id(str(data["national_id"] or ""))
@@ -378,6 +391,32 @@ def clean_person_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _guardian_errors(data: Mapping[str, Any], today: date) -> dict[str, list[str]]:
+    """A guardian's consent is whole (who, their relation, when) or absent."""
+    given = {name: data.get(name) for name in GUARDIAN_FIELDS if name in data}
+    if not any(given.values()):
+        return {}
+    errors: dict[str, list[str]] = {}
+    if not str(data.get("guardian_consent_by") or "").strip():
+        errors["guardian_consent_by"] = [_("Write the name of the parent or guardian who agreed.")]
+    relation = data.get("guardian_relation")
+    if relation not in GuardianRelation.values:
+        errors["guardian_relation"] = [_("Choose how the person who agreed is related to the child.")]
+    on = data.get("guardian_consent_on")
+    if on is None:
+        errors["guardian_consent_on"] = [_("Give the date the parent or guardian agreed.")]
+    elif on > today:
+        errors["guardian_consent_on"] = [_("The date cannot be in the future.")]
+    return errors
+
+
+def needs_guardian(data: Mapping[str, Any], today: date | None = None) -> bool:
+    """Whether a record being made is a child's without a guardian's consent (asked when registering)."""
+    on = today or timezone.localdate()
+    age = age_on(Person(birth_date=data.get("birth_date"), birth_year=data.get("birth_year")), on)
+    return age is not None and age < 18 and not data.get("guardian_consent_by")
+
+
 @transaction.atomic
 def person_create(
     *,
@@ -386,9 +425,11 @@ def person_create(
     household_id: int | None = None,
     agency: Agency | None = None,
     hometown_code: str | None = None,
+    ask_guardian: bool = False,
     **fields: Any,
 ) -> Person:
-    """Add a person to the registry in a village the actor works in."""
+    """Add a person to the registry in a village the actor works in. Registering a child on a page or
+    through the API (`ask_guardian`) needs a parent's or guardian's consent: who, relation and date."""
     village = _village(village_code)
     owner = agency_for_record(actor, village, agency) if actor is not None else agency
     if owner is None:
@@ -396,6 +437,15 @@ def person_create(
     data = clean_person_fields(fields)
     if "given_name" not in data:
         raise ValidationError({"given_name": _("A given name is needed (a nickname is fine).")})
+    if ask_guardian and needs_guardian(data, timezone.localdate()):
+        raise ValidationError(
+            {
+                "guardian_consent_by": _(
+                    "This is a child: write which parent or guardian agreed to keep this record, "
+                    "their relation to the child and the date."
+                )
+            }
+        )
     household = None
     if household_id is not None:
         household = (
@@ -439,6 +489,28 @@ def person_update(*, actor: Any, person: Person, village_code: str | None = None
     after = {k: (v.code if isinstance(v, Area) else v) for k, v in data.items()}
     audit_record(actor=actor, action="registry.person.update", obj=person, changes=diff(before, after))
     return person
+
+
+def guardian_consent_record(
+    *,
+    actor: Any,
+    person: Person,
+    guardian_consent_by: str,
+    guardian_relation: str,
+    guardian_consent_on: date | None,
+) -> Person:
+    """Record (or correct) the parent's or guardian's consent on a child's record: all three are needed."""
+    if not str(guardian_consent_by or "").strip():
+        raise ValidationError(
+            {"guardian_consent_by": _("Write the name of the parent or guardian who agreed.")}
+        )
+    return person_update(
+        actor=actor,
+        person=person,
+        guardian_consent_by=guardian_consent_by.strip(),
+        guardian_relation=guardian_relation,
+        guardian_consent_on=guardian_consent_on,
+    )
 
 
 @transaction.atomic

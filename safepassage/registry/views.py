@@ -147,7 +147,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         try:
-            person = services.person_create(actor=signed_in_user(request), village_code=village.code, **data)
+            person = services.person_create(
+                actor=signed_in_user(request), village_code=village.code, ask_guardian=True, **data
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:

@@ -164,6 +164,9 @@ def test_a_marker_written_through_every_main_write_path_never_reaches_the_trail(
             "national_id": MARKER,
             "father_name": MARKER,
             "notes": MARKER,
+            "guardian_consent_by": MARKER,
+            "guardian_relation": "mother",
+            "guardian_consent_on": "2026-01-05",
         },
     )
     assert created.status_code == 201, created.content

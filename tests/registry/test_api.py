@@ -25,6 +25,9 @@ def test_create_a_person_assess_them_and_read_it_back(world):
             "sex": "female",
             "birth_date": "2012-05-04",
             "village_code": "50010101",
+            "guardian_consent_by": "Daw Hla",
+            "guardian_relation": "grandparent",
+            "guardian_consent_on": "2026-01-05",
         },
     )
     assert response.status_code == 201, response.json()

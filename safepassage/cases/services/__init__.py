@@ -33,6 +33,10 @@ from safepassage.cases.services.case import (
     step_record,
     track_override,
 )
+from safepassage.cases.services.consent import (
+    case_consent_withdraw,
+    referral_consent_withdraw,
+)
 from safepassage.cases.services.intake import (
     INTAKE_FIELDS,
     intake_close,
@@ -74,6 +78,7 @@ __all__ = [
     "alerts_scan",
     "best_interests_record",
     "case_assign",
+    "case_consent_withdraw",
     "case_open",
     "case_to_work_on",
     "case_update",
@@ -93,6 +98,7 @@ __all__ = [
     "people_found",
     "perpetrator_add",
     "referral_close",
+    "referral_consent_withdraw",
     "referral_create",
     "referral_for",
     "referral_respond",

@@ -84,6 +84,14 @@ def referral_create(
         raise _fail("services", _("Unknown service %(codes)s.") % {"codes": ", ".join(unknown)})
     if consent not in Referral.Consent.values:
         raise _fail("consent", _("Record the consent: the person's, a guardian's, or an override."))
+    if case.consent_withdrawn_on is not None and consent != Referral.Consent.OVERRIDE:
+        raise _fail(
+            "consent",
+            _(
+                "The person withdrew their consent to share this case: only a coordinator's override for "
+                "their safety can refer it now."
+            ),
+        )
     to_agency = organisation.member_agency
     profile = to_agency.profile if to_agency is not None else organisation.profile
     covers = _consent_scope(consent, consent_names_agency, consent_covers)
