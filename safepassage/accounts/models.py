@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -11,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.accounts.profiles import ReceivingProfile
+from safepassage.accounts.profiles import ReceivingProfile, default_profile
 from safepassage.core.access import Viewer
 from safepassage.core.models import ScopedQuerySet, TimeStamped
 from safepassage.core.roles import Role
@@ -97,6 +98,13 @@ class Agency(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new agency given no profile gets the one that fits its kind (none for an employer), whichever
+        path creates it: a receiving agency never silently receives nothing."""
+        if self._state.adding and not self.profile:
+            self.profile = default_profile(self.kind, self.name, self.code)
+        super().save(*args, **kwargs)
 
 
 class MembershipQuerySet(ScopedQuerySet["Membership"]):
