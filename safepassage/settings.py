@@ -112,6 +112,13 @@ EXPORT_KEEP_HOURS = env.integer("EXPORT_KEEP_HOURS", 24, minimum=1)  # export fi
 IMPORT_MAX_BYTES = env.integer("IMPORT_MAX_MB", 200, minimum=1) * 2**20  # the largest file an import takes
 IMPORT_INLINE_BYTES = env.integer("IMPORT_INLINE_MB", 2, minimum=0) * 2**20  # larger files: in the background
 LINKAGE_MEMORY_LIMIT = env.text("LINKAGE_MEMORY_LIMIT", "1GB")  # DuckDB's cap while finding duplicates
+# where `safepassage audit checkpoint` appends each audit chain's head: outside the database, ideally on
+# storage the database's users cannot write to
+AUDIT_CHECKPOINT_FILE = (
+    __import__("pathlib")
+    .Path(env.text("AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit-checkpoints.jsonl")))
+    .expanduser()
+)
 
 SESSION_COOKIE_AGE = env.integer("SESSION_HOURS", 8, minimum=1) * 3600
 SESSION_SAVE_EVERY_REQUEST = True  # the session lasts SESSION_HOURS from the last request, not the login

@@ -11,9 +11,11 @@ from uuid import UUID
 
 from django.apps import apps
 from django.db import models, transaction
+from django.utils import timezone
 
 from safepassage.audit import context
-from safepassage.audit.models import AuditEvent
+from safepassage.audit.chain import HASHED_FIELDS, chain_key, event_hash, normal_ip, stored_json
+from safepassage.audit.models import AuditChainHead, AuditEvent
 
 MASK = "•••"
 
@@ -133,14 +135,16 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-        if agency is None:
-            agency = getattr(obj, "agency", None)
+        if agency is None:  # the id when the model has one (no query for the agency row)
+            agency = getattr(obj, "agency_id", None) or getattr(obj, "agency", None)
     sensitive = set(sensitive) | set(getattr(obj, "SENSITIVE_FIELDS", ()))
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    agency_id = getattr(agency, "pk", agency)
+    event = AuditEvent(
+        at=timezone.now(),
         actor=user,
         actor_name=user.get_username() if user else "system",
-        agency=agency,
+        agency_id=agency_id,
         action=action,
         object_type=object_type,
         object_id=str(object_id or ""),
@@ -148,9 +152,32 @@ def audit_record(
         request_id=ctx.request_id,
         client_request_id=ctx.client_request_id,
         channel=ctx.channel,
-        ip=ctx.ip,
-        changes=mask_changes(changes or {}, sensitive, plain),
+        ip=normal_ip(ctx.ip),
+        changes=stored_json(mask_changes(changes or {}, sensitive, plain)),
     )
+    return _append(event)
+
+
+def _chain_head(key: str) -> AuditChainHead:
+    """The head of a chain, locked until the transaction ends (created, once, on a chain's first event)."""
+    locked = AuditChainHead.objects.select_for_update()
+    head = locked.filter(chain=key).first()
+    if head is None:
+        # two first writers: one inserts, the other's insert waits for it and does nothing, then both lock
+        AuditChainHead.objects.bulk_create([AuditChainHead(chain=key)], ignore_conflicts=True)
+        head = locked.get(chain=key)
+    return head
+
+
+def _append(event: AuditEvent) -> AuditEvent:
+    """Put an event at the end of its agency's chain: three statements (lock the head, insert, move it)."""
+    key = chain_key(event.agency_id)
+    head = _chain_head(key)
+    event.chain, event.seq, event.prev_hash = key, head.seq + 1, head.hash
+    event.hash = event_hash({name: getattr(event, name) for name in HASHED_FIELDS}, event.prev_hash)
+    event.save(force_insert=True)
+    AuditChainHead.objects.filter(chain=key).update(seq=event.seq, hash=event.hash)
+    return event
 
 
 def _label(obj: models.Model | None) -> str:
