@@ -216,3 +216,39 @@ def test_verify_reports_a_chain_rewritten_since_the_checkpoint(world, tmp_path):
     code, out = verify(path)
     assert code == 1
     assert "event 2 differs from the checkpoint" in out
+
+
+# -------------------------------------------------------------------------------- events from before
+
+
+def test_the_migration_masks_old_events_values_and_chains_them_in_order(world, tmp_path):
+    """Events written before chains (and before the trail kept field names only) are masked, then chained."""
+    from importlib import import_module
+
+    from django.db.migrations.loader import MigrationLoader
+
+    migration = import_module("safepassage.audit.migrations.0005_hash_chains")
+    raw(
+        "INSERT INTO audit_auditevent (at, actor_name, agency_id, action, object_type, object_id, object_repr,"
+        " request_id, client_request_id, channel, changes, chain, seq, prev_hash, hash) VALUES"
+        " ('2020-01-01 00:00:00', 'system', %s, 'registry.person.update', 'registry.person', '1', '', 'r',"
+        " '', 'cli', %s, '', 0, '', '')",
+        [world.agency_a.pk, '{"given_name": ["Ploy", "Mya"], "status": ["new", "closed"]}'],
+    )
+    AuditChainHead.objects.all().delete()  # as before the chains: no heads yet
+
+    class Editor:
+        def __init__(self) -> None:
+            self.connection = connection
+
+        def execute(self, sql: str) -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+
+    historical = MigrationLoader(connection).project_state(("audit", "0005_hash_chains")).apps
+    migration.chain_old_events(historical, Editor())
+    oldest = AuditEvent.objects.order_by("at", "id").first()
+    assert oldest.changes == {"given_name": "•••", "status": ["new", "closed"]}
+    assert (oldest.chain, oldest.seq, oldest.prev_hash) == (chain_key(world.agency_a.pk), 1, "")
+    assert AuditEvent.objects.filter(seq=0).count() == 0
+    assert integrity.verify(tmp_path / "none.jsonl").problems == []
