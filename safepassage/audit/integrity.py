@@ -52,7 +52,7 @@ def checkpoint_write(path: Path | None = None) -> list[Checkpoint]:
     """Append every chain's head to the checkpoint file (created 0600, only ever appended to)."""
     path = path or checkpoint_path()
     with transaction.atomic():
-        audit_record(actor=None, action="audit.chain.checkpoint", object_type="audit.auditchainhead")
+        audit_record(actor=None, action="audit.checkpoint", object_type="audit.auditchainhead")
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     heads = [Checkpoint(h.chain, h.seq, h.hash, now) for h in AuditChainHead.objects.order_by("chain")]
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
