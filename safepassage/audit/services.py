@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -185,7 +186,9 @@ def _label(obj: models.Model | None) -> str:
     if obj is None:
         return ""
     label = getattr(obj, "audit_label", None)
-    return str(label() if callable(label) else obj)[:200]
+    text = str(label() if callable(label) else obj)
+    # whole words: a label too long for the column ends at a word, never in the middle of one
+    return text if len(text) <= 200 else textwrap.shorten(text, width=200, placeholder=" …")
 
 
 @transaction.atomic

@@ -14,7 +14,9 @@ from safepassage.cases.models import CaseAlert
 SOURCE = Path(safepassage.__file__).parent
 # functions that write an audit event, and where their action code is when given by position
 WRITERS = {"audit_record": None, "_case_audit": 1, "_work_audit": 1}
-MODELS = [m._meta.label_lower for m in apps.get_models() if m._meta.app_label in {p.name for p in SOURCE.iterdir()}]
+MODELS = [
+    m._meta.label_lower for m in apps.get_models() if m._meta.app_label in {p.name for p in SOURCE.iterdir()}
+]
 # the parts of codes made at run time, and every value they take
 PLACEHOLDERS = {
     "{object_type}": MODELS,
@@ -68,7 +70,12 @@ def written_actions() -> set[str]:
 
 def test_the_source_is_read_for_codes_of_every_kind():
     actions = written_actions()
-    assert {"cases.case.update", "auth.login_failed", "cases.referral.reject", "registry.person.list"} <= actions
+    assert {
+        "cases.case.update",
+        "auth.login_failed",
+        "cases.referral.reject",
+        "registry.person.list",
+    } <= actions
     assert "cases.alert.resolved" in actions and "reports.risk.request" in actions
     assert len(actions) > 100
 
