@@ -229,8 +229,8 @@ def test_the_migration_masks_old_events_values_and_chains_them_in_order(world, t
 
     migration = import_module("safepassage.audit.migrations.0005_hash_chains")
     raw(
-        "INSERT INTO audit_auditevent (at, actor_name, agency_id, action, object_type, object_id, object_repr,"
-        " request_id, client_request_id, channel, changes, chain, seq, prev_hash, hash) VALUES"
+        "INSERT INTO audit_auditevent (at, actor_name, agency_id, action, object_type, object_id,"
+        " object_repr, request_id, client_request_id, channel, changes, chain, seq, prev_hash, hash) VALUES"
         " ('2020-01-01 00:00:00', 'system', %s, 'registry.person.update', 'registry.person', '1', '', 'r',"
         " '', 'cli', %s, '', 0, '', '')",
         [world.agency_a.pk, '{"given_name": ["Ploy", "Mya"], "status": ["new", "closed"]}'],
