@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 from collections.abc import Iterable, Mapping
@@ -68,6 +69,9 @@ _CODE = re.compile(
 )
 
 
+_PLAIN_WORD = re.compile(r"^[a-z]+$")
+
+
 class AuditOutsideTransaction(RuntimeError):
     """An audit event must be written in the same transaction as the change it records."""
 
@@ -78,13 +82,34 @@ def _personal(name: str, hidden: frozenset[str] | set[str]) -> bool:
     return any(part in PERSONAL_PARTS for part in re.split(r"_+", name.lower()))
 
 
+@functools.cache
+def choice_words() -> frozenset[str]:
+    """Every value a choice field of any model may hold ("closed", "labour", "tip"): the plain words that
+    are codes. Read once from the models (they live in apps above audit, so they are asked by name)."""
+    words: set[str] = set()
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            for value, _label in getattr(field, "flatchoices", None) or ():
+                if isinstance(value, str):
+                    words.add(value)
+    return frozenset(words)
+
+
+def _code(value: str) -> bool:
+    """A code, id, date or reference; a plain lowercase word only when it is one of the models' choices
+    (a name typed in lowercase, "somchai", looks like a code and is not one)."""
+    if not _CODE.match(value):
+        return False
+    return not _PLAIN_WORD.match(value) or value in choice_words()
+
+
 def _scrub(value: Any, sensitive: Iterable[str], text: bool = False) -> Any:
     """A value kept only if it cannot be a personal value: numbers, flags, codes, dates, references
     (in a free-text field, only numbers and flags: the ids of notes, never their words)."""
     if value is None or isinstance(value, bool | int | float | Decimal | date | datetime | UUID):
         return value
     if isinstance(value, str):
-        return value if not (text and value) and _CODE.match(value) else MASK
+        return value if not (text and value) and _code(value) else MASK
     if isinstance(value, Mapping):
         return mask_changes(value, sensitive)
     if isinstance(value, list | tuple | set | frozenset):
@@ -182,11 +207,12 @@ def _append(event: AuditEvent) -> AuditEvent:
 
 
 def _label(obj: models.Model | None) -> str:
-    """A short label for the trail; models holding personal data give one without names."""
+    """A short label for the trail: the model's audit_label (written to hold no names), else its kind and
+    number (a record's own text, a workplace's or an employer's name, may name a person)."""
     if obj is None:
         return ""
     label = getattr(obj, "audit_label", None)
-    text = str(label() if callable(label) else obj)
+    text = str(label()) if callable(label) else f"{obj._meta.verbose_name} #{obj.pk}"
     # whole words: a label too long for the column ends at a word, never in the middle of one
     return text if len(text) <= 200 else textwrap.shorten(text, width=200, placeholder=" …")
 
@@ -194,7 +220,9 @@ def _label(obj: models.Model | None) -> str:
 @transaction.atomic
 def audit_read(*, actor: Any, obj: models.Model, what: str = "record") -> AuditEvent:
     """Record that someone looked at a sensitive record (its own small transaction)."""
-    return audit_record(actor=actor, action=f"{obj._meta.label_lower}.view", obj=obj, changes={"read": what})
+    return audit_record(
+        actor=actor, action=f"{obj._meta.label_lower}.view", obj=obj, changes={"read": what}, plain=("read",)
+    )
 
 
 @transaction.atomic
@@ -244,6 +272,7 @@ def audit_list(*, actor: Any, object_type: str, rows: Iterable[Any], what: str =
         agency=_reader_agency(actor),
         object_type=object_type,
         changes={"read": what, "ids": ids},
+        plain=("read",),  # (the code's own name for the page, never what was typed)
     )
 
 

@@ -233,7 +233,7 @@ def test_the_migration_masks_old_events_values_and_chains_them_in_order(world, t
         " object_repr, request_id, client_request_id, channel, changes, chain, seq, prev_hash, hash) VALUES"
         " ('2020-01-01 00:00:00', 'system', %s, 'registry.person.update', 'registry.person', '1', '', 'r',"
         " '', 'cli', %s, '', 0, '', '')",
-        [world.agency_a.pk, '{"given_name": ["Ploy", "Mya"], "status": ["new", "closed"]}'],
+        [world.agency_a.pk, '{"given_name": ["Ploy", "Mya"], "status": ["open", "closed"]}'],
     )
     AuditChainHead.objects.all().delete()  # as before the chains: no heads yet
 
@@ -248,7 +248,7 @@ def test_the_migration_masks_old_events_values_and_chains_them_in_order(world, t
     historical = MigrationLoader(connection).project_state(("audit", "0005_hash_chains")).apps
     migration.chain_old_events(historical, Editor())
     oldest = AuditEvent.objects.order_by("at", "id").first()
-    assert oldest.changes == {"given_name": "•••", "status": ["new", "closed"]}
+    assert oldest.changes == {"given_name": "•••", "status": ["open", "closed"]}
     assert (oldest.chain, oldest.seq, oldest.prev_hash) == (chain_key(world.agency_a.pk), 1, "")
     assert AuditEvent.objects.filter(seq=0).count() == 0
     assert integrity.verify(tmp_path / "none.jsonl").problems == []
