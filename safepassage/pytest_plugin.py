@@ -5,6 +5,8 @@ Settings are read from the environment once, at start-up, so these must be in pl
 
 import os
 import tempfile
+from collections.abc import Sequence
+from typing import Any
 
 os.environ.setdefault("PLAIN_STATIC", "1")  # templates resolve static files without a collectstatic run
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="safepassage-test-"))
@@ -27,8 +29,8 @@ def pytest_configure(config: object) -> None:
     if getattr(original, "keeps_audit_trigger", False):
         return
 
-    def sql_flush(self: DatabaseOperations, style: object, tables: list[str], **kwargs: object) -> list[str]:
-        statements = original(self, style, tables, **kwargs)  # type: ignore[arg-type]
+    def sql_flush(self: Any, style: Any, tables: Sequence[str], **kwargs: Any) -> list[str]:
+        statements = original(self, style, tables, **kwargs)
         if statements and triggers.TABLE in tables:
             return [triggers.SQLITE_DROP_DELETE, *statements, triggers.SQLITE_NO_DELETE]
         return statements

@@ -115,7 +115,7 @@ def verify(path: Path | None = None) -> Verification:
         code = names.get(chain)
         result.problems.append(f"chain {chain}{f' ({code})' if code else ''}: {text}")
 
-    chain, expected, prev = None, 1, ""
+    chain, expected, prev = "", 1, ""
     for row in _rows():
         result.events += 1
         if row["chain"] != chain:

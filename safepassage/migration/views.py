@@ -310,12 +310,13 @@ def overdue(request: HttpRequest) -> HttpResponse:
         .select_related("person", "channel")
         .order_by("unreachable_since", "-travel_date")
     )
-    alerts = MigrationAlert.objects.filter(
-        registration__in=visible, status=MigrationAlert.Status.OPEN
-    ).select_related("registration__person")[:100]
+    alerts = list(
+        MigrationAlert.objects.filter(registration__in=visible, status=MigrationAlert.Status.OPEN)
+        .select_related("registration__person")
+        .order_by("-created_at")[:100]
+    )
     page = Paginator(late, 30).get_page(request.GET.get("page"))
     audit_page(actor=request.user, page=page, what="page:overdue")
-    alerts = list(alerts)
     audit_list(
         actor=request.user, object_type=MigrationAlert._meta.label_lower, rows=alerts, what="page:overdue"
     )

@@ -247,7 +247,7 @@ def test_the_migration_masks_old_events_values_and_chains_them_in_order(world, t
 
     historical = MigrationLoader(connection).project_state(("audit", "0005_hash_chains")).apps
     migration.chain_old_events(historical, Editor())
-    oldest = AuditEvent.objects.order_by("at", "id").first()
+    oldest = AuditEvent.objects.order_by("at", "id")[0]
     assert oldest.changes == {"given_name": "•••", "status": ["open", "closed"]}
     assert (oldest.chain, oldest.seq, oldest.prev_hash) == (chain_key(world.agency_a.pk), 1, "")
     assert AuditEvent.objects.filter(seq=0).count() == 0

@@ -52,8 +52,9 @@ def written_actions() -> set[str]:
             if name not in WRITERS:
                 continue
             given = [kw.value for kw in node.keywords if kw.arg == "action"]
-            if WRITERS[name] is not None and len(node.args) > WRITERS[name]:
-                given.append(node.args[WRITERS[name]])
+            position = WRITERS[name]
+            if position is not None and len(node.args) > position:
+                given.append(node.args[position])
             for value in given:
                 if isinstance(value, ast.Name) and value.id == "action":
                     continue  # a wrapper passing its own argument on (its callers are read instead)

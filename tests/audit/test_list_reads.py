@@ -72,7 +72,7 @@ def test_referral_lists_both_ways_are_audited(world):
     api_client(world.caseworker_b).get("/api/v1/referrals")
     api_client(world.caseworker_a).get("/api/v1/referrals", {"direction": "outgoing"})
     assert list_ids("cases.referral")[2:] == [[referral.pk], [], [referral.pk], [referral.pk]]
-    incoming = AuditEvent.objects.filter(action="cases.referral.list", actor=world.caseworker_b).last()
+    incoming = AuditEvent.objects.filter(action="cases.referral.list", actor=world.caseworker_b).latest("id")
     assert incoming.agency == world.agency_b
 
 
