@@ -84,11 +84,13 @@ def _personal(name: str, hidden: frozenset[str] | set[str]) -> bool:
 
 @functools.cache
 def choice_words() -> frozenset[str]:
-    """Every value a choice field of any model may hold ("closed", "labour", "tip"): the plain words that
-    are codes. Read once from the models (they live in apps above audit, so they are asked by name)."""
+    """Every value a choice field of any model may hold ("closed", "labour", "tip") and every field's name
+    ("phone", when an event lists the fields it erased): the plain words that are codes. Read once from the
+    models (they live in apps above audit, so they are asked by name)."""
     words: set[str] = set()
     for model in apps.get_models():
         for field in model._meta.get_fields():
+            words.add(field.name)
             for value, _label in getattr(field, "flatchoices", None) or ():
                 if isinstance(value, str):
                     words.add(value)
@@ -233,26 +235,30 @@ def audit_report(*, actor: Any, report: str, parameters: Mapping[str, Any]) -> A
         str(k): v if isinstance(v, str | int | float | bool) or v is None else str(v)
         for k, v in parameters.items()
     }
+    # the options an analyst chose (an output, a grouping) are kept when they are shaped like codes
+    chosen = [
+        k
+        for k, v in asked.items()
+        if isinstance(v, str) and _CODE.match(v) and not _personal(k, ALWAYS_SENSITIVE)
+    ]
     return audit_record(
         actor=actor,
         action=f"reports.{report}.request",
         object_type="reports.report",
         object_id=report,
         changes=asked,
+        plain=chosen,
     )
 
 
-def _reader_agency(actor: Any) -> Any:
-    """The agency whose trail a list read goes to: the reader's own (the first of their agencies)."""
+def _reader_agency(actor: Any) -> int | None:
+    """The agency whose trail a list read goes to: the reader's own (the first of their agencies), by id."""
     from safepassage.core.access import viewer_for
 
     if not getattr(actor, "is_authenticated", False):
         return None
     ids = sorted(viewer_for(actor).agency_ids)
-    if not ids:
-        return None
-    # (looked up by name: accounts sits above audit in the layers)
-    return apps.get_model("accounts", "Agency")._default_manager.filter(pk=ids[0]).first()
+    return ids[0] if ids else None
 
 
 def _row_id(row: Any) -> Any:

@@ -252,3 +252,14 @@ def test_the_migration_masks_old_events_values_and_chains_them_in_order(world, t
     assert (oldest.chain, oldest.seq, oldest.prev_hash) == (chain_key(world.agency_a.pk), 1, "")
     assert AuditEvent.objects.filter(seq=0).count() == 0
     assert integrity.verify(tmp_path / "none.jsonl").problems == []
+
+
+def test_an_exported_trail_carries_its_chain(world, tmp_path):
+    import json
+
+    events = write(2, world.agency_a)
+    path = tmp_path / "trail.jsonl"
+    call_command("audit", "export", "--agency", "agency-a", "--format", "jsonl", "--output", str(path))
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    exported = {(row["chain"], row["seq"]): (row["prev_hash"], row["hash"]) for row in rows}
+    assert exported[(events[1].chain, 2)] == (events[0].hash, events[1].hash)

@@ -33,6 +33,10 @@ FIELDS = [
     "channel",
     "ip",
     "changes",
+    "chain",
+    "seq",
+    "prev_hash",
+    "hash",
 ]
 
 
@@ -130,6 +134,11 @@ class Command(BaseCommand):
                 "channel": event.channel,
                 "ip": event.ip or "",
                 "changes": event.changes,
+                # the chain, so an archived export can be checked with chain.event_hash on its own
+                "chain": event.chain,
+                "seq": event.seq,
+                "prev_hash": event.prev_hash,
+                "hash": event.hash,
             }
             if writer:
                 writer.writerow(
