@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.clients import parse_networks
@@ -137,6 +139,11 @@ RETENTION = {
     "merge_days": env.integer("RETENTION_MERGE_DAYS", 365, minimum=1),
     "import_days": env.integer("RETENTION_IMPORT_DAYS", 90, minimum=1),
 }
+# where `safepassage audit checkpoint` appends each audit chain's head: outside the database, ideally on
+# storage the database's users cannot write to
+AUDIT_CHECKPOINT_FILE = Path(
+    env.text("AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit-checkpoints.jsonl"))
+).expanduser()
 
 SESSION_COOKIE_AGE = env.integer("SESSION_HOURS", 8, minimum=1) * 3600
 SESSION_SAVE_EVERY_REQUEST = True  # the session lasts SESSION_HOURS from the last request, not the login

@@ -46,29 +46,108 @@ VERBS: dict[str, Any] = {
     "login_failed": _("sign-in failed"),
     "locked": _("locked out"),
     "password_change": _("password changed"),
+    "activate": _("put in use"),
+    "arrived": _("arrival confirmed"),
+    "assign": _("given to a caseworker"),
+    "award": _("award given"),
+    "bulk_record": _("recorded in bulk"),
+    "case": _("handed over to a case"),
+    "checkpoint": _("checkpoint written"),
+    "commitment": _("commitment recorded"),
+    "done": _("done"),
+    "end": _("ended"),
+    "generate": _("made"),
+    "observation": _("observation recorded"),
+    "overdue": _("overdue"),
+    "parameters": _("settings changed"),
+    "purge": _("removed after its time"),
+    "registration": _("linked to a registration"),
+    "rerate": _("ratings worked out again"),
+    "rescore": _("scores worked out again"),
+    "run": _("search run"),
+    "screen": _("screened"),
+    "seat": _("member added"),
+    "unseat": _("member removed"),
+    "start": _("started"),
+    "status": _("status changed"),
+    "violation": _("violation recorded"),
+    # an alert moved to one of its states (the state's own name is the action)
+    "open": _("opened"),
+    "acknowledged": _("acknowledged"),
+    "resolved": _("resolved"),
+}
+
+# What an action is about when it is not a model's name: ("app", "thing"), or ("app",) for two-part codes.
+SUBJECTS: dict[tuple[str, ...], Any] = {
+    ("auth",): _("Sign-in"),
+    ("audit",): _("Audit trail"),
+    ("linkage",): _("Duplicate records"),
+    ("workplaces",): _("Workplaces"),
+    ("reports",): _("Report"),
+    ("accounts", "token"): _("API key"),
+    ("cases", "action"): _("Meeting action"),
+    ("cases", "alert"): _("Case alert"),
+    ("cases", "best_interests"): _("Best-interests assessment"),
+    ("cases", "event"): _("What happened"),
+    ("cases", "follow_up"): _("Follow-up visit"),
+    ("cases", "intake"): _("Report received"),
+    ("cases", "legal"): _("Court or police step"),
+    ("cases", "lifecycle"): _("Case steps"),
+    ("cases", "note"): _("Case note"),
+    ("cases", "service"): _("Help given"),
+    ("cases", "shelter"): _("Shelter stay"),
+    ("cases", "track"): _("Kind of case"),
+    ("geo", "areas"): _("Areas"),
+    ("imports", "job"): _("File brought in"),
+    ("imports", "mapping"): _("Columns of a file"),
+    ("migration", "alert"): _("Migration alert"),
+    ("migration", "site"): _("Child found at a site"),
+    ("migration", "tracing"): _("Family tracing step"),
+    ("network", "focal_point"): _("Contact point"),
+    ("registry", "demo"): _("Practice data"),
+    ("workplaces", "rating"): _("Workplace rating"),
+    ("workplaces", "submission"): _("Employer's report"),
 }
 
 CHANGED = "→"
 
 
-def _model_label(app_label: str, model_name: str) -> str:
+def _model_label(app_label: str, model_name: str) -> str | None:
     try:
         model = apps.get_model(app_label, model_name)
     except (LookupError, ValueError):
-        return model_name.replace("_", " ")
+        return None
     return str(model._meta.verbose_name)
 
 
+def _subject(parts: list[str]) -> str | None:
+    """What an action code is about, in words; None when nothing names it."""
+    if len(parts) >= 3:
+        named = _model_label(parts[0], parts[1]) or SUBJECTS.get((parts[0], parts[1]))
+        if named is None and parts[0] == "reports":
+            named = SUBJECTS[("reports",)]
+    elif len(parts) == 2:
+        named = SUBJECTS.get((parts[0],))
+    else:
+        return None
+    return None if named is None else str(capfirst(named))
+
+
+def has_label(action: str) -> bool:
+    """Whether an action code reads in words (its thing and its verb both known), not as a code."""
+    parts = action.split(".")
+    return parts[-1] in VERBS and _subject(parts) is not None
+
+
 def action_label(action: str) -> str:
-    """An action code in words: "cases.intake.create" → "Intake report: created"."""
+    """An action code in words: "cases.intake.create" → "Report received: created"."""
     parts = action.split(".")
     verb = parts[-1]
     said = str(VERBS.get(verb, verb.replace("_", " ")))
-    if len(parts) >= 3:
-        return f"{capfirst(_model_label(parts[0], parts[1]))}: {said}"
-    if len(parts) == 2:
-        return f"{capfirst(parts[0].replace('_', ' '))}: {said}"
-    return capfirst(said)
+    if len(parts) == 1:
+        return capfirst(said)
+    subject = _subject(parts) or capfirst(" ".join(parts[:-1]).replace("_", " ").replace(".", " "))
+    return f"{subject}: {said}"
 
 
 def _text(value: Any) -> str:
@@ -102,4 +181,6 @@ def record_label(object_type: str) -> str:
     """A record type in words ("cases.case" → "Case"); anything else as it is."""
     if object_type.count(".") != 1:
         return object_type
-    return str(capfirst(_model_label(*object_type.split("."))))
+    app, name = object_type.split(".")
+    named = _model_label(app, name) or SUBJECTS.get((app, name))
+    return str(capfirst(named)) if named else object_type

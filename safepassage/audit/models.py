@@ -7,6 +7,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.access import Viewer
@@ -31,7 +32,8 @@ class AuditEventQuerySet(ScopedQuerySet["AuditEvent"]):
 class AuditEvent(models.Model):
     """Who did what to which record, when, from where; never edited, never deleted."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # set when written (not auto_now_add: the time is part of the hash, so it is known before the insert)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -49,6 +51,11 @@ class AuditEvent(models.Model):
     channel = models.CharField(max_length=8, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # the hash chain (see chain.py): which chain, the place in it, the previous event's hash and this one's
+    chain = models.CharField(max_length=32, blank=True)
+    seq = models.PositiveBigIntegerField(default=0)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -58,6 +65,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["agency", "-at"]),
             models.Index(fields=["object_type", "object_id"]),
         ]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_chain_seq")]
         verbose_name = _("audit event")
 
     def __str__(self) -> str:
@@ -78,3 +86,15 @@ class AuditEvent(models.Model):
             return models.Q(pk__in=[])
         agencies = [g.agency_id for g in viewer.grants if g.role == Role.ADMIN]
         return models.Q(agency_id__in=agencies)
+
+
+class AuditChainHead(models.Model):
+    """The last event of one hash chain: locked while the next event is written, so no two writers can
+    fork a chain (the row is taken FOR UPDATE on PostgreSQL; SQLite lets one writer in at a time)."""
+
+    chain = models.CharField(max_length=32, primary_key=True)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.seq}"

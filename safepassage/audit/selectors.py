@@ -7,8 +7,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from safepassage.audit.lookups import about_records, records_named
 from safepassage.audit.models import AuditEvent
+from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
+from safepassage.core.roles import Role
 
 
 def event_list(
@@ -20,12 +23,22 @@ def event_list(
     object_id: str = "",
     since: date | None = None,
     until: date | None = None,
+    records: dict[str, list[int]] | None = None,
 ) -> QuerySet[AuditEvent]:
-    """Audit events the viewer may read, newest first, with optional filters."""
+    """Audit events the viewer may read, newest first, with optional filters; `records` ({object type:
+    ids}, see administered_records_named) keeps only the events about those records."""
     qs = AuditEvent.objects.visible_to(viewer).select_related("agency")
+    if records is not None:
+        qs = qs.filter(about_records(records))
     return filter_events(
         qs, action=action, actor=actor, object_type=object_type, object_id=object_id, since=since, until=until
     )
+
+
+def administered_records_named(viewer: Any, text: str) -> dict[str, list[int]]:
+    """The records of the agencies the viewer administers that a name or reference names."""
+    agencies = [g.agency_id for g in viewer_for(viewer).grants if g.role == Role.ADMIN]
+    return records_named(agencies, text)
 
 
 def filter_events(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import textwrap
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,9 +13,11 @@ from uuid import UUID
 
 from django.apps import apps
 from django.db import models, transaction
+from django.utils import timezone
 
 from safepassage.audit import context
-from safepassage.audit.models import AuditEvent
+from safepassage.audit.chain import HASHED_FIELDS, chain_key, event_hash, normal_ip, stored_json
+from safepassage.audit.models import AuditChainHead, AuditEvent
 
 MASK = "•••"
 
@@ -65,6 +69,9 @@ _CODE = re.compile(
 )
 
 
+_PLAIN_WORD = re.compile(r"^[a-z]+$")
+
+
 class AuditOutsideTransaction(RuntimeError):
     """An audit event must be written in the same transaction as the change it records."""
 
@@ -75,13 +82,36 @@ def _personal(name: str, hidden: frozenset[str] | set[str]) -> bool:
     return any(part in PERSONAL_PARTS for part in re.split(r"_+", name.lower()))
 
 
+@functools.cache
+def choice_words() -> frozenset[str]:
+    """Every value a choice field of any model may hold ("closed", "labour", "tip") and every field's name
+    ("phone", when an event lists the fields it erased): the plain words that are codes. Read once from the
+    models (they live in apps above audit, so they are asked by name)."""
+    words: set[str] = set()
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            words.add(field.name)
+            for value, _label in getattr(field, "flatchoices", None) or ():
+                if isinstance(value, str):
+                    words.add(value)
+    return frozenset(words)
+
+
+def _code(value: str) -> bool:
+    """A code, id, date or reference; a plain lowercase word only when it is one of the models' choices
+    (a name typed in lowercase, "somchai", looks like a code and is not one)."""
+    if not _CODE.match(value):
+        return False
+    return not _PLAIN_WORD.match(value) or value in choice_words()
+
+
 def _scrub(value: Any, sensitive: Iterable[str], text: bool = False) -> Any:
     """A value kept only if it cannot be a personal value: numbers, flags, codes, dates, references
     (in a free-text field, only numbers and flags: the ids of notes, never their words)."""
     if value is None or isinstance(value, bool | int | float | Decimal | date | datetime | UUID):
         return value
     if isinstance(value, str):
-        return value if not (text and value) and _CODE.match(value) else MASK
+        return value if not (text and value) and _code(value) else MASK
     if isinstance(value, Mapping):
         return mask_changes(value, sensitive)
     if isinstance(value, list | tuple | set | frozenset):
@@ -133,14 +163,16 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-        if agency is None:
-            agency = getattr(obj, "agency", None)
+        if agency is None:  # the id when the model has one (no query for the agency row)
+            agency = getattr(obj, "agency_id", None) or getattr(obj, "agency", None)
     sensitive = set(sensitive) | set(getattr(obj, "SENSITIVE_FIELDS", ()))
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    agency_id = getattr(agency, "pk", agency)
+    event = AuditEvent(
+        at=timezone.now(),
         actor=user,
         actor_name=user.get_username() if user else "system",
-        agency=agency,
+        agency_id=agency_id,
         action=action,
         object_type=object_type,
         object_id=str(object_id or ""),
@@ -148,23 +180,51 @@ def audit_record(
         request_id=ctx.request_id,
         client_request_id=ctx.client_request_id,
         channel=ctx.channel,
-        ip=ctx.ip,
-        changes=mask_changes(changes or {}, sensitive, plain),
+        ip=normal_ip(ctx.ip),
+        changes=stored_json(mask_changes(changes or {}, sensitive, plain)),
     )
+    return _append(event)
+
+
+def _chain_head(key: str) -> AuditChainHead:
+    """The head of a chain, locked until the transaction ends (created, once, on a chain's first event)."""
+    locked = AuditChainHead.objects.select_for_update()
+    head = locked.filter(chain=key).first()
+    if head is None:
+        # two first writers: one inserts, the other's insert waits for it and does nothing, then both lock
+        AuditChainHead.objects.bulk_create([AuditChainHead(chain=key)], ignore_conflicts=True)
+        head = locked.get(chain=key)
+    return head
+
+
+def _append(event: AuditEvent) -> AuditEvent:
+    """Put an event at the end of its agency's chain: three statements (lock the head, insert, move it)."""
+    key = chain_key(event.agency_id)
+    head = _chain_head(key)
+    event.chain, event.seq, event.prev_hash = key, head.seq + 1, head.hash
+    event.hash = event_hash({name: getattr(event, name) for name in HASHED_FIELDS}, event.prev_hash)
+    event.save(force_insert=True)
+    AuditChainHead.objects.filter(chain=key).update(seq=event.seq, hash=event.hash)
+    return event
 
 
 def _label(obj: models.Model | None) -> str:
-    """A short label for the trail; models holding personal data give one without names."""
+    """A short label for the trail: the model's audit_label (written to hold no names), else its kind and
+    number (a record's own text, a workplace's or an employer's name, may name a person)."""
     if obj is None:
         return ""
     label = getattr(obj, "audit_label", None)
-    return str(label() if callable(label) else obj)[:200]
+    text = str(label()) if callable(label) else f"{obj._meta.verbose_name} #{obj.pk}"
+    # whole words: a label too long for the column ends at a word, never in the middle of one
+    return text if len(text) <= 200 else textwrap.shorten(text, width=200, placeholder=" …")
 
 
 @transaction.atomic
 def audit_read(*, actor: Any, obj: models.Model, what: str = "record") -> AuditEvent:
     """Record that someone looked at a sensitive record (its own small transaction)."""
-    return audit_record(actor=actor, action=f"{obj._meta.label_lower}.view", obj=obj, changes={"read": what})
+    return audit_record(
+        actor=actor, action=f"{obj._meta.label_lower}.view", obj=obj, changes={"read": what}, plain=("read",)
+    )
 
 
 @transaction.atomic
@@ -175,26 +235,30 @@ def audit_report(*, actor: Any, report: str, parameters: Mapping[str, Any]) -> A
         str(k): v if isinstance(v, str | int | float | bool) or v is None else str(v)
         for k, v in parameters.items()
     }
+    # the options an analyst chose (an output, a grouping) are kept when they are shaped like codes
+    chosen = [
+        k
+        for k, v in asked.items()
+        if isinstance(v, str) and _CODE.match(v) and not _personal(k, ALWAYS_SENSITIVE)
+    ]
     return audit_record(
         actor=actor,
         action=f"reports.{report}.request",
         object_type="reports.report",
         object_id=report,
         changes=asked,
+        plain=chosen,
     )
 
 
-def _reader_agency(actor: Any) -> Any:
-    """The agency whose trail a list read goes to: the reader's own (the first of their agencies)."""
+def _reader_agency(actor: Any) -> int | None:
+    """The agency whose trail a list read goes to: the reader's own (the first of their agencies), by id."""
     from safepassage.core.access import viewer_for
 
     if not getattr(actor, "is_authenticated", False):
         return None
     ids = sorted(viewer_for(actor).agency_ids)
-    if not ids:
-        return None
-    # (looked up by name: accounts sits above audit in the layers)
-    return apps.get_model("accounts", "Agency")._default_manager.filter(pk=ids[0]).first()
+    return ids[0] if ids else None
 
 
 def _row_id(row: Any) -> Any:
@@ -214,6 +278,7 @@ def audit_list(*, actor: Any, object_type: str, rows: Iterable[Any], what: str =
         agency=_reader_agency(actor),
         object_type=object_type,
         changes={"read": what, "ids": ids},
+        plain=("read",),  # (the code's own name for the page, never what was typed)
     )
 
 

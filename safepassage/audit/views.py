@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from safepassage.audit import selectors
 from safepassage.audit.labels import action_label, change_rows, record_label
+from safepassage.audit.services import audit_list
 
 
 def _date(value: str | None) -> date | None:
@@ -35,10 +36,19 @@ def trail(request: HttpRequest) -> HttpResponse:
         "since": _date(request.GET.get("since")),
         "until": _date(request.GET.get("until")),
     }
-    events = selectors.event_list(viewer=request.user, **filters)  # type: ignore[arg-type]
+    who = request.GET.get("who", "").strip()
+    records = selectors.administered_records_named(request.user, who) if who else None
+    if records:
+        # the name typed stays out of the trail; which records it showed (their ids) goes in
+        for object_type, ids in records.items():
+            audit_list(
+                actor=request.user, object_type=object_type, rows=[{"id": i} for i in ids], what="page:audit"
+            )
+    events = selectors.event_list(viewer=request.user, records=records, **filters)  # type: ignore[arg-type]
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     for event in page:
         event.label = action_label(event.action)  # type: ignore[attr-defined]
         event.rows = change_rows(event.changes)  # type: ignore[attr-defined]
         event.record = record_label(event.object_type)  # type: ignore[attr-defined]
-    return render(request, "audit/trail.html", {"page": page, "filters": filters})
+    found = sum(len(ids) for ids in (records or {}).values())
+    return render(request, "audit/trail.html", {"page": page, "filters": filters, "who": who, "found": found})

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from safepassage.accounts.selectors import signed_in_user
 from safepassage.audit.pagination import AuditedPageNumberPagination
@@ -625,9 +625,9 @@ def _person(request: HttpRequest, person_id: int | None) -> Person | None:
     return get_for_user(Person.objects.all(), request.user, person_id)
 
 
-def _intake_out(report: IntakeReport, request: HttpRequest) -> dict[str, Any]:
-    notifier = selectors.may_see_notifier(request.user, report)
-    return {
+def _intake_out(report: IntakeReport, request: HttpRequest, listed: bool = False) -> dict[str, Any]:
+    """A report; in a list without the notifier's name and contact (those only from the detail read)."""
+    out = {
         "id": report.pk,
         "reference": report.reference,
         "channel": report.channel,
@@ -645,6 +645,12 @@ def _intake_out(report: IntakeReport, request: HttpRequest) -> dict[str, Any]:
         "status": report.status,
         "anonymous": report.anonymous,
         "case_id": getattr(getattr(report, "case", None), "pk", None),
+    }
+    if listed:
+        return out
+    notifier = selectors.may_see_notifier(request.user, report)
+    return {
+        **out,
         "notifier_name": report.notifier_name if notifier else "",
         "notifier_contact": report.notifier_contact if notifier else "",
         "notifier_relation": report.notifier_relation if notifier else "",
@@ -655,11 +661,11 @@ def _intake_out(report: IntakeReport, request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/intake", response=list[dict[str, Any]])
-@paginate(PageNumberPagination)
+@paginate(AuditedPageNumberPagination)
 def intake_list(request: HttpRequest, status: str = "") -> Any:
-    """The call log: reports I may see, newest first."""
+    """The call log: reports I may see, newest first (who reported, only from the audited detail read)."""
     reports = selectors.intake_list(request.user, status=status).select_related("case")
-    return MappedPage(reports, lambda r: _intake_out(r, request))
+    return MappedPage(reports, lambda r: _intake_out(r, request, listed=True))
 
 
 @router.post("/intake", response={201: dict, **ERRORS})
@@ -941,7 +947,7 @@ def conference_create(request: HttpRequest, case_id: int, payload: ConferenceIn)
 
 
 @router.get("/referrals", response=list[dict[str, Any]])
-@paginate(PageNumberPagination)
+@paginate(AuditedPageNumberPagination)
 def referral_list(request: HttpRequest, direction: str = "incoming", status: str = "") -> Any:
     """`direction=incoming` (to my agency) or `outgoing` (from my cases)."""
     if direction == "outgoing":
@@ -1019,7 +1025,7 @@ def _alert(alert: CaseAlert) -> dict[str, Any]:
 
 
 @router.get("/case-alerts", response=list[dict[str, Any]])
-@paginate(PageNumberPagination)
+@paginate(AuditedPageNumberPagination)
 def case_alert_list(request: HttpRequest, status: str = "open") -> Any:
     """Missed deadlines, long shelter stays, overdue actions and follow-ups of my agency's cases."""
     return MappedPage(selectors.alert_inbox(request.user, status=status), _alert)

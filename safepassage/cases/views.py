@@ -82,6 +82,7 @@ def intake_list(request: HttpRequest) -> HttpResponse:
     _require(request, "cases.view_intake")
     status = request.GET.get("status", "")
     page = Paginator(selectors.intake_list(request.user, status=status), 30).get_page(request.GET.get("page"))
+    audit_page(actor=request.user, page=page, what="page:intake")
     return render(
         request,
         "cases/intake_list.html",
@@ -688,6 +689,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     # Two lists, each with its own pages ("page" and "sent"); waiting and urgent ones come first.
     incoming = Paginator(selectors.referrals_incoming(request.user), 20).get_page(request.GET.get("page"))
     outgoing = Paginator(selectors.referrals_outgoing(request.user), 20).get_page(request.GET.get("sent"))
+    audit_page(actor=request.user, page=incoming, what="page:referrals-in")
+    audit_page(actor=request.user, page=outgoing, what="page:referrals-out")
     return render(
         request,
         "cases/referrals.html",
@@ -732,6 +735,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     _require(request, "cases.view_cases")
     status = request.GET.get("status", CaseAlert.Status.OPEN)
     page = Paginator(selectors.alert_inbox(request.user, status=status), 30).get_page(request.GET.get("page"))
+    audit_page(actor=request.user, page=page, what="page:case-alerts")
     return render(
         request, "cases/alerts.html", {"page": page, "status": status, "statuses": CaseAlert.Status.choices}
     )

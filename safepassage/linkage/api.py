@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from safepassage.accounts.selectors import signed_in_user
+from safepassage.audit.pagination import AuditedPageNumberPagination
 from safepassage.core.api import ErrorOut, MappedPage
 from safepassage.core.roles import Action
 from safepassage.linkage import services
@@ -140,7 +141,7 @@ def detail(user: Any, candidate: MatchCandidate) -> dict[str, Any]:
 
 
 @router.get("/linkage/candidates", response=list[CandidateOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(AuditedPageNumberPagination, page_size=50)
 def candidate_list(request: HttpRequest, status: str = "pending") -> Any:
     """Likely duplicates, strongest first; `status`: pending (default: all waiting for a decision, undone
     merges included), merged, not_same, undone or all."""

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from safepassage.accounts.selectors import signed_in_user
+from safepassage.audit.services import audit_page
 from safepassage.core.roles import Action
 from safepassage.linkage import services
 from safepassage.linkage.models import MatchCandidate, Merge
@@ -50,6 +51,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         status = MatchCandidate.Status.PENDING
     pairs = services.candidates_by_status(MatchCandidate.objects.visible_to(user), status)
     page = Paginator(pairs.order_by("-match_weight", "pk"), 30).get_page(request.GET.get("page"))
+    audit_page(actor=request.user, page=page, what="page:linkage")
     # "To review" holds the undone merges too; they have no tab of their own.
     tabs = [(v, label) for v, label in MatchCandidate.Status.choices if v != MatchCandidate.Status.UNDONE]
     return render(request, "linkage/queue.html", {"page": page, "status": status, "statuses": tabs})

@@ -490,11 +490,12 @@ def _site(request: HttpRequest, site_id: int, action: str = Action.VIEW) -> Site
 
 
 @router.get("/migration/sites", response=list[dict[str, Any]])
-@paginate(PageNumberPagination)
+@paginate(AuditedPageNumberPagination)
 def site_list(request: HttpRequest) -> Any:
-    """Working children registered at sites (markets, ports) and their family tracing."""
+    """Working children registered at sites (markets, ports) and their family tracing (the family's
+    contact only from the audited detail read)."""
     qs = SiteRegistration.objects.visible_to(request.user).select_related("site_area", "origin_area")
-    return MappedPage(qs, lambda s: _site_out(s, request))
+    return MappedPage(qs, lambda s: {k: v for k, v in _site_out(s, request).items() if k != "family_contact"})
 
 
 @router.post("/migration/sites", response={201: dict, **ERRORS})
@@ -550,7 +551,7 @@ def _alert_out(alert: MigrationAlert) -> dict[str, Any]:
 
 
 @router.get("/migration/alerts", response=list[dict[str, Any]])
-@paginate(PageNumberPagination)
+@paginate(AuditedPageNumberPagination)
 def alert_list(request: HttpRequest, status: str = "open") -> Any:
     """Missed check-ins, unconfirmed arrivals and people out of reach, at both ends of my channels."""
     qs = MigrationAlert.objects.filter(registration__in=Registration.objects.visible_to(request.user))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from safepassage.accounts.selectors import signed_in_user
-from safepassage.audit.services import audit_page, audit_read
+from safepassage.audit.services import audit_list, audit_page, audit_read
 from safepassage.cases.services import one_or_404
 from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
@@ -315,11 +315,16 @@ def overdue(request: HttpRequest) -> HttpResponse:
         .select_related("person", "channel")
         .order_by("unreachable_since", "-travel_date")
     )
-    alerts = MigrationAlert.objects.filter(
-        registration__in=visible, status=MigrationAlert.Status.OPEN
-    ).select_related("registration__person")[:100]
+    alerts = list(
+        MigrationAlert.objects.filter(registration__in=visible, status=MigrationAlert.Status.OPEN)
+        .select_related("registration__person")
+        .order_by("-created_at")[:100]
+    )
     page = Paginator(late, 30).get_page(request.GET.get("page"))
     audit_page(actor=request.user, page=page, what="page:overdue")
+    audit_list(
+        actor=request.user, object_type=MigrationAlert._meta.label_lower, rows=alerts, what="page:overdue"
+    )
     due_checkins = {
         c.registration_id: c
         for c in CheckIn.objects.filter(
@@ -338,6 +343,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
     _require(request)
     qs = SiteRegistration.objects.visible_to(request.user).select_related("person", "site_area")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    audit_page(actor=request.user, page=page, what="page:sites")
     return render(request, "migration/sites.html", {"page": page})
 
 

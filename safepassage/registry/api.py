@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import translation
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from safepassage.accounts.selectors import signed_in_user
 from safepassage.audit.pagination import AuditedPageNumberPagination
@@ -349,7 +349,7 @@ def household_get(request: HttpRequest, household_id: int) -> Household:
 
 
 @router.get("/alerts", response=list[AlertOut])
-@paginate(PageNumberPagination)
+@paginate(AuditedPageNumberPagination)
 def alert_list(request: HttpRequest, status: str = "", mine: bool = False) -> Any:
     """Alerts of my agency and alerts routed to me."""
     return selectors.alert_list(viewer=request.user, status=status, mine=mine)

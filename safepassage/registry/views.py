@@ -323,6 +323,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         order=order if order in selectors.ALERT_ORDERS else "urgency",
     )
     page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    audit_page(actor=request.user, page=page, what="page:alerts")
     named = _visible_people(request, [a.person_id for a in page])
     return render(
         request,

@@ -134,7 +134,7 @@ def test_free_text_and_personal_fields_are_kept_as_names_only():
         {
             "summary": "Her daughter Ploy was taken to Mae Sai",
             "action_taken": ["", "called"],
-            "status": ["new", "closed"],
+            "status": ["open", "closed"],
             "birth_year": 2011,
             "village": "v-001",
             "notes": [4, 5],
@@ -144,7 +144,7 @@ def test_free_text_and_personal_fields_are_kept_as_names_only():
     assert masked == {
         "summary": MASK,
         "action_taken": ["", MASK],
-        "status": ["new", "closed"],
+        "status": ["open", "closed"],
         "birth_year": MASK,
         "village": MASK,
         "notes": [4, 5],
@@ -241,3 +241,24 @@ def test_the_audit_page_shows_labels_and_whole_values(world):
     assert "Membership: changed" in page
     assert "caseworker → coordinator" in page
     assert "{&#x27;" not in page and "{'" not in page
+
+
+def test_a_name_typed_as_one_lowercase_word_is_masked_but_codes_and_choices_are_kept():
+    masked = mask_changes(
+        {
+            "law": "somchai",
+            "aliases": ["somchai", "dao"],
+            "status": ["open", "closed"],
+            "sector": "construction",
+            "area": "th-50-01",
+            "read": "page:cases",
+        }
+    )
+    assert masked == {
+        "law": MASK,
+        "aliases": [MASK, MASK],
+        "status": ["open", "closed"],
+        "sector": "construction",
+        "area": "th-50-01",
+        "read": "page:cases",
+    }

@@ -1,4 +1,5 @@
-"""`safepassage audit export`: the audit trail as CSV or JSON lines, for archiving or review."""
+"""`safepassage audit export|checkpoint|verify`: the trail as CSV or JSON lines; each chain's head written to
+the checkpoint file (nightly, from cron); every chain recomputed and checked against the checkpoints."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import csv
 import json
 import sys
 from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from safepassage.audit import integrity
 from safepassage.audit.models import AuditEvent
 from safepassage.audit.selectors import filter_events
 from safepassage.audit.services import audit_record
@@ -30,6 +33,10 @@ FIELDS = [
     "channel",
     "ip",
     "changes",
+    "chain",
+    "seq",
+    "prev_hash",
+    "hash",
 ]
 
 
@@ -41,7 +48,7 @@ def _date(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Export the audit trail (all agencies, or one) as CSV or JSON lines."
+    help = "Export the audit trail, checkpoint its chains, or verify them."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -52,8 +59,40 @@ class Command(BaseCommand):
         export.add_argument("--action", default="", help="only actions starting with this")
         export.add_argument("--format", choices=["csv", "jsonl"], default="csv")
         export.add_argument("--output", "-o", default="-", help="file to write; - for standard output")
+        checkpoint = sub.add_parser("checkpoint", help="append each chain's head to the checkpoint file")
+        verify = sub.add_parser("verify", help="recompute every chain; non-zero exit if anything is wrong")
+        for command in (checkpoint, verify):
+            command.add_argument(
+                "--file", help="checkpoint file (default: the AUDIT_CHECKPOINT_FILE setting)"
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "checkpoint":
+            self._checkpoint(options)
+        elif options["subcommand"] == "verify":
+            self._verify(options)
+        else:
+            self._export(options)
+
+    def _checkpoint(self, options: dict[str, Any]) -> None:
+        path = Path(options["file"]) if options["file"] else integrity.checkpoint_path()
+        heads = integrity.checkpoint_write(path)
+        self.stdout.write(f"{len(heads)} chains checkpointed to {path}")
+
+    def _verify(self, options: dict[str, Any]) -> None:
+        path = Path(options["file"]) if options["file"] else integrity.checkpoint_path()
+        result = integrity.verify(path)
+        if result.ok:
+            self.stdout.write(f"all {result.events} events in {result.chains} chains verified")
+            return
+        for problem in result.problems:
+            self.stdout.write(problem)
+        raise CommandError(
+            f"{len(result.problems)} problems in {result.events} events in {result.chains} chains",
+            returncode=1,
+        )
+
+    def _export(self, options: dict[str, Any]) -> None:
         qs: Any = AuditEvent.objects.select_related("agency").order_by("at", "id")
         if options["agency"]:
             qs = qs.filter(agency__code=options["agency"])
@@ -95,6 +134,11 @@ class Command(BaseCommand):
                 "channel": event.channel,
                 "ip": event.ip or "",
                 "changes": event.changes,
+                # the chain, so an archived export can be checked with chain.event_hash on its own
+                "chain": event.chain,
+                "seq": event.seq,
+                "prev_hash": event.prev_hash,
+                "hash": event.hash,
             }
             if writer:
                 writer.writerow(
