@@ -75,6 +75,14 @@ VERBS: dict[str, Any] = {
     "open": _("opened"),
     "acknowledged": _("acknowledged"),
     "resolved": _("resolved"),
+    "revoke_all": _("all revoked"),
+    "repeated_failures": _("many wrong passwords"),
+    "consent_withdraw": _("consent withdrawn"),
+    "erase": _("identity removed"),
+    "erase_withdrawal": _("identity removed after consent was withdrawn"),
+    "reapply": _("removals done again after a restore"),
+    "access_export": _("everything held about them given out"),
+    "own_consent": _("own consent recorded at 18"),
 }
 
 # What an action is about when it is not a model's name: ("app", "thing"), or ("app",) for two-part codes.
@@ -104,6 +112,11 @@ SUBJECTS: dict[tuple[str, ...], Any] = {
     ("migration", "site"): _("Child found at a site"),
     ("migration", "tracing"): _("Family tracing step"),
     ("network", "focal_point"): _("Contact point"),
+    ("network", "sharing_agreement"): _("Sharing agreement"),
+    ("privacy", "person"): _("Person"),
+    ("privacy", "erasure"): _("Identity removal"),
+    ("privacy", "retention"): _("Keeping records for a set time"),
+    ("privacy", "correction"): _("Correction request"),
     ("registry", "demo"): _("Practice data"),
     ("workplaces", "rating"): _("Workplace rating"),
     ("workplaces", "submission"): _("Employer's report"),

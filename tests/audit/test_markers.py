@@ -42,6 +42,10 @@ def person_fields(world, word=WORDS):
         "family_name_latin": word,
         "village_code": world.village_1.code,
         "birth_year": 2011,
+        # a child's record needs a guardian's consent: the guardian's name is personal too
+        "guardian_consent_by": word,
+        "guardian_relation": "mother",
+        "guardian_consent_on": "2026-01-05",
     }
 
 
