@@ -73,10 +73,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             if second_factor.method_of(device) == "recovery":
                 messages.warning(request, _("You used a recovery code. Each one works only once."))
             return _passed(request, redirect(_next(request)), trust=form.cleaned_data["trust"])
-        form.add_error(
-            "code",
-            problem or _("This code is not right or was already used. Wait for a new code and try again."),
-        )
+        form.add_error("code", problem or second_factor.wrong_code_message(user))
     factors = second_factor.factors_of(user)
     return render(
         request,

@@ -106,6 +106,18 @@ def totp_secret(device: TOTPDevice) -> str:
     return b32encode(device.bin_key).decode()
 
 
+@transaction.atomic
+def totp_issue(*, actor: User | None, user: User) -> TOTPDevice:
+    """A working authenticator-app key made on the server by its operator (actor=None), for the demo's
+    logins: the operator hands the key over with the password. People set up their own at first sign-in."""
+    if actor is not None:
+        raise PermissionDenied(_("Only the server's operator can do this."))
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=True)
+    audit_factor(actor, "accounts.second_factor.add", user, kind=SecondFactor.TOTP, by="operator")
+    return device
+
+
 def code_problem(code: str) -> str | None:
     """What is wrong with the shape of a typed code, in words for the person; None when it could be one."""
     cleaned = normalise_code(code)
@@ -192,6 +204,14 @@ def code_check(*, user: User, code: str) -> Device | None:
     return found
 
 
+def wrong_code_message(user: User) -> str:
+    """What to say after a wrong code: wait (django-otp doubles the wait after each wrong code), or retry."""
+    devices = [*TOTPDevice.objects.filter(user=user, confirmed=True), *StaticDevice.objects.filter(user=user)]
+    if any(not device.verify_is_allowed()[0] for device in devices):
+        return _("Too many wrong codes. Wait a minute, then type the newest code.")
+    return _("This code is not right or was already used. Wait for a new code and try again.")
+
+
 def method_of(device: Device) -> str:
     """The SecondFactor a device stands for."""
     if isinstance(device, TOTPDevice):
@@ -216,7 +236,7 @@ def otp_for_token(*, user: User, otp: str) -> tuple[str, str]:
         return "", problem
     device = code_check(user=user, code=otp)
     if device is None:
-        return "", _("This code is not right or was already used. Wait for a new code and try again.")
+        return "", wrong_code_message(user)
     return method_of(device), ""
 
 

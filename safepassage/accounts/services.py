@@ -233,7 +233,7 @@ def token_issue(
         second_factor=second_factor,
     )
     audit_record(
-        actor=actor or user,
+        actor=actor,  # None: the server's operator, shown as "system" in the trail
         action="accounts.token.issue",
         obj=token,
         agency=_home_agency(user),
