@@ -119,7 +119,7 @@ def verified_device(user: User) -> Any:
 
 def totp_code(user: User, *, steps_ahead: int = 0, device: Any = None) -> str:
     """The code the user's authenticator app (or `device`) shows now, or `steps_ahead` 30-second steps later:
-    each code is accepted once, and the next one is accepted too, for phones whose clock runs a little fast."""
+    each code is accepted once, and the next one is accepted too (for phones whose clock runs fast)."""
     import time
 
     from django_otp.oath import TOTP

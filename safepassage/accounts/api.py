@@ -33,7 +33,9 @@ router = Router(tags=["accounts"])
 class TokenIn(Schema):
     username: str
     password: str
-    otp: str = Field("", max_length=64, description="A current code from the authenticator app, or a recovery code")
+    otp: str = Field(
+        "", max_length=64, description="A current code from the authenticator app, or a recovery code"
+    )
     name: str = ""
 
 
@@ -106,7 +108,9 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
     if problem:
         body = {"detail": problem, "errors": [{"field": "otp", "message": problem}], "otp_required": True}
         return Status(401, body)
-    token, raw = services.token_issue(actor=user, user=user, name=payload.name or "API", second_factor=verified_by)
+    token, raw = services.token_issue(
+        actor=user, user=user, name=payload.name or "API", second_factor=verified_by
+    )
     return Status(201, {"token": raw, "expires_at": token.expires_at})
 
 

@@ -51,7 +51,9 @@ def _next(request: HttpRequest) -> str:
 
 def _passed(request: HttpRequest, response: HttpResponse, *, trust: bool) -> HttpResponse:
     if trust:
-        second_factor.browser_trust(actor=selectors.signed_in_user(request), request=request, response=response)
+        second_factor.browser_trust(
+            actor=selectors.signed_in_user(request), request=request, response=response
+        )
     return response
 
 
@@ -67,18 +69,24 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         problem = second_factor.code_problem(code)
+        waiting = second_factor.must_wait(user)
         device = None if problem else second_factor.code_check(user=user, code=code)
         if device is not None:
             second_factor.session_pass(request, device)
             if second_factor.method_of(device) == "recovery":
                 messages.warning(request, _("You used a recovery code. Each one works only once."))
             return _passed(request, redirect(_next(request)), trust=form.cleaned_data["trust"])
-        form.add_error("code", problem or second_factor.wrong_code_message(user))
+        form.add_error("code", problem or second_factor.wrong_code_message(waiting=waiting))
     factors = second_factor.factors_of(user)
     return render(
         request,
         "accounts/second_factor.html",
-        {"form": form, "next": _next(request), "has_totp": factors.totp is not None, "has_passkey": bool(factors.passkeys)},
+        {
+            "form": form,
+            "next": _next(request),
+            "has_totp": factors.totp is not None,
+            "has_passkey": bool(factors.passkeys),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -141,8 +149,13 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 def _json_error(error: ValidationError) -> JsonResponse:
-    messages_ = error.message_dict.get("passkey", error.messages) if hasattr(error, "error_dict") else error.messages
-    return JsonResponse({"detail": " ".join(messages_), "errors": [{"field": "passkey", "message": m} for m in messages_]}, status=400)
+    messages_ = (
+        error.message_dict.get("passkey", error.messages) if hasattr(error, "error_dict") else error.messages
+    )
+    return JsonResponse(
+        {"detail": " ".join(messages_), "errors": [{"field": "passkey", "message": m} for m in messages_]},
+        status=400,
+    )
 
 
 @login_required
@@ -160,7 +173,11 @@ def passkey_sign_in(request: HttpRequest) -> HttpResponse:
     user = selectors.signed_in_user(request)
     try:
         body = json.loads(request.body or b"null")
-        passkeys.passkey_check(request=request, user=user, answer=(body or {}).get("credential") if isinstance(body, dict) else body)
+        passkeys.passkey_check(
+            request=request,
+            user=user,
+            answer=(body or {}).get("credential") if isinstance(body, dict) else body,
+        )
     except ValueError:
         return _json_error(ValidationError({"passkey": _("The answer from the passkey could not be read.")}))
     except ValidationError as error:
@@ -200,7 +217,9 @@ def passkey_add(request: HttpRequest) -> HttpResponse:
         return _json_error(error)
     if first:
         second_factor.session_pass(request, passkey)
-        messages.success(request, _("Your passkey is set up. Now make your recovery codes and keep them safe."))
+        messages.success(
+            request, _("Your passkey is set up. Now make your recovery codes and keep them safe.")
+        )
         return JsonResponse({"redirect": reverse("accounts:recovery_codes") + "?next=" + _next(request)})
     messages.success(request, _("Your passkey is set up."))
     return JsonResponse({"redirect": reverse("accounts:profile")})

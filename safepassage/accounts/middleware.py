@@ -46,7 +46,9 @@ class SecondFactorMiddleware:
         if browser is not None:
             second_factor.trusted_pass(request=request, browser=browser)
             return self.get_response(request)
-        target = "accounts:second_factor" if second_factor.has_factor(user) else "accounts:second_factor_setup"
+        target = (
+            "accounts:second_factor" if second_factor.has_factor(user) else "accounts:second_factor_setup"
+        )
         query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
         url = reverse(target) + ("?" + query if query else "")
         if getattr(request, "htmx", False):

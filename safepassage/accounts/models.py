@@ -162,10 +162,11 @@ class Passkey(TimestampMixin, Device):
     codes of its own (verify_token always fails): the sign-in page asks the browser to sign a challenge.
     """
 
-    credential_id = models.CharField(max_length=1400, unique=True)  # base64url, as browsers send it
-    public_key = models.BinaryField()
-    sign_count = models.PositiveBigIntegerField(default=0)
-    transports = models.CharField(max_length=200, blank=True)
+    # django-otp's Device is untyped, so mypy cannot infer these fields' types from the base class.
+    credential_id: models.CharField[str, str] = models.CharField(max_length=1400, unique=True)  # base64url
+    public_key: models.BinaryField[bytes, bytes] = models.BinaryField()
+    sign_count: models.PositiveBigIntegerField[int, int] = models.PositiveBigIntegerField(default=0)
+    transports: models.CharField[str, str] = models.CharField(max_length=200, blank=True)
 
     SENSITIVE_FIELDS = ("public_key", "credential_id")
 
@@ -181,8 +182,8 @@ class TrustedBrowser(TimestampMixin, Device):
     """A phone or computer whose person ticked "trust this phone": its signed cookie stands in for the second
     factor until it expires or the person (or their administrator) forgets it."""
 
-    key_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField()
+    key_hash: models.CharField[str, str] = models.CharField(max_length=64, unique=True)
+    expires_at: models.DateTimeField[datetime, datetime] = models.DateTimeField()
 
     SENSITIVE_FIELDS = ("key_hash",)
 

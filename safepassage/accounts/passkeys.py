@@ -32,7 +32,7 @@ from webauthn.helpers.structs import (
 )
 
 from safepassage.accounts.models import Passkey, SecondFactor, User
-from safepassage.accounts.second_factor import audit_factor, require_self, has_factor, session_pass
+from safepassage.accounts.second_factor import audit_factor, has_factor, require_self, session_pass
 from safepassage.accounts.services import tokens_revoke
 
 REGISTER_KEY = "passkey_register_challenge"
@@ -51,7 +51,9 @@ def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
     result = []
     for passkey in Passkey.objects.filter(user=user, confirmed=True):
         transports = [AuthenticatorTransport(t) for t in passkey.transports.split(",") if t in _TRANSPORTS]
-        result.append(PublicKeyCredentialDescriptor(id=base64url_to_bytes(passkey.credential_id), transports=transports))
+        result.append(
+            PublicKeyCredentialDescriptor(id=base64url_to_bytes(passkey.credential_id), transports=transports)
+        )
     return result
 
 
@@ -147,7 +149,9 @@ def passkey_check(*, request: HttpRequest, user: User, answer: Any) -> Passkey:
     with transaction.atomic():
         raw_id = data.get("rawId") or data.get("id")
         passkey = (
-            Passkey.objects.select_for_update().filter(user=user, confirmed=True, credential_id=raw_id).first()
+            Passkey.objects.select_for_update()
+            .filter(user=user, confirmed=True, credential_id=raw_id)
+            .first()
             if isinstance(raw_id, str)
             else None
         )

@@ -22,7 +22,15 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safepassage.accounts.models import Agency, ApiToken, Membership, Passkey, SecondFactor, TrustedBrowser, User
+from safepassage.accounts.models import (
+    Agency,
+    ApiToken,
+    Membership,
+    Passkey,
+    SecondFactor,
+    TrustedBrowser,
+    User,
+)
 from safepassage.accounts.models import hash_token as hash_secret
 from safepassage.accounts.services import require_admin, tokens_revoke
 from safepassage.audit.services import audit_record
@@ -85,7 +93,9 @@ def factors_of(user: User) -> Factors:
         passkeys=list(Passkey.objects.filter(user=user, confirmed=True).order_by("created_at")),
         recovery_left=StaticToken.objects.filter(device__user=user, device__confirmed=True).count(),
         trusted=list(
-            TrustedBrowser.objects.filter(user=user, confirmed=True, expires_at__gt=now).order_by("-created_at")
+            TrustedBrowser.objects.filter(user=user, confirmed=True, expires_at__gt=now).order_by(
+                "-created_at"
+            )
         ),
     )
 
@@ -200,14 +210,21 @@ def code_check(*, user: User, code: str) -> Device | None:
                     found = static
                     break
         method = SecondFactor.TOTP if _TOTP_CODE.match(cleaned) else SecondFactor.RECOVERY
-        audit_factor(user, "auth.second_factor" if found else "auth.second_factor_failed", user, method=method)
+        audit_factor(
+            user, "auth.second_factor" if found else "auth.second_factor_failed", user, method=method
+        )
     return found
 
 
-def wrong_code_message(user: User) -> str:
-    """What to say after a wrong code: wait (django-otp doubles the wait after each wrong code), or retry."""
+def must_wait(user: User) -> bool:
+    """After wrong codes django-otp refuses every code for a while (1 s, doubled after each wrong one)."""
     devices = [*TOTPDevice.objects.filter(user=user, confirmed=True), *StaticDevice.objects.filter(user=user)]
-    if any(not device.verify_is_allowed()[0] for device in devices):
+    return any(not device.verify_is_allowed()[0] for device in devices)
+
+
+def wrong_code_message(*, waiting: bool) -> str:
+    """What to say after a code was refused: wait (it was refused unread), or it is wrong or used."""
+    if waiting:
         return _("Too many wrong codes. Wait a minute, then type the newest code.")
     return _("This code is not right or was already used. Wait for a new code and try again.")
 
@@ -234,9 +251,10 @@ def otp_for_token(*, user: User, otp: str) -> tuple[str, str]:
     problem = code_problem(otp)
     if problem:
         return "", problem
+    waiting = must_wait(user)
     device = code_check(user=user, code=otp)
     if device is None:
-        return "", wrong_code_message(user)
+        return "", wrong_code_message(waiting=waiting)
     return method_of(device), ""
 
 
@@ -269,7 +287,9 @@ def browser_trust(*, actor: User, request: HttpRequest, response: HttpResponse) 
         httponly=True,
         samesite="Lax",
     )
-    audit_factor(actor, "accounts.second_factor.trust", actor, device=browser.pk, days=settings.TRUSTED_BROWSER_DAYS)
+    audit_factor(
+        actor, "accounts.second_factor.trust", actor, device=browser.pk, days=settings.TRUSTED_BROWSER_DAYS
+    )
     return browser
 
 
@@ -337,7 +357,7 @@ def passkey_remove(*, actor: User, passkey: Passkey) -> None:
 @transaction.atomic
 def factors_reset(*, actor: User | None, user: User, agency: Agency) -> int:
     """An administrator of `agency` clears a member's second factors and trusted phones (a lost phone); the
-    member sets up a new one at their next sign-in. Their tokens are revoked. Returns how many were removed."""
+    member sets up a new one at their next sign-in. Their tokens are revoked. Returns how many went."""
     require_admin(actor, agency)
     if not Membership.objects.filter(user=user, agency=agency).exists():
         raise PermissionDenied(_("This person is not a member of %(agency)s.") % {"agency": agency})
@@ -345,7 +365,11 @@ def factors_reset(*, actor: User | None, user: User, agency: Agency) -> int:
     for model in (TOTPDevice, StaticDevice, Passkey, TrustedBrowser):
         removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
     audit_record(
-        actor=actor, action="accounts.second_factor.reset", obj=user, agency=agency, changes={"removed": removed}
+        actor=actor,
+        action="accounts.second_factor.reset",
+        obj=user,
+        agency=agency,
+        changes={"removed": removed},
     )
     tokens_revoke(user=user, reason="second_factor_reset")
     return removed

@@ -261,7 +261,11 @@ def token_revoke(*, actor: Any, token: ApiToken, agency: Agency | None = None) -
 def tokens_revoke(*, user: User, reason: str) -> int:
     """Revoke every working token of `user` (their password or a second factor changed); returns how many."""
     now = timezone.now()
-    ids = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).values_list("pk", flat=True))
+    ids = list(
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).values_list(
+            "pk", flat=True
+        )
+    )
     if ids:
         ApiToken.objects.filter(pk__in=ids).update(revoked_at=now)
         audit_record(

@@ -14,7 +14,9 @@ urlpatterns = [
     # Everything under second-factor/ is open to a signed-in person who has not passed it yet.
     path("second-factor/", factor_views.verify, name="second_factor"),
     path("second-factor/setup/", factor_views.setup, name="second_factor_setup"),
-    path("second-factor/passkey/options/", factor_views.passkey_sign_in_options, name="passkey_sign_in_options"),
+    path(
+        "second-factor/passkey/options/", factor_views.passkey_sign_in_options, name="passkey_sign_in_options"
+    ),
     path("second-factor/passkey/", factor_views.passkey_sign_in, name="passkey_sign_in"),
     path("second-factor/passkey/new/options/", factor_views.passkey_add_options, name="passkey_add_options"),
     path("second-factor/passkey/new/", factor_views.passkey_add, name="passkey_add"),
@@ -22,7 +24,9 @@ urlpatterns = [
     path("team/new/", views.member_create, name="member_create"),
     path("team/<int:pk>/", views.member_detail, name="member_detail"),
     path("team/<int:pk>/unlock/", views.member_unlock, name="member_unlock"),
-    path("team/<int:pk>/second-factor/reset/", factor_views.member_factors_reset, name="member_factors_reset"),
+    path(
+        "team/<int:pk>/second-factor/reset/", factor_views.member_factors_reset, name="member_factors_reset"
+    ),
     path(
         "team/<int:pk>/tokens/<int:token_pk>/revoke/",
         factor_views.member_token_revoke,

@@ -13,9 +13,17 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safepassage.accounts import second_factor, services
-from safepassage.accounts.models import ApiToken, TrustedBrowser, User
+from safepassage.accounts.models import ApiToken, TrustedBrowser
 from safepassage.audit.models import AuditEvent
-from safepassage.testing import PASSWORD, PERSONAS, ApiClient, api_client, totp_code, verified_device, web_client
+from safepassage.testing import (
+    PASSWORD,
+    PERSONAS,
+    ApiClient,
+    api_client,
+    totp_code,
+    verified_device,
+    web_client,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +89,9 @@ def test_first_sign_in_sets_up_the_app_and_shows_recovery_codes_once(world):
     page = client.get(response["Location"])
     body = page.content.decode()
     assert 'src="data:image/svg+xml' in body  # the QR code, drawn on the server
-    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', body).group(1).replace(" ", "")
+    found = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', body)
+    assert found is not None
+    secret = found.group(1).replace(" ", "")
     assert secret == second_factor.totp_secret(TOTPDevice.objects.get(user=world.volunteer_a))
     pending = TOTPDevice.objects.get(user=world.volunteer_a, confirmed=False)
     response = client.post(
@@ -91,8 +101,13 @@ def test_first_sign_in_sets_up_the_app_and_shows_recovery_codes_once(world):
     codes = re.findall(r"<li>([a-z2-7]{8})</li>", response.content.decode())
     assert len(codes) == 10
     assert client.get(reverse("registry:village_list")).status_code == 200
-    events = AuditEvent.objects.filter(object_id=str(world.volunteer_a.pk), action__startswith="accounts.second")
-    assert {e.action for e in events} == {"accounts.second_factor.add", "accounts.second_factor.recovery_codes"}
+    events = AuditEvent.objects.filter(
+        object_id=str(world.volunteer_a.pk), action__startswith="accounts.second"
+    )
+    assert {e.action for e in events} == {
+        "accounts.second_factor.add",
+        "accounts.second_factor.recovery_codes",
+    }
     assert secret not in str([e.changes for e in events]) and codes[0] not in str([e.changes for e in events])
     # Shown once: the recovery page only counts them now.
     assert codes[0] not in client.get(reverse("accounts:recovery_codes")).content.decode()
@@ -116,7 +131,10 @@ def test_each_app_code_is_accepted_once(world):
     assert again.json()["errors"][0]["field"] == "otp"
     # On the sign-in page too: a code seen over someone's shoulder does not work a second time.
     code = totp_code(world.caseworker_a)
-    assert password_only("caseworker_a").post(reverse("accounts:second_factor"), {"code": code}).status_code == 302
+    assert (
+        password_only("caseworker_a").post(reverse("accounts:second_factor"), {"code": code}).status_code
+        == 302
+    )
     client = password_only("caseworker_a")
     response = client.post(reverse("accounts:second_factor"), {"code": code})
     assert response.status_code == 400
@@ -126,7 +144,9 @@ def test_each_app_code_is_accepted_once(world):
     device = TOTPDevice.objects.get(user=world.caseworker_a)
     assert device.throttling_failure_count == 1
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=8)  # 128 s to wait
-    response = client.post(reverse("accounts:second_factor"), {"code": totp_code(world.caseworker_a, steps_ahead=1)})
+    response = client.post(
+        reverse("accounts:second_factor"), {"code": totp_code(world.caseworker_a, steps_ahead=1)}
+    )
     assert "Wait a minute" in response.content.decode()
 
 
@@ -168,7 +188,9 @@ def test_an_over_long_or_wrongly_typed_otp_names_the_field(world):
 def test_a_trusted_phone_skips_the_code_until_it_is_forgotten(world):
     client = password_only("volunteer_a")
     verified_device(world.volunteer_a)
-    response = client.post(reverse("accounts:second_factor"), {"code": totp_code(world.volunteer_a), "trust": "on"})
+    response = client.post(
+        reverse("accounts:second_factor"), {"code": totp_code(world.volunteer_a), "trust": "on"}
+    )
     assert response.status_code == 302
     assert "sp_trusted" in response.cookies
     assert response.cookies["sp_trusted"]["httponly"]
@@ -295,7 +317,9 @@ def test_passkey_only_accounts_get_tokens_from_their_profile_page(world):
         b"[]",
         b'"text"',
         json.dumps({"credential": None}).encode(),
-        json.dumps({"credential": {"id": "abc", "rawId": "abc", "type": "public-key", "response": {}}}).encode(),
+        json.dumps(
+            {"credential": {"id": "abc", "rawId": "abc", "type": "public-key", "response": {}}}
+        ).encode(),
         json.dumps({"credential": {"id": 5, "response": {"clientDataJSON": "!!"}}}).encode(),
     ],
 )
@@ -321,7 +345,9 @@ def test_a_malformed_passkey_answer_is_a_clear_message(world, body):
 
 def test_every_user_needs_the_second_factor_whatever_the_settings(settings):
     assert "safepassage.accounts.middleware.SecondFactorMiddleware" in settings.MIDDLEWARE
-    assert not [name for name in dir(settings) if re.search(r"(MFA|OTP|SECOND_FACTOR).*(OFF|DISABLE|SKIP)", name)]
+    assert not [
+        name for name in dir(settings) if re.search(r"(MFA|OTP|SECOND_FACTOR).*(OFF|DISABLE|SKIP)", name)
+    ]
 
 
 def test_the_setup_page_speaks_plainly(world):
@@ -329,4 +355,4 @@ def test_the_setup_page_speaks_plainly(world):
     client = password_only("partner_a")
     body = client.get(reverse("accounts:second_factor_setup")).content.decode()
     assert "TOTP" not in body and "WebAuthn" not in body
-    assert User.objects.get(username="partner_a").totpdevice_set.filter(confirmed=False).count() == 1
+    assert TOTPDevice.objects.filter(user__username="partner_a", confirmed=False).count() == 1

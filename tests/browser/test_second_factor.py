@@ -1,6 +1,6 @@
-"""The second factor in a real Chromium: a coordinator and a volunteer set it up and sign in with a code from an
-authenticator app and with a passkey (a virtual authenticator); nothing opens with the password alone; a new
-password stops the API tokens."""
+"""The second factor in a real Chromium: a coordinator and a volunteer set it up and sign in with a code from
+an authenticator app and with a passkey (a virtual authenticator); nothing opens with the password alone; a
+new password stops the API tokens."""
 
 from __future__ import annotations
 

@@ -43,9 +43,9 @@ class Command(BaseCommand):
                 f"  {login.username:<{width}}  {login.password}  {login.role:<11} {login.agency}"
             )
         self.stdout.write(
-            "\nAfter the password, SafePassage asks for a code: add a login's totp_secret (in the file above) "
+            "\nAfter the password, SafePassage asks for a code: add a login's totp_secret (in that file) "
             "to an authenticator app, or print the current code with\n"
-            "  .venv/bin/python -c \"import base64,sys; from django_otp.oath import totp; "
+            '  .venv/bin/python -c "import base64,sys; from django_otp.oath import totp; '
             "print('%06d' % totp(base64.b32decode(sys.argv[1])))\" SECRET\n"
         )
         if options["no_serve"]:
