@@ -8,6 +8,7 @@ from typing import Any
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,9 +38,7 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "none"}
         ),
     )
-    trust = forms.BooleanField(
-        label=gettext_lazy("Trust this phone for 30 days (only on your own phone)"), required=False
-    )
+    trust = forms.BooleanField(required=False)
 
 
 def _next(request: HttpRequest) -> str:
@@ -84,6 +83,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "next": _next(request),
+            "trust_days": settings.TRUSTED_BROWSER_DAYS,
             "has_totp": factors.totp is not None,
             "has_passkey": bool(factors.passkeys),
         },

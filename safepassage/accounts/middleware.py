@@ -40,11 +40,11 @@ class SecondFactorMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or second_factor.session_verified(user):
             return self.get_response(request)
-        if request.path.startswith(self.open_paths()):
-            return self.get_response(request)
         browser = second_factor.trusted_browser_of(request, user)
         if browser is not None:
             second_factor.trusted_pass(request=request, browser=browser)
+            return self.get_response(request)
+        if request.path.startswith(self.open_paths()):
             return self.get_response(request)
         target = (
             "accounts:second_factor" if second_factor.has_factor(user) else "accounts:second_factor_setup"

@@ -259,7 +259,9 @@ def otp_for_token(*, user: User, otp: str) -> tuple[str, str]:
 
 
 def session_pass(request: HttpRequest, device: Device) -> None:
-    """Mark this session as having passed the second factor with `device`."""
+    """Mark this session as having passed the second factor with `device` (under a new session key: the
+    session is worth more now, so a key seen before this moment must not carry it)."""
+    request.session.cycle_key()
     otp_login(request, device)
 
 
