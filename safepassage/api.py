@@ -38,7 +38,8 @@ api = NinjaAPI(
     version=safepassage.__version__,
     description=(
         "Every record belongs to an agency. "
-        "Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`). "
+        "Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token` with your username, password "
+        "and `otp`, a code from your authenticator app). "
         "Records you may not see answer 404, exactly like records that do not exist. "
         'Errors are `{"detail": ..., "errors": [{"field": ..., "message": ...}]}`.'
     ),

@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "safepassage.core",
     "safepassage.audit",
     "safepassage.accounts",
@@ -60,6 +63,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Everyone who signs in passes a second factor before any page; there is no setting to turn it off.
+    "safepassage.accounts.middleware.SecondFactorMiddleware",
     "safepassage.web.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -125,6 +131,11 @@ LOGIN_ALERT_FAILURES = env.integer("LOGIN_ALERT_FAILURES", 10, minimum=1)
 SHELTER_DAYS_CHILD = env.integer("SHELTER_DAYS_CHILD", 30, minimum=1)
 SHELTER_DAYS_ADULT = env.integer("SHELTER_DAYS_ADULT", 90, minimum=1)
 API_TOKEN_DAYS = env.integer("API_TOKEN_DAYS", 30, minimum=1)
+# "Trust this phone": days a phone may skip the second factor (at most 90; it can be forgotten at any time).
+TRUSTED_BROWSER_DAYS = env.integer("TRUSTED_BROWSER_DAYS", 30, minimum=1)
+if TRUSTED_BROWSER_DAYS > 90:
+    raise EnvError("TRUSTED_BROWSER_DAYS", "must be at most 90")
+OTP_TOTP_ISSUER = "SafePassage"  # the name authenticator apps show beside the code
 EXPORT_KEEP_HOURS = env.integer("EXPORT_KEEP_HOURS", 24, minimum=1)  # export files, then purged
 IMPORT_MAX_BYTES = env.integer("IMPORT_MAX_MB", 200, minimum=1) * 2**20  # the largest file an import takes
 IMPORT_INLINE_BYTES = env.integer("IMPORT_INLINE_MB", 2, minimum=0) * 2**20  # larger files: in the background

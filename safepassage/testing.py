@@ -110,11 +110,45 @@ def build_world() -> World:
     )
 
 
-def web_client(user: User | None) -> Client:
-    """A browser-like client signed in as `user` (or anonymous)."""
+def verified_device(user: User) -> Any:
+    """The user's authenticator-app device, made (confirmed) if they have none: what a test session
+    proves its second factor with."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test app", confirmed=True)
+
+
+def totp_code(user: User, *, steps_ahead: int = 0, device: Any = None) -> str:
+    """The code the user's authenticator app (or `device`) shows now, or `steps_ahead` 30-second steps later:
+    each code is accepted once, and the next one is accepted too (for phones whose clock runs fast)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    device = device or verified_device(user)
+    clock = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    clock.time = time.time() + steps_ahead * device.step
+    return f"{clock.token():0{device.digits}d}"
+
+
+def verify_session(client: Client, user: User) -> None:
+    """Mark a signed-in test client's session as having passed the second factor."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
+    session.save()
+
+
+def web_client(user: User | None, *, second_factor: bool = True) -> Client:
+    """A browser-like client signed in as `user` (or anonymous), past the second factor unless
+    `second_factor=False` (a session with the password only)."""
     client = Client()
     if user is not None:
         client.force_login(user, backend="safepassage.accounts.backends.SignInBackend")
+        if second_factor:
+            verify_session(client, user)
     return client
 
 
@@ -139,7 +173,7 @@ class ApiClient:
 
 
 def api_client(user: User | None) -> ApiClient:
-    """An API client holding a fresh token for `user` (or none)."""
+    """An API client holding a fresh token for `user` (or none), issued as the server's operator does."""
     if user is None:
         return ApiClient(None)
     _, raw = token_issue(actor=None, user=user, name="test")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +67,32 @@ def audit_event_a(world: World) -> int:
 
 def coordinator_token(world: World) -> int:
     token, _ = token_issue(actor=None, user=world.coordinator_a, name="matrix")
+    return token.pk
+
+
+def coordinator_passkey(world: World) -> int:
+    from safepassage.accounts.models import Passkey
+
+    return Passkey.objects.create(
+        user=world.coordinator_a, name="phone", credential_id=secrets.token_hex(8), public_key=b"k"
+    ).pk
+
+
+def coordinator_trusted_phone(world: World) -> int:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from safepassage.accounts.models import TrustedBrowser
+
+    expires = timezone.now() + timedelta(days=1)
+    return TrustedBrowser.objects.create(
+        user=world.coordinator_a, key_hash=secrets.token_hex(8), expires_at=expires
+    ).pk
+
+
+def caseworker_token(world: World) -> int:
+    token, _ = token_issue(actor=None, user=world.caseworker_a, name="matrix")
     return token.pk
 
 
@@ -338,6 +365,54 @@ UI_CASES = [
         "accounts:token_revoke",
         lambda w: reverse("accounts:token_revoke", args=[coordinator_token(w)]),
         only({"coordinator_a": 302}, 404, 302),
+        "POST",
+    ),
+    Case("accounts:recovery_codes", lambda w: reverse("accounts:recovery_codes"), statuses(200, 302)),
+    Case(
+        "accounts:passkey_remove",
+        lambda w: reverse("accounts:passkey_remove", args=[coordinator_passkey(w)]),
+        only({"coordinator_a": 302}, 404, 302),
+        "POST",
+    ),
+    Case(
+        "accounts:trusted_forget",
+        lambda w: reverse("accounts:trusted_forget", args=[coordinator_trusted_phone(w)]),
+        only({"coordinator_a": 302}, 404, 302),
+        "POST",
+    ),
+    # Second-factor pages: a session that has passed it is sent on (or may set up another factor).
+    Case("accounts:second_factor", lambda w: reverse("accounts:second_factor"), statuses(302, 302)),
+    Case(
+        "accounts:second_factor_setup", lambda w: reverse("accounts:second_factor_setup"), statuses(200, 302)
+    ),
+    Case(
+        "accounts:passkey_sign_in_options",
+        lambda w: reverse("accounts:passkey_sign_in_options"),
+        statuses(200, 302),
+        "POST",
+    ),
+    Case(
+        "accounts:passkey_sign_in", lambda w: reverse("accounts:passkey_sign_in"), statuses(400, 302), "POST"
+    ),
+    Case(
+        "accounts:passkey_add_options",
+        lambda w: reverse("accounts:passkey_add_options"),
+        statuses(200, 302),
+        "POST",
+    ),
+    Case("accounts:passkey_add", lambda w: reverse("accounts:passkey_add"), statuses(400, 302), "POST"),
+    Case(
+        "accounts:member_factors_reset",
+        lambda w: reverse("accounts:member_factors_reset", args=[member_pk(w, "caseworker_a")]),
+        only({"admin_a": 302}, 404, 302),
+        "POST",
+    ),
+    Case(
+        "accounts:member_token_revoke",
+        lambda w: reverse(
+            "accounts:member_token_revoke", args=[member_pk(w, "caseworker_a"), caseworker_token(w)]
+        ),
+        only({"admin_a": 302}, 404, 302),
         "POST",
     ),
     Case("accounts:team", lambda w: reverse("accounts:team"), only(ADMINS, 404, 302)),

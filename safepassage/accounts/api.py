@@ -4,12 +4,12 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer
 
-from safepassage.accounts import selectors, services
+from safepassage.accounts import second_factor, selectors, services
 from safepassage.accounts.forms import LoginForm
 from safepassage.accounts.models import ApiToken, Membership, hash_token
 from safepassage.core.api import ErrorOut
@@ -32,7 +32,14 @@ router = Router(tags=["accounts"])
 class TokenIn(Schema):
     username: str
     password: str
+    otp: str = Field(
+        "", max_length=64, description="A current code from the authenticator app, or a recovery code"
+    )
     name: str = ""
+
+
+class OtpRequiredOut(ErrorOut):
+    otp_required: bool = True
 
 
 class TokenOut(Schema):
@@ -90,18 +97,27 @@ class MemberOut(MembershipOut):
         return obj.user.under_attack()
 
 
-@router.post("/auth/token", auth=None, response={201: TokenOut, 401: ErrorOut, 429: ErrorOut})
+@router.post(
+    "/auth/token", auth=None, response={201: TokenOut, 401: OtpRequiredOut, 403: ErrorOut, 429: ErrorOut}
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
-    """Exchange a username and password for a bearer token. A wrong password, an unknown username and an
-    account that must wait after wrong passwords all answer 401 alike; too many wrong passwords from one
-    address answer 429."""
+    """Exchange a username, password and second-factor code (`otp`) for a bearer token. A wrong password, an
+    unknown username and an account that must wait after wrong passwords all answer 401 alike; too many wrong
+    passwords from one address answer 429. A right password with a missing or wrong `otp` is 401 with
+    `"otp_required": true`; accounts with passkeys only make tokens on their profile page."""
     form = LoginForm(request, data={"username": payload.username, "password": payload.password})
     if not form.is_valid():
         if form.address_refused():
             raise HttpError(429, str(form.too_many_error().messages[0]))
         raise HttpError(401, str(form.error_messages["invalid_login"]))
     user = form.get_user()
-    token, raw = services.token_issue(actor=user, user=user, name=payload.name or "API")
+    verified_by, problem = second_factor.otp_for_token(user=user, otp=payload.otp)
+    if problem:
+        body = {"detail": problem, "errors": [{"field": "otp", "message": problem}], "otp_required": True}
+        return Status(401, body)
+    token, raw = services.token_issue(
+        actor=user, user=user, name=payload.name or "API", second_factor=verified_by
+    )
     return Status(201, {"token": raw, "expires_at": token.expires_at})
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, TimestampMixin
 
 from safepassage.accounts.profiles import ReceivingProfile, default_profile
 from safepassage.core.access import Viewer
@@ -141,6 +142,17 @@ class Membership(TimeStamped):
         return q
 
 
+class SecondFactor(models.TextChoices):
+    """How a person proved it was them after the password (kept on API tokens and in the audit trail)."""
+
+    TOTP = "totp", _("code from an authenticator app")
+    RECOVERY = "recovery", _("recovery code")
+    PASSKEY = "passkey", _("passkey")
+    TRUSTED_BROWSER = "trusted_browser", _("trusted phone or computer")
+    SESSION = "session", _("signed-in page")  # a token made on one's profile page, after a second factor
+    OPERATOR = "operator", _("server operator")  # `safepassage token create` and the benchmarks
+
+
 def hash_token(raw: str) -> str:
     """Tokens are stored only as their SHA-256, so a copy of the database cannot be used to sign in."""
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -157,6 +169,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # How the person proved it was them when the token was made: a token made with a password alone
+    # (before second factors) has none, and the API refuses it.
+    second_factor = models.CharField(max_length=20, blank=True, choices=SecondFactor.choices)
 
     SENSITIVE_FIELDS = ("key_hash",)
 
@@ -170,3 +185,47 @@ class ApiToken(models.Model):
         """Not revoked and not expired."""
         now = now or timezone.now()
         return self.revoked_at is None and now < self.expires_at
+
+
+class Passkey(TimestampMixin, Device):
+    """A WebAuthn credential (a phone's screen lock, a security key) that proves it is the member.
+
+    A django-otp device, so a session verified with it is verified like one verified with a code; it has no
+    codes of its own (verify_token always fails): the sign-in page asks the browser to sign a challenge.
+    """
+
+    # django-otp's Device is untyped, so mypy cannot infer these fields' types from the base class.
+    credential_id: models.CharField[str, str] = models.CharField(max_length=1400, unique=True)  # base64url
+    public_key: models.BinaryField[bytes, bytes] = models.BinaryField()
+    sign_count: models.PositiveBigIntegerField[int, int] = models.PositiveBigIntegerField(default=0)
+    transports: models.CharField[str, str] = models.CharField(max_length=200, blank=True)
+
+    SENSITIVE_FIELDS = ("public_key", "credential_id")
+
+    class Meta:
+        verbose_name = _("passkey")
+
+    def verify_token(self, token: object) -> bool:
+        """Passkeys answer challenges, not typed codes."""
+        return False
+
+
+class TrustedBrowser(TimestampMixin, Device):
+    """A phone or computer whose person ticked "trust this phone": its signed cookie stands in for the second
+    factor until it expires or the person (or their administrator) forgets it."""
+
+    key_hash: models.CharField[str, str] = models.CharField(max_length=64, unique=True)
+    expires_at: models.DateTimeField[datetime, datetime] = models.DateTimeField()
+
+    SENSITIVE_FIELDS = ("key_hash",)
+
+    class Meta:
+        verbose_name = _("trusted phone or computer")
+
+    def verify_token(self, token: object) -> bool:
+        """Trusted browsers are recognised by their cookie, not by a typed code."""
+        return False
+
+    def is_valid(self, *, now: datetime | None = None) -> bool:
+        """Still trusted: confirmed and not expired."""
+        return self.confirmed and (now or timezone.now()) < self.expires_at

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safepassage.accounts import throttle
-from safepassage.accounts.models import Agency, ApiToken, Membership, User, hash_token
+from safepassage.accounts.models import Agency, ApiToken, Membership, SecondFactor, User, hash_token
 from safepassage.accounts.profiles import default_profile
 from safepassage.audit.services import audit_record, diff
 from safepassage.core.access import forget_viewer, viewer_for
@@ -256,10 +256,21 @@ def login_failed(*, user: User) -> int:
 
 
 @transaction.atomic
-def token_issue(*, actor: Any, user: User, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
-    """Issue an API token for `user`; the raw token is returned once and never stored."""
+def token_issue(
+    *, actor: User | None, user: User, name: str = "", days: int | None = None, second_factor: str = ""
+) -> tuple[ApiToken, str]:
+    """Issue an API token for `user`; the raw token is returned once and never stored.
+
+    `second_factor` says how the person proved it was them (SecondFactor); only the server's operator
+    (actor=None: `safepassage token create`, the benchmarks) may issue one without, recorded as such."""
     if actor is not None and actor.pk != user.pk and not actor.is_superuser:
         raise PermissionDenied(_("You can only create tokens for yourself."))
+    if not second_factor:
+        if actor is not None:
+            raise PermissionDenied(_("Prove it is you with your second factor first."))
+        second_factor = SecondFactor.OPERATOR
+    if second_factor not in SecondFactor.values:
+        raise ValidationError({"second_factor": _("Unknown kind of second factor.")})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -267,22 +278,26 @@ def token_issue(*, actor: Any, user: User, name: str = "", days: int | None = No
         prefix=raw[:10],
         key_hash=hash_token(raw),
         expires_at=timezone.now() + timedelta(days=days or settings.API_TOKEN_DAYS),
+        second_factor=second_factor,
     )
     audit_record(
-        actor=actor or user,
+        actor=actor,  # None: the server's operator, shown as "system" in the trail
         action="accounts.token.issue",
         obj=token,
         agency=_home_agency(user),
-        changes={"name": name, "expires_at": token.expires_at.isoformat()},
+        changes={"name": name, "expires_at": token.expires_at.isoformat(), "second_factor": second_factor},
     )
     return token, raw
 
 
 @transaction.atomic
-def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
-    """Revoke a token at once; it stops working on the next request."""
+def token_revoke(*, actor: Any, token: ApiToken, agency: Agency | None = None) -> ApiToken:
+    """Revoke a token at once; it stops working on the next request. The owner, or an administrator of
+    `agency` (one the owner is a member of)."""
     if actor is not None and actor.pk != token.user_id and not actor.is_superuser:
-        raise PermissionDenied(_("You can only revoke your own tokens."))
+        if agency is None or not Membership.objects.filter(user_id=token.user_id, agency=agency).exists():
+            raise PermissionDenied(_("You can only revoke your own tokens."))
+        require_admin(actor, agency)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -291,7 +306,7 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
 
 
 @transaction.atomic
-def tokens_revoke(*, actor: User | None, user: User, reason: str) -> int:
+def tokens_revoke(*, actor: User | None = None, user: User, reason: str) -> int:
     """Revoke every working API token of `user` at once, e.g. because their password or a second factor
     changed (`reason`: a code such as "password_change", kept in the audit trail). Returns how many."""
     if actor is not None and actor.pk != user.pk and not actor.is_superuser:
@@ -322,6 +337,8 @@ def token_user(raw: str, *, now: datetime | None = None) -> User | None:
     token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
     now = now or timezone.now()
     if token is None or not token.is_valid(now=now) or not token.user.is_active:
+        return None
+    if not token.second_factor:  # made with a password alone, before second factors: refused
         return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # housekeeping, not an audited change

@@ -17,9 +17,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from safepassage.accounts import selectors, services
+from safepassage.accounts import second_factor, selectors, services
 from safepassage.accounts.forms import LoginForm, MemberCreateForm, MembershipForm, TokenForm, parse_codes
-from safepassage.accounts.models import Agency
+from safepassage.accounts.models import Agency, SecondFactor
 from safepassage.core.access import viewer_for
 from safepassage.core.roles import Action, Role
 
@@ -66,7 +66,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"tokens": selectors.token_list(user=request.user)[:50], "token_form": TokenForm()},
+        {
+            "tokens": selectors.token_list(user=request.user)[:50],
+            "token_form": TokenForm(),
+            "factors": second_factor.factors_of(selectors.signed_in_user(request)),
+        },
     )
 
 
@@ -95,10 +99,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give the token a name."))
         return redirect("accounts:profile")
+    user = selectors.signed_in_user(request)  # the second-factor gate has passed: the only way here
     token, raw = services.token_issue(
-        actor=request.user,
-        user=request.user,  # type: ignore[arg-type]
-        name=form.cleaned_data["name"],
+        actor=user, user=user, name=form.cleaned_data["name"], second_factor=SecondFactor.SESSION
     )
     return render(request, "accounts/token_created.html", {"token": token, "raw": raw})
 
@@ -221,7 +224,13 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/member_detail.html",
-        {"membership": membership, "form": form, "member": membership.user},
+        {
+            "membership": membership,
+            "form": form,
+            "member": membership.user,
+            "factors": second_factor.factors_of(membership.user),
+            "member_tokens": second_factor.member_tokens(membership.user),
+        },
     )
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.accounts.second_factor import session_verified
 from safepassage.core.access import viewer_for
 from safepassage.core.roles import Role
 from safepassage.registry.selectors import holds_risk_records
@@ -83,8 +84,8 @@ def menu_items(request: HttpRequest) -> list[NavItem]:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """The menu items and memberships of the signed-in user."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+    if user is None or not user.is_authenticated or not session_verified(user):
+        return {"nav_items": []}  # before the second factor: nothing to open yet
     items: list[dict[str, Any]] = []
     for item in menu_items(request):
         url = reverse(item.url_name)

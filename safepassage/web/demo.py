@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 
 from safepassage.accounts.models import Agency, User
+from safepassage.accounts.second_factor import totp_issue, totp_secret
 from safepassage.accounts.services import agency_create, generate_password, user_create
 from safepassage.cases.demo import generate_cases
 from safepassage.core.roles import Role
@@ -60,6 +61,7 @@ class DemoLogin:
     password: str
     agency: str
     role: str
+    totp_secret: str = ""  # the authenticator-app key (base32): add it to an app, or compute codes from it
 
 
 def load_demo(*, logins_file: Path, people: int = 20_000) -> list[DemoLogin]:
@@ -79,7 +81,7 @@ def load_demo(*, logins_file: Path, people: int = 20_000) -> list[DemoLogin]:
         for agency_code, role, username, first_name, area_codes in USERS:
             areas = list(Area.objects.filter(code__in=area_codes))
             password = generate_password()
-            user_create(
+            user, _password = user_create(
                 actor=None,
                 agency=agencies[agency_code],
                 username=username,
@@ -89,7 +91,8 @@ def load_demo(*, logins_file: Path, people: int = 20_000) -> list[DemoLogin]:
                 first_name=first_name,
                 last_name="(demo)",
             )
-            logins.append(DemoLogin(username, password, agencies[agency_code].name, str(role)))
+            secret = totp_secret(totp_issue(actor=None, user=user))
+            logins.append(DemoLogin(username, password, agencies[agency_code].name, str(role), secret))
         # The coordination centre's administrator is also the system administrator (catalogue, areas).
         User.objects.filter(username="cc.admin").update(is_superuser=True)
         # Before the population: its alerts are routed to the responders who cover the villages.

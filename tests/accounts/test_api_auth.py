@@ -7,13 +7,16 @@ from django.utils import timezone
 
 from safepassage.accounts import services
 from safepassage.accounts.models import ApiToken
-from safepassage.testing import PASSWORD, ApiClient, api_client
+from safepassage.testing import PASSWORD, ApiClient, api_client, totp_code
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_password_gets_a_bearer_token_that_works(world):
-    response = ApiClient(None).post("/api/v1/auth/token", {"username": "coordinator_a", "password": PASSWORD})
+def test_a_password_and_a_code_get_a_bearer_token_that_works(world):
+    response = ApiClient(None).post(
+        "/api/v1/auth/token",
+        {"username": "coordinator_a", "password": PASSWORD, "otp": totp_code(world.coordinator_a)},
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["token"].startswith("sp_")

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from safepassage.accounts.models import User
 from safepassage.audit.models import AuditEvent
-from safepassage.testing import PASSWORD, web_client
+from safepassage.testing import PASSWORD, totp_code, web_client
 
 pytestmark = pytest.mark.django_db
 
@@ -15,9 +15,13 @@ def sign_in(client: Client, username: str, password: str):
     return client.post(reverse("login"), {"username": username, "password": password})
 
 
-def test_it_signs_in_with_the_right_password_and_shows_the_dashboard(world):
+def test_it_signs_in_with_the_right_password_and_a_code_and_shows_the_dashboard(world):
+    code = totp_code(world.coordinator_a)  # the coordinator has set up an authenticator app
     client = Client()
     response = sign_in(client, "coordinator_a", PASSWORD)
+    assert response.status_code == 302
+    assert client.get(reverse("web:dashboard"))["Location"].startswith(reverse("accounts:second_factor"))
+    response = client.post(reverse("accounts:second_factor"), {"code": code, "next": "/"})
     assert response.status_code == 302
     page = client.get(reverse("web:dashboard"))
     assert page.status_code == 200

@@ -38,7 +38,7 @@ def test_every_service_write_leaves_exactly_one_event(world):
         lambda: services.password_change(
             actor=world.analyst_a, user=world.analyst_a, new_password="another long password"
         ),
-        lambda: services.token_issue(actor=world.analyst_a, user=world.analyst_a),
+        lambda: services.token_issue(actor=world.analyst_a, user=world.analyst_a, second_factor="session"),
         lambda: services.token_revoke(actor=world.analyst_a, token=world.analyst_a.api_tokens.get()),
         lambda: services.login_failed(user=world.partner_a),
         lambda: services.login_succeeded(user=world.partner_a),

@@ -68,12 +68,34 @@ class PageWatch:
     def goto(self, path: str) -> Any:
         return self.page.goto(self.base_url + path)
 
-    def sign_in(self, username: str, password: str) -> None:
+    def sign_in(self, username: str, password: str, *, second_factor: bool = True) -> None:
+        """Sign in with the password; then, unless `second_factor=False`, mark the session as having passed
+        the second factor (tests/browser/test_second_factor.py types real codes and uses real passkeys)."""
         self.goto("/accounts/login/")
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", password)
         self.page.click("button[type=submit]")
         self.page.wait_for_load_state()
+        if second_factor and "/accounts/second-factor/" in self.page.url:
+            self.pass_second_factor(username)
+
+    def pass_second_factor(self, username: str) -> None:
+        """Verify this browser's session on the server, as a test helper, then go where sign-in was going."""
+        from importlib import import_module
+        from urllib.parse import parse_qs, urlparse
+
+        from django.conf import settings
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        from safepassage.accounts.models import User
+        from safepassage.testing import verified_device
+
+        cookie = next(c for c in self.page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=cookie["value"])
+        store[DEVICE_ID_SESSION_KEY] = verified_device(User.objects.get(username=username)).persistent_id
+        store.save()
+        target = parse_qs(urlparse(self.page.url).query).get("next", ["/"])[0]
+        self.goto(target if target.startswith("/") else "/")
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from safepassage.registry import scoring, services
 from safepassage.registry.bulk import BulkItem, assessments_bulk_record, catalogue_rescore
 from safepassage.registry.models import Alert, Assessment, Catalogue, Person
 from safepassage.reports import selectors as reports
+from safepassage.testing import verify_session
 
 from .conftest import all_answers
 
@@ -152,6 +153,7 @@ def test_the_person_page_shows_the_rescored_risk_and_says_why(world, child_a, ad
     record(world.volunteer_a, child_a, TODAY - timedelta(days=5), all_answers(1, HLT_ILL=3, EDU_LANG=3))
     url = reverse("registry:person_detail", args=[child_a.pk])
     client.force_login(world.coordinator_a)
+    verify_session(client, world.coordinator_a)
     page = client.get(url).content.decode()
     assert 'id="rescored"' not in page and "<strong>8.0</strong>" in page
     new_version(admin, inactive=["HLT-ILL"])

@@ -39,13 +39,19 @@ class Command(BaseCommand):
             token, raw = services.token_issue(
                 actor=None, user=user, name=options["name"], days=options["days"]
             )
-            self.stderr.write(f"Token for {user.username}, valid until {token.expires_at:%Y-%m-%d %H:%M %Z}:")
+            self.stderr.write(
+                f"Token for {user.username}, valid until {token.expires_at:%Y-%m-%d %H:%M %Z} "
+                "(issued by the server's operator without a second factor; recorded in the audit trail):"
+            )
             self.stdout.write(raw)
         elif command == "list":
             user = self._user(options["user"])
             for token in ApiToken.objects.filter(user=user):
                 state = "revoked" if token.revoked_at else ("valid" if token.is_valid() else "expired")
-                self.stdout.write(f"{token.prefix}  {state:<8} {token.expires_at:%Y-%m-%d}  {token.name}")
+                self.stdout.write(
+                    f"{token.prefix}  {state:<8} {token.expires_at:%Y-%m-%d}  "
+                    f"{token.second_factor or 'password only':<15}  {token.name}"
+                )
         else:
             matches = list(ApiToken.objects.filter(prefix=options["prefix"], revoked_at__isnull=True))
             if len(matches) != 1:

@@ -42,6 +42,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {login.username:<{width}}  {login.password}  {login.role:<11} {login.agency}"
             )
+        self.stdout.write(
+            "\nAfter the password, SafePassage asks for a code: add a login's totp_secret (in that file) "
+            "to an authenticator app, or print the current code with\n"
+            '  .venv/bin/python -c "import base64,sys; from django_otp.oath import totp; '
+            "print('%06d' % totp(base64.b32decode(sys.argv[1])))\" SECRET\n"
+        )
         if options["no_serve"]:
             return
         self.stdout.write(f"\nOpen http://{options['host']}:{options['port']}/ and sign in. Ctrl+C stops.\n")
