@@ -119,6 +119,18 @@ def verified_device(user: User) -> Any:
     return device or TOTPDevice.objects.create(user=user, name="test app", confirmed=True)
 
 
+def recovery_code(user: User) -> str:
+    """A fresh, unused recovery code for the user (with an authenticator app set up, as the token endpoint
+    needs): a second factor that any number of sign-ins in one test can each use once."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    verified_device(user)
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, defaults={"name": "recovery codes", "confirmed": True}
+    )
+    return str(device.token_set.create(token=StaticToken.random_token()).token)
+
+
 def totp_code(user: User, *, steps_ahead: int = 0, device: Any = None) -> str:
     """The code the user's authenticator app (or `device`) shows now, or `steps_ahead` 30-second steps later:
     each code is accepted once, and the next one is accepted too (for phones whose clock runs fast)."""
