@@ -120,7 +120,7 @@ def _case_summary(case: Case, viewer: Any, reach: selectors.Access | None = None
         "stage_since": case.stage_since,
         "child": case.is_child,
         "earlier_episode_id": case.previous_case_id if reach.owner else None,
-        "access": "owner" if reach.owner else "referral",
+        "access": "owner" if reach.owner else "break_glass" if reach.break_glass else "referral",
         "person": None,
         "address": "",
         "health": "",
