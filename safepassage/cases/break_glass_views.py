@@ -58,7 +58,10 @@ class EmergencyForm(forms.Form):
 
 
 def _may_open(request: HttpRequest) -> None:
-    """Refused with 403 (and why) to anyone who may not break the glass."""
+    """Not there (404) for roles without case work, like every case page; refused with 403, and why, to
+    case staff who may not break the glass (police, immigration, prosecutors)."""
+    if not request.user.has_perm("cases.view_cases"):
+        raise Http404
     break_glass.reader_agency(viewer_for(request.user))
 
 

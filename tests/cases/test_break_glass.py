@@ -1,6 +1,6 @@
-"""Break-glass: Bea, a caseworker of Agency B (an NGO), opens Agency A's case in an emergency, found only by its
-exact number or the person's exact ID; she reads her agency's receiving profile for at most 4 hours, every read
-is marked in the trail, and Agency A's coordinator is told at once and accepts or reports it."""
+"""Break-glass: Agency B's caseworker (an NGO) opens Agency A's case in an emergency, found only by its
+exact number or the person's exact ID; she reads her agency's receiving profile for at most 4 hours, every
+read is marked in the trail, and Agency A's coordinator is told at once and accepts or reports it."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -75,7 +75,9 @@ def test_partial_unknown_and_wrong_agency_answers_are_all_the_same_not_found(wor
         {"national_id": "9999999999999"},  # unknown
         {"national_id": ID_NUMBER, "agency": "agency-b"},
     ]
-    answers = {(_open(world.caseworker_b, **t).status_code, _open(world.caseworker_b, **t).content) for t in tries}
+    answers = {
+        (_open(world.caseworker_b, **t).status_code, _open(world.caseworker_b, **t).content) for t in tries
+    }
     assert len(answers) == 1
     status, content = answers.pop()
     assert status == 404
@@ -103,7 +105,9 @@ def test_a_number_without_its_agency_or_without_a_reason_is_refused_naming_the_f
 
 @pytest.fixture
 def police(world):
-    agency = agency_create(actor=None, code="cm-police", name="Chiang Mai Police", kind="enforcement", country="TH")
+    agency = agency_create(
+        actor=None, code="cm-police", name="Chiang Mai Police", kind="enforcement", country="TH"
+    )
     assert profiles.is_enforcement(agency.profile)
     oscar = User.objects.create_user(username="oscar", password="x" * 12)
     Membership.objects.create(user=oscar, agency=agency, role="caseworker")
@@ -115,7 +119,9 @@ def test_police_immigration_and_prosecutors_are_refused(world, case, police):
     assert response.status_code == 403
     assert "Police" in response.json()["detail"]
     # also a caseworker of an NGO who works for the police too
-    Membership.objects.create(user=world.caseworker_b, agency=police.memberships.get().agency, role="caseworker")
+    Membership.objects.create(
+        user=world.caseworker_b, agency=police.memberships.get().agency, role="caseworker"
+    )
     assert _by_reference(world.caseworker_b, case).status_code == 403
     assert not BreakGlass.objects.exists()
 
@@ -220,7 +226,9 @@ def test_a_coordinator_accepts_an_emergency_access(world, case):
     assert CaseAlert.objects.get(kind="emergency").status == CaseAlert.Status.RESOLVED
     assert AuditEvent.objects.filter(action="cases.breakglass.accept", object_id=str(grant_id)).count() == 1
     assert api_client(world.caseworker_b).get(f"/api/v1/cases/{case.pk}").status_code == 200
-    again = api_client(world.coordinator_a).post(f"/api/v1/break-glass/{grant_id}/review", {"decision": "report"})
+    again = api_client(world.coordinator_a).post(
+        f"/api/v1/break-glass/{grant_id}/review", {"decision": "report"}
+    )
     assert again.status_code == 400 and again.json()["errors"][0]["field"] == "decision"
 
 
@@ -246,9 +254,13 @@ def test_only_the_owning_agencys_coordinators_review(world, case):
     grant_id = _by_reference(world.caseworker_b, case).json()["id"]
     for persona in ("coordinator_b", "caseworker_a", "caseworker_b", "admin_a"):
         client = api_client(getattr(world, persona))
-        assert client.post(f"/api/v1/break-glass/{grant_id}/review", {"decision": "report"}).status_code == 404
+        assert (
+            client.post(f"/api/v1/break-glass/{grant_id}/review", {"decision": "report"}).status_code == 404
+        )
     assert BreakGlass.objects.get(pk=grant_id).review == "pending"
-    wrong = api_client(world.coordinator_a).post(f"/api/v1/break-glass/{grant_id}/review", {"decision": "maybe"})
+    wrong = api_client(world.coordinator_a).post(
+        f"/api/v1/break-glass/{grant_id}/review", {"decision": "maybe"}
+    )
     assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "decision"
 
 
