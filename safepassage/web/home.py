@@ -180,7 +180,7 @@ def cases_card(user: Any, today: date) -> Card:
         .distinct()
         .count()
     )
-    return Card(
+    card = Card(
         "cases",
         _("Cases and referrals"),
         _("Cases assigned to you, and what other agencies have asked of yours."),
@@ -214,13 +214,6 @@ def cases_card(user: Any, today: date) -> Card:
                 urgent=True,
             ),
             Figure(
-                "emergency_reviews",
-                _("Emergency access to your agency's cases, to review"),
-                break_glass.reviews_for(user).filter(review=BreakGlass.Review.PENDING).order_by().count(),
-                reverse("cases:emergency_reviews"),
-                urgent=True,
-            ),
-            Figure(
                 "reports_open",
                 _("Open reports in the call log"),
                 cases.intake_list(user, status=IntakeReport.Status.OPEN).order_by().count(),
@@ -228,6 +221,19 @@ def cases_card(user: Any, today: date) -> Card:
             ),
         ],
     )
+    if viewer_for(user).has_role(Role.COORDINATOR):  # they review emergency access to their agency's cases
+        pending = break_glass.reviews_for(user).filter(review=BreakGlass.Review.PENDING).order_by().count()
+        card.figures.insert(
+            4,
+            Figure(
+                "emergency_reviews",
+                _("Emergency access to your agency's cases, to review"),
+                pending,
+                reverse("cases:emergency_reviews"),
+                urgent=True,
+            ),
+        )
+    return card
 
 
 def imports_card(user: Any) -> Card:
