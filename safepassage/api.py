@@ -17,6 +17,7 @@ from safepassage.accounts.api import BearerAuth
 from safepassage.accounts.api import router as accounts_router
 from safepassage.audit.api import router as audit_router
 from safepassage.cases.api import router as cases_router
+from safepassage.cases.break_glass_api import router as break_glass_router
 from safepassage.cases.lessons_api import router as lessons_router
 from safepassage.cases.sharing_api import router as cases_sharing_router
 from safepassage.core.api import bound_numbers, error_body, field_errors
@@ -116,6 +117,7 @@ _register(
     network_router,
     cases_router,
     cases_sharing_router,
+    break_glass_router,
     migration_router,
     migration_reports_router,
     lessons_router,

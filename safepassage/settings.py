@@ -130,6 +130,10 @@ LOGIN_ALERT_FAILURES = env.integer("LOGIN_ALERT_FAILURES", 10, minimum=1)
 # Days a shelter stay may last before it alerts (PRODUCT.md: stays are timed, shorter for children).
 SHELTER_DAYS_CHILD = env.integer("SHELTER_DAYS_CHILD", 30, minimum=1)
 SHELTER_DAYS_ADULT = env.integer("SHELTER_DAYS_ADULT", 90, minimum=1)
+# Break-glass: hours an emergency access to a case outside one's scope stays open (at most 4).
+BREAK_GLASS_HOURS = env.integer("BREAK_GLASS_HOURS", 4, minimum=1)
+if BREAK_GLASS_HOURS > 4:
+    raise EnvError("BREAK_GLASS_HOURS", "must be at most 4")
 API_TOKEN_DAYS = env.integer("API_TOKEN_DAYS", 30, minimum=1)
 # "Trust this phone": days a phone may skip the second factor (at most 90; it can be forgotten at any time).
 TRUSTED_BROWSER_DAYS = env.integer("TRUSTED_BROWSER_DAYS", 30, minimum=1)

@@ -2031,6 +2031,72 @@ API_CASES += [
 ]
 # end of people's rights ------------------------------------------------------------------------------------
 
+# break-glass (emergency access) ----------------------------------------------------------------------------
+# Case staff of an agency that is not enforcement open a case outside their scope (agency A's own staff see
+# it already: "not found"); other roles are told they may not (403). Agency A's coordinator reviews.
+
+
+def grant_b(world: World) -> Any:
+    """Agency B's caseworker's emergency access to agency A's case."""
+    from safepassage.cases.break_glass import break_glass_open
+    from safepassage.cases.models import BreakGlass
+
+    found = BreakGlass.objects.filter(reader=world.caseworker_b).first()
+    if found is not None:
+        return found
+    case = case_a(world)["case"]
+    return break_glass_open(
+        actor=world.caseworker_b,
+        reference=case.reference,
+        agency=case.agency.code,
+        reason="A child is at the bus station with a broker tonight.",
+    )
+
+
+def _break_glass_body(world: World) -> dict[str, Any]:
+    case = case_a(world)["case"]
+    return {"reference": case.reference, "agency": "agency-a", "reason": "A child is in danger tonight."}
+
+
+NOT_CASE_STAFF = {p: 403 for p in PERSONAS if p not in CASE_STAFF}
+
+UI_CASES += [
+    Case(
+        "cases:emergency",
+        lambda w: reverse("cases:emergency"),
+        only(CASE_STAFF, 404, 302),
+    ),
+    Case(
+        "cases:emergency_reviews",
+        lambda w: reverse("cases:emergency_reviews"),
+        only({**ADMINS, "coordinator_a": 200, "coordinator_b": 200}, 404, 302),
+    ),
+    Case(
+        "cases:emergency_review",
+        lambda w: reverse("cases:emergency_review", args=[grant_b(w).pk]),
+        only({"coordinator_a": 302}, 404, 302),
+        "POST",
+        {"decision": "accept"},
+    ),
+]
+API_CASES += [
+    Case(
+        "POST /api/v1/break-glass",
+        lambda w: "/api/v1/break-glass",
+        only({**NOT_CASE_STAFF, **dict.fromkeys(CASE_A, 404), **dict.fromkeys(CASE_B, 201)}, 404, 401),
+        "POST",
+        _break_glass_body,
+    ),
+    Case("GET /api/v1/break-glass/reviews", lambda w: "/api/v1/break-glass/reviews", statuses(200, 401)),
+    Case(
+        "POST /api/v1/break-glass/{grant_id}/review",
+        lambda w: f"/api/v1/break-glass/{grant_b(w).pk}/review",
+        only({"coordinator_a": 200}, 404, 401),
+        "POST",
+        {"decision": "accept"},
+    ),
+]
+
 
 # Open to everyone by design.
 PUBLIC_ROUTES = {

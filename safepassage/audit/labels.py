@@ -84,6 +84,8 @@ VERBS: dict[str, Any] = {
     "reapply": _("removals done again after a restore"),
     "access_export": _("everything held about them given out"),
     "own_consent": _("own consent recorded at 18"),
+    "break_glass_view": _("looked at in an emergency (outside the reader's own cases)"),
+    "report": _("reported as misuse"),
 }
 
 # What an action is about when it is not a model's name: ("app", "thing"), or ("app",) for two-part codes.

@@ -884,6 +884,7 @@ class CaseAlert(models.Model):
         ACTION = "action", _("Conference action overdue")
         FOLLOW_UP = "follow_up", _("Follow-up overdue")
         REFERRAL = "referral", _("Referral waiting")
+        EMERGENCY = "emergency", _("Opened in an emergency: to review")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -918,3 +919,6 @@ class CaseAlert(models.Model):
 
         viewer = user if isinstance(user, Viewer) else viewer_for(user)
         return cls.objects.filter(case__in=Case.objects.filter(Case.own_q(viewer, action)))
+
+
+from safepassage.cases.break_glass_models import BreakGlass as BreakGlass  # noqa: E402  (same app)

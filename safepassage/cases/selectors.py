@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Case as CaseWhen
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safepassage.accounts import profiles
@@ -17,6 +18,7 @@ from safepassage.audit.models import AuditEvent
 from safepassage.cases.models import (
     CASE_ROLES,
     URGENCY_ORDER,
+    BreakGlass,
     Case,
     CaseAlert,
     CaseNote,
@@ -99,6 +101,8 @@ class Access:
     enforcement_only: bool  # reached only through referrals to enforcement agencies (police, immigration…)
     parts: frozenset[str] = frozenset()
     referrals: tuple[Referral, ...] = ()  # the accepted referrals it rests on (none for the owner)
+    break_glass: bool = False  # read in an emergency, outside the reader's scope, under a live grant
+    grant: BreakGlass | None = None  # that grant (its id goes into the audit mark of every read)
 
     def sees(self, part: str) -> bool:
         return part in self.parts
@@ -146,12 +150,44 @@ def access(user: Any, case: Case) -> Access:
         return Access(True, False, False, ALL_PARTS)
     accepted = accepted_referrals(viewer, case)
     if not accepted:
-        return NO_ACCESS
+        grant = live_grant(viewer, case.pk)
+        if grant is None:
+            return NO_ACCESS
+        return Access(False, False, False, break_glass_parts(grant), break_glass=True, grant=grant)
     parts: frozenset[str] = frozenset()
     for referral in accepted:
         parts |= referral_parts(referral)
     enforcing = all(profiles.is_enforcement(r.profile) for r in accepted)
     return Access(False, True, enforcing, parts, tuple(accepted))
+
+
+def live_grant(user: Any, case_id: Any) -> BreakGlass | None:
+    """The user's emergency access to this case that is open now (the one open longest), or None: an
+    expired or reported grant opens nothing."""
+    viewer = user if isinstance(user, Viewer) else viewer_for(user)
+    if viewer.user_id is None or not str(case_id).isdigit():
+        return None
+    return (
+        BreakGlass.objects.filter(
+            reader_id=viewer.user_id,
+            case_id=int(case_id),
+            ended_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            reader_agency__in=[g.agency_id for g in viewer.grants if g.role in CASE_ROLES],
+        )
+        .select_related("reader_agency")
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def break_glass_parts(grant: BreakGlass) -> frozenset[str]:
+    """What an emergency reader reads: their own agency's receiving profile today, without the parts only
+    consent opens (nothing at all if their agency has since become an enforcement agency)."""
+    profile = grant.reader_agency.profile
+    if profiles.is_enforcement(profile):
+        return frozenset()
+    return profile_parts(profile) & SHARED_PARTS
 
 
 def case_list(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from safepassage.cases import views
+from safepassage.cases import break_glass_views, views
 from safepassage.cases.lessons_views import lessons_csv, lessons_page, lessons_routes
 
 app_name = "cases"
@@ -22,6 +22,9 @@ urlpatterns = [
     path("pick/<slug:kind>/", views.pick, name="pick"),
     path("alerts/", views.alert_list, name="alerts"),
     path("alerts/<int:pk>/", views.alert_update, name="alert_update"),
+    path("emergency/", break_glass_views.emergency_open, name="emergency"),
+    path("emergency/reviews/", break_glass_views.emergency_reviews, name="emergency_reviews"),
+    path("emergency/<int:pk>/review/", break_glass_views.emergency_review, name="emergency_review"),
     path("lessons/", lessons_page, name="lessons"),
     path("lessons/<slug:table>.csv", lessons_csv, name="lessons_csv"),
     path("lessons/routes.json", lessons_routes, name="lessons_routes"),

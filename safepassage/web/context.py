@@ -12,6 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.second_factor import session_verified
+from safepassage.cases.break_glass import minutes_left
 from safepassage.core.access import viewer_for
 from safepassage.core.roles import Role
 from safepassage.registry.selectors import holds_risk_records
@@ -96,4 +97,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for i in items:
         i["active"] = i is current
     memberships = list(user.memberships.filter(active=True).select_related("agency"))
-    return {"nav_items": items, "my_memberships": memberships}
+    found: dict[str, Any] = {"nav_items": items, "my_memberships": memberships}
+    grant = getattr(request, "break_glass", None)  # a page read under an emergency access (cases.break_glass)
+    if grant is not None:
+        found.update(break_glass=grant, break_glass_minutes=minutes_left(grant))
+    return found

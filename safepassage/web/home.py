@@ -24,9 +24,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from safepassage.accounts.selectors import member_list
+from safepassage.cases import break_glass
 from safepassage.cases import selectors as cases
 from safepassage.cases.htcds import CaseStatus
-from safepassage.cases.models import Deadline, IntakeReport, Referral
+from safepassage.cases.models import BreakGlass, Deadline, IntakeReport, Referral
 from safepassage.core.access import viewer_for
 from safepassage.core.disclosure import SMALL
 from safepassage.core.roles import Role
@@ -179,7 +180,7 @@ def cases_card(user: Any, today: date) -> Card:
         .distinct()
         .count()
     )
-    return Card(
+    card = Card(
         "cases",
         _("Cases and referrals"),
         _("Cases assigned to you, and what other agencies have asked of yours."),
@@ -220,6 +221,19 @@ def cases_card(user: Any, today: date) -> Card:
             ),
         ],
     )
+    if viewer_for(user).has_role(Role.COORDINATOR):  # they review emergency access to their agency's cases
+        pending = break_glass.reviews_for(user).filter(review=BreakGlass.Review.PENDING).order_by().count()
+        card.figures.insert(
+            4,
+            Figure(
+                "emergency_reviews",
+                _("Emergency access to your agency's cases, to review"),
+                pending,
+                reverse("cases:emergency_reviews"),
+                urgent=True,
+            ),
+        )
+    return card
 
 
 def imports_card(user: Any) -> Card:
@@ -257,6 +271,13 @@ def team_card(user: Any, now: datetime) -> Card:
                 urgent=True,
             ),
             Figure("members", _("Members"), members.filter(active=True).count(), reverse("accounts:team")),
+            Figure(
+                "emergency_reported",
+                _("Emergency access by your staff reported as misuse (30 days)"),
+                break_glass.reported_to_admin(user, now=now).order_by().count(),
+                reverse("cases:emergency_reviews"),
+                urgent=True,
+            ),
         ],
         [(reverse("audit:trail"), _("Audit trail"))],
     )
