@@ -65,6 +65,8 @@ CASE_TEXT: dict[type[Any], tuple[str, ...]] = {
     cases.Conference: ("learned", "decisions", "other_attendees"),
     cases.SupportService: ("notes",),
     cases.Referral: ("details", "override_reason", "response_note", "close_note"),
+    # an emergency reader's words about why, and the owner's review of it, may name the person
+    cases.BreakGlass: ("reason", "review_note"),
 }
 
 

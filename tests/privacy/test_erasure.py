@@ -286,3 +286,25 @@ def test_the_erase_page_asks_for_a_reason_and_a_confirmation(world):
     assert confirmed.status_code == 302 and Person.objects.get(pk=person.pk).given_name == ""
     assert web_client(world.caseworker_a).get(url).status_code == 403
     assert NOTE not in client.get(reverse("privacy:person", args=[person.pk])).content.decode()
+
+
+def test_an_emergency_readers_reason_and_its_review_lose_the_person(
+    world, django_capture_on_commit_callbacks
+):
+    from safepassage.cases import break_glass
+    from safepassage.cases.models import BreakGlass
+
+    person = make_person(world)
+    case = case_open(actor=world.caseworker_a, opened_on=date(2026, 1, 5), person=person)
+    grant = break_glass.break_glass_open(
+        actor=world.caseworker_b,
+        national_id=NATIONAL_ID,
+        reason=f"{NAME} {FAMILY} is at our shelter tonight, hurt, and we need her history",
+    )
+    BreakGlass.objects.filter(pk=grant.pk).update(review_note=f"{NAME} was indeed there")
+    assert grant.case_id == case.pk
+
+    erase(world, person, django_capture_on_commit_callbacks)
+
+    grant.refresh_from_db()
+    assert traces(grant.reason) == [] and traces(grant.review_note) == []
