@@ -84,6 +84,8 @@ VERBS: dict[str, Any] = {
     "reapply": _("removals done again after a restore"),
     "access_export": _("everything held about them given out"),
     "own_consent": _("own consent recorded at 18"),
+    "unlink": _("unlinked"),
+    "read": _("marked as read"),
 }
 
 # What an action is about when it is not a model's name: ("app", "thing"), or ("app",) for two-part codes.
@@ -114,6 +116,8 @@ SUBJECTS: dict[tuple[str, ...], Any] = {
     ("migration", "site"): _("Child found at a site"),
     ("migration", "tracing"): _("Family tracing step"),
     ("network", "focal_point"): _("Contact point"),
+    ("notify", "preference"): _("Notification choices"),
+    ("notify", "line"): _("LINE link"),
     ("network", "sharing_agreement"): _("Sharing agreement"),
     ("privacy", "person"): _("Person"),
     ("privacy", "erasure"): _("Identity removal"),
