@@ -96,7 +96,7 @@ def _serve(gateway: Gateway, check: Any) -> tuple[ThreadingHTTPServer, threading
 
 
 def _twilio_check(path: str, headers: Any, body: bytes) -> tuple[str, dict[str, Any], int]:
-    """Twilio's Messages API: POST /2010-04-01/Accounts/{AccountSid}/Messages.json, form-encoded, basic auth."""
+    """Twilio: POST /2010-04-01/Accounts/{AccountSid}/Messages.json, form-encoded, basic auth."""
     if path != f"/2010-04-01/Accounts/{SID}/Messages.json":
         return f"path {path}", {}, 0
     expected = "Basic " + base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()

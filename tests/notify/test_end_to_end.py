@@ -4,7 +4,7 @@ growing wait and shown as failed after the last try."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -98,11 +98,11 @@ def test_a_failed_send_is_tried_again_later_and_shown_as_failed_after_the_last_t
     page = web_client(world.coordinator_a).get("/notify/")
     assert "Could not be sent" in page.content.decode()
     item = api_client(world.coordinator_a).get("/api/v1/me/notifications").json()["items"][0]
-    assert {"channel": "sms", "state": "failed", "attempts": 3} == {
+    assert {
         k: v
         for k, v in next(d for d in item["deliveries"] if d["channel"] == "sms").items()
         if k in ("channel", "state", "attempts")
-    }
+    } == {"channel": "sms", "state": "failed", "attempts": 3}
     assert services.deliveries_send(now=start + timedelta(days=1))["failed"] == 0  # failed stays failed
 
 
@@ -121,8 +121,6 @@ def test_a_send_that_fails_once_goes_on_the_next_try(world, smtp, sms, line):
 
 
 def test_the_rest_waits_for_the_daily_summary_and_quiet_hours_hold_all_but_danger(world, smtp, settings):
-    from datetime import time
-
     services.preference_update(
         actor=world.coordinator_a,
         by_email=True,
@@ -132,7 +130,7 @@ def test_the_rest_waits_for_the_daily_summary_and_quiet_hours_hold_all_but_dange
         digest_at=time(7, 0),
     )
     today = timezone.localdate()
-    night = timezone.make_aware(timezone.datetime.combine(today, time(23, 0)))
+    night = timezone.make_aware(datetime.combine(today, time(23, 0)))
     _urgent_report(world, urgency="high")  # soon, but not at night
     _urgent_report(world, urgency="immediate")  # someone in danger: even at night
     Notification.objects.update(created_at=night)
@@ -162,7 +160,7 @@ def test_the_rest_waits_for_the_daily_summary_and_quiet_hours_hold_all_but_dange
         )
     waiting = Delivery.objects.filter(state="queued")
     assert waiting.count() == 2
-    due = waiting.first().next_try_at
+    due = waiting.earliest("next_try_at").next_try_at
     assert timezone.localtime(due).time() == time(7, 0)
     before = len(smtp.messages)
     assert services.deliveries_send(now=due)["sent"] == 2
