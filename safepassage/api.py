@@ -29,6 +29,7 @@ from safepassage.linkage.api import router as linkage_router
 from safepassage.migration.api import router as migration_router
 from safepassage.migration.report_api import router as migration_reports_router
 from safepassage.network.api import router as network_router
+from safepassage.notify.api import router as notify_router
 from safepassage.privacy.api import router as privacy_router
 from safepassage.registry.api import router as registry_router
 from safepassage.reports.api import router as reports_router
@@ -125,6 +126,7 @@ _register(
     exports_router,
     linkage_router,
     privacy_router,
+    notify_router,
 )
 # Every whole number the API takes (ids, pages, counts) is bounded: a huge one is a 422 naming the field.
 bound_numbers(

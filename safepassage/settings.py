@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "safepassage.exports",
     "safepassage.linkage",
     "safepassage.privacy",
+    "safepassage.notify",
     "safepassage.web",
 ]
 
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "safepassage.web.context.navigation",
+                "safepassage.notify.context.bell",
             ],
         },
     },
@@ -134,6 +136,7 @@ SHELTER_DAYS_ADULT = env.integer("SHELTER_DAYS_ADULT", 90, minimum=1)
 BREAK_GLASS_HOURS = env.integer("BREAK_GLASS_HOURS", 4, minimum=1)
 if BREAK_GLASS_HOURS > 4:
     raise EnvError("BREAK_GLASS_HOURS", "must be at most 4")
+REFERRAL_WAIT_DAYS = env.integer("REFERRAL_WAIT_DAYS", 3, minimum=1)  # then the referral-waiting alert
 API_TOKEN_DAYS = env.integer("API_TOKEN_DAYS", 30, minimum=1)
 # "Trust this phone": days a phone may skip the second factor (at most 90; it can be forgotten at any time).
 TRUSTED_BROWSER_DAYS = env.integer("TRUSTED_BROWSER_DAYS", 30, minimum=1)
@@ -259,6 +262,38 @@ SATELLITE_TILE_ATTRIBUTION = env.text("SATELLITE_TILE_ATTRIBUTION", "Esri World 
 MAP_TILE_ORIGINS = sorted(
     {"/".join(url.split("/")[:3]) for url in (MAP_TILE_URL, SATELLITE_TILE_URL) if url.startswith("https://")}
 )
+
+# Notifications (docs/notifications.md): e-mail by SMTP, SMS by Twilio's Messages API, LINE by its Messaging
+# API. A message holds a fixed sentence, a reference and a link to NOTIFY_BASE_URL, never a name or place.
+NOTIFY_BASE_URL = env.text("NOTIFY_BASE_URL", "")
+NOTIFY_MAX_TRIES = env.integer("NOTIFY_MAX_TRIES", 5, minimum=1)
+NOTIFY_RETRY_SECONDS = env.integer("NOTIFY_RETRY_SECONDS", 120, minimum=1)  # doubles after each failed try
+EMAIL_BACKEND = env.text("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.text("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.integer("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env.text("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.text("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.flag("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env.flag("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env.integer("EMAIL_TIMEOUT", 15, minimum=1)
+DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "safepassage@localhost")
+TWILIO_API_URL = env.text("TWILIO_API_URL", "https://api.twilio.com")
+TWILIO_ACCOUNT_SID = env.text("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env.text("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = env.text("TWILIO_FROM", "")
+LINE_API_URL = env.text("LINE_API_URL", "https://api.line.me")
+LINE_CHANNEL_ACCESS_TOKEN = env.text("LINE_CHANNEL_ACCESS_TOKEN", "")
+LINE_CHANNEL_SECRET = env.text("LINE_CHANNEL_SECRET", "")
+LINE_ADD_FRIEND_URL = env.text("LINE_ADD_FRIEND_URL", "")  # https://line.me/R/ti/p/@your-account
+for _name, _url in (
+    ("NOTIFY_BASE_URL", NOTIFY_BASE_URL),
+    ("TWILIO_API_URL", TWILIO_API_URL),
+    ("LINE_API_URL", LINE_API_URL),
+):
+    if _url and not _url.startswith(("http://", "https://")):
+        raise EnvError(_name, f"{_url!r} must start with http:// or https://")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise EnvError("EMAIL_USE_SSL", "use either EMAIL_USE_TLS or EMAIL_USE_SSL, not both")
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500

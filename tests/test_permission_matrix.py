@@ -1624,6 +1624,12 @@ API_CASES += [
     ),
     Case("GET /api/v1/migration/alerts", lambda w: "/api/v1/migration/alerts", statuses(200, 401)),
     Case(
+        "POST /api/v1/migration/alerts/{alert_id}/acknowledge",
+        lambda w: f"/api/v1/migration/alerts/{registration_m(w)['alert'].pk}/acknowledge",
+        _m((200, 400)),  # the first one to see it; after that it is no longer open
+        "POST",
+    ),
+    Case(
         "POST /api/v1/migration/alerts/{alert_id}/resolve",
         lambda w: f"/api/v1/migration/alerts/{registration_m(w)['alert'].pk}/resolve",
         _m(200),
@@ -2183,3 +2189,22 @@ def test_a_missing_record_and_another_agencys_record_look_the_same(world):
     )
     ui_absent = web_client(world.admin_b).get(reverse("accounts:member_detail", args=[999999]))
     assert ui_theirs.status_code == ui_absent.status_code == 404
+
+
+# notifications: everyone signed in has their own; LINE's webhook answers only LINE's signature
+UI_CASES += [
+    Case("notify:list", lambda w: reverse("notify:list"), statuses(200, 302)),
+    Case("notify:preferences", lambda w: reverse("notify:preferences"), statuses(200, 302)),
+    Case("notify:read", lambda w: reverse("notify:read"), statuses(302, 302), "POST"),
+    Case("notify:line_webhook", lambda w: reverse("notify:line_webhook"), statuses(401, 401), "POST"),
+]
+API_CASES += [
+    Case("GET /api/v1/me/notifications", lambda w: "/api/v1/me/notifications", statuses(200, 401)),
+    Case(
+        "POST /api/v1/me/notifications/read",
+        lambda w: "/api/v1/me/notifications/read",
+        statuses(200, 401),
+        "POST",
+        {},
+    ),
+]

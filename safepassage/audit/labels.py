@@ -86,6 +86,8 @@ VERBS: dict[str, Any] = {
     "own_consent": _("own consent recorded at 18"),
     "break_glass_view": _("looked at in an emergency (outside the reader's own cases)"),
     "report": _("reported as misuse"),
+    "unlink": _("unlinked"),
+    "read": _("marked as read"),
 }
 
 # What an action is about when it is not a model's name: ("app", "thing"), or ("app",) for two-part codes.
@@ -116,6 +118,8 @@ SUBJECTS: dict[tuple[str, ...], Any] = {
     ("migration", "site"): _("Child found at a site"),
     ("migration", "tracing"): _("Family tracing step"),
     ("network", "focal_point"): _("Contact point"),
+    ("notify", "preference"): _("Notification choices"),
+    ("notify", "line"): _("LINE link"),
     ("network", "sharing_agreement"): _("Sharing agreement"),
     ("privacy", "person"): _("Person"),
     ("privacy", "erasure"): _("Identity removal"),

@@ -547,6 +547,7 @@ def _alert_out(alert: MigrationAlert) -> dict[str, Any]:
         "message": alert.message,
         "status": alert.status,
         "created_at": alert.created_at,
+        "acknowledged_at": alert.acknowledged_at,
     }
 
 
@@ -558,6 +559,16 @@ def alert_list(request: HttpRequest, status: str = "open") -> Any:
     if status:
         qs = qs.filter(status=status)
     return MappedPage(qs.order_by("-created_at"), _alert_out)
+
+
+@router.post("/migration/alerts/{alert_id}/acknowledge", response={200: dict, **ERRORS})
+def alert_acknowledge(request: HttpRequest, alert_id: int) -> Any:
+    """Mark an open alert as seen: someone is acting on it."""
+    qs = MigrationAlert.objects.filter(
+        registration__in=Registration.objects.visible_to(request.user, Action.CHANGE)
+    )
+    alert = one_or_404(qs, alert_id)
+    return _alert_out(services.alert_acknowledge(actor=signed_in_user(request), alert=alert))
 
 
 @router.post("/migration/alerts/{alert_id}/resolve", response={200: dict, **ERRORS})

@@ -351,6 +351,10 @@ class MigrationAlert(models.Model):
     status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="migration_alerts")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution_note = models.TextField(blank=True)
 

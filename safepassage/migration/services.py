@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from safepassage.cases.models import age_on
 from safepassage.core import erasure
 from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
+from safepassage.core.notices import Notice, NoticeKind, NoticeUrgency, notice_emit
 from safepassage.core.roles import Action, Role
 from safepassage.geo.models import Area
 from safepassage.migration.models import (
@@ -921,9 +923,23 @@ def _raise(registration: Registration, kind: str, key: str, message: str) -> boo
         key=key, defaults={"registration": registration, "kind": kind, "message": message}
     )
     if created:
-        alert.recipients.set(alert_recipients(registration))
+        recipients = alert_recipients(registration)
+        alert.recipients.set(recipients)
         audit_record(
             actor=None, action="migration.alert.create", obj=registration, changes={"kind": kind, "key": key}
+        )
+        notice_emit(
+            [
+                Notice(
+                    kind=NoticeKind.MIGRATION_ALERT,
+                    recipients=tuple(recipients),
+                    reference=f"M-{registration.pk}",
+                    link=reverse("migration:registration", args=[registration.pk]),
+                    urgency=NoticeUrgency.SOON
+                    if kind == MigrationAlert.Kind.UNREACHABLE
+                    else NoticeUrgency.DIGEST,
+                )
+            ]
         )
     return created
 
@@ -966,6 +982,22 @@ def alerts_scan(*, today: date | None = None) -> dict[str, int]:
                 _("Cannot be reached since %(day)s.") % {"day": registration.unreachable_since},
             )
     return raised
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor: Any, alert: MigrationAlert) -> MigrationAlert:
+    """Someone at either end has seen the alert and is acting on it."""
+    _registration_for(actor, alert.registration)
+    alert = MigrationAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status != MigrationAlert.Status.OPEN:
+        raise _fail("status", _("Only an open alert can be marked as seen."))
+    alert.status = MigrationAlert.Status.ACKNOWLEDGED
+    alert.acknowledged_by, alert.acknowledged_at = actor, timezone.now()
+    alert.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
+    audit_record(
+        actor=actor, action="migration.alert.acknowledge", obj=alert.registration, changes={"alert": alert.pk}
+    )
+    return alert
 
 
 @transaction.atomic

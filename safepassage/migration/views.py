@@ -211,7 +211,7 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 (label, registration.orientation.get(key, False)) for key, label in ORIENTATION.items()
             ],
             "counselling": registration.counselling.all(),
-            "alerts": registration.alerts.filter(status=MigrationAlert.Status.OPEN),
+            "alerts": registration.alerts.exclude(status=MigrationAlert.Status.RESOLVED),
             "case_staff": request.user.has_perm("cases.view_cases"),
         },
     )
@@ -288,6 +288,9 @@ def registration_action(request: HttpRequest, pk: int, verb: str) -> HttpRespons
             else:
                 case = services.problem_to_case(actor=actor, checkin=item)
                 messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
+        elif verb == "acknowledge":
+            alert = one_or_404(registration.alerts.all(), request.POST.get("alert"))
+            services.alert_acknowledge(actor=actor, alert=alert)
         elif verb == "counselling":
             services.counselling_record(
                 actor=actor,

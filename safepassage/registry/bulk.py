@@ -21,10 +21,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from safepassage.audit.services import audit_record
+from safepassage.core.notices import notice_emit
 from safepassage.core.queries import ids_in
 from safepassage.geo.models import Area
 from safepassage.registry import cells, scoring
 from safepassage.registry.models import Alert, Assessment, Catalogue, Indicator, Person
+from safepassage.registry.notices import alert_notice
 from safepassage.registry.services import (
     ack_deadline,
     active_catalogue,
@@ -698,6 +700,7 @@ def _raise_alerts(run: _Run, raised: list[tuple[tuple[Any, ...], int, list[scori
             for user_id in cache[alert.agency_id, alert.village_id]
         )
     through.objects.bulk_create(links, batch_size=5000)
+    notice_emit(alert_notice(a, cache[a.agency_id, a.village_id]) for a in alerts)
     run.result.alerts += len(alerts)
     run.result.alert_ids.extend(a.pk for a in alerts)
 

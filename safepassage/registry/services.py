@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from safepassage.accounts.models import Agency, Membership
 from safepassage.audit.services import audit_record, diff
 from safepassage.core.access import viewer_for
+from safepassage.core.notices import NoticeUrgency, notice_emit
 from safepassage.core.roles import Action, Role
 from safepassage.geo.models import Area, Level
 from safepassage.registry import cells, scoring
@@ -31,6 +32,7 @@ from safepassage.registry.models import (
     Indicator,
     Person,
 )
+from safepassage.registry.notices import alert_notice
 from safepassage.registry.validation import clean_assessed_on, clean_national_id, clean_scores
 
 CATALOGUE_FORMAT = "safepassage-catalogue/1"
@@ -803,7 +805,9 @@ def assessment_record(
                 reasons=[{"rule": r.rule, **r.detail} for r in reasons],
                 due_at=ack_deadline(catalogue),
             )
-            alert.recipients.set(recipients_for(owner.pk, place))
+            recipients = recipients_for(owner.pk, place)
+            alert.recipients.set(recipients)
+            notice_emit([alert_notice(alert, recipients)])
     audit_record(
         actor=actor,
         action="registry.assessment.record",
@@ -863,6 +867,7 @@ def alerts_escalate(*, now: datetime | None = None) -> int:
             agency_id=alert.agency_id, active=True, role__in=[Role.COORDINATOR, Role.ADMIN]
         ).values_list("user_id", flat=True)
         alert.recipients.add(*leaders)
+        notice_emit([alert_notice(alert, leaders, urgency=NoticeUrgency.SOON)])
         alert.escalation_level += 1
         alert.escalated_at = now
         catalogue = alert.assessment.catalogue if alert.assessment else active_catalogue()
@@ -904,7 +909,9 @@ def alerts_overdue_scan(*, today: date | None = None) -> int:
             ],
             due_at=ack_deadline(catalogue),
         )
-        alert.recipients.set(recipients_for(person.agency_id, person.village))
+        recipients = recipients_for(person.agency_id, person.village)
+        alert.recipients.set(recipients)
+        notice_emit([alert_notice(alert, recipients)])
         audit_record(actor=None, action="registry.alert.overdue", obj=alert)
         raised += 1
     return raised

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safepassage.accounts.models import Agency
+from safepassage.accounts.models import Agency, Membership
 from safepassage.audit.services import audit_record, diff
 from safepassage.cases import htcds
 from safepassage.cases.models import (
@@ -21,6 +22,7 @@ from safepassage.cases.models import (
 from safepassage.cases.services._common import _area, _codes, _fail, _organisation, _visible, next_reference
 from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
+from safepassage.core.notices import Notice, NoticeKind, NoticeUrgency, notice_emit
 from safepassage.core.roles import Action, Role
 from safepassage.workplaces.models import Workplace
 
@@ -113,7 +115,31 @@ def intake_record(
         "referred_to": referred_to.pk if referred_to else None,
     }
     audit_record(actor=actor, action="cases.intake.create", obj=report, changes=changes)
+    if report.urgency in (Urgency.IMMEDIATE, Urgency.HIGH):
+        notice_emit(
+            [
+                Notice(
+                    kind=NoticeKind.URGENT_INTAKE,
+                    recipients=tuple(u for u in intake_recipients(report) if u != getattr(actor, "pk", None)),
+                    reference=report.reference,
+                    link=reverse("cases:intake_detail", args=[report.pk]),
+                    urgency=NoticeUrgency.NOW if report.urgency == Urgency.IMMEDIATE else NoticeUrgency.SOON,
+                )
+            ]
+        )
     return report
+
+
+def intake_recipients(report: IntakeReport) -> list[int]:
+    """Who hears of an urgent report: the agency's coordinators (area-limited ones only for their areas)."""
+    users: set[int] = set()
+    for membership in Membership.objects.filter(
+        agency_id=report.agency_id, role=Role.COORDINATOR, active=True, user__is_active=True
+    ).prefetch_related("areas"):
+        paths = [a.path for a in membership.areas.all()]
+        if not paths or (report.area is not None and any(report.area.path.startswith(p) for p in paths)):
+            users.add(membership.user_id)
+    return sorted(users)
 
 
 @transaction.atomic

@@ -34,7 +34,14 @@ from safepassage.cases.services._common import (
     is_coordinator_of,
     one_or_404,
 )
+from safepassage.cases.services.alerts import (
+    agency_case_staff,
+    alert_recipients,
+    referral_alert_resolve,
+    referral_notice,
+)
 from safepassage.core.access import viewer_for
+from safepassage.core.notices import NoticeKind, NoticeUrgency
 from safepassage.core.roles import Action
 
 
@@ -151,6 +158,13 @@ def referral_create(
         consent_names_agency=referral.consent_names_agency,
         consent_covers=covers,
     )
+    if to_agency is not None:
+        referral_notice(
+            referral,
+            NoticeKind.REFERRAL_SENT,
+            agency_case_staff(to_agency.pk, tuple(CASE_ROLES)),
+            NoticeUrgency.SOON if urgent else NoticeUrgency.DIGEST,
+        )
     return referral
 
 
@@ -264,6 +278,16 @@ def referral_respond(*, actor: Any, referral: Referral, accept: bool, note: str 
         agency=referral.to_agency,
         changes={"status": referral.status, "case": referral.case.reference},
     )
+    referral_alert_resolve(referral)
+    told = set(alert_recipients(referral.case)) | (
+        {referral.created_by_id} if referral.created_by_id else set()
+    )
+    referral_notice(
+        referral,
+        NoticeKind.REFERRAL_ANSWERED,
+        sorted(told - {actor.pk}),
+        NoticeUrgency.SOON if referral.urgent else NoticeUrgency.DIGEST,
+    )
     return referral
 
 
@@ -296,6 +320,7 @@ def referral_close(*, actor: Any, referral: Referral, to: str, note: str = "") -
         agency=referral.from_agency if referring else referral.to_agency,
         changes={"status": to, "case": referral.case.reference},
     )
+    referral_alert_resolve(referral)
     if to == Referral.Status.REVOKED:
         _revoke_onward(actor, referral, note)
     return referral
