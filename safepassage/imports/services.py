@@ -208,7 +208,7 @@ def _read_batches(
         kind.prepare(_info(job).headers, ctx)
     source = reading.rows(_path(job), _info(job))
     while chunk := list(islice(source, BATCH)):
-        batch = [Row(number, cells) for number, cells in chunk]
+        batch = [Row(number, cells) for number, cells in chunk if not kind.skips(cells)]
         for row in batch:
             kind.read(row, mapping, ctx)
         kind.check(batch, ctx)
