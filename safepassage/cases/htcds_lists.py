@@ -124,7 +124,7 @@ def build(directory: Path) -> dict[str, Any]:
         if not field:
             continue  # a template column without a field name cannot be imported
         form = choices.get(form_fields.get(field.replace("_", "").casefold(), ""), [])
-        by_key = {}
+        by_key: dict[str, tuple[str, str]] = {}
         for code, label in form:
             by_key.setdefault(key(label), (code, label))
             by_key.setdefault(key(code), (code, label))

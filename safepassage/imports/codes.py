@@ -107,7 +107,7 @@ def parse_htcds_gender(value: Any) -> str:
         raise v.ValueProblem(_unknown("prs_Gender", text)) from None
 
 
-SEX_GENDER = {
+SEX_GENDER: dict[str, str] = {
     Person.Sex.FEMALE: htcds.Gender.FEMININE,
     Person.Sex.MALE: htcds.Gender.MASCULINE,
     Person.Sex.OTHER: htcds.Gender.NON_CONFORMING,
