@@ -113,3 +113,13 @@ SEX_GENDER: dict[str, str] = {
     Person.Sex.OTHER: htcds.Gender.NON_CONFORMING,
     Person.Sex.UNKNOWN: htcds.Gender.UNKNOWN,
 }
+
+
+def parse_languages(value: Any) -> list[str]:
+    return [part.strip() for part in re.split(r"[,;]", v.clean_text(value)) if part.strip()]
+
+
+def parse_list(value: Any) -> list[str]:
+    """Several codes in one cell: separated by spaces (as ODK and KoboToolbox write select_multiple
+    answers), commas or semicolons."""
+    return [part for part in re.split(r"[\s,;]+", v.clean_text(value)) if part]

@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -30,6 +29,8 @@ from safepassage.imports.codes import (
     htcds_choices,
     parse_consent,
     parse_htcds_gender,
+    parse_languages,
+    parse_list,
     parse_sex,
 )
 from safepassage.registry.bulk import BulkItem, assessments_bulk_record
@@ -178,10 +179,6 @@ def _errors_to_row(row: Row, error: ValidationError, mapping: dict[str, str]) ->
     else:
         for message in error.messages:
             row.problem("", message)
-
-
-def parse_languages(value: Any) -> list[str]:
-    return [part.strip() for part in re.split(r"[,;]", v.clean_text(value)) if part.strip()]
 
 
 class People(Kind):
@@ -523,12 +520,6 @@ class Workplaces(Kind):
         return made
 
 
-def parse_list(value: Any) -> list[str]:
-    """Several codes in one cell: separated by spaces (as ODK and KoboToolbox write select_multiple
-    answers), commas or semicolons."""
-    return [part for part in re.split(r"[\s,;]+", v.clean_text(value)) if part]
-
-
 def _service_values(row: Row) -> dict[str, Any]:
     return {k: x for k, x in row.values.items() if x not in (None, "", [])}
 
@@ -635,6 +626,7 @@ class Cases(Kind):
     name = "cases"
     label = _lazy("Cases (HTCDS 2.0)")
     object_type = "cases.case"
+    bulk = True
     columns = (
         Column(
             "given_name",
@@ -757,33 +749,50 @@ class Cases(Kind):
             # The file asks and the row does not say: not shared until someone records a yes.
             row.values["consent_to_share"] = False
 
-    def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
-        from safepassage.cases.services import case_open, status_decide
+    def check(self, rows: list[Row], ctx: Context) -> None:
+        from safepassage.cases.services.bulk import case_draft_check
 
-        made = []
-        today = timezone.localdate()
         for row in rows:
-            values = _service_values(row)
-            if row.values.get("consent_to_share") is False:
-                values["consent_to_share"] = False
-            person = {
-                k: values.pop(k)
-                for k in ("given_name", "family_name", "birth_date", "sex", "village_code")
-                if k in values
-            }
-            status = values.pop("trafficking_status", "")
-            decided_by = values.pop("decided_by_org", "")
-            opened_on = values.pop("opened_on", today)
-            values.pop("industry_note", None)
-            case = case_open(
-                actor=ctx.actor, agency=ctx.agency, opened_on=opened_on, person_fields=person, **values
-            )
-            if status:
-                status_decide(
-                    actor=ctx.actor, case=case, status=status, decided_by_org=decided_by, decided_on=opened_on
+            if row.problems:
+                continue
+            try:
+                case_draft_check(
+                    actor=ctx.actor, agency=ctx.agency, draft=self._draft(row), villages=ctx.villages
                 )
-            made.append((row.number, case.pk))
-        return made
+            except ValidationError as error:
+                _errors_to_row(row, error, {})
+
+    def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
+        from safepassage.cases.services.bulk import case_draft_check, cases_bulk_open
+
+        drafts = [self._draft(row) for row in rows]
+        for draft in drafts:
+            case_draft_check(actor=ctx.actor, agency=ctx.agency, draft=draft, villages=ctx.villages)
+        made = cases_bulk_open(
+            actor=ctx.actor, agency=ctx.agency, drafts=drafts, source=f"import {ctx.job_id or ''}".strip()
+        )
+        return [(row.number, case.pk) for row, case in zip(rows, made, strict=True)]
+
+    def _draft(self, row: Row) -> Any:
+        from safepassage.cases.services.bulk import CaseDraft
+
+        values = _service_values(row)
+        if row.values.get("consent_to_share") is False:
+            values["consent_to_share"] = False
+        person = {
+            k: values.pop(k)
+            for k in ("given_name", "family_name", "birth_date", "sex", "village_code")
+            if k in values
+        }
+        values.pop("industry_note", None)
+        return CaseDraft(
+            person_fields=person,
+            opened_on=values.pop("opened_on", None) or timezone.localdate(),
+            status=values.pop("status", ""),
+            trafficking_status=values.pop("trafficking_status", ""),
+            decided_by_org=values.pop("decided_by_org", ""),
+            fields=values,
+        )
 
 
 KINDS: dict[str, Kind] = {
@@ -794,23 +803,3 @@ KINDS: dict[str, Kind] = {
 
 def kind_choices() -> list[tuple[str, str]]:
     return [(k.name, str(k.label)) for k in KINDS.values()]
-
-
-def check_by_writing(kind: Kind, rows: list[Row], ctx: Context, mapping: dict[str, str]) -> None:
-    """Check rows of a row-by-row kind by writing each in a savepoint and rolling it back, so the checks are
-    exactly the app's own; the caller runs this inside a transaction that is rolled back in the end."""
-    for row in rows:
-        if row.problems:
-            continue
-        try:
-            with transaction.atomic():
-                kind.write([row], ctx)
-                raise _Undo
-        except _Undo:
-            pass
-        except ValidationError as error:
-            _errors_to_row(row, error, mapping)
-
-
-class _Undo(Exception):
-    pass

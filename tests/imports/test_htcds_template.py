@@ -15,6 +15,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
+from safepassage.audit.models import AuditEvent
 from safepassage.cases import htcds_lists
 from safepassage.cases.models import Case, Repatriation
 from safepassage.cases.services import referral_create, transfer_packet
@@ -155,6 +156,9 @@ def test_iom_s_template_filled_through_its_drop_downs_imports_and_goes_back_out_
     assert job.rows_total == 60  # the label row and the thousand numbered rows are not cases
     job = services.job_apply(actor=world.coordinator_a, job=job)
     assert job.status == ImportJob.Status.APPLIED and job.created == 60
+    # Written in bulk: one audit event for the import's cases, holding their ids and no personal values.
+    (event,) = AuditEvent.objects.filter(action="cases.case.bulk_open")
+    assert len(event.changes["cases"]) == 60 and "Case00" not in str(event.changes)
     cases = {c.person.given_name: c for c in Case.objects.filter(agency=world.agency_a)}
     assert len(cases) == 60
     for values in written:
