@@ -30,7 +30,12 @@ XM = "http://schemas.microsoft.com/office/excel/2006/main"
 
 def key(text: Any) -> str:
     """A label reduced for matching: case and every kind of space ignored."""
-    return re.sub(r"\s+", "", str(text or "").replace("\xa0", " ")).casefold()
+    return _key(str(text or ""))
+
+
+@lru_cache(maxsize=4096)
+def _key(text: str) -> str:
+    return re.sub(r"\s+", "", text.replace("\xa0", " ")).casefold()
 
 
 def standard_name(field: str) -> str:
@@ -181,6 +186,12 @@ def label(field: str, code: str) -> str:
         if entry[0] == code:
             return str(entry[1])
     return code
+
+
+@lru_cache(maxsize=1)
+def template_label_keys() -> dict[str, str]:
+    """key(field name) → key(label) of the template's row 2, to recognise that row in a file."""
+    return {key(name): key(label) for name, label in template_columns() if name}
 
 
 def template_columns() -> list[tuple[str, str]]:

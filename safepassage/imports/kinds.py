@@ -60,6 +60,7 @@ class Row:
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    prepared: Any = None  # what a kind's check made of the row, for its write
 
     def problem(self, column: str, reason: str) -> None:
         self.problems.append((column, reason))
@@ -729,7 +730,7 @@ class Cases(Kind):
 
     def skips(self, cells: dict[str, Any]) -> bool:
         """IOM's template repeats each column's label in row 2, under its field name: not a case."""
-        labels = {htcds_lists.key(n): htcds_lists.key(lbl) for n, lbl in htcds_lists.template_columns() if n}
+        labels = htcds_lists.template_label_keys()
         filled = [(h, c) for h, c in cells.items() if h and c not in (None, "")]
         return len(filled) >= 2 and all(
             labels.get(htcds_lists.key(h)) == htcds_lists.key(c) for h, c in filled
@@ -755,19 +756,25 @@ class Cases(Kind):
         for row in rows:
             if row.problems:
                 continue
+            draft = self._draft(row)
             try:
-                case_draft_check(
-                    actor=ctx.actor, agency=ctx.agency, draft=self._draft(row), villages=ctx.villages
-                )
+                case_draft_check(actor=ctx.actor, agency=ctx.agency, draft=draft, villages=ctx.villages)
             except ValidationError as error:
                 _errors_to_row(row, error, {})
+            else:
+                row.prepared = draft
 
     def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
         from safepassage.cases.services.bulk import case_draft_check, cases_bulk_open
 
-        drafts = [self._draft(row) for row in rows]
-        for draft in drafts:
-            case_draft_check(actor=ctx.actor, agency=ctx.agency, draft=draft, villages=ctx.villages)
+        drafts = []
+        for row in rows:
+            if row.prepared is None:  # not checked in this run
+                row.prepared = self._draft(row)
+                case_draft_check(
+                    actor=ctx.actor, agency=ctx.agency, draft=row.prepared, villages=ctx.villages
+                )
+            drafts.append(row.prepared)
         made = cases_bulk_open(
             actor=ctx.actor, agency=ctx.agency, drafts=drafts, source=f"import {ctx.job_id or ''}".strip()
         )
