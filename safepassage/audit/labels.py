@@ -51,6 +51,7 @@ VERBS: dict[str, Any] = {
     "assign": _("given to a caseworker"),
     "award": _("award given"),
     "bulk_record": _("recorded in bulk"),
+    "bulk_open": _("opened in bulk"),
     "case": _("handed over to a case"),
     "checkpoint": _("checkpoint written"),
     "commitment": _("commitment recorded"),

@@ -10,6 +10,29 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Gender(models.TextChoices):
+    """prs_Gender: kept as the standard codes it (the registry's sex stays as it was; reports count the
+    transgender and non-conforming codes as "other")."""
+
+    FEMININE = "Feminine", _("Woman or girl")
+    MASCULINE = "Masculine", _("Man or boy")
+    TRANSGENDER_FEMININE = "TransgenderFeminine", _("Transgender woman or girl")
+    TRANSGENDER_MASCULINE = "TransgenderMasculine", _("Transgender man or boy")
+    NON_CONFORMING = "NonConforming", _("Another gender")
+    UNKNOWN = "NonSpecifiedUnknown", _("Not said or not known")
+
+
+# prs_Gender as the registry's sex (female, male, other, unknown), for reports and people's records.
+GENDER_SEX = {
+    Gender.FEMININE: "female",
+    Gender.MASCULINE: "male",
+    Gender.TRANSGENDER_FEMININE: "other",
+    Gender.TRANSGENDER_MASCULINE: "other",
+    Gender.NON_CONFORMING: "other",
+    Gender.UNKNOWN: "unknown",
+}
+
+
 class TraffickingStatus(models.TextChoices):
     """vic_TraffickingStatus."""
 

@@ -19,6 +19,7 @@ from safepassage.cases import htcds
 from safepassage.cases.htcds import (
     CaseStatus,
     DecisionOrg,
+    Gender,
     LabourIndustry,
     ReferralReason,
     Relationship,
@@ -294,6 +295,13 @@ class Case(AgencyOwned, TimeStamped):
         _("forced-labour industry"), max_length=60, choices=LabourIndustry.choices, blank=True
     )
     nationality = models.CharField(_("nationality"), max_length=2, blank=True)
+    # prs_Gender as the standard codes it; blank where it was never asked (the person's sex is then used).
+    gender = models.CharField(_("gender"), max_length=24, choices=Gender.choices, blank=True)
+    # con_Consent: whether the person agrees to the case being shared with other organisations. Without it
+    # the case stays out of identified HTCDS exports, referrals and repatriation packets.
+    consent_to_share = models.BooleanField(
+        _("agrees to share the case with other organisations"), default=True
+    )
 
     # Sensitive: shown only to the owning agency's case staff and accepted referral recipients.
     address = models.TextField(_("current address"), blank=True)

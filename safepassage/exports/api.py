@@ -90,7 +90,8 @@ def export_list(request: HttpRequest) -> Any:
 def export_create(request: HttpRequest, payload: ExportIn, response: HttpResponse) -> Any:
     """Make an export. `kind`: `htcds` (cases in the HTCDS 2.0 field names and code lists; names and ID
     numbers for coordinators only) or `deidentified` (CTDC style, k = 11); `htcds_xlsx`, `deidentified_csv`…
-    name the format too. `purpose` is required and audited. The answer holds the password of the encrypted
+    name the format too, and `htcds_iom` lays the HTCDS export out as IOM's own Excel template. `purpose` is
+    required and audited. The answer holds the password of the encrypted
     zip: it is shown this once and never stored."""
     user = signed_in_user(request)
     if not services.may_export(user):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from safepassage.cases import htcds_lists
 from safepassage.cases.models import Case
 
 # The registry's sex as an HTCDS prs_Gender value.
@@ -52,8 +53,9 @@ def columns(*, identity: bool) -> list[str]:
     return [name for name in FIELDS if identity or name not in IDENTITY_FIELDS]
 
 
-def gender(sex: str) -> str:
-    return GENDER.get(sex, UNKNOWN_GENDER)
+def gender(sex: str, htcds_gender: str = "") -> str:
+    """prs_Gender: the case's own HTCDS gender where it was recorded, else the nearest to the person's sex."""
+    return htcds_gender or GENDER.get(sex, UNKNOWN_GENDER)
 
 
 def _multi(values: Iterable[str]) -> str:
@@ -64,7 +66,7 @@ def row(case: Case, *, identity: bool) -> dict[str, Any]:
     """One case as HTCDS fields (cas_IncomingReferralDate: the day the case was opened)."""
     person = case.person
     out: dict[str, Any] = {
-        "prs_Gender": gender(person.sex),
+        "prs_Gender": gender(person.sex, case.gender),
         "prs_Citizenship": case.nationality,
         "vic_TraffickingStatus": case.trafficking_status,
         "vic_TraffickingStatusDecisionMakingOrg": case.status_decided_by_org,
@@ -90,3 +92,43 @@ def row(case: Case, *, identity: bool) -> dict[str, Any]:
 def rows(cases: Iterable[Case], *, identity: bool) -> Iterator[dict[str, Any]]:
     for case in cases:
         yield row(case, identity=identity)
+
+
+# IOM's Excel template (the single-select file with validation, v2.0): its layout and labels
+# are kept as data in cases/data/htcds_lists.json. Fields the template has and SafePassage keeps; the rest of
+# its columns stay empty.
+TEMPLATE_LIST_FIELDS = {
+    "prs_Gender",
+    "prs_Citizenship",
+    "vic_TraffickingStatus",
+    "vic_TraffickingStatusDecisionMakingOrg",
+    "vic_MethodOfRecruitment",
+    "vic_MethodsOfControl",
+    "vic_TypeOfExploitation",
+    "vic_ForcedLabourIndustry",
+    "vic_TypeOfSexExploitation",
+    "cas_Status",
+}
+LABEL_SEPARATOR = "; "  # several answers in one cell of a single-select template
+
+
+def template_row(case: Case, *, identity: bool) -> dict[str, Any]:
+    """One case as the template's fields (standard names), values as the template's labels."""
+    values = row(case, identity=identity)
+    out: dict[str, Any] = {
+        "con_Consent": htcds_lists.label("con_Consent", "TRUE" if case.consent_to_share else "FALSE")
+    }
+    for field in TEMPLATE_LIST_FIELDS:
+        codes = [c for c in str(values.get(field) or "").split(MULTI) if c]
+        out[field] = LABEL_SEPARATOR.join(htcds_lists.label(field, code) for code in codes)
+    out["cas_IncomingReferralDate"] = case.opened_on
+    if identity:
+        out["prs_FirstName"] = case.person.given_name
+        out["prs_SecondName"] = case.person.family_name
+        out["prs_Birthdate"] = case.person.birth_date or ""
+    return out
+
+
+def template_rows(cases: Iterable[Case], *, identity: bool) -> Iterator[dict[str, Any]]:
+    for case in cases:
+        yield template_row(case, identity=identity)

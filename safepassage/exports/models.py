@@ -31,6 +31,7 @@ class Export(AgencyOwned):
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "Excel (.xlsx)"
+        IOM = "iom", _("Excel in IOM's HTCDS template layout")
 
     kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)
     file_format = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.CSV)

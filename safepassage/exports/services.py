@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from safepassage.accounts.models import Agency
 from safepassage.audit.services import audit_record
+from safepassage.cases import htcds_lists
 from safepassage.cases.models import Case
 from safepassage.core.access import viewer_for
 from safepassage.core.periods import check_whole_months
@@ -153,6 +154,50 @@ def _write_xlsx(
     return count
 
 
+def _write_template(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    """IOM's HTCDS Excel template as IOM publishes it: the sheet "Case Sheet" with field names in row 1 and
+    their labels in row 2, rows numbered in column A, values as the labels of its drop-downs (listed on the
+    sheet "validation"), so that a partner working in the template reads and extends the file as their own."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    layout = htcds_lists.load()["template"]
+    columns = htcds_lists.template_columns()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = layout["sheet"]
+    sheet.append([name or None for name, _label in columns])
+    sheet.append([label or None for _name, label in columns])
+    count = 0
+    for row in rows:
+        count += 1
+        values = [row.get(htcds_lists.standard_name(name), "") if name else "" for name, _label in columns]
+        values[0] = count
+        sheet.append([safe_cell(v) for v in values])
+    about = book.create_sheet("about")
+    about.append(["Microsoft Excel HTCDS 2.0"])
+    about.append(["https://github.com/UNMigration/HTCDS"])
+    lookups = book.create_sheet("validation")
+    lookups["A1"] = "Validation Lookups"
+    where: dict[str, str] = {}
+    for index, (title, labels) in enumerate(layout["validation"], start=2):
+        letter = get_column_letter(index)
+        lookups[f"{letter}3"] = title
+        for offset, label in enumerate(labels, start=4):
+            lookups[f"{letter}{offset}"] = safe_cell(label)
+        where[title.casefold()] = f"validation!${letter}$4:${letter}${3 + len(labels)}"
+    for index, (name, label) in enumerate(columns, start=1):
+        source = where.get(("country" if name == "prs_Citizenship" else label).casefold())
+        if name and source and htcds_lists.standard_name(name) in htcds.TEMPLATE_LIST_FIELDS:
+            rule = DataValidation(type="list", formula1=source, allow_blank=True)
+            letter = get_column_letter(index)
+            rule.add(f"{letter}3:{letter}{max(count + 2, 502)}")
+            sheet.add_data_validation(rule)
+    book.save(path)
+    return count
+
+
 def _zip(target: Path, members: dict[str, Path | bytes], password: str | None) -> None:
     import pyzipper
 
@@ -186,7 +231,9 @@ def _check(kind: str, file_format: str, purpose: str, filters: Filters) -> None:
     if kind not in Export.Kind.values:
         errors["kind"] = [_("Choose what to export: %(kinds)s.") % {"kinds": ", ".join(Export.Kind.values)}]
     if file_format not in Export.Format.values:
-        errors["file_format"] = [_("The format is csv or xlsx.")]
+        errors["file_format"] = [_("The format is csv, xlsx or iom (IOM's HTCDS Excel template).")]
+    elif file_format == Export.Format.IOM and kind != Export.Kind.HTCDS:
+        errors["file_format"] = [_("Only the HTCDS export can be laid out as IOM's template.")]
     if len(purpose) < MIN_PURPOSE:
         errors["purpose"] = [
             _(
@@ -241,12 +288,22 @@ def export_create(
         raise ValidationError(
             {"encrypt": _("Only an administrator may make an export that is not encrypted.")}
         )
-    cases = _cases(actor, owner, filters).iterator(chunk_size=500)
+    chosen = _cases(actor, owner, filters)
+    no_consent = 0
+    if kind == Export.Kind.HTCDS and identity:
+        # Names leave the agency only for people who agreed to their case being shared (con_Consent); the
+        # others are still counted in the de-identified export.
+        no_consent = chosen.filter(consent_to_share=False).count()
+        chosen = chosen.filter(consent_to_share=True)
+    cases = chosen.iterator(chunk_size=500)
     report: dict[str, Any] | None = None
     rows: Iterable[dict[str, Any]]
     if kind == Export.Kind.HTCDS:
         columns = htcds.columns(identity=identity)
-        rows = htcds.rows(cases, identity=identity)
+        if file_format == Export.Format.IOM:
+            rows = htcds.template_rows(cases, identity=identity)
+        else:
+            rows = htcds.rows(cases, identity=identity)
     else:
         columns = list(deidentified.COLUMNS)
         rows, suppression = deidentified.deidentify(deidentified.row(c) for c in cases)
@@ -257,8 +314,11 @@ def export_create(
     target = exports_dir() / stored
     try:
         with tempfile.TemporaryDirectory(dir=exports_dir()) as work:
-            data = Path(work) / f"{base}.{file_format}"
-            if file_format == Export.Format.XLSX:
+            suffix = "xlsx" if file_format == Export.Format.IOM else file_format
+            data = Path(work) / f"{base}.{suffix}"
+            if file_format == Export.Format.IOM:
+                count = _write_template(data, rows)
+            elif file_format == Export.Format.XLSX:
                 count = _write_xlsx(data, columns, rows, report)
             else:
                 count = _write_csv(data, columns, rows)
@@ -295,6 +355,7 @@ def export_create(
                     "filters": filters.as_dict(),
                     "encrypted": encrypt,
                     "identified": export.identified,
+                    "left_out_without_consent": no_consent,
                     "via": "web or API" if actor is not None else "command line",
                 },
                 # the stated purpose is the exporter's own words about the export, kept whole

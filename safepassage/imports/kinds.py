@@ -14,16 +14,25 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from safepassage.cases import htcds, htcds_lists
 from safepassage.core import dates
 from safepassage.core.roles import Action
 from safepassage.geo.models import Area, Level
 from safepassage.imports import values as v
+from safepassage.imports.codes import (
+    htcds_choice,
+    htcds_choices,
+    parse_consent,
+    parse_htcds_gender,
+    parse_languages,
+    parse_list,
+    parse_sex,
+)
 from safepassage.registry.bulk import BulkItem, assessments_bulk_record
 from safepassage.registry.models import Catalogue, Person
 from safepassage.registry.services import active_catalogue, agency_for_record, clean_person_fields
@@ -51,6 +60,7 @@ class Row:
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    prepared: Any = None  # what a kind's check made of the row, for its write
 
     def problem(self, column: str, reason: str) -> None:
         self.problems.append((column, reason))
@@ -140,6 +150,10 @@ class Kind:
                 continue
             row.values[column.name] = value
 
+    def skips(self, cells: dict[str, Any]) -> bool:
+        """A row of the file that holds no record (a second header row a template adds)."""
+        return False
+
     def check(self, rows: list[Row], ctx: Context) -> None:
         """Checks against the database for a batch of rows already read; adds problems to rows."""
 
@@ -166,38 +180,6 @@ def _errors_to_row(row: Row, error: ValidationError, mapping: dict[str, str]) ->
     else:
         for message in error.messages:
             row.problem("", message)
-
-
-SEX_WORDS = {
-    "f": Person.Sex.FEMALE,
-    "female": Person.Sex.FEMALE,
-    "woman": Person.Sex.FEMALE,
-    "girl": Person.Sex.FEMALE,
-    "หญิง": Person.Sex.FEMALE,
-    "ญ": Person.Sex.FEMALE,
-    "m": Person.Sex.MALE,
-    "male": Person.Sex.MALE,
-    "man": Person.Sex.MALE,
-    "boy": Person.Sex.MALE,
-    "ชาย": Person.Sex.MALE,
-    "ช": Person.Sex.MALE,
-    "other": Person.Sex.OTHER,
-    "unknown": Person.Sex.UNKNOWN,
-    "": Person.Sex.UNKNOWN,
-}
-
-
-def parse_sex(value: Any) -> str:
-    text = v.clean_text(value).casefold()
-    if text not in SEX_WORDS:
-        raise v.ValueProblem(
-            _("Sex is female, male, other or unknown (F or M will do), not %(value)s.") % {"value": value}
-        )
-    return SEX_WORDS[text]
-
-
-def parse_languages(value: Any) -> list[str]:
-    return [part.strip() for part in re.split(r"[,;]", v.clean_text(value)) if part.strip()]
 
 
 class People(Kind):
@@ -539,12 +521,6 @@ class Workplaces(Kind):
         return made
 
 
-def parse_list(value: Any) -> list[str]:
-    """Several codes in one cell: separated by spaces (as ODK and KoboToolbox write select_multiple
-    answers), commas or semicolons."""
-    return [part for part in re.split(r"[\s,;]+", v.clean_text(value)) if part]
-
-
 def _service_values(row: Row) -> dict[str, Any]:
     return {k: x for k, x in row.values.items() if x not in (None, "", [])}
 
@@ -642,34 +618,16 @@ class Responders(Kind):
         ]
 
 
-# HTCDS 2.0 gender codes (prs_Gender) as the registry's sex.
-HTCDS_GENDER = {
-    "Feminine": Person.Sex.FEMALE,
-    "Masculine": Person.Sex.MALE,
-    "TransgenderFeminine": Person.Sex.OTHER,
-    "TransgenderMasculine": Person.Sex.OTHER,
-    "NonConforming": Person.Sex.OTHER,
-    "NonSpecifiedUnknown": Person.Sex.UNKNOWN,
-}
-
-
-def parse_htcds_gender(value: Any) -> str:
-    text = v.clean_text(value)
-    if not text:
-        return Person.Sex.UNKNOWN
-    if text in HTCDS_GENDER:
-        return HTCDS_GENDER[text]
-    return parse_sex(text)
-
-
 class Cases(Kind):
-    """Victims' cases, with the field names of IOM's Human Trafficking Case Data Standard (HTCDS 2.0) — as
-    exported from its XLSForm on KoboToolbox or ODK — or SafePassage's own. Each row opens a case for a new
-    registry person; the trafficking status is recorded with the organisation that decided it."""
+    """Victims' cases in IOM's Human Trafficking Case Data Standard (HTCDS 2.0): IOM's Excel template as
+    partners fill it (drop-down labels, a label row, numbered empty rows), exports of IOM's XLSForm from
+    KoboToolbox or ODK, or SafePassage's own columns. Each row opens a case for a new registry person,
+    with its trafficking status and who decided it. Every problem of a row is reported at once."""
 
     name = "cases"
     label = _lazy("Cases (HTCDS 2.0)")
     object_type = "cases.case"
+    bulk = True
     columns = (
         Column(
             "given_name",
@@ -687,9 +645,23 @@ class Cases(Kind):
             parse=dates.parse_date,
             text=False,
         ),
-        Column("sex", _lazy("Sex"), aliases=("prs_gender", "gender"), parse=parse_htcds_gender, text=False),
-        Column("nationality", _lazy("Citizenship"), aliases=("prs_citizenship", "citizenship"), text=False),
+        Column("sex", _lazy("Sex"), parse=parse_sex, text=False),
+        Column("gender", _lazy("Gender"), aliases=("prs_gender",), parse=parse_htcds_gender, text=False),
+        Column(
+            "nationality",
+            _lazy("Citizenship"),
+            aliases=("prs_citizenship", "citizenship"),
+            parse=htcds_choice("prs_Citizenship"),
+            text=False,
+        ),
         Column("village_code", _lazy("Village code"), required=True, aliases=("village",)),
+        Column(
+            "consent_to_share",
+            _lazy("Agrees to share with other organisations"),
+            aliases=("con_consent", "consent"),
+            parse=parse_consent,
+            text=False,
+        ),
         Column(
             "opened_on",
             _lazy("Date the case was opened"),
@@ -698,50 +670,71 @@ class Cases(Kind):
             text=False,
         ),
         Column(
+            "status",
+            _lazy("Case status"),
+            aliases=("cas_status",),
+            parse=htcds_choice("cas_Status"),
+            text=False,
+        ),
+        Column(
             "recruitment_methods",
             _lazy("Method of recruitment"),
             aliases=("vic_methodofrecruitment",),
-            parse=parse_list,
+            parse=htcds_choices("vic_MethodOfRecruitment"),
             text=False,
         ),
         Column(
             "control_methods",
             _lazy("Methods of control"),
             aliases=("vic_methods_of_control", "vic_methodsofcontrol"),
-            parse=parse_list,
+            parse=htcds_choices("vic_MethodsOfControl"),
             text=False,
         ),
         Column(
             "exploitation_types",
             _lazy("Type of exploitation"),
             aliases=("vic_typeofexploitation",),
-            parse=parse_list,
+            parse=htcds_choices("vic_TypeOfExploitation"),
             text=False,
         ),
         Column(
             "sex_exploitation_types",
             _lazy("Type of sexual exploitation"),
             aliases=("vic_typeofsexexploitation",),
-            parse=parse_list,
+            parse=htcds_choices("vic_TypeOfSexExploitation"),
             text=False,
         ),
         Column(
             "labour_industry",
             _lazy("Forced-labour industry"),
             aliases=("vic_forcedlabourindustry",),
-            parse=parse_list,
+            parse=htcds_choices("vic_ForcedLabourIndustry"),
             text=False,
         ),
         Column(
-            "trafficking_status", _lazy("Trafficking status"), aliases=("vic_traffickingstatus",), text=False
+            "trafficking_status",
+            _lazy("Trafficking status"),
+            aliases=("vic_traffickingstatus",),
+            parse=htcds_choice("vic_TraffickingStatus"),
+            text=False,
         ),
         Column(
             "decided_by_org",
             _lazy("Who decided the status"),
-            aliases=("vic_traffickingstatusdecisionmakingorg",),
+            # IOM's Excel template spells it without the g.
+            aliases=("vic_traffickingstatusdecisionmakingorg", "vic_traffickinstatusdecisionmakingorg"),
+            parse=htcds_choice("vic_TraffickingStatusDecisionMakingOrg"),
             text=False,
         ),
     )
+
+    def skips(self, cells: dict[str, Any]) -> bool:
+        """IOM's template repeats each column's label in row 2, under its field name: not a case."""
+        labels = htcds_lists.template_label_keys()
+        filled = [(h, c) for h, c in cells.items() if h and c not in (None, "")]
+        return len(filled) >= 2 and all(
+            labels.get(htcds_lists.key(h)) == htcds_lists.key(c) for h, c in filled
+        )
 
     def read(self, row: Row, mapping: dict[str, str], ctx: Context) -> None:
         super().read(row, mapping, ctx)
@@ -750,32 +743,63 @@ class Cases(Kind):
             row.flags.append("several_industries")  # the case keeps the first; the note says which
             row.values["industry_note"] = ", ".join(industries[1:])
         row.values["labour_industry"] = industries[0] if industries else ""
+        gender = row.values.get("gender")
+        if gender and row.values.get("sex") in (None, "", Person.Sex.UNKNOWN):
+            row.values["sex"] = htcds.GENDER_SEX[gender]
+        if "consent_to_share" in mapping and row.values.get("consent_to_share") is None:
+            # The file asks and the row does not say: not shared until someone records a yes.
+            row.values["consent_to_share"] = False
+
+    def check(self, rows: list[Row], ctx: Context) -> None:
+        from safepassage.cases.services.bulk import case_draft_check
+
+        for row in rows:
+            if row.problems:
+                continue
+            draft = self._draft(row)
+            try:
+                case_draft_check(actor=ctx.actor, agency=ctx.agency, draft=draft, villages=ctx.villages)
+            except ValidationError as error:
+                _errors_to_row(row, error, {})
+            else:
+                row.prepared = draft
 
     def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
-        from safepassage.cases.services import case_open, status_decide
+        from safepassage.cases.services.bulk import case_draft_check, cases_bulk_open
 
-        made = []
-        today = timezone.localdate()
+        drafts = []
         for row in rows:
-            values = _service_values(row)
-            person = {
-                k: values.pop(k)
-                for k in ("given_name", "family_name", "birth_date", "sex", "village_code")
-                if k in values
-            }
-            status = values.pop("trafficking_status", "")
-            decided_by = values.pop("decided_by_org", "")
-            opened_on = values.pop("opened_on", today)
-            values.pop("industry_note", None)
-            case = case_open(
-                actor=ctx.actor, agency=ctx.agency, opened_on=opened_on, person_fields=person, **values
-            )
-            if status:
-                status_decide(
-                    actor=ctx.actor, case=case, status=status, decided_by_org=decided_by, decided_on=opened_on
+            if row.prepared is None:  # not checked in this run
+                row.prepared = self._draft(row)
+                case_draft_check(
+                    actor=ctx.actor, agency=ctx.agency, draft=row.prepared, villages=ctx.villages
                 )
-            made.append((row.number, case.pk))
-        return made
+            drafts.append(row.prepared)
+        made = cases_bulk_open(
+            actor=ctx.actor, agency=ctx.agency, drafts=drafts, source=f"import {ctx.job_id or ''}".strip()
+        )
+        return [(row.number, case.pk) for row, case in zip(rows, made, strict=True)]
+
+    def _draft(self, row: Row) -> Any:
+        from safepassage.cases.services.bulk import CaseDraft
+
+        values = _service_values(row)
+        if row.values.get("consent_to_share") is False:
+            values["consent_to_share"] = False
+        person = {
+            k: values.pop(k)
+            for k in ("given_name", "family_name", "birth_date", "sex", "village_code")
+            if k in values
+        }
+        values.pop("industry_note", None)
+        return CaseDraft(
+            person_fields=person,
+            opened_on=values.pop("opened_on", None) or timezone.localdate(),
+            status=values.pop("status", ""),
+            trafficking_status=values.pop("trafficking_status", ""),
+            decided_by_org=values.pop("decided_by_org", ""),
+            fields=values,
+        )
 
 
 KINDS: dict[str, Kind] = {
@@ -786,23 +810,3 @@ KINDS: dict[str, Kind] = {
 
 def kind_choices() -> list[tuple[str, str]]:
     return [(k.name, str(k.label)) for k in KINDS.values()]
-
-
-def check_by_writing(kind: Kind, rows: list[Row], ctx: Context, mapping: dict[str, str]) -> None:
-    """Check rows of a row-by-row kind by writing each in a savepoint and rolling it back, so the checks are
-    exactly the app's own; the caller runs this inside a transaction that is rolled back in the end."""
-    for row in rows:
-        if row.problems:
-            continue
-        try:
-            with transaction.atomic():
-                kind.write([row], ctx)
-                raise _Undo
-        except _Undo:
-            pass
-        except ValidationError as error:
-            _errors_to_row(row, error, mapping)
-
-
-class _Undo(Exception):
-    pass

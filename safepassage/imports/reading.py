@@ -148,7 +148,8 @@ def _open_text(path: Path, encoding: str) -> IO[str]:
 
 def rows(path: Path, info: FileInfo) -> Iterator[tuple[int, dict[str, Any]]]:
     """The data rows as (row number as a spreadsheet shows it — the header is row 1 —, {header: value}).
-    Rows with nothing in them are skipped."""
+    Rows with nothing in them are skipped, and so are rows whose only values are under columns without a title
+    (IOM's HTCDS template numbers a thousand rows in its untitled column A)."""
     headers = info.headers
     width = len(headers)
     if info.kind == "xlsx":
@@ -156,7 +157,7 @@ def rows(path: Path, info: FileInfo) -> Iterator[tuple[int, dict[str, Any]]]:
         next(source, None)
         for number, cells in enumerate(source, start=2):
             values = list(cells[:width]) + [None] * (width - len(cells))
-            if any(v not in (None, "") for v in values):
+            if any(v not in (None, "") for h, v in zip(headers, values, strict=True) if h):
                 yield number, dict(zip(headers, values, strict=True))
         return
     with _open_text(path, info.encoding) as stream:
@@ -167,6 +168,8 @@ def rows(path: Path, info: FileInfo) -> Iterator[tuple[int, dict[str, Any]]]:
                 if not any(c.strip() for c in cells):
                     continue
                 values = (cells + [""] * width)[:width]
+                if not any(c.strip() for h, c in zip(headers, values, strict=True) if h):
+                    continue
                 yield reader.line_num, dict(zip(headers, values, strict=True))
         except UnicodeDecodeError:
             raise FileProblem(

@@ -30,7 +30,7 @@ from safepassage.core.access import viewer_for
 from safepassage.core.roles import Role
 from safepassage.core.validation import safe_cell
 from safepassage.imports import reading
-from safepassage.imports.kinds import KINDS, Assessments, Context, Kind, Row, check_by_writing
+from safepassage.imports.kinds import KINDS, Assessments, Context, Kind, Row, _errors_to_row
 from safepassage.imports.models import ImportJob, MappingProfile, Provenance, RowProblem
 from safepassage.registry.models import Assessment
 
@@ -208,7 +208,7 @@ def _read_batches(
         kind.prepare(_info(job).headers, ctx)
     source = reading.rows(_path(job), _info(job))
     while chunk := list(islice(source, BATCH)):
-        batch = [Row(number, cells) for number, cells in chunk]
+        batch = [Row(number, cells) for number, cells in chunk if not kind.skips(cells)]
         for row in batch:
             kind.read(row, mapping, ctx)
         kind.check(batch, ctx)
@@ -427,7 +427,10 @@ def _apply(
             else:
                 created = 0
                 for batch in valid_batches:
-                    written = _write_rows(kind, batch, ctx, valid_only)
+                    # Bulk kinds checked every row in full before: the batch is written at once.
+                    written = (
+                        kind.write(batch, ctx) if kind.bulk else _write_rows(kind, batch, ctx, valid_only)
+                    )
                     _provenance(job, kind, written)
                     created += len(written)
             audit_record(
@@ -571,3 +574,23 @@ def problems_csv(job: ImportJob) -> str:
     if job.errors_total > KEEP_PROBLEMS:
         writer.writerow(["", "", _("… and %(n)d more problems.") % {"n": job.errors_total - KEEP_PROBLEMS}])
     return "\ufeff" + out.getvalue()
+
+
+def check_by_writing(kind: Kind, rows: list[Row], ctx: Context, mapping: dict[str, str]) -> None:
+    """Check rows of a row-by-row kind by writing each in a savepoint and rolling it back, so the checks are
+    exactly the app's own; the caller runs this inside a transaction that is rolled back in the end."""
+    for row in rows:
+        if row.problems:
+            continue
+        try:
+            with transaction.atomic():
+                kind.write([row], ctx)
+                raise _Undo
+        except _Undo:
+            pass
+        except ValidationError as error:
+            _errors_to_row(row, error, mapping)
+
+
+class _Undo(Exception):
+    pass

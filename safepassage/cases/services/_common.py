@@ -30,6 +30,8 @@ from safepassage.registry.models import Person
 
 CASE_FIELDS = (
     "nationality",
+    "gender",
+    "consent_to_share",
     "exploitation_types",
     "sex_exploitation_types",
     "control_methods",
@@ -54,6 +56,7 @@ LIST_FIELDS = {
 CHOICE_FIELDS = {
     "relationship_to_trafficker": htcds.Relationship,
     "labour_industry": htcds.LabourIndustry,
+    "gender": htcds.Gender,
     "immigration_status": Case.ImmigrationStatus,
 }
 COUNTRY_CODE = "^[A-Z]{2}$"

@@ -85,6 +85,10 @@ def _clean_case_fields(fields: Mapping[str, Any], person: Person) -> dict[str, A
             data[name] = value or ""
         elif name == "nationality":
             data[name] = _country(value, name)
+        elif name == "consent_to_share":
+            if not isinstance(value, bool):
+                raise _fail(name, _("Say yes or no: does the person agree to the case being shared?"))
+            data[name] = value
         elif name == "age_when_trafficked":
             if value is not None:
                 now = age_on(person, timezone.localdate())
@@ -118,6 +122,7 @@ def case_open(
     person_fields: Mapping[str, Any] | None = None,
     agency: Agency | None = None,
     intake: IntakeReport | None = None,
+    status: str = "",
     **fields: Any,
 ) -> Case:
     """Open a case for a registry person (one the actor may see) or for a new person, who is added to the
@@ -153,6 +158,12 @@ def case_open(
     urgency = fields.get("urgency") or Urgency.NORMAL
     if urgency not in Urgency.values:
         raise _fail("urgency", _("Say how urgent it is."))
+    # A case brought in from another system keeps its status there (HTCDS cas_Status).
+    status = status or htcds.CaseStatus.ACTIVE
+    if status not in htcds.CaseStatus.values:
+        raise _fail(
+            "status", _("Status is one of %(known)s.") % {"known": ", ".join(htcds.CaseStatus.values)}
+        )
     stage = _first_stage()
     earlier = Case.objects.filter(person=person).visible_to(actor).order_by("-opened_on", "-id").first()
     for attempt in range(3):
@@ -168,6 +179,7 @@ def case_open(
                     caseworker=caseworker,
                     opened_on=opened_on,
                     urgency=urgency,
+                    status=status,
                     stage=stage,
                     stage_since=opened_on,
                     previous_case=earlier,
@@ -193,6 +205,7 @@ def case_open(
         earlier_episode=earlier.reference if earlier else "",
         caseworker=caseworker.pk if caseworker else None,
         urgency=urgency,
+        status=status,
         **data,
     )
     return case

@@ -201,7 +201,16 @@ def best_interests_record(
 
 def transfer_packet(case: Case, repatriation: Repatriation) -> dict[str, Any]:
     """The minimum the receiving side needs: who is coming, what they need, the assessment, a summary.
-    Never the address, health notes, documentation status, perpetrators or who reported the case."""
+    Never the address, health notes, documentation status, perpetrators or who reported the case; and
+    nothing at all for a person who has not agreed to their case being shared."""
+    if not case.consent_to_share:
+        raise _fail(
+            "consent_to_share",
+            _(
+                "The person has not agreed to their case being shared with other organisations, so their "
+                "details cannot be sent to the receiving side. Record their agreement on the case first."
+            ),
+        )
     person = case.person
     assessment = repatriation.assessment
     return {

@@ -99,6 +99,14 @@ def referral_create(
                 "their safety can refer it now."
             ),
         )
+    if not case.consent_to_share and consent != Referral.Consent.OVERRIDE:
+        raise _fail(
+            "consent",
+            _(
+                "The person has not agreed to their case being shared with other organisations: record "
+                "their agreement on the case first, or a coordinator may override for their safety."
+            ),
+        )
     to_agency = organisation.member_agency
     profile = to_agency.profile if to_agency is not None else organisation.profile
     covers = _consent_scope(consent, consent_names_agency, consent_covers)

@@ -1,4 +1,5 @@
-"""`safepassage cases stages load FILE|export` and `safepassage cases scan` (for cron or the worker)."""
+"""`safepassage cases stages load FILE|export`, `safepassage cases scan` (for cron or the worker) and
+`safepassage cases htcds-lists --from DIR` (refresh IOM's HTCDS label lists from its template and XLSForm)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from safepassage.cases import stages
+from safepassage.cases import htcds_lists, stages
 from safepassage.cases.services import alerts_scan
 
 
@@ -26,12 +27,27 @@ class Command(BaseCommand):
         load.add_argument("file", type=Path)
         export = stage_sub.add_parser("export", help="write the lifecycle as JSON")
         export.add_argument("--output", "-o", default="-")
+        lists = sub.add_parser(
+            "htcds-lists",
+            help="rebuild the HTCDS label lists and template layout from IOM's template and XLSForm in DIR",
+        )
+        lists.add_argument("--from", dest="source", type=Path, required=True)
+        lists.add_argument("--output", "-o", type=Path, default=htcds_lists.DATA)
         sub.add_parser(
             "scan",
             help="raise alerts for long shelter stays, missed deadlines, overdue actions and follow-ups",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "htcds-lists":
+            source: Path = options["source"]
+            missing = [n for n in (htcds_lists.TEMPLATE, htcds_lists.XLSFORM) if not (source / n).exists()]
+            if missing:
+                raise CommandError(f"{source}: {', '.join(missing)} not found there")
+            data = htcds_lists.build(source)
+            htcds_lists.write(data, options["output"])
+            self.stdout.write(f"wrote {len(data['lists'])} lists to {options['output']}")
+            return
         if options["subcommand"] == "scan":
             raised = alerts_scan()
             self.stdout.write(", ".join(f"{kind}: {n}" for kind, n in raised.items()) + " new alerts")
