@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_consent_withdrawal'),
+        ('cases', '0010_break_glass'),
     ]
 
     operations = [
