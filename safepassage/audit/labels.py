@@ -82,6 +82,7 @@ VERBS: dict[str, Any] = {
     "erase": _("identity removed"),
     "erase_withdrawal": _("identity removed after consent was withdrawn"),
     "reapply": _("removals done again after a restore"),
+    "restore": _("restored"),
     "access_export": _("everything held about them given out"),
     "own_consent": _("own consent recorded at 18"),
 }
@@ -119,6 +120,7 @@ SUBJECTS: dict[tuple[str, ...], Any] = {
     ("privacy", "erasure"): _("Identity removal"),
     ("privacy", "retention"): _("Keeping records for a set time"),
     ("privacy", "correction"): _("Correction request"),
+    ("privacy", "backup"): _("Backup"),
     ("registry", "demo"): _("Practice data"),
     ("workplaces", "rating"): _("Workplace rating"),
     ("workplaces", "submission"): _("Employer's report"),
