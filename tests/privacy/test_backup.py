@@ -92,7 +92,11 @@ def pg_connect(dbname: str, **options: Any) -> Any:
     import psycopg
 
     conf = connection.settings_dict
-    params = {"host": conf["HOST"] or "", "port": conf["PORT"] or "", "user": conf["USER"] or ""}
+    params: dict[str, Any] = {
+        "host": conf["HOST"] or "",
+        "port": conf["PORT"] or "",
+        "user": conf["USER"] or "",
+    }
     return psycopg.connect(dbname=dbname, password=conf["PASSWORD"] or None, **params, **options)
 
 
