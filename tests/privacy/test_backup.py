@@ -269,6 +269,10 @@ def test_a_wrong_or_missing_key_is_refused_naming_the_setting_and_nothing_is_wri
     with pytest.raises(CommandError, match="BACKUP_KEY: not set"):
         call_command("backup", out=str(tmp_path / "other.spb"))
     assert not (tmp_path / "other.spb").exists()
+    monkeypatch.setenv("BACKUP_KEY", KEY)
+    with pytest.raises(CommandError, match="--out: cannot write"):
+        call_command("backup", out=str(tmp_path))  # a folder, not a file
+    assert not list(tmp_path.glob(".*.partial"))
     monkeypatch.setenv("BACKUP_KEY", "c2hvcnQ=")
     with pytest.raises(CommandError, match="BACKUP_KEY: must be 32 random bytes"):
         call_command("restore", str(out), list=True)

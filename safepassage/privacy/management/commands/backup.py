@@ -25,6 +25,8 @@ class Command(BaseCommand):
             made = backup_make(out=Path(options["out"]), secret=secret)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
+        except OSError as exc:  # the folder is full, read-only, or --out names a folder
+            raise CommandError(f"--out: cannot write {options['out']!r} ({exc.strerror})") from None
         self.stdout.write(
             f"Backup written to {made.path} ({made.size} bytes): the {made.vendor} database and "
             f"{made.files} files, encrypted with {secret.setting}."

@@ -39,6 +39,8 @@ class Command(BaseCommand):
             done = restore(path=path, secret=secret, erasure_log=log, say=self.stdout.write)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
+        except OSError as exc:  # a full disk or a folder that cannot be written: nothing half-placed is kept
+            raise CommandError(f"cannot restore ({exc.strerror}: {exc.filename})") from None
         self.stdout.write(
             f"Restored the {done.contents.manifest['vendor']} database and {done.contents.files} files."
         )
