@@ -162,6 +162,9 @@ RETENTION = {
 AUDIT_CHECKPOINT_FILE = Path(
     env.text("AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit-checkpoints.jsonl"))
 ).expanduser()
+# where every erasure is also written (ids and codes only), so `safepassage restore` can make again the
+# erasures made after the backup it restores: like the checkpoints, keep it on storage apart from the database
+ERASURE_LOG_FILE = Path(env.text("ERASURE_LOG_FILE", str(DATA_DIR / "erasure-log.jsonl"))).expanduser()
 
 SESSION_COOKIE_AGE = env.integer("SESSION_HOURS", 8, minimum=1) * 3600
 SESSION_SAVE_EVERY_REQUEST = True  # the session lasts SESSION_HOURS from the last request, not the login

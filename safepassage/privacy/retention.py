@@ -24,6 +24,7 @@ from safepassage.imports.models import ImportJob
 from safepassage.linkage.models import Merge
 from safepassage.migration.models import Registration
 from safepassage.privacy import stores
+from safepassage.privacy.backup.erasures import log_keep
 from safepassage.privacy.models import ErasureLog, ErasureReason
 from safepassage.registry.models import Person
 
@@ -156,13 +157,14 @@ class Summary:
 
 
 def _log(records: dict[str, list[int]], person: Person | None = None) -> None:
-    ErasureLog.objects.create(
+    log = ErasureLog.objects.create(
         kind=ErasureLog.Kind.RETENTION,
         reason=ErasureReason.RETENTION,
         agency_id=person.agency_id if person else None,
         person_id=person.pk if person else None,
         records=records,
     )
+    log_keep(log)
 
 
 def _batched(ids: list[int], do: Callable[[list[int]], Any]) -> None:

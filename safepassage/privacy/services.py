@@ -20,6 +20,7 @@ from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action, Role
 from safepassage.privacy import stores
+from safepassage.privacy.backup.erasures import log_keep
 from safepassage.privacy.models import CorrectionRequest, ErasureLog, ErasureReason
 from safepassage.registry.models import Person
 from safepassage.registry.services import PERSON_FIELDS, age_on
@@ -66,6 +67,7 @@ def _erase(
         records=records,
         erased_by=actor,
     )
+    log_keep(log)
     audit_record(
         actor=actor,
         action=action,
