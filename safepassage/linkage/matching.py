@@ -147,6 +147,17 @@ DIFFERENT = {
     "national_id": gettext_noop("Different ID numbers"),
 }
 MISSING = gettext_noop("Not known on one record")
+# What each comparison looks at, in words: the review page names the field a "not known" is about.
+FIELD_NAMES = {
+    "given_latin": gettext_noop("Given name"),
+    "family_latin": gettext_noop("Family name"),
+    "name_script": gettext_noop("Name in its own script"),
+    "birth_date": gettext_noop("Date of birth"),
+    "sex": gettext_noop("Sex"),
+    "village": gettext_noop("Village"),
+    "parents": gettext_noop("Parents' names"),
+    "national_id": gettext_noop("ID card number"),
+}
 COLUMNS = (
     "id",
     "agency",
