@@ -36,6 +36,7 @@ class JaroWinkler:
 
     column: str
     threshold: float
+    forms: bool = False  # the best over the Latin forms of a name (`_a` as written, `_b` romanised)
 
 
 # Levels of every comparison, from most to least alike: (SQL condition, label). The label is what the review
@@ -46,11 +47,14 @@ def _either(field: str) -> str:
     return " OR ".join(f"{field}_{x}_l = {field}_{y}_r" for x in "ab" for y in "ab")
 
 
-def _alike(field: str, threshold: float) -> str:
+def _alike(field: str, threshold: float) -> JaroWinkler:
     """The best Jaro-Winkler similarity over the Latin forms of the two records' names."""
-    pairs = ", ".join(
-        f"coalesce(jaro_winkler_similarity({field}_{x}_l, {field}_{y}_r), 0)" for x in "ab" for y in "ab"
-    )
+    return JaroWinkler(field, threshold, forms=True)
+
+
+def best_of_forms(function: str, field: str, threshold: float) -> str:
+    """SQL: the best similarity (`function`, the backend's Jaro-Winkler) of any two Latin forms."""
+    pairs = ", ".join(f"coalesce({function}({field}_{x}_l, {field}_{y}_r), 0)" for x in "ab" for y in "ab")
     return f"greatest({pairs}) >= {threshold}"
 
 
@@ -234,6 +238,27 @@ def record(person: dict[str, Any]) -> dict[str, Any]:
     return {k: (None if v == "" else v) for k, v in values.items()}
 
 
+def _best_of_forms_class() -> Any:
+    import splink.comparison_level_library as cll
+
+    class BestOfForms(cll.CustomLevel):
+        """Written in each backend's SQL with its own Jaro-Winkler function (the jar's UDF on Spark)."""
+
+        def __init__(self, condition: JaroWinkler, label: str) -> None:
+            super().__init__("TRUE", label)
+            self.condition = condition
+
+        def create_sql(self, sql_dialect: Any) -> str:
+            jw = sql_dialect.jaro_winkler_function_name
+            return best_of_forms(jw, self.condition.column, self.condition.threshold)
+
+    return BestOfForms
+
+
+def _BestOfForms(condition: JaroWinkler, label: str) -> Any:
+    return _best_of_forms_class()(condition, label)
+
+
 def _comparison(name: str, *, fixed: bool = False) -> Any:
     import splink.comparison_level_library as cll
     from splink import comparison_library as cl
@@ -249,7 +274,9 @@ def _comparison(name: str, *, fixed: bool = False) -> Any:
     u = U_FIXED[name]
     for index, ((condition, label), start, u_value) in enumerate(zip(FIELDS[name], m, u, strict=False)):
         level: Any
-        if isinstance(condition, JaroWinkler):
+        if isinstance(condition, JaroWinkler) and condition.forms:
+            level = _BestOfForms(condition, label)
+        elif isinstance(condition, JaroWinkler):
             level = cll.JaroWinklerLevel(condition.column, condition.threshold)
         else:  # plain SQL written for DuckDB; Splink translates it for another backend (sqlglot)
             level = cll.CustomLevel(condition, label, base_dialect_str="duckdb")
@@ -268,7 +295,9 @@ def settings(*, fixed_for: int | None = None) -> Any:
     and one likely duplicate per person as the prior."""
     from splink import SettingsCreator, block_on
 
-    prior = {} if fixed_for is None else {"probability_two_random_records_match": 1 / max(fixed_for, 100)}
+    prior: dict[str, Any] = {}
+    if fixed_for is not None:
+        prior["probability_two_random_records_match"] = 1 / max(fixed_for, 100)
     return SettingsCreator(
         **prior,
         link_type="dedupe_only",

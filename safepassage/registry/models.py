@@ -166,7 +166,7 @@ class GuardianRelation(models.TextChoices):
 
 
 class PersonQuerySet(ScopedQuerySet["Person"]):
-    def bulk_create(self, objs: Iterable[Person], *args: Any, **kwargs: Any) -> list[Person]:  # type: ignore[override]
+    def bulk_create(self, objs: Iterable[Person], *args: Any, **kwargs: Any) -> list[Person]:
         """Every bulk path (imports, demo, bench) stores the romanised names as `save` does."""
         objs = list(objs)
         for person in objs:
@@ -301,7 +301,7 @@ class Person(AgencyOwned, TimeStamped):
             ),
         ]
 
-    objects = PersonQuerySet.as_manager()  # type: ignore[assignment,misc]
+    objects = PersonQuerySet.as_manager()  # type: ignore[misc]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         fields = kwargs.get("update_fields")

@@ -29,7 +29,7 @@ def population(people: int = 3000, per_source: int = 110, seed: int = 11) -> tup
     """Thai-script-only records, and for some of them a Latin-only record of the same person written by
     another office (one spelling source each); plus Latin-only strangers, so Latin records are not all
     duplicates. Returns the records and the planted pairs (with their source)."""
-    rng = random.Random(seed)  # noqa: S311 - generated test data
+    rng = random.Random(seed)
     names = spellings()
     villages = [f"5001{i:04d}" for i in range(60)]
     today = date(2026, 6, 1)
