@@ -32,6 +32,8 @@ PERSON_VALUES = (
     "family_name",
     "given_name_latin",
     "family_name_latin",
+    "given_name_roman",
+    "family_name_roman",
     "sex",
     "birth_date",
     "birth_year",
