@@ -127,3 +127,18 @@ def test_dedupe_of_thirty_people_runs(world):
     crowd(world, n=30)
     call_command("people", "dedupe", "--agency", world.agency_a.code)
     assert LinkageRun.objects.get().people == 30
+
+
+def test_the_migration_fills_the_romanised_names_of_people_already_recorded(world):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("safepassage.registry.migrations.0016_romanised_names")
+    person = Person.objects.create(
+        agency=world.agency_a, village=world.village_1, given_name="มาลี", family_name="แสงดาว"
+    )
+    Person.objects.filter(pk=person.pk).update(given_name_roman="", family_name_roman="")
+    migration.fill(apps, None)
+    person.refresh_from_db()
+    assert (person.given_name_roman, person.family_name_roman) == ("mali", "saengdao")
