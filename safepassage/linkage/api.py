@@ -45,6 +45,7 @@ class RecordOut(Schema):
     national_id: str
     father_name: str
     mother_name: str
+    other_names: list[str]
 
 
 class CandidateOut(Schema):
@@ -68,6 +69,12 @@ class CandidateDetail(CandidateOut):
 
 class DecisionIn(Schema):
     note: str = ""
+
+
+class MergeIn(DecisionIn):
+    # field → the id of the record (person_a or person_b) whose value the merged record keeps; fields not
+    # named keep the kept record's value, its empty ones filled from the other.
+    choices: dict[str, int] = {}
 
 
 class MergeOut(Schema):
@@ -112,6 +119,7 @@ def record_out(person: Person | None) -> dict[str, Any] | None:
         "national_id": person.national_id,
         "father_name": person.father_name,
         "mother_name": person.mother_name,
+        "other_names": [name for name in person.other_names.splitlines() if name],
     }
 
 
@@ -133,7 +141,7 @@ def detail(user: Any, candidate: MatchCandidate) -> dict[str, Any]:
     last = candidate.merges.filter(undone_at__isnull=True).order_by("-pk").first()
     return {
         **candidate_out(candidate),
-        "evidence": [{**e, "label": _(e["label"])} for e in candidate.evidence],
+        "evidence": services.evidence_in_words(candidate.evidence),
         "person_a": record_out(a),
         "person_b": record_out(b),
         "merge_id": last.pk if last else None,
@@ -169,11 +177,16 @@ def candidate_detail(request: HttpRequest, candidate_id: int) -> Any:
 
 
 @router.post("/linkage/candidates/{candidate_id}/merge", response={200: MergeOut, **ERRORS})
-def candidate_merge(request: HttpRequest, candidate_id: int, payload: DecisionIn) -> Any:
-    """The same person: fold one record into the other, keeping history and provenance (can be undone)."""
+def candidate_merge(request: HttpRequest, candidate_id: int, payload: MergeIn) -> Any:
+    """The same person: fold one record into the other, keeping history and provenance (can be undone).
+    `choices` picks, field by field, the record whose value is kept (given_name, family_name,
+    given_name_latin, family_name_latin, sex, birth_date, birth_year, village_id, national_id, father_name,
+    mother_name); every name and spelling of both records stays as another name of the person."""
     user = signed_in_user(request)
     candidate = services.candidate_for(user, candidate_id, Action.CHANGE)
-    return merge_out(services.merge(actor=user, candidate=candidate, note=payload.note))
+    return merge_out(
+        services.merge(actor=user, candidate=candidate, note=payload.note, choices=payload.choices)
+    )
 
 
 @router.post("/linkage/candidates/{candidate_id}/not-same", response={200: CandidateOut, **ERRORS})

@@ -25,6 +25,9 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
+from safepassage.linkage.spelling import fold
+from safepassage.registry.names import romanise
+
 
 @dataclass(frozen=True)
 class JaroWinkler:
@@ -33,32 +36,40 @@ class JaroWinkler:
 
     column: str
     threshold: float
+    forms: bool = False  # the best over the Latin forms of a name (`_a` as written, `_b` romanised)
+
+
+# Levels of every comparison, from most to least alike: (SQL condition, label). The label is what the review
+# page explains (through gettext). Nulls are a level of their own, with no weight: a missing ID says nothing.
+def _either(field: str) -> str:
+    """Two records' names the same through any of their Latin forms: the spelling written on the record
+    (`_a`) or the machine's romanisation of the name in its own script (`_b`)."""
+    return " OR ".join(f"{field}_{x}_l = {field}_{y}_r" for x in "ab" for y in "ab")
+
+
+def _alike(field: str, threshold: float) -> JaroWinkler:
+    """The best Jaro-Winkler similarity over the Latin forms of the two records' names."""
+    return JaroWinkler(field, threshold, forms=True)
+
+
+def best_of_forms(function: str, field: str, threshold: float) -> str:
+    """SQL: the best similarity (`function`, the backend's Jaro-Winkler) of any two Latin forms."""
+    pairs = ", ".join(f"coalesce({function}({field}_{x}_l, {field}_{y}_r), 0)" for x in "ab" for y in "ab")
+    return f"greatest({pairs}) >= {threshold}"
 
 
 # Levels of every comparison, from most to least alike: (SQL condition, label). The label is what the review
 # page explains (through gettext). Nulls are a level of their own, with no weight: a missing ID says nothing.
 FIELDS: dict[str, list[tuple[str | JaroWinkler, str]]] = {
     "given_latin": [
-        ("given_latin_l = given_latin_r", gettext_noop("Given names the same in Latin letters")),
-        (
-            JaroWinkler("given_latin", 0.92),
-            gettext_noop("Given names spelled alike"),
-        ),
-        (
-            JaroWinkler("given_latin", 0.80),
-            gettext_noop("Given names a little alike"),
-        ),
+        (_either("given"), gettext_noop("Given names the same in Latin letters")),
+        (_alike("given", 0.92), gettext_noop("Given names spelled alike")),
+        (_alike("given", 0.80), gettext_noop("Given names a little alike")),
     ],
     "family_latin": [
-        ("family_latin_l = family_latin_r", gettext_noop("Family names the same in Latin letters")),
-        (
-            JaroWinkler("family_latin", 0.92),
-            gettext_noop("Family names spelled alike"),
-        ),
-        (
-            JaroWinkler("family_latin", 0.80),
-            gettext_noop("Family names a little alike"),
-        ),
+        (_either("family"), gettext_noop("Family names the same in Latin letters")),
+        (_alike("family", 0.92), gettext_noop("Family names spelled alike")),
+        (_alike("family", 0.80), gettext_noop("Family names a little alike")),
     ],
     "name_script": [
         ("name_script_l = name_script_r", gettext_noop("Names the same in their own script")),
@@ -71,8 +82,18 @@ FIELDS: dict[str, list[tuple[str | JaroWinkler, str]]] = {
             "AND substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2)",
             gettext_noop("Same date of birth with day and month swapped"),
         ),
-        ("birth_year_l = birth_year_r", gettext_noop("Same year of birth")),
-        ("abs(birth_year_l - birth_year_r) <= 1", gettext_noop("Years of birth one apart")),
+        (
+            "birth_date_l IS NOT NULL AND birth_date_r IS NOT NULL",
+            gettext_noop("Different dates of birth"),
+        ),
+        (
+            "birth_year_l = birth_year_r",
+            gettext_noop("Same year of birth (the full date not known on one record)"),
+        ),
+        (
+            "abs(birth_year_l - birth_year_r) <= 1",
+            gettext_noop("Years of birth one apart (the full date not known on one record)"),
+        ),
     ],
     "sex": [("sex_l = sex_r", gettext_noop("Same sex"))],
     "village": [("village_l = village_r", gettext_noop("Same village"))],
@@ -89,13 +110,33 @@ M_START: dict[str, list[float]] = {
     "given_latin": [0.80, 0.12, 0.05, 0.03],
     "family_latin": [0.85, 0.08, 0.04, 0.03],
     "name_script": [0.55, 0.45],
-    "birth_date": [0.60, 0.05, 0.28, 0.04, 0.03],
+    "birth_date": [0.60, 0.05, 0.01, 0.28, 0.04, 0.02],
     "sex": [0.98, 0.02],
     "village": [0.85, 0.15],
     "parents": [0.65, 0.20, 0.15],
     "national_id": [0.95, 0.05],
 }
+# How often two records of different people fall in each level (the same order): used, with M_START, when
+# a population is too small to learn from (fewer than MIN_TRAIN people, or training finds no likely pairs).
+# Measured on generated districts of a few thousand people (tests/linkage) and rounded.
+U_FIXED: dict[str, list[float]] = {
+    "given_latin": [0.003, 0.01, 0.08, 0.907],
+    "family_latin": [0.001, 0.005, 0.05, 0.944],
+    "name_script": [0.0005, 0.9995],
+    "birth_date": [0.0002, 0.00002, 0.95, 0.01, 0.02, 0.01978],
+    "sex": [0.5, 0.5],
+    "village": [0.05, 0.95],
+    "parents": [0.001, 0.01, 0.989],
+    "national_id": [0.0001, 0.9999],
+}
+# Levels whose m is never re-estimated (field → level indexes in FIELDS): two known full dates of birth that
+# differ are rare for one person (a slip of the pen), but where many people share a name expectation
+# maximisation would learn them as common and propose namesakes of one village.
+M_FIXED: dict[str, set[int]] = {"birth_date": {2}}
+MIN_TRAIN = 1000
 NULL_COLUMNS = {
+    "given_latin": "given_b",
+    "family_latin": "family_b",
     "birth_date": "birth_year",
     "parents": "parents",
 }  # the column whose absence makes a null level
@@ -110,11 +151,24 @@ DIFFERENT = {
     "national_id": gettext_noop("Different ID numbers"),
 }
 MISSING = gettext_noop("Not known on one record")
+# What each comparison looks at, in words: the review page names the field a "not known" is about.
+FIELD_NAMES = {
+    "given_latin": gettext_noop("Given name"),
+    "family_latin": gettext_noop("Family name"),
+    "name_script": gettext_noop("Name in its own script"),
+    "birth_date": gettext_noop("Date of birth"),
+    "sex": gettext_noop("Sex"),
+    "village": gettext_noop("Village"),
+    "parents": gettext_noop("Parents' names"),
+    "national_id": gettext_noop("ID card number"),
+}
 COLUMNS = (
     "id",
     "agency",
-    "given_latin",
-    "family_latin",
+    "given_a",
+    "given_b",
+    "family_a",
+    "family_b",
     "name_script",
     "birth_date",
     "birth_year",
@@ -145,12 +199,19 @@ def fold_latin(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
-def _latin(name: str, latin: str) -> str:
-    """A name in Latin letters: the one given, or the name itself when it is written in Latin letters."""
+def _written(name: str, latin: str) -> str:
+    """The spelling in Latin letters written on the record: its Latin field, or the name itself when it is
+    written in Latin letters; folded (spelling.fold)."""
     if latin:
-        return fold_latin(latin)
+        return fold(latin)
     text = fold_latin(name)
-    return text if text and all(c.isascii() for c in text.replace(" ", "")) else ""
+    return fold(text) if text and all(c.isascii() for c in text.replace(" ", "")) else ""
+
+
+def _romanised(person: dict[str, Any], field: str) -> str:
+    """The machine's romanisation of the name (stored on the person when written), folded."""
+    stored = person.get(f"{field}_roman")
+    return fold(stored if stored is not None else romanise(person.get(field, "") or ""))
 
 
 def record(person: dict[str, Any]) -> dict[str, Any]:
@@ -162,8 +223,10 @@ def record(person: dict[str, Any]) -> dict[str, Any]:
     values = {
         "id": person["id"],
         "agency": person["agency_id"],
-        "given_latin": _latin(person.get("given_name", ""), person.get("given_name_latin", "")),
-        "family_latin": _latin(person.get("family_name", ""), person.get("family_name_latin", "")),
+        "given_a": _written(person.get("given_name", ""), person.get("given_name_latin", "")),
+        "given_b": _romanised(person, "given_name"),
+        "family_a": _written(person.get("family_name", ""), person.get("family_name_latin", "")),
+        "family_b": _romanised(person, "family_name"),
         "name_script": normalise(f"{person.get('given_name', '')} {person.get('family_name', '')}"),
         "birth_date": birth_date.isoformat() if birth_date else "",
         "birth_year": person.get("birth_year") or (birth_date.year if birth_date else None),
@@ -175,7 +238,28 @@ def record(person: dict[str, Any]) -> dict[str, Any]:
     return {k: (None if v == "" else v) for k, v in values.items()}
 
 
-def _comparison(name: str) -> Any:
+def _best_of_forms_class() -> Any:
+    import splink.comparison_level_library as cll
+
+    class BestOfForms(cll.CustomLevel):
+        """Written in each backend's SQL with its own Jaro-Winkler function (the jar's UDF on Spark)."""
+
+        def __init__(self, condition: JaroWinkler, label: str) -> None:
+            super().__init__("TRUE", label)
+            self.condition = condition
+
+        def create_sql(self, sql_dialect: Any) -> str:
+            jw = sql_dialect.jaro_winkler_function_name
+            return best_of_forms(jw, self.condition.column, self.condition.threshold)
+
+    return BestOfForms
+
+
+def _BestOfForms(condition: JaroWinkler, label: str) -> Any:
+    return _best_of_forms_class()(condition, label)
+
+
+def _comparison(name: str, *, fixed: bool = False) -> Any:
     import splink.comparison_level_library as cll
     from splink import comparison_library as cl
 
@@ -187,29 +271,43 @@ def _comparison(name: str) -> Any:
     ]
     levels[0] = levels[0].configure(is_null_level=True)
     m = M_START[name]
-    for (condition, label), start in zip(FIELDS[name], m, strict=False):
+    u = U_FIXED[name]
+    for index, ((condition, label), start, u_value) in enumerate(zip(FIELDS[name], m, u, strict=False)):
         level: Any
-        if isinstance(condition, JaroWinkler):
+        if isinstance(condition, JaroWinkler) and condition.forms:
+            level = _BestOfForms(condition, label)
+        elif isinstance(condition, JaroWinkler):
             level = cll.JaroWinklerLevel(condition.column, condition.threshold)
         else:  # plain SQL written for DuckDB; Splink translates it for another backend (sqlglot)
             level = cll.CustomLevel(condition, label, base_dialect_str="duckdb")
-        levels.append(level.configure(label_for_charts=label, m_probability=start))
-    levels.append(cll.ElseLevel().configure(label_for_charts=DIFFERENT[name], m_probability=m[-1]))
+        known: dict[str, Any] = {"u_probability": u_value} if fixed else {}
+        if index in M_FIXED.get(name, ()):
+            known["fix_m_probability"] = True
+        levels.append(level.configure(label_for_charts=label, m_probability=start, **known))
+    known = {"u_probability": u[-1]} if fixed else {}
+    levels.append(cll.ElseLevel().configure(label_for_charts=DIFFERENT[name], m_probability=m[-1], **known))
     return cl.CustomComparison(output_column_name=name, comparison_levels=levels)
 
 
-def settings() -> Any:
-    """The Splink model's settings: the same on DuckDB here and on Spark for a country."""
+def settings(*, fixed_for: int | None = None) -> Any:
+    """The Splink model's settings: the same on DuckDB here and on Spark for a country. `fixed_for` (a number
+    of people) gives the documented fixed parameters instead of trained ones: m from M_START, u from U_FIXED,
+    and one likely duplicate per person as the prior."""
     from splink import SettingsCreator, block_on
 
+    prior: dict[str, Any] = {}
+    if fixed_for is not None:
+        prior["probability_two_random_records_match"] = 1 / max(fixed_for, 100)
     return SettingsCreator(
+        **prior,
         link_type="dedupe_only",
         unique_id_column_name="id",
-        comparisons=[_comparison(name) for name in FIELDS],
+        comparisons=[_comparison(name, fixed=fixed_for is not None) for name in FIELDS],
         blocking_rules_to_generate_predictions=[
             block_on("birth_year", "village"),
             block_on("national_id"),
-            block_on("substr(family_latin, 1, 3)", "substr(given_latin, 1, 2)", "birth_year"),
+            block_on("substr(family_b, 1, 3)", "substr(given_b, 1, 2)", "birth_year"),
+            block_on("substr(family_a, 1, 3)", "substr(given_a, 1, 2)", "birth_year"),
             block_on("name_script", "village"),
         ],
         additional_columns_to_retain=["agency"],
@@ -284,13 +382,13 @@ def train(source: Any, rows: int, *, expectation_maximisation: bool = True) -> A
 
     linker = Linker(source, settings())
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("given_latin", "family_latin", "birth_year"), block_on("national_id")], recall=0.8
+        [block_on("given_b", "family_b", "birth_year"), block_on("national_id")], recall=0.8
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e4, rows * 20)), seed=1)
     if expectation_maximisation:
         for rule in (
             block_on("birth_year", "village"),
-            block_on("substr(family_latin, 1, 3)", "substr(given_latin, 1, 2)", "birth_year"),
+            block_on("substr(family_b, 1, 3)", "substr(given_b, 1, 2)", "birth_year"),
         ):
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, fix_u_probabilities=True, estimate_without_term_frequencies=True
@@ -298,15 +396,49 @@ def train(source: Any, rows: int, *, expectation_maximisation: bool = True) -> A
     return linker
 
 
-def _pairs(db: Any, table: Any, threshold: float) -> list[Pair]:
-    source = db.register(table)
+def fixed(source: Any, rows: int) -> Any:
+    """A linker with the documented fixed parameters (M_START, U_FIXED): for a population too small to
+    learn from."""
+    from splink import Linker
+
+    return Linker(source, settings(fixed_for=rows))
+
+
+def _failures() -> tuple[type[Exception], ...]:
+    """What training a model on too few or too different people raises: a logarithm of zero (ValueError,
+    "math domain error"), an m that underflows, or Splink's own "EM found no pairs"."""
+    from splink.internals.exceptions import EMTrainingException
+
+    return (ArithmeticError, ValueError, EMTrainingException)
+
+
+def _linker(db: Any, table: Any) -> Any:
+    rows = table.num_rows
+    if rows < MIN_TRAIN:
+        return fixed(db.register(table), rows)
     try:
-        linker = train(source, table.num_rows)
-    except ValueError:
+        return train(db.register(table), rows)
+    except _failures():
+        pass
+    try:
         # A level no likely match fell in makes its m underflow: train again without expectation
         # maximisation, so the starting m values stand (a failed session leaves the model half-changed).
-        linker = train(source, table.num_rows, expectation_maximisation=False)
-    result = linker.inference.predict(threshold_match_probability=threshold)
+        return train(db.register(table), rows, expectation_maximisation=False)
+    except _failures():
+        # No pair close enough to estimate the prior from (log of zero: "math domain error"), or none
+        # found by a training rule (Splink's own exception): the fixed parameters.
+        return fixed(db.register(table), rows)
+
+
+def _pairs(db: Any, table: Any, threshold: float) -> list[Pair]:
+    try:
+        result = _linker(db, table).inference.predict(threshold_match_probability=threshold)
+    except _failures():
+        # Trained, but with a prior of zero (no pair close enough to estimate it from): scoring takes its
+        # logarithm ("math domain error"). The fixed parameters instead.
+        result = fixed(db.register(table), table.num_rows).inference.predict(
+            threshold_match_probability=threshold
+        )
     names = labels()
     pairs: list[Pair] = []
     for row in result.as_record_list():
@@ -334,8 +466,10 @@ def _schema() -> Any:
         [
             ("id", pa.int64()),
             ("agency", pa.int64()),
-            ("given_latin", pa.string()),
-            ("family_latin", pa.string()),
+            ("given_a", pa.string()),
+            ("given_b", pa.string()),
+            ("family_a", pa.string()),
+            ("family_b", pa.string()),
             ("name_script", pa.string()),
             ("birth_date", pa.string()),
             ("birth_year", pa.int64()),

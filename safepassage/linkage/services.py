@@ -32,6 +32,8 @@ PERSON_VALUES = (
     "family_name",
     "given_name_latin",
     "family_name_latin",
+    "given_name_roman",
+    "family_name_roman",
     "sex",
     "birth_date",
     "birth_year",
@@ -53,6 +55,24 @@ FILLABLE = (
     "household_id",
     "hometown_id",
 )
+
+
+# What the reviewer may choose, field by field, from either record when merging (else the kept record's
+# value, its empty fields filled from the other).
+CHOOSABLE = (
+    "given_name",
+    "family_name",
+    "given_name_latin",
+    "family_name_latin",
+    "sex",
+    "birth_date",
+    "birth_year",
+    "village_id",
+    "national_id",
+    "father_name",
+    "mother_name",
+)
+NAME_FIELDS = (("given_name", "family_name"), ("given_name_latin", "family_name_latin"))
 
 
 def may_review(user: Any, agency_id: int | None = None) -> bool:
@@ -169,6 +189,20 @@ def pair_records(actor: Any, candidate: MatchCandidate) -> tuple[Person | None, 
     return a, b
 
 
+def evidence_in_words(evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The evidence of a pair as a person reads it (translated); a field not known on one record is named
+    ("Date of birth: not known on one record")."""
+    words = []
+    for item in evidence:
+        label = _(item["label"])
+        if item["label"] == matching.MISSING and item.get("field") in matching.FIELD_NAMES:
+            label = _("%(field)s: not known on one record") % {
+                "field": _(matching.FIELD_NAMES[item["field"]])
+            }
+        words.append({**item, "label": label})
+    return words
+
+
 def _row(person: Person) -> dict[str, Any]:
     """Every column of a person, as JSON can hold it (dates and times in full ISO form)."""
     row = {}
@@ -190,17 +224,58 @@ def _references() -> list[tuple[type[models.Model], str]]:
     return found
 
 
-def _keep_order(candidate: MatchCandidate, a: Person, b: Person) -> tuple[Person, Person]:
+def kept_by_default(a: Person, b: Person, field: str) -> Person:
+    """The record whose value of `field` a merge keeps when the reviewer chooses nothing."""
+    survivor, merged = _keep_order(None, a, b)
+    if field in FILLABLE and not getattr(survivor, field) and getattr(merged, field):
+        return merged
+    return survivor
+
+
+def _keep_order(candidate: MatchCandidate | None, a: Person, b: Person) -> tuple[Person, Person]:
     """The record kept: the one with an assessment history or, failing that, the older one."""
     if b.current_assessment_id and not a.current_assessment_id:
         return b, a
     return a, b
 
 
+def _check_choices(candidate: MatchCandidate, choices: dict[str, int]) -> None:
+    """Each choice names a field the reviewer may choose and one of the pair's two records."""
+    errors: dict[str, list[str]] = {}
+    for name, person_id in choices.items():
+        if name not in CHOOSABLE:
+            errors[name] = [_("This detail cannot be chosen when merging.")]
+        elif person_id not in (candidate.person_a_id, candidate.person_b_id):
+            errors[name] = [_("Choose the value of one of the two records of this pair.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _names(person: Person, *, other: bool = True) -> list[str]:
+    """Every name and spelling a record holds: its names in their script and in Latin letters, and (other)
+    the other names it was already known by."""
+    found = [" ".join(filter(None, (getattr(person, g), getattr(person, f)))) for g, f in NAME_FIELDS]
+    if other:
+        found.extend(line.strip() for line in person.other_names.splitlines())
+    return [name for name in found if name]
+
+
 @transaction.atomic
-def merge(*, actor: Any, candidate: MatchCandidate, automatic: bool = False, note: str = "") -> Merge:
-    """Fold one record into the other: every reference moves to the record kept, its empty fields are filled,
-    the other record is removed — and all of it is written down so `undo` can put it back."""
+def merge(
+    *,
+    actor: Any,
+    candidate: MatchCandidate,
+    automatic: bool = False,
+    note: str = "",
+    choices: dict[str, int] | None = None,
+) -> Merge:
+    """Fold one record into the other: every reference moves to the record kept; each field the reviewer
+    chose (`choices`: field → the record whose value is kept) takes that record's value, the kept record's
+    other empty fields are filled from the other; every name and spelling of both records stays as another
+    name of the person; the other record is removed — and all of it is written down so `undo` can put it
+    back."""
+    choices = dict(choices or {})
+    _check_choices(candidate, choices)
     candidate = MatchCandidate.objects.select_for_update().get(pk=candidate.pk)
     if actor is not None and not may_decide(actor, candidate):
         raise Http404
@@ -241,9 +316,25 @@ def merge(*, actor: Any, candidate: MatchCandidate, automatic: bool = False, not
         raise ValidationError(
             {"status": _("These two records cannot be merged here: both hold a record that must be unique.")}
         ) from None
+    names_before = _names(survivor) + _names(merged)
     for name in FILLABLE:
-        if not getattr(survivor, name) and getattr(merged, name):
+        if name not in choices and not getattr(survivor, name) and getattr(merged, name):
             setattr(survivor, name, getattr(merged, name))
+    for name, person_id in choices.items():
+        setattr(survivor, name, getattr(people[person_id], name))
+    if survivor.birth_date:  # a date chosen from one record and a year from the other: the date decides
+        survivor.birth_year = survivor.birth_date.year
+    if not survivor.given_name:
+        raise ValidationError(
+            {"given_name": _("The person kept needs a given name: choose the other record's.")}
+        )
+    seen = {matching.normalise(name) for name in _names(survivor, other=False)}
+    others: list[str] = []
+    for name in names_before:  # every name and spelling of both records, once, besides the ones kept
+        if matching.normalise(name) not in seen:
+            seen.add(matching.normalise(name))
+            others.append(name)
+    survivor.other_names = "\n".join(others)
     survivor.restricted = survivor.restricted or merged.restricted
     _set_current(survivor)
     survivor.save()
@@ -267,7 +358,13 @@ def merge(*, actor: Any, candidate: MatchCandidate, automatic: bool = False, not
         action="linkage.merge",
         obj=record,
         agency=survivor.agency,
-        changes={"kept": survivor.pk, "merged": row["id"], "moved": len(moved), "automatic": automatic},
+        changes={
+            "kept": survivor.pk,
+            "merged": row["id"],
+            "moved": len(moved),
+            "automatic": automatic,
+            "chosen": sorted(choices),  # field names only, never values
+        },
     )
     return record
 

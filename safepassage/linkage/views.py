@@ -33,6 +33,7 @@ ROWS = (
     ("national_id", gettext_noop("ID card number")),
     ("father_name", gettext_noop("Father's name")),
     ("mother_name", gettext_noop("Mother's name")),
+    ("other_names", gettext_noop("Other names and spellings")),
 )
 
 
@@ -64,14 +65,19 @@ def pair(request: HttpRequest, pk: int) -> HttpResponse:
     a, b = services.pair_records(user, candidate)
     rows = []
     for name, label in ROWS:
+        field = "village_id" if name == "village" else name
+        values = (_value(a, name), _value(b, name))
         rows.append(
             {
                 "label": _(label),
-                "a": _value(a, name),
-                "b": _value(b, name),
+                "a": values[0],
+                "b": values[1],
+                # Both records seen and their values differ: the reviewer chooses which one is kept.
+                "choose": field if a and b and values[0] != values[1] and field in services.CHOOSABLE else "",
+                "default_a": a is not None and b is not None and services.kept_by_default(a, b, field) is a,
             }
         )
-    evidence = [{**e, "label": _(e["label"])} for e in candidate.evidence]
+    evidence = services.evidence_in_words(candidate.evidence)
     last = candidate.merges.filter(undone_at__isnull=True).order_by("-pk").first()
     return render(
         request,
@@ -97,6 +103,8 @@ def _value(person: Any, name: str) -> Any:
         return f"{person.village.name} ({person.village.code})"
     if name == "sex":
         return person.get_sex_display()
+    if name == "other_names":
+        return ", ".join(n for n in person.other_names.splitlines() if n) or "—"
     return getattr(person, name) or "—"
 
 
@@ -108,7 +116,14 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     note = request.POST.get("note", "")[:1000]
     try:
         if request.POST.get("decision") == "merge":
-            services.merge(actor=user, candidate=candidate, note=note)
+            choices = {}
+            for name in services.CHOOSABLE:
+                chosen = request.POST.get(f"choose_{name}", "")
+                if chosen:
+                    if not chosen.isdigit():
+                        raise ValidationError({name: _("Choose the value of one of the two records.")})
+                    choices[name] = int(chosen)
+            services.merge(actor=user, candidate=candidate, note=note, choices=choices)
             messages.success(request, _("Merged: one record now, with the history of both."))
         elif request.POST.get("decision") == "not_same":
             services.not_same(actor=user, candidate=candidate, note=note)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -12,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.access import Grant, Viewer
 from safepassage.core.disclosure import new_record_key
-from safepassage.core.models import AgencyOwned, TextJSONField, TimeStamped
+from safepassage.core.models import AgencyOwned, ScopedQuerySet, TextJSONField, TimeStamped
 from safepassage.core.roles import Action, Role
+from safepassage.registry import names
 from safepassage.registry.scoring import IndicatorSpec, Parameters
 
 
@@ -163,6 +165,15 @@ class GuardianRelation(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class PersonQuerySet(ScopedQuerySet["Person"]):
+    def bulk_create(self, objs: Iterable[Person], *args: Any, **kwargs: Any) -> list[Person]:
+        """Every bulk path (imports, demo, bench) stores the romanised names as `save` does."""
+        objs = list(objs)
+        for person in objs:
+            names.set_romanised(person)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Person(AgencyOwned, TimeStamped):
     """Someone whose risk is assessed: a child, a young person, a would-be migrant, a family member."""
 
@@ -176,6 +187,12 @@ class Person(AgencyOwned, TimeStamped):
     family_name = models.CharField(_("family name"), max_length=150, blank=True)
     given_name_latin = models.CharField(_("given name in Latin letters"), max_length=150, blank=True)
     family_name_latin = models.CharField(_("family name in Latin letters"), max_length=150, blank=True)
+    # The names as a machine romanises them (registry.names), written on every save and bulk insert: a key
+    # for finding the same person across scripts, never shown.
+    given_name_roman = models.CharField(max_length=150, blank=True, editable=False)
+    family_name_roman = models.CharField(max_length=150, blank=True, editable=False)
+    # Every other name and spelling this person was recorded under (one a line): kept by merges, searched.
+    other_names = models.TextField(_("other names and spellings"), blank=True)
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True, db_index=True)
@@ -266,6 +283,9 @@ class Person(AgencyOwned, TimeStamped):
         "family_name",
         "given_name_latin",
         "family_name_latin",
+        "given_name_roman",
+        "family_name_roman",
+        "other_names",
         "national_id",
         "notes",
         "birth_date",
@@ -280,6 +300,16 @@ class Person(AgencyOwned, TimeStamped):
                 condition=Q(sex__in=["female", "male", "other", "unknown"]), name="person_sex"
             ),
         ]
+
+    objects = PersonQuerySet.as_manager()  # type: ignore[misc]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is None or set(names.WRITTEN_FROM) & set(fields):
+            names.set_romanised(self)
+            if fields is not None:
+                kwargs["update_fields"] = [*fields, *names.ROMAN_FIELDS]
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         if self.erased_at is not None:

@@ -49,6 +49,7 @@ def person_list(
             | Q(family_name__icontains=query)
             | Q(given_name_latin__icontains=query)
             | Q(family_name_latin__icontains=query)
+            | Q(other_names__icontains=query)
             | Q(national_id=query)
         )
     if band:

@@ -227,7 +227,8 @@ def test_names_are_compared_in_nfc_keeping_the_marks_of_other_scripts():
             "mother_name": "Ná  Ying",
         }
     )
-    assert row["given_latin"] == "suk" and row["family_latin"] is None  # Thai only: no Latin to compare
+    assert row["given_a"] == "suk" and row["family_a"] is None  # no Latin spelling written for the family
+    assert row["family_b"] == "caidi"  # but compared through its romanisation (ใจดี: chaidi, folded)
     assert row["name_script"] == "สุข ใจดี" and row["parents"] == "na ying" and row["birth_year"] == 1990
     assert row["national_id"] is None and row["village"] is None
 
