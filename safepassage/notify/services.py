@@ -258,7 +258,7 @@ def _send_group(ids: list[int], now: datetime, counts: dict[str, int]) -> None:
         if not items:
             return
         user = items[0].notification.recipient
-        preference = user.notify  # type: ignore[attr-defined]  # (the reverse one-to-one of NotifyPreference)
+        preference = user.notify  # type: ignore[attr-defined,unused-ignore]  # (the reverse one-to-one of NotifyPreference)
         language = user.language
         quiet = preference.is_quiet(timezone.localtime(now).time().replace(tzinfo=None))
         at_once = [
