@@ -38,7 +38,7 @@ from safepassage.cases.models import (
 )
 from safepassage.cases.screening import OUTCOME_LABELS
 from safepassage.core.access import viewer_for
-from safepassage.core.forms import DateInput
+from safepassage.core.forms import DateInput, flash_error
 from safepassage.core.models import get_for_user
 from safepassage.core.pickers import normalise
 from safepassage.core.roles import Action
@@ -59,14 +59,6 @@ def _add_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, problems)
     else:
         form.add_error(None, error.messages)
-
-
-def _flash(request: HttpRequest, error: ValidationError) -> None:
-    """A refused one-button change: say why at the top of the page."""
-    problems = error.message_dict.values() if hasattr(error, "error_dict") else [error.messages]
-    for group in problems:
-        for problem in group:
-            messages.error(request, problem)
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -632,7 +624,7 @@ def case_mark(request: HttpRequest, pk: int, kind: str, item: int) -> HttpRespon
         else:
             raise Http404
     except ValidationError as error:
-        _flash(request, error)
+        flash_error(request, error)
     else:
         messages.success(request, _("Saved."))
     return redirect("cases:case_detail", pk=pk)
@@ -719,7 +711,7 @@ def referral_answer(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         else:
             raise Http404
     except ValidationError as error:
-        _flash(request, error)
+        flash_error(request, error)
     else:
         messages.success(request, _("Saved."))
         if verb == "accept":
@@ -755,5 +747,5 @@ def alert_update(request: HttpRequest, pk: int) -> HttpResponse:
             note=request.POST.get("note", ""),
         )
     except ValidationError as error:
-        _flash(request, error)
+        flash_error(request, error)
     return redirect("cases:alerts")

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -53,3 +55,12 @@ class DateInput(forms.DateInput):
 
     def value_omitted_from_data(self, data: Mapping[str, Any], files: Any, name: str) -> bool:
         return name not in data and f"{name}_be" not in data
+
+
+def flash_error(request: Any, error: ValidationError) -> None:
+    """A refused one-button change: say why at the top of the next page (each problem once; a ValidationError
+    with or without field names)."""
+    groups = error.message_dict.values() if hasattr(error, "error_dict") else [error.messages]
+    for group in groups:
+        for problem in group:
+            messages.error(request, problem)

@@ -19,6 +19,7 @@ from safepassage.accounts.selectors import signed_in_user
 from safepassage.audit.services import audit_list, audit_page, audit_read
 from safepassage.cases.services import one_or_404
 from safepassage.core.access import viewer_for
+from safepassage.core.forms import flash_error
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action
 from safepassage.migration import forms as mforms
@@ -49,13 +50,6 @@ def _errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, problems)
     else:
         form.add_error(None, error.messages)
-
-
-def _flash(request: HttpRequest, error: ValidationError) -> None:
-    groups = error.message_dict.values() if hasattr(error, "error_dict") else [error.messages]
-    for group in groups:
-        for problem in group:
-            messages.error(request, problem)
 
 
 @login_required
@@ -301,7 +295,7 @@ def registration_action(request: HttpRequest, pk: int, verb: str) -> HttpRespons
         else:
             raise Http404
     except ValidationError as error:
-        _flash(request, error)
+        flash_error(request, error)
     else:
         messages.success(request, _("Saved."))
     return redirect("migration:registration", pk=pk)
@@ -386,7 +380,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=signed_in_user(request), site=site, to=request.POST["hand_over"]
                 )
             except ValidationError as error:
-                _flash(request, error)
+                flash_error(request, error)
             return redirect("migration:site", pk=pk)
         if form.is_valid():
             try:

@@ -15,6 +15,7 @@ from safepassage.accounts.selectors import signed_in_user
 from safepassage.audit.services import audit_read
 from safepassage.cases import services as case_services
 from safepassage.cases.models import Case
+from safepassage.core.forms import flash_error
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action
 from safepassage.privacy import selectors, services
@@ -22,12 +23,6 @@ from safepassage.privacy.forms import CorrectionForm, EraseForm, GuardianForm, R
 from safepassage.privacy.models import CorrectionRequest, ErasureLog
 from safepassage.registry.models import Person
 from safepassage.registry.services import guardian_consent_record
-
-
-def _flash(request: HttpRequest, error: ValidationError) -> None:
-    for problems in error.message_dict.values():
-        for problem in problems:
-            messages.error(request, problem)
 
 
 @login_required
@@ -68,7 +63,7 @@ def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             log = services.erase_person(actor=user, person=person, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _flash(request, error)
+            flash_error(request, error)
         else:
             messages.success(
                 request,
@@ -105,7 +100,7 @@ def correction_create(request: HttpRequest, pk: int) -> HttpResponse:
                 details=form.cleaned_data["details"],
             )
         except ValidationError as error:
-            _flash(request, error)
+            flash_error(request, error)
         else:
             messages.success(request, _("Recorded. The agency holding this person will answer it."))
     else:
@@ -135,7 +130,7 @@ def correction_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.correction_resolve(actor=user, request=item, **form.cleaned_data)
         except ValidationError as error:
-            _flash(request, error)
+            flash_error(request, error)
         else:
             messages.success(request, _("Answered."))
     else:
@@ -154,7 +149,7 @@ def guardian_consent(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             guardian_consent_record(actor=user, person=person, **form.cleaned_data)
         except ValidationError as error:
-            _flash(request, error)
+            flash_error(request, error)
         else:
             messages.success(request, _("Saved."))
     else:
@@ -184,7 +179,7 @@ def own_consent(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.own_consent_record(actor=user, person=person)
     except ValidationError as error:
-        _flash(request, error)
+        flash_error(request, error)
     else:
         messages.success(request, _("Recorded: they agreed themselves."))
     if request.POST.get("next") == "list":
@@ -201,7 +196,7 @@ def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         case_services.case_consent_withdraw(actor=user, case=case)
     except ValidationError as error:
-        _flash(request, error)
+        flash_error(request, error)
     else:
         messages.success(request, _("Consent withdrawn: no other agency sees this case any more."))
     return redirect("cases:case_detail", pk=case.pk)
@@ -216,7 +211,7 @@ def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         case_services.referral_consent_withdraw(actor=user, referral=referral)
     except ValidationError as error:
-        _flash(request, error)
+        flash_error(request, error)
     else:
         messages.success(request, _("Consent withdrawn: the referral has ended."))
     return redirect("cases:referrals")
