@@ -177,7 +177,7 @@ class Place:
     def connect(self) -> Any:
         if self.vendor == "sqlite":
             return sqlite3.connect(self.data_dir / "safepassage.sqlite3")
-        return pg_connect("helper_g_restore")
+        return pg_connect(self.database_url.rsplit("/", 1)[1])
 
     def run(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         return run(*args, data_dir=self.data_dir, database_url=self.database_url, **env)
@@ -191,13 +191,15 @@ def place(tmp_path: Path) -> Any:
         yield Place(data_dir, "", "sqlite")
         return
     conf = connection.settings_dict
+    # Named after this run's test database, so parallel workers (and parallel runs) never share it.
+    name = f"{conf['NAME']}_restore"
     admin = pg_connect("postgres", autocommit=True)
-    admin.execute("DROP DATABASE IF EXISTS helper_g_restore WITH (FORCE)")
-    admin.execute("CREATE DATABASE helper_g_restore")
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.execute(f'CREATE DATABASE "{name}"')
     auth = f"{conf['USER']}:{conf['PASSWORD']}" if conf["PASSWORD"] else conf["USER"]
-    url = f"postgresql://{auth}@{conf['HOST'] or '127.0.0.1'}:{conf['PORT'] or 5432}/helper_g_restore"
+    url = f"postgresql://{auth}@{conf['HOST'] or '127.0.0.1'}:{conf['PORT'] or 5432}/{name}"
     yield Place(data_dir, url, "postgresql")
-    admin.execute("DROP DATABASE IF EXISTS helper_g_restore WITH (FORCE)")
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
 
 
