@@ -247,7 +247,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(mode=0o700, exist_ok=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # attachments: sealed on disk under ENCRYPTION_KEYS, opened only by the views that check access
+    "default": {"BACKEND": "safepassage.core.files.SealedStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -257,6 +258,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "private"  # never served directly: attachments go through views that check access
+# Uploads larger than 2.5 MB wait here, private, while the request reads them (Django removes them when it
+# ends); what is kept is sealed first (imports, attachments).
+FILE_UPLOAD_TEMP_DIR = DATA_DIR / "uploading"
+FILE_UPLOAD_TEMP_DIR.mkdir(mode=0o700, exist_ok=True)
 
 LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
 LOGGING = {

@@ -176,62 +176,9 @@ def blind_index(value: str) -> str:
 # Files ------------------------------------------------------------------------------------------------
 
 
-def seal_bytes(data: bytes) -> bytes:
-    """A whole file's bytes sealed (see SealingWriter for the format)."""
-    kid = keyring().primary_id
-    cipher = _ciphers()[kid]
-    out = [FILE_MAGIC, kid.encode("ascii")]
-    for start in range(0, max(len(data), 1), FILE_CHUNK):
-        chunk = data[start : start + FILE_CHUNK]
-        nonce = os.urandom(NONCE_BYTES)
-        last = start + FILE_CHUNK >= len(data)
-        sealed = cipher.encrypt(nonce, chunk, b"last" if last else b"more")
-        out.append(len(sealed).to_bytes(4, "big") + nonce + sealed)
-    return b"".join(out)
-
-
 def is_sealed_bytes(head: bytes) -> bool:
+    """Whether a file's first bytes are those of a sealed file (core.files)."""
     return head.startswith(FILE_MAGIC)
-
-
-def unseal_bytes(data: bytes) -> bytes:
-    """A sealed file's clear bytes; a file that is not sealed (stored before encryption) as it is. Each chunk
-    says whether it is the last, so a file cut short is refused, not read as a shorter one."""
-    if not data.startswith(FILE_MAGIC):
-        return data
-    at = len(FILE_MAGIC)
-    kid = data[at : at + KID_CHARS].decode("ascii", "replace")
-    at += KID_CHARS
-    cipher = _ciphers().get(kid)
-    if cipher is None:
-        raise DecryptionError(f"file sealed under key {kid}, which is not among ENCRYPTION_KEYS")
-    parts: list[bytes] = []
-    ended = False
-    while at < len(data):
-        if ended:
-            raise DecryptionError("a sealed file goes on after its last part")
-        size = int.from_bytes(data[at : at + 4], "big")
-        nonce = data[at + 4 : at + 4 + NONCE_BYTES]
-        body = data[at + 4 + NONCE_BYTES : at + 4 + NONCE_BYTES + size]
-        at += 4 + NONCE_BYTES + size
-        for aad in (b"more", b"last"):
-            try:
-                parts.append(cipher.decrypt(nonce, body, aad))
-            except InvalidTag:
-                continue
-            ended = aad == b"last"
-            break
-        else:
-            raise DecryptionError(f"a file sealed under key {kid} does not open: changed or damaged")
-    if not ended:
-        raise DecryptionError("a sealed file is cut short")
-    return b"".join(parts)
-
-
-def file_key_id(data: bytes) -> str | None:
-    if not data.startswith(FILE_MAGIC):
-        return None
-    return data[len(FILE_MAGIC) : len(FILE_MAGIC) + KID_CHARS].decode("ascii", "replace")
 
 
 # Start-up check ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import migrations
+from django.db import migrations, transaction
 
 from safepassage.core import crypto
 from safepassage.core.fields import EMPTY_JSON
@@ -70,7 +70,7 @@ def rewrite_table(
             if any(new[c] != old.get(c, object()) for c in targets):
                 updates.append([*(new[c] for c in targets), row[0]])
         if updates:
-            with connection.cursor() as cursor:
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
                 sql = f"UPDATE {quote(table)} SET {write} WHERE {quote(pk)} = %s"  # noqa: S608
                 cursor.executemany(sql, updates)
             written += len(updates)
