@@ -171,7 +171,7 @@ def plant(world: Any, settings: Any) -> dict[str, Any]:
     # case work: an intake, a case with an address and health notes, a case note, an attachment
     intake_record(
         actor=world.caseworker_a,
-        channel="phone",
+        channel="call",
         summary=f"{note} 5",
         notifier_name=f"{note} 6",
         notifier_contact=f"{note} 7",
