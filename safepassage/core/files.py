@@ -25,7 +25,7 @@ HEADER = len(crypto.FILE_MAGIC) + crypto.KID_CHARS
 
 
 class SealedWriter(io.RawIOBase):
-    """Writes clear bytes sealed into `target` (an open binary file), chunk by chunk; close() seals the last."""
+    """Writes clear bytes sealed into `target` (an open binary file) chunk by chunk; close() ends it."""
 
     def __init__(self, target: IO[bytes]) -> None:
         super().__init__()
@@ -75,14 +75,22 @@ class SealedReader(io.RawIOBase):
         self.kid = head[len(crypto.FILE_MAGIC) :].decode("ascii", "replace")
         cipher = crypto._ciphers().get(self.kid)
         if cipher is None:
-            raise crypto.DecryptionError(f"file sealed under key {self.kid}, which is not among ENCRYPTION_KEYS")
+            raise crypto.DecryptionError(
+                f"file sealed under key {self.kid}, which is not among ENCRYPTION_KEYS"
+            )
         self.cipher = cipher
         total = source.seek(0, io.SEEK_END)
         record = crypto.FILE_CHUNK + OVERHEAD
         self.chunks = max(-(-(total - HEADER) // record), 1)
-        self.length = total - HEADER - self.chunks * OVERHEAD
-        if self.length < 0:
+        # every chunk but the last is whole: the last one's own length must end the file exactly
+        last = HEADER + (self.chunks - 1) * record
+        source.seek(last)
+        size = int.from_bytes(source.read(LEN_BYTES), "big")
+        if total - HEADER < OVERHEAD or last + LEN_BYTES + crypto.NONCE_BYTES + size != total:
             raise crypto.DecryptionError("a sealed file is cut short")
+        self.length = (
+            (self.chunks - 1) * crypto.FILE_CHUNK + size - (OVERHEAD - LEN_BYTES - crypto.NONCE_BYTES)
+        )
         self.position = 0
         self.cached: tuple[int, bytes] | None = None
 
@@ -103,7 +111,9 @@ class SealedReader(io.RawIOBase):
         try:
             data = self.cipher.decrypt(nonce, body, b"last" if last else b"more")
         except Exception:
-            raise crypto.DecryptionError("a sealed file does not open: changed, damaged or cut short") from None
+            raise crypto.DecryptionError(
+                "a sealed file does not open: changed, damaged or cut short"
+            ) from None
         self.cached = (index, data)
         return data
 
@@ -182,7 +192,7 @@ def reseal_file(path: Path) -> bool:
 
 
 class SealedStorage(FileSystemStorage):
-    """The default storage (attachments under MEDIA_ROOT): what is saved is sealed, what is opened is clear."""
+    """The default storage (attachments under MEDIA_ROOT): what is saved is sealed, what is opened clear."""
 
     def _save(self, name: str, content: Any) -> str:
         name = self.get_available_name(name)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 from safepassage.audit.services import audit_record
 from safepassage.core import crypto
@@ -93,13 +93,14 @@ def rotate(*, batch: int = BATCH, say: Callable[[str], None] | None = None) -> R
     for path in private_files():
         if reseal_file(path):
             done.files += 1
-    KeyRecord.objects.filter(purpose=KeyRecord.Purpose.DATA).exclude(key_id=done.key_id).delete()
-    audit_record(
-        actor=None,
-        action="privacy.keys.rotate",
-        object_type="privacy.keys",
-        changes={"key": done.key_id, "rows": sum(done.rows.values()), "files": done.files},
-    )
+    with transaction.atomic():
+        KeyRecord.objects.filter(purpose=KeyRecord.Purpose.DATA).exclude(key_id=done.key_id).delete()
+        audit_record(
+            actor=None,
+            action="privacy.keys.rotate",
+            object_type="privacy.keys",
+            changes={"key": done.key_id, "rows": sum(done.rows.values()), "files": done.files},
+        )
     return done
 
 

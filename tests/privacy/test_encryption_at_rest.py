@@ -199,7 +199,7 @@ def plant(world: Any, settings: Any) -> dict[str, Any]:
         informant=f"{note} 11",
     )
     attachment = Attachment.objects.create(
-        observation=observation, name="payslip.txt", content_type="text/plain"
+        observation=observation, name="payslip.txt", content_type="text/plain", size=3
     )
     attachment.file.save("payslip.txt", ContentFile(f"payslip {note} 12".encode()))
     return {"ids": ids, "note": note, "attachment": attachment, "case": case}
