@@ -5,8 +5,8 @@ however long the file is; limits keep oversized files and zip bombs out with a c
 from __future__ import annotations
 
 import codecs
-import io
 import csv
+import io
 import re
 import zipfile
 from collections.abc import Iterator

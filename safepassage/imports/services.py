@@ -24,10 +24,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safepassage.core.files import write_private
 from safepassage.accounts.models import Agency
 from safepassage.audit.services import audit_record
 from safepassage.core.access import viewer_for
+from safepassage.core.files import write_private
 from safepassage.core.roles import Role
 from safepassage.core.validation import safe_cell
 from safepassage.imports import reading
