@@ -66,19 +66,19 @@ class SealedTextMixin(SealedMixin):
         return crypto.unseal(value)
 
 
-class EncryptedCharField(SealedTextMixin, models.CharField):  # type: ignore[misc]
+class EncryptedCharField(SealedTextMixin, models.CharField):
     """A CharField sealed at rest: its max_length still limits what may be entered; the column is text."""
 
 
-class EncryptedEmailField(SealedTextMixin, models.EmailField):  # type: ignore[misc]
+class EncryptedEmailField(SealedTextMixin, models.EmailField):
     """An e-mail address sealed at rest (checked as an address on the way in)."""
 
 
-class EncryptedTextField(SealedTextMixin, models.TextField):  # type: ignore[misc]
+class EncryptedTextField(SealedTextMixin, models.TextField):
     """A TextField sealed at rest."""
 
 
-class EncryptedJSONField(SealedMixin, models.JSONField):  # type: ignore[misc]
+class EncryptedJSONField(SealedMixin, models.JSONField):
     """JSON sealed at rest: written as JSON text, sealed, in a text column. An empty list or object is kept
     as it is (it says only "none"), so "has none" can still be asked of the column."""
 
@@ -104,7 +104,7 @@ class EncryptedJSONField(SealedMixin, models.JSONField):  # type: ignore[misc]
         return json.loads(crypto.unseal(value), cls=self.decoder)
 
 
-class BlindIndexField(models.CharField):  # type: ignore[type-arg]
+class BlindIndexField(models.CharField):
     """The keyed hash of another field's ID number (core.crypto.blind_index), written from it on every save
     and bulk insert; what look-ups by number compare. Never shown, never entered."""
 

@@ -26,7 +26,9 @@ def sealed_columns() -> list[tuple[type[models.Model], list[models.Field[Any, An
     for model in apps.get_models():
         if model._meta.proxy or not model._meta.managed:
             continue
-        fields = [f for f in model._meta.local_concrete_fields if isinstance(f, SealedMixin)]
+        fields: list[models.Field[Any, Any]] = [
+            f for f in model._meta.local_concrete_fields if isinstance(f, SealedMixin)
+        ]
         if fields:
             found.append((model, fields))
     return found

@@ -181,7 +181,7 @@ def test_the_migration_seals_values_stored_before_and_writes_the_blind_index(wor
     )
     from django.apps import apps
 
-    step.code(apps, SimpleNamespace(connection=connection))
+    step.code(apps, SimpleNamespace(connection=connection))  # type: ignore[arg-type]
     assert raw(Person, person.pk, "notes").startswith(crypto.PREFIX)
     assert Person.objects.get(national_id_index=crypto.blind_index("1101700207366")).notes == "clear note"
     # run again (a migration re-run, or after a crash): nothing changes
