@@ -227,7 +227,7 @@ def test_a_marker_written_every_way_is_in_no_raw_file_and_still_reads(
     restored_db = (
         raw_database(dbname=str(place.data_dir / "safepassage.sqlite3"))
         if place.vendor == "sqlite"
-        else raw_database(dbname="helper_g_restore")
+        else raw_database(dbname=place.database_url.rsplit("/", 1)[-1])
     )
 
     stores = {
