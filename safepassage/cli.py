@@ -33,6 +33,10 @@ def main(argv: list[str] | None = None) -> None:
         import django
 
         django.setup()
+        from safepassage.core.crypto import check_keys
+
+        # A wrong or missing key stops here, naming the setting, before anything is read or written.
+        check_keys()
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"safepassage: configuration error: {exc}\n")
         raise SystemExit(2) from None

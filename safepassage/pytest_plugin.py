@@ -16,6 +16,10 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="safepassage-test-"))
 # Tests reach no tile server: maps must work without one.
 os.environ.setdefault("MAP_TILE_URL", "")
 os.environ.setdefault("SATELLITE_TILE_URL", "")
+# Encryption at rest is always on: the tests' keys (fixed, so a PostgreSQL test database kept between runs
+# still opens).
+os.environ.setdefault("ENCRYPTION_KEYS", "dGVzdCBrZXkgb25lIGZvciBzYWZlcGFzc2FnZSB0ZXM=")
+os.environ.setdefault("BLIND_INDEX_KEY", "dGVzdCBibGluZCBpbmRleCBrZXkgZm9yIHRlc3RzISE=")
 
 
 def pytest_configure(config: object) -> None:

@@ -7,12 +7,27 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.clients import parse_networks
-from safepassage.core.env import Env, EnvError, data_dir, database, secret_key
+from safepassage.core.env import (
+    Env,
+    EnvError,
+    blind_index_key,
+    data_dir,
+    database,
+    encryption_keys,
+    secret_key,
+)
 
 env = Env()
 
 DATA_DIR = data_dir(env)
 SECRET_KEY = secret_key(env, DATA_DIR)
+# Encryption at rest (docs/operations.md): sensitive fields and private files are sealed under the first of
+# ENCRYPTION_KEYS (the others are older keys, still read until `safepassage keys rotate` has re-sealed
+# everything); ID numbers are found by a keyed hash under BLIND_INDEX_KEY, a key of its own.
+ENCRYPTION_KEYS = encryption_keys(env, DATA_DIR)
+BLIND_INDEX_KEY = blind_index_key(env, DATA_DIR)
+if BLIND_INDEX_KEY in ENCRYPTION_KEYS:
+    raise EnvError("BLIND_INDEX_KEY", "must not be one of ENCRYPTION_KEYS")
 DEBUG = env.flag("DEBUG", False)
 ALLOWED_HOSTS = env.items("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS", [])
@@ -232,7 +247,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(mode=0o700, exist_ok=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # attachments: sealed on disk under ENCRYPTION_KEYS, opened only by the views that check access
+    "default": {"BACKEND": "safepassage.core.files.SealedStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -242,6 +258,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "private"  # never served directly: attachments go through views that check access
+# Uploads larger than 2.5 MB wait here, private, while the request reads them (Django removes them when it
+# ends); what is kept is sealed first (imports, attachments).
+FILE_UPLOAD_TEMP_DIR = DATA_DIR / "uploading"
+FILE_UPLOAD_TEMP_DIR.mkdir(mode=0o700, exist_ok=True)
 
 LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
 LOGGING = {

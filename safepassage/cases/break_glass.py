@@ -35,6 +35,7 @@ from safepassage.cases import selectors
 from safepassage.cases.models import CASE_ROLES, BreakGlass, Case, CaseAlert
 from safepassage.cases.services._common import _fail
 from safepassage.core.access import Viewer, viewer_for
+from safepassage.core.crypto import blind_index
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action, Role
 
@@ -82,7 +83,7 @@ def _find(viewer: Viewer, *, reference: str, agency: str, national_id: str) -> C
     if reference:
         found = Case.objects.filter(reference=reference, agency__code=agency)
     else:
-        found = Case.objects.filter(person__national_id=national_id)
+        found = Case.objects.filter(person__national_id_index=blind_index(national_id) or "-")
         if agency:
             found = found.filter(agency__code=agency)
     visible = Case.objects.filter(Case.scope_q(viewer, Action.VIEW)).values("pk")

@@ -28,6 +28,7 @@ from safepassage.cases.htcds import (
 from safepassage.core.access import Viewer
 from safepassage.core.countries import country_name
 from safepassage.core.disclosure import new_record_key
+from safepassage.core.fields import EncryptedCharField, EncryptedTextField
 from safepassage.core.models import AgencyOwned, TimeStamped
 from safepassage.core.roles import Action, Role
 
@@ -147,13 +148,13 @@ class IntakeReport(AgencyOwned, TimeStamped):
     reference = models.CharField(_("reference"), max_length=30)
     channel = models.CharField(_("how it came"), max_length=16, choices=Channel.choices)
     received_at = models.DateTimeField(_("received at"))
-    notifier_name = models.CharField(_("who reported"), max_length=200, blank=True)
-    notifier_contact = models.CharField(_("how to reach them"), max_length=200, blank=True)
-    notifier_relation = models.CharField(
+    notifier_name = EncryptedCharField(_("who reported"), max_length=200, blank=True)
+    notifier_contact = EncryptedCharField(_("how to reach them"), max_length=200, blank=True)
+    notifier_relation = EncryptedCharField(
         _("their relation to the people concerned"), max_length=100, blank=True
     )
     anonymous = models.BooleanField(_("the reporter wants to stay anonymous"), default=False)
-    summary = models.TextField(_("what was reported"))
+    summary = EncryptedTextField(_("what was reported"))
     area = models.ForeignKey(
         "geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("where")
     )
@@ -183,7 +184,7 @@ class IntakeReport(AgencyOwned, TimeStamped):
         related_name="+",
         verbose_name=_("to be passed to"),
     )
-    action_taken = models.TextField(_("action taken"), blank=True)
+    action_taken = EncryptedTextField(_("action taken"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -304,9 +305,9 @@ class Case(AgencyOwned, TimeStamped):
     )
 
     # Sensitive: shown only to the owning agency's case staff and accepted referral recipients.
-    address = models.TextField(_("current address"), blank=True)
-    health = models.TextField(_("health notes"), blank=True)
-    immigration_status = models.CharField(
+    address = EncryptedTextField(_("current address"), blank=True)
+    health = EncryptedTextField(_("health notes"), blank=True)
+    immigration_status = EncryptedCharField(
         _("documentation status"), max_length=12, choices=ImmigrationStatus.choices, blank=True
     )
 
@@ -724,7 +725,7 @@ class CaseNote(CaseChild):
     agency = models.ForeignKey(
         "accounts.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("written by (agency)")
     )
-    text = models.TextField(_("note"))
+    text = EncryptedTextField(_("note"))
     via_referral = models.ForeignKey(
         "Referral", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )

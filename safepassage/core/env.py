@@ -168,3 +168,51 @@ def database(env: Env, folder: Path) -> dict[str, object]:
         config["TEST"] = {"NAME": str(folder / "test.sqlite3")}
     config.setdefault("TEST", {})
     return config
+
+
+def _key_file(folder: Path, name: str, make: str) -> str:
+    """A key generated once into DATA_DIR (mode 0600) for the demo's SQLite database."""
+    path = folder / name
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(make + "\n")
+    return path.read_text(encoding="utf-8")
+
+
+def encryption_keys(env: Env, folder: Path) -> tuple[bytes, ...]:
+    """ENCRYPTION_KEYS (or ENCRYPTION_KEYS_FILE): the keys sensitive fields and private files are sealed
+    under, newest first. Without them, on the SQLite database only (the demo's), one is generated into
+    DATA_DIR/encryption_keys; PostgreSQL (production) refuses to start."""
+    from safepassage.core import crypto
+
+    text = env.text("ENCRYPTION_KEYS")
+    if not text:
+        if env.text("DATABASE_URL"):
+            raise EnvError(
+                "ENCRYPTION_KEYS",
+                "not set: give the encryption keys (openssl rand -base64 32), kept outside the database "
+                "and its backups (docs/operations.md)",
+            )
+        text = _key_file(folder, "encryption_keys", crypto.new_key_text())
+    return tuple(crypto.parse_keys("ENCRYPTION_KEYS", text))
+
+
+def blind_index_key(env: Env, folder: Path) -> bytes:
+    """BLIND_INDEX_KEY (or BLIND_INDEX_KEY_FILE): the key of ID numbers' keyed hashes, apart from
+    ENCRYPTION_KEYS; generated into DATA_DIR/blind_index_key on the SQLite database only, as they are."""
+    from safepassage.core import crypto
+
+    text = env.text("BLIND_INDEX_KEY")
+    if not text:
+        if env.text("DATABASE_URL"):
+            raise EnvError(
+                "BLIND_INDEX_KEY",
+                "not set: give the ID numbers' index key (openssl rand -base64 32), not one of "
+                "ENCRYPTION_KEYS (docs/operations.md)",
+            )
+        text = _key_file(folder, "blind_index_key", crypto.new_key_text())
+    keys = crypto.parse_keys("BLIND_INDEX_KEY", text)
+    if len(keys) != 1:
+        raise EnvError("BLIND_INDEX_KEY", "give one key (it cannot be rotated without re-indexing)")
+    return keys[0]

@@ -111,3 +111,24 @@ def get_for_user(queryset: models.QuerySet[M], user: Any, pk: Any, action: str =
         return scoped.get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+class KeyRecord(models.Model):
+    """Which keys the database's sealed values were made with (core.crypto.check_keys): a key id and a proof
+    sealed (or, for the blind index, hashed) under it, so start-up with a wrong or missing key stops, naming
+    the setting, before anything is read or written. Holds no key."""
+
+    class Purpose(models.TextChoices):
+        DATA = "data", "ENCRYPTION_KEYS"
+        BLIND = "blind", "BLIND_INDEX_KEY"
+
+    purpose = models.CharField(max_length=8, choices=Purpose.choices)
+    key_id = models.CharField(max_length=16)
+    proof = models.TextField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["purpose", "key_id"], name="key_record_once")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} key {self.key_id}"

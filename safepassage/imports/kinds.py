@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from safepassage.cases import htcds, htcds_lists
 from safepassage.core import dates
+from safepassage.core.crypto import blind_index
 from safepassage.core.roles import Action
 from safepassage.geo.models import Area, Level
 from safepassage.imports import values as v
@@ -248,15 +249,16 @@ class People(Kind):
                 continue
             ctx.keys.add(key)
             if values.get("national_id"):
-                ids[values["national_id"]] = row
+                ids[blind_index(values["national_id"])] = row
         if ids:
+            # by the numbers' blind index: the numbers themselves are sealed (core.crypto)
             taken = dict(
-                Person.objects.filter(agency=ctx.agency, national_id__in=list(ids)).values_list(
-                    "national_id", "pk"
+                Person.objects.filter(agency=ctx.agency, national_id_index__in=list(ids)).values_list(
+                    "national_id_index", "pk"
                 )
             )
-            for number, pk in taken.items():
-                ids[number].problem(
+            for index, pk in taken.items():
+                ids[index].problem(
                     "national_id",
                     _("Someone with this ID number is already registered (person %(pk)d).") % {"pk": pk},
                 )
@@ -421,7 +423,7 @@ class Assessments(Kind):
         ok = [r for r in rows if not r.problems]
         pks = {r.values["person_id"] for r in ok if r.values.get("person_id")}
         numbers = {
-            r.values["national_id"]
+            blind_index(r.values["national_id"])
             for r in ok
             if r.values.get("national_id") and not r.values.get("person_id")
         }
@@ -435,16 +437,16 @@ class Assessments(Kind):
         )
         by_number: dict[str, tuple[int, date | None]] = {}
         if numbers:
-            for pk, number, born in mine.filter(national_id__in=numbers).values_list(
-                "pk", "national_id", "birth_date"
+            for pk, index, born in mine.filter(national_id_index__in=numbers).values_list(
+                "pk", "national_id_index", "birth_date"
             ):
-                by_number[number] = (pk, born)
+                by_number[index] = (pk, born)
         for row in ok:
             values = row.values
             found = (
                 by_pk.get(values["person_id"])
                 if values.get("person_id")
-                else by_number.get(values["national_id"])
+                else by_number.get(blind_index(values["national_id"]))
             )
             if found is None:
                 column = "person_id" if values.get("person_id") else "national_id"

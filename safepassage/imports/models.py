@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.core.fields import EncryptedJSONField
 from safepassage.core.models import AgencyOwned, TimeStamped
 from safepassage.core.roles import Action, Role
 
@@ -77,7 +78,7 @@ class ImportJob(AgencyOwned, TimeStamped):
     skipped = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)  # why a file was refused or an apply failed
     summary = models.JSONField(default=dict)  # flags (e.g. Burmese converted from Zawgyi), alerts raised
-    preview = models.JSONField(default=list)  # the first rows as they will be read
+    preview = EncryptedJSONField(default=list)  # the first rows as they will be read
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

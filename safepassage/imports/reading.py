@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from safepassage.core.files import clear_size, open_private
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
@@ -90,7 +93,7 @@ def detect_encoding(head: bytes) -> str:
 
 def inspect(path: Path) -> FileInfo:
     """Check size and shape, find the encoding and delimiter, and read the header row."""
-    size = path.stat().st_size
+    size = clear_size(path)
     if size == 0:
         raise FileProblem(_("The file is empty."))
     if size > max_bytes():
@@ -98,7 +101,7 @@ def inspect(path: Path) -> FileInfo:
             _("The file is %(size)d MB; the most SafePassage takes at once is %(limit)d MB. Split it.")
             % {"size": size // 2**20, "limit": max_bytes() // 2**20}
         )
-    with path.open("rb") as handle:
+    with open_private(path) as handle:
         head = handle.read(SNIFF_BYTES)
     if head.startswith(b"PK\x03\x04"):
         _check_zip(path)
@@ -143,7 +146,7 @@ def _headers(cells: Any) -> tuple[str, ...]:
 
 
 def _open_text(path: Path, encoding: str) -> IO[str]:
-    return path.open("r", encoding=encoding, newline="", errors="strict")
+    return io.TextIOWrapper(open_private(path), encoding=encoding, newline="", errors="strict")
 
 
 def rows(path: Path, info: FileInfo) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -185,14 +188,14 @@ def estimate_rows(path: Path, info: FileInfo) -> int:
         from openpyxl import load_workbook
 
         try:
-            book = load_workbook(path, read_only=True)
+            book = load_workbook(open_private(path), read_only=True)
             rows = book.worksheets[0].max_row or 0
             book.close()
         except (zipfile.BadZipFile, KeyError, OSError, ValueError):
             return 0
         return max(rows - 1, 0)
     lines = 0
-    with path.open("rb") as handle:
+    with open_private(path) as handle:
         while chunk := handle.read(1024 * 1024):
             lines += chunk.count(b"\n")
     return max(lines - 1, 0)
@@ -201,7 +204,7 @@ def estimate_rows(path: Path, info: FileInfo) -> int:
 def _check_zip(path: Path) -> None:
     """An XLSX is a zip: refuse one that would unpack to far more than a spreadsheet holds (a zip bomb)."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_private(path) as handle, zipfile.ZipFile(handle) as archive:
             total = sum(item.file_size for item in archive.infolist())
             packed = sum(item.compress_size for item in archive.infolist()) or 1
     except zipfile.BadZipFile:
@@ -219,7 +222,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[Any, ...]]:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=False)
+        book = load_workbook(open_private(path), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise FileProblem(_("The file looks like a spreadsheet but cannot be opened.")) from None
     try:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from safepassage.accounts.models import Agency
 from safepassage.audit.services import audit_record
 from safepassage.core.access import viewer_for
+from safepassage.core.files import write_private
 from safepassage.core.roles import Role
 from safepassage.core.validation import safe_cell
 from safepassage.imports import reading
@@ -110,7 +111,7 @@ def job_create(
     digest = hashlib.sha256()
     size = 0
     limit = reading.max_bytes()
-    with stored.open("wb") as out:
+    with write_private(stored) as out:  # sealed on disk (core.files), never clear text
         while chunk := content.read(1024 * 1024):
             size += len(chunk)
             if size > limit:

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.access import Viewer
+from safepassage.core.fields import EncryptedJSONField
 from safepassage.core.models import AgencyOwned
 from safepassage.core.roles import Action, Role
 
@@ -111,8 +112,8 @@ class Merge(models.Model):
     candidate = models.ForeignKey(MatchCandidate, on_delete=models.PROTECT, related_name="merges")
     survivor_id = models.BigIntegerField()
     merged_id = models.BigIntegerField()
-    merged_row = models.JSONField()  # the merged person's fields, to re-create them on undo
-    survivor_before = models.JSONField()  # the survivor's fields the merge changed
+    merged_row = EncryptedJSONField()  # the merged person's fields, to re-create them on undo
+    survivor_before = EncryptedJSONField()  # the survivor's fields the merge changed
     moved = models.JSONField(default=list)  # [[model label, pk, field]]
     automatic = models.BooleanField(default=False)
     merged_by = models.ForeignKey(

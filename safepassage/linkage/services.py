@@ -37,7 +37,7 @@ PERSON_VALUES = (
     "sex",
     "birth_date",
     "birth_year",
-    "national_id",
+    "national_id_index",  # the blind index: the matcher only compares ID numbers, never opens them
     "father_name",
     "mother_name",
     "village__code",

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.access import Viewer
 from safepassage.core.disclosure import new_record_key
+from safepassage.core.fields import EncryptedCharField, EncryptedJSONField
 from safepassage.core.models import AgencyOwned, TimeStamped
 from safepassage.core.roles import Action, Role
 
@@ -150,10 +151,10 @@ class Registration(AgencyOwned, TimeStamped):
     registered_on = models.DateField(_("registered on"))
     travel_date = models.DateField(_("travel date"))
     expected_arrival = models.DateField(_("expected arrival"))
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    messaging = models.CharField(_("messaging app and name"), max_length=100, blank=True)
-    family_contact = models.CharField(_("family contact (name and phone)"), max_length=200, blank=True)
-    documents = models.JSONField(_("documents held"), default=list, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
+    messaging = EncryptedCharField(_("messaging app and name"), max_length=100, blank=True)
+    family_contact = EncryptedCharField(_("family contact (name and phone)"), max_length=200, blank=True)
+    documents = EncryptedJSONField(_("documents held"), default=list, blank=True)
     consent = models.CharField(_("consent"), max_length=10, choices=Consent.choices)
     consent_on = models.DateField(_("consent given on"))
     orientation = models.JSONField(_("pre-departure orientation"), default=dict, blank=True)
@@ -441,7 +442,7 @@ class SiteRegistration(AgencyOwned, TimeStamped):
     )
     origin_country = models.CharField(_("home country"), max_length=2, blank=True)
     origin_place = models.CharField(_("home place"), max_length=200, blank=True)
-    family_contact = models.CharField(_("family contact"), max_length=200, blank=True)
+    family_contact = EncryptedCharField(_("family contact"), max_length=200, blank=True)
     tracing = models.CharField(
         _("family tracing"), max_length=10, choices=Tracing.choices, default=Tracing.OPEN
     )

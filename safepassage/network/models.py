@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.profiles import ReceivingProfile
 from safepassage.core.access import Viewer
+from safepassage.core.fields import EncryptedCharField, EncryptedEmailField
 from safepassage.core.models import AgencyOwned, TimeStamped
 from safepassage.core.roles import Action, Role
 
@@ -95,7 +96,7 @@ class Organisation(DirectoryEntry):
     area = models.ForeignKey(
         "geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
     )
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    address = EncryptedCharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("public phone"), max_length=40, blank=True)
     services = models.JSONField(_("services"), default=list, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
@@ -203,9 +204,9 @@ class Responder(DirectoryEntry):
     name = models.CharField(_("name"), max_length=200)
     role_type = models.CharField(_("role"), max_length=20, choices=RoleType.choices)
     title = models.CharField(_("title"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    email = models.EmailField(_("email"), blank=True)
-    messaging = models.CharField(_("messaging app"), max_length=100, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
+    email = EncryptedEmailField(_("email"), blank=True)
+    messaging = EncryptedCharField(_("messaging app"), max_length=100, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
     expertise = models.JSONField(_("expertise"), default=list, blank=True)
     areas = models.ManyToManyField("geo.Area", blank=True, related_name="+", verbose_name=_("areas covered"))

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.core.fields import BlindIndexField, EncryptedCharField, EncryptedEmailField
 from safepassage.core.notices import NoticeKind, NoticeUrgency
 
 
@@ -27,11 +28,13 @@ class NotifyPreference(models.Model):
     by_email = models.BooleanField(_("send by e-mail"), default=False)
     by_sms = models.BooleanField(_("send by text message"), default=False)
     by_line = models.BooleanField(_("send by LINE"), default=False)
-    email = models.EmailField(_("e-mail address"), blank=True)
-    phone = models.CharField(
+    email = EncryptedEmailField(_("e-mail address"), blank=True)
+    phone = EncryptedCharField(
         _("mobile number"), max_length=20, blank=True, help_text=_("With the country code: +66 81 234 5678.")
     )
-    line_user_id = models.CharField(max_length=40, blank=True)
+    line_user_id = EncryptedCharField(max_length=40, blank=True)
+    # Found by LINE's webhook through this keyed hash (core.crypto.blind_index), the id itself being sealed.
+    line_user_index = BlindIndexField(source="line_user_id", db_index=True)
     line_link_code = models.CharField(max_length=12, blank=True)
     line_link_expires = models.DateTimeField(null=True, blank=True)
     quiet_from = models.TimeField(_("quiet from"), null=True, blank=True)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from safepassage.accounts.models import User
 from safepassage.audit.services import audit_record
+from safepassage.core.crypto import blind_index
 from safepassage.core.notices import Notice, NoticeUrgency
 from safepassage.notify import senders, texts
 from safepassage.notify.models import Channel, Delivery, Notification, NotifyPreference
@@ -143,7 +144,7 @@ def line_unlink(*, actor: User) -> NotifyPreference:
     """Forget the user's LINE: nothing more goes there."""
     preference = NotifyPreference.objects.select_for_update().get(pk=preference_for(actor).pk)
     preference.line_user_id, preference.by_line = "", False
-    preference.save(update_fields=["line_user_id", "by_line"])
+    preference.save(update_fields=["line_user_id", "line_user_index", "by_line"])
     audit_record(actor=actor, action="notify.line.unlink", obj=preference)
     return preference
 
@@ -174,7 +175,9 @@ def line_events_receive(*, body: bytes) -> int:
         if not user_id or len(user_id) > 40:
             continue
         if event.get("type") == "unfollow":
-            NotifyPreference.objects.filter(line_user_id=user_id).update(line_user_id="", by_line=False)
+            NotifyPreference.objects.filter(line_user_index=blind_index(user_id)).update(
+                line_user_id="", line_user_index="", by_line=False
+            )
             continue
         message = event.get("message") or {}
         if event.get("type") != "message" or not isinstance(message, dict) or message.get("type") != "text":
@@ -189,12 +192,20 @@ def line_events_receive(*, body: bytes) -> int:
         )
         if preference is None:
             continue
-        NotifyPreference.objects.filter(line_user_id=user_id).exclude(pk=preference.pk).update(
-            line_user_id="", by_line=False
-        )
+        NotifyPreference.objects.filter(line_user_index=blind_index(user_id)).exclude(
+            pk=preference.pk
+        ).update(line_user_id="", line_user_index="", by_line=False)
         preference.line_user_id, preference.line_link_code, preference.line_link_expires = user_id, "", None
         preference.by_line = True
-        preference.save(update_fields=["line_user_id", "line_link_code", "line_link_expires", "by_line"])
+        preference.save(
+            update_fields=[
+                "line_user_id",
+                "line_user_index",
+                "line_link_code",
+                "line_link_expires",
+                "by_line",
+            ]
+        )
         audit_record(actor=preference.user, action="notify.line.link", obj=preference)
         linked += 1
     return linked

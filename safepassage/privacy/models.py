@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from safepassage.core.fields import EncryptedTextField
 from safepassage.core.models import AgencyOwned
 from safepassage.core.roles import Action, Role
 
@@ -74,7 +75,7 @@ class CorrectionRequest(AgencyOwned):
 
     person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="corrections")
     fields = models.JSONField(_("what is wrong"), default=list)  # field names of the person or their case
-    details = models.TextField(_("what the person says is right"))
+    details = EncryptedTextField(_("what the person says is right"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     requested_on = models.DateField(_("asked on"))
     requested_by = models.ForeignKey(

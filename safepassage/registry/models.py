@@ -12,7 +12,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.access import Grant, Viewer
+from safepassage.core.crypto import blind_index
 from safepassage.core.disclosure import new_record_key
+from safepassage.core.fields import BlindIndexField, EncryptedCharField, EncryptedTextField
 from safepassage.core.models import AgencyOwned, ScopedQuerySet, TextJSONField, TimeStamped
 from safepassage.core.roles import Action, Role
 from safepassage.registry import names
@@ -173,6 +175,25 @@ class PersonQuerySet(ScopedQuerySet["Person"]):
             names.set_romanised(person)
         return super().bulk_create(objs, *args, **kwargs)
 
+    def update(self, **kwargs: Any) -> int:
+        """An ID number written by `update` (erasures) gets its blind index too."""
+        if "national_id" in kwargs and "national_id_index" not in kwargs:
+            number = kwargs["national_id"]
+            if not isinstance(number, str):
+                raise TypeError("national_id is written by update() only as text")
+            kwargs["national_id_index"] = blind_index(number)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs: Iterable[Person], fields: Any, *args: Any, **kwargs: Any) -> int:
+        """As `update`: the blind index follows the ID number."""
+        fields = list(fields)
+        if "national_id" in fields and "national_id_index" not in fields:
+            objs = list(objs)
+            for person in objs:
+                person.national_id_index = blind_index(person.national_id)
+            fields.append("national_id_index")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
 
 class Person(AgencyOwned, TimeStamped):
     """Someone whose risk is assessed: a child, a young person, a would-be migrant, a family member."""
@@ -211,12 +232,14 @@ class Person(AgencyOwned, TimeStamped):
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
-    national_id = models.CharField(_("national ID number"), max_length=32, blank=True, db_index=True)
+    # Sealed at rest (core.fields); found by its blind index, the keyed hash written from it on every save.
+    national_id = EncryptedCharField(_("national ID number"), max_length=32, blank=True)
+    national_id_index = BlindIndexField(source="national_id", db_index=True)
     # Parents' names help tell two children with the same name apart, and find one child listed twice.
     father_name = models.CharField(_("father's name"), max_length=150, blank=True)
     mother_name = models.CharField(_("mother's name"), max_length=150, blank=True)
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
-    notes = models.TextField(_("welfare notes"), blank=True)
+    notes = EncryptedTextField(_("welfare notes"), blank=True)
     consent_basis = models.CharField(_("basis for keeping this record"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -308,7 +331,9 @@ class Person(AgencyOwned, TimeStamped):
         if fields is None or set(names.WRITTEN_FROM) & set(fields):
             names.set_romanised(self)
             if fields is not None:
-                kwargs["update_fields"] = [*fields, *names.ROMAN_FIELDS]
+                kwargs["update_fields"] = fields = [*fields, *names.ROMAN_FIELDS]
+        if fields is not None and "national_id" in fields and "national_id_index" not in fields:
+            kwargs["update_fields"] = [*fields, "national_id_index"]
         super().save(*args, **kwargs)
 
     def __str__(self) -> str:

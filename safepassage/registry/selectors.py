@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from safepassage.core.crypto import blind_index
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action
 from safepassage.geo.models import Area
@@ -50,7 +51,8 @@ def person_list(
             | Q(given_name_latin__icontains=query)
             | Q(family_name_latin__icontains=query)
             | Q(other_names__icontains=query)
-            | Q(national_id=query)
+            # the ID number by its blind index (the number itself is sealed: core.crypto)
+            | Q(national_id_index=blind_index(query) or "-")
         )
     if band:
         qs = qs.filter(current_band=band)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.access import Viewer
+from safepassage.core.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
 from safepassage.core.models import AgencyOwned, TimeStamped
 from safepassage.core.roles import Action, Role
 
@@ -88,9 +89,9 @@ class Employer(AgencyOwned, TimeStamped):
     """A business that employs people at one or more workplaces; may be a partner with its own login."""
 
     legal_name = models.CharField(_("legal name"), max_length=200)
-    owner_name = models.CharField(_("owner"), max_length=200, blank=True)
+    owner_name = EncryptedCharField(_("owner"), max_length=200, blank=True)
     registration_number = models.CharField(_("registration number"), max_length=64, blank=True)
-    contacts = models.JSONField(_("contacts"), default=dict, blank=True)
+    contacts = EncryptedJSONField(_("contacts"), default=dict, blank=True)
     abides_by_labour_law = models.BooleanField(_("abides by labour law"), default=False)
     registered = models.BooleanField(_("registered with the authorities"), default=False)
     trains_staff = models.BooleanField(_("trains staff"), default=False)
@@ -266,7 +267,7 @@ class Observation(AgencyOwned):
     reliability = models.CharField(_("reliability"), max_length=1, choices=Reliability.choices)
     indicators = models.JSONField(_("indicators seen"), default=list)
     text = models.TextField(_("what was seen or heard"), blank=True)
-    informant = models.TextField(_("who informed (kept apart)"), blank=True)
+    informant = EncryptedTextField(_("who informed (kept apart)"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -24,6 +25,7 @@ from django.db.migrations.loader import MigrationLoader
 
 from safepassage.audit import integrity
 from safepassage.audit.services import audit_record
+from safepassage.core import crypto
 from safepassage.privacy.backup import archive, erasures
 from safepassage.privacy.backup.crypto import BackupError, DecryptingReader, Secret
 from safepassage.privacy.services import reapply_erasures
@@ -37,6 +39,7 @@ SEEDED = {
     "registry_catalogue",
     "registry_indicator",
     "cases_stage",
+    "core_keyrecord",  # the keys noted by `migrate` (core.crypto.check_keys); the backup's replace them
     "network_hotline",
     "network_agreement",
 }
@@ -305,6 +308,10 @@ def restore(*, path: Path, secret: Secret, erasure_log: Path | None, say: Callab
         shutil.rmtree(staging, ignore_errors=True)
     result = Restored(contents=contents)
     result.migrations = _migrate(say)
+    try:  # the values restored are sealed: they open only with the keys they were sealed under
+        crypto.check_keys(record=False)
+    except ImproperlyConfigured as exc:
+        raise BackupError(f"the database is back, but its sealed values do not open here: {exc}") from None
     if erasure_log is not None:
         result.erasures_added = erasures.merge_file(erasure_log)
     result.erasures = reapply_erasures()
