@@ -3,7 +3,7 @@
 from django.urls import path
 
 from safepassage.cases import break_glass_views, pdf_views, views
-from safepassage.cases.lessons_views import lessons_csv, lessons_page, lessons_routes
+from safepassage.cases.lessons_views import lessons_csv, lessons_page, lessons_pdf, lessons_routes
 
 app_name = "cases"
 urlpatterns = [
@@ -30,4 +30,5 @@ urlpatterns = [
     path("lessons/", lessons_page, name="lessons"),
     path("lessons/<slug:table>.csv", lessons_csv, name="lessons_csv"),
     path("lessons/routes.json", lessons_routes, name="lessons_routes"),
+    path("lessons.pdf", lessons_pdf, name="lessons_pdf"),
 ]

@@ -1,4 +1,5 @@
-"""The safe-migration report as a PDF: the page's tables, cell for cell, the protected ones for an analyst."""
+"""The safe-migration and lessons-learned reports as PDFs: the pages' tables, cell for cell, the protected
+ones for an analyst."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.urls import reverse
 from safepassage.audit.models import AuditEvent
 from safepassage.testing import web_client
 
+from ..cases.test_lessons import cases_a  # noqa: F401 (a fixture)
 from ..migration.test_reports import FAMILY, NAMES, build
 from .reading import read
 
@@ -51,3 +53,23 @@ def test_an_analysts_pdf_shows_small_counts_as_under_eleven_and_no_names(world):
 def test_without_the_reports_role_the_pdf_is_not_there(world):
     build(world)
     assert web_client(world.volunteer_a).get(reverse("migration:reports_pdf")).status_code == 404
+
+
+def test_lessons_learned_print_every_table_as_the_page_shows_it(world, cases_a):  # noqa: F811
+    client = web_client(world.analyst_a)
+    page = client.get(reverse("cases:lessons"), {"section": "all"})
+    assert reverse("cases:lessons_pdf") in page.content.decode()  # the page's PDF button
+    response = client.get(reverse("cases:lessons_pdf"))
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    text = " ".join(read(response.content).text.split())
+    cells = [
+        text
+        for f in page.context["figures"]
+        for t in f["tables"]
+        for r in t["body"]
+        for _, text in r["cells"]
+    ]
+    assert "<11" in cells
+    for cell in cells:
+        assert cell in text, cell
+    assert web_client(world.volunteer_a).get(reverse("cases:lessons_pdf")).status_code == 404
