@@ -78,7 +78,7 @@ def packet_pdf(
         "repatriation": repatriation,
         "packet": packet,
         "best_interests": best_interests,
-        "recommendation": recommendations.get(best_interests.get("recommendation"), ""),
+        "recommendation": recommendations.get(str(best_interests.get("recommendation") or ""), ""),
         "sex": dict(Person.Sex.choices).get(packet.get("sex"), packet.get("sex") or ""),
         "nationality": country_name(packet.get("nationality") or ""),
         "destination": country_name(packet.get("destination_country") or ""),

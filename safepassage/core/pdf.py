@@ -89,7 +89,7 @@ def _static_file(path: str) -> Path | None:
 def _fetcher() -> Any:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class LocalOnly(URLFetcher):  # type: ignore[misc]
+    class LocalOnly(URLFetcher):
         """Serves `data:` addresses and the app's static files from disk; refuses every other address."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:

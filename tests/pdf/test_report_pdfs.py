@@ -97,7 +97,7 @@ def test_an_analysts_pdf_request_is_audited_like_the_page(world, population):  #
     api_client(world.analyst_a).get("/api/v1/reports/risk.pdf?group_by=province")
     event = AuditEvent.objects.filter(actor=world.analyst_a).order_by("pk").last()
     assert AuditEvent.objects.filter(actor=world.analyst_a).count() == before + 1
-    assert event.action == "reports.risk.request" and "province" in str(event.changes)
+    assert event is not None and event.action == "reports.risk.request" and "province" in str(event.changes)
 
 
 @pytest.mark.parametrize("language", list(SCRIPTS))
