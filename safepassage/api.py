@@ -19,6 +19,7 @@ from safepassage.audit.api import router as audit_router
 from safepassage.cases.api import router as cases_router
 from safepassage.cases.break_glass_api import router as break_glass_router
 from safepassage.cases.lessons_api import router as lessons_router
+from safepassage.cases.pdf_api import router as cases_pdf_router
 from safepassage.cases.sharing_api import router as cases_sharing_router
 from safepassage.core.api import bound_numbers, error_body, field_errors
 from safepassage.core.importing import ImportRejected
@@ -119,6 +120,7 @@ _register(
     cases_router,
     cases_sharing_router,
     break_glass_router,
+    cases_pdf_router,
     migration_router,
     migration_reports_router,
     lessons_router,

@@ -352,6 +352,7 @@ UI_CASES = [
         only(LESSON_READERS, 404, 302),
     ),
     Case("cases:lessons_routes", lambda w: reverse("cases:lessons_routes"), only(LESSON_READERS, 404, 302)),
+    Case("cases:lessons_pdf", lambda w: reverse("cases:lessons_pdf"), only(LESSON_READERS, 404, 302)),
     Case("accounts:profile", lambda w: reverse("accounts:profile"), statuses(200, 302)),
     Case("accounts:password_change", lambda w: reverse("accounts:password_change"), statuses(200, 302)),
     Case(
@@ -628,6 +629,11 @@ API_CASES = [
     Case(
         "GET /api/v1/reports/risk/trend",
         lambda w: "/api/v1/reports/risk/trend?first=2025-01-01..2025-06-30&second=2025-07-01..2026-12-31",
+        only(REPORTERS, 404, 401),
+    ),
+    Case(
+        "GET /api/v1/reports/risk.pdf",
+        lambda w: "/api/v1/reports/risk.pdf?group_by=district",
         only(REPORTERS, 404, 401),
     ),
     Case(
@@ -1068,6 +1074,16 @@ UI_CASES += [
         only(CASE_A, 404, 302),
     ),
     Case(
+        "cases:case_summary_pdf",
+        lambda w: reverse("cases:case_summary_pdf", args=[case_a(w)["case"].pk]),
+        only(CASE_A, 404, 302),
+    ),
+    Case(
+        "cases:packet_pdf",
+        lambda w: reverse("cases:packet_pdf", args=[case_a(w)["case"].pk, case_a(w)["repatriation"].pk]),
+        only(CASE_A, 404, 302),
+    ),
+    Case(
         "cases:case_add",
         lambda w: reverse("cases:case_add", args=[case_a(w)["case"].pk, "referral"]),
         only(CASE_A, 404, 302),
@@ -1248,6 +1264,12 @@ API_CASES += [
     ),
     Case("GET /api/v1/cases/{case_id}/conferences", lambda w: _case_url(w, "/conferences"), _a(200)),
     Case("GET /api/v1/cases/{case_id}/notes", lambda w: _case_url(w, "/notes"), _a(200)),
+    Case("GET /api/v1/cases/{case_id}/summary.pdf", lambda w: _case_url(w, "/summary.pdf"), _a(200)),
+    Case(
+        "GET /api/v1/cases/{case_id}/repatriations/{repatriation_id}/packet.pdf",
+        lambda w: _case_url(w, f"/repatriations/{case_a(w)['repatriation'].pk}/packet.pdf"),
+        _a(200),
+    ),
     Case(
         "POST /api/v1/cases/{case_id}/notes",
         lambda w: _case_url(w, "/notes"),
@@ -1645,6 +1667,11 @@ UI_CASES += [
     Case(
         "migration:reports_csv",
         lambda w: reverse("migration:reports_csv", args=["origins"]),
+        only(MIGRATION_REPORTERS, 404, 302),
+    ),
+    Case(
+        "migration:reports_pdf",
+        lambda w: reverse("migration:reports_pdf"),
         only(MIGRATION_REPORTERS, 404, 302),
     ),
 ]

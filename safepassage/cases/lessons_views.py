@@ -1,4 +1,5 @@
-"""Lessons-learned pages: the tables with their explanations, each as CSV, and the routes map's data."""
+"""Lessons-learned pages: the tables with their explanations, each as CSV, all in a PDF, and the routes map's
+data."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from safepassage.cases import lessons
 from safepassage.core.disclosure import SMALL
+from safepassage.core.pdf import pdf_response
 from safepassage.registry.models import Person
 from safepassage.reports.views import csv_response
 
@@ -138,6 +140,30 @@ def lessons_csv(request: HttpRequest, table: str) -> HttpResponse:
     columns = ["code", *CSV_EXTRA.get(table, ()), *(c["key"] for c in data["columns"])]
     rows = [{**row, "suppressed": " ".join(row["suppressed"])} for row in data["rows"]]
     return csv_response(f"lessons-{table}.csv", [*columns, "suppressed"], rows)
+
+
+@require_GET
+@login_required
+def lessons_pdf(request: HttpRequest) -> HttpResponse:
+    """Every figure's tables as the page shows them (the same protected figures), as a PDF; the routes map
+    stays on the page."""
+    _require_lessons(request)
+    try:
+        filters = lessons.parse_filters(request.GET)
+        result = lessons.lessons(request.user, filters, output="pdf")
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+    figures = [
+        {
+            "number": number,
+            "title": title,
+            "tables": [_for_page(t) for t in result["tables"].values() if t["figure"] == number],
+        }
+        for number, title in lessons.figure_titles().items()
+    ]
+    query = {name: request.GET.get(name, "") for name in lessons.FILTER_PARAMS}
+    context = {"result": result, "figures": figures, "query": query}
+    return pdf_response(request, "cases/pdf/lessons.html", context, "lessons-learned.pdf")
 
 
 @require_GET

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from safepassage.cases import break_glass_views, views
-from safepassage.cases.lessons_views import lessons_csv, lessons_page, lessons_routes
+from safepassage.cases import break_glass_views, pdf_views, views
+from safepassage.cases.lessons_views import lessons_csv, lessons_page, lessons_pdf, lessons_routes
 
 app_name = "cases"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("new/", views.case_new, name="case_new"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/edit/", views.case_edit, name="case_edit"),
+    path("<int:pk>/summary.pdf", pdf_views.case_summary_pdf, name="case_summary_pdf"),
+    path("<int:pk>/repatriations/<int:item>/packet.pdf", pdf_views.packet_pdf, name="packet_pdf"),
     path("<int:pk>/add/<slug:kind>/", views.case_add, name="case_add"),
     path("<int:pk>/mark/<slug:kind>/<int:item>/", views.case_mark, name="case_mark"),
     path("intake/", views.intake_list, name="intake_list"),
@@ -28,4 +30,5 @@ urlpatterns = [
     path("lessons/", lessons_page, name="lessons"),
     path("lessons/<slug:table>.csv", lessons_csv, name="lessons_csv"),
     path("lessons/routes.json", lessons_routes, name="lessons_routes"),
+    path("lessons.pdf", lessons_pdf, name="lessons_pdf"),
 ]

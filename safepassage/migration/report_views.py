@@ -1,4 +1,4 @@
-"""The safe-migration report page (every table with what its numbers mean) and each table as CSV."""
+"""The safe-migration report page (each table with what its numbers mean), each table as CSV, all in a PDF."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from safepassage.core.disclosure import SMALL
+from safepassage.core.pdf import pdf_response
 from safepassage.migration import reports
 from safepassage.reports.views import csv_response
 
@@ -85,3 +86,21 @@ def reports_csv(request: HttpRequest, table: str) -> HttpResponse:
         return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
     rows = [{**row, "suppressed": " ".join(row["suppressed"])} for row in data["rows"]]
     return csv_response(f"migration-{table}.csv", reports.csv_columns(data), rows)
+
+
+@require_GET
+@login_required
+def reports_pdf(request: HttpRequest) -> HttpResponse:
+    """Every table as the page shows it (the same protected figures), as a PDF to file or print."""
+    _require_reports(request)
+    try:
+        filters = reports.parse_filters(request.GET, viewer=request.user)
+        result = reports.migration_report(request.user, filters, output="pdf")
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+    context = {
+        "result": result,
+        "tables": [_for_page(t) for t in result["tables"].values()],
+        "filters": filters.as_dict(),
+    }
+    return pdf_response(request, "migration/reports_pdf.html", context, "migration-reports.pdf")

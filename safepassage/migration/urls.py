@@ -20,4 +20,5 @@ urlpatterns = [
     path("vacancies/", views.vacancy_list, name="vacancies"),
     path("reports/", report_views.reports_page, name="reports"),
     path("reports/<slug:table>.csv", report_views.reports_csv, name="reports_csv"),
+    path("reports.pdf", report_views.reports_pdf, name="reports_pdf"),
 ]

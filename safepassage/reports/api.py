@@ -4,12 +4,14 @@ every other reader."""
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router
 
+from safepassage.core.pdf import MEDIA_TYPE, user_language
 from safepassage.geo.models import Level
 from safepassage.registry.selectors import active_catalogue_or_none
 from safepassage.reports import maps, selectors
+from safepassage.reports.documents import risk_pdf
 from safepassage.reports.drivers import area_drivers
 from safepassage.reports.params import parse_area, parse_group_by, parse_period
 
@@ -35,6 +37,22 @@ def risk(request: HttpRequest, group_by: str = "district", area: str = "") -> di
     return selectors.risk_report(
         viewer=request.user, group_by=parse_group_by(group_by), area=parse_area(area)
     )
+
+
+@router.get(
+    "/reports/risk.pdf",
+    openapi_extra={"responses": {200: {"description": "The report as a PDF", "content": {MEDIA_TYPE: {}}}}},
+)
+def risk_as_pdf(
+    request: HttpRequest, group_by: str = "district", area: str = "", lang: str = ""
+) -> HttpResponse:
+    """The risk report above as a PDF to file or print, in `lang` or the language saved on your account:
+    the same figures as `GET /reports/risk` (protected the same way for readers outside the owning agency's
+    case staff), with the fonts for Thai, Lao, Khmer, Burmese and Chinese embedded."""
+    _require_reporter(request)
+    groups = parse_group_by(group_by)
+    report = selectors.risk_report(viewer=request.user, group_by=groups, area=parse_area(area))
+    return risk_pdf(request, report, groups, area, language=user_language(request.user, lang))
 
 
 @router.get("/reports/risk/trend")

@@ -15,10 +15,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safepassage.core.pdf import pdf_response
 from safepassage.core.validation import safe_cell
 from safepassage.geo.models import Level
 from safepassage.registry.selectors import active_catalogue_or_none
 from safepassage.reports import maps, selectors
+from safepassage.reports.documents import risk_pdf
 from safepassage.reports.drivers import area_drivers
 from safepassage.reports.forms import PrioritiesForm, default_month_periods, default_periods
 from safepassage.reports.params import parse_area, parse_group_by
@@ -43,7 +45,7 @@ def csv_response(filename: str, columns: Sequence[str], rows: Sequence[dict[str,
 
 @login_required
 def risk(request: HttpRequest) -> HttpResponse:
-    """Current risk grouped as the user chooses; CSV with ?format=csv."""
+    """Current risk grouped as the user chooses; CSV with ?format=csv, PDF with ?format=pdf."""
     _require_reporter(request)
     group_by = parse_group_by(",".join(request.GET.getlist("group_by")) or request.GET.get("by", ""))
     error = ""
@@ -51,7 +53,7 @@ def risk(request: HttpRequest) -> HttpResponse:
         area = parse_area(request.GET.get("area", ""))
         report = selectors.risk_report(viewer=request.user, group_by=group_by, area=area)
     except ValidationError as exc:
-        if request.GET.get("format") == "csv":
+        if request.GET.get("format") in ("csv", "pdf"):
             return _bad_request(exc)
         error = " ".join(exc.messages)
         group_by = ["district"]
@@ -68,6 +70,8 @@ def risk(request: HttpRequest) -> HttpResponse:
     ]
     if request.GET.get("format") == "csv":
         return csv_response("risk.csv", columns, report["rows"])
+    if request.GET.get("format") == "pdf":
+        return risk_pdf(request, report, group_by, request.GET.get("area", ""))
     allowed = selectors.dimensions_for(request.user)
     return render(
         request,
@@ -136,6 +140,7 @@ def priorities(request: HttpRequest) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []
     wants_csv = request.GET.get("format") == "csv"
+    wants_pdf = request.GET.get("format") == "pdf"
     if form.is_valid():
         first, second = form.periods()
         level = form.cleaned_data["level"]
@@ -144,10 +149,10 @@ def priorities(request: HttpRequest) -> HttpResponse:
             if not wants_csv:
                 moved = selectors.displacement(viewer=request.user, level=level, first=first, second=second)
         except ValidationError as exc:
-            if wants_csv:
+            if wants_csv or wants_pdf:
                 return _bad_request(exc)
             error = " ".join(exc.messages)
-    elif wants_csv:
+    elif wants_csv or wants_pdf:
         return _bad_request(ValidationError({name: list(errors) for name, errors in form.errors.items()}))
     columns = [
         "area",
@@ -163,6 +168,15 @@ def priorities(request: HttpRequest) -> HttpResponse:
     ]
     if wants_csv:
         return csv_response("priorities.csv", columns, rows)
+    if wants_pdf:
+        context = {
+            "rows": rows,
+            "moved": moved,
+            "compared": True,
+            "periods": form.periods(),
+            "perturbed": not exact,
+        }
+        return pdf_response(request, "reports/pdf/priorities.html", context, "priorities.pdf")
     query = {name: form.data.get(name, "") for name in PrioritiesForm.base_fields}
     return render(
         request,
@@ -175,6 +189,7 @@ def priorities(request: HttpRequest) -> HttpResponse:
             "error": error,
             "perturbed": not exact,
             "csv_query": urlencode({**query, "format": "csv"}),
+            "pdf_query": urlencode({**query, "format": "pdf"}),
         },
     )
 
@@ -200,6 +215,9 @@ def drivers(request: HttpRequest, code: str) -> HttpResponse:
             ["code", "title", "answered", "at_3", "share_at_3", "contribution"],
             result["indicators"],
         )
+    if request.GET.get("format") == "pdf":
+        context = {"result": result, "area": area, "perturbed": result["perturbed"]}
+        return pdf_response(request, "reports/pdf/drivers.html", context, f"drivers-{area.code}.pdf")
     return render(
         request, "reports/drivers.html", {"result": result, "area": area, "perturbed": result["perturbed"]}
     )

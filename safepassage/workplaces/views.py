@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from safepassage.accounts.selectors import signed_in_user
 from safepassage.core.access import viewer_for
 from safepassage.core.forms import DateInput
+from safepassage.core.pdf import pdf_response
 from safepassage.core.roles import Role
 from safepassage.geo.selectors import get_area
 from safepassage.workplaces import selectors, services
@@ -449,6 +450,10 @@ def watch_list(request: HttpRequest) -> HttpResponse:
     due_before: date = timezone.localdate() - timedelta(days=REVISIT_DAYS)
     watched = [w for w in qs if w.watch_listed or w.band == "high"]
     due = [w for w in watched if w.last_verified is None or w.last_verified < due_before]
+    if request.GET.get("format") == "pdf":
+        context = {"watched": watched, "due": due, "area": area, "revisit_days": REVISIT_DAYS}
+        name = f"visit-plan-{area.code}.pdf" if area else "visit-plan.pdf"
+        return pdf_response(request, "workplaces/pdf/visit_plan.html", context, name)
     return render(
         request,
         "workplaces/watch.html",

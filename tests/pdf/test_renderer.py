@@ -1,0 +1,58 @@
+"""The PDF renderer fetches nothing from outside the app: only data: addresses and the app's own static
+files, read from disk."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from safepassage.core import pdf
+
+from .reading import read
+
+
+def test_only_the_apps_static_files_and_data_addresses_are_served():
+    served = pdf.fetch_url(pdf.BASE_URL + "static/safepassage/favicon.svg")
+    assert b"<svg" in served.read()
+    assert pdf.fetch_url("data:text/plain,hi").read() == b"hi"
+    for url in (
+        "https://example.org/logo.png",
+        "http://127.0.0.1:9/x.css",
+        "file:///etc/passwd",
+        pdf.BASE_URL + "static/../../settings.py",
+        pdf.BASE_URL + "media/private/1.jpg",
+        "https://safepassage.invalid.example.org/static/safepassage/favicon.svg",
+    ):
+        with pytest.raises(ValueError, match="refused"):
+            pdf.fetch_url(url)
+
+
+def test_a_document_pointing_outside_reaches_nobody():
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        address = f"http://127.0.0.1:{server.server_port}"
+        html = (
+            f'<html><head><link rel="stylesheet" href="{address}/a.css"></head>'
+            f'<body><p>Hello</p><img src="{address}/b.png"><img src="/static/../x.png"></body></html>'
+        )
+        document = read(pdf.render(html))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "Hello" in document.text
+    assert hits == []
