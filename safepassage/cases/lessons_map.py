@@ -13,7 +13,8 @@ from typing import Any
 
 from safepassage.cases.lessons import Filters, audit_request, cases_in_scope, rank, routes
 from safepassage.core.disclosure import THRESHOLD
-from safepassage.geo.models import Level
+from safepassage.geo.models import Area, Level
+from safepassage.geo.selectors import boundaries_around
 
 
 def route_features(table: Mapping[str, Any]) -> dict[str, Any]:
@@ -62,6 +63,9 @@ def route_map(viewer: Any, filters: Filters | None = None) -> dict[str, Any]:
     level = Level.DISTRICT if scope.exact else Level.PROVINCE
     data = route_features(routes(cases, keys, scope.exact, level=level))
     data["level"] = str(level)
+    # The base layer when no tiles load: the districts and outlines of the provinces the drawn routes touch.
+    ends = {f["properties"][end] for f in data["features"] for end in ("origin", "destination")}
+    data["boundaries"] = boundaries_around(Area.objects.filter(code__in=ends).values_list("path", flat=True))
     data["perturbed"] = not scope.exact
     data["suppressed_below"] = None if scope.exact else THRESHOLD
     return data
