@@ -39,7 +39,10 @@ def tile_bytes(path: Path, z: int, x: int, y: int) -> tuple[bytes, str] | None:
 @require_GET
 @login_required
 def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpResponse:
-    """One tile of a configured MBTiles file; 404 when the layer has no file or the tile is not in it."""
+    """One tile of a configured MBTiles file, for those who may see areas (as the area pages); 404 when the
+    layer has no file or the tile is not in it."""
+    if not request.user.has_perm("geo.view_areas"):
+        raise Http404
     name = getattr(settings, FILES.get(layer, ""), "") if layer in FILES else ""
     if not name:
         raise Http404

@@ -168,6 +168,7 @@ def test_no_serious_or_critical_violation_on_any_menu_or_record_page(browser, li
         crawl.account(watch, username)
         context.close()
     print(f"demo in {loaded - started:.0f} s; {crawl.pages} pages in {time.monotonic() - loaded:.0f} s")
+    print("record pages:", ", ".join(f"{name} ({where})" for name, where in sorted(crawl.details.items())))
     report = "\n".join(f"{page}:\n  " + "\n  ".join(v) for page, v in crawl.problems.items())
     assert set(crawl.details) >= REQUIRED, (
         f"no {sorted(REQUIRED - set(crawl.details))} page reached\n{report}"

@@ -45,10 +45,12 @@ def test_tiles_come_from_the_mbtiles_file_with_the_row_flipped(world: World, set
     assert client.get(reverse("geo:tile", args=["other", 1, 1, 0])).status_code == 404
 
 
-def test_tiles_are_for_signed_in_users_only(world: World, settings, tmp_path):
+def test_tiles_are_for_those_who_may_see_areas(world: World, settings, tmp_path):
     settings.MAP_MBTILES = str(mbtiles(tmp_path / "street.mbtiles"))
-    response = web_client(None).get(reverse("geo:tile", args=["street", 1, 1, 0]))
-    assert response.status_code == 302
+    url = reverse("geo:tile", args=["street", 1, 1, 0])
+    assert web_client(None).get(url).status_code == 302  # to sign in
+    assert web_client(world.outsider).get(url).status_code == 404  # no agency: no area pages either
+    assert web_client(world.volunteer_a).get(url).status_code == 200
 
 
 def test_jpeg_tiles_say_so(world: World, settings, tmp_path):
