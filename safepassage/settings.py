@@ -279,12 +279,21 @@ LOGGING = {
 }
 
 # Map tiles, fetched by the user's browser: street (OpenStreetMap) and satellite (Esri World Imagery) by
-# default; point them at a local tile server, or set them empty for no background (maps still draw).
-MAP_TILE_URL = env.text("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+# default; point them at a local tile server, or set them empty for no background (maps still draw: the area
+# boundaries in the database are the base layer). MAP_MBTILES / SATELLITE_MBTILES name local .mbtiles files
+# served by SafePassage itself (geo.tiles); each, when set, is the default for its layer's URL.
+MAP_MBTILES = env.text("MAP_MBTILES", "")
+SATELLITE_MBTILES = env.text("SATELLITE_MBTILES", "")
+MAP_TILE_URL = env.text(
+    "MAP_TILE_URL",
+    "/areas/tiles/street/{z}/{x}/{y}" if MAP_MBTILES else "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+)
 MAP_TILE_ATTRIBUTION = env.text("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 SATELLITE_TILE_URL = env.text(
     "SATELLITE_TILE_URL",
-    "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
+    "/areas/tiles/satellite/{z}/{x}/{y}"
+    if SATELLITE_MBTILES
+    else "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
 )
 SATELLITE_TILE_ATTRIBUTION = env.text("SATELLITE_TILE_ATTRIBUTION", "Esri World Imagery")
 MAP_TILE_ORIGINS = sorted(

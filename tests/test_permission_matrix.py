@@ -255,6 +255,8 @@ UI_CASES = [
     Case(
         "geo:area_detail", lambda w: reverse("geo:area_detail", args=["50"]), statuses(200, 302, outsider=404)
     ),
+    # No MBTiles file is configured here: 404 for every signed-in persona (tests/geo/test_maps.py has one).
+    Case("geo:tile", lambda w: reverse("geo:tile", args=["street", 1, 1, 0]), statuses(404, 302)),
     Case("registry:village_list", lambda w: reverse("registry:village_list"), only(PEOPLE_ROLES, 404, 302)),
     Case(
         "registry:village_detail",

@@ -4,14 +4,14 @@ Aggregates only, over the cases *owned* by the agencies in which the viewer is a
 (never cases shared in by a referral), limited to the areas of area-bound memberships as reports are. Nothing
 that names a person or a case leaves this module: counts, durations in days and sums of money only.
 
-`lessons()` and `route_map()` are the protected functions: the page, the CSV, the routes map and the API all
-call them, and nothing else reads these aggregates. When the scope is exact (the owning agency's coordinators)
-figures are exact. Otherwise (an analyst anywhere in the scope) disclosure control survives differencing
-(core.disclosure, the cell-key method): every count is perturbed with the sum of the record keys of exactly
-the cases in its cell and shown as "<11" when small, stays in a stage are a perturbed mean (percentiles are
-always one case's own stay, so they are not shown), sums of money are withheld, a period must be whole months
-with both ends (core.periods), and every request is audited with its parameters. docs/lessons-learned.md
-explains every figure; docs/disclosure-control.md the method.
+`lessons()` and `lessons_map.route_map()` are the protected functions: the page, the CSV, the routes map and
+the API all call them, and nothing else reads these aggregates. When the scope is exact (the owning agency's
+coordinators) figures are exact. Otherwise (an analyst anywhere in the scope) disclosure control survives
+differencing (core.disclosure, the cell-key method): every count is perturbed with the sum of the record keys
+of exactly the cases in its cell and shown as "<11" when small, stays in a stage are a perturbed mean
+(percentiles are always one case's own stay, so they are not shown), sums of money are withheld, a period must
+be whole months with both ends (core.periods), and every request is audited with its parameters.
+docs/lessons-learned.md explains every figure; docs/disclosure-control.md the method.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from safepassage.cases.htcds import (
 from safepassage.cases.models import Case, JourneyEvent, LegalEvent, Perpetrator, Stage, Step
 from safepassage.cases.rules import LESSON_ROLES
 from safepassage.core.access import viewer_for
+from safepassage.core.countries import COUNTRY_POSITIONS, country_name
 from safepassage.core.dates import parse_day
 from safepassage.core.disclosure import KEY_SPACE, SMALL, THRESHOLD, perturbed_mean, shown_count
 from safepassage.core.periods import check_whole_months
@@ -457,16 +458,14 @@ def _recruiters(cases: QuerySet[Case], keys: Mapping[int, int], exact: bool) -> 
     )
 
 
-def _district_of(paths: set[str]) -> dict[str, str]:
-    """For each area path, the code of its district (the area itself when it is coarser than a district)."""
+def _rolled_up(paths: set[str], level: str) -> dict[str, str]:
+    """For each area path, the code of its area at `level` (the area itself when it is coarser)."""
     segments = {code for path in paths for code in path.strip("/").split("/") if code}
-    districts = set(
-        Area.objects.filter(code__in=segments, level=Level.DISTRICT).values_list("code", flat=True)
-    )
+    at_level = set(Area.objects.filter(code__in=segments, level=level).values_list("code", flat=True))
     result = {}
     for path in paths:
         codes = [c for c in path.strip("/").split("/") if c]
-        found = [c for c in codes if c in districts]
+        found = [c for c in codes if c in at_level]
         result[path] = found[0] if found else (codes[-1] if codes else "")
     return result
 
@@ -504,13 +503,18 @@ def _places(codes: set[str]) -> dict[str, dict[str, Any]]:
         for code, boundary in Area.objects.filter(code__in=shapeless).values_list("code", "boundary"):
             places[code]["position"] = _centre(boundary)
     for code in codes - set(places):  # a country code with no area of its own
-        places[code] = {"name": code, "level": Level.COUNTRY, "position": None}
+        places[code] = {"name": str(country_name(code)), "level": Level.COUNTRY, "position": None}
+    for code, place in places.items():
+        if place["position"] is None and place["level"] == Level.COUNTRY:
+            place["position"] = COUNTRY_POSITIONS.get(code)
     return places
 
 
-def routes(cases: QuerySet[Case], keys: Mapping[int, int], exact: bool) -> dict[str, Any]:
+def routes(
+    cases: QuerySet[Case], keys: Mapping[int, int], exact: bool, level: str = Level.DISTRICT
+) -> dict[str, Any]:
     """Origin → destination flows: where each case's first recruitment and first exploitation happened,
-    rolled up to districts (a country when that is all that is known)."""
+    rolled up to `level` (districts for the table; a country when that is all that is known)."""
     first: dict[tuple[int, str], tuple[str, str]] = {}
     for case_id, kind, path, country in (
         JourneyEvent.objects.filter(
@@ -521,11 +525,11 @@ def routes(cases: QuerySet[Case], keys: Mapping[int, int], exact: bool) -> dict[
         .values_list("case_id", "kind", "area__path", "country")
     ):
         first.setdefault((case_id, kind), (path or "", (country or "").upper()))
-    districts = _district_of({path for path, _country in first.values() if path})
+    rolled = _rolled_up({path for path, _country in first.values() if path}, level)
 
     def end(case_id: int, kind: str) -> str:
         path, country = first.get((case_id, kind), ("", ""))
-        return districts.get(path, "") if path else country
+        return rolled.get(path, "") if path else country
 
     case_ids = {case_id for case_id, _kind in first}
     flows: dict[tuple[str, str], Tally] = defaultdict(Tally)
@@ -972,52 +976,3 @@ TABLE_IDS = (
     "trafficking_status",
     "status",
 )
-
-
-def route_features(table: Mapping[str, Any]) -> dict[str, Any]:
-    """The routes table as GeoJSON for the map: a line per flow between the ends' map positions (a point
-    when both ends are the same place). Flows shown as "<11", with an unknown end or with no position for an
-    end are not drawn; `not_drawn` says how many flows (not cases) that is."""
-    features = []
-    not_drawn = 0
-    places = table["places"]
-    for row in table["rows"]:
-        origin, destination = places.get(row["origin"]), places.get(row["destination"])
-        if not rank(row["cases"]) or not origin or not destination:
-            not_drawn += 1
-            continue
-        a, b = origin["position"], destination["position"]
-        if not a or not b:
-            not_drawn += 1
-            continue
-        if row["origin"] == row["destination"]:
-            geometry: dict[str, Any] = {"type": "Point", "coordinates": [a[1], a[0]]}
-        else:
-            geometry = {"type": "LineString", "coordinates": [[a[1], a[0]], [b[1], b[0]]]}
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": geometry,
-                "properties": {
-                    "origin": row["origin"],
-                    "origin_name": row["origin_name"],
-                    "destination": row["destination"],
-                    "destination_name": row["destination_name"],
-                    "cases": row["cases"],
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features, "not_drawn": not_drawn}
-
-
-def route_map(viewer: Any, filters: Filters | None = None) -> dict[str, Any]:
-    """Only the routes, as GeoJSON for the map (see route_features): the other protected function, with the
-    same rules as lessons()."""
-    filters = filters or Filters()
-    cases, scope = cases_in_scope(viewer, filters)
-    audit_request(viewer, scope, filters, "routes")
-    keys = dict(cases.values_list("pk", "record_key").order_by())
-    data = route_features(routes(cases, keys, scope.exact))
-    data["perturbed"] = not scope.exact
-    data["suppressed_below"] = None if scope.exact else THRESHOLD
-    return data

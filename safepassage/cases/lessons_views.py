@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from safepassage.cases import lessons
+from safepassage.cases import lessons, lessons_map
 from safepassage.core.disclosure import SMALL
 from safepassage.core.pdf import pdf_response
 from safepassage.registry.models import Person
@@ -173,7 +173,7 @@ def lessons_routes(request: HttpRequest) -> JsonResponse:
     _require_lessons(request)
     try:
         filters = lessons.parse_filters(request.GET)
-        data = lessons.route_map(request.user, filters)
+        data = lessons_map.route_map(request.user, filters)
     except ValidationError as exc:
         return JsonResponse(
             {

@@ -287,3 +287,28 @@ def country_choices(blank: bool = True) -> list[tuple[Any, Any]]:
     everyone = sorted(COUNTRIES, key=lambda pair: str(pair[1]))
     groups: list[tuple[Any, Any]] = [(_("Nearby"), nearby), (_("All countries"), everyone)]
     return [("", "—"), *groups] if blank else groups
+
+
+# Where a route map draws a country known only by its code (no area of its own in the database): the
+# approximate middle of the country (latitude, longitude), for the region and its usual destinations only.
+# A country area with a centroid or boundary wins; any other country is left off the map and counted as not
+# drawn.
+COUNTRY_POSITIONS: dict[str, tuple[float, float]] = {
+    "TH": (15.87, 100.99),
+    "MM": (21.91, 95.96),
+    "LA": (19.86, 102.50),
+    "KH": (12.57, 104.99),
+    "VN": (14.06, 108.28),
+    "CN": (35.86, 104.20),
+    "MY": (4.21, 101.98),
+    "SG": (1.35, 103.82),
+    "ID": (-0.79, 113.92),
+    "PH": (12.88, 121.77),
+    "BN": (4.54, 114.73),
+    "TL": (-8.87, 125.73),
+    "BD": (23.68, 90.36),
+    "IN": (20.59, 78.96),
+    "JP": (36.20, 138.25),
+    "KR": (35.91, 127.77),
+    "TW": (23.70, 120.96),
+}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -43,3 +46,27 @@ def villages_covered(viewer: Viewer) -> QuerySet[Area]:
         for path in grant.area_paths:
             q |= Q(path__startswith=path)
     return Area.objects.filter(q, level=Level.VILLAGE)
+
+
+def boundaries_around(paths: Iterable[str], level: str = Level.DISTRICT) -> dict[str, Any]:
+    """The boundaries (GeoJSON) of the areas of `level` in the provinces holding the given area paths, and of
+    those provinces (with no such path, every province's): a map's base layer that needs no tile server.
+    Areas without a boundary are left out."""
+    provinces = {"/".join(path.strip("/").split("/")[:2]) + "/" for path in paths if path.count("/") >= 2}
+    inside = Q(level=Level.PROVINCE) if not provinces else Q()
+    for province in sorted(provinces):
+        inside |= Q(path=province, level=Level.PROVINCE) | Q(path__startswith=province, level=level)
+    areas = Area.objects.filter(inside, boundary__isnull=False).only(
+        "code", "level", "name_en", "name_th", "names", "boundary"
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": area.boundary,
+                "properties": {"code": area.code, "name": area.name, "level": area.level},
+            }
+            for area in areas
+        ],
+    }

@@ -225,7 +225,7 @@ def drivers(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def risk_map(request: HttpRequest) -> HttpResponse:
-    """The vulnerability map: areas coloured by mean index or high-risk count."""
+    """The vulnerability map: areas coloured by the band of their mean index on a fixed 0-100 scale."""
     _require_reporter(request)
     return render(
         request,
@@ -235,6 +235,7 @@ def risk_map(request: HttpRequest) -> HttpResponse:
             "tile_url": getattr(settings, "MAP_TILE_URL", ""),
             "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
             "perturbed": not _exact(request),
+            "bands": maps.band_parameters(),
         },
     )
 

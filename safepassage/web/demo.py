@@ -64,8 +64,10 @@ class DemoLogin:
     totp_secret: str = ""  # the authenticator-app key (base32): add it to an app, or compute codes from it
 
 
-def load_demo(*, logins_file: Path, people: int = 20_000) -> list[DemoLogin]:
-    """Load the demo province once; later calls read the logins back instead of making new ones."""
+def load_demo(*, logins_file: Path, people: int = 20_000, records: int | None = None) -> list[DemoLogin]:
+    """Load the demo province once; later calls read the logins back instead of making new ones. `records`
+    makes a small demo (for browser tests): that many workplaces, cases and registrations, not hundreds."""
+    sized: dict[str, Any] = {} if records is None else {"count": records}
     if Agency.objects.filter(code="cc").exists() and logins_file.exists():
         return read_logins(logins_file)
     with transaction.atomic():
@@ -99,11 +101,11 @@ def load_demo(*, logins_file: Path, people: int = 20_000) -> list[DemoLogin]:
         generate_directory(agencies=agencies)
         if people:
             generate_population(people=people, agencies=agencies)
-        generate_workplaces(agencies=agencies, employer_agency=agencies["employer"])
-        generate_cases(agencies=agencies)
-        generate_migration(agencies=agencies)
+        generate_workplaces(agencies=agencies, employer_agency=agencies["employer"], **sized)
+        generate_cases(agencies=agencies, **sized)
+        generate_migration(agencies=agencies, **sized)
         if people:
-            generate_duplicates(agencies=agencies)
+            generate_duplicates(agencies=agencies, **({} if records is None else {"count": min(records, 40)}))
     write_logins(logins_file, logins)
     return logins
 

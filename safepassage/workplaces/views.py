@@ -24,7 +24,7 @@ from safepassage.core.access import viewer_for
 from safepassage.core.forms import DateInput
 from safepassage.core.pdf import pdf_response
 from safepassage.core.roles import Role
-from safepassage.geo.selectors import get_area
+from safepassage.geo.selectors import boundaries_around, get_area
 from safepassage.workplaces import selectors, services
 from safepassage.workplaces.models import (
     Attachment,
@@ -226,7 +226,15 @@ def workplace_geojson(request: HttpRequest) -> JsonResponse:
         qs = selectors.workplace_list(viewer=request.user, **_filters(request))
     except ValidationError as error:
         return JsonResponse({"detail": " ".join(error.messages), "errors": []}, status=400)
-    return JsonResponse(selectors.as_geojson(qs, viewer=request.user))
+    data = selectors.as_geojson(qs, viewer=request.user)
+    if request.GET.get("boundaries") == "1":
+        # The base layer when no tiles load: the districts of the provinces where the viewer's workplaces
+        # (before any filter) and areas are. Area shapes are public facts (geo.selectors).
+        visible = selectors.workplace_list(viewer=request.user).exclude(village=None)
+        paths = set(visible.values_list("village__path", flat=True).distinct().order_by())
+        paths |= {path for grant in viewer_for(request.user).grants for path in grant.area_paths}
+        data["boundaries"] = boundaries_around(paths)
+    return JsonResponse(data)
 
 
 @login_required

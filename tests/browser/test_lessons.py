@@ -28,11 +28,29 @@ def lessons_world() -> World:
     return build_world()
 
 
+def square(west: float, south: float, size: float = 0.2) -> dict[str, Any]:
+    ring = [
+        [west, south],
+        [west + size, south],
+        [west + size, south + size],
+        [west, south + size],
+        [west, south],
+    ]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
 def demo_cases(world: World) -> None:
     """24 cases of agency A, like the demo's: recruited in district 5001, exploited in 5002 (16) or at
     home (8), with steps through the legal process and a few verdicts."""
-    Area.objects.filter(code="5001").update(centroid_lat=18.79, centroid_lon=98.98)
-    Area.objects.filter(code="5002").update(centroid_lat=18.58, centroid_lon=99.01)
+    Area.objects.filter(code="5001").update(
+        centroid_lat=18.79, centroid_lon=98.98, boundary=square(98.8, 18.7)
+    )
+    Area.objects.filter(code="5002").update(
+        centroid_lat=18.58, centroid_lon=99.01, boundary=square(98.9, 18.5)
+    )
+    Area.objects.filter(code="50").update(
+        centroid_lat=18.7, centroid_lon=99.0, boundary=square(98.7, 18.4, 0.6)
+    )
     pier = Workplace.objects.create(agency=world.agency_a, name="Pier", sector="fishing")
     start = date(2024, 1, 8)
     for n in range(24):
@@ -140,10 +158,17 @@ def test_an_analyst_sees_perturbed_counts_and_fewer_routes(phone):
     keys = list(Case.objects.values_list("record_key", flat=True))
     expected = shown_count(len(keys), sum(keys))
     assert page.locator("#lessons-total").inner_text() == f"Cases counted: {expected}"
-    # Routes: 16 and 8 cases; the 8 shows as "<11" and is not drawn, the 16 (moved a little) is.
+    # Routes: 16 and 8 cases between districts of one province; an analyst's map joins provinces, so they
+    # are one route of 24 (moved a little), drawn as a circle over the province's boundaries, no tiles.
     page.wait_for_selector("#routes-map[data-features]", state="attached", timeout=10_000)
     assert page.get_attribute("#routes-map", "data-features") == "1"
-    assert "Routes not drawn" in page.locator("#routes-map-note").inner_text()
+    assert page.locator("#routes-map path.leaflet-interactive").count() == 1
+    assert page.locator("#routes-map path.boundary").count() == 3  # province 50, districts 5001 and 5002
+    assert "Routes not drawn" not in page.locator("#routes-map-note").inner_text()
+    legend = page.locator("#routes-legend").inner_text()
+    assert (
+        "between the provinces" in legend and "fewer than 11" in page.locator("#routes-map-note").inner_text()
+    )
     assert "Demo1" not in page.content()
     assert fits_the_phone(phone)
     assert phone.errors == []

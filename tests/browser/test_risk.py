@@ -231,15 +231,16 @@ def test_the_map_draws_one_shape_per_district_without_a_tile_server(phone, setti
     assert shapes == features
     assert page.locator("#map .leaflet-tile").count() == 0  # no tile layer at all
     assert all(url.startswith(phone.base_url) for url in requested), "the page fetched from elsewhere"
-    # The scale runs from 0 to the highest mean index among the areas drawn.
-    highest = page.evaluate(
-        """async () => {
-            const r = await fetch(document.getElementById("map").dataset.url + "?level=district");
-            const d = await r.json();
-            return Math.max(0, ...d.features.map(f => f.properties.mean_index || 0));
-        }"""
+    # A legend in the page names the bands of the fixed 0-100 scale and what an area without one means;
+    # each area is filled with its band's colour (all four people answered 1 everywhere: index 0, low).
+    legend = page.locator("section.legend").inner_text()
+    for words in ("High risk", "Medium risk", "Low risk", "No people", "0 to 100", "low under 34"):
+        assert words in legend, words
+    assert "Hidden" not in legend  # a coordinator's figures are exact: nothing is hidden from her
+    fills = page.eval_on_selector_all(
+        "#map path.leaflet-interactive", "ps => ps.map(p => p.getAttribute('fill'))"
     )
-    assert page.locator("#legend").inner_text() == f"0 – {highest:g}"
+    assert fills == ["#2b7a0b", "#2b7a0b"]
     assert fits_the_phone(phone)
 
     # Tapping a district opens its popup with its figures (exact for a coordinator).

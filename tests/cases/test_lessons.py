@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from safepassage.accounts.models import Membership, User
-from safepassage.cases import lessons
+from safepassage.cases import lessons, lessons_map
 from safepassage.cases.htcds import CaseStatus, PerpetratorRole, TraffickingStatus
 from safepassage.cases.models import Case, JourneyEvent, LegalEvent, Perpetrator, Referral, Stage, Step
 from safepassage.core.disclosure import SMALL, shown_count
@@ -344,10 +344,14 @@ def test_routes_run_from_first_recruitment_to_first_exploitation_by_district(wor
     first = result["tables"]["routes"]["rows"][0]
     assert (first["origin_name"], first["destination_name"], first["cases"]) == ("Area 5001", "Area 5002", 2)
 
-    data = lessons.route_map(world.coordinator_a)
+    data = lessons_map.route_map(world.coordinator_a)
+    assert data["level"] == "district"  # exact figures: the routes join districts, as the table does
     drawn = {(f["properties"]["origin"], f["properties"]["destination"]): f for f in data["features"]}
-    assert set(drawn) == {("5001", "5002"), ("5001", "5001")}  # Myanmar has no map position here
-    assert data["not_drawn"] == 1
+    # Myanmar has no area here: it is drawn from the middle of the country (core.countries).
+    assert set(drawn) == {("5001", "5002"), ("5001", "5001"), ("MM", "5001")}
+    assert data["not_drawn"] == 0
+    assert drawn[("MM", "5001")]["geometry"]["coordinates"][0] == [95.96, 21.91]
+    assert drawn[("MM", "5001")]["properties"]["origin_name"] == "Myanmar"
     assert drawn[("5001", "5002")]["geometry"] == {
         "type": "LineString",
         "coordinates": [[98.9, 18.8], [99.2, 18.6]],
@@ -358,9 +362,58 @@ def test_routes_run_from_first_recruitment_to_first_exploitation_by_district(wor
     # With a country area that has a centre, the cross-border route is drawn from it.
     country = area("MM", "country", name="Myanmar")
     Area.objects.filter(pk=country.pk).update(centroid_lat=21.0, centroid_lon=96.0)
-    data = lessons.route_map(world.coordinator_a)
+    data = lessons_map.route_map(world.coordinator_a)
     assert data["not_drawn"] == 0
-    assert len(data["features"]) == 3
+    drawn = {(f["properties"]["origin"], f["properties"]["destination"]): f for f in data["features"]}
+    assert drawn[("MM", "5001")]["geometry"]["coordinates"][0] == [96.0, 21.0]
+
+
+def test_an_analysts_route_map_joins_provinces_and_countries_and_never_draws_under_eleven(world):
+    """Seven cases 5001 → 5002 and seven within 5001 are each "<11" for an analyst, so a map of districts
+    would be empty; by province they are one route of 14 (11 or more whatever the noise), drawn. Five
+    cases 5002 → Malaysia stay under 11 by country too: never drawn, in any form."""
+    Area.objects.filter(code="50").update(centroid_lat=18.8, centroid_lon=98.95)
+    number = 0
+    for n, start, end, abroad in [
+        (7, world.village_1, world.village_3, ""),
+        (7, world.village_1, world.village_2, ""),
+        (5, world.village_3, None, "MY"),
+    ]:
+        for _ in range(n):
+            number += 1
+            c = case(
+                world,
+                number,
+                person(world, "Zawhtet", sex="female", birth_year=2005),
+                current="investigation",
+                since=date(2025, 6, 1),
+                opened_on=date(2025, 6, 1),
+            )
+            event(c, "recruitment", date(2025, 1, 1), start)
+            event(c, "exploitation", date(2025, 2, 1), end, country=abroad)
+    table = lessons.lessons(world.analyst_a, today=TODAY)["tables"]["routes"]
+    assert {r["code"]: r["cases"] for r in table["rows"]} == {
+        "5001>5002": SMALL,
+        "5001>5001": SMALL,
+        "5002>MY": SMALL,
+    }
+
+    data = lessons_map.route_map(world.analyst_a)
+    assert data["level"] == "province" and data["perturbed"] is True
+    inside = [c for c in Case.objects.all() if not c.events.filter(country="MY").exists()]
+    assert [f["properties"] for f in data["features"]] == [
+        {
+            "origin": "50",
+            "origin_name": "Area 50",
+            "destination": "50",
+            "destination_name": "Area 50",
+            "cases": shown(inside),
+        }
+    ]
+    assert data["features"][0]["properties"]["cases"] >= 11
+    assert data["features"][0]["geometry"] == {"type": "Point", "coordinates": [98.95, 18.8]}
+    assert data["not_drawn"] == 1  # 50 → Malaysia: 5 cases, "<11"
+    assert "MY" not in json.dumps(data["features"])
 
 
 def test_sectors_control_and_exploitation(world, cases_a):
@@ -590,7 +643,7 @@ def test_an_analyst_sees_everything_under_eleven_when_there_are_few_cases(world,
                     assert row[column["key"]] in (SMALL, 0, None), (table["id"], row)
             if table["id"] == "compensation":
                 assert row["amount"] is None  # sums of money are for exact scopes only
-    assert lessons.route_map(world.analyst_a)["features"] == []  # "<11" flows are not drawn
+    assert lessons_map.route_map(world.analyst_a)["features"] == []  # "<11" flows are not drawn
     # The parts of a count shown as "<11" are "<11" too, zeros included: "none of these few were linked to
     # a registered recruiter" would say something about each of them.
     assert rows(result, "recruiters", "cases", "registered", "unregistered")["Familial"] == (

@@ -189,7 +189,36 @@ def test_the_map_shows_areas_never_people(world, population):
     data = api_client(world.coordinator_a).get("/api/v1/reports/risk/map?level=district").json()
     assert [f["properties"]["code"] for f in data["features"]] == ["5001"]
     assert data["features"][0]["properties"]["high"] == 12
-    assert set(data["features"][0]["properties"]) == {"code", "name", "n", "high", "mean_index", "suppressed"}
+    assert set(data["features"][0]["properties"]) == {
+        "code",
+        "name",
+        "n",
+        "high",
+        "mean_index",
+        "suppressed",
+        "band",
+    }
+
+
+def test_the_map_colours_each_area_by_its_band_on_the_fixed_scale_and_says_why_others_have_none(
+    world, population
+):
+    """A fixed 0-100 scale with the catalogue's thresholds (34 and 66), not one relative to the darkest area:
+    5001's mean (12 × 98 + 3 × 0) / 15 = 78.4 is high. 5002 holds only agency B's people: nobody of agency A
+    has an index there. For an analyst, village 2's three boys are "<11": hidden, not "nobody"."""
+    for area in (world.district_1, world.district_2, world.village_1, world.village_2, world.village_3):
+        area.centroid_lat, area.centroid_lon = 18.8, 98.9
+        area.save()
+    data = api_client(world.coordinator_a).get("/api/v1/reports/risk/map?level=district").json()
+    assert data["bands"] == {"medium_from": 34.0, "high_above": 66.0}
+    bands = {f["properties"]["code"]: f["properties"]["band"] for f in data["features"]}
+    assert bands == {"5001": "high", "5002": "no_people"}
+
+    data = api_client(world.analyst_a).get("/api/v1/reports/risk/map?level=village").json()
+    shown = {f["properties"]["code"]: f["properties"] for f in data["features"]}
+    assert shown["50010101"]["band"] == "high"  # 12 girls (shown as 14), perturbed mean still high
+    assert shown["50010102"]["n"] == "<11" and shown["50010102"]["band"] == "hidden"
+    assert shown["50020101"]["band"] == "no_people"
 
 
 def test_bad_groupings_are_named(world):

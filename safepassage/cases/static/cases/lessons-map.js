@@ -33,6 +33,18 @@
       return r.json();
     })
     .then(function (data) {
+      // Area boundaries from the database under the routes: a map to read them on with no tiles at all.
+      if (data.boundaries && data.boundaries.features.length) {
+        L.geoJSON(data.boundaries, {
+          interactive: false,
+          style: function (f) {
+            var province = f.properties.level === "province";
+            return { color: "#6b6b6b", weight: province ? 2.5 : 1, className: "boundary",
+                     fill: !province && !tiles, fillColor: "#f4f1e8", fillOpacity: 1 };
+          }
+        }).addTo(map);
+        el.setAttribute("data-boundaries", String(data.boundaries.features.length));
+      }
       var max = 0;
       data.features.forEach(function (f) {
         if (f.properties.cases > max) { max = f.properties.cases; }

@@ -1,4 +1,6 @@
-// The vulnerability map: areas from /reports/map/data/ coloured by risk. Works with no tile server at all.
+// The vulnerability map: areas from /reports/map/data/ coloured by the band of their mean risk index (a fixed
+// 0-100 scale; the server gives each area its band, or "no_people" / "hidden"). Works with no tile server: the
+// areas' own boundaries are the base layer. The legend is in the page (reports/map.html).
 (function () {
   var el = document.getElementById("map");
   if (!el || !window.L) { return; }
@@ -8,15 +10,8 @@
     L.tileLayer(tiles, { attribution: el.getAttribute("data-attribution") || "", maxZoom: 18 }).addTo(map);
   }
   var layer = null;
-  var legend = document.getElementById("legend");
-  var palette = ["#f1eef6", "#fcc5c0", "#fa9fb5", "#f768a1", "#c51b8a", "#7a0177"];
-
-  // Hidden figures ("<11", or a mean withheld) are grey.
-  function colour(value, max) {
-    if (typeof value !== "number") { return "#d9d9d9"; }
-    var i = max > 0 ? Math.min(palette.length - 1, Math.floor(value / max * (palette.length - 1) + 1e-9)) : 0;
-    return palette[i];
-  }
+  // The same colours as the legend's swatches (app.css .swatch.area-*).
+  var fills = { high: "#a4161a", medium: "#d4a017", low: "#2b7a0b", no_people: "#ffffff", hidden: "#9aa0a6" };
 
   // A count as published: a number, or "<11" (older answers said null).
   function shown(value) {
@@ -25,21 +20,17 @@
 
   function load() {
     var level = document.getElementById("map-level").value;
-    var measure = document.getElementById("map-measure").value;
     fetch(el.getAttribute("data-url") + "?level=" + encodeURIComponent(level), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
-        // The scale runs to the highest value shown, so differences between areas stay visible.
-        var max = 0;
-        data.features.forEach(function (f) {
-          var v = f.properties[measure];
-          if (typeof v === "number" && v > max) { max = v; }
-        });
         if (layer) { map.removeLayer(layer); }
         layer = L.geoJSON(data, {
           style: function (f) {
-            return { color: "#555", weight: 1, fillOpacity: 0.75, fillColor: colour(f.properties[measure], max) };
+            var band = f.properties.band;
+            return { color: "#444", weight: 1, dashArray: band === "hidden" ? "4 3" : null,
+                     fillOpacity: band === "no_people" ? 0.4 : 0.7, fillColor: fills[band] || fills.no_people };
           },
+          pointToLayer: function (f, latlng) { return L.circleMarker(latlng, { radius: 8 }); },
           onEachFeature: function (f, l) {
             var p = f.properties;
             var text = document.createElement("div");
@@ -47,21 +38,23 @@
             title.textContent = p.name + " (" + p.code + ")";
             text.appendChild(title);
             var body = document.createElement("div");
-            body.textContent = el.getAttribute("data-label-n") + ": " + shown(p.n) + " · " +
-              el.getAttribute("data-label-high") + ": " + shown(p.high) + " · " +
-              el.getAttribute("data-label-index") + ": " + (p.mean_index === null ? "—" : p.mean_index);
+            if (p.band === "no_people") {
+              body.textContent = el.getAttribute("data-label-no-people");
+            } else if (p.band === "hidden") {
+              body.textContent = el.getAttribute("data-label-hidden");
+            } else {
+              body.textContent = el.getAttribute("data-label-n") + ": " + shown(p.n) + " · " +
+                el.getAttribute("data-label-high") + ": " + shown(p.high) + " · " +
+                el.getAttribute("data-label-index") + ": " + p.mean_index;
+            }
             text.appendChild(body);
             l.bindPopup(text);
           }
         }).addTo(map);
         if (data.features.length) { map.fitBounds(layer.getBounds()); } else { map.setView([15, 100], 5); }
         el.setAttribute("data-features", String(data.features.length));
-        if (legend) {
-          legend.textContent = "0 – " + max;
-        }
       });
   }
   document.getElementById("map-level").addEventListener("change", load);
-  document.getElementById("map-measure").addEventListener("change", load);
   load();
 })();
