@@ -29,8 +29,8 @@ from safepassage.audit.services import audit_record
 from safepassage.core.access import viewer_for
 from safepassage.core.roles import Role
 from safepassage.core.validation import safe_cell
-from safepassage.imports import reading
-from safepassage.imports.kinds import KINDS, Assessments, Context, Kind, Row, _errors_to_row
+from safepassage.imports import known, reading, scores
+from safepassage.imports.kinds import KINDS, Assessments, Context, Kind, People, Row, _errors_to_row
 from safepassage.imports.models import ImportJob, MappingProfile, Provenance, RowProblem
 from safepassage.registry.models import Assessment
 
@@ -191,8 +191,41 @@ def estimated_rows(job: ImportJob) -> int:
 
 
 def job_mapping(job: ImportJob) -> dict[str, str]:
-    """field → column title, as chosen or found."""
-    return KINDS[job.kind].mapping_for(job.file_info.get("headers", []), job.mapping)
+    """field → column title: as chosen, else found by its title, else found from its values (see
+    detected_columns)."""
+    kind = KINDS[job.kind]
+    mapping = kind.mapping_for(job.file_info.get("headers", []), job.mapping)
+    return known.with_detected(mapping, detected_columns(job))
+
+
+def detected_columns(job: ImportJob) -> dict[str, str]:
+    """field → column title found from the values of the file's first rows (a Thai ID number, sex words,
+    dates, full names), for columns whose titles are not known; found once per file and mapping, and
+    shown on the page for review."""
+    if not job.file_info or "headers" not in job.file_info:
+        return {}
+    mapping = KINDS[job.kind].mapping_for(job.file_info["headers"], job.mapping)
+    key = "|".join(f"{k}={x}" for k, x in sorted(mapping.items()))
+    cached = job.file_info.get("detected")
+    if isinstance(cached, dict) and cached.get("for") == key:
+        return dict(cached["columns"])
+    kind = KINDS[job.kind]
+    headers = job.file_info["headers"]
+    ctx = _context(job)
+    indicators = scores.indicator_columns(headers, ctx) if kind.takes_indicators else {}
+    sample = [cells for _n, cells in islice(stored_rows(job), known.SAMPLE_ROWS)]
+    found = known.detect(
+        headers,
+        sample,
+        mapping,
+        [c.name for c in kind.columns],
+        has_scores=bool(indicators) and kind.name == "people",
+        excluded=indicators.values(),
+    )
+    job.file_info = {**job.file_info, "detected": {"for": key, "columns": found}}
+    if job.pk:
+        ImportJob.objects.filter(pk=job.pk).update(file_info=job.file_info)
+    return found
 
 
 def _context(job: ImportJob) -> Context:
@@ -204,8 +237,7 @@ def _read_batches(
 ) -> Iterator[list[Row]]:
     """The file's rows, read and checked, a batch at a time. While checking, row-by-row kinds also run their
     app's service in a savepoint; when applying, the real write is that check (see _write_rows)."""
-    if isinstance(kind, Assessments):
-        kind.prepare(_info(job).headers, ctx)
+    kind.prepare(_info(job).headers, ctx)
     source = reading.rows(_path(job), _info(job))
     while chunk := list(islice(source, BATCH)):
         batch = [Row(number, cells) for number, cells in chunk if not kind.skips(cells)]
@@ -293,14 +325,18 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
     )
     RowProblem.objects.filter(job=job).delete()
     kept: list[RowProblem] = []
-    counts = {"rows": 0, "valid": 0, "invalid": 0, "errors": 0}
+    counts = {"rows": 0, "valid": 0, "invalid": 0, "errors": 0, "held": 0}
     flags: dict[str, int] = {}
     preview: list[dict[str, Any]] = []
 
-    def keep(row: int, column: str, reason: str) -> None:
-        counts["errors"] += 1
+    def keep(row: int, column: str, reason: str, assessment_only: bool = False) -> None:
+        counts["held" if assessment_only else "errors"] += 1
         if len(kept) < KEEP_PROBLEMS:
-            kept.append(RowProblem(job=job, row=row, column=column[:200], reason=reason))
+            kept.append(
+                RowProblem(
+                    job=job, row=row, column=column[:200], reason=reason, assessment_only=assessment_only
+                )
+            )
 
     for column, reason in kind.file_problems(_info(job).headers, mapping, ctx):
         keep(1, column, reason)
@@ -318,6 +354,8 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
                                 keep(row.number, mapping.get(column, column), reason)
                         else:
                             counts["valid"] += 1
+                            for column, reason in row.held:
+                                keep(row.number, mapping.get(column, column), reason, assessment_only=True)
                         if len(preview) < PREVIEW_ROWS:
                             preview.append(
                                 {"row": row.number, "values": _shown(row.values), "ok": not row.problems}
@@ -337,7 +375,13 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
     job.rows_total, job.rows_valid, job.rows_invalid = counts["rows"], counts["valid"], counts["invalid"]
     job.errors_total = counts["errors"]
     job.rows_done = counts["rows"]
-    job.summary = {"flags": flags, "mapping": mapping, "unused": _unused(job, mapping, ctx)}
+    job.summary = {
+        "flags": flags,
+        "mapping": mapping,
+        "unused": _unused(job, mapping, ctx),
+        "detected": detected_columns(job),
+        "assessments_held": counts["held"],
+    }
     job.preview = preview
     job.checked_at = timezone.now()
     job.save()
@@ -419,10 +463,12 @@ def _apply(
     try:
         with transaction.atomic():
             extra: dict[str, Any] = {}
-            if isinstance(kind, Assessments):
-                extra = kind.write_all(
-                    valid_batches, ctx, Assessment.Source.SURVEY, lambda made: _provenance(job, kind, made)
-                )
+            if isinstance(kind, Assessments | People):
+
+                def made(rows: list[tuple[int, int]], object_type: str = kind.object_type) -> None:
+                    _provenance(job, object_type, rows)
+
+                extra = kind.write_all(valid_batches, ctx, Assessment.Source.SURVEY, made)
                 created = extra.pop("created")
             else:
                 created = 0
@@ -431,7 +477,7 @@ def _apply(
                     written = (
                         kind.write(batch, ctx) if kind.bulk else _write_rows(kind, batch, ctx, valid_only)
                     )
-                    _provenance(job, kind, written)
+                    _provenance(job, kind.object_type, written)
                     created += len(written)
             audit_record(
                 actor=actor,
@@ -477,9 +523,9 @@ def _messages(error: Exception) -> list[str]:
     return [str(error)]
 
 
-def _provenance(job: ImportJob, kind: Kind, made: list[tuple[int, int]]) -> None:
+def _provenance(job: ImportJob, object_type: str, made: list[tuple[int, int]]) -> None:
     Provenance.objects.bulk_create(
-        (Provenance(job=job, row=row, object_type=kind.object_type, object_id=pk) for row, pk in made),
+        (Provenance(job=job, row=row, object_type=object_type, object_id=pk) for row, pk in made),
         batch_size=5000,
     )
 
@@ -573,6 +619,21 @@ def problems_csv(job: ImportJob) -> str:
         writer.writerow([problem.row, safe_cell(problem.column), safe_cell(problem.reason)])
     if job.errors_total > KEEP_PROBLEMS:
         writer.writerow(["", "", _("… and %(n)d more problems.") % {"n": job.errors_total - KEEP_PROBLEMS}])
+    return "\ufeff" + out.getvalue()
+
+
+def people_rows(job: ImportJob) -> Any:
+    """Which person each row of an applied people (or cases) file became: Provenance rows, by row."""
+    return Provenance.objects.filter(job=job, object_type="registry.person").order_by("row")
+
+
+def people_csv(job: ImportJob) -> str:
+    """Row → person number as CSV, to write the numbers back into the partner's own list."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row", "person"])
+    for row, person in people_rows(job).values_list("row", "object_id").iterator(chunk_size=5000):
+        writer.writerow([row, person])
     return "\ufeff" + out.getvalue()
 
 
