@@ -281,7 +281,7 @@ class People(Kind):
         people = []
         for row in rows:
             values = {k: x for k, x in row.values.items() if k not in scores.NOT_PERSON}
-            village = ctx.villages[values.pop("village_code")]
+            village = self.village(values.pop("village_code"), ctx)
             values = {k: x for k, x in values.items() if x not in (None, "")}
             people.append(Person(agency=ctx.agency, village=village, created_by=ctx.actor, **values))
         made = Person.objects.bulk_create(people, batch_size=2000)

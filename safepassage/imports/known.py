@@ -236,10 +236,10 @@ def detect(
     elif len(dated) == 2 and has_scores and {"birth_date", "assessed_on"}.isdisjoint(mapping):
         first, second = (_dates(sample, h) for h in dated)
         pairs = [(a, b) for a, b in zip(first, second, strict=True) if a and b]
-        if pairs and all(a < b for a, b in pairs):
-            one("birth_date", [dated[0]]), one("assessed_on", [dated[1]])
-        elif pairs and all(a > b for a, b in pairs):
-            one("birth_date", [dated[1]]), one("assessed_on", [dated[0]])
+        born, assessed = (0, 1) if pairs and all(a < b for a, b in pairs) else (1, 0)
+        if pairs and all((a < b) == (born == 0) and a != b for a, b in pairs):
+            one("birth_date", [dated[born]])
+            one("assessed_on", [dated[assessed]])
     for given, family, full in (
         ("given_name", "family_name", "full_name"),
         ("given_name_latin", "family_name_latin", "full_name_latin"),

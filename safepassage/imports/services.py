@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import logging
+import pickle
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -249,6 +250,36 @@ def _read_batches(
         yield batch
 
 
+def _checked_file(job: ImportJob) -> Path:
+    """The rows a check found valid, as read and checked, kept beside the upload so that applying writes
+    them without reading and checking the file again (bulk kinds; a batch at a time, so memory stays flat)."""
+    return imports_dir() / f"{job.pk}.checked"
+
+
+def _keep_checked(out: IO[bytes], batch: list[Row]) -> None:
+    """A batch's valid rows, without their cells (what was read from them is kept)."""
+    valid = [(r.number, r.values, r.held, r.prepared) for r in batch if not r.problems]
+    pickle.dump((len(batch), valid), out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _checked_batches(job: ImportJob) -> Iterator[tuple[int, list[Row]]]:
+    """The batches a check kept: (rows read, the valid rows)."""
+    with _checked_file(job).open("rb") as stream:
+        while True:
+            try:
+                # Written by this server while checking (_keep_checked), under DATA_DIR: never a user's file.
+                read, valid = pickle.load(stream)  # noqa: S301
+            except EOFError:
+                return
+            yield (
+                read,
+                [
+                    Row(number, {}, values, held=held, prepared=prepared)
+                    for number, values, held, prepared in valid
+                ],
+            )
+
+
 def _write_rows(kind: Kind, rows: list[Row], ctx: Context, valid_only: bool) -> list[tuple[int, int]]:
     """Write a row-by-row kind through its service, each row in a savepoint. A row its service now refuses
     (the data changed since the check) is skipped when only valid rows were asked for; otherwise the whole
@@ -340,10 +371,14 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
 
     for column, reason in kind.file_problems(_info(job).headers, mapping, ctx):
         keep(1, column, reason)
+    _checked_file(job).unlink(missing_ok=True)
+    spill = _checked_file(job).open("wb") if kind.bulk else None
     try:
         if not counts["errors"]:
             with transaction.atomic():
                 for batch in _read_batches(job, kind, ctx, mapping, checking=True):
+                    if spill is not None:
+                        _keep_checked(spill, batch)
                     for row in batch:
                         counts["rows"] += 1
                         for flag in row.flags:
@@ -367,7 +402,12 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
     except reading.FileProblem as problem:
         job.status = ImportJob.Status.REFUSED
         job.message = str(problem)
-    else:
+    finally:
+        if spill is not None:
+            spill.close()
+    if job.status == ImportJob.Status.REFUSED or counts["valid"] == 0:
+        _checked_file(job).unlink(missing_ok=True)
+    if job.status != ImportJob.Status.REFUSED:
         if counts["rows"] == 0 and not counts["errors"]:
             keep(1, "", _("The file has a header row but no data rows."))
         job.status = ImportJob.Status.PROBLEMS if counts["errors"] else ImportJob.Status.CHECKED
@@ -415,10 +455,19 @@ def job_apply(
     mapping = job_mapping(job)
     done = {"rows": 0}
 
-    def valid_batches() -> Iterator[list[Row]]:
+    def checked() -> Iterator[tuple[int, list[Row]]]:
+        if kind.bulk and _checked_file(job).exists():
+            # The rows the check found valid, as it read them: the file is not read and checked again.
+            kind.prepare(_info(job).headers, ctx)
+            yield from _checked_batches(job)
+            return
         for batch in _read_batches(job, kind, ctx, mapping, checking=False):
-            done["rows"] += len(batch)
-            yield [row for row in batch if not row.problems]
+            yield len(batch), [row for row in batch if not row.problems]
+
+    def valid_batches() -> Iterator[list[Row]]:
+        for read, rows in checked():
+            done["rows"] += read
+            yield rows
             _progress(job, done["rows"])
             if on_progress:
                 on_progress(done["rows"])
@@ -492,12 +541,14 @@ def _apply(
                 },
             )
     except (ValidationError, reading.FileProblem) as error:
+        _checked_file(job).unlink(missing_ok=True)  # applied again, the file is read and checked again
         job.refresh_from_db()
         job.status = ImportJob.Status.FAILED
         job.message = _("Nothing was applied: %(reason)s") % {"reason": "; ".join(_messages(error))}
         job.save()
         return job
     except Exception:
+        _checked_file(job).unlink(missing_ok=True)
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED,
             message=_("The import stopped on an unexpected error; nothing was applied."),
@@ -513,6 +564,7 @@ def _apply(
     job.message = ""
     job.save()
     _path(job).unlink(missing_ok=True)
+    _checked_file(job).unlink(missing_ok=True)
     _progress_file(job).unlink(missing_ok=True)
     return job
 
@@ -538,6 +590,7 @@ def job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
         job.save(update_fields=["status", "updated_at"])
         audit_record(actor=actor, action="imports.job.cancel", obj=job)
     _path(job).unlink(missing_ok=True)
+    _checked_file(job).unlink(missing_ok=True)
     return job
 
 

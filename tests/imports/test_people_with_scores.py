@@ -215,3 +215,15 @@ def test_row_to_person_number_on_the_page_the_api_and_as_csv(world):
     page = client.get(reverse("imports:detail", args=[job.pk])).content.decode()
     assert reverse("registry:person_detail", args=[people[2]]) in page
     assert api_client(world.coordinator_b).get(f"/api/v1/imports/{job.pk}/people").status_code == 404
+
+
+def test_apply_writes_the_rows_as_checked_without_reading_the_file_again(world):
+    job = upload(world, encode(THAI_HEADERS, thai_rows(world)[:2]))
+    assert job.status == ImportJob.Status.CHECKED
+    # The upload is no longer what was checked (or is gone): what the check read is what is written.
+    (services.imports_dir() / job.stored_as).write_bytes(b"not,the,same\n1,2,3\n")
+    job = services.job_apply(actor=world.coordinator_a, job=job)
+    assert job.status == ImportJob.Status.APPLIED and job.created == 2, job.message
+    assert set(Person.objects.values_list("given_name", flat=True)) == {"สมหญิง", "สมชาย"}
+    assert Assessment.objects.count() == 2
+    assert not list(services.imports_dir().glob(f"{job.pk}.*"))  # nothing left behind
