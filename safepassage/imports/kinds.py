@@ -80,6 +80,8 @@ class Context:
     indicator_columns: dict[str, str] = field(default_factory=dict)  # code → column title
     specs: list[Any] = field(default_factory=list)
     defaults: dict[str, Any] = field(default_factory=dict)  # field → value for every row (not in the file)
+    today: date = field(default_factory=timezone.localdate)
+    score_cells: list[tuple[str, str, dict[Any, int]]] = field(default_factory=list)  # see scores.prepare
 
 
 FORMULA = re.compile(r"^[=]")
@@ -405,7 +407,7 @@ class Assessments(Kind):
         for column, reason in problems:
             row.problem(column, reason)
         assessed_on = row.values.get("assessed_on")
-        if assessed_on and assessed_on > timezone.localdate():
+        if assessed_on and assessed_on > ctx.today:
             row.problem(
                 mapping.get("assessed_on", "assessed_on"),
                 _("The date of the assessment cannot be in the future."),

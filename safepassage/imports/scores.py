@@ -11,7 +11,6 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safepassage.imports import known
@@ -47,11 +46,34 @@ def prepare(headers: Sequence[str], ctx: Context) -> None:
     ctx.indicator_columns = indicator_columns(headers, ctx)
     assert ctx.catalogue is not None
     ctx.specs = ctx.catalogue.specs("IH")
+    # Each indicator column with the cells that are plainly a score it allows (a million rows are read
+    # through this table; anything else takes the full reading below).
+    highest = {s.code: s.max_score for s in ctx.specs}
+    ctx.score_cells = [
+        (code, header, {k: n for n in (1, 2, 3) if n <= highest[code] for k in (n, str(n))})
+        for code, header in ctx.indicator_columns.items()
+    ]
 
 
 def read_scores(row: Row, ctx: Context) -> tuple[dict[str, int], list[tuple[str, str]]]:
     """The row's scores, and the problems as (column, reason). A cell is 1, 2 or 3, an answer in words the
     value tables know, or empty ("na", "dk") when not answered."""
+    plain: dict[str, int] = {}
+    cells = row.cells
+    for code, header, allowed in ctx.score_cells:
+        cell = cells.get(header)
+        if cell is None:
+            continue
+        if cell.__class__ is str or cell.__class__ is int:
+            score = allowed.get(cell)
+            if score is not None:
+                plain[code] = score
+                continue
+            if cell == "":
+                continue
+        break
+    else:
+        return plain, []
     raw: dict[str, Any] = {}
     catalogue_id = ctx.catalogue.pk if ctx.catalogue else None
     for code, header in ctx.indicator_columns.items():
@@ -107,7 +129,7 @@ def read_held(row: Row, mapping: dict[str, str], ctx: Context) -> None:
         row.held.append(
             (date_column, _("The row has scores but no date of assessment: give a date column or one date."))
         )
-    elif assessed_on > timezone.localdate():
+    elif assessed_on > ctx.today:
         row.held.append((date_column, _("The date of the assessment cannot be in the future.")))
     elif born and assessed_on < born:
         row.held.append((date_column, _("The assessment date is before the person was born.")))

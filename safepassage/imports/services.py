@@ -576,6 +576,16 @@ def _messages(error: Exception) -> list[str]:
 
 
 def _provenance(job: ImportJob, object_type: str, made: list[tuple[int, int]]) -> None:
+    """Where each record came from: on PostgreSQL by COPY (a million rows at once take seconds)."""
+    if connection.vendor == "postgresql" and made:
+        table = Provenance._meta.db_table
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} (job_id, row, object_type, object_id) FROM STDIN") as copy,
+        ):
+            for row, pk in made:
+                copy.write_row((job.pk, row, object_type, pk))
+        return
     Provenance.objects.bulk_create(
         (Provenance(job=job, row=row, object_type=object_type, object_id=pk) for row, pk in made),
         batch_size=5000,
