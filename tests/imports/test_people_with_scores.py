@@ -227,3 +227,20 @@ def test_apply_writes_the_rows_as_checked_without_reading_the_file_again(world):
     assert set(Person.objects.values_list("given_name", flat=True)) == {"สมหญิง", "สมชาย"}
     assert Assessment.objects.count() == 2
     assert not list(services.imports_dir().glob(f"{job.pk}.*"))  # nothing left behind
+
+
+def test_one_date_for_every_row_dates_the_scores_and_scores_without_a_date_are_held_back(world):
+    header = ["ชื่อ", "รหัสหมู่บ้าน", "HLT-ACCESS", "EDU-SCHOOL"]
+    rows = [["Kham", world.village_1.code, "1", "2"], ["Noi", world.village_1.code, "", ""]]
+    job = upload(world, encode(header, rows))
+    # Scores but no date: the person is kept, the assessment held back with the reason.
+    assert job.status == ImportJob.Status.CHECKED
+    assert [(p.row, p.assessment_only) for p in job.problems.all()] == [(2, True)]
+    assert "no date of assessment" in job.problems.get().reason
+    job = upload(world, encode(header, rows), defaults={"assessed_on": "01/02/2568"})
+    assert job.status == ImportJob.Status.CHECKED and not job.problems.exists()
+    job = services.job_apply(actor=world.coordinator_a, job=job)
+    kham = Person.objects.get(given_name="Kham", assessments__isnull=False)
+    assert kham.assessments.get().assessed_on == date(2025, 2, 1)
+    assert not Person.objects.filter(given_name="Noi", assessments__isnull=False).exists()  # nothing answered
+    assert job.summary["assessments"] == 1
