@@ -361,7 +361,8 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
     preview: list[dict[str, Any]] = []
 
     def keep(row: int, column: str, reason: str, assessment_only: bool = False) -> None:
-        counts["held" if assessment_only else "errors"] += 1
+        if not assessment_only:  # (held assessments are counted by row, below)
+            counts["errors"] += 1
         if len(kept) < KEEP_PROBLEMS:
             kept.append(
                 RowProblem(
@@ -389,6 +390,7 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
                                 keep(row.number, mapping.get(column, column), reason)
                         else:
                             counts["valid"] += 1
+                            counts["held"] += bool(row.held)
                             for column, reason in row.held:
                                 keep(row.number, mapping.get(column, column), reason, assessment_only=True)
                         if len(preview) < PREVIEW_ROWS:
