@@ -127,9 +127,8 @@ class Command(BaseCommand):
         )
         summary = job.summary or {}
         if "assessments" in summary:
-            self.stdout.write(
-                f"{summary['assessments']} assessments recorded, {summary.get('assessments_held', 0)} held back"
-            )
+            held = summary.get("assessments_held", 0)
+            self.stdout.write(f"{summary['assessments']} assessments recorded, {held} held back")
         if job.kind == "people":
             self.stdout.write(f"row → person number: /imports/{job.pk}/people.csv")
 
