@@ -1732,6 +1732,11 @@ UI_CASES += [
         only(IMPORTERS_A, 404, 302),
     ),
     Case(
+        "imports:people_csv",
+        lambda w: reverse("imports:people_csv", args=[import_job_a(w)]),
+        only(IMPORTERS_A, 404, 302),
+    ),
+    Case(
         "imports:remap",
         lambda w: reverse("imports:remap", args=[import_job_a(w)]),
         only(_redirects(IMPORTERS_A), 404, 302),
@@ -1772,6 +1777,16 @@ API_CASES += [
     Case(
         "GET /api/v1/imports/{job_id}/problems.csv",
         lambda w: f"/api/v1/imports/{import_job_a(w)}/problems.csv",
+        only(IMPORTERS_A, 404, 401),
+    ),
+    Case(
+        "GET /api/v1/imports/{job_id}/people",
+        lambda w: f"/api/v1/imports/{import_job_a(w)}/people",
+        only(IMPORTERS_A, 404, 401),
+    ),
+    Case(
+        "GET /api/v1/imports/{job_id}/people.csv",
+        lambda w: f"/api/v1/imports/{import_job_a(w)}/people.csv",
         only(IMPORTERS_A, 404, 401),
     ),
     Case(

@@ -69,8 +69,9 @@ def linkage_bench(quick: bool) -> list[Figure]:
         areas_import(actor=None, rows=province_rows(), source="bench")
     figures: list[Figure] = []
     for size in _sizes(quick):
-        Person.objects.all().delete()
+        # Only its own people: other benchmarks' people in the same run have assessments (kept).
         MatchCandidate.objects.all().delete()
+        Person.objects.filter(agency__code="bench-linkage").delete()
         agency, _ = Agency.objects.get_or_create(
             code="bench-linkage", defaults={"name": "Bench", "kind": "government", "country": "TH"}
         )

@@ -18,7 +18,9 @@ from safepassage.core.disclosure import KEY_SPACE
 from safepassage.registry.bulk import COLUMNS
 
 
-def _setup(people: int) -> dict[str, Any]:
+def _setup(people: int, code: str = "bench-risk") -> dict[str, Any]:
+    """An agency (its own per benchmark, so that several run in one database) with a coordinator, an
+    analyst and `people` people across the demo provinces' villages."""
     from safepassage.accounts.models import Agency, Membership, User
     from safepassage.geo.demo import province_rows
     from safepassage.geo.models import Area
@@ -27,11 +29,11 @@ def _setup(people: int) -> dict[str, Any]:
 
     if not Area.objects.filter(code="50").exists():
         areas_import(actor=None, rows=province_rows(), source="bench")
-    agency = Agency.objects.create(code="bench-risk", name="Bench", kind="government", country="TH")
-    user = User.objects.create_user(username="bench-coordinator", password=None)
+    agency = Agency.objects.create(code=code, name=f"Bench {code}", kind="government", country="TH")
+    user = User.objects.create_user(username=f"{code}-coordinator", password=None)
     Membership.objects.create(user=user, agency=agency, role="coordinator")
     # A reader outside the case staff: every figure through the cell-key method, each request audited.
-    analyst = User.objects.create_user(username="bench-analyst", password=None)
+    analyst = User.objects.create_user(username=f"{code}-analyst", password=None)
     Membership.objects.create(user=analyst, agency=agency, role="analyst")
     villages = list(Area.objects.filter(level="village").values_list("pk", flat=True))
     rng = random.Random(1)

@@ -44,7 +44,9 @@ class JobOut(Schema):
     message: str
     mapping: dict[str, str]
     unused_columns: list[str]
+    detected: dict[str, str]
     flags: dict[str, int]
+    summary: dict[str, Any]
     preview: list[dict[str, Any]]
     created_at: datetime
     checked_at: datetime | None
@@ -55,6 +57,12 @@ class ProblemOut(Schema):
     row: int
     column: str
     reason: str
+    assessment_only: bool  # a people file's score problem: the person is added, the assessment held back
+
+
+class PersonRowOut(Schema):
+    row: int
+    person: int
 
 
 class ApplyIn(Schema):
@@ -81,6 +89,10 @@ def job_out(job: ImportJob) -> dict[str, Any]:
         "message": job.message,
         "mapping": summary.get("mapping", {}),
         "unused_columns": summary.get("unused", []),
+        "detected": summary.get("detected", {}),
+        "summary": {
+            k: summary[k] for k in ("assessments", "assessments_held", "alerts", "duplicates") if k in summary
+        },
         "flags": summary.get("flags", {}),
         "preview": job.preview,
         "created_at": job.created_at,
@@ -210,6 +222,26 @@ def import_problems_csv(request: HttpRequest, job_id: int) -> HttpResponse:
     audit_read(actor=signed_in_user(request), obj=job, what="import problems (CSV)")
     response = HttpResponse(services.problems_csv(job), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-problems.csv"'
+    return response
+
+
+@router.get("/imports/{job_id}/people", response={200: list[PersonRowOut], **ERRORS})
+@paginate(PageNumberPagination, page_size=500)
+def import_people(request: HttpRequest, job_id: int) -> Any:
+    """Which person each row of an applied people file became: the row as a spreadsheet numbers it, the
+    new person's number."""
+    job = _job(request, job_id)
+    audit_read(actor=signed_in_user(request), obj=job, what="import rows and person numbers")
+    return MappedPage(services.people_rows(job), lambda p: {"row": p.row, "person": p.object_id})
+
+
+@router.get("/imports/{job_id}/people.csv", response={200: None, **ERRORS})
+def import_people_csv(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The same as CSV: row, person."""
+    job = _job(request, job_id)
+    audit_read(actor=signed_in_user(request), obj=job, what="import rows and person numbers (CSV)")
+    response = HttpResponse(services.people_csv(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-people.csv"'
     return response
 
 

@@ -10,35 +10,20 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from safepassage.cases import htcds, htcds_lists
+from safepassage.imports import known
 from safepassage.imports import values as v
 from safepassage.registry.models import Person
 
-SEX_WORDS = {
-    "f": Person.Sex.FEMALE,
-    "female": Person.Sex.FEMALE,
-    "woman": Person.Sex.FEMALE,
-    "girl": Person.Sex.FEMALE,
-    "หญิง": Person.Sex.FEMALE,
-    "ญ": Person.Sex.FEMALE,
-    "m": Person.Sex.MALE,
-    "male": Person.Sex.MALE,
-    "man": Person.Sex.MALE,
-    "boy": Person.Sex.MALE,
-    "ชาย": Person.Sex.MALE,
-    "ช": Person.Sex.MALE,
-    "other": Person.Sex.OTHER,
-    "unknown": Person.Sex.UNKNOWN,
-    "": Person.Sex.UNKNOWN,
-}
-
 
 def parse_sex(value: Any) -> str:
-    text = v.clean_text(value).casefold()
-    if text not in SEX_WORDS:
+    """Sex as written in any of the seven languages, or abbreviated (F, M, ญ, ช…): see data/known.json."""
+    words = known.sex_words()
+    text = known.normal(v.clean_text(value))
+    if text not in words:
         raise v.ValueProblem(
             _("Sex is female, male, other or unknown (F or M will do), not %(value)s.") % {"value": value}
         )
-    return SEX_WORDS[text]
+    return words[text]
 
 
 def htcds_choice(field: str) -> Callable[[Any], str]:

@@ -24,6 +24,7 @@ from safepassage.core import dates
 from safepassage.core.crypto import blind_index
 from safepassage.core.roles import Action
 from safepassage.geo.models import Area, Level
+from safepassage.imports import known, scores
 from safepassage.imports import values as v
 from safepassage.imports.codes import (
     htcds_choice,
@@ -37,7 +38,6 @@ from safepassage.imports.codes import (
 from safepassage.registry.bulk import BulkItem, assessments_bulk_record
 from safepassage.registry.models import Catalogue, Person
 from safepassage.registry.services import active_catalogue, agency_for_record, clean_person_fields
-from safepassage.registry.validation import clean_scores
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class Row:
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    held: list[tuple[str, str]] = field(default_factory=list)  # why the row's assessment is held back
     prepared: Any = None  # what a kind's check made of the row, for its write
 
     def problem(self, column: str, reason: str) -> None:
@@ -80,6 +81,8 @@ class Context:
     indicator_columns: dict[str, str] = field(default_factory=dict)  # code → column title
     specs: list[Any] = field(default_factory=list)
     defaults: dict[str, Any] = field(default_factory=dict)  # field → value for every row (not in the file)
+    today: date = field(default_factory=timezone.localdate)
+    score_cells: list[tuple[str, str, dict[Any, int]]] = field(default_factory=list)  # see scores.prepare
 
 
 FORMULA = re.compile(r"^[=]")
@@ -93,26 +96,20 @@ class Kind:
     object_type = ""
     columns: tuple[Column, ...] = ()
     bulk = False  # True: writes in batches with one audit event; False: one service call per row
+    takes_indicators = False  # True: columns named after an indicator hold scores, never another field
 
     def mapping_for(self, headers: Sequence[str], chosen: dict[str, str]) -> dict[str, str]:
-        """field → column title: what the user chose, else the column whose title is the field's name or an
-        alias (ODK/KoboToolbox group prefixes and case ignored)."""
-        from safepassage.imports.reading import header_keys
+        """field → column title: what the user chose, else the column whose title is one the field is known
+        by in any language (data/known.json; spaces, brackets, case and ODK/KoboToolbox group prefixes
+        ignored). A column named after an indicator is never taken for another field."""
+        indicators: frozenset[str] = frozenset()
+        if self.takes_indicators:
+            indicators = frozenset(indicator_key(s.code) for s in active_catalogue().specs("IH"))
+        columns = [(c.name, c.aliases) for c in self.columns]
+        return known.match(self.name, columns, headers, chosen, indicators)
 
-        by_key: dict[str, str] = {}
-        for header in headers:
-            for key in header_keys(header) if header else ():
-                by_key.setdefault(key, header)
-        mapping: dict[str, str] = {}
-        for column in self.columns:
-            if chosen.get(column.name) in headers:
-                mapping[column.name] = chosen[column.name]
-                continue
-            for key in (column.name, *column.aliases):
-                if key.casefold() in by_key:
-                    mapping[column.name] = by_key[key.casefold()]
-                    break
-        return mapping
+    def prepare(self, headers: Sequence[str], ctx: Context) -> None:
+        """Before the first row is read: anything found once from the headers (indicator columns)."""
 
     def file_problems(
         self, headers: Sequence[str], mapping: dict[str, str], ctx: Context
@@ -190,27 +187,48 @@ class People(Kind):
     label = _lazy("People")
     object_type = "registry.person"
     bulk = True
+    takes_indicators = True  # a list of people with their scores: each person's first assessment
+    # The titles each field is known by, in every language, are in data/known.json.
     columns = (
-        Column("given_name", _lazy("Given name"), required=True, aliases=("first_name", "name", "ชื่อ")),
-        Column("family_name", _lazy("Family name"), aliases=("surname", "last_name", "นามสกุล")),
+        # Required, or a full name (checked in file_problems and read).
+        Column("given_name", _lazy("Given name")),
+        Column("family_name", _lazy("Family name")),
         Column("given_name_latin", _lazy("Given name in Latin letters")),
         Column("family_name_latin", _lazy("Family name in Latin letters")),
-        Column("sex", _lazy("Sex"), aliases=("gender", "เพศ"), parse=parse_sex, text=False),
-        Column(
-            "birth_date",
-            _lazy("Date of birth"),
-            aliases=("dob", "date_of_birth"),
-            parse=dates.parse_date,
-            text=False,
-        ),
-        Column("birth_year", _lazy("Year of birth"), aliases=("yob",), parse=dates.parse_year, text=False),
-        Column("village_code", _lazy("Village code"), required=True, aliases=("village",)),
-        Column("national_id", _lazy("National ID number"), aliases=("id_number", "id_card")),
-        Column("father_name", _lazy("Father's name"), aliases=("father",)),
-        Column("mother_name", _lazy("Mother's name"), aliases=("mother",)),
+        Column("full_name", _lazy("Full name")),
+        Column("full_name_latin", _lazy("Full name in Latin letters")),
+        Column("sex", _lazy("Sex"), parse=parse_sex, text=False),
+        Column("birth_date", _lazy("Date of birth"), parse=dates.parse_date, text=False),
+        Column("birth_year", _lazy("Year of birth"), parse=dates.parse_year, text=False),
+        Column("village_code", _lazy("Village code"), required=True),
+        Column("national_id", _lazy("National ID number")),
+        Column("father_name", _lazy("Father's name")),
+        Column("mother_name", _lazy("Mother's name")),
         Column("languages", _lazy("Languages spoken"), parse=parse_languages, text=False),
         Column("notes", _lazy("Welfare notes")),
+        Column("assessed_on", _lazy("Date of assessment"), parse=dates.parse_date, text=False),
     )
+
+    def file_problems(
+        self, headers: Sequence[str], mapping: dict[str, str], ctx: Context
+    ) -> list[tuple[str, str]]:
+        problems = super().file_problems(headers, mapping, ctx)
+        if not {"given_name", "full_name"} & (set(mapping) | set(ctx.defaults)):
+            problems.append(
+                (str(_("Given name")), _("This column is required and the file has no column for it."))
+            )
+        return problems
+
+    def prepare(self, headers: Sequence[str], ctx: Context) -> None:
+        scores.prepare(headers, ctx)
+
+    def read(self, row: Row, mapping: dict[str, str], ctx: Context) -> None:
+        super().read(row, mapping, ctx)
+        scores.split_names(row, mapping)
+        column = mapping.get("given_name") or mapping.get("full_name") or "given_name"
+        if not row.values.get("given_name") and not any(c == column for c, _r in row.problems):
+            row.problem(column, _("This value is required."))
+        scores.read_held(row, mapping, ctx)
 
     def check(self, rows: list[Row], ctx: Context) -> None:
         ids: dict[str, Row] = {}
@@ -266,12 +284,23 @@ class People(Kind):
     def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
         people = []
         for row in rows:
-            values = dict(row.values)
-            village = ctx.villages[values.pop("village_code")]
+            values = {k: x for k, x in row.values.items() if k not in scores.NOT_PERSON}
+            village = self.village(values.pop("village_code"), ctx)
             values = {k: x for k, x in values.items() if x not in (None, "")}
             people.append(Person(agency=ctx.agency, village=village, created_by=ctx.actor, **values))
         made = Person.objects.bulk_create(people, batch_size=2000)
         return [(row.number, person.pk) for row, person in zip(rows, made, strict=True)]
+
+    def write_all(
+        self,
+        batches: Iterator[list[Row]],
+        ctx: Context,
+        source: str,
+        on_created: Callable[..., None],
+    ) -> dict[str, Any]:
+        """The people, and with scores in the file each one's first assessment through the risk index's
+        bulk path (same scoring and early warning)."""
+        return scores.write_people(self, batches, ctx, source, on_created)
 
 
 # Columns an ODK Central or KoboToolbox export adds that are not answers.
@@ -314,7 +343,6 @@ FORM_META = {
     "version",
 }
 CODE_LIKE = re.compile(r"^[A-Z]{2,5}[-_][A-Z0-9]{2,}$", re.IGNORECASE)
-UNANSWERED = {"", "na", "n/a", "dk", "-", "unknown", "none"}
 
 
 def indicator_key(code: str) -> str:
@@ -331,6 +359,7 @@ class Assessments(Kind):
     label = _lazy("Assessments of people")
     object_type = "registry.assessment"
     bulk = True
+    takes_indicators = True
     columns = (
         Column("person_id", _lazy("Person number"), aliases=("person",), parse=v.parse_int, text=False),
         Column("national_id", _lazy("National ID number"), aliases=("id_number",)),
@@ -346,17 +375,7 @@ class Assessments(Kind):
 
     def indicator_columns(self, headers: Sequence[str], ctx: Context) -> dict[str, str]:
         """indicator code → column title, for the active catalogue's person indicators."""
-        from safepassage.imports.reading import header_keys
-
-        catalogue = ctx.catalogue or active_catalogue()
-        ctx.catalogue = catalogue
-        codes = {indicator_key(s.code): s.code for s in catalogue.specs("IH")}
-        found: dict[str, str] = {}
-        for header in headers:
-            code = next((codes[k] for k in header_keys(header) if k in codes), None)
-            if code is not None:
-                found.setdefault(code, header)
-        return found
+        return scores.indicator_columns(headers, ctx)
 
     def file_problems(
         self, headers: Sequence[str], mapping: dict[str, str], ctx: Context
@@ -386,24 +405,11 @@ class Assessments(Kind):
 
     def read(self, row: Row, mapping: dict[str, str], ctx: Context) -> None:
         super().read(row, mapping, ctx)
-        scores: dict[str, Any] = {}
-        for code, header in ctx.indicator_columns.items():
-            cell = row.cells.get(header)
-            text = v.clean_text(cell)
-            if text.casefold() in UNANSWERED:
-                continue
-            scores[code] = text
-        catalogue = ctx.catalogue
-        assert catalogue is not None
-        try:
-            row.values["scores"] = clean_scores(scores, ctx.specs, "person")
-        except ValidationError as error:
-            columns = ctx.indicator_columns
-            for name, messages in error.message_dict.items():
-                code = name.removeprefix("scores.")
-                row.problem(columns.get(code, code), messages[0])
+        row.values["scores"], problems = scores.read_scores(row, ctx)
+        for column, reason in problems:
+            row.problem(column, reason)
         assessed_on = row.values.get("assessed_on")
-        if assessed_on and assessed_on > timezone.localdate():
+        if assessed_on and assessed_on > ctx.today:
             row.problem(
                 mapping.get("assessed_on", "assessed_on"),
                 _("The date of the assessment cannot be in the future."),
@@ -415,9 +421,7 @@ class Assessments(Kind):
             )
 
     def prepare(self, headers: Sequence[str], ctx: Context) -> None:
-        ctx.indicator_columns = self.indicator_columns(headers, ctx)
-        assert ctx.catalogue is not None
-        ctx.specs = ctx.catalogue.specs("IH")
+        scores.prepare(headers, ctx)
 
     def check(self, rows: list[Row], ctx: Context) -> None:
         ok = [r for r in rows if not r.problems]

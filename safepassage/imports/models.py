@@ -103,6 +103,8 @@ class RowProblem(models.Model):
     row = models.PositiveIntegerField()
     column = models.CharField(max_length=200, blank=True)
     reason = models.TextField()
+    # A people file's score problem: the person is added all the same, only their assessment is held back.
+    assessment_only = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["row", "id"]

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from safepassage.core.files import clear_size, open_private
+from safepassage.imports import known
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
@@ -46,23 +47,14 @@ class FileInfo:
 
 
 def header_key(text: str) -> str:
-    """A column title reduced to compare with field names: ODK and KoboToolbox group prefixes
-    (`group_x/field`, `grp/sub/field`) dropped, lower case, spaces and dashes as underscores."""
-    text = text.strip().lstrip("\ufeff")
-    text = text.rsplit("/", 1)[-1]
-    return re.sub(r"[\s\-]+", "_", text).casefold()
+    """A column title reduced to compare with field names and indicator codes: ODK and KoboToolbox group
+    prefixes (`group_x/field`, `grp/sub/field`) dropped, normalised as every title is (known.normal)."""
+    return known.normal(str(text).strip().rsplit("/", 1)[-1])
 
 
 def header_keys(text: str) -> list[str]:
-    """Every name a column title may stand for, the whole title first: ODK Central joins groups with "-"
-    (`d_health-hlt_ill`), so what follows each "-" is a candidate too (`hlt_ill`, then `ill`)."""
-    text = text.strip().lstrip("\ufeff").rsplit("/", 1)[-1]
-    keys = [header_key(text)]
-    rest = text
-    while "-" in rest:
-        rest = rest.split("-", 1)[1]
-        keys.append(header_key(rest))
-    return keys
+    """Every name a column title may stand for, the whole title first (see known.keys)."""
+    return known.keys(text)
 
 
 def detect_encoding(head: bytes) -> str:

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import logging
+import pickle
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,8 +31,8 @@ from safepassage.core.access import viewer_for
 from safepassage.core.files import write_private
 from safepassage.core.roles import Role
 from safepassage.core.validation import safe_cell
-from safepassage.imports import reading
-from safepassage.imports.kinds import KINDS, Assessments, Context, Kind, Row, _errors_to_row
+from safepassage.imports import known, reading, scores
+from safepassage.imports.kinds import KINDS, Assessments, Context, Kind, People, Row, _errors_to_row
 from safepassage.imports.models import ImportJob, MappingProfile, Provenance, RowProblem
 from safepassage.registry.models import Assessment
 
@@ -192,8 +193,41 @@ def estimated_rows(job: ImportJob) -> int:
 
 
 def job_mapping(job: ImportJob) -> dict[str, str]:
-    """field → column title, as chosen or found."""
-    return KINDS[job.kind].mapping_for(job.file_info.get("headers", []), job.mapping)
+    """field → column title: as chosen, else found by its title, else found from its values (see
+    detected_columns)."""
+    kind = KINDS[job.kind]
+    mapping = kind.mapping_for(job.file_info.get("headers", []), job.mapping)
+    return known.with_detected(mapping, detected_columns(job))
+
+
+def detected_columns(job: ImportJob) -> dict[str, str]:
+    """field → column title found from the values of the file's first rows (a Thai ID number, sex words,
+    dates, full names), for columns whose titles are not known; found once per file and mapping, and
+    shown on the page for review."""
+    if not job.file_info or "headers" not in job.file_info:
+        return {}
+    mapping = KINDS[job.kind].mapping_for(job.file_info["headers"], job.mapping)
+    key = "|".join(f"{k}={x}" for k, x in sorted(mapping.items()))
+    cached = job.file_info.get("detected")
+    if isinstance(cached, dict) and cached.get("for") == key:
+        return dict(cached["columns"])
+    kind = KINDS[job.kind]
+    headers = job.file_info["headers"]
+    ctx = _context(job)
+    indicators = scores.indicator_columns(headers, ctx) if kind.takes_indicators else {}
+    sample = [cells for _n, cells in islice(stored_rows(job), known.SAMPLE_ROWS)]
+    found = known.detect(
+        headers,
+        sample,
+        mapping,
+        [c.name for c in kind.columns],
+        has_scores=bool(indicators) and kind.name == "people",
+        excluded=indicators.values(),
+    )
+    job.file_info = {**job.file_info, "detected": {"for": key, "columns": found}}
+    if job.pk:
+        ImportJob.objects.filter(pk=job.pk).update(file_info=job.file_info)
+    return found
 
 
 def _context(job: ImportJob) -> Context:
@@ -205,8 +239,7 @@ def _read_batches(
 ) -> Iterator[list[Row]]:
     """The file's rows, read and checked, a batch at a time. While checking, row-by-row kinds also run their
     app's service in a savepoint; when applying, the real write is that check (see _write_rows)."""
-    if isinstance(kind, Assessments):
-        kind.prepare(_info(job).headers, ctx)
+    kind.prepare(_info(job).headers, ctx)
     source = reading.rows(_path(job), _info(job))
     while chunk := list(islice(source, BATCH)):
         batch = [Row(number, cells) for number, cells in chunk if not kind.skips(cells)]
@@ -216,6 +249,36 @@ def _read_batches(
         if checking and not kind.bulk:
             check_by_writing(kind, batch, ctx, mapping)
         yield batch
+
+
+def _checked_file(job: ImportJob) -> Path:
+    """The rows a check found valid, as read and checked, kept beside the upload so that applying writes
+    them without reading and checking the file again (bulk kinds; a batch at a time, so memory stays flat)."""
+    return imports_dir() / f"{job.pk}.checked"
+
+
+def _keep_checked(out: IO[bytes], batch: list[Row]) -> None:
+    """A batch's valid rows, without their cells (what was read from them is kept)."""
+    valid = [(r.number, r.values, r.held, r.prepared) for r in batch if not r.problems]
+    pickle.dump((len(batch), valid), out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _checked_batches(job: ImportJob) -> Iterator[tuple[int, list[Row]]]:
+    """The batches a check kept: (rows read, the valid rows)."""
+    with _checked_file(job).open("rb") as stream:
+        while True:
+            try:
+                # Written by this server while checking (_keep_checked), under DATA_DIR: never a user's file.
+                read, valid = pickle.load(stream)  # noqa: S301
+            except EOFError:
+                return
+            yield (
+                read,
+                [
+                    Row(number, {}, values, held=held, prepared=prepared)
+                    for number, values, held, prepared in valid
+                ],
+            )
 
 
 def _write_rows(kind: Kind, rows: list[Row], ctx: Context, valid_only: bool) -> list[tuple[int, int]]:
@@ -294,21 +357,30 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
     )
     RowProblem.objects.filter(job=job).delete()
     kept: list[RowProblem] = []
-    counts = {"rows": 0, "valid": 0, "invalid": 0, "errors": 0}
+    counts = {"rows": 0, "valid": 0, "invalid": 0, "errors": 0, "held": 0}
     flags: dict[str, int] = {}
     preview: list[dict[str, Any]] = []
 
-    def keep(row: int, column: str, reason: str) -> None:
-        counts["errors"] += 1
+    def keep(row: int, column: str, reason: str, assessment_only: bool = False) -> None:
+        if not assessment_only:  # (held assessments are counted by row, below)
+            counts["errors"] += 1
         if len(kept) < KEEP_PROBLEMS:
-            kept.append(RowProblem(job=job, row=row, column=column[:200], reason=reason))
+            kept.append(
+                RowProblem(
+                    job=job, row=row, column=column[:200], reason=reason, assessment_only=assessment_only
+                )
+            )
 
     for column, reason in kind.file_problems(_info(job).headers, mapping, ctx):
         keep(1, column, reason)
+    _checked_file(job).unlink(missing_ok=True)
+    spill = _checked_file(job).open("wb") if kind.bulk else None
     try:
         if not counts["errors"]:
             with transaction.atomic():
                 for batch in _read_batches(job, kind, ctx, mapping, checking=True):
+                    if spill is not None:
+                        _keep_checked(spill, batch)
                     for row in batch:
                         counts["rows"] += 1
                         for flag in row.flags:
@@ -319,6 +391,9 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
                                 keep(row.number, mapping.get(column, column), reason)
                         else:
                             counts["valid"] += 1
+                            counts["held"] += bool(row.held)
+                            for column, reason in row.held:
+                                keep(row.number, mapping.get(column, column), reason, assessment_only=True)
                         if len(preview) < PREVIEW_ROWS:
                             preview.append(
                                 {"row": row.number, "values": _shown(row.values), "ok": not row.problems}
@@ -330,7 +405,12 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
     except reading.FileProblem as problem:
         job.status = ImportJob.Status.REFUSED
         job.message = str(problem)
-    else:
+    finally:
+        if spill is not None:
+            spill.close()
+    if job.status == ImportJob.Status.REFUSED or counts["valid"] == 0:
+        _checked_file(job).unlink(missing_ok=True)
+    if job.status != ImportJob.Status.REFUSED:
         if counts["rows"] == 0 and not counts["errors"]:
             keep(1, "", _("The file has a header row but no data rows."))
         job.status = ImportJob.Status.PROBLEMS if counts["errors"] else ImportJob.Status.CHECKED
@@ -338,7 +418,13 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
     job.rows_total, job.rows_valid, job.rows_invalid = counts["rows"], counts["valid"], counts["invalid"]
     job.errors_total = counts["errors"]
     job.rows_done = counts["rows"]
-    job.summary = {"flags": flags, "mapping": mapping, "unused": _unused(job, mapping, ctx)}
+    job.summary = {
+        "flags": flags,
+        "mapping": mapping,
+        "unused": _unused(job, mapping, ctx),
+        "detected": detected_columns(job),
+        "assessments_held": counts["held"],
+    }
     job.preview = preview
     job.checked_at = timezone.now()
     job.save()
@@ -372,10 +458,19 @@ def job_apply(
     mapping = job_mapping(job)
     done = {"rows": 0}
 
-    def valid_batches() -> Iterator[list[Row]]:
+    def checked() -> Iterator[tuple[int, list[Row]]]:
+        if kind.bulk and _checked_file(job).exists():
+            # The rows the check found valid, as it read them: the file is not read and checked again.
+            kind.prepare(_info(job).headers, ctx)
+            yield from _checked_batches(job)
+            return
         for batch in _read_batches(job, kind, ctx, mapping, checking=False):
-            done["rows"] += len(batch)
-            yield [row for row in batch if not row.problems]
+            yield len(batch), [row for row in batch if not row.problems]
+
+    def valid_batches() -> Iterator[list[Row]]:
+        for read, rows in checked():
+            done["rows"] += read
+            yield rows
             _progress(job, done["rows"])
             if on_progress:
                 on_progress(done["rows"])
@@ -420,10 +515,12 @@ def _apply(
     try:
         with transaction.atomic():
             extra: dict[str, Any] = {}
-            if isinstance(kind, Assessments):
-                extra = kind.write_all(
-                    valid_batches, ctx, Assessment.Source.SURVEY, lambda made: _provenance(job, kind, made)
-                )
+            if isinstance(kind, Assessments | People):
+
+                def made(rows: list[tuple[int, int]], object_type: str = kind.object_type) -> None:
+                    _provenance(job, object_type, rows)
+
+                extra = kind.write_all(valid_batches, ctx, Assessment.Source.SURVEY, made)
                 created = extra.pop("created")
             else:
                 created = 0
@@ -432,7 +529,7 @@ def _apply(
                     written = (
                         kind.write(batch, ctx) if kind.bulk else _write_rows(kind, batch, ctx, valid_only)
                     )
-                    _provenance(job, kind, written)
+                    _provenance(job, kind.object_type, written)
                     created += len(written)
             audit_record(
                 actor=actor,
@@ -447,12 +544,14 @@ def _apply(
                 },
             )
     except (ValidationError, reading.FileProblem) as error:
+        _checked_file(job).unlink(missing_ok=True)  # applied again, the file is read and checked again
         job.refresh_from_db()
         job.status = ImportJob.Status.FAILED
         job.message = _("Nothing was applied: %(reason)s") % {"reason": "; ".join(_messages(error))}
         job.save()
         return job
     except Exception:
+        _checked_file(job).unlink(missing_ok=True)
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED,
             message=_("The import stopped on an unexpected error; nothing was applied."),
@@ -468,6 +567,7 @@ def _apply(
     job.message = ""
     job.save()
     _path(job).unlink(missing_ok=True)
+    _checked_file(job).unlink(missing_ok=True)
     _progress_file(job).unlink(missing_ok=True)
     return job
 
@@ -478,9 +578,19 @@ def _messages(error: Exception) -> list[str]:
     return [str(error)]
 
 
-def _provenance(job: ImportJob, kind: Kind, made: list[tuple[int, int]]) -> None:
+def _provenance(job: ImportJob, object_type: str, made: list[tuple[int, int]]) -> None:
+    """Where each record came from: on PostgreSQL by COPY (a million rows at once take seconds)."""
+    if connection.vendor == "postgresql" and made:
+        table = Provenance._meta.db_table
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} (job_id, row, object_type, object_id) FROM STDIN") as copy,
+        ):
+            for row, pk in made:
+                copy.write_row((job.pk, row, object_type, pk))
+        return
     Provenance.objects.bulk_create(
-        (Provenance(job=job, row=row, object_type=kind.object_type, object_id=pk) for row, pk in made),
+        (Provenance(job=job, row=row, object_type=object_type, object_id=pk) for row, pk in made),
         batch_size=5000,
     )
 
@@ -493,6 +603,7 @@ def job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
         job.save(update_fields=["status", "updated_at"])
         audit_record(actor=actor, action="imports.job.cancel", obj=job)
     _path(job).unlink(missing_ok=True)
+    _checked_file(job).unlink(missing_ok=True)
     return job
 
 
@@ -574,6 +685,21 @@ def problems_csv(job: ImportJob) -> str:
         writer.writerow([problem.row, safe_cell(problem.column), safe_cell(problem.reason)])
     if job.errors_total > KEEP_PROBLEMS:
         writer.writerow(["", "", _("… and %(n)d more problems.") % {"n": job.errors_total - KEEP_PROBLEMS}])
+    return "\ufeff" + out.getvalue()
+
+
+def people_rows(job: ImportJob) -> Any:
+    """Which person each row of an applied people (or cases) file became: Provenance rows, by row."""
+    return Provenance.objects.filter(job=job, object_type="registry.person").order_by("row")
+
+
+def people_csv(job: ImportJob) -> str:
+    """Row → person number as CSV, to write the numbers back into the partner's own list."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row", "person"])
+    for row, person in people_rows(job).values_list("row", "object_id").iterator(chunk_size=5000):
+        writer.writerow([row, person])
     return "\ufeff" + out.getvalue()
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.job_detail, name="detail"),
     path("<int:pk>/progress/", views.job_progress, name="progress"),
     path("<int:pk>/problems.csv", views.problems_csv, name="problems_csv"),
+    path("<int:pk>/people.csv", views.people_csv, name="people_csv"),
     path("<int:pk>/columns/", views.job_remap, name="remap"),
     path("<int:pk>/apply/", views.job_apply, name="apply"),
     path("<int:pk>/cancel/", views.job_cancel, name="cancel"),

@@ -122,6 +122,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     kind = KINDS[job.kind]
     mapping = services.job_mapping(job)
+    detected = services.detected_columns(job)
     headers = job.file_info.get("headers", [])
     fields = [
         {
@@ -130,9 +131,11 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "required": c.required,
             "column": mapping.get(c.name, ""),
             "default": job.defaults.get(c.name, ""),
+            "detected": c.name in detected and detected[c.name] == mapping.get(c.name),
         }
         for c in kind.columns
     ]
+    labels = {c.name: c.label for c in kind.columns}
     problems = job.problems.all()[:50]
     if (job.preview or job.errors_total) and not job.running:
         audit_read(actor=request.user, obj=job, what="import preview and problems")
@@ -149,8 +152,34 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **_preview(kind, job),
             "flags": (job.summary or {}).get("flags", {}),
             "unused": (job.summary or {}).get("unused", []),
+            "detected": [(labels[f], h) for f, h in detected.items() if mapping.get(f) == h],
+            "splits": _splits(labels, mapping),
+            **_people_rows(job),
         },
     )
+
+
+def _splits(labels: dict[str, Any], mapping: dict[str, str]) -> list[dict[str, Any]]:
+    """The full-name columns split into given and family name (see scores.split_names)."""
+    return [
+        {"column": mapping[full], "given": labels[given], "family": labels[family]}
+        for full, given, family in (
+            ("full_name", "given_name", "family_name"),
+            ("full_name_latin", "given_name_latin", "family_name_latin"),
+        )
+        if full in mapping and given not in mapping
+    ]
+
+
+PEOPLE_SHOWN = 100
+
+
+def _people_rows(job: ImportJob) -> dict[str, Any]:
+    if job.status != ImportJob.Status.APPLIED:
+        return {}
+    rows = services.people_rows(job)
+    total = rows.count()
+    return {"people_rows": list(rows[:PEOPLE_SHOWN]), "people_more": max(total - PEOPLE_SHOWN, 0)}
 
 
 def _shown(value: Any) -> str:
@@ -194,6 +223,18 @@ def problems_csv(request: HttpRequest, pk: int) -> HttpResponse:
     audit_read(actor=request.user, obj=job, what="import problems (CSV)")
     response = HttpResponse(services.problems_csv(job), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-problems.csv"'
+    return response
+
+
+@login_required
+def people_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """Which person each row of the file became: row, person number (to write back into the partner's
+    own list)."""
+    _require(request)
+    job = _job(request, pk)
+    audit_read(actor=request.user, obj=job, what="import rows and person numbers (CSV)")
+    response = HttpResponse(services.people_csv(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-people.csv"'
     return response
 
 

@@ -125,6 +125,12 @@ class Command(BaseCommand):
                 f"({job.created / max(seconds, 1e-6):,.0f} rows/s); {job.skipped} rows skipped"
             )
         )
+        summary = job.summary or {}
+        if "assessments" in summary:
+            held = summary.get("assessments_held", 0)
+            self.stdout.write(f"{summary['assessments']} assessments recorded, {held} held back")
+        if job.kind == "people":
+            self.stdout.write(f"row → person number: /imports/{job.pk}/people.csv")
 
     def _bar(self, label: str, total: int) -> Any:
         """A progress bar on a terminal (nothing when the output goes to a file or a pipe)."""
