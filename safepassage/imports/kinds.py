@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from safepassage.cases import htcds, htcds_lists
 from safepassage.core import dates
 from safepassage.core.roles import Action
+from safepassage.core.validation import formula_like
 from safepassage.geo.models import Area, Level
 from safepassage.imports import values as v
 from safepassage.imports.codes import (
@@ -81,9 +82,6 @@ class Context:
     defaults: dict[str, Any] = field(default_factory=dict)  # field → value for every row (not in the file)
 
 
-FORMULA = re.compile(r"^[=]")
-
-
 class Kind:
     """The base: reads the mapped columns of a row; subclasses add their checks and writing."""
 
@@ -128,11 +126,8 @@ class Kind:
         for column in self.columns:
             header = mapping.get(column.name)
             raw = row.cells.get(header) if header else ctx.defaults.get(column.name)
-            if column.text and isinstance(raw, str) and FORMULA.match(raw.strip()):
-                row.problem(
-                    header or column.name,
-                    _("The cell holds a spreadsheet formula; type the value itself."),
-                )
+            if column.text and formula_like(raw):
+                row.problem(header or column.name, v.formula_reason())
                 continue
             try:
                 value = column.parse(raw)

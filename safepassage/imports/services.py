@@ -7,7 +7,6 @@ When a file has problems nothing is applied, unless the user explicitly asks for
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import logging
@@ -28,7 +27,7 @@ from safepassage.accounts.models import Agency
 from safepassage.audit.services import audit_record
 from safepassage.core.access import viewer_for
 from safepassage.core.roles import Role
-from safepassage.core.validation import safe_cell
+from safepassage.core.validation import csv_writer, safe_cell
 from safepassage.imports import reading
 from safepassage.imports.kinds import KINDS, Assessments, Context, Kind, Row, _errors_to_row
 from safepassage.imports.models import ImportJob, MappingProfile, Provenance, RowProblem
@@ -567,7 +566,7 @@ def run(
 def problems_csv(job: ImportJob) -> str:
     """The problems as CSV (row, column, reason), cells safe to open in a spreadsheet."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["row", "column", "reason"])
     for problem in job.problems.all().iterator():
         writer.writerow([problem.row, safe_cell(problem.column), safe_cell(problem.reason)])

@@ -79,3 +79,11 @@ def clean_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFC", str(value).strip())
+
+
+def formula_reason() -> str:
+    """Why a formula-like cell (core.validation.formula_like) is refused."""
+    return _(
+        "The cell holds text a spreadsheet would run as a formula (=, +, -, @ at its start or after a "
+        "; , or |). Type the value itself, without those signs there."
+    )
