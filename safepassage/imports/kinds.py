@@ -62,6 +62,7 @@ class Row:
     problems: list[tuple[str, str]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     prepared: Any = None  # what a kind's check made of the row, for its write
+    match: int | None = None  # the registered person this row probably is (imports.matching)
 
     def problem(self, column: str, reason: str) -> None:
         self.problems.append((column, reason))
@@ -80,6 +81,8 @@ class Context:
     indicator_columns: dict[str, str] = field(default_factory=dict)  # code → column title
     specs: list[Any] = field(default_factory=list)
     defaults: dict[str, Any] = field(default_factory=dict)  # field → value for every row (not in the file)
+    seen: dict[int, int] = field(default_factory=dict)  # a row's key or ID → the first row that had it
+    confirmed_new: set[int] = field(default_factory=set)  # rows the user says are not a registered person
 
 
 class Kind:
@@ -111,6 +114,16 @@ class Kind:
                     break
         return mapping
 
+    def column_title(self, name: str, mapping: dict[str, str]) -> str:
+        """What a problem names: the file's own column for a field read from it, the field's label for one
+        given the same for every row (or missing), anything else (a column title, "") as it is."""
+        if name in mapping:
+            return mapping[name]
+        for column in self.columns:
+            if column.name == name:
+                return str(column.label)
+        return name
+
     def file_problems(
         self, headers: Sequence[str], mapping: dict[str, str], ctx: Context
     ) -> list[tuple[str, str]]:
@@ -127,12 +140,12 @@ class Kind:
             header = mapping.get(column.name)
             raw = row.cells.get(header) if header else ctx.defaults.get(column.name)
             if column.text and formula_like(raw):
-                row.problem(header or column.name, v.formula_reason())
+                row.problem(column.name, v.formula_reason())
                 continue
             try:
                 value = column.parse(raw)
             except v.ValueProblem as problem:
-                row.problem(header or column.name, str(problem))
+                row.problem(column.name, str(problem))
                 continue
             if column.text and isinstance(value, str) and value:
                 value, done = v.burmese_to_unicode(value)
@@ -141,7 +154,7 @@ class Kind:
                 elif done == "unsure":
                     row.flags.append("zawgyi_unsure")
             if column.required and value in (None, ""):
-                row.problem(header or column.name, _("This value is required."))
+                row.problem(column.name, _("This value is required."))
                 continue
             row.values[column.name] = value
 
@@ -194,7 +207,7 @@ class People(Kind):
             "birth_date",
             _lazy("Date of birth"),
             aliases=("dob", "date_of_birth"),
-            parse=dates.parse_date,
+            parse=v.parse_birth_date,
             text=False,
         ),
         Column("birth_year", _lazy("Year of birth"), aliases=("yob",), parse=dates.parse_year, text=False),
@@ -206,26 +219,45 @@ class People(Kind):
         Column("notes", _lazy("Welfare notes")),
     )
 
+    def read(self, row: Row, mapping: dict[str, str], ctx: Context) -> None:
+        super().read(row, mapping, ctx)
+        born = row.values.get("birth_date")
+        if isinstance(born, v.BirthYear):  # a year alone: an estimated year of birth
+            row.values["birth_date"] = None
+            if row.values.get("birth_year") in (None, int(born)):
+                row.values["birth_year"] = int(born)
+                row.values["birth_year_estimated"] = True
+
     def check(self, rows: list[Row], ctx: Context) -> None:
+        """Every problem of a row at once: the village, the person's own rules, a repeat of an earlier row
+        or ID of the file, someone of the agency with this ID, someone registered who is probably the same."""
+        from safepassage.imports.matching import probable_matches
+
         ids: dict[str, Row] = {}
         for row in rows:
-            if row.problems:
-                continue
             values = row.values
-            village = self.village(values["village_code"], ctx)
-            if village is None:
-                row.problem(
-                    "village_code",
-                    _("There is no village with the code %(code)s.") % {"code": values["village_code"]},
-                )
-                continue
-            try:
-                agency_for_record(ctx.actor, village, ctx.agency)
-                fields = {k: x for k, x in values.items() if k != "village_code" and x not in (None, "")}
+            reported = {column for column, _reason in row.problems}
+            code = values.get("village_code")
+            village = self.village(code, ctx) if code else None
+            if code and village is None:
+                row.problem("village_code", _("There is no village with the code %(code)s.") % {"code": code})
+            elif village is not None:
+                try:
+                    agency_for_record(ctx.actor, village, ctx.agency)
+                except ValidationError as error:
+                    _errors_to_row(row, error, {})
+            fields = {
+                k: x
+                for k, x in values.items()
+                if k != "village_code" and k not in reported and x not in (None, "")
+            }
+            if "given_name" not in reported:
                 fields.setdefault("given_name", values.get("given_name", ""))
+            try:
                 values.update(clean_person_fields(fields))
             except ValidationError as error:
                 _errors_to_row(row, error, {})
+            if row.problems:
                 continue
             key = hash(
                 (
@@ -238,12 +270,21 @@ class People(Kind):
                     values["village_code"],
                 )
             )
-            if key in ctx.keys:
-                row.problem("", _("This row repeats an earlier row of the file."))
+            if key in ctx.seen:
+                row.problem("", _("This row repeats row %(row)d of the file.") % {"row": ctx.seen[key]})
                 continue
-            ctx.keys.add(key)
-            if values.get("national_id"):
-                ids[values["national_id"]] = row
+            ctx.seen[key] = row.number
+            number = values.get("national_id")
+            if number:
+                id_key = hash(("id", number))
+                if id_key in ctx.seen:
+                    row.problem(
+                        "national_id",
+                        _("This ID number repeats the ID of row %(row)d.") % {"row": ctx.seen[id_key]},
+                    )
+                    continue
+                ctx.seen[id_key] = row.number
+                ids[number] = row
         if ids:
             taken = dict(
                 Person.objects.filter(agency=ctx.agency, national_id__in=list(ids)).values_list(
@@ -255,6 +296,8 @@ class People(Kind):
                     "national_id",
                     _("Someone with this ID number is already registered (person %(pk)d).") % {"pk": pk},
                 )
+                ids[number].match = pk
+        probable_matches([r for r in rows if not r.problems], ctx)
 
     def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
         people = []
@@ -403,7 +446,7 @@ class Assessments(Kind):
             )
         if not row.values.get("person_id") and not row.values.get("national_id"):
             row.problem(
-                mapping.get("person_id", "person_id"),
+                "person_id" if "person_id" in mapping or "national_id" not in mapping else "national_id",
                 _("Say whose assessment this is: the person's number or ID number."),
             )
 

@@ -195,7 +195,13 @@ def job_mapping(job: ImportJob) -> dict[str, str]:
 
 
 def _context(job: ImportJob) -> Context:
-    return Context(actor=job.created_by, agency=job.agency, job_id=job.pk, defaults=dict(job.defaults))
+    return Context(
+        actor=job.created_by,
+        agency=job.agency,
+        job_id=job.pk,
+        defaults=dict(job.defaults),
+        confirmed_new=set(job.confirmed_new),
+    )
 
 
 def _read_batches(
@@ -296,10 +302,10 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
     flags: dict[str, int] = {}
     preview: list[dict[str, Any]] = []
 
-    def keep(row: int, column: str, reason: str) -> None:
+    def keep(row: int, column: str, reason: str, person: int | None = None) -> None:
         counts["errors"] += 1
         if len(kept) < KEEP_PROBLEMS:
-            kept.append(RowProblem(job=job, row=row, column=column[:200], reason=reason))
+            kept.append(RowProblem(job=job, row=row, column=column[:200], reason=reason, person_id=person))
 
     for column, reason in kind.file_problems(_info(job).headers, mapping, ctx):
         keep(1, column, reason)
@@ -314,7 +320,7 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
                         if row.problems:
                             counts["invalid"] += 1
                             for column, reason in row.problems:
-                                keep(row.number, mapping.get(column, column), reason)
+                                keep(row.number, kind.column_title(column, mapping), reason, row.match)
                         else:
                             counts["valid"] += 1
                         if len(preview) < PREVIEW_ROWS:
