@@ -296,7 +296,6 @@ class People(Kind):
                     "national_id",
                     _("Someone with this ID number is already registered (person %(pk)d).") % {"pk": pk},
                 )
-                ids[number].match = pk
         probable_matches([r for r in rows if not r.problems], ctx)
 
     def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:

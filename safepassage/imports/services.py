@@ -7,6 +7,7 @@ When a file has problems nothing is applied, unless the user explicitly asks for
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import logging
@@ -80,7 +81,6 @@ def _kind(name: str) -> Kind:
     return KINDS[name]
 
 
-@transaction.atomic
 def job_create(
     *,
     actor: Any,
@@ -94,7 +94,9 @@ def job_create(
     defaults: dict[str, str] | None = None,
 ) -> ImportJob:
     """Store an uploaded file and look at it (encoding, delimiter, columns). A file that cannot be read at all
-    makes a job with status "refused" and the reason, so the user sees why."""
+    makes a job with status "refused" and the reason, so the user sees why; its bytes are not kept. Whatever
+    goes wrong, no stored file is left without its job."""
+    sweep_uploads()
     the_kind = _kind(kind)
     owner = importing_agency(actor, agency)
     known = {c.name for c in the_kind.columns}
@@ -105,7 +107,30 @@ def job_create(
         )
     if profile is not None and (profile.agency_id != owner.pk or profile.kind != kind):
         raise ValidationError({"mapping": _("There is no such column mapping for this kind of file.")})
-    stored = imports_dir() / f"{uuid.uuid4().hex}{Path(file_name).suffix.lower()[:8]}"
+    # Stored under a name of our own: what the file is comes from its content, never from its name.
+    stored = imports_dir() / f"{uuid.uuid4().hex}.upload"
+    try:
+        with transaction.atomic():
+            return _store_and_inspect(
+                actor, the_kind, owner, file_name, content, stored, source, profile, mapping, defaults
+            )
+    except BaseException:
+        stored.unlink(missing_ok=True)
+        raise
+
+
+def _store_and_inspect(
+    actor: Any,
+    the_kind: Kind,
+    owner: Agency,
+    file_name: str,
+    content: IO[bytes],
+    stored: Path,
+    source: str,
+    profile: MappingProfile | None,
+    mapping: dict[str, str] | None,
+    defaults: dict[str, str] | None,
+) -> ImportJob:
     digest = hashlib.sha256()
     size = 0
     limit = reading.max_bytes()
@@ -131,14 +156,18 @@ def job_create(
         sha256=digest.hexdigest(),
         profile=profile,
         mapping={**(profile.columns if profile else {}), **(mapping or {})},
-        defaults={k: str(x) for k, x in (defaults or {}).items() if str(x).strip()},
+        defaults={
+            k: str(x)
+            for k, x in {**(profile.defaults if profile else {}), **(defaults or {})}.items()
+            if str(x).strip()
+        },
         created_by=actor,
     )
     try:
         info = reading.inspect(stored)
-    except reading.FileProblem as problem:
+    except (reading.FileProblem, UnicodeError, csv.Error, OSError) as problem:
         job.status = ImportJob.Status.REFUSED
-        job.message = str(problem)
+        job.message = str(problem) if isinstance(problem, reading.FileProblem) else _cannot_read()
         stored.unlink(missing_ok=True)
     else:
         job.file_info = {
@@ -153,7 +182,7 @@ def job_create(
         action="imports.job.create",
         obj=job,
         changes={
-            "kind": kind,
+            "kind": the_kind.name,
             "file": job.file_name,
             "size": size,
             "sha256": job.sha256,
@@ -161,6 +190,37 @@ def job_create(
         },
     )
     return job
+
+
+def _cannot_read() -> str:
+    return _("The file cannot be read as a table. Save it as CSV UTF-8 or Excel .xlsx and try again.")
+
+
+def sweep_uploads(older_than: int = 3600) -> int:
+    """Remove stored uploads that no import is waiting for: files without a job (a request cut off while
+    storing) and files of imports already applied, cancelled or refused. Only files older than
+    `older_than` seconds, so an upload being stored right now is left alone. Returns how many went."""
+    folder = imports_dir()
+    cutoff = timezone.now().timestamp() - older_than
+    old = {p.name: p for p in folder.iterdir() if p.is_file() and p.stat().st_mtime < cutoff}
+    if not old:
+        return 0
+    done = (ImportJob.Status.APPLIED, ImportJob.Status.CANCELLED, ImportJob.Status.REFUSED)
+    waiting = set(
+        ImportJob.objects.filter(stored_as__in=list(old))
+        .exclude(status__in=done)
+        .values_list("stored_as", flat=True)
+    )
+    progress_of_running = {
+        f"{pk}.progress"
+        for pk in ImportJob.objects.filter(status__in=ImportJob.RUNNING).values_list("pk", flat=True)
+    }
+    removed = 0
+    for name, path in old.items():
+        if name not in waiting and name not in progress_of_running:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _info(job: ImportJob) -> reading.FileInfo:
@@ -331,9 +391,10 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
                     if on_progress:
                         on_progress(counts["rows"])
                 transaction.set_rollback(True)  # checking never writes
-    except reading.FileProblem as problem:
+    except (reading.FileProblem, csv.Error) as problem:
         job.status = ImportJob.Status.REFUSED
-        job.message = str(problem)
+        job.message = str(problem) if isinstance(problem, reading.FileProblem) else _cannot_read()
+        _path(job).unlink(missing_ok=True)
     else:
         if counts["rows"] == 0 and not counts["errors"]:
             keep(1, "", _("The file has a header row but no data rows."))
@@ -497,6 +558,27 @@ def job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
         job.save(update_fields=["status", "updated_at"])
         audit_record(actor=actor, action="imports.job.cancel", obj=job)
     _path(job).unlink(missing_ok=True)
+    return job
+
+
+def job_confirm_new(*, actor: Any, job: ImportJob, rows: list[int]) -> ImportJob:
+    """The user says these rows are other people than the registered person each looks like ("probably
+    person N"): they are no longer held back when the file is checked again (which the caller runs)."""
+    if job.status in (ImportJob.Status.APPLIED, ImportJob.Status.APPLYING, ImportJob.Status.REFUSED):
+        raise ValidationError({"status": _("This import can no longer be changed.")})
+    held = set(job.problems.filter(person__isnull=False).values_list("row", flat=True))
+    unknown = sorted(set(rows) - held - set(job.confirmed_new))
+    if unknown:
+        raise ValidationError(
+            {
+                "rows": _("No row %(rows)s is held back as probably a registered person.")
+                % {"rows": ", ".join(str(r) for r in unknown)}
+            }
+        )
+    with transaction.atomic():
+        job.confirmed_new = sorted(set(job.confirmed_new) | set(rows))
+        job.save(update_fields=["confirmed_new", "updated_at"])
+        audit_record(actor=actor, action="imports.job.not_same", obj=job, changes={"rows": sorted(rows)})
     return job
 
 

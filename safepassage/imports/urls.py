@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/problems.csv", views.problems_csv, name="problems_csv"),
     path("<int:pk>/columns/", views.job_remap, name="remap"),
     path("<int:pk>/apply/", views.job_apply, name="apply"),
+    path("<int:pk>/not-same/", views.job_not_same, name="not_same"),
     path("<int:pk>/cancel/", views.job_cancel, name="cancel"),
 ]

@@ -134,6 +134,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for c in kind.columns
     ]
     problems = job.problems.all()[:50]
+    held = [p for p in problems if p.person_id]
     if (job.preview or job.errors_total) and not job.running:
         audit_read(actor=request.user, obj=job, what="import preview and problems")
     return render(
@@ -145,6 +146,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fields": fields,
             "headers": headers,
             "problems": problems,
+            "held": held,
             "progress": services.progress(job),
             **_preview(kind, job),
             "flags": (job.summary or {}).get("flags", {}),
@@ -228,6 +230,27 @@ def job_remap(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             for problem in error.messages:
                 messages.error(request, problem)
+    services.run(job, "check")
+    return redirect("imports:detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_not_same(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rows held back as "probably person N" that the user says are someone else: check again without
+    holding them back."""
+    user = _require(request)
+    job = _job(request, pk, Action.CHANGE)
+    rows = [int(r) for r in request.POST.getlist("row") if r.isdigit()]
+    if not rows:
+        messages.error(request, _("Tick the rows that are other people."))
+        return redirect("imports:detail", pk=job.pk)
+    try:
+        services.job_confirm_new(actor=user, job=job, rows=rows)
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+        return redirect("imports:detail", pk=job.pk)
     services.run(job, "check")
     return redirect("imports:detail", pk=job.pk)
 

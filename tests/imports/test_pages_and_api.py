@@ -67,7 +67,9 @@ def test_the_api_takes_a_multipart_upload_and_reports_problems_by_row(world):
     body = response.json()
     assert body["status"] == "problems" and body["rows_invalid"] == 1
     problems = client.get(f"/api/v1/imports/{body['id']}/problems").json()["items"]
-    assert problems == [{"row": 2, "column": "birth_date", "reason": "31/02/2010 is not a date that exists."}]
+    assert problems == [
+        {"row": 2, "column": "birth_date", "reason": "31/02/2010 is not a date that exists.", "person": None}
+    ]
     response = client.post(f"/api/v1/imports/{body['id']}/apply", {})
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "apply_valid_only"
     response = client.client.post("/api/v1/imports", {"kind": "passports"}, headers=client.headers)

@@ -9,11 +9,13 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from safepassage.core.validation import csv_writer, formula_like, safe_cell
 from safepassage.imports import services
 from safepassage.imports.models import ImportJob
 from safepassage.registry.models import Person
+from safepassage.testing import api_client, web_client
 
 pytestmark = pytest.mark.django_db
 
@@ -165,8 +167,43 @@ def test_a_row_like_a_registered_person_is_held_back_as_probably_that_person(wor
     (problem,) = job.problems.all()
     assert (problem.row, problem.column) == (2, "ชื่อ")
     assert f"probably person {known.pk}" in problem.reason and problem.person_id == known.pk
-    services.job_apply(actor=world.coordinator_a, job=job, valid_only=True)
-    assert Person.objects.filter(given_name__iexact="malai").count() == 2  # the known one and row 3
+    page = web_client(world.coordinator_a).get(reverse("imports:detail", args=[job.pk])).content.decode()
+    assert reverse("registry:person_detail", args=[known.pk]) in page and 'name="row" value="2"' in page
+    # The user says row 2 is someone else: checked again, it is no longer held back.
+    response = web_client(world.coordinator_a).post(reverse("imports:not_same", args=[job.pk]), {"row": "2"})
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CHECKED and job.confirmed_new == [2]
+    services.job_apply(actor=world.coordinator_a, job=job)
+    assert Person.objects.filter(given_name__iexact="malai").count() == 3
+
+
+def test_probably_the_same_across_scripts_and_held_back_in_the_api(world):
+    (known,) = Person.objects.bulk_create(
+        [
+            Person(
+                agency=world.agency_a,
+                village=world.village_1,
+                given_name="มาลัย",
+                birth_date=date(2012, 5, 1),
+                birth_year=2012,
+            )
+        ]
+    )
+    client = api_client(world.coordinator_a)
+    data = f"given_name,birth_date,village_code\nMalai,2012-05-01,{world.village_1.code}\n".encode()
+    response = client.client.post(
+        "/api/v1/imports", {"kind": "people", "file": io.BytesIO(data)}, headers=client.headers
+    )
+    job_id = response.json()["id"]
+    assert response.json()["status"] == "problems"
+    (problem,) = client.get(f"/api/v1/imports/{job_id}/problems").json()["items"]
+    assert problem["person"] == known.pk and problem["row"] == 2 and problem["column"] == "given_name"
+    response = client.post(f"/api/v1/imports/{job_id}/apply", {"apply_valid_only": True})
+    assert response.status_code == 400 and Person.objects.count() == 1  # no valid row to add
+    assert client.post(f"/api/v1/imports/{job_id}/not-same", {"rows": [3]}).status_code == 400
+    response = client.post(f"/api/v1/imports/{job_id}/not-same", {"rows": [2]})
+    assert response.status_code == 200 and response.json()["status"] == "checked"
 
 
 # Column names ---------------------------------------------------------------------------------------------
