@@ -55,6 +55,9 @@ def header_keys(text: str) -> list[str]:
     (`d_health-hlt_ill`), so what follows each "-" is a candidate too (`hlt_ill`, then `ill`)."""
     text = text.strip().lstrip("\ufeff").rsplit("/", 1)[-1]
     keys = [header_key(text)]
+    # SafePassage's own templates head a column "Label (code)": the code in brackets at the end.
+    if coded := re.search(r"\(\s*([A-Za-z][\w\-]*)\s*\)\s*$", text):
+        keys.append(header_key(coded[1]))
     rest = text
     while "-" in rest:
         rest = rest.split("-", 1)[1]

@@ -584,23 +584,40 @@ def job_confirm_new(*, actor: Any, job: ImportJob, rows: list[int]) -> ImportJob
 
 @transaction.atomic
 def mapping_save(
-    *, actor: Any, agency: Agency, kind: str, name: str, source: str, columns: dict[str, str]
+    *,
+    actor: Any,
+    agency: Agency,
+    kind: str,
+    name: str,
+    source: str,
+    columns: dict[str, str],
+    defaults: dict[str, str] | None = None,
 ) -> MappingProfile:
-    """Save (or replace) a named column mapping for files of one kind from one source."""
+    """Save (or replace) a named column mapping for files of one kind from one source, with the values given
+    the same for every row (a village the source's files never name, for instance)."""
+    defaults = {k: str(x) for k, x in (defaults or {}).items() if str(x).strip()}
     _kind(kind)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the mapping a name, such as the agency it is for.")})
     known = {c.name for c in KINDS[kind].columns}
-    unknown = sorted(set(columns) - known)
+    unknown = sorted((set(columns) | set(defaults)) - known)
     if unknown:
         raise ValidationError(
             {"columns": _("Not fields of this import: %(names)s.") % {"names": ", ".join(unknown)}}
         )
     profile, _created = MappingProfile.objects.update_or_create(
-        agency=agency, kind=kind, name=name, defaults={"source": source, "columns": columns}
+        agency=agency,
+        kind=kind,
+        name=name,
+        defaults={"source": source, "columns": columns, "defaults": defaults},
     )
-    audit_record(actor=actor, action="imports.mapping.save", obj=profile, changes={"columns": columns})
+    audit_record(
+        actor=actor,
+        action="imports.mapping.save",
+        obj=profile,
+        changes={"columns": columns, "defaults": defaults},
+    )
     return profile
 
 

@@ -8,6 +8,7 @@ app_name = "imports"
 urlpatterns = [
     path("", views.job_list, name="list"),
     path("field-form.xlsx", views.field_form, name="field_form"),
+    path("template/<str:kind>.<str:file_format>", views.template, name="template"),
     path("<int:pk>/", views.job_detail, name="detail"),
     path("<int:pk>/progress/", views.job_progress, name="progress"),
     path("<int:pk>/problems.csv", views.problems_csv, name="problems_csv"),

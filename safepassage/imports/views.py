@@ -23,6 +23,7 @@ from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action
 from safepassage.imports import services
+from safepassage.imports.blank import fields, template_csv, template_xlsx
 from safepassage.imports.kinds import KINDS, kind_choices
 from safepassage.imports.models import ImportJob, MappingProfile
 
@@ -106,7 +107,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
             return redirect("imports:detail", pk=job.pk)
     jobs = ImportJob.objects.visible_to(user).select_related("agency", "created_by")
     page = Paginator(jobs, 30).get_page(request.GET.get("page"))
-    return render(request, "imports/list.html", {"form": form, "page": page})
+    kinds = [{"name": k.name, "label": k.label, "fields": fields(k)} for k in KINDS.values()]
+    return render(request, "imports/list.html", {"form": form, "page": page, "kinds": kinds})
 
 
 def _job(request: HttpRequest, pk: int, action: str = Action.VIEW) -> ImportJob:
@@ -207,7 +209,7 @@ def job_remap(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk, Action.CHANGE)
     if job.status in (ImportJob.Status.APPLIED, ImportJob.Status.APPLYING, ImportJob.Status.REFUSED):
         raise Http404
-    headers = set(job.file_info.get("headers", []))
+    headers = {h for h in job.file_info.get("headers", []) if h}  # an untitled column holds no field
     chosen = {
         c.name: request.POST[f"map_{c.name}"]
         for c in KINDS[job.kind].columns
@@ -224,7 +226,13 @@ def job_remap(request: HttpRequest, pk: int) -> HttpResponse:
     if name:
         try:
             services.mapping_save(
-                actor=user, agency=job.agency, kind=job.kind, name=name, source=job.source, columns=chosen
+                actor=user,
+                agency=job.agency,
+                kind=job.kind,
+                name=name,
+                source=job.source,
+                columns=chosen,
+                defaults=job.defaults,
             )
             messages.success(request, _("The column names are saved as “%(name)s”.") % {"name": name})
         except ValidationError as error:
@@ -296,4 +304,21 @@ def field_form(request: HttpRequest) -> HttpResponse:
         form.xlsx, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="{form.form_id}.xlsx"'
+    return response
+
+
+@login_required
+def template(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
+    """A blank file for one kind of import, its columns headed in the user's language and by code."""
+    _require(request)
+    if kind not in KINDS or file_format not in ("csv", "xlsx"):
+        raise Http404
+    if file_format == "csv":
+        response = HttpResponse(template_csv(kind), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            template_xlsx(kind),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="safepassage-{kind}.{file_format}"'
     return response

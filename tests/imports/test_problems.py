@@ -9,11 +9,12 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from safepassage.core.validation import csv_writer, formula_like, safe_cell
 from safepassage.imports import services
-from safepassage.imports.models import ImportJob
+from safepassage.imports.models import ImportJob, MappingProfile
 from safepassage.registry.models import Person
 from safepassage.testing import api_client, web_client
 
@@ -244,3 +245,171 @@ def test_every_problem_of_a_people_row_at_once(world):
         "village_code",
         "national_id",
     }, problems(job)
+
+
+# Files as they really arrive ------------------------------------------------------------------------------
+
+
+def xlsx_bytes(rows: list[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def zip_bytes() -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("people.csv", "given_name,village_code\nMalai,50010101\n")
+    return out.getvalue()
+
+
+def stored_files(settings: Any) -> list[str]:
+    folder = settings.DATA_DIR / "imports"
+    return sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.exists() else []
+
+
+def test_an_xlsx_named_csv_is_read_as_a_spreadsheet(world):
+    data = xlsx_bytes([["given_name", "village_code"], ["Malai", world.village_1.code]])
+    job = upload(world.coordinator_a, "people", data, name="people.csv")
+    assert job.file_info["kind"] == "xlsx" and job.status == ImportJob.Status.CHECKED, job.message
+    assert services.estimated_rows(job) == 1
+    services.job_apply(actor=world.coordinator_a, job=job)
+    assert list(Person.objects.values_list("given_name", flat=True)) == ["Malai"]
+
+
+def test_a_zip_named_dat_is_refused_clearly_on_the_page_the_api_and_the_command(world, settings, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    response = web_client(world.coordinator_a).post(
+        reverse("imports:list"),
+        {"kind": "people", "file": SimpleUploadedFile("list.dat", zip_bytes())},
+        follow=True,
+    )
+    assert response.status_code == 200 and "zip archive" in response.content.decode()
+    client = api_client(world.coordinator_a)
+    response = client.client.post(
+        "/api/v1/imports", {"kind": "people", "file": io.BytesIO(zip_bytes())}, headers=client.headers
+    )
+    assert response.status_code == 201 and response.json()["status"] == "refused"
+    assert "zip archive" in response.json()["message"]
+    path = tmp_path / "list.dat"
+    path.write_bytes(zip_bytes())
+    with pytest.raises(CommandError, match="zip archive"):
+        call_command("import", "people", str(path), "--user", "coordinator_a", stdout=io.StringIO())
+    # A damaged spreadsheet with another name: refused too, never a crash.
+    path.write_bytes(xlsx_bytes([["given_name"], ["A"]])[:600])
+    with pytest.raises(CommandError):
+        call_command("import", "people", str(path), "--user", "coordinator_a", stdout=io.StringIO())
+    assert stored_files(settings) == []
+    assert set(ImportJob.objects.values_list("status", flat=True)) == {"refused"}
+
+
+def test_tis620_with_its_thai_only_after_100_kb_is_read_as_thai_and_names_the_right_row(world):
+    village = world.village_1.code
+    rows = [[f"Person {n}", village, ""] for n in range(5000)]
+    rows.append(["สมหญิง", village, "ไม่มี"])
+    rows.append(["มาลัย", village, "31/02/2553"])
+    data = csv_bytes(["given_name", "village_code", "birth_date"], rows, encoding="cp874")
+    assert data.index("สม".encode("cp874")) > 100 * 1024
+    job = upload(world.coordinator_a, "people", data)
+    assert job.file_info["encoding"] == "cp874"
+    assert problems(job) == [
+        (5002, "birth_date", "ไม่มี is not a date. Write it as 2025-03-07 or 07/03/2025 (day/month/year)."),
+        (5003, "birth_date", "31/02/2553 is not a date that exists."),
+    ]
+
+
+def test_a_file_that_changes_encoding_part_way_is_refused_naming_the_row(world):
+    village = world.village_1.code
+    head = csv_bytes(["given_name", "village_code"], [["สมหญิง", village]] + [["A", village]] * 50)
+    tail = f"มาลัย,{village}\n".encode("cp874")
+    job = upload(world.coordinator_a, "people", head + tail)
+    assert job.status == ImportJob.Status.REFUSED
+    assert "changes its text encoding at row 53" in job.message
+
+
+def test_utf16_without_a_byte_order_mark_is_read(world):
+    village = world.village_1.code
+    for encoding in ("utf-16-le", "utf-16-be"):
+        data = csv_bytes(["given_name", "village_code"], [["สมหญิง", village], ["Malai", village]], encoding)
+        job = upload(world.coordinator_a, "people", data)
+        assert job.file_info["encoding"] == encoding and job.status == ImportJob.Status.CHECKED, problems(job)
+        assert [p["values"]["given_name"] for p in job.preview] == ["สมหญิง", "Malai"]
+
+
+def test_uploads_without_a_job_are_swept(world, settings):
+    import os
+
+    services.imports_dir()
+    stray = settings.DATA_DIR / "imports" / "cut-off.upload"
+    stray.write_bytes(b"given_name\nA\n")
+    os.utime(stray, (0, 0))
+    job = upload(world.coordinator_a, "people", csv_bytes(["given_name", "village_code"], [["A", "1"]]))
+    assert not stray.exists() and job.stored_as in stored_files(settings)
+
+
+def test_the_same_for_every_row_survives_an_untitled_column_and_is_kept_in_the_saved_mapping(world):
+    client = web_client(world.coordinator_a)
+    data = b"Name,,Note\nMalai,1,ok\nKham,2,\n"
+    client.post(
+        reverse("imports:list"),
+        {"kind": "people", "file": SimpleUploadedFile("list.csv", data), "source": "Tambon office"},
+    )
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.PROBLEMS  # no village
+    # The page posts every select, the untitled column's among the choices, and "not in this file" as "".
+    form = {f"map_{name}": "" for name in ("family_name", "village_code", "birth_date", "national_id")}
+    form |= {"map_given_name": "Name", "default_village_code": world.village_1.code, "save_as": "Tambon"}
+    client.post(reverse("imports:remap", args=[job.pk]), form)
+    job.refresh_from_db()
+    assert job.defaults == {"village_code": world.village_1.code}
+    assert job.status == ImportJob.Status.CHECKED, problems(job)
+    profile = MappingProfile.objects.get(name="Tambon")
+    assert profile.defaults == {"village_code": world.village_1.code}
+    # The next file from the same source, with the saved mapping: the village comes with it.
+    client.post(
+        reverse("imports:list"),
+        {"kind": "people", "file": SimpleUploadedFile("next.csv", data), "profile": profile.pk},
+    )
+    again = ImportJob.objects.latest("pk")
+    assert again.defaults == {"village_code": world.village_1.code}
+    assert again.status == ImportJob.Status.CHECKED, problems(again)
+
+
+def test_the_upload_page_lists_each_kinds_columns_and_a_filled_template_imports_as_it_is(world):
+    from openpyxl import load_workbook
+
+    client = web_client(world.coordinator_a)
+    page = client.get(reverse("imports:list")).content.decode()
+    assert 'id="columns-people"' in page and "<code>village_code</code>" in page
+    assert reverse("imports:template", args=["people", "xlsx"]) in page
+    assert "<code>HLT-ILL</code>" in page  # assessments: one column per indicator
+    response = client.get(reverse("imports:template", args=["people", "xlsx"]))
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    assert "Given name (given_name)" in headers and "Village code (village_code)" in headers
+    values = {"given_name": "Malai", "village_code": world.village_1.code, "birth_date": "07/03/2553"}
+    sheet.append([values.get(h.rsplit("(", 1)[1].rstrip(")"), "") for h in headers])
+    filled = io.BytesIO()
+    book.save(filled)
+    job = upload(world.coordinator_a, "people", filled.getvalue(), name="template.xlsx")
+    assert job.status == ImportJob.Status.CHECKED, problems(job)
+    services.job_apply(actor=world.coordinator_a, job=job)
+    assert Person.objects.get().birth_date == date(2010, 3, 7)
+    text = client.get(reverse("imports:template", args=["cases", "csv"])).content.decode("utf-8-sig")
+    assert '"Given name (given_name)"' in text
+    assert client.get("/imports/template/passports.csv").status_code == 404
+    assert (
+        web_client(world.caseworker_a).get(reverse("imports:template", args=["people", "csv"])).status_code
+        == 404
+    )
