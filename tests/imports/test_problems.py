@@ -413,3 +413,55 @@ def test_the_upload_page_lists_each_kinds_columns_and_a_filled_template_imports_
         web_client(world.caseworker_a).get(reverse("imports:template", args=["people", "csv"])).status_code
         == 404
     )
+
+
+def test_a_thai_people_file_reports_each_planted_bad_row_with_all_its_problems(world):
+    """Acceptance (issue 18): Thai headers, a byte-order mark, Buddhist-era dates; every planted bad row is
+    reported with every one of its problems, each naming the file's own column."""
+    Person.objects.bulk_create(
+        [
+            Person(
+                agency=world.agency_a,
+                village=world.village_1,
+                given_name="บุญมี",
+                family_name="ใจดี",
+                birth_date=date(2011, 1, 9),
+                birth_year=2011,
+            )
+        ]
+    )
+    village = world.village_1.code
+    header = ["ชื่อ", "นามสกุล", "เพศ", "วันเกิด", "รหัสหมู่บ้าน", "เลขประจำตัวประชาชน"]
+    rows = [
+        ["สมหญิง", "ใจดี", "หญิง", "07/03/2553", village, "1101700207366"],  # 2: fine
+        ["", "สุขใจ", "ไม่รู้", "31/02/2553", village, ""],  # 3: no name, sex unknown word, no such date
+        ["มาลัย", "ดีมาก", "ชาย", "2555", "99999999", "1101700207367"],  # 4: village, check digit
+        ["ทองดี", "ศรีสุข;=1+1", "ชาย", "01/01/2600", village, ""],  # 5: formula, born in the future
+        ["สมชาย", "ใจดี", "ชาย", "01/02/2552", village, "1-1017-00207-36-6"],  # 6: the ID of row 2
+        ["บุญมี", "ใจดี", "ชาย", "09/01/2554", village, ""],  # 7: probably the registered person
+        ["กานดา", "ใจดี", "หญิง", "2550", village, ""],  # 8: fine, a year alone
+    ]
+    job = upload(
+        world.coordinator_a,
+        "people",
+        csv_bytes(header, rows, encoding="utf-8-sig"),
+        mapping={"birth_date": "วันเกิด", "village_code": "รหัสหมู่บ้าน", "national_id": "เลขประจำตัวประชาชน"},
+    )
+    assert job.file_info["encoding"] == "utf-8-sig"
+    found: dict[int, set[str]] = {}
+    for row, column, _reason in problems(job):
+        found.setdefault(row, set()).add(column)
+    assert found == {
+        3: {"ชื่อ", "เพศ", "วันเกิด"},
+        4: {"รหัสหมู่บ้าน", "เลขประจำตัวประชาชน"},
+        5: {"นามสกุล", "วันเกิด"},
+        6: {"เลขประจำตัวประชาชน"},
+        7: {"ชื่อ"},
+    }, problems(job)
+    assert "row 2" in job.problems.get(row=6).reason
+    assert (job.rows_valid, job.rows_invalid) == (2, 5)
+    services.job_apply(actor=world.coordinator_a, job=job, valid_only=True)
+    made = {p.given_name: p for p in Person.objects.exclude(given_name="บุญมี")}
+    assert set(made) == {"สมหญิง", "กานดา"}
+    assert made["สมหญิง"].birth_date == date(2010, 3, 7)
+    assert (made["กานดา"].birth_year, made["กานดา"].birth_year_estimated) == (2007, True)
