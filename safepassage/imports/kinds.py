@@ -455,7 +455,14 @@ class Assessments(Kind):
         ctx.specs = ctx.catalogue.specs("IH")
 
     def check(self, rows: list[Row], ctx: Context) -> None:
-        ok = [r for r in rows if not r.problems]
+        # Whose assessment it is is checked on every row whose person cells could be read, so a row's
+        # unknown person is reported with its other problems.
+        ok = [
+            r
+            for r in rows
+            if (r.values.get("person_id") or r.values.get("national_id"))
+            and not {c for c, _reason in r.problems} & {"person_id", "national_id"}
+        ]
         pks = {r.values["person_id"] for r in ok if r.values.get("person_id")}
         numbers = {
             r.values["national_id"]
@@ -488,16 +495,21 @@ class Assessments(Kind):
                 row.problem(column, _("There is no such person of yours in the registry."))
                 continue
             values["person"], born = found
-            if born and values["assessed_on"] < born:
+            assessed_on = values.get("assessed_on")
+            if born and assessed_on and assessed_on < born:
                 row.problem("assessed_on", _("The assessment date is before the person was born."))
                 continue
+            if row.problems:
+                continue
             key = hash(("a", values["person"], values["assessed_on"]))
-            if key in ctx.keys:
+            if key in ctx.seen:
                 row.problem(
-                    "", _("This row repeats an earlier row of the file (the same person on the same date).")
+                    "",
+                    _("This row repeats row %(row)d of the file (the same person on the same date).")
+                    % {"row": ctx.seen[key]},
                 )
                 continue
-            ctx.keys.add(key)
+            ctx.seen[key] = row.number
 
     def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
         raise NotImplementedError  # assessments are written by write_all, in date order per person

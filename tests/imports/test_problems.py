@@ -465,3 +465,23 @@ def test_a_thai_people_file_reports_each_planted_bad_row_with_all_its_problems(w
     assert set(made) == {"สมหญิง", "กานดา"}
     assert made["สมหญิง"].birth_date == date(2010, 3, 7)
     assert (made["กานดา"].birth_year, made["กานดา"].birth_year_estimated) == (2007, True)
+
+
+def test_every_problem_of_an_assessment_row_at_once_and_repeats_named(world):
+    (person,) = Person.objects.bulk_create(
+        [Person(agency=world.agency_a, village=world.village_1, given_name="A", birth_year=2000)]
+    )
+    job = upload(
+        world.coordinator_a,
+        "assessments",
+        csv_bytes(
+            ["person_id", "assessed_on", "HLT-ILL"],
+            [
+                [999_999, "2025-01-01", "4"],  # no such person, and a score out of range
+                [person.pk, "2025-01-01", "1"],
+                [person.pk, "01/01/2025", "2"],
+            ],
+        ),
+    )
+    assert {(row, column) for row, column, _ in problems(job)} == {(2, "person_id"), (2, "HLT-ILL"), (4, "")}
+    assert "repeats row 3" in job.problems.get(row=4).reason
