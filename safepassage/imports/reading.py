@@ -104,10 +104,11 @@ def _utf16_without_mark(head: bytes) -> str:
     for encoding, zeros, others in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
         if zeros >= half * 0.2 and others <= half * 0.01:
             try:
-                sample.decode(encoding)
+                text = sample.decode(encoding)
             except UnicodeDecodeError:
                 continue
-            return encoding
+            if "\n" in text or "\r" in text:  # a table has rows
+                return encoding
     return ""
 
 
@@ -121,8 +122,8 @@ def detect_encoding(head: bytes) -> str:
         return "utf-16"
     if wide := _utf16_without_mark(head):
         return wide
-    if b"\x00" in head:
-        raise FileProblem(_("This is not a text file. Upload the CSV or Excel (.xlsx) file."))
+    if b"\x00" in head:  # not text: no table is written with zero bytes in the encodings read here
+        raise _unreadable()
     try:
         head.decode("utf-8")
         return "utf-8"
@@ -334,9 +335,19 @@ def _check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             items = archive.infolist()
             names = {item.filename for item in items}
-            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+            mimetype = b""
+            if "mimetype" in names:
+                with archive.open("mimetype") as member:
+                    mimetype = member.read(100)
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
         raise FileProblem(_("The file looks like a spreadsheet but is damaged.")) from None
+    total = sum(item.file_size for item in items)
+    packed = sum(item.compress_size for item in items) or 1
+    if total > max_unzipped_bytes() or total / packed > 200:
+        raise FileProblem(
+            _("The spreadsheet unpacks to %(size)d MB, far more than its data can be: refused as unsafe.")
+            % {"size": total // 2**20}
+        )
     if b"opendocument" in mimetype:
         raise FileProblem(
             _("This is an OpenDocument spreadsheet (.ods). Save it as .xlsx or CSV and try again.")
@@ -344,13 +355,6 @@ def _check_zip(path: Path) -> None:
     if "xl/workbook.xml" not in names:
         raise FileProblem(
             _("This is a zip archive, not a spreadsheet. Unpack it and upload the CSV or Excel file inside.")
-        )
-    total = sum(item.file_size for item in items)
-    packed = sum(item.compress_size for item in items) or 1
-    if total > max_unzipped_bytes() or total / packed > 200:
-        raise FileProblem(
-            _("The spreadsheet unpacks to %(size)d MB, far more than its data can be: refused as unsafe.")
-            % {"size": total // 2**20}
         )
 
 
