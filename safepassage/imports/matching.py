@@ -35,7 +35,7 @@ def probable_matches(rows: list[Any], ctx: Any) -> None:
         return
     villages = {ctx.villages[r.values["village_code"]].pk for r in wanted}
     born = {r.values["birth_date"] for r in wanted}
-    known: dict[tuple[int, date], list[tuple[int, str, str]]] = defaultdict(list)
+    known: dict[tuple[int, date | None], list[tuple[int, str, str]]] = defaultdict(list)
     people = Person.objects.filter(
         agency=ctx.agency, village_id__in=villages, birth_date__in=born, erased_at__isnull=True
     ).values_list(
