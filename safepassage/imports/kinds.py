@@ -224,7 +224,14 @@ class People(Kind):
         born = row.values.get("birth_date")
         if isinstance(born, v.BirthYear):  # a year alone: an estimated year of birth
             row.values["birth_date"] = None
-            if row.values.get("birth_year") in (None, int(born)):
+            this_year = timezone.localdate().year
+            if not this_year - 120 <= born <= this_year:
+                row.problem(
+                    "birth_date",
+                    _("The year of birth must be between %(low)d and %(high)d.")
+                    % {"low": this_year - 120, "high": this_year},
+                )
+            elif row.values.get("birth_year") in (None, int(born)):
                 row.values["birth_year"] = int(born)
                 row.values["birth_year_estimated"] = True
 

@@ -104,6 +104,12 @@ def test_a_year_alone_in_the_birth_date_column_is_an_estimated_birth_year(world)
     made = {p.given_name: p for p in Person.objects.all()}
     assert (made["Malai"].birth_date, made["Malai"].birth_year) == (None, 2008)
     assert made["Malai"].birth_year_estimated and made["Kham"].birth_year == 2010
+    job = upload(
+        world.coordinator_a,
+        "people",
+        csv_bytes(["given_name", "dob", "village_code"], [["Dao", "2600", world.village_1.code]]),
+    )
+    assert [(row, column) for row, column, _ in problems(job)] == [(2, "dob")]
 
 
 # Duplicates -----------------------------------------------------------------------------------------------
