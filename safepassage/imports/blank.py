@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from safepassage.core.validation import csv_writer, safe_cell
 from safepassage.imports.kinds import KINDS, Assessments, Kind, indicator_key
+from safepassage.registry.models import Catalogue
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,14 @@ def fields(kind: Kind) -> list[Field]:
     """The columns a kind reads, as the upload page lists them; assessments add the active catalogue's
     person indicators, one column each."""
     listed = [Field(c.name, str(c.label), c.required, c.aliases) for c in kind.columns]
-    if isinstance(kind, Assessments):
-        from safepassage.registry.services import active_catalogue
-
+    catalogue = (
+        Catalogue.objects.filter(status=Catalogue.Status.ACTIVE).first()
+        if isinstance(kind, Assessments)
+        else None
+    )
+    if catalogue is not None:  # none active yet: the page still lists the other columns
         language = (get_language() or "en").split("-")[0]
-        for item in active_catalogue().indicators.filter(active=True, level__in=("I", "H")):
+        for item in catalogue.indicators.filter(active=True, level__in=("I", "H")):
             label = item.label.get(language) or item.label.get("en") or item.code
             listed.append(Field(item.code, str(label), False, (indicator_key(item.code),), code_only=True))
     return listed
