@@ -1754,6 +1754,17 @@ UI_CASES += [
         only(_redirects(IMPORTERS_A), 404, 302),
         "POST",
     ),
+    Case(
+        "imports:not_same",
+        lambda w: reverse("imports:not_same", args=[import_job_a(w)]),
+        only(_redirects(IMPORTERS_A), 404, 302),
+        "POST",
+    ),
+    Case(
+        "imports:template",
+        lambda w: reverse("imports:template", args=["people", "xlsx"]),
+        only(IMPORTERS, 404, 302),
+    ),
 ]
 API_CASES += [
     Case("GET /api/v1/imports", lambda w: "/api/v1/imports", only(IMPORTERS, 404, 401)),
@@ -1778,6 +1789,14 @@ API_CASES += [
         "GET /api/v1/imports/{job_id}/problems.csv",
         lambda w: f"/api/v1/imports/{import_job_a(w)}/problems.csv",
         only(IMPORTERS_A, 404, 401),
+    ),
+    # The checked import holds no row held back as a registered person: the importers are told so (400).
+    Case(
+        "POST /api/v1/imports/{job_id}/not-same",
+        lambda w: f"/api/v1/imports/{import_job_a(w)}/not-same",
+        only({"admin_a": 400, "coordinator_a": 400}, 404, 401),
+        "POST",
+        {"rows": [2]},
     ),
     Case(
         "GET /api/v1/imports/{job_id}/people",

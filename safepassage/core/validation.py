@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import re
 from datetime import date
 from typing import Any
 
@@ -17,11 +19,32 @@ def not_in_future(value: date | None, field: str) -> None:
         raise ValidationError({field: _("The date cannot be in the future.")})
 
 
+# A spreadsheet runs a cell as a formula when its text starts with one of these; a cell holding a separator
+# (`Chaidi;=1+1`) becomes such a cell when a spreadsheet splits the text at that separator.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_LIKE = re.compile(r"(?:^|[,;|\t\r\n])[ ]*[=+\-@\t\r](?![ ]*$)")
+
+
+def formula_like(value: Any) -> bool:
+    """Text a spreadsheet could run as a formula: = + - @ tab or CR at the start of the cell, or after a
+    separator inside it (`,` `;` `|` tab or a line break, spaces allowed between), as OWASP describes CSV
+    injection."""
+    return isinstance(value, str) and bool(_FORMULA_LIKE.search(value))
+
+
 def safe_cell(value: Any) -> Any:
-    """A spreadsheet cell that cannot run as a formula: text starting with = + - @ tab or CR gets a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """A spreadsheet cell that cannot run as a formula: formula-like text (see formula_like) gets a leading
+    quote, which spreadsheets show as text. One home for every CSV and XLSX SafePassage writes."""
+    if formula_like(value):
         return "'" + value
     return "" if value is None else value
+
+
+def csv_writer(out: Any, **options: Any) -> Any:
+    """A CSV writer that puts every text cell in quotes, so that a spreadsheet set to another separator
+    (`;` in much of Europe and Asia) never splits a cell into one that starts with a formula. Write cells
+    through safe_cell."""
+    return csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, **options)
 
 
 def text_fields_check(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:

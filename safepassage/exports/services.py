@@ -12,7 +12,6 @@ k-anonymity needs every row."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import secrets
 import tempfile
@@ -38,7 +37,7 @@ from safepassage.cases.models import Case
 from safepassage.core.access import viewer_for
 from safepassage.core.periods import check_whole_months
 from safepassage.core.roles import Action, Role
-from safepassage.core.validation import safe_cell
+from safepassage.core.validation import csv_writer, safe_cell
 from safepassage.exports import deidentified, htcds
 from safepassage.exports.models import Export
 from safepassage.exports.selectors import may_download
@@ -126,7 +125,7 @@ def _write_csv(path: Path, columns: list[str], rows: Iterable[dict[str, Any]]) -
     """UTF-8 with a byte-order mark, so that spreadsheets read Thai and Burmese."""
     count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
+        writer = csv_writer(out)
         writer.writerow(columns)
         for row in rows:
             writer.writerow([safe_cell(row.get(c, "")) for c in columns])

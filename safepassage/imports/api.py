@@ -58,11 +58,16 @@ class ProblemOut(Schema):
     column: str
     reason: str
     assessment_only: bool  # a people file's score problem: the person is added, the assessment held back
+    person: int | None = None  # the registered person this row is probably (held back), or None
 
 
 class PersonRowOut(Schema):
     row: int
     person: int
+
+
+class NotSameIn(Schema):
+    rows: list[int]
 
 
 class ApplyIn(Schema):
@@ -212,7 +217,10 @@ def import_problems(request: HttpRequest, job_id: int) -> Any:
     """The problems found: the row as a spreadsheet numbers it (the header is row 1), column, reason."""
     job = _job(request, job_id)
     audit_read(actor=signed_in_user(request), obj=job, what="import problems")
-    return RowProblem.objects.filter(job=job).order_by("row", "id")
+    return MappedPage(
+        RowProblem.objects.filter(job=job).order_by("row", "id"),
+        lambda p: {"row": p.row, "column": p.column, "reason": p.reason, "person": p.person_id},
+    )
 
 
 @router.get("/imports/{job_id}/problems.csv", response={200: None, **ERRORS})
@@ -253,3 +261,13 @@ def import_apply(request: HttpRequest, job_id: int, payload: ApplyIn) -> Any:
     job = get_for_user(ImportJob.objects.all(), user, job_id, "change")
     job = services.run(job, "apply", actor=user, valid_only=payload.apply_valid_only)
     return job_out(job)
+
+
+@router.post("/imports/{job_id}/not-same", response={200: JobOut, **ERRORS})
+def import_not_same(request: HttpRequest, job_id: int, payload: NotSameIn) -> Any:
+    """Rows held back as probably a registered person (problems with `person`) that are someone else: they
+    are added as new people when the file is applied. The file is checked again."""
+    user = signed_in_user(request)
+    job = get_for_user(ImportJob.objects.all(), user, job_id, "change")
+    services.job_confirm_new(actor=user, job=job, rows=payload.rows)
+    return job_out(services.run(job, "check"))

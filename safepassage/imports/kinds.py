@@ -23,6 +23,7 @@ from safepassage.cases import htcds, htcds_lists
 from safepassage.core import dates
 from safepassage.core.crypto import blind_index
 from safepassage.core.roles import Action
+from safepassage.core.validation import formula_like
 from safepassage.geo.models import Area, Level
 from safepassage.imports import known, scores
 from safepassage.imports import values as v
@@ -63,6 +64,7 @@ class Row:
     flags: list[str] = field(default_factory=list)
     held: list[tuple[str, str]] = field(default_factory=list)  # why the row's assessment is held back
     prepared: Any = None  # what a kind's check made of the row, for its write
+    match: int | None = None  # the registered person this row probably is (imports.matching)
 
     def problem(self, column: str, reason: str) -> None:
         self.problems.append((column, reason))
@@ -81,11 +83,10 @@ class Context:
     indicator_columns: dict[str, str] = field(default_factory=dict)  # code → column title
     specs: list[Any] = field(default_factory=list)
     defaults: dict[str, Any] = field(default_factory=dict)  # field → value for every row (not in the file)
+    seen: dict[int, int] = field(default_factory=dict)  # a row's key or ID → the first row that had it
+    confirmed_new: set[int] = field(default_factory=set)  # rows the user says are not a registered person
     today: date = field(default_factory=timezone.localdate)
     score_cells: list[tuple[str, str, dict[Any, int]]] = field(default_factory=list)  # see scores.prepare
-
-
-FORMULA = re.compile(r"^[=]")
 
 
 class Kind:
@@ -111,6 +112,16 @@ class Kind:
     def prepare(self, headers: Sequence[str], ctx: Context) -> None:
         """Before the first row is read: anything found once from the headers (indicator columns)."""
 
+    def column_title(self, name: str, mapping: dict[str, str]) -> str:
+        """What a problem names: the file's own column for a field read from it, the field's label for one
+        given the same for every row (or missing), anything else (a column title, "") as it is."""
+        if name in mapping:
+            return mapping[name]
+        for column in self.columns:
+            if column.name == name:
+                return str(column.label)
+        return name
+
     def file_problems(
         self, headers: Sequence[str], mapping: dict[str, str], ctx: Context
     ) -> list[tuple[str, str]]:
@@ -126,16 +137,13 @@ class Kind:
         for column in self.columns:
             header = mapping.get(column.name)
             raw = row.cells.get(header) if header else ctx.defaults.get(column.name)
-            if column.text and isinstance(raw, str) and FORMULA.match(raw.strip()):
-                row.problem(
-                    header or column.name,
-                    _("The cell holds a spreadsheet formula; type the value itself."),
-                )
+            if column.text and formula_like(raw):
+                row.problem(column.name, v.formula_reason())
                 continue
             try:
                 value = column.parse(raw)
             except v.ValueProblem as problem:
-                row.problem(header or column.name, str(problem))
+                row.problem(column.name, str(problem))
                 continue
             if column.text and isinstance(value, str) and value:
                 value, done = v.burmese_to_unicode(value)
@@ -144,7 +152,7 @@ class Kind:
                 elif done == "unsure":
                     row.flags.append("zawgyi_unsure")
             if column.required and value in (None, ""):
-                row.problem(header or column.name, _("This value is required."))
+                row.problem(column.name, _("This value is required."))
                 continue
             row.values[column.name] = value
 
@@ -198,7 +206,7 @@ class People(Kind):
         Column("full_name", _lazy("Full name")),
         Column("full_name_latin", _lazy("Full name in Latin letters")),
         Column("sex", _lazy("Sex"), parse=parse_sex, text=False),
-        Column("birth_date", _lazy("Date of birth"), parse=dates.parse_date, text=False),
+        Column("birth_date", _lazy("Date of birth"), parse=v.parse_birth_date, text=False),
         Column("birth_year", _lazy("Year of birth"), parse=dates.parse_year, text=False),
         Column("village_code", _lazy("Village code"), required=True),
         Column("national_id", _lazy("National ID number")),
@@ -228,28 +236,51 @@ class People(Kind):
         column = mapping.get("given_name") or mapping.get("full_name") or "given_name"
         if not row.values.get("given_name") and not any(c == column for c, _r in row.problems):
             row.problem(column, _("This value is required."))
+        born = row.values.get("birth_date")
+        if isinstance(born, v.BirthYear):  # a year alone: an estimated year of birth
+            row.values["birth_date"] = None
+            this_year = timezone.localdate().year
+            if not this_year - 120 <= born <= this_year:
+                row.problem(
+                    "birth_date",
+                    _("The year of birth must be between %(low)d and %(high)d.")
+                    % {"low": this_year - 120, "high": this_year},
+                )
+            elif row.values.get("birth_year") in (None, int(born)):
+                row.values["birth_year"] = int(born)
+                row.values["birth_year_estimated"] = True
         scores.read_held(row, mapping, ctx)
 
     def check(self, rows: list[Row], ctx: Context) -> None:
+        """Every problem of a row at once: the village, the person's own rules, a repeat of an earlier row
+        or ID of the file, someone of the agency with this ID, someone registered who is probably the same."""
+        from safepassage.imports.matching import probable_matches
+
         ids: dict[str, Row] = {}
         for row in rows:
-            if row.problems:
-                continue
             values = row.values
-            village = self.village(values["village_code"], ctx)
-            if village is None:
-                row.problem(
-                    "village_code",
-                    _("There is no village with the code %(code)s.") % {"code": values["village_code"]},
-                )
-                continue
-            try:
-                agency_for_record(ctx.actor, village, ctx.agency)
-                fields = {k: x for k, x in values.items() if k != "village_code" and x not in (None, "")}
+            reported = {column for column, _reason in row.problems}
+            code = values.get("village_code")
+            village = self.village(code, ctx) if code else None
+            if code and village is None:
+                row.problem("village_code", _("There is no village with the code %(code)s.") % {"code": code})
+            elif village is not None:
+                try:
+                    agency_for_record(ctx.actor, village, ctx.agency)
+                except ValidationError as error:
+                    _errors_to_row(row, error, {})
+            fields = {
+                k: x
+                for k, x in values.items()
+                if k != "village_code" and k not in reported and x not in (None, "")
+            }
+            if "given_name" not in reported:
                 fields.setdefault("given_name", values.get("given_name", ""))
+            try:
                 values.update(clean_person_fields(fields))
             except ValidationError as error:
                 _errors_to_row(row, error, {})
+            if row.problems:
                 continue
             key = hash(
                 (
@@ -262,12 +293,21 @@ class People(Kind):
                     values["village_code"],
                 )
             )
-            if key in ctx.keys:
-                row.problem("", _("This row repeats an earlier row of the file."))
+            if key in ctx.seen:
+                row.problem("", _("This row repeats row %(row)d of the file.") % {"row": ctx.seen[key]})
                 continue
-            ctx.keys.add(key)
-            if values.get("national_id"):
-                ids[blind_index(values["national_id"])] = row
+            ctx.seen[key] = row.number
+            number = values.get("national_id")
+            if number:
+                id_key = hash(("id", number))
+                if id_key in ctx.seen:
+                    row.problem(
+                        "national_id",
+                        _("This ID number repeats the ID of row %(row)d.") % {"row": ctx.seen[id_key]},
+                    )
+                    continue
+                ctx.seen[id_key] = row.number
+                ids[blind_index(number)] = row
         if ids:
             # by the numbers' blind index: the numbers themselves are sealed (core.crypto)
             taken = dict(
@@ -280,6 +320,7 @@ class People(Kind):
                     "national_id",
                     _("Someone with this ID number is already registered (person %(pk)d).") % {"pk": pk},
                 )
+        probable_matches([r for r in rows if not r.problems], ctx)
 
     def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
         people = []
@@ -416,7 +457,7 @@ class Assessments(Kind):
             )
         if not row.values.get("person_id") and not row.values.get("national_id"):
             row.problem(
-                mapping.get("person_id", "person_id"),
+                "person_id" if "person_id" in mapping or "national_id" not in mapping else "national_id",
                 _("Say whose assessment this is: the person's number or ID number."),
             )
 
@@ -424,7 +465,14 @@ class Assessments(Kind):
         scores.prepare(headers, ctx)
 
     def check(self, rows: list[Row], ctx: Context) -> None:
-        ok = [r for r in rows if not r.problems]
+        # Whose assessment it is is checked on every row whose person cells could be read, so a row's
+        # unknown person is reported with its other problems.
+        ok = [
+            r
+            for r in rows
+            if (r.values.get("person_id") or r.values.get("national_id"))
+            and not {c for c, _reason in r.problems} & {"person_id", "national_id"}
+        ]
         pks = {r.values["person_id"] for r in ok if r.values.get("person_id")}
         numbers = {
             blind_index(r.values["national_id"])
@@ -457,16 +505,21 @@ class Assessments(Kind):
                 row.problem(column, _("There is no such person of yours in the registry."))
                 continue
             values["person"], born = found
-            if born and values["assessed_on"] < born:
+            assessed_on = values.get("assessed_on")
+            if born and assessed_on and assessed_on < born:
                 row.problem("assessed_on", _("The assessment date is before the person was born."))
                 continue
+            if row.problems:
+                continue
             key = hash(("a", values["person"], values["assessed_on"]))
-            if key in ctx.keys:
+            if key in ctx.seen:
                 row.problem(
-                    "", _("This row repeats an earlier row of the file (the same person on the same date).")
+                    "",
+                    _("This row repeats row %(row)d of the file (the same person on the same date).")
+                    % {"row": ctx.seen[key]},
                 )
                 continue
-            ctx.keys.add(key)
+            ctx.seen[key] = row.number
 
     def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
         raise NotImplementedError  # assessments are written by write_all, in date order per person

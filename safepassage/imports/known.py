@@ -38,6 +38,9 @@ def keys(header: str) -> list[str]:
     group prefix (`group/field`), then what follows each "-" (ODK Central joins groups with "-")."""
     whole = normal(header)
     found = [whole]
+    # SafePassage's own templates head a column "Label (code)": the code in brackets at the end.
+    if coded := re.search(r"\(\s*([A-Za-z][\w\-]*)\s*\)\s*$", str(header)):
+        found.append(normal(coded[1]))
     rest = str(header).strip().rsplit("/", 1)[-1]
     if normal(rest) not in found:
         found.append(normal(rest))

@@ -28,6 +28,7 @@ class MappingProfile(AgencyOwned, TimeStamped):
     kind = models.CharField(_("what the file holds"), max_length=20)
     source = models.CharField(_("source agency"), max_length=200, blank=True)
     columns = models.JSONField(_("columns"), default=dict)  # field → the column title in the file
+    defaults = models.JSONField(_("the same value for every row"), default=dict)  # field → value
 
     class Meta:
         constraints = [
@@ -67,6 +68,8 @@ class ImportJob(AgencyOwned, TimeStamped):
     file_info = models.JSONField(default=dict)  # kind, encoding, delimiter, headers
     mapping = models.JSONField(_("columns"), default=dict)
     defaults = models.JSONField(_("the same value for every row"), default=dict)  # field → value
+    # Rows the user says are someone else than the registered person they look like (imports.matching).
+    confirmed_new = models.JSONField(_("rows confirmed as new people"), default=list, blank=True)
     profile = models.ForeignKey(MappingProfile, on_delete=models.SET_NULL, null=True, blank=True)
     apply_valid_only = models.BooleanField(_("apply only the valid rows"), default=False)
     rows_total = models.PositiveIntegerField(default=0)
@@ -105,6 +108,10 @@ class RowProblem(models.Model):
     reason = models.TextField()
     # A people file's score problem: the person is added all the same, only their assessment is held back.
     assessment_only = models.BooleanField(default=False)
+    # The registered person the row probably is (or who already has its ID number), for a link.
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["row", "id"]

@@ -30,7 +30,7 @@ from safepassage.audit.services import audit_record
 from safepassage.core.access import viewer_for
 from safepassage.core.files import write_private
 from safepassage.core.roles import Role
-from safepassage.core.validation import safe_cell
+from safepassage.core.validation import csv_writer, safe_cell
 from safepassage.imports import known, reading, scores
 from safepassage.imports.kinds import KINDS, Assessments, Context, Kind, People, Row, _errors_to_row
 from safepassage.imports.models import ImportJob, MappingProfile, Provenance, RowProblem
@@ -83,7 +83,6 @@ def _kind(name: str) -> Kind:
     return KINDS[name]
 
 
-@transaction.atomic
 def job_create(
     *,
     actor: Any,
@@ -97,7 +96,9 @@ def job_create(
     defaults: dict[str, str] | None = None,
 ) -> ImportJob:
     """Store an uploaded file and look at it (encoding, delimiter, columns). A file that cannot be read at all
-    makes a job with status "refused" and the reason, so the user sees why."""
+    makes a job with status "refused" and the reason, so the user sees why; its bytes are not kept. Whatever
+    goes wrong, no stored file is left without its job."""
+    sweep_uploads()
     the_kind = _kind(kind)
     owner = importing_agency(actor, agency)
     known = {c.name for c in the_kind.columns}
@@ -108,7 +109,30 @@ def job_create(
         )
     if profile is not None and (profile.agency_id != owner.pk or profile.kind != kind):
         raise ValidationError({"mapping": _("There is no such column mapping for this kind of file.")})
-    stored = imports_dir() / f"{uuid.uuid4().hex}{Path(file_name).suffix.lower()[:8]}"
+    # Stored under a name of our own: what the file is comes from its content, never from its name.
+    stored = imports_dir() / f"{uuid.uuid4().hex}.upload"
+    try:
+        with transaction.atomic():
+            return _store_and_inspect(
+                actor, the_kind, owner, file_name, content, stored, source, profile, mapping, defaults
+            )
+    except BaseException:
+        stored.unlink(missing_ok=True)
+        raise
+
+
+def _store_and_inspect(
+    actor: Any,
+    the_kind: Kind,
+    owner: Agency,
+    file_name: str,
+    content: IO[bytes],
+    stored: Path,
+    source: str,
+    profile: MappingProfile | None,
+    mapping: dict[str, str] | None,
+    defaults: dict[str, str] | None,
+) -> ImportJob:
     digest = hashlib.sha256()
     size = 0
     limit = reading.max_bytes()
@@ -134,14 +158,18 @@ def job_create(
         sha256=digest.hexdigest(),
         profile=profile,
         mapping={**(profile.columns if profile else {}), **(mapping or {})},
-        defaults={k: str(x) for k, x in (defaults or {}).items() if str(x).strip()},
+        defaults={
+            k: str(x)
+            for k, x in {**(profile.defaults if profile else {}), **(defaults or {})}.items()
+            if str(x).strip()
+        },
         created_by=actor,
     )
     try:
         info = reading.inspect(stored)
-    except reading.FileProblem as problem:
+    except (reading.FileProblem, UnicodeError, csv.Error, OSError) as problem:
         job.status = ImportJob.Status.REFUSED
-        job.message = str(problem)
+        job.message = str(problem) if isinstance(problem, reading.FileProblem) else _cannot_read()
         stored.unlink(missing_ok=True)
     else:
         job.file_info = {
@@ -156,7 +184,7 @@ def job_create(
         action="imports.job.create",
         obj=job,
         changes={
-            "kind": kind,
+            "kind": the_kind.name,
             "file": job.file_name,
             "size": size,
             "sha256": job.sha256,
@@ -164,6 +192,37 @@ def job_create(
         },
     )
     return job
+
+
+def _cannot_read() -> str:
+    return _("The file cannot be read as a table. Save it as CSV UTF-8 or Excel .xlsx and try again.")
+
+
+def sweep_uploads(older_than: int = 3600) -> int:
+    """Remove stored uploads that no import is waiting for: files without a job (a request cut off while
+    storing) and files of imports already applied, cancelled or refused. Only files older than
+    `older_than` seconds, so an upload being stored right now is left alone. Returns how many went."""
+    folder = imports_dir()
+    cutoff = timezone.now().timestamp() - older_than
+    old = {p.name: p for p in folder.iterdir() if p.is_file() and p.stat().st_mtime < cutoff}
+    if not old:
+        return 0
+    done = (ImportJob.Status.APPLIED, ImportJob.Status.CANCELLED, ImportJob.Status.REFUSED)
+    waiting = set(
+        ImportJob.objects.filter(stored_as__in=list(old))
+        .exclude(status__in=done)
+        .values_list("stored_as", flat=True)
+    )
+    progress_of_running = {
+        f"{pk}.progress"
+        for pk in ImportJob.objects.filter(status__in=ImportJob.RUNNING).values_list("pk", flat=True)
+    }
+    removed = 0
+    for name, path in old.items():
+        if name not in waiting and name not in progress_of_running:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _info(job: ImportJob) -> reading.FileInfo:
@@ -231,7 +290,13 @@ def detected_columns(job: ImportJob) -> dict[str, str]:
 
 
 def _context(job: ImportJob) -> Context:
-    return Context(actor=job.created_by, agency=job.agency, job_id=job.pk, defaults=dict(job.defaults))
+    return Context(
+        actor=job.created_by,
+        agency=job.agency,
+        job_id=job.pk,
+        defaults=dict(job.defaults),
+        confirmed_new=set(job.confirmed_new),
+    )
 
 
 def _read_batches(
@@ -361,13 +426,20 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
     flags: dict[str, int] = {}
     preview: list[dict[str, Any]] = []
 
-    def keep(row: int, column: str, reason: str, assessment_only: bool = False) -> None:
+    def keep(
+        row: int, column: str, reason: str, person: int | None = None, assessment_only: bool = False
+    ) -> None:
         if not assessment_only:  # (held assessments are counted by row, below)
             counts["errors"] += 1
         if len(kept) < KEEP_PROBLEMS:
             kept.append(
                 RowProblem(
-                    job=job, row=row, column=column[:200], reason=reason, assessment_only=assessment_only
+                    job=job,
+                    row=row,
+                    column=column[:200],
+                    reason=reason,
+                    person_id=person,
+                    assessment_only=assessment_only,
                 )
             )
 
@@ -388,12 +460,17 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
                         if row.problems:
                             counts["invalid"] += 1
                             for column, reason in row.problems:
-                                keep(row.number, mapping.get(column, column), reason)
+                                keep(row.number, kind.column_title(column, mapping), reason, row.match)
                         else:
                             counts["valid"] += 1
                             counts["held"] += bool(row.held)
                             for column, reason in row.held:
-                                keep(row.number, mapping.get(column, column), reason, assessment_only=True)
+                                keep(
+                                    row.number,
+                                    kind.column_title(column, mapping),
+                                    reason,
+                                    assessment_only=True,
+                                )
                         if len(preview) < PREVIEW_ROWS:
                             preview.append(
                                 {"row": row.number, "values": _shown(row.values), "ok": not row.problems}
@@ -402,9 +479,10 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
                     if on_progress:
                         on_progress(counts["rows"])
                 transaction.set_rollback(True)  # checking never writes
-    except reading.FileProblem as problem:
+    except (reading.FileProblem, csv.Error) as problem:
         job.status = ImportJob.Status.REFUSED
-        job.message = str(problem)
+        job.message = str(problem) if isinstance(problem, reading.FileProblem) else _cannot_read()
+        _path(job).unlink(missing_ok=True)
     finally:
         if spill is not None:
             spill.close()
@@ -607,25 +685,63 @@ def job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
     return job
 
 
+def job_confirm_new(*, actor: Any, job: ImportJob, rows: list[int]) -> ImportJob:
+    """The user says these rows are other people than the registered person each looks like ("probably
+    person N"): they are no longer held back when the file is checked again (which the caller runs)."""
+    if job.status in (ImportJob.Status.APPLIED, ImportJob.Status.APPLYING, ImportJob.Status.REFUSED):
+        raise ValidationError({"status": _("This import can no longer be changed.")})
+    held = set(job.problems.filter(person__isnull=False).values_list("row", flat=True))
+    unknown = sorted(set(rows) - held - set(job.confirmed_new))
+    if unknown:
+        raise ValidationError(
+            {
+                "rows": _("No row %(rows)s is held back as probably a registered person.")
+                % {"rows": ", ".join(str(r) for r in unknown)}
+            }
+        )
+    with transaction.atomic():
+        job.confirmed_new = sorted(set(job.confirmed_new) | set(rows))
+        job.save(update_fields=["confirmed_new", "updated_at"])
+        audit_record(actor=actor, action="imports.job.not_same", obj=job, changes={"rows": sorted(rows)})
+    return job
+
+
 @transaction.atomic
 def mapping_save(
-    *, actor: Any, agency: Agency, kind: str, name: str, source: str, columns: dict[str, str]
+    *,
+    actor: Any,
+    agency: Agency,
+    kind: str,
+    name: str,
+    source: str,
+    columns: dict[str, str],
+    defaults: dict[str, str] | None = None,
 ) -> MappingProfile:
-    """Save (or replace) a named column mapping for files of one kind from one source."""
+    """Save (or replace) a named column mapping for files of one kind from one source, with the values given
+    the same for every row (a village the source's files never name, for instance)."""
+    defaults = {k: str(x) for k, x in (defaults or {}).items() if str(x).strip()}
     _kind(kind)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the mapping a name, such as the agency it is for.")})
     known = {c.name for c in KINDS[kind].columns}
-    unknown = sorted(set(columns) - known)
+    unknown = sorted((set(columns) | set(defaults)) - known)
     if unknown:
         raise ValidationError(
             {"columns": _("Not fields of this import: %(names)s.") % {"names": ", ".join(unknown)}}
         )
     profile, _created = MappingProfile.objects.update_or_create(
-        agency=agency, kind=kind, name=name, defaults={"source": source, "columns": columns}
+        agency=agency,
+        kind=kind,
+        name=name,
+        defaults={"source": source, "columns": columns, "defaults": defaults},
     )
-    audit_record(actor=actor, action="imports.mapping.save", obj=profile, changes={"columns": columns})
+    audit_record(
+        actor=actor,
+        action="imports.mapping.save",
+        obj=profile,
+        changes={"columns": columns, "defaults": defaults},
+    )
     return profile
 
 
@@ -679,7 +795,7 @@ def run(
 def problems_csv(job: ImportJob) -> str:
     """The problems as CSV (row, column, reason), cells safe to open in a spreadsheet."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["row", "column", "reason"])
     for problem in job.problems.all().iterator():
         writer.writerow([problem.row, safe_cell(problem.column), safe_cell(problem.reason)])

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from safepassage.core.dates import ValueProblem
+from safepassage.core.dates import ValueProblem, ce_year, parse_date
 
 
 def parse_int(value: Any) -> int | None:
@@ -79,3 +80,28 @@ def clean_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFC", str(value).strip())
+
+
+def formula_reason() -> str:
+    """Why a formula-like cell (core.validation.formula_like) is refused."""
+    return _(
+        "The cell holds text a spreadsheet would run as a formula (=, +, -, @ at its start or after a "
+        "; , or |). Type the value itself, without those signs there."
+    )
+
+
+class BirthYear(int):
+    """A year of birth found where a date of birth was expected: an estimate, not a date."""
+
+
+def parse_birth_date(value: Any) -> Any:
+    """A date of birth as core.dates reads it, or a year alone (2008, or 2551 in the Buddhist era, as text or
+    as a number) as a BirthYear: partners often know no more than the year."""
+    text = str(value).strip() if value is not None else ""
+    if text.endswith(".0"):
+        text = text[:-2]
+    if re.fullmatch(r"\d{4}", text) and not isinstance(value, date):
+        year = ce_year(int(text))
+        if 1800 <= year <= 2200:
+            return BirthYear(year)
+    return parse_date(value)

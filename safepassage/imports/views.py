@@ -23,6 +23,7 @@ from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action
 from safepassage.imports import services
+from safepassage.imports.blank import fields, template_csv, template_xlsx
 from safepassage.imports.kinds import KINDS, kind_choices
 from safepassage.imports.models import ImportJob, MappingProfile
 
@@ -106,7 +107,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
             return redirect("imports:detail", pk=job.pk)
     jobs = ImportJob.objects.visible_to(user).select_related("agency", "created_by")
     page = Paginator(jobs, 30).get_page(request.GET.get("page"))
-    return render(request, "imports/list.html", {"form": form, "page": page})
+    kinds = [{"name": k.name, "label": k.label, "fields": fields(k)} for k in KINDS.values()]
+    return render(request, "imports/list.html", {"form": form, "page": page, "kinds": kinds})
 
 
 def _job(request: HttpRequest, pk: int, action: str = Action.VIEW) -> ImportJob:
@@ -137,6 +139,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     labels = {c.name: c.label for c in kind.columns}
     problems = job.problems.all()[:50]
+    held = [p for p in problems if p.person_id]
     if (job.preview or job.errors_total) and not job.running:
         audit_read(actor=request.user, obj=job, what="import preview and problems")
     return render(
@@ -148,6 +151,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fields": fields,
             "headers": headers,
             "problems": problems,
+            "held": held,
             "progress": services.progress(job),
             **_preview(kind, job),
             "flags": (job.summary or {}).get("flags", {}),
@@ -246,7 +250,7 @@ def job_remap(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk, Action.CHANGE)
     if job.status in (ImportJob.Status.APPLIED, ImportJob.Status.APPLYING, ImportJob.Status.REFUSED):
         raise Http404
-    headers = set(job.file_info.get("headers", []))
+    headers = {h for h in job.file_info.get("headers", []) if h}  # an untitled column holds no field
     chosen = {
         c.name: request.POST[f"map_{c.name}"]
         for c in KINDS[job.kind].columns
@@ -263,12 +267,39 @@ def job_remap(request: HttpRequest, pk: int) -> HttpResponse:
     if name:
         try:
             services.mapping_save(
-                actor=user, agency=job.agency, kind=job.kind, name=name, source=job.source, columns=chosen
+                actor=user,
+                agency=job.agency,
+                kind=job.kind,
+                name=name,
+                source=job.source,
+                columns=chosen,
+                defaults=job.defaults,
             )
             messages.success(request, _("The column names are saved as “%(name)s”.") % {"name": name})
         except ValidationError as error:
             for problem in error.messages:
                 messages.error(request, problem)
+    services.run(job, "check")
+    return redirect("imports:detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_not_same(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rows held back as "probably person N" that the user says are someone else: check again without
+    holding them back."""
+    user = _require(request)
+    job = _job(request, pk, Action.CHANGE)
+    rows = [int(r) for r in request.POST.getlist("row") if r.isdigit()]
+    if not rows:
+        messages.error(request, _("Tick the rows that are other people."))
+        return redirect("imports:detail", pk=job.pk)
+    try:
+        services.job_confirm_new(actor=user, job=job, rows=rows)
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+        return redirect("imports:detail", pk=job.pk)
     services.run(job, "check")
     return redirect("imports:detail", pk=job.pk)
 
@@ -314,4 +345,21 @@ def field_form(request: HttpRequest) -> HttpResponse:
         form.xlsx, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="{form.form_id}.xlsx"'
+    return response
+
+
+@login_required
+def template(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
+    """A blank file for one kind of import, its columns headed in the user's language and by code."""
+    _require(request)
+    if kind not in KINDS or file_format not in ("csv", "xlsx"):
+        raise Http404
+    if file_format == "csv":
+        response = HttpResponse(template_csv(kind), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            template_xlsx(kind),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="safepassage-{kind}.{file_format}"'
     return response

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safepassage.core.pdf import pdf_response
-from safepassage.core.validation import safe_cell
+from safepassage.core.validation import csv_writer, safe_cell
 from safepassage.geo.models import Level
 from safepassage.registry.selectors import active_catalogue_or_none
 from safepassage.reports import maps, selectors
@@ -36,7 +35,7 @@ def csv_response(filename: str, columns: Sequence[str], rows: Sequence[dict[str,
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # so spreadsheet programs read Thai and Burmese as UTF-8
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(columns)
     for row in rows:
         writer.writerow([safe_cell(row.get(c)) for c in columns])

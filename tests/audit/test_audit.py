@@ -168,7 +168,7 @@ def test_the_export_command_writes_csv_and_jsonl(world, tmp_path):
     csv_path = tmp_path / "audit.csv"
     call_command("audit", "export", "--agency", "agency-b", "--output", str(csv_path))
     lines = csv_path.read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("id,at,actor_name,agency,action")
+    assert lines[0].startswith('"id","at","actor_name","agency","action"')
     assert len(lines) == 2 and "accounts.user.create" in lines[1]
     jsonl_path = tmp_path / "audit.jsonl"
     call_command("audit", "export", "--format", "jsonl", "--output", str(jsonl_path))

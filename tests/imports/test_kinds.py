@@ -145,7 +145,8 @@ def test_a_case_row_with_unknown_codes_is_refused_with_the_column_named(world):
         [["Mya", "ForcedBegging", "ActualVictimOfTrafficking"]],
         defaults={"village_code": world.village_1.code},
     )
-    assert [(p.row, p.column) for p in job.problems.all()] == [(2, "decided_by_org")]
+    # Named by what the user sees (the file has no such column), never by an internal field name.
+    assert [(p.row, p.column) for p in job.problems.all()] == [(2, "Who decided the status")]
     assert Case.objects.count() == 0
 
 

@@ -45,7 +45,7 @@ def test_upload_map_the_columns_save_the_mapping_and_apply_on_the_page(world):
     page = client.get(reverse("imports:detail", args=[job.pk])).content.decode()
     assert 'id="import-created">1<' in page
     csv_text = client.get(reverse("imports:problems_csv", args=[job.pk])).content.decode()
-    assert csv_text.lstrip("\ufeff").splitlines()[1].startswith("3,Name,")
+    assert csv_text.lstrip("\ufeff").splitlines()[1].startswith('3,"Name",')
 
 
 def test_another_agency_cannot_see_or_apply_an_import(world):
@@ -73,6 +73,7 @@ def test_the_api_takes_a_multipart_upload_and_reports_problems_by_row(world):
             "column": "birth_date",
             "reason": "31/02/2010 is not a date that exists.",
             "assessment_only": False,
+            "person": None,
         }
     ]
     response = client.post(f"/api/v1/imports/{body['id']}/apply", {})

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('imports', '0001_initial'),
+        ('imports', '0002_encryption_at_rest'),
     ]
 
     operations = [

@@ -3,7 +3,6 @@ the checkpoint file (nightly, from cron); every chain recomputed and checked aga
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import date
@@ -17,7 +16,7 @@ from safepassage.audit import integrity
 from safepassage.audit.models import AuditEvent
 from safepassage.audit.selectors import filter_events
 from safepassage.audit.services import audit_record
-from safepassage.core.validation import safe_cell
+from safepassage.core.validation import csv_writer, safe_cell
 
 FIELDS = [
     "id",
@@ -116,7 +115,7 @@ class Command(BaseCommand):
 
     def _write(self, qs: Any, handle: TextIO, fmt: str) -> int:
         count = 0
-        writer = csv.writer(handle) if fmt == "csv" else None
+        writer = csv_writer(handle) if fmt == "csv" else None
         if writer:
             writer.writerow(FIELDS)
         for event in qs.iterator(chunk_size=2000):

@@ -39,6 +39,14 @@ class Command(BaseCommand):
             "--apply-valid", action="store_true", help="apply the valid rows even if others fail"
         )
         parser.add_argument("--check-only", action="store_true", help="check and report; write nothing")
+        parser.add_argument(
+            "--not-same",
+            action="append",
+            type=int,
+            default=[],
+            metavar="ROW",
+            help="a row reported as probably a registered person that is someone else (add it as new)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
@@ -86,6 +94,9 @@ class Command(BaseCommand):
             raise CommandError("; ".join(error.messages)) from None
         if job.status == ImportJob.Status.REFUSED:
             raise CommandError(job.message)
+        if options["not_same"]:
+            job.confirmed_new = sorted(set(options["not_same"]))
+            job.save(update_fields=["confirmed_new"])
         started = time.monotonic()
         job = services.job_check(job, on_progress=self._bar("checking", services.estimated_rows(job)))
         self._end_bar()
