@@ -219,7 +219,13 @@ def import_problems(request: HttpRequest, job_id: int) -> Any:
     audit_read(actor=signed_in_user(request), obj=job, what="import problems")
     return MappedPage(
         RowProblem.objects.filter(job=job).order_by("row", "id"),
-        lambda p: {"row": p.row, "column": p.column, "reason": p.reason, "person": p.person_id},
+        lambda p: {
+            "row": p.row,
+            "column": p.column,
+            "reason": p.reason,
+            "assessment_only": p.assessment_only,
+            "person": p.person_id,
+        },
     )
 
 
