@@ -812,7 +812,7 @@ def people_rows(job: ImportJob) -> Any:
 def people_csv(job: ImportJob) -> str:
     """Row → person number as CSV, to write the numbers back into the partner's own list."""
     out = io.StringIO()
-    writer = csv_writer(out)
+    writer = csv.writer(out)  # numbers only
     writer.writerow(["row", "person"])
     for row, person in people_rows(job).values_list("row", "object_id").iterator(chunk_size=5000):
         writer.writerow([row, person])
