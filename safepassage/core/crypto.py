@@ -20,7 +20,7 @@ import hmac
 import os
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -81,11 +81,11 @@ class Keyring:
     keys: tuple[bytes, ...]
     blind_key: bytes
 
-    @property
+    @cached_property
     def primary_id(self) -> str:
         return key_id(self.keys[0])
 
-    @property
+    @cached_property
     def ids(self) -> tuple[str, ...]:
         return tuple(key_id(k) for k in self.keys)
 
@@ -170,7 +170,7 @@ def blind_index(value: str) -> str:
     normal = normalise_id_number(value)
     if not normal:
         return ""
-    return hmac.new(keyring().blind_key, normal.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(keyring().blind_key, normal.encode("utf-8"), "sha256").hex()[:32]
 
 
 # Files ------------------------------------------------------------------------------------------------
