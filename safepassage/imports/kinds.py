@@ -421,7 +421,7 @@ class Assessments(Kind):
     def file_problems(
         self, headers: Sequence[str], mapping: dict[str, str], ctx: Context
     ) -> list[tuple[str, str]]:
-        from safepassage.imports.reading import header_keys
+        from safepassage.imports.reading import header_key, header_keys
 
         problems = super().file_problems(headers, mapping, ctx)
         if "person_id" not in mapping and "national_id" not in mapping:
@@ -438,7 +438,7 @@ class Assessments(Kind):
             keys = header_keys(header)
             if header in used or any(k in FORM_META or k.startswith("_") for k in keys):
                 continue
-            if CODE_LIKE.match(keys[0]):
+            if CODE_LIKE.match(header_key(header)):
                 problems.append(
                     (header, _("%(code)s is not an indicator of the active catalogue.") % {"code": header})
                 )

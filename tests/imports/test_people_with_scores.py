@@ -244,3 +244,10 @@ def test_one_date_for_every_row_dates_the_scores_and_scores_without_a_date_are_h
     assert kham.assessments.get().assessed_on == date(2025, 2, 1)
     assert not Person.objects.filter(given_name="Noi", assessments__isnull=False).exists()  # nothing answered
     assert job.summary["assessments"] == 1
+
+
+def test_a_column_named_like_an_indicator_that_is_not_one_is_named_with_or_without_a_group(world):
+    person = Person.objects.create(agency=world.agency_a, village=world.village_1, given_name="Kham")
+    header = ["person_id", "assessed_on", "HLT-ILL", "d_health/HLT-XYZ"]
+    job = upload(world, encode(header, [[str(person.pk), "2025-01-10", "1", "2"]]), kind="assessments")
+    assert [p.column for p in job.problems.all()] == ["d_health/HLT-XYZ"]
