@@ -288,6 +288,18 @@ def test_an_xlsx_named_csv_is_read_as_a_spreadsheet(world):
     assert services.estimated_rows(job) == 1
     services.job_apply(actor=world.coordinator_a, job=job)
     assert list(Person.objects.values_list("given_name", flat=True)) == ["Malai"]
+    # The same through the page and the API, under a name with no spreadsheet ending at all.
+    response = web_client(world.coordinator_a).post(
+        reverse("imports:list"), {"kind": "people", "file": SimpleUploadedFile("export.dat", data)}
+    )
+    assert response.status_code == 302
+    assert ImportJob.objects.latest("pk").file_info["kind"] == "xlsx"
+    client = api_client(world.coordinator_a)
+    upload_file = SimpleUploadedFile("export", data)
+    response = client.client.post(
+        "/api/v1/imports", {"kind": "people", "file": upload_file}, headers=client.headers
+    )
+    assert response.status_code == 201 and response.json()["status"] == "checked"
 
 
 def test_a_zip_named_dat_is_refused_clearly_on_the_page_the_api_and_the_command(world, settings, tmp_path):
