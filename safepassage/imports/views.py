@@ -124,7 +124,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     kind = KINDS[job.kind]
     mapping = services.job_mapping(job)
-    headers = job.file_info.get("headers", [])
+    headers = [h for h in job.file_info.get("headers", []) if h]  # an untitled column is no choice
     fields = [
         {
             "name": c.name,

@@ -383,6 +383,8 @@ def test_the_same_for_every_row_survives_an_untitled_column_and_is_kept_in_the_s
     )
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.PROBLEMS  # no village
+    page = client.get(reverse("imports:detail", args=[job.pk])).content.decode()
+    assert '<option value=""></option>' not in page  # the untitled column is offered for no field
     # The page posts every select, the untitled column's among the choices, and "not in this file" as "".
     form = {f"map_{name}": "" for name in ("family_name", "village_code", "birth_date", "national_id")}
     form |= {"map_given_name": "Name", "default_village_code": world.village_1.code, "save_as": "Tambon"}
