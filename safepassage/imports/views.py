@@ -125,7 +125,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     kind = KINDS[job.kind]
     mapping = services.job_mapping(job)
     detected = services.detected_columns(job)
-    headers = job.file_info.get("headers", [])
+    headers = [h for h in job.file_info.get("headers", []) if h]  # an untitled column is no choice
     fields = [
         {
             "name": c.name,

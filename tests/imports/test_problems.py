@@ -288,6 +288,18 @@ def test_an_xlsx_named_csv_is_read_as_a_spreadsheet(world):
     assert services.estimated_rows(job) == 1
     services.job_apply(actor=world.coordinator_a, job=job)
     assert list(Person.objects.values_list("given_name", flat=True)) == ["Malai"]
+    # The same through the page and the API, under a name with no spreadsheet ending at all.
+    response = web_client(world.coordinator_a).post(
+        reverse("imports:list"), {"kind": "people", "file": SimpleUploadedFile("export.dat", data)}
+    )
+    assert response.status_code == 302
+    assert ImportJob.objects.latest("pk").file_info["kind"] == "xlsx"
+    client = api_client(world.coordinator_a)
+    upload_file = SimpleUploadedFile("export", data)
+    response = client.client.post(
+        "/api/v1/imports", {"kind": "people", "file": upload_file}, headers=client.headers
+    )
+    assert response.status_code == 201 and response.json()["status"] == "checked"
 
 
 def test_a_zip_named_dat_is_refused_clearly_on_the_page_the_api_and_the_command(world, settings, tmp_path):
@@ -371,6 +383,8 @@ def test_the_same_for_every_row_survives_an_untitled_column_and_is_kept_in_the_s
     )
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.PROBLEMS  # no village
+    page = client.get(reverse("imports:detail", args=[job.pk])).content.decode()
+    assert '<option value=""></option>' not in page  # the untitled column is offered for no field
     # The page posts every select, the untitled column's among the choices, and "not in this file" as "".
     form = {f"map_{name}": "" for name in ("family_name", "village_code", "birth_date", "national_id")}
     form |= {"map_given_name": "Name", "default_village_code": world.village_1.code, "save_as": "Tambon"}
