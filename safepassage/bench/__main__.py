@@ -28,9 +28,9 @@ def main() -> int:
 
     settings.ALLOWED_HOSTS.append("testserver")  # benchmarks call the app through Django's test client
 
-    from safepassage.bench import REGISTRY, foundation, imports, linkage, records, risk, workplaces
+    from safepassage.bench import REGISTRY, foundation, imports, linkage, pdf, records, risk, workplaces
 
-    del foundation, imports, linkage, records, risk, workplaces  # imported to register their benchmarks
+    del foundation, imports, linkage, pdf, records, risk, workplaces  # imported to register their benchmarks
 
     if args.list:
         for bench in REGISTRY.values():

@@ -24,6 +24,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from safepassage.core.languages import supported
+
 # The Debian packages the PDFs need (installed by .ci/run; named in docs/operations.md).
 DEBIAN_PACKAGES = ("fonts-noto-core", "fonts-noto-cjk", "libpango-1.0-0", "libpangoft2-1.0-0")
 
@@ -124,16 +126,11 @@ def user_language(user: Any, asked: str = "") -> str:
     """The language an API answer's document is drawn in: `?lang=` when given, else the one saved on the
     account, else what the request asks for. (Pages need none of this: the language middleware has already
     chosen theirs.)"""
-    codes = {code for code, _name in settings.LANGUAGES}
-    if asked:
-        try:
-            variant = translation.get_supported_language_variant(asked, strict=False)
-        except LookupError:
-            variant = ""
-        if variant in codes:
-            return variant
-    saved = getattr(user, "language", "") or ""
-    return saved if saved in codes else translation.get_language() or settings.LANGUAGE_CODE
+    chosen = supported(asked)
+    if chosen:
+        return chosen
+    saved = supported(getattr(user, "language", "") or "")
+    return saved or translation.get_language() or settings.LANGUAGE_CODE
 
 
 def pdf_response(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from safepassage.core.api import error_body
 from safepassage.core.clients import is_trusted_proxy
+from safepassage.core.languages import supported
 
 
 def _policy() -> str:
@@ -188,11 +189,9 @@ class UserLanguageMiddleware:
         self.codes = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        asked = request.GET.get("lang", "")
-        chosen = ""
-        if asked and translation.get_supported_language_variant(asked, strict=False) in self.codes:
-            chosen = translation.get_supported_language_variant(asked, strict=False)
-        elif settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        # A `?lang=` that names no language of the app is ignored (supported() gives "").
+        chosen = supported(request.GET.get("lang", ""))
+        if not chosen and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
             user = getattr(request, "user", None)
             saved = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
             if saved in self.codes:

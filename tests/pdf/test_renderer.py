@@ -56,3 +56,18 @@ def test_a_document_pointing_outside_reaches_nobody():
         server.server_close()
     assert "Hello" in document.text
     assert hits == []
+
+
+def test_a_missing_font_is_named_with_the_debian_package_to_install(monkeypatch):
+    assert pdf.missing() == ""
+    monkeypatch.setattr(pdf, "_font_files", lambda: frozenset({"NotoSans-Regular.ttf"}))
+    reason = pdf.missing()
+    for family in (
+        "Noto Sans Thai",
+        "Noto Sans Lao",
+        "Noto Sans Khmer",
+        "Noto Sans Myanmar",
+        "Noto Sans CJK SC",
+    ):
+        assert family in reason
+    assert "fonts-noto-core" in reason and "fonts-noto-cjk" in reason
