@@ -56,30 +56,14 @@ DETAIL_PATTERNS = {
     "linkage pair": r"^/linkage/pairs/\d+/$",
     "privacy person": r"^/privacy/people/\d+/$",
 }
-# Record pages the demo must lead to (the others are checked when some menu links to one).
-REQUIRED = {
-    "team member",
-    "area",
-    "village",
-    "person",
-    "risk alert",
-    "catalogue",
-    "drivers",
-    "workplace",
-    "case",
-    "migration channel",
-    "registration",
-    "responder",
-    "organisation",
-    "committee",
-    "import job",
-    "export",
-}
+# The demo (with the records _jobs adds) leads to every kind of record page.
+REQUIRED = set(DETAIL_PATTERNS)
 SERIOUS = {"serious", "critical"}
 
 
 def _jobs() -> None:
-    """An import job and an export, so that their record pages exist (the demo makes neither)."""
+    """An import job, an export and a logged call, so that their record pages exist (the demo makes none)."""
+    from safepassage.cases.services import intake_record
     from safepassage.exports.services import export_create
     from safepassage.imports.services import job_create
 
@@ -88,6 +72,13 @@ def _jobs() -> None:
     content = io.BytesIO(b"given_name,family_name,sex,birth_year,village\nMali,Demo,female,2012,50010101\n")
     job_create(actor=coordinator, kind="people", file_name="people.csv", content=content, agency=agency)
     export_create(actor=coordinator, kind="deidentified", purpose="Quarterly report to the province")
+    intake_record(
+        actor=coordinator,
+        agency=agency,
+        channel="hotline",
+        summary="Strangers asking about girls for work in the city.",
+        area_code="50010101",
+    )
 
 
 def _violations(page: Any) -> list[str]:
