@@ -59,6 +59,7 @@ DETAIL_PATTERNS = {
 # The demo (with the records _jobs adds) leads to every kind of record page.
 REQUIRED = set(DETAIL_PATTERNS)
 SERIOUS = {"serious", "critical"}
+PHONE_PAGES = ["/", "/workplaces/map/", "/reports/map/", "/cases/lessons/?section=3"]
 
 
 def _jobs() -> None:
@@ -158,6 +159,18 @@ def test_no_serious_or_critical_violation_on_any_menu_or_record_page(browser, li
         _sign_in(watch, username)
         crawl.account(watch, username)
         context.close()
+    # On a phone the menu folds behind a button, and the maps fill the screen: the same checks there, with
+    # the menu open.
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    watch = PageWatch(context.new_page(), live_server.url)
+    _sign_in(watch, "cc.coordinator")
+    for path in PHONE_PAGES:
+        crawl.check(watch, "cc.coordinator (phone)", path)
+        if path == "/":
+            watch.page.click(".menu-toggle summary")
+            if found := _violations(watch.page):
+                crawl.problems["cc.coordinator (phone) / with the menu open"] = found
+    context.close()
     print(f"demo in {loaded - started:.0f} s; {crawl.pages} pages in {time.monotonic() - loaded:.0f} s")
     print("record pages:", ", ".join(f"{name} ({where})" for name, where in sorted(crawl.details.items())))
     report = "\n".join(f"{page}:\n  " + "\n  ".join(v) for page, v in crawl.problems.items())
