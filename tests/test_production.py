@@ -95,7 +95,7 @@ class Browser:
             timeout=60,
             **kwargs,
         )
-        self.cookies.update({c.name: c.value for c in response.cookies})
+        self.cookies.update({c.name: c.value or "" for c in response.cookies})
         return response
 
     def form(self, path: str, fields: dict[str, str]) -> requests.Response:

@@ -85,12 +85,12 @@ def seed(*, people: int, cases: int, users: int, data_dir: Path) -> dict[str, An
         )
         for code, name, kind in AGENCIES
     }
-    for agency_code, role, username, _first, area_codes in USERS:  # the demo's staff: the cases name them
+    for agency_code, staff_role, username, _first, area_codes in USERS:  # the demo's staff: the cases name them
         user_create(
             actor=None,
             agency=agencies[agency_code],
             username=username,
-            role=role,
+            role=staff_role,
             areas=list(Area.objects.filter(code__in=area_codes)),
         )
     generate_directory(agencies=agencies)

@@ -48,7 +48,8 @@ def run_next() -> ImportJob | None:
     if claimed is None:
         return None
     job, order = claimed
-    actor = User.objects.filter(pk=order.get("actor")).first() if order.get("actor") else None
+    actor_id = order.get("actor")
+    actor = User.objects.filter(pk=int(actor_id)).first() if actor_id else None
     step = order.get("step", "check")
     log.info("import %s: %s", job.pk, step)
     services.run_in_background(job.pk, step, actor, bool(order.get("valid_only")), thread=False)
