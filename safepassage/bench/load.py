@@ -85,7 +85,8 @@ def seed(*, people: int, cases: int, users: int, data_dir: Path) -> dict[str, An
         )
         for code, name, kind in AGENCIES
     }
-    for agency_code, staff_role, username, _first, area_codes in USERS:  # the demo's staff: the cases name them
+    # The demo's staff: its cases name them.
+    for agency_code, staff_role, username, _first, area_codes in USERS:
         user_create(
             actor=None,
             agency=agencies[agency_code],
