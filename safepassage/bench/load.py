@@ -303,7 +303,26 @@ def load_bench(quick: bool) -> list[Figure]:
     finally:
         process.terminate()
         process.wait(timeout=60)
-    return figures(rows, users=users, seconds=seconds, cores=os.cpu_count() or 0)
+    return figures(rows, users=users, seconds=seconds, cores=os.cpu_count() or 0) + server_times(_log)
+
+
+def server_times(log: Path) -> list[Figure]:
+    """p95 of the time gunicorn itself spent on each kind of request (its access log, ids as N): what is
+    left of Locust's figure once the wait for a free thread and the client's own time are taken out."""
+    import re
+
+    times: dict[str, list[int]] = {}
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        found = re.search(r'"(GET|POST) (\S+) HTTP/1.1" \d+ \d+ (\d+)ms', line)
+        if found:
+            key = f"{found.group(1)} {re.sub(r'[0-9]+', 'N', found.group(2))}"
+            times.setdefault(key, []).append(int(found.group(3)))
+    out = []
+    for key, values in sorted(times.items(), key=lambda kv: -len(kv[1])):
+        values.sort()
+        p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+        out.append(Figure("load (server)", f"{key} ({len(values)} req)", p95, "ms p95"))
+    return out
 
 
 def figures(rows: list[dict[str, str]], *, users: int, seconds: int, cores: int) -> list[Figure]:

@@ -47,6 +47,8 @@ class Person(HttpUser):
                 "X-Forwarded-Proto": "https",
                 "X-Forwarded-For": f"203.0.113.{random.randint(1, 254)}",
                 "Origin": str(self.host).replace("http://", "https://"),
+                # nginx (deploy/nginx-safepassage.conf) opens a connection to gunicorn for each request
+                "Connection": "close",
             }
         )
         self.sign_in()

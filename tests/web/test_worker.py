@@ -5,6 +5,7 @@ job under way finish."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import threading
@@ -199,7 +200,13 @@ def test_the_real_commands_of_the_schedule_run(tmp_path, settings):
         ("notify send", True),
         ("exports purge", True),
     ]
-    call_command("worker", "--list", stdout=io.StringIO())
+    listing = io.StringIO()
+    call_command("worker", "--list", stdout=listing)
+    assert "every 1 min          safepassage notify send" in listing.getvalue()
+    assert "daily at 01:45       safepassage retention apply" in listing.getvalue()
+    # `--once` (for a check by hand): what is due now, then back; the minutely jobs are due at first start.
+    call_command("worker", "--once", stderr=io.StringIO())
+    assert "notify send" in json.loads((tmp_path / "worker-schedule.json").read_text())
 
 
 @pytest.mark.django_db
