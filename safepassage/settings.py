@@ -161,6 +161,10 @@ OTP_TOTP_ISSUER = "SafePassage"  # the name authenticator apps show beside the c
 EXPORT_KEEP_HOURS = env.integer("EXPORT_KEEP_HOURS", 24, minimum=1)  # export files, then purged
 IMPORT_MAX_BYTES = env.integer("IMPORT_MAX_MB", 200, minimum=1) * 2**20  # the largest file an import takes
 IMPORT_INLINE_BYTES = env.integer("IMPORT_INLINE_MB", 2, minimum=0) * 2**20  # larger files: in the background
+# A `safepassage worker` runs (production, deploy/): background imports wait in the database for it. Off (the
+# one-process demo), the web process runs each background import on a thread of its own.
+BACKGROUND_WORKER = env.flag("BACKGROUND_WORKER", False)
+WORKER_POLL_SECONDS = env.integer("WORKER_POLL_SECONDS", 5, minimum=1)  # how often the worker looks for work
 LINKAGE_MEMORY_LIMIT = env.text("LINKAGE_MEMORY_LIMIT", "1GB")  # DuckDB's cap while finding duplicates
 # How long each kind of record keeps names, contacts and identifiers before `safepassage retention apply`
 # removes them (docs/retention.md gives the reason for each default; none is "forever").
@@ -196,6 +200,12 @@ if HTTPS:
     # Browsers remember to use HTTPS only, and a plain-HTTP request is sent to the HTTPS address.
     SECURE_HSTS_SECONDS = env.integer("HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.flag("HSTS_INCLUDE_SUBDOMAINS", False)
+    # Preloading is the whole registered domain's owner's decision (every subdomain on HTTPS for good, and
+    # hstspreload.org takes only a registered domain), not one site's: off unless asked for, and then
+    # Django's reminder that it is off says nothing new.
+    SECURE_HSTS_PRELOAD = env.flag("HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_SSL_REDIRECT = True
 # The proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or networks). The headers
 # from anyone else are ignored (TrustedProxyMiddleware drops them), so a client cannot choose its own address.

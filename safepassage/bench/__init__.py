@@ -33,12 +33,12 @@ REGISTRY: dict[str, Benchmark] = {}
 
 
 def benchmark(
-    name: str, description: str
+    name: str, description: str, tags: set[str] | None = None
 ) -> Callable[[Callable[[bool], list[Figure]]], Callable[[bool], list[Figure]]]:
-    """Register a benchmark function under `name`."""
+    """Register a benchmark function under `name`; tagged "explicit", it runs only when named."""
 
     def register(fn: Callable[[bool], list[Figure]]) -> Callable[[bool], list[Figure]]:
-        REGISTRY[name] = Benchmark(name, description, fn)
+        REGISTRY[name] = Benchmark(name, description, fn, set(tags or ()))
         return fn
 
     return register

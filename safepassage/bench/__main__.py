@@ -28,9 +28,9 @@ def main() -> int:
 
     settings.ALLOWED_HOSTS.append("testserver")  # benchmarks call the app through Django's test client
 
-    from safepassage.bench import REGISTRY, foundation, imports, linkage, pdf, records, risk, workplaces
+    from safepassage.bench import REGISTRY, foundation, imports, linkage, load, pdf, records, risk, workplaces
 
-    del foundation, imports, linkage, pdf, records, risk, workplaces  # imported to register their benchmarks
+    del foundation, imports, linkage, load, pdf, records, risk, workplaces  # imported to register them
 
     if args.list:
         for bench in REGISTRY.values():
@@ -39,7 +39,8 @@ def main() -> int:
     unknown = [n for n in args.names if n not in REGISTRY]
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}; see --list")
-    chosen = [REGISTRY[n] for n in (args.names or REGISTRY)]
+    # Without names: every benchmark but those that run only when named (the load test: minutes, PostgreSQL).
+    chosen = [REGISTRY[n] for n in args.names] or [b for b in REGISTRY.values() if "explicit" not in b.tags]
 
     # A database of its own, created and dropped like the test database, on SQLite or PostgreSQL. On SQLite
     # it is a file (as in production), not the in-memory database Django's tests use.

@@ -42,6 +42,7 @@ BATCH = 2000
 KEEP_PROBLEMS = 10_000  # the first problems are kept to show and download; all are counted
 PREVIEW_ROWS = 10
 IMPORTERS = (Role.ADMIN, Role.COORDINATOR)
+QUEUED = "queued"  # the key in ImportJob.file_info of a step waiting for `safepassage worker`
 
 
 def importing_agency(actor: Any, agency: Agency | None = None) -> Agency:
@@ -382,6 +383,8 @@ def mark_if_interrupted(job: ImportJob) -> ImportJob:
     transaction was rolled back, so say so and let the user check or apply again."""
     if job.status not in (ImportJob.Status.CHECKING, ImportJob.Status.APPLYING):
         return job
+    if QUEUED in job.file_info:
+        return job  # waiting for the worker, not interrupted
     marker = _progress_file(job)
     last = marker.stat().st_mtime if marker.exists() else job.updated_at.timestamp()
     if timezone.now().timestamp() - last < stale_seconds():
@@ -753,43 +756,62 @@ def inline_limit() -> int:
     return int(getattr(settings, "IMPORT_INLINE_BYTES", 2 * 1024 * 1024))
 
 
+def worker_runs() -> bool:
+    """True when `safepassage worker` runs background imports (production); else the web process starts a
+    thread for each (the one-process demo on SQLite)."""
+    return bool(getattr(settings, "BACKGROUND_WORKER", False))
+
+
 def run(
     job: ImportJob, step: str, *, actor: Any = None, valid_only: bool = False, background: bool | None = None
 ) -> ImportJob:
-    """Check or apply a job: now for a small file, else on a background thread (the page polls progress)."""
+    """Check or apply a job: now for a small file, else in the background (the page polls progress): queued
+    for the worker when one runs, else on a thread of this process."""
     background = job.size > inline_limit() if background is None else background
-
-    def work(one: ImportJob) -> ImportJob:
-        if step == "check":
-            return job_check(one)
-        return job_apply(actor=actor, job=one, valid_only=valid_only)
-
     if not background:
-        return work(job)
+        return run_step(job, step, actor=actor, valid_only=valid_only)
     if step == "apply":
         apply_allowed(job, valid_only)  # refuses now, in the request
         _claim(job)
     else:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKING, rows_done=0)
-
-    def target() -> None:
-        try:
-            work(ImportJob.objects.get(pk=job.pk))
-        except Exception:  # the job records what went wrong; the thread must not die silently
-            log.exception("import %s failed", job.pk)
-            ImportJob.objects.filter(pk=job.pk).update(
-                status=ImportJob.Status.FAILED,
-                message=_("The import stopped on an unexpected error; nothing was applied."),
-            )
-        finally:
-            _progress_file(job).unlink(missing_ok=True)
-            connection.close()
-
-    transaction.on_commit(
-        lambda: threading.Thread(target=target, name=f"import-{job.pk}", daemon=True).start()
-    )
+    if worker_runs():
+        order = {"step": step, "actor": getattr(actor, "pk", None), "valid_only": valid_only}
+        ImportJob.objects.filter(pk=job.pk).update(file_info={**job.file_info, QUEUED: order})
+    else:
+        transaction.on_commit(
+            lambda: threading.Thread(
+                target=run_in_background,
+                args=(job.pk, step, actor, valid_only),
+                name=f"import-{job.pk}",
+                daemon=True,
+            ).start()
+        )
     job.refresh_from_db()
     return job
+
+
+def run_step(job: ImportJob, step: str, *, actor: Any = None, valid_only: bool = False) -> ImportJob:
+    if step == "check":
+        return job_check(job)
+    return job_apply(actor=actor, job=job, valid_only=valid_only)
+
+
+def run_in_background(job_pk: int, step: str, actor: Any, valid_only: bool, *, thread: bool = True) -> None:
+    """Run a step away from any request (a thread, or the worker): a failure is recorded on the job and
+    logged, never raised, so the thread or the worker goes on. A thread closes its own connection."""
+    try:
+        run_step(ImportJob.objects.get(pk=job_pk), step, actor=actor, valid_only=valid_only)
+    except Exception:  # the job records what went wrong; the thread must not die silently
+        log.exception("import %s failed", job_pk)
+        ImportJob.objects.filter(pk=job_pk).update(
+            status=ImportJob.Status.FAILED,
+            message=_("The import stopped on an unexpected error; nothing was applied."),
+        )
+    finally:
+        (imports_dir() / f"{job_pk}.progress").unlink(missing_ok=True)
+        if thread:
+            connection.close()
 
 
 def problems_csv(job: ImportJob) -> str:
