@@ -23,6 +23,8 @@ def run_gunicorn(*, host: str, port: int, workers: int, threads: int, timeout: i
                 "threads": threads,
                 "timeout": timeout,
                 "accesslog": "-",
+                # every request but the public help page's (its readers leave nothing in a log)
+                "logger_class": "safepassage.web.gunicorn_log.QuietHelpLogger",
                 "errorlog": "-",
                 "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
                 "limit_request_line": 8190,
