@@ -1172,7 +1172,7 @@ def generate_documentation(*, agencies: dict[str, Agency]) -> int:
         kind="citizenship",
         opened_on=date(2025, 6, 2),
         status="following",
-        description="Father from Myanmar, mother Thai; the child was never added to the mother's household register.",
+        description="Father from Myanmar, mother Thai; never added to the mother's household register.",
         next_step="Take the village headman's letter and two witnesses to the district registration office",
         next_step_on=date(this_year + 1, 1, 15),
     )
