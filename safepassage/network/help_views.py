@@ -155,7 +155,7 @@ def help_data_wage(request: HttpRequest) -> HttpResponse:
     """Add a minimum wage, or correct one (`id`); a changed figure is unchecked again."""
     _require_keeper(request)
     user = signed_in_user(request)
-    fields = {
+    fields: dict[str, Any] = {
         k: request.POST.get(k, "")
         for k in ("area", "amount", "effective_on", "source", "per", "currency")
         if k in request.POST

@@ -36,7 +36,9 @@ class DocumentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = country_choices()
+        country = self.fields["country"]
+        assert isinstance(country, forms.ChoiceField)
+        country.choices = country_choices()
 
 
 class ProblemForm(forms.Form):
@@ -106,11 +108,11 @@ def person_documents(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("registry:person_documents", person.pk)
             elif what == "problem_follow":
                 problem = _one(person, CivilProblem, request.POST.get("id"))
-                form = ProblemForm(request.POST, prefix=f"problem{problem.pk}")
-                form.fields["kind"].required = False
-                form.fields["opened_on"].required = False
-                if form.is_valid():
-                    values = _posted(request, form, exclude=("kind", "opened_on", "description"))
+                follow = ProblemForm(request.POST, prefix=f"problem{problem.pk}")
+                follow.fields["kind"].required = False
+                follow.fields["opened_on"].required = False
+                if follow.is_valid():
+                    values = _posted(request, follow, exclude=("kind", "opened_on", "description"))
                     documents.problem_update(actor=user, problem=problem, **values)
                     messages.success(request, _("Follow-up saved."))
                     return redirect("registry:person_documents", person.pk)
@@ -118,7 +120,7 @@ def person_documents(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 raise Http404
         except ValidationError as error:
-            target = problem_form if what.startswith("problem") else document_form
+            target: forms.Form = problem_form if what.startswith("problem") else document_form
             if what in ("document", "problem"):
                 _errors(target, error)
             else:

@@ -92,8 +92,8 @@ def status_for(actor: User | None, person: Person) -> Status | None:
     documents = PersonDocument.objects.filter(person=person).select_related("recorded_by")
     problems = CivilProblem.objects.filter(person=person).select_related("recorded_by")
     if actor is not None:
-        documents = documents.visible_to(actor)  # type: ignore[attr-defined]
-        problems = problems.visible_to(actor)  # type: ignore[attr-defined]
+        documents = documents.visible_to(actor)
+        problems = problems.visible_to(actor)
     return Status(list(documents), list(problems))
 
 

@@ -10,7 +10,7 @@ from gunicorn.glogging import Logger
 QUIET_PREFIX = "/help/"
 
 
-class QuietHelpLogger(Logger):  # type: ignore[misc]
+class QuietHelpLogger(Logger):
     """Logs every request as gunicorn does, except those for the help page."""
 
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:

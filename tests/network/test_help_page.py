@@ -34,7 +34,9 @@ def test_every_language_opens_without_sign_in_light_and_self_contained(client):
         body = response.content
         # everything the page loads is the page itself: no script, stylesheet, image, font or frame
         html = body.decode()
-        assert not re.search(r"<(script|link|img|iframe|object|embed|video|audio)\b", html), language
+        assert not re.search(r"<(script|img|iframe|object|embed|video|audio)\b", html), language
+        # one link element: an empty icon, so that the browser asks for no favicon
+        assert re.findall(r"<link\b[^>]*>", html) == ['<link rel="icon" href="data:,">']
         assert "url(" not in html and "@import" not in html
         assert len(body) < LIMIT, (language, len(body))
         assert f'<html lang="{language}">' in html
