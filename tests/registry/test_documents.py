@@ -220,3 +220,27 @@ def test_stateless_children_are_counted_exactly_for_case_staff_and_protected_for
     assert AuditEvent.objects.filter(actor=world.analyst_a, action__startswith="reports.").exists()
     page = web_client(world.analyst_a).get(reverse("reports:documentation")).content.decode()
     assert "&lt;11" in page and "Stateless children" in page
+
+
+def test_the_subject_access_file_lists_documents_and_erasure_removes_the_words_about_them(world):
+    from safepassage.privacy import services as privacy
+    from safepassage.privacy.selectors import subject_access_text
+
+    nok = child(world)
+    documents.document_add(
+        actor=None, person=nok, kind="passport", state="held_by_other", note="Kept by Mr Somchai"
+    )
+    problem = documents.problem_open(
+        actor=None,
+        person=nok,
+        kind="citizenship",
+        opened_on=date(2026, 1, 2),
+        description="Father from Shan State",
+    )
+    text = subject_access_text(actor=world.coordinator_a, person=nok)
+    assert "Kept by someone else" in text and "Father from Shan State" in text
+    privacy.erase_person(actor=world.coordinator_a, person=nok, reason="guardian_asked")
+    document = nok.documents.get()
+    problem.refresh_from_db()
+    assert document.note == "" and problem.description == ""
+    assert (document.kind, document.state) == ("passport", "held_by_other")  # the figures do not move
