@@ -244,3 +244,18 @@ def test_the_subject_access_file_lists_documents_and_erasure_removes_the_words_a
     problem.refresh_from_db()
     assert document.note == "" and problem.description == ""
     assert (document.kind, document.state) == ("passport", "held_by_other")  # the figures do not move
+
+
+def test_the_demo_has_a_stateless_child_with_an_open_citizenship_problem(world):
+    from safepassage.registry.demo import generate_documentation
+
+    for n in range(4):
+        child(world, f"Demo {n}")
+    assert generate_documentation(agencies={"cc": world.agency_a}) == 4
+    first = Person.objects.filter(agency=world.agency_a).order_by("pk").first()
+    assert first is not None
+    status = documents.status_for(world.coordinator_a, first)
+    assert status is not None and status.stateless
+    assert [p.kind for p in status.open_problems] == ["citizenship"]
+    row = documentation_report(viewer=world.coordinator_a)["rows"][0]
+    assert (row["stateless"], row["open_problems"]) == (1, 1)
