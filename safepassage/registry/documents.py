@@ -84,6 +84,14 @@ class Status:
         return [p for p in self.problems if p.is_open]
 
 
+def status_of(person: Person) -> Status:
+    """Everything recorded, for a caller that has decided access itself (a case's "citizenship" part, which
+    the receiving profiles never open to an enforcement agency: accounts/profiles.py)."""
+    return Status(
+        list(PersonDocument.objects.filter(person=person)), list(CivilProblem.objects.filter(person=person))
+    )
+
+
 def status_for(actor: User | None, person: Person) -> Status | None:
     """The person's documents and problems the actor may read; None when they may read none of it (the
     pages then show no section at all, not even an empty one)."""
