@@ -150,3 +150,20 @@ def test_a_changed_minimum_wage_is_unchecked_again_and_the_page_shows_the_new_fi
         AuditEvent.objects.filter(object_type="network.minimumwage").values_list("action", flat=True)
     )
     assert actions == {"network.minimumwage.check", "network.minimumwage.update"}
+
+
+def test_an_existing_install_gets_1506_corrected_and_the_new_numbers_but_keeps_its_own_words():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("safepassage.network.migrations.0005_help_page")
+    Hotline.objects.filter(number__in=["1694", "1546"]).delete()
+    Hotline.objects.filter(number="1506").update(name=migration.OLD_1506, translations={})
+    Hotline.objects.filter(number="1300").update(name="Our own words for 1300")
+    migration.load(apps, None)
+    assert Hotline.objects.get(number="1506").name == "Social Security Office 1506 (Ministry of Labour)"
+    assert Hotline.objects.get(number="1506").translations["name"]["th"].startswith("สำนักงานประกันสังคม")
+    assert Hotline.objects.filter(number__in=["1694", "1546"]).count() == 2
+    assert Hotline.objects.get(number="1300").name == "Our own words for 1300"
+    assert MinimumWage.objects.count() == 4  # loaded once, not again
