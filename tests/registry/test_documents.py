@@ -199,6 +199,9 @@ def test_an_enforcement_agency_never_reads_documents_even_of_its_own_people(worl
             documents.problem_open(actor=user, person=own, kind="citizenship", opened_on=date.today())
     for role in ("coordinator", "analyst"):
         assert api_client(police[role]).get("/api/v1/reports/documentation").status_code == 404
+        # not even offered among the report tabs
+        tabs = web_client(police[role]).get(reverse("reports:risk")).content.decode()
+        assert reverse("reports:documentation") not in tabs
         assert web_client(police[role]).get(reverse("reports:documentation")).status_code == 404
 
 
@@ -218,6 +221,10 @@ def test_stateless_children_are_counted_exactly_for_case_staff_and_protected_for
     assert protected["perturbed"] is True
     assert row["stateless"] == "<11" and row["children"] == "<11"
     assert AuditEvent.objects.filter(actor=world.analyst_a, action__startswith="reports.").exists()
+    assert (
+        reverse("reports:documentation")
+        in web_client(world.analyst_a).get(reverse("reports:risk")).content.decode()
+    )
     page = web_client(world.analyst_a).get(reverse("reports:documentation")).content.decode()
     assert "&lt;11" in page and "Stateless children" in page
 
