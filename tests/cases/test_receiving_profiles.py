@@ -436,8 +436,9 @@ def test_an_ngo_reads_the_documents_only_under_a_consent_that_covers_them(world)
 def test_no_data_file_may_open_documents_to_an_enforcement_profile(where):
     from django.core.exceptions import ImproperlyConfigured
 
-    raw = {"code": "police", "enforcement": True, "reads": ["identity"], "with_consent": []}
-    raw[where] = [*raw[where], "citizenship"]
+    parts: dict[str, list[str]] = {"reads": ["identity"], "with_consent": []}
+    parts[where].append("citizenship")
+    raw = {"code": "police", "enforcement": True, **parts}
     with pytest.raises(ImproperlyConfigured, match="never read citizenship"):
         profiles._check(raw)
     for code in profiles.enforcement_codes():
