@@ -33,6 +33,7 @@ from safepassage.network.api import router as network_router
 from safepassage.notify.api import router as notify_router
 from safepassage.privacy.api import router as privacy_router
 from safepassage.registry.api import router as registry_router
+from safepassage.registry.documents_api import router as registry_documents_router
 from safepassage.reports.api import router as reports_router
 from safepassage.workplaces.api import router as workplaces_router
 
@@ -114,6 +115,7 @@ _register(
     geo_router,
     audit_router,
     registry_router,
+    registry_documents_router,
     reports_router,
     workplaces_router,
     network_router,

@@ -5,10 +5,14 @@ from django.urls import include, path
 
 from safepassage.accounts.views import LoginView
 from safepassage.api import api
+from safepassage.network import help_views
 from safepassage.web import views as web_views
 
 urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
+    # The public help page for migrants: no sign-in, no cookie, only a count per day and language.
+    path("help/", help_views.help_page, name="help"),
+    path("help/<str:language>/", help_views.help_page, name="help_language"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("safepassage.accounts.urls")),

@@ -104,7 +104,16 @@ def test_no_template_says_illegal():
 
 @pytest.mark.parametrize(
     "name",
-    ["registry/data/catalogue-default.json", "cases/data/lifecycle.json", "network/data/directory.json"],
+    [
+        "registry/data/catalogue-default.json",
+        "cases/data/lifecycle.json",
+        "network/data/directory.json",
+        "network/data/minimum_wages.json",
+        *(
+            f"network/data/help/{language}.json"
+            for language in ("en", "th", "lo", "km", "my", "vi", "zh-hans")
+        ),
+    ],
 )
 def test_no_shipped_data_says_illegal_in_any_language(name):
     texts = list(strings_in(json.loads((ROOT / name).read_text(encoding="utf-8"))))

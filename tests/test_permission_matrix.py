@@ -857,14 +857,15 @@ API_CASES += [
     Case(
         "POST /api/v1/hotlines",
         lambda w: "/api/v1/hotlines",
-        only({"sysadmin": 201}, 403, 401),
+        # the coordination centre keeps them: system administrators and coordinators of a government agency
+        only({"sysadmin": (201, 400), "coordinator_a": (201, 400)}, 403, 401),
         "POST",
         {"country": "TH", "number": "1111", "name": "Government call centre"},
     ),
     Case(
         "PATCH /api/v1/hotlines/{hotline_id}",
         lambda w: f"/api/v1/hotlines/{hotline_pk(w)}",
-        only({"sysadmin": 200}, 403, 401),
+        only({"sysadmin": 200, "coordinator_a": 200}, 403, 401),
         "PATCH",
         {"hours": "24 hours"},
     ),
@@ -2168,6 +2169,114 @@ API_CASES += [
 
 
 # Open to everyone by design.
+# Documentation status (docs/prevention.md): agency A's case staff only, never volunteers; the help page's
+# data: the coordination centre (coordinator of a government agency) and system administrators; the public
+# help page itself: everyone, signed in or not.
+def document_a(world: World) -> Any:
+    from safepassage.registry import documents
+
+    return _cached(
+        world,
+        "document_a",
+        lambda: documents.document_add(
+            actor=None, person=child_a(world)[0], kind="citizenship", state="none"
+        ),
+    )
+
+
+def problem_a(world: World) -> Any:
+    from datetime import date
+
+    from safepassage.registry import documents
+
+    return _cached(
+        world,
+        "problem_a",
+        lambda: documents.problem_open(
+            actor=None, person=child_a(world)[0], kind="citizenship", opened_on=date(2025, 1, 1)
+        ),
+    )
+
+
+def wage_pk(world: World) -> int:
+    from safepassage.network.models import MinimumWage
+
+    return MinimumWage.objects.order_by("pk").values_list("pk", flat=True)[0]
+
+
+DOCUMENT_STAFF_A = {"admin_a": 200, "coordinator_a": 200, "caseworker_a": 200}
+HELP_KEEPERS = {"coordinator_a": 302, "sysadmin": 302}
+UI_CASES += [
+    Case(
+        "registry:person_documents",
+        lambda w: reverse("registry:person_documents", args=[child_a(w)[0].pk]),
+        only(DOCUMENT_STAFF_A, 404, 302),
+    ),
+    Case("reports:documentation", lambda w: reverse("reports:documentation"), only(REPORTERS, 404, 302)),
+    Case(
+        "network:help_data",
+        lambda w: reverse("network:help_data"),
+        only({"coordinator_a": 200, "sysadmin": 200}, 404, 302),
+    ),
+    Case(
+        "network:help_data_check",
+        lambda w: reverse("network:help_data_check", args=["hotline", hotline_pk(w)]),
+        only(HELP_KEEPERS, 404, 302),
+        "POST",
+        {"note": "called"},
+    ),
+    Case(
+        "network:help_data_wage",
+        lambda w: reverse("network:help_data_wage"),
+        only(HELP_KEEPERS, 404, 302),
+        "POST",
+        lambda w: {"id": wage_pk(w), "source": "Royal Gazette"},
+    ),
+    Case("help", lambda w: reverse("help"), statuses(200, 200)),
+    Case("help_language", lambda w: reverse("help_language", args=["my"]), statuses(200, 200)),
+]
+API_CASES += [
+    Case(
+        "GET /api/v1/people/{person_id}/documents",
+        lambda w: f"/api/v1/people/{child_a(w)[0].pk}/documents",
+        only(DOCUMENT_STAFF_A, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/people/{person_id}/documents",
+        lambda w: f"/api/v1/people/{child_a(w)[0].pk}/documents",
+        only(dict.fromkeys(DOCUMENT_STAFF_A, 201), 404, 401),
+        "POST",
+        {"kind": "passport", "state": "none"},
+    ),
+    Case(
+        "PATCH /api/v1/documents/{document_id}",
+        lambda w: f"/api/v1/documents/{document_a(w).pk}",
+        only(DOCUMENT_STAFF_A, 404, 401),
+        "PATCH",
+        {"note": "seen"},
+    ),
+    Case(
+        "POST /api/v1/people/{person_id}/civil-problems",
+        lambda w: f"/api/v1/people/{child_a(w)[0].pk}/civil-problems",
+        only(dict.fromkeys(DOCUMENT_STAFF_A, 201), 404, 401),
+        "POST",
+        {"kind": "birth_registration", "opened_on": "2025-02-01"},
+    ),
+    Case(
+        "PATCH /api/v1/civil-problems/{problem_id}",
+        lambda w: f"/api/v1/civil-problems/{problem_a(w).pk}",
+        only(DOCUMENT_STAFF_A, 404, 401),
+        "PATCH",
+        {"next_step": "district office"},
+    ),
+    Case(
+        "GET /api/v1/reports/documentation",
+        lambda w: "/api/v1/reports/documentation",
+        only(REPORTERS, 404, 401),
+    ),
+]
+
+
 PUBLIC_ROUTES = {
     "healthz",
     "login",

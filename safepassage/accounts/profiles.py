@@ -29,6 +29,7 @@ PART_LABELS: dict[str, Promise] = {
     "address": _("current address"),
     "health": _("health notes"),
     "documentation": _("documentation (immigration) status"),
+    "citizenship": _("documents, citizenship and civil-registration problems"),
     "victim": _("trafficking status, nationality and how they were exploited"),
     "screening": _("screening answers"),
     "journey": _("the journey (places and workplaces)"),
@@ -43,7 +44,10 @@ PART_LABELS: dict[str, Promise] = {
 PARTS = tuple(PART_LABELS)
 # What consent may open to a profile that does not read it already: the consent must name the agency and say
 # which of these it covers.
-CONSENT_PARTS = ("address", "health", "documentation")
+CONSENT_PARTS = ("address", "health", "documentation", "citizenship")
+# What no enforcement profile (police, immigration, prosecutor) may read, with consent or without: a person's
+# documents and statelessness (issue 22, PRODUCT.md rule 2). The data file cannot open it to them.
+NEVER_TO_ENFORCEMENT = frozenset({"citizenship"})
 
 
 class ReceivingProfile(models.TextChoices):
@@ -96,7 +100,12 @@ def _check(raw: dict[str, Any]) -> Profile:
         raise ImproperlyConfigured(f"{DATA.name}: {code} lists {sorted(reads & with_consent)} twice")
     if with_consent - set(CONSENT_PARTS):
         raise ImproperlyConfigured(f"{DATA.name}: {code}: consent opens only {', '.join(CONSENT_PARTS)}")
-    return Profile(code, bool(raw.get("enforcement", False)), reads, with_consent)
+    enforcement = bool(raw.get("enforcement", False))
+    if enforcement and (reads | with_consent) & NEVER_TO_ENFORCEMENT:
+        raise ImproperlyConfigured(
+            f"{DATA.name}: {code} enforces and may never read {', '.join(sorted(NEVER_TO_ENFORCEMENT))}"
+        )
+    return Profile(code, enforcement, reads, with_consent)
 
 
 @cache

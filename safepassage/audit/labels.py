@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 VERBS: dict[str, Any] = {
     "create": _("created"),
+    "check": _("checked"),
     "add": _("added"),
     "update": _("changed"),
     "save": _("saved"),

@@ -26,6 +26,7 @@ from safepassage.cases.models import (
 from safepassage.core.api import ErrorOut, MappedPage
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action
+from safepassage.registry import documents
 from safepassage.registry.models import Person
 
 router = Router(tags=["cases"])
@@ -161,6 +162,8 @@ def _case_summary(case: Case, viewer: Any, reach: selectors.Access | None = None
         data["health"] = case.health
     if reach.sees(selectors.DOCUMENTATION):
         data["immigration_status"] = case.immigration_status
+    if reach.sees(selectors.CITIZENSHIP) and case.person_id is not None:
+        data["citizenship"] = _citizenship(case)
     if reach.sees(selectors.MANAGEMENT):
         data["urgency"] = case.urgency
         data["caseworker_id"] = case.caseworker_id
@@ -173,7 +176,21 @@ def _case_summary(case: Case, viewer: Any, reach: selectors.Access | None = None
 
 
 # Read only in the (audited) read of one case, never in a list.
-DETAIL_ONLY = ("address", "health", "immigration_status")
+DETAIL_ONLY = ("address", "health", "immigration_status", "citizenship")
+
+
+def _citizenship(case: Case) -> dict[str, Any]:
+    """The subject's documents (kind, state, since, country) and civil-registration problems (kind, status):
+    the "citizenship" part, which no enforcement profile reads."""
+    status = documents.status_of(case.person)
+    return {
+        "stateless": status.stateless,
+        "documents": [
+            {"kind": d.kind, "state": d.state, "state_on": d.state_on, "country": d.country}
+            for d in status.documents
+        ],
+        "problems": [{"kind": p.kind, "status": p.status} for p in status.problems],
+    }
 
 
 def _case_list_item(case: Case, viewer: Any) -> dict[str, Any]:

@@ -42,6 +42,7 @@ IDENTITY = "identity"  # name, sex, birth, languages
 ADDRESS = "address"  # current address
 HEALTH = "health"  # health notes
 DOCUMENTATION = "documentation"  # documentation (immigration) status
+CITIZENSHIP = "citizenship"  # the subject's documents and citizenship problems: never to enforcement
 VICTIM = "victim"  # HTCDS victim fields, trafficking status, nationality
 SCREENING = "screening"
 JOURNEY = "journey"

@@ -44,6 +44,7 @@ from safepassage.core.pickers import normalise
 from safepassage.core.roles import Action
 from safepassage.geo.models import Level
 from safepassage.network.models import Agreement, FocalPoint, Organisation
+from safepassage.registry import documents
 from safepassage.registry.models import Person
 
 
@@ -295,6 +296,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "reach": reach,
             "parts": reach.parts,
+            "citizenship": documents.status_of(case.person)
+            if sees(selectors.CITIZENSHIP) and case.person_id is not None
+            else None,
             "can_change": can_change,
             "adds": reach.adds,
             "report": report,

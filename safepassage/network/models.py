@@ -145,6 +145,13 @@ class Hotline(TimeStamped):
     # Name, purpose and hours in other languages, `{"name": {"th": "…", "lo": "…"}, "purpose": {…}}`; the
     # English stays in the columns above, and is shown where a language has no text.
     translations = models.JSONField(_("texts in other languages"), default=dict, blank=True)
+    # The coordination centre calls each number now and then and says so here; the public help page shows
+    # the date (docs/prevention.md). Empty: never checked since it was recorded.
+    checked_on = models.DateField(_("checked on"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    check_note = models.CharField(_("how it was checked"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["country", "number"]
@@ -410,3 +417,50 @@ class FocalPoint(DirectoryEntry):
 def covered_by(area_paths: list[str], village_path: str) -> bool:
     """Whether any covered area contains the village."""
     return any(village_path.startswith(p) for p in area_paths)
+
+
+class MinimumWage(TimeStamped):
+    """A legal minimum wage as the public help page states it (R-086): data the coordination centre keeps
+    and checks, with the day it took effect and where it was published, never a figure in code."""
+
+    country = models.CharField(_("country"), max_length=2)
+    area = models.CharField(_("where it applies"), max_length=200)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="THB")
+    per = models.CharField(
+        _("per"), max_length=8, default="day", choices=[("day", _("day")), ("month", _("month"))]
+    )
+    effective_on = models.DateField(_("in force from"))
+    source = models.CharField(_("published in"), max_length=300)
+    active = models.BooleanField(_("shown"), default=True)
+    # The area's name in other languages, `{"area": {"th": "…"}}`, as for hotlines.
+    translations = models.JSONField(_("texts in other languages"), default=dict, blank=True)
+    checked_on = models.DateField(_("checked on"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["country", "-amount", "area"]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.area}: {self.amount} {self.currency}/{self.per}"
+
+    @property
+    def area_text(self) -> str:
+        return in_language(self.area, self.translations, "area")
+
+
+class HelpPageCount(models.Model):
+    """How often the public help page was opened, per day and language: the only thing it keeps (no address,
+    no browser, no time of day)."""
+
+    day = models.DateField()
+    language = models.CharField(max_length=10)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "language"], name="one_help_count_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.language}: {self.count}"

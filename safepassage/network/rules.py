@@ -6,7 +6,7 @@ from typing import Any
 
 import rules
 
-from safepassage.accounts.rules import _has_role, is_system_admin
+from safepassage.accounts.rules import _has_role
 from safepassage.network.models import DIRECTORY_ROLES, MAINTAINER_ROLES
 
 
@@ -21,4 +21,14 @@ rules.add_perm("network.view_directory", _has_role(*DIRECTORY_ROLES))
 rules.add_perm("network.change_directory", _has_role(*MAINTAINER_ROLES))
 # Hotline numbers are public: every signed-in user, whatever their role.
 rules.add_perm("network.view_hotlines", is_signed_in)
-rules.add_perm("network.change_hotlines", is_system_admin)
+
+
+@rules.predicate
+def keeps_help(user: Any) -> bool:
+    """The coordination centre keeps the hotlines and minimum wages of the public help page (network.help)."""
+    from safepassage.network.help import may_keep
+
+    return bool(getattr(user, "is_authenticated", False)) and may_keep(user)
+
+
+rules.add_perm("network.change_hotlines", keeps_help)

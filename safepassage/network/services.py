@@ -18,6 +18,7 @@ from safepassage.accounts.profiles import ReceivingProfile, organisation_default
 from safepassage.audit.services import audit_record, diff
 from safepassage.core.access import viewer_for
 from safepassage.core.validation import not_in_future
+from safepassage.network import help as help_data
 from safepassage.network.models import (
     MAINTAINER_ROLES,
     Agreement,
@@ -606,8 +607,8 @@ def hotline_create(
     organisation_id: int | None = None,
     **fields: Any,
 ) -> Hotline:
-    """Add a hotline people can call (system administrators)."""
-    require_system_admin(actor)
+    """Add a hotline people can call (the coordination centre: help.may_keep)."""
+    help_data.require_keeper(actor)
     errors: Errors = {}
     data = _clean_hotline({**fields, "country": country, "number": number, "name": name}, errors)
     organisation = _hotline_organisation(organisation_id, errors)
@@ -628,8 +629,9 @@ def hotline_create(
 def hotline_update(
     *, actor: Any, hotline: Hotline, organisation_id: int | None = None, **fields: Any
 ) -> Hotline:
-    """Correct a hotline (system administrators); only the fields given change."""
-    require_system_admin(actor)
+    """Correct a hotline (the coordination centre: help.may_keep); only the fields given change. A changed
+    number is unchecked again."""
+    help_data.require_keeper(actor)
     errors: Errors = {}
     data = _clean_hotline(fields, errors)
     organisation = _hotline_organisation(organisation_id, errors)
@@ -649,6 +651,8 @@ def hotline_update(
     if organisation is not None and organisation.pk != hotline.organisation_id:
         changes["organisation"] = [hotline.organisation_id, organisation.pk]
         hotline.organisation = organisation
+    if {"number", "country"} & set(changes):
+        hotline.checked_on, hotline.checked_by, hotline.check_note = None, None, ""
     hotline.save()
     audit_record(actor=actor, action="network.hotline.update", obj=hotline, changes=changes)
     return hotline

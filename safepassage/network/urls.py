@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safepassage.network import views
+from safepassage.network import help_views, views
 
 app_name = "network"
 urlpatterns = [
@@ -21,5 +21,8 @@ urlpatterns = [
     path("committees/<int:pk>/seats/remove/", views.committee_unseat, name="committee_unseat"),
     path("focal-points/", views.focal_point_list, name="focal_points"),
     path("hotlines/", views.hotline_list, name="hotlines"),
+    path("help-page/", help_views.help_data_page, name="help_data"),
+    path("help-page/<str:what>/<int:pk>/checked/", help_views.help_data_check, name="help_data_check"),
+    path("help-page/wages/", help_views.help_data_wage, name="help_data_wage"),
     path("sharing/", views.sharing_agreement_list, name="sharing"),
 ]

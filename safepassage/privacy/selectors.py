@@ -18,7 +18,7 @@ from safepassage.core.roles import Role
 from safepassage.migration.models import Registration, SiteRegistration
 from safepassage.privacy.models import CorrectionRequest
 from safepassage.privacy.retention import years_before
-from safepassage.registry.models import Assessment, Person
+from safepassage.registry.models import Assessment, CivilProblem, Person, PersonDocument
 
 SOON_DAYS = 30
 
@@ -122,6 +122,17 @@ def subject_access_text(*, actor: User | None, person: Person) -> str:
     out.append("\n" + _("Risk assessments") + "\n")
     for a in assessments:
         out.append(f"  {a.assessed_on:%Y-%m-%d}  {a.get_source_display()}  {a.band} ({a.index})\n")
+    documents = PersonDocument.objects.filter(person=person).order_by("kind", "pk")
+    problems = CivilProblem.objects.filter(person=person).order_by("opened_on", "pk")
+    if documents or problems:
+        out.append("\n" + _("Documents and citizenship") + "\n")
+    for d in documents:
+        line = f"{d.get_state_display()} {d.state_on or ''} {d.country} {d.note}".strip()
+        out.append(_line(d.get_kind_display(), line))
+    for p in problems:
+        out.append(
+            _line(p.get_kind_display(), f"{p.get_status_display()} {p.opened_on} {p.description} {p.outcome}")
+        )
     cases = Case.objects.filter(person=person).select_related("stage", "agency").order_by("opened_on")
     for case in cases:
         out.append("\n" + _("Case %(ref)s") % {"ref": case.reference} + "\n")

@@ -26,7 +26,7 @@ from safepassage.imports.models import ImportJob, Provenance, RowProblem
 from safepassage.imports.services import imports_dir, stored_rows
 from safepassage.linkage.models import Merge
 from safepassage.migration import models as migration
-from safepassage.registry.models import Alert, Household, Person
+from safepassage.registry.models import Alert, CivilProblem, Household, Person, PersonDocument
 from safepassage.workplaces.models import Attachment, Observation
 
 # A person's fields that say who they are. A merge snapshot keeps a copy of them, so it loses them too.
@@ -104,6 +104,9 @@ def scrub_people(ids: list[int]) -> int:
     from safepassage.privacy.models import CorrectionRequest
 
     CorrectionRequest.objects.filter(person_id__in=ids).update(details="", note="")
+    # their documents keep kind, state and date (the documentation figures); the words about them go
+    PersonDocument.objects.filter(person_id__in=ids).update(note="")
+    CivilProblem.objects.filter(person_id__in=ids).update(description="", next_step="", outcome="")
     return Person.objects.filter(pk__in=ids).update(
         **BLANK, household=None, erased_at=Coalesce(F("erased_at"), timezone.now())
     )

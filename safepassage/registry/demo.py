@@ -1142,3 +1142,42 @@ def generate_population(
         "assessments": result.created,
         "alerts": result.alerts,
     }
+
+
+def generate_documentation(*, agencies: dict[str, Agency]) -> int:
+    """A stateless child of the coordination centre (R-044, W-24): born here to a father from Myanmar, birth
+    registered, no citizenship, off the household register, with an open citizenship problem being followed;
+    and a handful of other children with documents in other states. Returns the people given documents."""
+    from datetime import date
+
+    from safepassage.registry import documents
+
+    this_year = date.today().year
+    children = list(
+        Person.objects.filter(agency=agencies["cc"], birth_year__gt=this_year - 18, erased_at__isnull=True)
+        .exclude(birth_year=None)
+        .order_by("pk")[:6]
+    )
+    if not children:
+        return 0
+    child, *others = children
+    documents.document_add(
+        actor=None, person=child, kind="citizenship", state="none", state_on=date(2024, 3, 1)
+    )
+    documents.document_add(actor=None, person=child, kind="birth_certificate", state="has", country="TH")
+    documents.document_add(actor=None, person=child, kind="household_registration", state="none")
+    documents.problem_open(
+        actor=None,
+        person=child,
+        kind="citizenship",
+        opened_on=date(2025, 6, 2),
+        status="following",
+        description="Father from Myanmar, mother Thai; never added to the mother's household register.",
+        next_step="Take the village headman's letter and two witnesses to the district registration office",
+        next_step_on=date(this_year + 1, 1, 15),
+    )
+    states = ["has", "applied", "expired", "held_by_other", "lost"]
+    for n, person in enumerate(others):
+        documents.document_add(actor=None, person=person, kind="citizenship", state="has", country="TH")
+        documents.document_add(actor=None, person=person, kind="id_card", state=states[n % len(states)])
+    return len(children)

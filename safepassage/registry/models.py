@@ -596,3 +596,147 @@ class RiskCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_id} {self.sex} {self.age_band} {self.band}: {self.n}"
+
+
+# ------------------------------------------------------------------------------- documentation status
+# Documentation is not one yes-or-no (W-24): a person holds, waits for, has lost or never had each of several
+# documents. Statelessness is a citizenship with the state "none". Never read through an agency whose
+# receiving profile enforces (police, immigration, prosecutor: PRODUCT.md rule 2), whatever the role.
+
+DOCUMENT_ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({Action.VIEW, Action.CHANGE}),
+    Role.COORDINATOR: frozenset({Action.VIEW, Action.CHANGE}),
+    Role.CASEWORKER: frozenset({Action.VIEW, Action.CHANGE}),
+}
+
+
+def _not_enforcement() -> Q:
+    from safepassage.accounts.profiles import enforcement_codes
+
+    return ~Q(agency__profile__in=sorted(enforcement_codes()))
+
+
+class DocumentKind(models.TextChoices):
+    CITIZENSHIP = "citizenship", _("Citizenship (nationality)")
+    BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+    HOUSEHOLD_REGISTRATION = "household_registration", _("Household registration")
+    ID_CARD = "id_card", _("ID card")
+    PASSPORT = "passport", _("Passport")
+    WORK_PERMIT = "work_permit", _("Work permit")
+    MOU_CONTRACT = "mou_contract", _("MOU contract (recruited through the government channel)")
+    DEPENDANT = "dependant", _("Registered as a dependant of a migrant worker")
+    OTHER = "other", _("Other document")
+
+
+class DocumentState(models.TextChoices):
+    HAS = "has", _("Has it, valid")
+    APPLIED = "applied", _("Applied for, waiting")
+    EXPIRED = "expired", _("Expired")
+    HELD_BY_OTHER = "held_by_other", _("Kept by someone else (employer, broker)")
+    LOST = "lost", _("Lost or destroyed")
+    NONE = "none", _("Does not have it")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class PersonDocument(AgencyOwned, TimeStamped):
+    """One of a person's documents and where it stands: a citizenship in state "none" is statelessness."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("document"), max_length=24, choices=DocumentKind.choices)
+    state = models.CharField(_("state"), max_length=16, choices=DocumentState.choices)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    state_on = models.DateField(_("since"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    AREA_FIELD = "person__village"
+    ROLE_ACTIONS = DOCUMENT_ROLE_ACTIONS
+    SENSITIVE_FIELDS = ("note",)
+
+    class Meta:
+        ordering = ["person", "kind", "id"]
+        verbose_name = _("person's document")
+        verbose_name_plural = _("person's documents")
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=DocumentState.values), name="person_document_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_state_display()}"
+
+    def audit_label(self) -> str:
+        return f"document #{self.pk} of person #{self.person_id}"
+
+    @classmethod
+    def grant_q(cls, grant: Grant) -> Q:
+        return _not_enforcement()
+
+    @property
+    def stateless(self) -> bool:
+        return self.kind == DocumentKind.CITIZENSHIP and self.state == DocumentState.NONE
+
+
+class CivilProblem(AgencyOwned, TimeStamped):
+    """A citizenship or civil-registration problem followed until it is resolved (R-044): a child of a
+    foreign father never registered, a minority family left off the household register."""
+
+    class Kind(models.TextChoices):
+        CITIZENSHIP = "citizenship", _("Citizenship")
+        BIRTH_REGISTRATION = "birth_registration", _("Birth not registered")
+        HOUSEHOLD_REGISTRATION = "household_registration", _("Not on the household register")
+        ID_CARD = "id_card", _("ID card")
+        DEPENDANT = "dependant", _("Dependant of a migrant worker")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        FOLLOWING = "following", _("Being followed up")
+        RESOLVED = "resolved", _("Resolved")
+        UNRESOLVED = "unresolved", _("Closed, not resolved")
+
+    OPEN_STATUSES = (Status.OPEN, Status.FOLLOWING)
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="civil_problems")
+    kind = models.CharField(_("problem"), max_length=24, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    opened_on = models.DateField(_("noticed on"))
+    description = models.TextField(_("what the problem is"), blank=True)
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    next_step_on = models.DateField(_("next step by"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    outcome = models.TextField(_("how it ended"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    AREA_FIELD = "person__village"
+    ROLE_ACTIONS = DOCUMENT_ROLE_ACTIONS
+    SENSITIVE_FIELDS = ("description", "outcome", "next_step")
+
+    class Meta:
+        ordering = ["person", "-opened_on", "-id"]
+        verbose_name = _("citizenship or civil-registration problem")
+        verbose_name_plural = _("citizenship and civil-registration problems")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "following"], closed_on__isnull=True)
+                | Q(status__in=["resolved", "unresolved"], closed_on__isnull=False),
+                name="civil_problem_closed_when_done",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_status_display()}"
+
+    def audit_label(self) -> str:
+        return f"civil problem #{self.pk} of person #{self.person_id}"
+
+    @classmethod
+    def grant_q(cls, grant: Grant) -> Q:
+        return _not_enforcement()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES

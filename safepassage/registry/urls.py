@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safepassage.registry import views
+from safepassage.registry import document_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/", views.person_list, name="person_list"),
     path("people/new/", views.person_create, name="person_create"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/documents/", document_views.person_documents, name="person_documents"),
     path("people/<int:pk>/assess/", views.person_assess, name="person_assess"),
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),

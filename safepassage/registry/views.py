@@ -25,7 +25,7 @@ from safepassage.core.forms import DateInput
 from safepassage.core.roles import Action, Role
 from safepassage.geo.models import Area
 from safepassage.geo.selectors import get_area
-from safepassage.registry import charts, reach, scoring, selectors, services
+from safepassage.registry import charts, documents, reach, scoring, selectors, services
 from safepassage.registry.forms import AssessmentForm, ParametersForm, PersonForm, ResolveForm
 from safepassage.registry.models import Alert, Catalogue, Indicator, Person
 
@@ -195,6 +195,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(pk=person.pk)
             .exists(),
             "domains": dict(Indicator.Domain.choices),
+            "documentation": documents.status_for(signed_in_user(request), person),
             **_reach(request, person),
         },
     )

@@ -11,6 +11,7 @@ from safepassage.core.pdf import MEDIA_TYPE, user_language
 from safepassage.geo.models import Level
 from safepassage.registry.selectors import active_catalogue_or_none
 from safepassage.reports import maps, selectors
+from safepassage.reports.documentation import documentation_report
 from safepassage.reports.documents import risk_pdf
 from safepassage.reports.drivers import area_drivers
 from safepassage.reports.params import parse_area, parse_group_by, parse_period
@@ -120,3 +121,12 @@ def risk_map(request: HttpRequest, level: str = Level.DISTRICT, area: str = "") 
     """A GeoJSON FeatureCollection of areas with their risk figures (areas only, never people's homes)."""
     _require_reporter(request)
     return maps.risk_geojson(viewer=request.user, level=level, within=parse_area(area))
+
+
+@router.get("/reports/documentation")
+def documentation(request: HttpRequest) -> dict[str, Any]:
+    """Per district: children, stateless children, children whose citizenship is applied for, and people
+    with an open citizenship or civil-registration problem. Never for an enforcement agency (404); outside
+    the owning agency's case staff, counts are perturbed and "<11" when small."""
+    _require_reporter(request)
+    return documentation_report(viewer=request.user)

@@ -19,6 +19,7 @@ from safepassage.core.validation import csv_writer, safe_cell
 from safepassage.geo.models import Level
 from safepassage.registry.selectors import active_catalogue_or_none
 from safepassage.reports import maps, selectors
+from safepassage.reports.documentation import documentation_report as documents_report
 from safepassage.reports.documents import risk_pdf
 from safepassage.reports.drivers import area_drivers
 from safepassage.reports.forms import PrioritiesForm, default_month_periods, default_periods
@@ -252,3 +253,12 @@ def risk_map_data(request: HttpRequest) -> JsonResponse:
     except ValidationError as exc:
         return _bad_request(exc)
     return JsonResponse(data)
+
+
+@login_required
+def documentation(request: HttpRequest) -> HttpResponse:
+    """Stateless children, citizenship applied for and open civil-registration problems, by district: never
+    for an enforcement agency (404), protected outside the owning agency's case staff."""
+    _require_reporter(request)
+    report = documents_report(viewer=request.user)
+    return render(request, "reports/documentation.html", report)

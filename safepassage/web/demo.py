@@ -21,7 +21,7 @@ from safepassage.geo.services import areas_import
 from safepassage.linkage.demo import generate_duplicates
 from safepassage.migration.demo import generate_migration
 from safepassage.network.demo import generate_directory
-from safepassage.registry.demo import generate_population
+from safepassage.registry.demo import generate_documentation, generate_population
 from safepassage.workplaces.demo import generate_workplaces
 
 AGENCIES = [
@@ -101,6 +101,7 @@ def load_demo(*, logins_file: Path, people: int = 20_000, records: int | None = 
         generate_directory(agencies=agencies)
         if people:
             generate_population(people=people, agencies=agencies)
+            generate_documentation(agencies=agencies)  # a stateless child with an open citizenship problem
         generate_workplaces(agencies=agencies, employer_agency=agencies["employer"], **sized)
         generate_cases(agencies=agencies, **sized)
         generate_migration(agencies=agencies, **sized)

@@ -393,3 +393,54 @@ def test_the_police_read_no_case_conferences_through_the_api(world, police):
     url = f"/api/v1/cases/{case.pk}/conferences"
     assert "Mae Rim" in str(api_client(world.caseworker_a).get(url).json())
     assert api_client(police["oscar"]).get(url).json() == []
+
+
+# --------------------------------------------------------- documents and statelessness (issue 22, rule 2)
+
+
+def test_the_police_never_read_the_subjects_documents_even_under_a_consent_that_names_them(world, police):
+    from safepassage.registry import documents
+
+    case = adult_case(world)
+    documents.document_add(actor=None, person=case.person, kind="citizenship", state="none")
+    documents.document_add(actor=None, person=case.person, kind="passport", state="held_by_other")
+    accepted(world, police, case, consent_covers=["address", "citizenship"])
+    owner = api_client(world.caseworker_a).get(f"/api/v1/cases/{case.pk}").json()
+    assert owner["citizenship"]["stateless"] is True
+    assert {d["kind"] for d in owner["citizenship"]["documents"]} == {"citizenship", "passport"}
+    body = api_client(police["oscar"]).get(f"/api/v1/cases/{case.pk}").json()
+    assert body["address"] == "Room 4, Soi 7"  # the consent opened what the profile allows
+    assert "citizenship" not in body
+    url = reverse("cases:case_detail", args=[case.pk])
+    assert 'id="case-citizenship"' in web_client(world.caseworker_a).get(url).content.decode()
+    page = web_client(police["oscar"]).get(url).content.decode()
+    assert 'id="case-citizenship"' not in page
+    assert "No citizenship (stateless)" not in page
+
+
+def test_an_ngo_reads_the_documents_only_under_a_consent_that_covers_them(world):
+    from safepassage.registry import documents
+
+    case = adult_case(world)
+    documents.document_add(actor=None, person=case.person, kind="citizenship", state="none")
+    ngo = directory_entry(world, world.agency_b)
+    for covers, reads in (([], False), (["citizenship"], True)):
+        referral = refer(world, case, ngo, purpose="shelter", consent_covers=covers)
+        services.referral_respond(actor=world.caseworker_b, referral=referral, accept=True)
+        body = api_client(world.caseworker_b).get(f"/api/v1/cases/{case.pk}").json()
+        assert ("citizenship" in body) is reads, covers
+        services.referral_close(actor=world.caseworker_a, referral=referral, to="revoked", note="next")
+
+
+@pytest.mark.parametrize("where", ["reads", "with_consent"])
+def test_no_data_file_may_open_documents_to_an_enforcement_profile(where):
+    from django.core.exceptions import ImproperlyConfigured
+
+    parts: dict[str, list[str]] = {"reads": ["identity"], "with_consent": []}
+    parts[where].append("citizenship")
+    raw = {"code": "police", "enforcement": True, **parts}
+    with pytest.raises(ImproperlyConfigured, match="never read citizenship"):
+        profiles._check(raw)
+    for code in profiles.enforcement_codes():
+        found = profiles.profiles()[code]
+        assert "citizenship" in found.never

@@ -31,7 +31,9 @@ def default_directory() -> dict:
 def test_every_default_hotline_and_agreement_has_its_texts_in_the_six_other_languages():
     data = default_directory()
     rows: list[tuple[dict, tuple[str, ...]]] = [
-        (row, ("name", "purpose", "hours")) for row in data["hotlines"]
+        # (a blank English text, such as hours nobody could confirm, has nothing to translate)
+        (row, tuple(f for f in ("name", "purpose", "hours") if row.get(f)))
+        for row in data["hotlines"]
     ]
     rows += [(row, ("name",)) for row in data["agreements"]]
     for row, fields in rows:

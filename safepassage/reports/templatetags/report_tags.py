@@ -38,3 +38,12 @@ def band_bar(row: dict[str, Any]) -> SafeString:
 def get(row: dict[str, Any], key: str) -> Any:
     """row|get:"district_name"."""
     return row.get(key)
+
+
+@register.simple_tag(takes_context=True)
+def sees_documentation(context: dict[str, Any]) -> bool:
+    """Whether the reader gets the documentation report (never through an enforcement agency alone)."""
+    from safepassage.reports.documentation import may_see
+
+    request = context.get("request")
+    return request is not None and may_see(request.user)

@@ -25,6 +25,8 @@ def run_gunicorn(*, host: str, port: int, workers: int, threads: int, timeout: i
                 "accesslog": "-",
                 # The path without its query string or referrer: a search for a name stays out of the log.
                 "access_log_format": '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms',
+                # every request but the public help page's (its readers leave nothing in a log)
+                "logger_class": "safepassage.web.gunicorn_log.QuietHelpLogger",
                 "errorlog": "-",
                 "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
                 "limit_request_line": 8190,
