@@ -1,5 +1,6 @@
 """The one gate of the second factor for pages: a signed-in person who has not passed it this session reaches
-only sign-in, the second-factor pages, sign-out, the language switch and static files. (The API has its own
+only sign-in, the second-factor pages, sign-out, the language switch, the public help page and static
+files. (The API has its own
 gate: tokens are only issued after a second factor, see services.token_user.) There is no setting to turn
 it off."""
 
@@ -31,6 +32,7 @@ class SecondFactorMiddleware:
                 reverse("accounts:second_factor"),
                 reverse("set_language"),
                 reverse("healthz"),
+                reverse("help"),  # the public help page for migrants (/help/ and /help/<language>/)
                 reverse("api:api-root"),
                 settings.STATIC_URL,
             )

@@ -167,3 +167,11 @@ def test_an_existing_install_gets_1506_corrected_and_the_new_numbers_but_keeps_i
     assert Hotline.objects.filter(number__in=["1694", "1546"]).count() == 2
     assert Hotline.objects.get(number="1300").name == "Our own words for 1300"
     assert MinimumWage.objects.count() == 4  # loaded once, not again
+
+
+def test_someone_signed_in_without_the_second_factor_still_reads_the_help_page(world):
+    # A volunteer part-way through signing in on a shared phone, or a migrant shown the page on it: the help
+    # page is public, so the second-factor gate never stands in front of it.
+    page = web_client(world.volunteer_a, second_factor=False).get("/help/th/")
+    assert page.status_code == 200 and "1300" in page.content.decode()
+    assert web_client(world.volunteer_a, second_factor=False).get("/risk/").status_code == 302
