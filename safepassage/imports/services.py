@@ -323,6 +323,12 @@ def _checked_file(job: ImportJob) -> Path:
     return imports_dir() / f"{job.pk}.checked"
 
 
+def _keeps_checked(kind: Kind) -> bool:
+    """People and assessments keep their checked rows for the apply. Cases do not: each case's draft holds
+    model instances, slower to read back than to check again (measured with `./scripts/bench imports`)."""
+    return isinstance(kind, People | Assessments)
+
+
 def _keep_checked(out: IO[bytes], batch: list[Row]) -> None:
     """A batch's valid rows, without their cells (what was read from them is kept)."""
     valid = [(r.number, r.values, r.held, r.prepared) for r in batch if not r.problems]
@@ -449,7 +455,7 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
     for column, reason in kind.file_problems(_info(job).headers, mapping, ctx):
         keep(1, column, reason)
     _checked_file(job).unlink(missing_ok=True)
-    spill = _checked_file(job).open("wb") if kind.bulk else None
+    spill = _checked_file(job).open("wb") if _keeps_checked(kind) else None
     try:
         if not counts["errors"]:
             with transaction.atomic():
@@ -540,7 +546,7 @@ def job_apply(
     done = {"rows": 0}
 
     def checked() -> Iterator[tuple[int, list[Row]]]:
-        if kind.bulk and _checked_file(job).exists():
+        if _keeps_checked(kind) and _checked_file(job).exists():
             # The rows the check found valid, as it read them: the file is not read and checked again.
             kind.prepare(_info(job).headers, ctx)
             yield from _checked_batches(job)
