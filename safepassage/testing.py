@@ -243,3 +243,28 @@ def open_case(world: World, *, given_name: str = "Mya", birth_year: int = 2010, 
         },
         **fields,
     )
+
+
+def pdf_tools_missing() -> str:
+    """Why PDFs cannot be drawn on this machine ("" when they can). Under CI (`CI=true`, as .ci/run sets)
+    a test that needs them fails naming the Debian packages to install; elsewhere it is skipped with that
+    reason."""
+    import os
+
+    import pytest
+
+    from safepassage.core import pdf
+
+    reason = pdf.missing()
+    if reason and os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"PDFs cannot be drawn on this CI machine: {reason}", pytrace=False)
+    return reason
+
+
+def require_pdf_tools() -> None:
+    """Skip (or, under CI, fail) a test that draws PDFs when this machine cannot."""
+    import pytest
+
+    reason = pdf_tools_missing()
+    if reason:
+        pytest.skip(f"PDFs cannot be drawn here: {reason}")

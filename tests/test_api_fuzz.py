@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 
 from safepassage.accounts import services
+from safepassage.testing import pdf_tools_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +37,13 @@ def test_no_request_makes_a_server_error(world, tmp_path, monkeypatch):
 
 
 def _run(headers: dict[str, str]) -> list[str]:
+    # Without Pango and the fonts a PDF cannot be drawn: under CI that fails; elsewhere PDFs are left out.
+    pdf_missing = pdf_tools_missing()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     operations = [
         op
         for op in (r.ok() for r in schema.get_all_operations())  # type: ignore[union-attr]
-        if op.path not in SKIPPED
+        if op.path not in SKIPPED and not (pdf_missing and op.path.endswith(".pdf"))
     ]
     assert len(operations) > 100
     failures: list[str] = []

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from safepassage.accounts.services import token_issue
 from safepassage.api import api
 from safepassage.audit.models import AuditEvent
-from safepassage.testing import PERSONAS, World, api_client, assert_matrix, web_client
+from safepassage.testing import PERSONAS, World, api_client, assert_matrix, require_pdf_tools, web_client
 
 pytestmark = pytest.mark.django_db
 
@@ -2290,6 +2290,9 @@ PUBLIC_ROUTES = {
 
 @pytest.mark.parametrize("case", UI_CASES, ids=lambda c: c.route)
 def test_ui_permission_matrix(world, case):
+    if case.route.endswith("_pdf"):
+        require_pdf_tools()
+
     def call(persona: str):
         client = web_client(None if persona == "anonymous" else world.users[persona])
         url = case.url(world)
@@ -2300,6 +2303,9 @@ def test_ui_permission_matrix(world, case):
 
 @pytest.mark.parametrize("case", API_CASES, ids=lambda c: c.route)
 def test_api_permission_matrix(world, case):
+    if case.route.endswith(".pdf"):
+        require_pdf_tools()
+
     def call(persona: str):
         client = api_client(None if persona == "anonymous" else world.users[persona])
         return client.request(case.method, case.url(world), case.body(world))

@@ -23,6 +23,7 @@ from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from safepassage.core.languages import supported
 
@@ -113,10 +114,22 @@ def fetch_url(url: str) -> Any:
     return _fetcher().fetch(url)
 
 
-def render(html: str) -> bytes:
-    """HTML (from a template extending core/pdf/base.html) as PDF bytes."""
-    from weasyprint import CSS, HTML
+class Unavailable(Exception):
+    """WeasyPrint cannot load on this server (Pango is not installed)."""
 
+
+def _weasyprint() -> Any:
+    try:
+        import weasyprint
+    except (ImportError, OSError) as error:
+        raise Unavailable(str(error)) from error
+    return weasyprint
+
+
+def render(html: str) -> bytes:
+    """HTML (from a template extending core/pdf/base.html) as PDF bytes; Unavailable without Pango."""
+    weasyprint = _weasyprint()
+    CSS, HTML = weasyprint.CSS, weasyprint.HTML
     fetcher = _fetcher()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     return bytes(document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET), url_fetcher=fetcher)]))
@@ -149,7 +162,16 @@ def pdf_response(
             {**context, "generated_at": timezone.localtime(), "reader": request.user},
             request=None,
         )
-        body = render(html)
+        try:
+            body = render(html)
+        except Unavailable:
+            # The server lacks a Debian package: say so, rather than fail with a server error.
+            message = _("PDFs are not set up on this server: its administrator must install %(packages)s.")
+            return HttpResponse(
+                message % {"packages": " ".join(DEBIAN_PACKAGES)},
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
     response = HttpResponse(body, content_type=MEDIA_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Content-Language"] = language

@@ -20,7 +20,7 @@ from safepassage.geo.models import Level
 from safepassage.registry.selectors import active_catalogue_or_none
 from safepassage.reports import maps, selectors
 from safepassage.reports.documentation import documentation_report as documents_report
-from safepassage.reports.documents import risk_pdf
+from safepassage.reports.documents import capped, risk_pdf
 from safepassage.reports.drivers import area_drivers
 from safepassage.reports.forms import PrioritiesForm, default_month_periods, default_periods
 from safepassage.reports.params import parse_area, parse_group_by
@@ -170,7 +170,7 @@ def priorities(request: HttpRequest) -> HttpResponse:
         return csv_response("priorities.csv", columns, rows)
     if wants_pdf:
         context = {
-            "rows": rows,
+            "table": capped(rows),
             "moved": moved,
             "compared": True,
             "periods": form.periods(),

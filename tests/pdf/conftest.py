@@ -3,18 +3,11 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from safepassage.core import pdf
+from safepassage.testing import require_pdf_tools
 
 
 @pytest.fixture(autouse=True)
 def _pdf_tools() -> None:
-    reason = pdf.missing()
-    if not reason:
-        return
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"PDFs cannot be drawn on this CI machine: {reason}", pytrace=False)
-    pytest.skip(f"PDFs cannot be drawn here: {reason}")
+    require_pdf_tools()

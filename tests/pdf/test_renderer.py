@@ -71,3 +71,18 @@ def test_a_missing_font_is_named_with_the_debian_package_to_install(monkeypatch)
     ):
         assert family in reason
     assert "fonts-noto-core" in reason and "fonts-noto-cjk" in reason
+
+
+@pytest.mark.django_db
+def test_a_server_without_pango_answers_503_naming_the_packages(world, monkeypatch):
+    from django.urls import reverse
+
+    from safepassage.testing import web_client
+
+    def unavailable():
+        raise pdf.Unavailable("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(pdf, "_weasyprint", unavailable)
+    response = web_client(world.coordinator_a).get(reverse("reports:risk") + "?format=pdf")
+    assert response.status_code == 503
+    assert "libpango-1.0-0" in response.content.decode() and "fonts-noto-core" in response.content.decode()

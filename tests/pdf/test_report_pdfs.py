@@ -153,3 +153,19 @@ def test_where_to_act_and_drivers_print_their_figures(world, population):  # noq
         part = document.text[start : document.text.index(after, start + len(row["code"]))]
         shown = numbers(part)
         assert _shown(row["answered"]) in shown and _shown(row["at_3"]) in shown
+
+
+def test_a_long_table_prints_its_first_rows_and_says_how_many_it_left_out(world, population, monkeypatch):  # noqa: F811
+    from safepassage.reports import documents
+
+    monkeypatch.setattr(documents, "MAX_ROWS", 1)
+    report = api_client(world.coordinator_a).get("/api/v1/reports/risk?group_by=district,sex").json()
+    first, *rest = report["rows"]
+    assert rest
+    url = reverse("reports:risk") + "?group_by=district,sex&format=pdf"
+    document = read(web_client(world.coordinator_a).get(url).content)
+    assert _lines_with(document.text, first["district_name"], first["sex"])
+    for row in rest:
+        assert not _lines_with(document.text, row["district_name"], row["sex"])
+    text = " ".join(document.text.split())
+    assert f"This PDF holds the first 1 of {len(report['rows'])} rows." in text
