@@ -646,7 +646,7 @@ class PersonDocument(AgencyOwned, TimeStamped):
     state = models.CharField(_("state"), max_length=16, choices=DocumentState.choices)
     country = models.CharField(_("country"), max_length=2, blank=True)
     state_on = models.DateField(_("since"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -702,11 +702,11 @@ class CivilProblem(AgencyOwned, TimeStamped):
     kind = models.CharField(_("problem"), max_length=24, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     opened_on = models.DateField(_("noticed on"))
-    description = models.TextField(_("what the problem is"), blank=True)
-    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    description = EncryptedTextField(_("what the problem is"), blank=True)
+    next_step = EncryptedCharField(_("next step"), max_length=300, blank=True)
     next_step_on = models.DateField(_("next step by"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    outcome = models.TextField(_("how it ended"), blank=True)
+    outcome = EncryptedTextField(_("how it ended"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

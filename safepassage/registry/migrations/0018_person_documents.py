@@ -4,61 +4,207 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import safepassage.core.fields
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_second_factors'),
-        ('registry', '0017_encryption_at_rest'),
+        ("accounts", "0004_second_factors"),
+        ("registry", "0017_encryption_at_rest"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CivilProblem',
+            name="CivilProblem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('citizenship', 'Citizenship'), ('birth_registration', 'Birth not registered'), ('household_registration', 'Not on the household register'), ('id_card', 'ID card'), ('dependant', 'Dependant of a migrant worker'), ('other', 'Other')], max_length=24, verbose_name='problem')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('following', 'Being followed up'), ('resolved', 'Resolved'), ('unresolved', 'Closed, not resolved')], default='open', max_length=12, verbose_name='status')),
-                ('opened_on', models.DateField(verbose_name='noticed on')),
-                ('description', models.TextField(blank=True, verbose_name='what the problem is')),
-                ('next_step', models.CharField(blank=True, max_length=300, verbose_name='next step')),
-                ('next_step_on', models.DateField(blank=True, null=True, verbose_name='next step by')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('outcome', models.TextField(blank=True, verbose_name='how it ended')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.agency')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='civil_problems', to='registry.person')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("citizenship", "Citizenship"),
+                            ("birth_registration", "Birth not registered"),
+                            ("household_registration", "Not on the household register"),
+                            ("id_card", "ID card"),
+                            ("dependant", "Dependant of a migrant worker"),
+                            ("other", "Other"),
+                        ],
+                        max_length=24,
+                        verbose_name="problem",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("following", "Being followed up"),
+                            ("resolved", "Resolved"),
+                            ("unresolved", "Closed, not resolved"),
+                        ],
+                        default="open",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("opened_on", models.DateField(verbose_name="noticed on")),
+                (
+                    "description",
+                    safepassage.core.fields.EncryptedTextField(
+                        blank=True, verbose_name="what the problem is"
+                    ),
+                ),
+                (
+                    "next_step",
+                    safepassage.core.fields.EncryptedCharField(
+                        blank=True, max_length=300, verbose_name="next step"
+                    ),
+                ),
+                ("next_step_on", models.DateField(blank=True, null=True, verbose_name="next step by")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                (
+                    "outcome",
+                    safepassage.core.fields.EncryptedTextField(blank=True, verbose_name="how it ended"),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.agency"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="civil_problems",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'citizenship or civil-registration problem',
-                'verbose_name_plural': 'citizenship and civil-registration problems',
-                'ordering': ['person', '-opened_on', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('closed_on__isnull', True), ('status__in', ['open', 'following'])), models.Q(('closed_on__isnull', False), ('status__in', ['resolved', 'unresolved'])), _connector='OR'), name='civil_problem_closed_when_done')],
+                "verbose_name": "citizenship or civil-registration problem",
+                "verbose_name_plural": "citizenship and civil-registration problems",
+                "ordering": ["person", "-opened_on", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("closed_on__isnull", True), ("status__in", ["open", "following"])),
+                            models.Q(
+                                ("closed_on__isnull", False), ("status__in", ["resolved", "unresolved"])
+                            ),
+                            _connector="OR",
+                        ),
+                        name="civil_problem_closed_when_done",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PersonDocument',
+            name="PersonDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('citizenship', 'Citizenship (nationality)'), ('birth_certificate', 'Birth certificate'), ('household_registration', 'Household registration'), ('id_card', 'ID card'), ('passport', 'Passport'), ('work_permit', 'Work permit'), ('mou_contract', 'MOU contract (recruited through the government channel)'), ('dependant', 'Registered as a dependant of a migrant worker'), ('other', 'Other document')], max_length=24, verbose_name='document')),
-                ('state', models.CharField(choices=[('has', 'Has it, valid'), ('applied', 'Applied for, waiting'), ('expired', 'Expired'), ('held_by_other', 'Kept by someone else (employer, broker)'), ('lost', 'Lost or destroyed'), ('none', 'Does not have it'), ('unknown', 'Not known')], max_length=16, verbose_name='state')),
-                ('country', models.CharField(blank=True, max_length=2, verbose_name='country')),
-                ('state_on', models.DateField(blank=True, null=True, verbose_name='since')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.agency')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='registry.person')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("citizenship", "Citizenship (nationality)"),
+                            ("birth_certificate", "Birth certificate"),
+                            ("household_registration", "Household registration"),
+                            ("id_card", "ID card"),
+                            ("passport", "Passport"),
+                            ("work_permit", "Work permit"),
+                            ("mou_contract", "MOU contract (recruited through the government channel)"),
+                            ("dependant", "Registered as a dependant of a migrant worker"),
+                            ("other", "Other document"),
+                        ],
+                        max_length=24,
+                        verbose_name="document",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("has", "Has it, valid"),
+                            ("applied", "Applied for, waiting"),
+                            ("expired", "Expired"),
+                            ("held_by_other", "Kept by someone else (employer, broker)"),
+                            ("lost", "Lost or destroyed"),
+                            ("none", "Does not have it"),
+                            ("unknown", "Not known"),
+                        ],
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                ("country", models.CharField(blank=True, max_length=2, verbose_name="country")),
+                ("state_on", models.DateField(blank=True, null=True, verbose_name="since")),
+                ("note", safepassage.core.fields.EncryptedTextField(blank=True, verbose_name="note")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.agency"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="registry.person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "person's document",
-                'verbose_name_plural': "person's documents",
-                'ordering': ['person', 'kind', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('state__in', ['has', 'applied', 'expired', 'held_by_other', 'lost', 'none', 'unknown'])), name='person_document_state')],
+                "verbose_name": "person's document",
+                "verbose_name_plural": "person's documents",
+                "ordering": ["person", "kind", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "state__in",
+                                ["has", "applied", "expired", "held_by_other", "lost", "none", "unknown"],
+                            )
+                        ),
+                        name="person_document_state",
+                    )
+                ],
             },
         ),
     ]
