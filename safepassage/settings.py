@@ -267,6 +267,10 @@ STORAGES = {
         )
     },
 }
+# Django's file storage sets these modes itself, whatever the umask (0644 by default): everything it writes
+# under DATA_DIR (collected static files, attachments) is for SafePassage's own account only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 MEDIA_ROOT = DATA_DIR / "private"  # never served directly: attachments go through views that check access
 # Uploads larger than 2.5 MB wait here, private, while the request reads them (Django removes them when it
 # ends); what is kept is sealed first (imports, attachments).

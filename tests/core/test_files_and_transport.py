@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from safepassage.core.env import Env, EnvError, data_dir
+from safepassage.core.env import Env, EnvError, data_dir, exposed_path
 from safepassage.testing import api_client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,6 +56,22 @@ def test_the_command_makes_private_files_whatever_the_umask(tmp_path):
     made = list(folder.rglob("*"))
     assert any(p.name == "safepassage.sqlite3" for p in made)
     assert [str(p) for p in made if p.stat().st_mode & 0o077] == []
+
+
+def test_collected_static_files_are_private_so_the_next_start_is_not_refused(tmp_path):
+    # Django's file storage sets FILE_UPLOAD_PERMISSIONS itself (0644 by default), whatever the umask: the
+    # demo's collectstatic made DATA_DIR/static/staticfiles.json readable by others, and the next start
+    # refused DATA_DIR.
+    folder = tmp_path / "data"
+    env = {**os.environ, "DATA_DIR": str(folder), "PYTHONPATH": str(ROOT)}
+    env.pop("DATABASE_URL", None)
+    script = (
+        "import os; os.umask(0o022); from safepassage.cli import main;"
+        "main(['x', 'collectstatic', '--noinput', '-v', '0'])"
+    )
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, cwd=tmp_path, timeout=300)
+    assert any((folder / "static").rglob("*.css"))
+    assert exposed_path(folder) is None
 
 
 def test_https_sends_hsts_and_redirects_plain_http(tmp_path):
