@@ -38,7 +38,8 @@ from safepassage.imports.codes import (
 )
 from safepassage.registry.bulk import BulkItem, assessments_bulk_record
 from safepassage.registry.models import Catalogue, Person
-from safepassage.registry.services import active_catalogue, agency_for_record, clean_person_fields
+from safepassage.registry.selectors import active_catalogue_or_none
+from safepassage.registry.services import agency_for_record, clean_person_fields
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,9 @@ class Kind:
         by in any language (data/known.json; spaces, brackets, case and ODK/KoboToolbox group prefixes
         ignored). A column named after an indicator is never taken for another field."""
         indicators: frozenset[str] = frozenset()
-        if self.takes_indicators:
-            indicators = frozenset(indicator_key(s.code) for s in active_catalogue().specs("IH"))
+        catalogue = active_catalogue_or_none() if self.takes_indicators else None
+        if catalogue is not None:  # (with no catalogue active, a people file holds people only)
+            indicators = frozenset(indicator_key(s.code) for s in catalogue.specs("IH"))
         columns = [(c.name, c.aliases) for c in self.columns]
         return known.match(self.name, columns, headers, chosen, indicators)
 
@@ -228,7 +230,9 @@ class People(Kind):
         return problems
 
     def prepare(self, headers: Sequence[str], ctx: Context) -> None:
-        scores.prepare(headers, ctx)
+        # Scores in the file are read with the active catalogue; with none active, the people land alone.
+        if ctx.catalogue is not None or active_catalogue_or_none() is not None:
+            scores.prepare(headers, ctx)
 
     def read(self, row: Row, mapping: dict[str, str], ctx: Context) -> None:
         super().read(row, mapping, ctx)
