@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from safepassage.testing import World, build_world
+from safepassage.testing import World, build_world, restore_seed_data
 
 
 @pytest.fixture(autouse=True)
@@ -17,3 +17,17 @@ def _fast_hashing(settings):
 def world(db) -> World:
     """Two agencies, a small area tree and one user per role."""
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _seed_data(request: pytest.FixtureRequest) -> None:
+    """What the migrations seed is there for every test that uses the database, even after a test that
+    committed for real emptied every table (see testing.restore_seed_data)."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if uses_db:
+        request.getfixturevalue("_django_db_helper")
+        restore_seed_data()

@@ -155,7 +155,7 @@ def server(tmp_path):
         log.close()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="production runs on PostgreSQL; the PostgreSQL pass of the suite runs this",

@@ -1,5 +1,6 @@
 """Settings from the environment: clear errors that name the variable, safe defaults."""
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -122,4 +123,9 @@ def test_the_sqlite_file_runs_in_wal_mode_with_foreign_keys(tmp_path, django_db_
 def test_the_migrations_match_the_models():
     from django.core.management import call_command
 
-    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+    out = io.StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", verbosity=3, stdout=out)
+    except SystemExit:
+        changes = out.getvalue()[:4000]
+        raise AssertionError(f"the models have changes no migration holds:\n{changes}") from None

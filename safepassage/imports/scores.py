@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from safepassage.imports import known
 from safepassage.imports import values as v
 from safepassage.registry.bulk import BulkItem, assessments_bulk_record
+from safepassage.registry.selectors import active_catalogue_or_none
 from safepassage.registry.services import active_catalogue
 from safepassage.registry.validation import clean_scores
 
@@ -31,7 +32,9 @@ ASSESSMENT = "registry.assessment"
 def indicator_columns(headers: Sequence[str], ctx: Context) -> dict[str, str]:
     """indicator code → column title, for the active catalogue's person indicators (HLT-ILL, hlt_ill, or
     with a form group prefix)."""
-    catalogue = ctx.catalogue or active_catalogue()
+    catalogue = ctx.catalogue or active_catalogue_or_none()
+    if catalogue is None:  # no catalogue active: no column is an indicator's
+        return {}
     ctx.catalogue = catalogue
     codes = {known.normal(s.code): s.code for s in catalogue.specs("IH")}
     found: dict[str, str] = {}
@@ -44,7 +47,8 @@ def indicator_columns(headers: Sequence[str], ctx: Context) -> dict[str, str]:
 
 def prepare(headers: Sequence[str], ctx: Context) -> None:
     ctx.indicator_columns = indicator_columns(headers, ctx)
-    assert ctx.catalogue is not None
+    if ctx.catalogue is None:
+        ctx.catalogue = active_catalogue()  # refused, saying no catalogue is active
     ctx.specs = ctx.catalogue.specs("IH")
     # Each indicator column with the cells that are plainly a score it allows (a million rows are read
     # through this table; anything else takes the full reading below).

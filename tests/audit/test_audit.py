@@ -141,7 +141,7 @@ def test_the_database_refuses_updates_to_events_even_in_raw_sql(world):
     assert AuditEvent.objects.get(pk=event.pk).action == "test.event"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_events_are_written_only_inside_a_transaction():
     with pytest.raises(AuditOutsideTransaction):
         audit_record(actor=None, action="test.event")

@@ -77,7 +77,7 @@ def test_a_hash_covers_the_event_as_stored_and_changes_when_any_field_does(world
     assert event_hash(fields, "0" * 64) != event.hash
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_writers_at_once_never_fork_a_chain():
     errors: list[BaseException] = []
     start = threading.Barrier(2)

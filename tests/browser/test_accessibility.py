@@ -17,7 +17,7 @@ from safepassage.accounts.models import Agency, User
 from safepassage.web.demo import load_demo
 from tests.browser.conftest import PageWatch
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 # One demo account for each role, plus the employer's partner account (it sees workplaces through its
 # employer only) and the labour office's inspector (a caseworker under another receiving profile).

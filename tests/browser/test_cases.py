@@ -8,7 +8,7 @@ from safepassage.cases import services, stages
 from safepassage.cases.models import Stage
 from safepassage.testing import PASSWORD, build_world, directory_entry, open_case
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_caseworker_moves_a_case_on_from_a_phone(phone):

@@ -7,7 +7,7 @@ import pytest
 
 from safepassage.network.help import HELP_LANGUAGES
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_help_page_passes_axe_in_every_language_on_a_phone(phone):

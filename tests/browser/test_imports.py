@@ -5,7 +5,7 @@ import pytest
 from safepassage.registry.models import Person
 from safepassage.testing import PASSWORD, build_world
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_upload_see_the_problem_and_add_the_valid_rows(phone, settings, tmp_path):

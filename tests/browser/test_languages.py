@@ -10,7 +10,7 @@ from safepassage.testing import PASSWORD
 from tests.registry.conftest import risk_world
 from tests.scripts import is_in_script
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.parametrize("language", ["lo", "km", "my"])

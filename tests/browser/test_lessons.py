@@ -15,7 +15,7 @@ from safepassage.testing import PASSWORD, World, build_world
 from safepassage.workplaces.models import Workplace
 from tests.cases.test_lessons import case, event, person, steps
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE_WIDTH = 390
 METHODS = ["ThroughFriendsOrSocialEvents", "ThroughAnOnlineAdvertisement", "ThroughFamilyOrFamilyEvents"]

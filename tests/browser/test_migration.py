@@ -8,7 +8,7 @@ from safepassage.migration import services
 from safepassage.migration.models import Registration
 from safepassage.testing import PASSWORD, build_world, directory_entry
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_register_check_in_and_overdue_on_a_phone(phone):

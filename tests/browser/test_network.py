@@ -7,7 +7,7 @@ import pytest
 from safepassage.network import services
 from safepassage.testing import PASSWORD, build_world
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_volunteer_finds_a_responder_for_a_village_and_opens_the_card(phone):

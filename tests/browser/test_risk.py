@@ -14,7 +14,7 @@ from safepassage.registry.models import Alert, Assessment, Person
 from safepassage.testing import PASSWORD, World
 from tests.registry.conftest import all_answers, risk_world
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE_WIDTH = 390
 

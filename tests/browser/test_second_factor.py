@@ -13,7 +13,7 @@ from django_otp.oath import TOTP
 
 from safepassage.testing import PASSWORD, build_world
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def code_from_secret(secret_text: str, *, steps_ahead: int = 0) -> str:

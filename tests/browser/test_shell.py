@@ -9,7 +9,7 @@ from safepassage.accounts.models import User
 from safepassage.testing import PASSWORD, build_world
 from tests.browser.conftest import PageWatch
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from safepassage.testing import PASSWORD, build_world
 from safepassage.workplaces import services
 from safepassage.workplaces.models import Workplace
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_map_shows_one_marker_per_matching_workplace_without_tiles(phone):

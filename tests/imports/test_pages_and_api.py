@@ -83,7 +83,7 @@ def test_the_api_takes_a_multipart_upload_and_reports_problems_by_row(world):
     assert {e["field"] for e in response.json()["errors"]} == {"kind", "file"}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_large_file_is_checked_and_applied_in_the_background_with_progress(settings, tmp_path):
     settings.DATA_DIR = tmp_path
     settings.IMPORT_INLINE_BYTES = 0  # every file counts as large

@@ -24,7 +24,7 @@ from safepassage.registry.services import hold_people_for_removal
 from tests.registry.conftest import risk_world
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="two sessions writing side by side: PostgreSQL only (SQLite writes one at a time)",

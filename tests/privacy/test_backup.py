@@ -33,7 +33,7 @@ from safepassage.workplaces.models import Attachment
 from safepassage.workplaces.services import observation_record, workplace_create
 from tests.privacy.conftest import NAME, NATIONAL_ID, make_person
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = base64.b64encode(os.urandom(32)).decode()

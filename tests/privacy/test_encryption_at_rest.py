@@ -38,7 +38,7 @@ from safepassage.workplaces.services import observation_record, workplace_create
 from tests.privacy.test_backup import backup
 from tests.privacy.test_backup import place as place
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def thai_id(rng: random.Random) -> str:

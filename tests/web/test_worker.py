@@ -105,7 +105,7 @@ def test_a_failing_import_is_recorded_and_the_worker_goes_on(queued, world, monk
     assert fine.status == "checked"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="row locks held by another session: PostgreSQL only (SQLite writes one at a time)",
