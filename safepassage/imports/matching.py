@@ -42,6 +42,8 @@ def probable_matches(rows: list[Any], ctx: Any) -> None:
         "pk", "village_id", "birth_date", "given_name", "family_name", "given_name_roman", "family_name_roman"
     )
     for pk, village, birth, given, family, given_roman, family_roman in people:
+        if not given_roman:  # written by an import whose names are not romanised yet (names.fill_pending)
+            given_roman, family_roman = romanise(given), romanise(family)
         known[(village, birth)].append((pk, name_key(given, family), f"{given_roman} {family_roman}".strip()))
     for row in wanted:
         values = row.values

@@ -28,13 +28,14 @@ from django.utils.translation import gettext as _
 from safepassage.accounts.models import Agency
 from safepassage.audit.services import audit_record
 from safepassage.core.access import viewer_for
-from safepassage.core.files import write_private
+from safepassage.core.files import open_private, write_private
 from safepassage.core.roles import Role
 from safepassage.core.validation import csv_writer, safe_cell
 from safepassage.imports import known, reading, scores
 from safepassage.imports.kinds import KINDS, Assessments, Context, Kind, People, Row, _errors_to_row
 from safepassage.imports.models import ImportJob, MappingProfile, Provenance, RowProblem
-from safepassage.registry.models import Assessment
+from safepassage.registry.models import Assessment, Person
+from safepassage.registry.names import fill_pending
 
 log = logging.getLogger(__name__)
 
@@ -337,7 +338,7 @@ def _keep_checked(out: IO[bytes], batch: list[Row]) -> None:
 
 def _checked_batches(job: ImportJob) -> Iterator[tuple[int, list[Row]]]:
     """The batches a check kept: (rows read, the valid rows)."""
-    with _checked_file(job).open("rb") as stream:
+    with open_private(_checked_file(job)) as stream:
         while True:
             try:
                 # Written by this server while checking (_keep_checked), under DATA_DIR: never a user's file.
@@ -455,7 +456,8 @@ def job_check(job: ImportJob, on_progress: Callable[[int], None] | None = None) 
     for column, reason in kind.file_problems(_info(job).headers, mapping, ctx):
         keep(1, column, reason)
     _checked_file(job).unlink(missing_ok=True)
-    spill = _checked_file(job).open("wb") if _keeps_checked(kind) else None
+    # (sealed as uploads are: between the check and the apply it holds the file's personal data)
+    spill = io.BufferedWriter(write_private(_checked_file(job)), 1 << 20) if _keeps_checked(kind) else None
     try:
         if not counts["errors"]:
             with transaction.atomic():
@@ -656,7 +658,26 @@ def _apply(
     _path(job).unlink(missing_ok=True)
     _checked_file(job).unlink(missing_ok=True)
     _progress_file(job).unlink(missing_ok=True)
+    if isinstance(kind, People) and created:
+        transaction.on_commit(lambda: romanise_later(job.agency_id))
     return job
+
+
+def romanise_later(agency_id: int) -> None:
+    """The names a people import left for later (kinds.People.write), romanised away from the request: by
+    the worker's `people romanise` when a worker runs, else on a thread of this process."""
+    if worker_runs():
+        return
+
+    def fill() -> None:
+        try:
+            fill_pending(Person.objects.filter(agency_id=agency_id))
+        except Exception:  # the worker's job, or the next dedupe, does what this thread could not
+            log.exception("romanising the names of agency %s failed", agency_id)
+        finally:
+            connection.close()
+
+    threading.Thread(target=fill, name=f"romanise-{agency_id}", daemon=True).start()
 
 
 def _messages(error: Exception) -> list[str]:

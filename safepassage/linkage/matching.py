@@ -211,7 +211,8 @@ def _written(name: str, latin: str) -> str:
 def _romanised(person: dict[str, Any], field: str) -> str:
     """The machine's romanisation of the name (stored on the person when written), folded."""
     stored = person.get(f"{field}_roman")
-    return fold(stored if stored is not None else romanise(person.get(field, "") or ""))
+    waiting = person.get("given_name_roman") == "" and bool(person.get("given_name"))  # names.fill_pending
+    return fold(romanise(person.get(field, "") or "") if stored is None or waiting else stored)
 
 
 def record(person: dict[str, Any]) -> dict[str, Any]:

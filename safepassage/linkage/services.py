@@ -20,6 +20,7 @@ from safepassage.core.access import viewer_for
 from safepassage.core.roles import Action, Role
 from safepassage.linkage import matching
 from safepassage.linkage.models import OPEN, LinkageRun, MatchCandidate, Merge
+from safepassage.registry import names
 from safepassage.registry.models import Assessment, Person
 from safepassage.registry.services import current_risk_fields, hold_people_for_removal
 
@@ -103,6 +104,7 @@ def dedupe(
         raise Http404
     started = time.perf_counter()
     people = Person.objects.all() if agency is None else Person.objects.filter(agency=agency)
+    names.fill_pending(people)  # names an import left for later are romanised before anyone is compared
     # Only what deciding needs stays in memory for every person: agency and birth; the matcher's own table
     # is built in batches.
     rows: dict[int, dict[str, Any]] = {}

@@ -358,6 +358,9 @@ def agency_for_record(actor: Any, village: Area, agency: Agency | None = None) -
     )
 
 
+SEXES = frozenset((None, *Person.Sex.values))
+
+
 def clean_person_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     """A person's fields checked and normalised (the ID number, the year from the date); every problem
     reported at once. Shared by the forms, the API and the imports."""
@@ -365,7 +368,7 @@ def clean_person_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     if "given_name" in data and not str(data["given_name"] or "").strip():
         errors["given_name"] = [_("A given name is needed (a nickname is fine).")]
-    if data.get("sex") not in (None, *Person.Sex.values):
+    if data.get("sex") not in SEXES:
         errors["sex"] = [_("Sex is female, male, other or unknown.")]
     today = timezone.localdate()
     birth_date = data.get("birth_date")

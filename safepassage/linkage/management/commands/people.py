@@ -8,18 +8,28 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safepassage.accounts.models import Agency
 from safepassage.linkage.services import dedupe
+from safepassage.registry import names
 
 
 class Command(BaseCommand):
-    help = "Registry tasks: find likely duplicate people (Splink on DuckDB) for coordinators to review."
+    help = (
+        "Registry tasks: find likely duplicate people (Splink on DuckDB) for coordinators to review; "
+        "romanise the names an import left for later."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
         run = sub.add_parser("dedupe", help="find likely duplicates and queue them for review")
         run.add_argument("--agency", help="one agency's people (default: everyone's, across agencies)")
         run.add_argument("--threshold", type=float, default=0.9, help="match probability to propose a pair")
+        sub.add_parser("romanise", help="romanise the names an import left for later (the worker runs it)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "romanise":
+            done = names.fill_pending()
+            if done:
+                self.stdout.write(f"{done} people's names romanised")
+            return
         agency = None
         if options["agency"]:
             agency = Agency.objects.filter(code=options["agency"]).first()
