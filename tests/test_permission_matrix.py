@@ -2413,7 +2413,7 @@ def finding_attachment_a(world: World) -> Any:
     return _cached(world, "finding_attachment_a", make)
 
 
-PREVENTION_HOME = {
+PREVENTION_HOME: dict[str, Status] = {
     **dict.fromkeys(PERSONAS, 200),
     "partner_a": 404,
     "outsider": 404,
@@ -2498,7 +2498,9 @@ API_CASES += [
     ),
     Case(
         "GET /api/v1/prevention/displacement",
-        lambda w: "/api/v1/prevention/displacement?first=2025-01-01..2025-06-30&second=2025-07-01..2025-12-31",
+        lambda w: (
+            "/api/v1/prevention/displacement?first=2025-01-01..2025-06-30&second=2025-07-01..2025-12-31"
+        ),
         only(REPORTERS, 404, 401),
     ),
 ]

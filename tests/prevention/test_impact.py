@@ -1,6 +1,7 @@
 """Did it work: the impact view on generated populations. People reached because their risk was high fall
-back on their own (regression to the mean): with no effect the view must show none (its interval holding 0),
-where a naive comparison shows a large fall; a planted effect it must show. Analysts see no figure under 11."""
+back on their own (regression to the mean): with no effect the view must show none (its interval holding
+0), where a naive comparison shows a large fall; a planted effect it must show. Analysts see no figure under
+11."""
 
 from __future__ import annotations
 
@@ -104,7 +105,11 @@ def test_no_effect_with_people_chosen_for_high_risk_shows_no_effect(world):
     made = population(world, effect=0)
     assert naive_difference(made["truth"]) < -5  # the trap: the high scorers fell back on their own
     result = impact.impact(
-        viewer=world.coordinator_a, intervention=made["intervention"], area=world.district_1, start=START, end=END
+        viewer=world.coordinator_a,
+        intervention=made["intervention"],
+        area=world.district_1,
+        start=START,
+        end=END,
     )
     assert result["reached"] == len(made["reached"])
     assert result["compared_reached"] > 200 and result["compared_others"] > 200
@@ -117,7 +122,11 @@ def test_no_effect_with_people_chosen_for_high_risk_shows_no_effect(world):
 def test_a_planted_effect_is_shown(world):
     made = population(world, effect=12)
     result = impact.impact(
-        viewer=world.coordinator_a, intervention=made["intervention"], area=world.district_1, start=START, end=END
+        viewer=world.coordinator_a,
+        intervention=made["intervention"],
+        area=world.district_1,
+        start=START,
+        end=END,
     )
     assert result["high"] < 0, result
     assert -16 < result["effect"] < -8
@@ -150,8 +159,10 @@ def _numbers(value: Any) -> list[int]:
 def test_an_analyst_sees_no_figure_under_11_and_is_audited(world):
     made = population(world, effect=12, people=600)
     api = api_client(world.analyst_a)
-    answer = api.get(f"/api/v1/prevention/impact?intervention=scholarship&area={world.district_1.code}"
-                     f"&start={START}&end={END}")
+    answer = api.get(
+        f"/api/v1/prevention/impact?intervention=scholarship&area={world.district_1.code}"
+        f"&start={START}&end={END}"
+    )
     assert answer.status_code == 200
     body = answer.json()
     assert body["perturbed"] is True
@@ -159,14 +170,21 @@ def test_an_analyst_sees_no_figure_under_11_and_is_audited(world):
     assert body["harm"]["people"] == []
     counts = [body["reached"], body["compared_reached"], body["compared_others"]]
     assert all(c == "<11" or c >= 11 for c in counts)
-    assert not [n for n in _numbers({k: body[k] for k in ("reached", "compared_reached", "compared_others")})
-                if 0 < n < 11]
+    assert not [
+        n
+        for n in _numbers({k: body[k] for k in ("reached", "compared_reached", "compared_others")})
+        if 0 < n < 11
+    ]
     for figure in body["harm"].values():
         assert figure in (0, "<11", []) or (isinstance(figure, int) and figure >= 11)
     # the estimate is still shown (moved by the table's noise), and still shows the effect
     assert body["effect"] is not None and body["high"] < 0
     exact = impact.impact(
-        viewer=world.coordinator_a, intervention=made["intervention"], area=world.district_1, start=START, end=END
+        viewer=world.coordinator_a,
+        intervention=made["intervention"],
+        area=world.district_1,
+        start=START,
+        end=END,
     )
     assert abs(body["effect"] - exact["effect"]) <= 1.5 * 200 / exact["compared_reached"] + 0.11
     assert AuditEvent.objects.filter(actor=world.analyst_a, action__contains="prevention.impact").exists()
@@ -175,9 +193,13 @@ def test_an_analyst_sees_no_figure_under_11_and_is_audited(world):
 def test_a_small_programme_shows_an_analyst_only_hidden_figures(world):
     made = population(world, effect=12, people=300)
     Delivery.objects.exclude(pk__in=list(Delivery.objects.values_list("pk", flat=True)[:5])).delete()
-    body = api_client(world.analyst_a).get(
-        f"/api/v1/prevention/impact?intervention=scholarship&area={world.district_1.code}&start={START}&end={END}"
-    ).json()
+    body = (
+        api_client(world.analyst_a)
+        .get(
+            f"/api/v1/prevention/impact?intervention=scholarship&area={world.district_1.code}&start={START}&end={END}"
+        )
+        .json()
+    )
     assert body["reached"] == "<11" and body["compared_reached"] == "<11"
     assert body["effect"] is None and body["low"] is None
     page = web_client(world.analyst_a).get(
@@ -185,7 +207,11 @@ def test_a_small_programme_shows_an_analyst_only_hidden_figures(world):
     )
     assert page.status_code == 200 and "&lt;11" in page.content.decode()
     coordinator = impact.impact(
-        viewer=world.coordinator_a, intervention=made["intervention"], area=world.district_1, start=START, end=END
+        viewer=world.coordinator_a,
+        intervention=made["intervention"],
+        area=world.district_1,
+        start=START,
+        end=END,
     )
     assert coordinator["reached"] == 5
 
@@ -195,7 +221,10 @@ def test_scope_outsiders_get_404_and_another_agency_sees_none_of_ours(world):
     url = f"/api/v1/prevention/impact?intervention=scholarship&area={world.district_1.code}"
     for user in (world.outsider, world.volunteer_a, world.partner_a):
         assert api_client(user).get(url).status_code == 404
-    assert web_client(world.outsider).get(f"/prevention/impact/?intervention=scholarship&area=5001").status_code == 404
+    assert (
+        web_client(world.outsider).get("/prevention/impact/?intervention=scholarship&area=5001").status_code
+        == 404
+    )
     theirs = api_client(world.coordinator_b).get(url).json()
     assert theirs["reached"] == 0 and theirs["compared_reached"] == 0
 
@@ -203,10 +232,15 @@ def test_scope_outsiders_get_404_and_another_agency_sees_none_of_ours(world):
 def test_harm_watch_names_those_whose_risk_rose_after_they_were_reached(world):
     made = population(world, effect=0, people=200)
     result = impact.impact(
-        viewer=world.coordinator_a, intervention=made["intervention"], area=world.district_1, start=START, end=END
+        viewer=world.coordinator_a,
+        intervention=made["intervention"],
+        area=world.district_1,
+        start=START,
+        end=END,
     )
     rose = [
-        pk for pk, (first, second, picked) in made["truth"].items()
+        pk
+        for pk, (first, second, picked) in made["truth"].items()
         if picked and (second - first >= 10 or "lmh".index(band(second)[0]) > "lmh".index(band(first)[0]))
     ]
     assert result["harm"]["risk_rose"] == len(rose) > 0
@@ -217,17 +251,26 @@ def test_displacement_is_fed_by_the_areas_that_had_programmes(world):
     from safepassage.prevention.services import delivery_record
 
     delivery_record(
-        actor=world.coordinator_a, intervention="safe_migration_info", started_on=date(2025, 3, 1),
+        actor=world.coordinator_a,
+        intervention="safe_migration_info",
+        started_on=date(2025, 3, 1),
         village=world.village_3,
     )
     areas = impact.programme_areas(
         viewer=world.coordinator_a, level="subdistrict", since=date(2025, 1, 1), until=date(2025, 12, 31)
     )
     assert areas == [world.village_3.parent.code]
-    assert impact.programme_areas(
-        viewer=world.coordinator_a, level="subdistrict", since=date(2024, 1, 1), until=date(2024, 12, 31)
-    ) == []
-    body = api_client(world.coordinator_a).get(
-        "/api/v1/prevention/displacement?level=subdistrict&first=2025-01-01..2025-06-30&second=2025-07-01..2025-12-31"
-    ).json()
+    assert (
+        impact.programme_areas(
+            viewer=world.coordinator_a, level="subdistrict", since=date(2024, 1, 1), until=date(2024, 12, 31)
+        )
+        == []
+    )
+    body = (
+        api_client(world.coordinator_a)
+        .get(
+            "/api/v1/prevention/displacement?level=subdistrict&first=2025-01-01..2025-06-30&second=2025-07-01..2025-12-31"
+        )
+        .json()
+    )
     assert body["programme_areas"] == [world.village_3.parent.code]
