@@ -222,3 +222,23 @@ def test_findings_with_a_sealed_attachment_beside_the_village_risk(world, settin
     assert web_client(world.coordinator_b).get(f"/prevention/attachments/{attachment.pk}/").status_code == 404
     event = AuditEvent.objects.get(action="prevention.finding.create")
     assert "Brokers" not in str(event.changes)  # the findings are masked in the trail
+
+
+def test_the_subject_access_file_lists_help_and_erasure_keeps_it_without_the_note(world):
+    from safepassage.privacy.models import ErasureReason
+    from safepassage.privacy.selectors import subject_access_text
+    from safepassage.privacy.services import erase_person
+
+    noi = person(world)
+    services.delivery_record(
+        actor=world.coordinator_a,
+        intervention="scholarship",
+        started_on=DAY,
+        person=noi,
+        note="Noi's school fees",
+    )
+    text = subject_access_text(actor=world.coordinator_a, person=noi)
+    assert "Scholarship or education subsidy" in text and "Noi's school fees" in text
+    erase_person(actor=world.coordinator_a, person=noi, reason=ErasureReason.PERSON_ASKED)
+    kept = Delivery.objects.get()
+    assert kept.note == "" and kept.intervention.code == "scholarship" and kept.started_on == DAY
