@@ -5,11 +5,12 @@ and the areas that actually had programmes, which feed "push down, pop up" (R-07
 The method (docs/prevention.md, "Did it work"): everyone's risk at the programme's start (their latest scored
 assessment on or before `start`) and after it (their latest in (start, end]). People are put in strata by
 area (village, or subdistrict for help given to whole villages), risk band and age band at the start. In each
-stratum holding both reached and not-reached people, the difference of their mean changes; the estimate is
+stratum holding both reached and not-reached people, the difference of their mean changes, corrected for the
+difference of their starting index by the slope of change on it among those not reached; the estimate is
 the average of those differences weighted by the reached in each stratum (the effect on those reached), with
-a normal 95 % interval from the pooled within-stratum variance. People reached are usually chosen because
-their risk was high, and high scores fall back on their own (regression to the mean): comparing them with
-people of the same band at the start takes that fall out of the estimate.
+a normal 95 % interval. People reached are usually chosen because their risk was high, and high scores fall
+back on their own (regression to the mean): comparing them with people of the same band and starting index
+takes that fall out of the estimate.
 
 Figures: exact for the owning agency's case staff; for every other reader (analysts) through the cell-key
 method (reports.protect): counts perturbed and "<11" when small, the estimate withheld when either group
@@ -114,10 +115,24 @@ def _risk(ids: list[int], start: date, end: date) -> tuple[dict[int, tuple[float
     return {p: (v[1], v[2]) for p, v in before.items()}, {p: v[1] for p, v in after.items()}
 
 
-def estimate(strata: dict[Any, tuple[list[float], list[float]]]) -> dict[str, Any]:
+Pair = tuple[float, float]  # (risk index at the start, change after it)
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values)
+
+
+def estimate(strata: dict[Any, tuple[list[Pair], list[Pair]]], *, adjust: bool = True) -> dict[str, Any]:
     """The stratified difference of mean changes, reached (first list) less not reached (second), weighted
-    by the reached in each stratum that holds both, with a normal 95 % interval from the pooled
-    within-stratum variance. Pure; None figures when no stratum holds both."""
+    by the reached in each stratum that holds both (the effect on those reached).
+
+    With `adjust`, each stratum's difference is also corrected for a difference in the two groups' index at
+    the start, by the slope of change on that index among the people not reached (pooled within strata):
+    a band is wide, and a programme that picks the highest scorers inside it would otherwise see their
+    larger fall back (regression to the mean) as its effect. The slope is pooled within every stratum that
+    has people not reached, including those with nobody reached. Normal 95 % interval from the pooled
+    within-stratum residual variance, with the slope's own uncertainty. Pure; None figures when no stratum
+    holds both groups."""
     used = {k: v for k, v in strata.items() if v[0] and v[1]}
     n1 = sum(len(a) for a, _b in used.values())
     n0 = sum(len(b) for _a, b in used.values())
@@ -130,22 +145,41 @@ def estimate(strata: dict[Any, tuple[list[float], list[float]]]) -> dict[str, An
             "high": None,
             "change_reached": None,
             "change_others": None,
+            "slope": None,
         }
+    # the slope of change on the starting index among those not reached, within every stratum that has
+    # some (one slope for all: how far a score falls back does not depend on the stratum)
+    sxy = sxx = 0.0
+    for _a, b in strata.values():
+        if len(b) < 2:
+            continue
+        mx, my = _mean([x for x, _y in b]), _mean([y for _x, y in b])
+        sxy += sum((x - mx) * (y - my) for x, y in b)
+        sxx += sum((x - mx) ** 2 for x, _y in b)
+    slope = sxy / sxx if adjust and sxx > 0 else 0.0
     weight = float(n1)
-    effect = sum(len(a) * (sum(a) / len(a) - sum(b) / len(b)) for a, b in used.values()) / weight
-    change_reached = sum(sum(a) for a, _b in used.values()) / n1
-    change_others = sum(len(a) * sum(b) / len(b) for a, b in used.values()) / weight
+    effect = gap = 0.0
+    for a, b in used.values():
+        start_gap = _mean([x for x, _y in a]) - _mean([x for x, _y in b])
+        effect += len(a) * (_mean([y for _x, y in a]) - _mean([y for _x, y in b]) - slope * start_gap)
+        gap += len(a) * start_gap
+    effect /= weight
+    gap /= weight
+    change_reached = sum(y for a, _b in used.values() for _x, y in a) / n1
+    change_others = sum(len(a) * _mean([y for _x, y in b]) for a, b in used.values()) / weight
     squares = 0.0
     cells = 0
     for group in (g for pair in used.values() for g in pair):
-        mean = sum(group) / len(group)
-        squares += sum((y - mean) ** 2 for y in group)
+        mx, my = _mean([x for x, _y in group]), _mean([y for _x, y in group])
+        squares += sum((y - my - slope * (x - mx)) ** 2 for x, y in group)
         cells += 1
-    free = n1 + n0 - cells
+    free = n1 + n0 - cells - (1 if slope else 0)
     low = high = None
     if free >= 2:
         pooled = squares / free
         variance = sum(len(a) ** 2 * pooled * (1 / len(a) + 1 / len(b)) for a, b in used.values()) / weight**2
+        if slope and sxx > 0:
+            variance += gap**2 * pooled / sxx
         half = Z95 * math.sqrt(variance)
         low, high = effect - half, effect + half
     return {
@@ -155,6 +189,7 @@ def estimate(strata: dict[Any, tuple[list[float], list[float]]]) -> dict[str, An
         "high": high,
         "change_reached": change_reached,
         "change_others": change_others,
+        "slope": slope if adjust else None,
     }
 
 
@@ -181,8 +216,10 @@ def impact(
     start: date | None = None,
     end: date | None = None,
     match: str = "",
+    adjust: bool = True,
 ) -> dict[str, Any]:
-    """The change in risk of those reached against comparable people not reached, and the harm watch."""
+    """The change in risk of those reached against comparable people not reached, and the harm watch.
+    `adjust=False` leaves out the correction for the index at the start (to show what it does)."""
     scope = report_scope(viewer)
     if scope.empty:
         raise Http404
@@ -207,7 +244,7 @@ def impact(
     excluded = _ever_reached(intervention, area, end, people) - set(reached_on)
     ids = [r[0] for r in rows if r[0] not in excluded]
     before, after = _risk(ids, start, end)
-    strata: dict[Any, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    strata: dict[Any, tuple[list[Pair], list[Pair]]] = defaultdict(lambda: ([], []))
     keys: dict[Any, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     reached_keys: list[int] = []
     for pid, village_id, parent_id, age, key in rows:
@@ -220,9 +257,9 @@ def impact(
         index, band = before[pid]
         stratum = (village_id if match == "village" else parent_id, band, age)
         side = 0 if pid in reached_on else 1
-        strata[stratum][side].append(after[pid] - index)
+        strata[stratum][side].append((index, after[pid] - index))
         keys[stratum][side].append(key)
-    result = estimate(strata)
+    result = estimate(strata, adjust=adjust)
     used = [k for k, (a, b) in strata.items() if a and b]
     key_reached = sum(k for s in used for k in keys[s][0])
     key_others = sum(k for s in used for k in keys[s][1])

@@ -29,10 +29,13 @@ def band(index: float) -> str:
     return "high" if index > 66 else "medium" if index >= 34 else "low"
 
 
-def population(world: Any, *, effect: float, people: int = 1200, seed: int = 7) -> dict[str, Any]:
+def population(
+    world: Any, *, effect: float, people: int = 1200, seed: int = 7, threshold: float | None = None
+) -> dict[str, Any]:
     """People of agency A in villages 1 and 2, assessed before and after the programme. Each has a lasting
     risk; each assessment sees it with noise. Those reached were picked on their first assessment: mostly
-    the high band. After the programme their risk is lower by `effect` (0 for none)."""
+    the high band (or, with `threshold`, everyone scoring above it). After the programme their risk is lower
+    by `effect` (0 for none)."""
     rng = random.Random(seed)
     catalogue = Catalogue.objects.get(status="active")
     villages = [world.village_1, world.village_2]
@@ -55,7 +58,7 @@ def population(world: Any, *, effect: float, people: int = 1200, seed: int = 7) 
     for p in persons:
         lasting = rng.gauss(52, 14)
         first = min(max(lasting + rng.gauss(0, 12), 0), 100)
-        picked = rng.random() < chance[band(first)]
+        picked = first > threshold if threshold is not None else rng.random() < chance[band(first)]
         second = min(max(lasting + rng.gauss(0, 12) - (effect if picked else 0), 0), 100)
         truth[p.pk] = (first, second, picked)
         for day, index in ((BEFORE, first), (AFTER, second)):
@@ -133,15 +136,41 @@ def test_a_planted_effect_is_shown(world):
     assert result["verdict"] == "lower"
 
 
+def test_picking_the_highest_scorers_inside_the_band_shows_no_effect_either(world):
+    # Everyone above 72 is reached: inside the high band (above 66) the reached started higher than the
+    # people compared with them, and fall back further. The correction for the starting index removes it.
+    made = population(world, effect=0, threshold=72)
+    args = {"viewer": world.coordinator_a, "intervention": made["intervention"], "area": world.district_1}
+    plain = impact.impact(**args, start=START, end=END, adjust=False)
+    assert plain["high"] < 0  # bands alone would call it a success
+    result = impact.impact(**args, start=START, end=END)
+    assert result["low"] <= 0 <= result["high"], result
+    assert result["verdict"] == "no_clear_change"
+
+
 def test_the_method_on_hand_worked_strata():
-    # Two strata: differences -10 (2 reached) and 0 (1 reached): weighted mean -20/3.
-    strata = {"a": ([-12.0, -8.0], [0.0, 0.0, 0.0]), "b": ([5.0], [5.0, 5.0]), "c": ([1.0], [])}
+    # Two strata: differences -10 (2 reached) and 0 (1 reached): weighted mean -20/3. Everyone started at
+    # 50, so there is no slope to correct for.
+    def at_50(*changes: float) -> list[tuple[float, float]]:
+        return [(50.0, c) for c in changes]
+
+    strata = {
+        "a": (at_50(-12.0, -8.0), at_50(0.0, 0.0, 0.0)),
+        "b": (at_50(5.0), at_50(5.0, 5.0)),
+        "c": (at_50(1.0), []),
+    }
     result = impact.estimate(strata)
     assert result["strata"] == 2 and result["n_reached"] == 3 and result["n_others"] == 5
     assert result["effect"] == pytest.approx(-20 / 3)
     # pooled variance: squares 8 over 8 - 4 cells = 2; var = (4·2·(1/2+1/3) + 1·2·(1+1/2)) / 9
     assert result["high"] - result["effect"] == pytest.approx(1.959964 * ((4 * 2 * 5 / 6 + 3) / 9) ** 0.5)
-    assert impact.estimate({"c": ([1.0], [])})["effect"] is None
+    assert impact.estimate({"c": (at_50(1.0), [])})["effect"] is None
+    # A slope: among those not reached, each point higher at the start falls half a point more. The reached
+    # started 10 points higher and fell 5 more: no effect once corrected.
+    line = {"s": ([(70.0, -10.0), (70.0, -10.0)], [(50.0, 0.0), (60.0, -5.0), (70.0, -10.0)])}
+    corrected = impact.estimate(line)
+    assert corrected["slope"] == pytest.approx(-0.5) and corrected["effect"] == pytest.approx(0, abs=1e-9)
+    assert impact.estimate(line, adjust=False)["effect"] == pytest.approx(-5.0)
 
 
 def _numbers(value: Any) -> list[int]:
