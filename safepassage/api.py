@@ -31,6 +31,7 @@ from safepassage.migration.api import router as migration_router
 from safepassage.migration.report_api import router as migration_reports_router
 from safepassage.network.api import router as network_router
 from safepassage.notify.api import router as notify_router
+from safepassage.prevention.api import router as prevention_router
 from safepassage.privacy.api import router as privacy_router
 from safepassage.registry.api import router as registry_router
 from safepassage.registry.documents_api import router as registry_documents_router
@@ -125,6 +126,7 @@ _register(
     cases_pdf_router,
     migration_router,
     migration_reports_router,
+    prevention_router,
     lessons_router,
     imports_router,
     exports_router,

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "safepassage.reports",
     "safepassage.cases",
     "safepassage.migration",
+    "safepassage.prevention",
     "safepassage.imports",
     "safepassage.exports",
     "safepassage.linkage",

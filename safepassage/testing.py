@@ -284,6 +284,7 @@ SEEDS = {
         ("0003_directory_translations", "add_translations"),
         ("0006_help_page", "load"),
     ],
+    "prevention": [("0002_catalogue", "load")],
 }
 
 
@@ -297,12 +298,14 @@ def restore_seed_data() -> None:
 
     from safepassage.cases.models import Stage
     from safepassage.network.models import Agreement
+    from safepassage.prevention.models import Intervention
     from safepassage.registry.models import Catalogue
 
     present = {
         "registry": Catalogue.objects.exists(),
         "cases": Stage.objects.exists(),
         "network": Agreement.objects.exists(),
+        "prevention": Intervention.objects.exists(),
     }
     for app, steps in SEEDS.items():
         if present[app]:

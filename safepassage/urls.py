@@ -23,6 +23,7 @@ urlpatterns = [
     path("workplaces/", include("safepassage.workplaces.urls")),
     path("cases/", include("safepassage.cases.urls")),
     path("migration/", include("safepassage.migration.urls")),
+    path("prevention/", include("safepassage.prevention.urls")),
     path("network/", include("safepassage.network.urls")),
     path("imports/", include("safepassage.imports.urls")),
     path("exports/", include("safepassage.exports.urls")),

@@ -2386,3 +2386,121 @@ API_CASES += [
         {},
     ),
 ]
+
+
+# Prevention (docs/prevention.md): a village's help and findings for those who record in it; a person's and a
+# household's package for those who see them; the reports for report roles (figures protected for analysts);
+# the catalogue for everyone signed in.
+def finding_attachment_a(world: World) -> Any:
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safepassage.prevention.services import finding_add
+
+    def make() -> Any:
+        upload = SimpleUploadedFile("map.pdf", b"%PDF-1.4 village map", content_type="application/pdf")
+        finding = finding_add(
+            actor=world.coordinator_a,
+            village=world.village_1,
+            kind="needs",
+            held_on=date(2025, 3, 1),
+            title="Needs of young people",
+            upload=upload,
+        )
+        return finding.attachments.get()
+
+    return _cached(world, "finding_attachment_a", make)
+
+
+PREVENTION_HOME: dict[str, Status] = {
+    **dict.fromkeys(PERSONAS, 200),
+    "partner_a": 404,
+    "outsider": 404,
+    "anonymous": 302,
+}
+RECORDERS_V1 = dict.fromkeys(RECORD_IN_V1, 200)
+UI_CASES += [
+    Case("prevention:home", lambda w: reverse("prevention:home"), PREVENTION_HOME),
+    Case("prevention:catalogue", lambda w: reverse("prevention:catalogue"), statuses(200, 302)),
+    Case(
+        "prevention:village",
+        lambda w: reverse("prevention:village", args=[w.village_1.code]),
+        only(RECORDERS_V1, 404, 302),
+    ),
+    Case(
+        "prevention:person",
+        lambda w: reverse("prevention:person", args=[child_a(w)[0].pk]),
+        only(PEOPLE_A, 404, 302),
+    ),
+    Case(
+        "prevention:household",
+        lambda w: reverse("prevention:household", args=[household_a(w).pk]),
+        only(PEOPLE_A, 404, 302),
+    ),
+    Case(
+        "prevention:attachment",
+        lambda w: reverse("prevention:attachment", args=[finding_attachment_a(w).pk]),
+        only(PEOPLE_A, 404, 302),
+    ),
+    Case(
+        "prevention:impact",
+        lambda w: reverse("prevention:impact") + f"?intervention=scholarship&area={w.district_1.code}",
+        only(REPORTERS, 404, 302),
+    ),
+    Case(
+        "prevention:packages",
+        lambda w: reverse("prevention:packages") + f"?area={w.district_1.code}",
+        only(REPORTERS, 404, 302),
+    ),
+    Case("prevention:displacement", lambda w: reverse("prevention:displacement"), only(REPORTERS, 404, 302)),
+]
+API_CASES += [
+    Case("GET /api/v1/prevention/catalogue", lambda w: "/api/v1/prevention/catalogue", statuses(200, 401)),
+    Case(
+        "POST /api/v1/prevention/deliveries",
+        lambda w: "/api/v1/prevention/deliveries",
+        only(dict.fromkeys(PEOPLE_A, 201), 404, 401),
+        "POST",
+        lambda w: {"intervention": "scholarship", "started_on": "2025-06-01", "person_id": child_a(w)[0].pk},
+    ),
+    Case(
+        "GET /api/v1/prevention/villages/{code}/deliveries",
+        lambda w: f"/api/v1/prevention/villages/{w.village_1.code}/deliveries",
+        only(RECORDERS_V1, 404, 401),
+    ),
+    Case(
+        "GET /api/v1/prevention/people/{person_id}/package",
+        lambda w: f"/api/v1/prevention/people/{child_a(w)[0].pk}/package",
+        only(PEOPLE_A, 404, 401),
+    ),
+    Case(
+        "GET /api/v1/prevention/villages/{code}/findings",
+        lambda w: f"/api/v1/prevention/villages/{w.village_1.code}/findings",
+        only(RECORDERS_V1, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/prevention/villages/{code}/findings",
+        lambda w: f"/api/v1/prevention/villages/{w.village_1.code}/findings",
+        only(dict.fromkeys(RECORD_IN_V1, 201), 404, 401),
+        "POST",
+        {"kind": "participatory", "held_on": "2025-04-01", "title": "Village mapping"},
+    ),
+    Case(
+        "GET /api/v1/prevention/impact",
+        lambda w: f"/api/v1/prevention/impact?intervention=scholarship&area={w.district_1.code}",
+        only(REPORTERS, 404, 401),
+    ),
+    Case(
+        "GET /api/v1/prevention/packages",
+        lambda w: f"/api/v1/prevention/packages?area={w.district_1.code}",
+        only(REPORTERS, 404, 401),
+    ),
+    Case(
+        "GET /api/v1/prevention/displacement",
+        lambda w: (
+            "/api/v1/prevention/displacement?first=2025-01-01..2025-06-30&second=2025-07-01..2025-12-31"
+        ),
+        only(REPORTERS, 404, 401),
+    ),
+]

@@ -14,8 +14,10 @@ import os
 from pathlib import Path
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
+from django.utils.translation import gettext as _
 
 from safepassage.core import crypto
 
@@ -212,3 +214,29 @@ class SealedStorage(FileSystemStorage):
 
     def size(self, name: str) -> int:
         return clear_size(Path(self.path(name)))
+
+
+# Attachments kept with a record (an observation of a workplace, a village's findings): photos and PDFs.
+ATTACHMENT_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+_SIGNATURES = {
+    "image/jpeg": b"\xff\xd8",
+    "image/png": b"\x89PNG",
+    "application/pdf": b"%PDF",
+    "image/webp": b"RIFF",
+}
+
+
+def check_attachment(upload: Any) -> str:
+    """An uploaded attachment's content type, once it is a photo (JPEG, PNG, WebP) or a PDF of at most
+    10 MB whose first bytes match its type; else a ValidationError on "file"."""
+    content_type = getattr(upload, "content_type", "") or ""
+    if content_type not in ATTACHMENT_TYPES:
+        raise ValidationError({"file": _("Attach a photo (JPEG, PNG, WebP) or a PDF.")})
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"file": _("The file is larger than 10 MB.")})
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(_SIGNATURES[content_type]):
+        raise ValidationError({"file": _("The file's content does not match its type.")})
+    return content_type

@@ -879,9 +879,95 @@ class Cases(Kind):
         )
 
 
+class Interventions(Kind):
+    """Who received which prevention intervention, and when (people's interventions, R-073): one row per
+    person and intervention, through the prevention app's own service."""
+
+    name = "interventions"
+    label = _lazy("Interventions received")
+    object_type = "prevention.delivery"
+    columns = (
+        Column(
+            "person_id",
+            _lazy("Person number"),
+            required=True,
+            aliases=("person", "person_number"),
+            parse=v.parse_int,
+            text=False,
+        ),
+        Column("intervention", _lazy("Intervention"), required=True, aliases=("intervention_code", "code")),
+        Column(
+            "started_on",
+            _lazy("Started on"),
+            required=True,
+            aliases=("start", "date"),
+            parse=dates.parse_date,
+            text=False,
+        ),
+        Column("ended_on", _lazy("Ended on"), aliases=("end",), parse=dates.parse_date, text=False),
+        Column("note", _lazy("Note"), aliases=("notes",)),
+    )
+
+    def check(self, rows: list[Row], ctx: Context) -> None:
+        """Every problem of a row at once: a person the importer cannot change, an intervention not in the
+        catalogue (by code or English name), a day in the future or an end before the start."""
+        from safepassage.prevention.models import Intervention
+
+        catalogue = {i.code: i.code for i in Intervention.objects.filter(active=True)}
+        catalogue.update(
+            {
+                str(i.label.get("en", "")).strip().lower(): i.code
+                for i in Intervention.objects.filter(active=True)
+            }
+        )
+        wanted = {r.values["person_id"] for r in rows if r.values.get("person_id") is not None}
+        people = set(
+            Person.objects.visible_to(ctx.actor, Action.CHANGE)
+            .filter(pk__in=wanted, agency=ctx.agency)
+            .values_list("pk", flat=True)
+        )
+        for row in rows:
+            pid = row.values.get("person_id")
+            if pid is not None and pid not in people:
+                row.problem(
+                    "person_id", _("There is no person with this number whose record you can change.")
+                )
+            code = str(row.values.get("intervention") or "").strip()
+            if code:
+                found = catalogue.get(code) or catalogue.get(code.lower())
+                if found is None:
+                    row.problem("intervention", _("This intervention is not in the catalogue."))
+                else:
+                    row.values["intervention"] = found
+            start, end = row.values.get("started_on"), row.values.get("ended_on")
+            if start is not None and start > ctx.today:
+                row.problem("started_on", _("The date cannot be in the future."))
+            if start is not None and end is not None and end < start:
+                row.problem("ended_on", _("The end is before the start."))
+
+    def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
+        from safepassage.prevention.services import delivery_record
+
+        made = []
+        for row in rows:
+            values = _service_values(row)
+            person = Person.objects.get(pk=values.pop("person_id"))
+            made.append((row.number, delivery_record(actor=ctx.actor, person=person, **values).pk))
+        return made
+
+
 KINDS: dict[str, Kind] = {
     k.name: k
-    for k in (People(), Households(), Assessments(), Workplaces(), Observations(), Responders(), Cases())
+    for k in (
+        People(),
+        Households(),
+        Assessments(),
+        Workplaces(),
+        Observations(),
+        Responders(),
+        Cases(),
+        Interventions(),
+    )
 }
 
 

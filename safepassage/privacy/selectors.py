@@ -16,6 +16,7 @@ from safepassage.cases.models import Case, Referral
 from safepassage.core.access import viewer_for
 from safepassage.core.roles import Role
 from safepassage.migration.models import Registration, SiteRegistration
+from safepassage.prevention.models import Delivery
 from safepassage.privacy.models import CorrectionRequest
 from safepassage.privacy.retention import years_before
 from safepassage.registry.models import Assessment, CivilProblem, Person, PersonDocument
@@ -133,6 +134,12 @@ def subject_access_text(*, actor: User | None, person: Person) -> str:
         out.append(
             _line(p.get_kind_display(), f"{p.get_status_display()} {p.opened_on} {p.description} {p.outcome}")
         )
+    received = Delivery.objects.filter(person=person).select_related("intervention", "agency")
+    if received:
+        out.append("\n" + _("Help received") + "\n")
+    for help_ in received.order_by("started_on", "pk"):
+        line = f"{help_.started_on} {help_.ended_on or ''} · {help_.agency.name} {help_.note}".strip()
+        out.append(_line(help_.intervention.title, line))
     cases = Case.objects.filter(person=person).select_related("stage", "agency").order_by("opened_on")
     for case in cases:
         out.append("\n" + _("Case %(ref)s") % {"ref": case.reference} + "\n")

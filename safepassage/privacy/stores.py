@@ -26,6 +26,7 @@ from safepassage.imports.models import ImportJob, Provenance, RowProblem
 from safepassage.imports.services import imports_dir, stored_rows
 from safepassage.linkage.models import Merge
 from safepassage.migration import models as migration
+from safepassage.prevention.models import Delivery
 from safepassage.registry.models import Alert, CivilProblem, Household, Person, PersonDocument
 from safepassage.workplaces.models import Attachment, Observation
 
@@ -107,6 +108,8 @@ def scrub_people(ids: list[int]) -> int:
     # their documents keep kind, state and date (the documentation figures); the words about them go
     PersonDocument.objects.filter(person_id__in=ids).update(note="")
     CivilProblem.objects.filter(person_id__in=ids).update(description="", next_step="", outcome="")
+    # help they received keeps what, when and from whom (the impact figures); the note goes
+    Delivery.objects.filter(person_id__in=ids).update(note="")
     return Person.objects.filter(pk__in=ids).update(
         **BLANK, household=None, erased_at=Coalesce(F("erased_at"), timezone.now())
     )

@@ -52,6 +52,7 @@ NAV: list[NavItem] = [
     NavItem("network:search", _("Directory"), "network.view_directory"),
     NavItem("network:hotlines", _("Hotlines"), "network.view_hotlines"),
     NavItem("reports:map", _("Map"), "reports.view_reports", has_report_data),
+    NavItem("prevention:home", _("Prevention"), "reports.view_reports", has_report_data),
     NavItem("cases:lessons", _("Lessons learned"), "cases.view_lessons"),
     NavItem("imports:list", _("Imports"), "imports.run_imports"),
     NavItem("exports:list", _("Exports"), "exports.make_exports"),

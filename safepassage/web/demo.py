@@ -21,6 +21,7 @@ from safepassage.geo.services import areas_import
 from safepassage.linkage.demo import generate_duplicates
 from safepassage.migration.demo import generate_migration
 from safepassage.network.demo import generate_directory
+from safepassage.prevention.demo import generate_prevention
 from safepassage.registry.demo import generate_documentation, generate_population
 from safepassage.workplaces.demo import generate_workplaces
 
@@ -102,6 +103,7 @@ def load_demo(*, logins_file: Path, people: int = 20_000, records: int | None = 
         if people:
             generate_population(people=people, agencies=agencies)
             generate_documentation(agencies=agencies)  # a stateless child with an open citizenship problem
+            generate_prevention(agencies=agencies)  # help given to part of the people, some drifting
         generate_workplaces(agencies=agencies, employer_agency=agencies["employer"], **sized)
         generate_cases(agencies=agencies, **sized)
         generate_migration(agencies=agencies, **sized)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from safepassage.accounts.models import Agency
 from safepassage.audit.services import audit_record, diff
 from safepassage.core.access import viewer_for
+from safepassage.core.files import check_attachment
 from safepassage.core.roles import Action, Role
 from safepassage.core.validation import not_in_future
 from safepassage.geo.models import Area, Level
@@ -483,28 +484,10 @@ def submission_create(
     return submission
 
 
-ATTACHMENT_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-
-
 @transaction.atomic
 def attachment_add(*, actor: Any, observation: Observation, upload: Any) -> Attachment:
     """Keep a photo or document with an observation (JPEG, PNG, WebP or PDF, up to 10 MB), privately."""
-    content_type = getattr(upload, "content_type", "") or ""
-    if content_type not in ATTACHMENT_TYPES:
-        raise ValidationError({"file": _("Attach a photo (JPEG, PNG, WebP) or a PDF.")})
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"file": _("The file is larger than 10 MB.")})
-    head = upload.read(8)
-    upload.seek(0)
-    signatures = {
-        "image/jpeg": b"\xff\xd8",
-        "image/png": b"\x89PNG",
-        "application/pdf": b"%PDF",
-        "image/webp": b"RIFF",
-    }
-    if not head.startswith(signatures[content_type]):
-        raise ValidationError({"file": _("The file's content does not match its type.")})
+    content_type = check_attachment(upload)
     attachment = Attachment.objects.create(
         observation=observation,
         file=upload,
