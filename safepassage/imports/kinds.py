@@ -41,6 +41,8 @@ from safepassage.registry.models import Catalogue, Person
 from safepassage.registry.selectors import active_catalogue_or_none
 from safepassage.registry.services import agency_for_record, clean_person_fields
 
+_READ = object()  # (a column read from each row's cell)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -88,6 +90,7 @@ class Context:
     confirmed_new: set[int] = field(default_factory=set)  # rows the user says are not a registered person
     today: date = field(default_factory=timezone.localdate)
     score_cells: list[tuple[str, str, dict[Any, int]]] = field(default_factory=list)  # see scores.prepare
+    read_plans: dict[Any, Any] = field(default_factory=dict)  # see Kind._read_plan
 
 
 class Kind:
@@ -134,10 +137,33 @@ class Kind:
             if c.required and c.name not in mapping and not ctx.defaults.get(c.name)
         ]
 
+    def _read_plan(self, mapping: dict[str, str], ctx: Context) -> list[tuple[Column, str | None, Any]]:
+        """For each column: its header in the file, and for a column neither in the file nor given for every
+        row, its value (what reading an empty cell gives, worked out once rather than on every row)."""
+        key = (self.name, tuple(mapping.items()), tuple(sorted(ctx.defaults)))
+        plan = ctx.read_plans.get(key)
+        if plan is None:
+            plan = []
+            for column in self.columns:
+                header = mapping.get(column.name)
+                fixed: Any = _READ
+                if not header and ctx.defaults.get(column.name) is None and not column.required:
+                    try:
+                        fixed = column.parse(None)
+                    except v.ValueProblem:
+                        fixed = _READ  # (reported on each row, as before)
+                    if not isinstance(fixed, str | int | type(None)):
+                        fixed = _READ  # (a list or dict: each row gets its own)
+                plan.append((column, header, fixed))
+            ctx.read_plans[key] = plan
+        return plan
+
     def read(self, row: Row, mapping: dict[str, str], ctx: Context) -> None:
         """Fill row.values from the mapped cells, recording a problem per cell that cannot be read."""
-        for column in self.columns:
-            header = mapping.get(column.name)
+        for column, header, fixed in self._read_plan(mapping, ctx):
+            if fixed is not _READ:
+                row.values[column.name] = fixed
+                continue
             raw = row.cells.get(header) if header else ctx.defaults.get(column.name)
             if column.text and formula_like(raw):
                 row.problem(column.name, v.formula_reason())
