@@ -20,18 +20,19 @@ def _load(n: int, agency: Any) -> set[tuple[int, int]]:
     villages = {a.code: a.pk for a in Area.objects.filter(level="village")}
     generated = synthetic.people(n, sorted(villages), duplicates=0.1)
     ids: dict[int, int] = {}
-    batch: list[Person] = []
+    batch: list[dict[str, Any]] = []
     keys: list[int] = []
 
     def flush() -> None:
-        for key, person in zip(keys, Person.objects.bulk_create(batch), strict=True):
-            ids[key] = person.pk
+        # the people as a day's import and the worker leave them: written, their names romanised
+        for key, pk in zip(keys, Person.objects.copy_create(batch), strict=True):
+            ids[key] = pk
         batch.clear()
         keys.clear()
 
     for p in generated.people:
         fields = {k: v for k, v in p.items() if k not in ("key", "village_code") and v is not None}
-        batch.append(Person(agency=agency, village_id=villages[p["village_code"]], **fields))
+        batch.append({"agency_id": agency.pk, "village_id": villages[p["village_code"]], **fields})
         keys.append(p["key"])
         if len(batch) == 10_000:
             flush()
