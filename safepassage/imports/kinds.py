@@ -91,6 +91,7 @@ class Context:
     today: date = field(default_factory=timezone.localdate)
     score_cells: list[tuple[str, str, dict[Any, int]]] = field(default_factory=list)  # see scores.prepare
     read_plans: dict[Any, Any] = field(default_factory=dict)  # see Kind._read_plan
+    village_refusals: dict[int, ValidationError | None] = field(default_factory=dict)  # see People.refused_in
 
 
 class Kind:
@@ -304,10 +305,9 @@ class People(Kind):
             if code and village is None:
                 row.problem("village_code", _("There is no village with the code %(code)s.") % {"code": code})
             elif village is not None:
-                try:
-                    agency_for_record(ctx.actor, village, ctx.agency)
-                except ValidationError as error:
-                    _errors_to_row(row, error, {})
+                refused = self.refused_in(village, ctx)
+                if refused is not None:
+                    _errors_to_row(row, refused, {})
             fields = {
                 k: x
                 for k, x in values.items()
@@ -360,6 +360,16 @@ class People(Kind):
                     _("Someone with this ID number is already registered (person %(pk)d).") % {"pk": pk},
                 )
         probable_matches([r for r in rows if not r.problems], ctx)
+
+    def refused_in(self, village: Area, ctx: Context) -> ValidationError | None:
+        """Why the importer may not add people in this village (None: they may), asked once per village."""
+        if village.pk not in ctx.village_refusals:
+            try:
+                agency_for_record(ctx.actor, village, ctx.agency)
+                ctx.village_refusals[village.pk] = None
+            except ValidationError as error:
+                ctx.village_refusals[village.pk] = error
+        return ctx.village_refusals[village.pk]
 
     def write(self, rows: list[Row], ctx: Context) -> list[tuple[int, int]]:
         self.prefetch_villages([row.values["village_code"] for row in rows], ctx)

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,7 @@ COLUMNS = (
 )
 
 
+@lru_cache(maxsize=1 << 17)
 def normalise(text: str) -> str:
     """NFC, case folded, one space between words: for comparing, never for showing. Marks stay: in Thai,
     Lao, Khmer and Burmese they are vowels and tones, part of the name (สุข is not สข)."""
@@ -189,6 +191,7 @@ def normalise(text: str) -> str:
 LATIN_END = "\u0250"  # Latin letters (Basic Latin to Latin Extended-B) come before this
 
 
+@lru_cache(maxsize=1 << 17)  # (names repeat: see spelling.fold)
 def fold_latin(text: str) -> str:
     """A name in Latin letters as compared: normalised, and accents off the Latin letters (José = Jose)."""
     kept: list[str] = []

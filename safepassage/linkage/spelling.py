@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from safepassage.registry.names import plain_latin
@@ -33,6 +33,7 @@ def fold_word(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 17)  # names repeat: a million people's are folded in a fraction of the time
 def fold(text: str) -> str:
     """A name as compared across spellings: plain Latin letters, each word folded ("Boonmee" = "bunmi")."""
     return " ".join(w for w in (fold_word(word) for word in plain_latin(text).split()) if w)
