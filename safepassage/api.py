@@ -36,6 +36,7 @@ from safepassage.registry.api import router as registry_router
 from safepassage.registry.documents_api import router as registry_documents_router
 from safepassage.reports.api import router as reports_router
 from safepassage.workplaces.api import router as workplaces_router
+from safepassage.workplaces.status_api import router as employer_standing_router
 
 api = NinjaAPI(
     title="SafePassage API",
@@ -118,6 +119,7 @@ _register(
     registry_documents_router,
     reports_router,
     workplaces_router,
+    employer_standing_router,
     network_router,
     cases_router,
     cases_sharing_router,

@@ -177,6 +177,38 @@ def employer_a(world: World) -> Any:
     )
 
 
+def finding_a(world: World) -> Any:
+    from datetime import date
+
+    from safepassage.workplaces.status_services import employer_violation_add
+
+    return _cached(
+        world,
+        "finding_a",
+        lambda: employer_violation_add(
+            actor=world.coordinator_a, employer=employer_a(world), found_on=date(2025, 3, 1), law="Wages"
+        ),
+    )
+
+
+def commitment_a(world: World) -> Any:
+    from datetime import date
+
+    from safepassage.workplaces.services import commitment_add
+
+    return _cached(
+        world,
+        "commitment_a",
+        lambda: commitment_add(
+            actor=world.coordinator_a,
+            employer=employer_a(world),
+            signed_on=date(2025, 1, 1),
+            text="x",
+            signatories=[],
+        ),
+    )
+
+
 def workplace_a(world: World) -> Any:
     from safepassage.workplaces.services import workplace_create
 
@@ -321,6 +353,11 @@ UI_CASES = [
         "workplaces:watch", lambda w: reverse("workplaces:watch"), only(dict.fromkeys(STAFF, 200), 404, 302)
     ),
     Case("workplaces:employers", lambda w: reverse("workplaces:employers"), only(WORKPLACE_PAGES, 404, 302)),
+    Case(
+        "workplaces:employer",
+        lambda w: reverse("workplaces:employer", args=[employer_a(w).pk]),
+        only(STAFF_A, 404, 302),
+    ),
     Case(
         "workplaces:recruiters",
         lambda w: reverse("workplaces:recruiters"),
@@ -596,6 +633,45 @@ API_CASES = [
         {"found_on": "2025-01-01", "law": "Labour Protection Act s.70", "outcome": "fined"},
     ),
     Case("GET /api/v1/employers", lambda w: "/api/v1/employers", statuses(200, 401)),
+    Case(
+        "GET /api/v1/employers/{employer_id}/standing",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}/standing",
+        only(STAFF_A, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/employers/{employer_id}/standing/grant",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}/standing/grant",
+        # The criteria are not met (400); a caseworker may not decide (403).
+        only({"admin_a": 400, "coordinator_a": 400, "caseworker_a": 403}, 404, 401),
+        "POST",
+        {"note": ""},
+    ),
+    Case(
+        "POST /api/v1/employers/{employer_id}/findings/{finding_id}/notified",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}/findings/{finding_a(w).pk}/notified",
+        only(dict.fromkeys(STAFF_A, 400), 404, 401),  # told before it was found: refused, nothing changes
+        "POST",
+        {"notified_on": "2025-01-01", "notified_how": "letter"},
+    ),
+    Case(
+        "POST /api/v1/employers/{employer_id}/commitments/{commitment_id}/check",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}/commitments/{commitment_a(w).pk}/check",
+        only(STAFF_A, 404, 401),
+        "POST",
+        {"kept": True, "checked_on": "2025-06-01"},
+    ),
+    Case(
+        "PUT /api/v1/employers/{employer_id}/return-schedule",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}/return-schedule",
+        only(dict.fromkeys(STAFF_A, 400), 404, 401),  # employer_a has no account to send returns from
+        "PUT",
+        {"every_months": 3, "starts_on": "2025-01-01"},
+    ),
+    Case(
+        "GET /api/v1/employers/{employer_id}/returns",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}/returns",
+        only(STAFF_A, 404, 401),
+    ),
     Case(
         "POST /api/v1/employers",
         lambda w: "/api/v1/employers",
