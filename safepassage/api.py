@@ -30,6 +30,7 @@ from safepassage.linkage.api import router as linkage_router
 from safepassage.migration.api import router as migration_router
 from safepassage.migration.report_api import router as migration_reports_router
 from safepassage.network.api import router as network_router
+from safepassage.network.children_api import router as children_groups_router
 from safepassage.notify.api import router as notify_router
 from safepassage.privacy.api import router as privacy_router
 from safepassage.registry.api import router as registry_router
@@ -121,6 +122,7 @@ _register(
     workplaces_router,
     employer_standing_router,
     network_router,
+    children_groups_router,
     cases_router,
     cases_sharing_router,
     break_glass_router,

@@ -68,6 +68,7 @@ SCHEDULE: tuple[Job, ...] = (
     Job(("migration", "scan"), at="00:10"),
     Job(("alerts", "scan"), at="00:15"),
     Job(("workplaces", "employers"), at="00:20"),
+    Job(("directory", "ageout"), at="00:25"),
     Job(("audit", "checkpoint"), at="01:30"),
     Job(("retention", "apply"), at="01:45"),
     Job(("workplaces", "rerate"), at="02:45"),
