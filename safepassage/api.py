@@ -18,6 +18,7 @@ from safepassage.accounts.api import router as accounts_router
 from safepassage.audit.api import router as audit_router
 from safepassage.cases.api import router as cases_router
 from safepassage.cases.break_glass_api import router as break_glass_router
+from safepassage.cases.child_api import router as child_roles_router
 from safepassage.cases.lessons_api import router as lessons_router
 from safepassage.cases.pdf_api import router as cases_pdf_router
 from safepassage.cases.sharing_api import router as cases_sharing_router
@@ -124,6 +125,7 @@ _register(
     network_router,
     children_groups_router,
     cases_router,
+    child_roles_router,
     cases_sharing_router,
     break_glass_router,
     cases_pdf_router,
