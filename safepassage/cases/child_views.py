@@ -85,7 +85,9 @@ def case_child(request: HttpRequest, pk: int) -> HttpResponse:
         actor = signed_in_user(request)
         try:
             if action == "protection":
-                child_role = ChildRole.objects.filter(case=case, pk=request.POST.get("child_role")).first()
+                child_role = ChildRole.objects.filter(
+                    case=case, pk=request.POST.get("child_role") or 0
+                ).first()
                 if child_role is None:
                     raise Http404
                 done = request.POST.get("done") == "1"

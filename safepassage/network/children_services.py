@@ -90,7 +90,7 @@ def group_create(
     area = Area.objects.filter(code=area_code).first() if area_code else None
     if area_code and area is None:
         errors["area_code"] = [_("There is no area with the code %(code)s.") % {"code": area_code}]
-    if errors:
+    if errors or adult is None:
         raise ValidationError(errors)
     group = ChildrenGroup.objects.create(
         agency=owner, name=name.strip(), kind=kind, area=area, named_adult=adult, meets=meets.strip()

@@ -72,7 +72,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
             try:
                 group = children.group_create(actor=signed_in_user(request), **form.cleaned_data)
             except (ValidationError, PermissionDenied) as error:
-                problems = error.message_dict if isinstance(error, ValidationError) else {None: [str(error)]}
+                problems = error.message_dict if isinstance(error, ValidationError) else {"": [str(error)]}
                 for field, messages_ in problems.items():
                     form.add_error(field if field in form.fields else None, messages_)
             else:

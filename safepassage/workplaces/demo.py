@@ -461,6 +461,8 @@ def _standing(employer: Employer, today: date) -> None:
     from safepassage.workplaces.models import EmployerStatusDecision
     from safepassage.workplaces.standing import review_date
 
+    if employer.partner_agency_id is None:
+        return
     user = Membership.objects.filter(agency_id=employer.partner_agency_id, role="partner").first()
     site = employer.workplaces.order_by("pk").first()
     if user is None or site is None:
