@@ -22,12 +22,9 @@ from safepassage.core.validation import not_in_future
 from safepassage.geo.models import Area
 from safepassage.network.children_models import AGE_OUT, ChildMember, ChildrenGroup, ChildrenGroupReport
 from safepassage.network.models import Responder
+from safepassage.registry.scoring import youngest_age
 
 FLAG_DAYS = 90  # a member turning 18 within this many days is flagged on the group's page
-
-
-def _age(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def _keeper(actor: Any, agency: Agency | None) -> Agency:
@@ -123,7 +120,7 @@ def member_add(
     not_in_future(birth_date, "birth_date")
     if not name.strip():
         errors["name"] = [_("Give the child's name.")]
-    if _age(birth_date, joined_on) >= AGE_OUT:
+    if (youngest_age(joined_on, birth_date, None) or 0) >= AGE_OUT:
         errors["birth_date"] = [_("Members are children: under 18 when they join.")]
     if not consent_by.strip() or consent_on is None:
         errors["consent_by"] = [_("A guardian's consent is needed, with who gave it and when.")]

@@ -1,5 +1,5 @@
 """A child's procedural role in a case with the protections each needs, shown as a checklist on the case;
-children in detention homes with their language and interpretation needs (docs/prevention.md, R-027, R-096)."""
+children in detention homes with their languages and interpreter (docs/prevention.md, R-027, R-096)."""
 
 from datetime import date, timedelta
 

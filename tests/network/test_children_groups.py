@@ -24,6 +24,18 @@ def _years_ago(years: int, days: int = 0) -> date:
     )
 
 
+def _member(world, group, name, birth_date, *, joined_on=TODAY, consent_by="Mother", consent_on=TODAY):
+    return children.member_add(
+        actor=world.coordinator_a,
+        group=group,
+        name=name,
+        birth_date=birth_date,
+        joined_on=joined_on,
+        consent_by=consent_by,
+        consent_on=consent_on,
+    )
+
+
 @pytest.fixture
 def group(world):
     organisation = directory.organisation_create(actor=world.coordinator_a, name="Centre A", kind="member")
@@ -61,22 +73,13 @@ def test_a_child_joins_only_with_a_guardians_consent_and_under_18(world, group):
         )
     assert "consent_by" in refused.value.message_dict
     with pytest.raises(ValidationError) as adult:
-        children.member_add(
-            actor=world.coordinator_a,
-            group=group,
-            name="Pim",
-            birth_date=_years_ago(18, 1),
-            joined_on=TODAY,
-            consent_by="Mother",
-            consent_on=TODAY,
-        )
+        _member(world, group, "Pim", _years_ago(18, 1))
     assert "birth_date" in adult.value.message_dict
-    member = children.member_add(
-        actor=world.coordinator_a,
-        group=group,
-        name="Nong Fah",
-        birth_date=_years_ago(14),
-        joined_on=TODAY,
+    member = _member(
+        world,
+        group,
+        "Nong Fah",
+        _years_ago(14),
         consent_by="Mother, Khun Ploy",
         consent_on=TODAY - timedelta(days=2),
     )
@@ -86,24 +89,17 @@ def test_a_child_joins_only_with_a_guardians_consent_and_under_18(world, group):
 
 
 def test_a_member_turning_18_is_flagged_then_moved_out(world, group):
-    soon = children.member_add(
-        actor=world.coordinator_a,
-        group=group,
-        name="Ton",
-        birth_date=_years_ago(18) + timedelta(days=30),
-        joined_on=TODAY - timedelta(days=300),
+    long_ago = TODAY - timedelta(days=300)
+    soon = _member(
+        world,
+        group,
+        "Ton",
+        _years_ago(18) + timedelta(days=30),
+        joined_on=long_ago,
         consent_by="Father",
-        consent_on=TODAY - timedelta(days=300),
+        consent_on=long_ago,
     )
-    young = children.member_add(
-        actor=world.coordinator_a,
-        group=group,
-        name="Nok",
-        birth_date=_years_ago(12),
-        joined_on=TODAY,
-        consent_by="Grandmother",
-        consent_on=TODAY,
-    )
+    young = _member(world, group, "Nok", _years_ago(12), consent_by="Grandmother")
     assert dict(children.members_flagged(group)) == {soon: True, young: False}
     page = web_client(world.coordinator_a).get(f"/network/children/{group.pk}/").content.decode()
     assert "turns 18 soon" in page
@@ -115,15 +111,7 @@ def test_a_member_turning_18_is_flagged_then_moved_out(world, group):
 
 
 def test_only_the_keeping_agencys_staff_see_the_members(world, group):
-    children.member_add(
-        actor=world.coordinator_a,
-        group=group,
-        name="Nong Fah",
-        birth_date=_years_ago(14),
-        joined_on=TODAY,
-        consent_by="Mother",
-        consent_on=TODAY,
-    )
+    _member(world, group, "Nong Fah", _years_ago(14))
     staff = api_client(world.caseworker_a).get(f"/api/v1/children-groups/{group.pk}")
     assert staff.status_code == 200 and staff.json()["members"][0]["name"] == "Nong Fah"
     assert AuditEvent.objects.filter(action="network.childrengroup.view").exists()
@@ -152,15 +140,7 @@ def test_what_a_group_reported_is_kept_without_the_child(world, group):
 
 
 def test_a_member_leaves_when_consent_is_withdrawn(world, group):
-    member = children.member_add(
-        actor=world.coordinator_a,
-        group=group,
-        name="Nok",
-        birth_date=_years_ago(12),
-        joined_on=TODAY,
-        consent_by="Grandmother",
-        consent_on=TODAY,
-    )
+    member = _member(world, group, "Nok", _years_ago(12), consent_by="Grandmother")
     response = api_client(world.coordinator_a).post(
         f"/api/v1/children-members/{member.pk}/leave",
         {"left_on": TODAY.isoformat(), "left_reason": "consent"},
