@@ -225,7 +225,7 @@ def group_report_add(
     )
     audit_record(
         actor=actor,
-        action="network.childrengroup.report",
+        action="network.childrengroup.group_report",
         obj=group,
         changes={"report": report.pk, "about": about, "summary": summary, "passed_to": passed_to},
     )

@@ -110,7 +110,13 @@ def _decide(
     )
     audit_record(
         actor=actor,
-        action=f"workplaces.employer.status_{cause}",
+        action=(
+            "workplaces.employer.status_grant"
+            if cause == EmployerStatusDecision.Cause.GRANTED
+            else "workplaces.employer.status_withdraw"
+            if cause == EmployerStatusDecision.Cause.FINDING
+            else "workplaces.employer.status_lapse"
+        ),
         obj=employer,
         changes={
             "status": [before, status],

@@ -135,7 +135,7 @@ def test_what_a_group_reported_is_kept_without_the_child(world, group):
     assert set(response.json()) == {"id", "reported_on", "about", "summary", "passed_to"}
     page = web_client(world.coordinator_a).get(f"/network/children/{group.pk}/").content.decode()
     assert "A man offers girls work in town" in page
-    event = AuditEvent.objects.get(action="network.childrengroup.report")
+    event = AuditEvent.objects.get(action="network.childrengroup.group_report")
     assert "girls" not in str(event.changes)
 
 

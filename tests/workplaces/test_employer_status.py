@@ -86,7 +86,7 @@ def test_the_status_is_granted_only_from_evidence_with_a_review_date(employer_wo
     employer.refresh_from_db()
     assert employer.status == EmployerStatus.GOOD
     assert (employer.status_from, employer.status_review_on) == (TODAY, TODAY + timedelta(days=365))
-    event = AuditEvent.objects.filter(action="workplaces.employer.status_granted").get()
+    event = AuditEvent.objects.filter(action="workplaces.employer.status_grant").get()
     assert event.object_id == str(employer.pk) and "seminar" not in str(event.changes)
     mine_seen = (
         api_client(world.users["employer_user"]).get(f"/api/v1/employers/{employer.pk}/standing").json()
@@ -212,7 +212,7 @@ def test_a_finding_withdraws_the_status_only_once_notified_to_the_employer(emplo
             "notified_on": TODAY.isoformat(),
         }
     ]
-    assert AuditEvent.objects.filter(action="workplaces.employer.status_finding").count() == 1
+    assert AuditEvent.objects.filter(action="workplaces.employer.status_withdraw").count() == 1
 
 
 def test_a_labour_case_recorded_as_notified_withdraws_at_once(employer_world):
