@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -500,7 +501,14 @@ def _standing(employer: Employer, today: date) -> None:
             people_trained=18,
             training_topics="Labour rights; safety at work",
         )
-    decision = status_services.employer_status_grant(actor=None, employer=employer, note="Demo")
+    try:
+        decision = status_services.employer_status_grant(actor=None, employer=employer, note="Demo")
+    except ValidationError:
+        # A random visit since found something: the labour office inspects again, and finds nothing.
+        services.observation_record(
+            actor=None, workplace=site, observed_on=today, source="inspection", reliability="A", indicators=[]
+        )
+        decision = status_services.employer_status_grant(actor=None, employer=employer, note="Demo")
     # Back-date the grant to when the evidence was judged (the demo is built in one go, today).
     EmployerStatusDecision.objects.filter(pk=decision.pk).update(
         effective_on=granted, review_on=review_date(granted)
@@ -518,3 +526,4 @@ def _standing(employer: Employer, today: date) -> None:
         notified_on=today - timedelta(days=7),
         notified_how="Inspection report delivered by the labour office",
     )
+    status_services.return_reminders_send(today=today)  # the overdue returns, in the employer's notifications

@@ -4,6 +4,7 @@ a children's committee."""
 import pytest
 
 from safepassage.network.children_models import ChildrenGroup
+from safepassage.notify.models import Notification
 from safepassage.web.demo import load_demo
 from safepassage.workplaces.models import Employer, EmployerStatusDecision
 
@@ -26,6 +27,7 @@ def test_the_demo_has_a_withdrawn_employer_and_a_childrens_committee(tmp_path):
         employer.return_schedule.active
         and employer.workplaces.filter(submissions__people_trained__gt=0).exists()
     )
+    assert Notification.objects.filter(kind="return_due", recipient__username="employer.partner").exists()
     group = ChildrenGroup.objects.get(kind="committee")
     assert group.named_adult is not None and group.reports.exists()
     assert group.members.filter(left_reason="aged_out").count() == 1
