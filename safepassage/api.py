@@ -18,6 +18,7 @@ from safepassage.accounts.api import router as accounts_router
 from safepassage.audit.api import router as audit_router
 from safepassage.cases.api import router as cases_router
 from safepassage.cases.break_glass_api import router as break_glass_router
+from safepassage.cases.child_api import router as child_roles_router
 from safepassage.cases.lessons_api import router as lessons_router
 from safepassage.cases.pdf_api import router as cases_pdf_router
 from safepassage.cases.sharing_api import router as cases_sharing_router
@@ -30,6 +31,7 @@ from safepassage.linkage.api import router as linkage_router
 from safepassage.migration.api import router as migration_router
 from safepassage.migration.report_api import router as migration_reports_router
 from safepassage.network.api import router as network_router
+from safepassage.network.children_api import router as children_groups_router
 from safepassage.notify.api import router as notify_router
 from safepassage.prevention.api import router as prevention_router
 from safepassage.privacy.api import router as privacy_router
@@ -37,6 +39,7 @@ from safepassage.registry.api import router as registry_router
 from safepassage.registry.documents_api import router as registry_documents_router
 from safepassage.reports.api import router as reports_router
 from safepassage.workplaces.api import router as workplaces_router
+from safepassage.workplaces.status_api import router as employer_standing_router
 
 api = NinjaAPI(
     title="SafePassage API",
@@ -119,8 +122,11 @@ _register(
     registry_documents_router,
     reports_router,
     workplaces_router,
+    employer_standing_router,
     network_router,
+    children_groups_router,
     cases_router,
+    child_roles_router,
     cases_sharing_router,
     break_glass_router,
     cases_pdf_router,

@@ -177,6 +177,38 @@ def employer_a(world: World) -> Any:
     )
 
 
+def finding_a(world: World) -> Any:
+    from datetime import date
+
+    from safepassage.workplaces.status_services import employer_violation_add
+
+    return _cached(
+        world,
+        "finding_a",
+        lambda: employer_violation_add(
+            actor=world.coordinator_a, employer=employer_a(world), found_on=date(2025, 3, 1), law="Wages"
+        ),
+    )
+
+
+def commitment_a(world: World) -> Any:
+    from datetime import date
+
+    from safepassage.workplaces.services import commitment_add
+
+    return _cached(
+        world,
+        "commitment_a",
+        lambda: commitment_add(
+            actor=world.coordinator_a,
+            employer=employer_a(world),
+            signed_on=date(2025, 1, 1),
+            text="x",
+            signatories=[],
+        ),
+    )
+
+
 def workplace_a(world: World) -> Any:
     from safepassage.workplaces.services import workplace_create
 
@@ -321,6 +353,11 @@ UI_CASES = [
         "workplaces:watch", lambda w: reverse("workplaces:watch"), only(dict.fromkeys(STAFF, 200), 404, 302)
     ),
     Case("workplaces:employers", lambda w: reverse("workplaces:employers"), only(WORKPLACE_PAGES, 404, 302)),
+    Case(
+        "workplaces:employer",
+        lambda w: reverse("workplaces:employer", args=[employer_a(w).pk]),
+        only(STAFF_A, 404, 302),
+    ),
     Case(
         "workplaces:recruiters",
         lambda w: reverse("workplaces:recruiters"),
@@ -596,6 +633,45 @@ API_CASES = [
         {"found_on": "2025-01-01", "law": "Labour Protection Act s.70", "outcome": "fined"},
     ),
     Case("GET /api/v1/employers", lambda w: "/api/v1/employers", statuses(200, 401)),
+    Case(
+        "GET /api/v1/employers/{employer_id}/standing",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}/standing",
+        only(STAFF_A, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/employers/{employer_id}/standing/grant",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}/standing/grant",
+        # The criteria are not met (400); a caseworker may not decide (403).
+        only({"admin_a": 400, "coordinator_a": 400, "caseworker_a": 403}, 404, 401),
+        "POST",
+        {"note": ""},
+    ),
+    Case(
+        "POST /api/v1/employers/{employer_id}/findings/{finding_id}/notified",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}/findings/{finding_a(w).pk}/notified",
+        only(dict.fromkeys(STAFF_A, 400), 404, 401),  # told before it was found: refused, nothing changes
+        "POST",
+        {"notified_on": "2025-01-01", "notified_how": "letter"},
+    ),
+    Case(
+        "POST /api/v1/employers/{employer_id}/commitments/{commitment_id}/check",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}/commitments/{commitment_a(w).pk}/check",
+        only(STAFF_A, 404, 401),
+        "POST",
+        {"kept": True, "checked_on": "2025-06-01"},
+    ),
+    Case(
+        "PUT /api/v1/employers/{employer_id}/return-schedule",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}/return-schedule",
+        only(dict.fromkeys(STAFF_A, 400), 404, 401),  # employer_a has no account to send returns from
+        "PUT",
+        {"every_months": 3, "starts_on": "2025-01-01"},
+    ),
+    Case(
+        "GET /api/v1/employers/{employer_id}/returns",
+        lambda w: f"/api/v1/employers/{employer_a(w).pk}/returns",
+        only(STAFF_A, 404, 401),
+    ),
     Case(
         "POST /api/v1/employers",
         lambda w: "/api/v1/employers",
@@ -2311,6 +2387,140 @@ def test_api_permission_matrix(world, case):
         return client.request(case.method, case.url(world), case.body(world))
 
     assert_matrix(call, case.expected)
+
+
+def children_group_a(world: World) -> Any:
+    """Agency A's children's committee with one member."""
+    from datetime import date
+
+    from safepassage.network import children_services
+
+    def make() -> Any:
+        group = children_services.group_create(
+            actor=world.coordinator_a,
+            name="Committee A",
+            kind="committee",
+            named_adult_id=directory_a(world)[1].pk,
+        )
+        member = children_services.member_add(
+            actor=world.coordinator_a,
+            group=group,
+            name="Nok",
+            birth_date=date(date.today().year - 12, 1, 1),
+            joined_on=date.today(),
+            consent_by="Mother",
+            consent_on=date.today(),
+        )
+        return group, member
+
+    return _cached(world, "children_group_a", make)
+
+
+def child_role_a(world: World) -> Any:
+    from datetime import date
+
+    from safepassage.cases.services import child_role_set, detention_record
+    from safepassage.testing import open_case
+
+    def make() -> Any:
+        case = open_case(world, birth_year=date.today().year - 15)
+        role = child_role_set(actor=world.caseworker_a, case=case, role="victim", since=date.today())
+        stay = detention_record(
+            actor=world.caseworker_a, case=case, facility="Home", admitted_on=date.today()
+        )
+        return case, role, stay
+
+    return _cached(world, "child_role_a", make)
+
+
+GROUP_STAFF_A = {"admin_a": 200, "coordinator_a": 200, "caseworker_a": 200}
+STAFF_PAGES = {**GROUP_STAFF_A, "admin_b": 200, "coordinator_b": 200, "caseworker_b": 200}
+UI_CASES += [
+    Case(
+        "network:children_groups", lambda w: reverse("network:children_groups"), only(STAFF_PAGES, 404, 302)
+    ),
+    Case(
+        "network:children_group",
+        lambda w: reverse("network:children_group", args=[children_group_a(w)[0].pk]),
+        only(GROUP_STAFF_A, 404, 302),
+    ),
+    Case(
+        "cases:case_child",
+        lambda w: reverse("cases:case_child", args=[child_role_a(w)[0].pk]),
+        only(CASE_A, 404, 302),
+    ),
+    Case("cases:detention", lambda w: reverse("cases:detention"), only(CASE_STAFF, 404, 302)),
+]
+API_CASES += [
+    Case("GET /api/v1/children-groups", lambda w: "/api/v1/children-groups", statuses(200, 401)),
+    Case(
+        "POST /api/v1/children-groups",
+        lambda w: "/api/v1/children-groups",
+        only({"admin_a": 400, "coordinator_a": 400, "admin_b": 400, "coordinator_b": 400}, 403, 401),
+        "POST",
+        {"name": "", "kind": "committee", "named_adult_id": 0},
+    ),
+    Case(
+        "GET /api/v1/children-groups/{group_id}",
+        lambda w: f"/api/v1/children-groups/{children_group_a(w)[0].pk}",
+        only(GROUP_STAFF_A, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/children-groups/{group_id}/members",
+        lambda w: f"/api/v1/children-groups/{children_group_a(w)[0].pk}/members",
+        only(dict.fromkeys(GROUP_STAFF_A, 400), 404, 401),
+        "POST",
+        {"name": "X", "birth_date": "2015-01-01", "joined_on": "2025-01-01"},
+    ),
+    Case(
+        "POST /api/v1/children-members/{member_id}/leave",
+        lambda w: f"/api/v1/children-members/{children_group_a(w)[1].pk}/leave",
+        only(dict.fromkeys(GROUP_STAFF_A, 400), 404, 401),
+        "POST",
+        {"left_on": "2025-01-01", "left_reason": "nonsense"},
+    ),
+    Case(
+        "POST /api/v1/children-groups/{group_id}/reports",
+        lambda w: f"/api/v1/children-groups/{children_group_a(w)[0].pk}/reports",
+        only(dict.fromkeys(GROUP_STAFF_A, 400), 404, 401),
+        "POST",
+        {"reported_on": "2025-01-01", "about": "nonsense", "summary": "x"},
+    ),
+    Case(
+        "GET /api/v1/cases/{case_id}/child",
+        lambda w: f"/api/v1/cases/{child_role_a(w)[0].pk}/child",
+        only(CASE_A, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/cases/{case_id}/child/roles",
+        lambda w: f"/api/v1/cases/{child_role_a(w)[0].pk}/child/roles",
+        only(dict.fromkeys(CASE_A, 400), 404, 401),  # already recorded
+        "POST",
+        {"role": "victim", "since": "2026-01-10"},
+    ),
+    Case(
+        "POST /api/v1/child-roles/{role_id}/protections",
+        lambda w: f"/api/v1/child-roles/{child_role_a(w)[1].pk}/protections",
+        only(CASE_A, 404, 401),
+        "POST",
+        {"code": "privacy", "done_on": "2026-01-10"},
+    ),
+    Case(
+        "POST /api/v1/cases/{case_id}/detention",
+        lambda w: f"/api/v1/cases/{child_role_a(w)[0].pk}/detention",
+        only(dict.fromkeys(CASE_A, 400), 404, 401),
+        "POST",
+        {"facility": "", "admitted_on": "2026-01-10"},
+    ),
+    Case(
+        "PATCH /api/v1/detention/{stay_id}",
+        lambda w: f"/api/v1/detention/{child_role_a(w)[2].pk}",
+        only(CASE_A, 404, 401),
+        "PATCH",
+        {"next_visit_on": "2026-02-01"},
+    ),
+    Case("GET /api/v1/detention", lambda w: "/api/v1/detention", statuses(200, 401)),
+]
 
 
 def _url_names(patterns: list[Any], namespace: str = "") -> set[str]:

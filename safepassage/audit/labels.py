@@ -92,6 +92,17 @@ VERBS: dict[str, Any] = {
     "report": _("reported as misuse"),
     "unlink": _("unlinked"),
     "read": _("marked as read"),
+    "protection": _("protection ticked or unticked"),
+    "aged_out": _("left on turning 18"),
+    "leave": _("left"),
+    "group_report": _("what the group reported recorded"),
+    "commitment_check": _("commitment checked"),
+    "finding_notified": _("finding notified to the employer"),
+    "return_reminders": _("reminders of returns sent"),
+    "return_schedule": _("schedule of returns set"),
+    "status_grant": _("good-employer status granted"),
+    "status_withdraw": _("good-employer status withdrawn after a finding notified to it"),
+    "status_lapse": _("good-employer status ended at its review date"),
 }
 
 # What an action is about when it is not a model's name: ("app", "thing"), or ("app",) for two-part codes.
@@ -106,6 +117,7 @@ SUBJECTS: dict[tuple[str, ...], Any] = {
     ("cases", "action"): _("Meeting action"),
     ("cases", "alert"): _("Case alert"),
     ("cases", "best_interests"): _("Best-interests assessment"),
+    ("cases", "detention"): _("Child in a detention home"),
     ("cases", "event"): _("What happened"),
     ("cases", "follow_up"): _("Follow-up visit"),
     ("cases", "intake"): _("Report received"),

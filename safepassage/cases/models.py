@@ -931,3 +931,5 @@ class CaseAlert(models.Model):
 
 
 from safepassage.cases.break_glass_models import BreakGlass as BreakGlass  # noqa: E402  (same app)
+from safepassage.cases.child_models import ChildRole as ChildRole  # noqa: E402  (same app)
+from safepassage.cases.child_models import DetentionStay as DetentionStay  # noqa: E402

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from safepassage.cases import break_glass_views, pdf_views, views
+from safepassage.cases import break_glass_views, child_views, pdf_views, views
 from safepassage.cases.lessons_views import lessons_csv, lessons_page, lessons_pdf, lessons_routes
 
 app_name = "cases"
@@ -12,6 +12,8 @@ urlpatterns = [
     path("new/", views.case_new, name="case_new"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/edit/", views.case_edit, name="case_edit"),
+    path("<int:pk>/child/", child_views.case_child, name="case_child"),
+    path("detention/", child_views.detention_list, name="detention"),
     path("<int:pk>/summary.pdf", pdf_views.case_summary_pdf, name="case_summary_pdf"),
     path("<int:pk>/repatriations/<int:item>/packet.pdf", pdf_views.packet_pdf, name="packet_pdf"),
     path("<int:pk>/add/<slug:kind>/", views.case_add, name="case_add"),

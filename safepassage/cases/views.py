@@ -22,6 +22,7 @@ from safepassage.accounts.selectors import signed_in_user
 from safepassage.audit.services import audit_page, audit_read
 from safepassage.cases import break_glass, selectors, services, sharing
 from safepassage.cases import forms as case_forms
+from safepassage.cases.child_views import child_context
 from safepassage.cases.htcds import CaseStatus
 from safepassage.cases.models import (
     CASE_ROLES,
@@ -311,6 +312,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if sees(selectors.LIFECYCLE)
             else [],
             "legal_events": case.legal_events.all() if sees(selectors.LEGAL) else [],
+            **child_context(case, sees(selectors.LEGAL)),
             "deadlines": case.deadlines.all() if sees(selectors.LEGAL) else [],
             "services": case.services.select_related("provider", "responder", "via_referral__to_agency")
             if sees(selectors.SUPPORT)

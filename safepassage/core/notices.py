@@ -23,6 +23,7 @@ class NoticeKind(models.TextChoices):
     REFERRAL_WAITING = "referral_waiting", _("A referral is still waiting for an answer")
     REFERRAL_ANSWERED = "referral_answered", _("A referral you sent was answered")
     MIGRATION_ALERT = "migration_alert", _("Someone on a safe-migration channel needs a check")
+    RETURN_DUE = "return_due", _("An employer's periodic return is due")
 
 
 class NoticeUrgency(models.TextChoices):

@@ -497,6 +497,7 @@ def generate_directory(
             )
             trainings += 1
     committees = _committees(agencies, responders, rng, today)
+    _children_committee(agencies["cc"], responders, today)
     return {
         "organisations": len(organisations),
         "responders": len(responders),
@@ -504,6 +505,60 @@ def generate_directory(
         "focal_points": focal_points,
         "trainings": trainings,
     }
+
+
+def _children_committee(cc: Agency, responders: list[Responder], today: date) -> None:
+    """A children's committee in Mae Rim with its named adult, members with their guardians' consent (one
+    turning 18 within weeks, one who left at 18) and what it reported (docs/prevention.md, R-100, W-25)."""
+    from safepassage.network import children_services as children
+
+    adult = next((r for r in responders if r.agency_id == cc.pk and r.role_type == "social_worker"), None)
+    if adult is None:
+        return
+    group = children.group_create(
+        actor=None,
+        agency=cc,
+        name="Mae Rim children's committee",
+        kind="committee",
+        named_adult_id=adult.pk,
+        area_code="5007",
+        meets="First Saturday of the month, at the school",
+    )
+    for name, age_days, seat in (
+        ("Nong Fah", 365 * 13, "leader"),
+        ("Nong Mai", 365 * 12 + 100, "member"),
+        ("Nong Ploy", 365 * 18 - 40, "member"),
+        ("Nong Bee", 365 * 15 + 20, "member"),
+    ):
+        joined = today - timedelta(days=300)
+        children.member_add(
+            actor=None,
+            group=group,
+            name=name,
+            birth_date=today - timedelta(days=age_days),
+            joined_on=joined,
+            consent_by="Parent (demo)",
+            consent_on=joined - timedelta(days=7),
+            seat=seat,
+        )
+    older = children.member_add(
+        actor=None,
+        group=group,
+        name="Nong Dao",
+        birth_date=today - timedelta(days=365 * 18 + 30),
+        joined_on=today - timedelta(days=700),
+        consent_by="Grandmother (demo)",
+        consent_on=today - timedelta(days=710),
+    )
+    children.member_leave(actor=None, member=older, left_on=older.turns_18_on, reason="aged_out")
+    children.group_report_add(
+        actor=None,
+        group=group,
+        reported_on=today - timedelta(days=20),
+        about="recruiter",
+        summary="A woman from town is offering girls restaurant work in Bangkok with an advance.",
+        passed_to="Mae Rim DOC",
+    )
 
 
 def _covers(responder: Responder, code: str) -> bool:

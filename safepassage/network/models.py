@@ -464,3 +464,8 @@ class HelpPageCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.language}: {self.count}"
+
+
+from safepassage.network.children_models import ChildMember as ChildMember  # noqa: E402  (same app)
+from safepassage.network.children_models import ChildrenGroup as ChildrenGroup  # noqa: E402
+from safepassage.network.children_models import ChildrenGroupReport as ChildrenGroupReport  # noqa: E402

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safepassage.network import help_views, views
+from safepassage.network import children_views, help_views, views
 
 app_name = "network"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("committees/<int:pk>/edit/", views.committee_edit, name="committee_edit"),
     path("committees/<int:pk>/seats/", views.committee_seat, name="committee_seat"),
     path("committees/<int:pk>/seats/remove/", views.committee_unseat, name="committee_unseat"),
+    path("children/", children_views.group_list, name="children_groups"),
+    path("children/<int:pk>/", children_views.group_detail, name="children_group"),
     path("focal-points/", views.focal_point_list, name="focal_points"),
     path("hotlines/", views.hotline_list, name="hotlines"),
     path("help-page/", help_views.help_data_page, name="help_data"),

@@ -12,7 +12,7 @@ from safepassage.core.access import viewer_for
 from safepassage.core.api import ErrorOut
 from safepassage.core.roles import Action
 from safepassage.geo.selectors import get_area
-from safepassage.workplaces import selectors, services
+from safepassage.workplaces import selectors, services, status_services
 from safepassage.workplaces.models import (
     Employer,
     Intervention,
@@ -118,14 +118,14 @@ def _shaped(viewer: Any, workplace: Workplace) -> Workplace | dict[str, Any]:
 class _ShapedPage:
     """A queryset whose page items come out in the form each viewer may read (for the paginator)."""
 
-    def __init__(self, queryset: Any, viewer: Any) -> None:
-        self.queryset, self.viewer = queryset, viewer
+    def __init__(self, queryset: Any, viewer: Any, shape: Any = None) -> None:
+        self.queryset, self.viewer, self.shape = queryset, viewer, shape or _shaped
 
     def __len__(self) -> int:
         return int(self.queryset.count())
 
-    def __getitem__(self, window: slice) -> list[Workplace | dict[str, Any]]:
-        return [_shaped(self.viewer, w) for w in self.queryset[window]]
+    def __getitem__(self, window: slice) -> list[Any]:
+        return [self.shape(self.viewer, w) for w in self.queryset[window]]
 
 
 class ObservationIn(Schema):
@@ -161,15 +161,27 @@ class EmployerIn(Schema):
     trains_staff: bool = False
 
 
-class EmployerOut(Schema):
+class EmployerPartnerOut(Schema):
+    """An employer as its own partner users read it: its status with the dates it already knows, its
+    commitments, awards and the findings notified to it. Nothing from evidence it has not been told of."""
+
     id: int
     legal_name: str
-    owner_name: str
     registration_number: str
+    status: str
+    status_from: date | None
+    status_review_on: date | None
     good_employer: bool
     commitments: list[dict[str, Any]]
     awards: list[dict[str, Any]]
     violations: list[dict[str, Any]]
+
+
+class EmployerOut(EmployerPartnerOut):
+    """An employer as the keeping agency's staff read it."""
+
+    owner_name: str
+    registered: bool
 
     @staticmethod
     def resolve_awards(obj: Employer) -> list[dict[str, Any]]:
@@ -177,17 +189,58 @@ class EmployerOut(Schema):
 
     @staticmethod
     def resolve_violations(obj: Employer) -> list[dict[str, Any]]:
-        return [
-            {"found_on": v.found_on.isoformat(), "law": v.law, "outcome": v.outcome}
-            for v in obj.violations.all()
-        ]
+        return [_finding(v, staff=True) for v in obj.violations.all()]
 
     @staticmethod
     def resolve_commitments(obj: Employer) -> list[dict[str, Any]]:
         return [
-            {"signed_on": c.signed_on.isoformat(), "text": c.text, "signatories": c.signatories}
+            {
+                "id": c.pk,
+                "signed_on": c.signed_on.isoformat(),
+                "text": c.text,
+                "signatories": c.signatories,
+                "kept": c.kept,
+                "checked_on": c.checked_on.isoformat() if c.checked_on else None,
+            }
             for c in obj.commitments.all()
         ]
+
+
+def _finding(v: Any, *, staff: bool) -> dict[str, Any]:
+    found = {
+        "found_on": v.found_on.isoformat(),
+        "law": v.law,
+        "outcome": v.outcome,
+        "kind": v.kind,
+        "notified_on": v.notified_on.isoformat() if v.notified_on else None,
+    }
+    if staff:
+        found.update(id=v.pk, case_reference=v.case_reference, notified_how=v.notified_how)
+    return found
+
+
+def shaped_employer(viewer: Any, employer: Employer) -> Employer | dict[str, Any]:
+    """The record for the keeping agency's staff; the partner form for the employer's own users."""
+    if employer.agency_id in selectors.staff_agency_ids(viewer):
+        return employer
+    return {
+        "id": employer.pk,
+        "legal_name": employer.legal_name,
+        "registration_number": employer.registration_number,
+        "status": employer.status,
+        "status_from": employer.status_from,
+        "status_review_on": employer.status_review_on,
+        "good_employer": employer.good_employer,
+        "commitments": [
+            {"signed_on": c.signed_on.isoformat(), "text": c.text, "signatories": c.signatories}
+            for c in employer.commitments.all()
+        ],
+        "awards": [{"awarded_on": a.awarded_on.isoformat(), "name": a.name} for a in employer.awards.all()],
+        # Only findings the employer has been told of through the normal channel.
+        "violations": [
+            _finding(v, staff=False) for v in employer.violations.all() if v.notified_on is not None
+        ],
+    }
 
 
 class RecruiterIn(Schema):
@@ -233,6 +286,12 @@ class SubmissionIn(Schema):
     weekly_hours: int | None = None
     living_conditions: str = ""
     workforce: dict[str, dict[str, Any]] = {}
+    lowest_daily_wage: int | None = None
+    usual_daily_wage: int | None = None
+    wages_on_time: bool | None = None
+    training_sessions: int = 0
+    people_trained: int = 0
+    training_topics: str = ""
 
 
 class SubmissionOut(Schema):
@@ -242,6 +301,12 @@ class SubmissionOut(Schema):
     weekly_hours: int | None
     living_conditions: str
     workforce: dict[str, dict[str, Any]]
+    lowest_daily_wage: int | None
+    usual_daily_wage: int | None
+    wages_on_time: bool | None
+    training_sessions: int
+    people_trained: int
+    training_topics: str
 
 
 @router.get("/workplaces", response=list[WorkplaceOut | WorkplacePartnerOut])
@@ -414,11 +479,13 @@ def intervention_create(request: HttpRequest, workplace_id: int, payload: Interv
     )
 
 
-@router.get("/employers", response=list[EmployerOut])
+@router.get("/employers", response=list[EmployerOut | EmployerPartnerOut])
 @paginate(PageNumberPagination)
 def employer_list(request: HttpRequest) -> Any:
-    """Employers I may see."""
-    return selectors.employer_list(viewer=request.user)
+    """Employers I may see (an employer's own users: the partner form)."""
+    viewer = viewer_for(request.user)
+    employers = selectors.employer_list(viewer=request.user).prefetch_related("awards", "violations")
+    return _ShapedPage(employers, viewer, shaped_employer)
 
 
 @router.post("/employers", response={201: EmployerOut, **ERRORS})
@@ -427,10 +494,11 @@ def employer_create(request: HttpRequest, payload: EmployerIn) -> Status[Employe
     return Status(201, services.employer_create(actor=signed_in_user(request), **payload.dict()))
 
 
-@router.get("/employers/{employer_id}", response={200: EmployerOut, 404: ErrorOut})
-def employer_get(request: HttpRequest, employer_id: int) -> Employer:
-    """One employer."""
-    return selectors.get_employer_for_user(request.user, employer_id)
+@router.get("/employers/{employer_id}", response={200: EmployerOut | EmployerPartnerOut, 404: ErrorOut})
+def employer_get(request: HttpRequest, employer_id: int) -> Employer | dict[str, Any]:
+    """One employer (its own users: the partner form)."""
+    employer = selectors.get_employer_for_user(request.user, employer_id)
+    return shaped_employer(viewer_for(request.user), employer)
 
 
 @router.get("/recruiters", response=list[RecruiterOut])
@@ -485,6 +553,10 @@ class ViolationIn(Schema):
     found_on: date
     law: str
     outcome: str = ""
+    kind: str = "other"
+    case_reference: str = ""
+    notified_on: date | None = None
+    notified_how: str = ""
 
 
 @router.post("/employers/{employer_id}/commitments", response={201: EmployerOut, **ERRORS})
@@ -507,5 +579,5 @@ def award_add(request: HttpRequest, employer_id: int, payload: AwardIn) -> Statu
 def violation_add(request: HttpRequest, employer_id: int, payload: ViolationIn) -> Status[Employer]:
     """Record a breach found against the employer, and its outcome."""
     employer = selectors.get_employer_for_user(request.user, employer_id, Action.CHANGE)
-    services.employer_violation_add(actor=signed_in_user(request), employer=employer, **payload.dict())
+    status_services.employer_violation_add(actor=signed_in_user(request), employer=employer, **payload.dict())
     return Status(201, selectors.get_employer_for_user(request.user, employer_id))

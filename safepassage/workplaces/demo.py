@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ from safepassage.geo.demo import contains, to_lat_lon, to_plane
 from safepassage.geo.models import Area
 from safepassage.registry.demo import person_name
 from safepassage.workplaces import services
-from safepassage.workplaces.models import LabourIndicator, Observation
+from safepassage.workplaces.models import Employer, LabourIndicator, Observation
 
 BRANDS = [
     "Golden",
@@ -393,6 +394,7 @@ def generate_workplaces(
         if n + 1 >= count:
             break
     recruiters = _recruiters(rng, owner, villages, today)
+    _standing(employers[0], today)
     return {
         "workplaces": min(count, len(plan)),
         "observations": observations,
@@ -450,3 +452,78 @@ def _recruiters(rng: random.Random, owner: Agency, villages: list[Area], today: 
                 else [],
             )
     return count
+
+
+def _standing(employer: Employer, today: date) -> None:
+    """The partner employer: granted the good-employer status from evidence about ten months ago, on a
+    quarterly schedule of returns, then withdrawn after an inspection finding notified to it last week."""
+    from safepassage.accounts.models import Membership
+    from safepassage.workplaces import status_services
+    from safepassage.workplaces.models import EmployerStatusDecision
+    from safepassage.workplaces.standing import review_date
+
+    if employer.partner_agency_id is None:
+        return
+    user = Membership.objects.filter(agency_id=employer.partner_agency_id, role="partner").first()
+    site = employer.workplaces.order_by("pk").first()
+    if user is None or site is None:
+        return
+    granted = today - timedelta(days=300)
+    commitment = employer.commitments.order_by("pk").first()
+    if commitment is not None:
+        status_services.commitment_check(actor=None, commitment=commitment, kept=True, checked_on=today)
+    services.observation_record(
+        actor=None,
+        workplace=site,
+        observed_on=today - timedelta(days=320),
+        source="inspection",
+        reliability="A",
+        indicators=[],
+        text="Joint inspection: contracts, payslips and documents in order.",
+    )
+    status_services.return_schedule_set(
+        actor=None, employer=employer, every_months=3, starts_on=date(today.year - 1, 1, 1)
+    )
+    for row in status_services.returns_of(employer, today):
+        if row.state == "open" or row.workplace.pk % 3 == 0:
+            continue  # a few returns missing: overdue on the employer's page
+        services.submission_create(
+            actor=user.user,
+            workplace=row.workplace,
+            period=row.period.label,
+            vacancies={"packer": 3},
+            workforce={"sex": {"female": 20, "male": 15}},
+            weekly_hours=48,
+            lowest_daily_wage=357,
+            usual_daily_wage=380,
+            wages_on_time=True,
+            training_sessions=1,
+            people_trained=18,
+            training_topics="Labour rights; safety at work",
+        )
+    try:
+        decision = status_services.employer_status_grant(actor=None, employer=employer, note="Demo")
+    except ValidationError:
+        # A random visit since found something: the labour office inspects again, and finds nothing.
+        services.observation_record(
+            actor=None, workplace=site, observed_on=today, source="inspection", reliability="A", indicators=[]
+        )
+        decision = status_services.employer_status_grant(actor=None, employer=employer, note="Demo")
+    # Back-date the grant to when the evidence was judged (the demo is built in one go, today).
+    EmployerStatusDecision.objects.filter(pk=decision.pk).update(
+        effective_on=granted, review_on=review_date(granted)
+    )
+    Employer.objects.filter(pk=employer.pk).update(status_from=granted, status_review_on=review_date(granted))
+    employer.refresh_from_db()
+    status_services.employer_violation_add(
+        actor=None,
+        employer=employer,
+        found_on=today - timedelta(days=12),
+        law="Labour Protection Act: overtime not paid",
+        outcome="Back pay ordered",
+        kind="inspection",
+        case_reference="INS-2026-031",
+        notified_on=today - timedelta(days=7),
+        notified_how="Inspection report delivered by the labour office",
+    )
+    status_services.return_reminders_send(today=today)  # the overdue returns, in the employer's notifications

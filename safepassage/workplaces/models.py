@@ -85,6 +85,15 @@ def _partner_agencies(viewer: Viewer) -> list[int]:
     return [g.agency_id for g in viewer.grants if g.role == Role.PARTNER]
 
 
+class EmployerStatus(models.TextChoices):
+    """An employer's standing, earned from evidence (docs/prevention.md, G-19, R-058)."""
+
+    NONE = "none", _("No status")
+    GOOD = "good", _("Good employer")
+    WITHDRAWN = "withdrawn", _("Good-employer status withdrawn")
+    LAPSED = "lapsed", _("Good-employer status ended: review due")
+
+
 class Employer(AgencyOwned, TimeStamped):
     """A business that employs people at one or more workplaces; may be a partner with its own login."""
 
@@ -103,6 +112,14 @@ class Employer(AgencyOwned, TimeStamped):
         related_name="+",
         help_text=_("The employer's own agency, whose partner users see this employer's workplaces."),
     )
+    # The status and its two dates are all the employer reads of it: each date is one the employer already
+    # knows (the grant, the day a finding was notified to it, the review date fixed at the grant), never the
+    # moment staff worked on it, so nothing on it can follow a tip (PRODUCT.md invariant 3).
+    status = models.CharField(
+        _("status"), max_length=10, choices=EmployerStatus.choices, default=EmployerStatus.NONE
+    )
+    status_from = models.DateField(_("status since"), null=True, blank=True)
+    status_review_on = models.DateField(_("review on"), null=True, blank=True)
 
     SENSITIVE_FIELDS = ("contacts", "owner_name")
     ROLE_ACTIONS = STAFF_ACTIONS
@@ -112,8 +129,8 @@ class Employer(AgencyOwned, TimeStamped):
 
     @property
     def good_employer(self) -> bool:
-        """The seeds' "good employer": abides by labour law, registered, trains staff."""
-        return self.abides_by_labour_law and self.registered and self.trains_staff
+        """Holds the good-employer status, granted from evidence and not withdrawn or lapsed."""
+        return self.status == EmployerStatus.GOOD
 
     @classmethod
     def shared_q(cls, viewer: Viewer, action: str) -> Q:
@@ -130,6 +147,8 @@ class EmployerCommitment(models.Model):
     signed_on = models.DateField(_("signed on"))
     text = models.TextField(_("text"))
     signatories = models.JSONField(_("signatories"), default=list)
+    kept = models.BooleanField(_("kept"), null=True, blank=True, help_text=_("Blank until checked."))
+    checked_on = models.DateField(_("checked on"), null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.employer} · {self.signed_on}"
@@ -147,12 +166,28 @@ class EmployerAward(models.Model):
 
 
 class EmployerViolation(models.Model):
-    """A breach of labour or other law found against an employer, and what came of it."""
+    """A breach of labour or other law found against an employer (a finding), and what came of it. Once it
+    is notified to the employer through the normal channel it withdraws a good-employer status."""
+
+    class Kind(models.TextChoices):
+        INSPECTION = "inspection", _("Inspection finding")
+        LABOUR_CASE = "labour_case", _("Labour case")
+        COMPLAINT = "complaint", _("Complaint upheld")
+        OTHER = "other", _("Other breach")
 
     employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="violations")
     found_on = models.DateField(_("date"))
     law = models.CharField(_("law or rule"), max_length=200)
     outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    case_reference = models.CharField(_("case or inspection reference"), max_length=40, blank=True)
+    notified_on = models.DateField(
+        _("notified to the employer on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the employer was told through the normal channel (letter, inspection report)."),
+    )
+    notified_how = models.CharField(_("notified how"), max_length=200, blank=True)
 
     def __str__(self) -> str:
         return self.law
@@ -410,6 +445,13 @@ class EmployerSubmission(AgencyOwned):
     weekly_hours = models.PositiveSmallIntegerField(_("usual weekly hours"), null=True, blank=True)
     living_conditions = models.TextField(_("living conditions"), blank=True)
     workforce = models.JSONField(_("workforce counts"), default=dict)
+    # The periodic return's wages and training (docs/prevention.md, R-014).
+    lowest_daily_wage = models.PositiveIntegerField(_("lowest daily wage paid (baht)"), null=True, blank=True)
+    usual_daily_wage = models.PositiveIntegerField(_("usual daily wage (baht)"), null=True, blank=True)
+    wages_on_time = models.BooleanField(_("all wages paid on time"), null=True, blank=True)
+    training_sessions = models.PositiveSmallIntegerField(_("training sessions held"), default=0)
+    people_trained = models.PositiveIntegerField(_("workers trained"), default=0)
+    training_topics = models.CharField(_("training topics"), max_length=300, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -434,3 +476,10 @@ class EmployerSubmission(AgencyOwned):
             g.agency_id for g in viewer.grants if g.role in (Role.ADMIN, Role.COORDINATOR, Role.CASEWORKER)
         ]
         return Q(workplace__agency_id__in=staff)
+
+
+from safepassage.workplaces.status_models import (  # noqa: E402  (same app)
+    EmployerStatusDecision as EmployerStatusDecision,
+)
+from safepassage.workplaces.status_models import ReturnReminder as ReturnReminder  # noqa: E402
+from safepassage.workplaces.status_models import ReturnSchedule as ReturnSchedule  # noqa: E402

@@ -131,3 +131,12 @@ def recruiter_list(*, viewer: Any, screening: str = "") -> QuerySet[Recruiter]:
 def get_recruiter_for_user(user: Any, pk: Any, action: str = Action.VIEW) -> Recruiter:
     """One recruiter, else 404."""
     return get_for_user(Recruiter.objects.prefetch_related("villages"), user, pk, action)
+
+
+def tips_since_status(employer: Employer) -> int:
+    """Tips about the employer's workplaces since its status was set: for the keeping agency's staff only,
+    to prompt an inspection (a tip alone never changes the status the employer sees)."""
+    tips = Observation.objects.filter(workplace__employer=employer, source=Observation.Source.TIP)
+    if employer.status_from is not None:
+        tips = tips.filter(observed_on__gte=employer.status_from)
+    return tips.count()

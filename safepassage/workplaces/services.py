@@ -425,6 +425,14 @@ def recruiter_screen(*, actor: Any, recruiter: Recruiter, result: str, red_flags
     return recruiter
 
 
+RETURN_FIELDS = (
+    "lowest_daily_wage",
+    "usual_daily_wage",
+    "wages_on_time",
+    "training_sessions",
+    "people_trained",
+    "training_topics",
+)
 NAME_KEYS = {"name", "names", "worker", "workers", "given_name", "family_name"}
 
 
@@ -438,8 +446,10 @@ def submission_create(
     workforce: Mapping[str, Mapping[str, int]],
     weekly_hours: int | None = None,
     living_conditions: str = "",
+    **wages_and_training: Any,
 ) -> EmployerSubmission:
-    """A partner employer reports on one of its workplaces: counts only, never names."""
+    """A partner employer reports on one of its workplaces (its periodic return): counts, wages and the
+    training it gave, never names."""
     viewer = viewer_for(actor)
     employer = workplace.employer
     if (
@@ -463,6 +473,14 @@ def submission_create(
             errors[f"vacancies.{skill}"] = [_("A count is a whole number, 0 or more.")]
     if weekly_hours is not None and not 0 <= weekly_hours <= 168:
         errors["weekly_hours"] = [_("A week has 168 hours.")]
+    returned = {k: v for k, v in wages_and_training.items() if k in RETURN_FIELDS and v is not None}
+    for key in ("lowest_daily_wage", "usual_daily_wage", "training_sessions", "people_trained"):
+        given = returned.get(key)
+        if given is not None and (not isinstance(given, int) or isinstance(given, bool) or given < 0):
+            errors[key] = [_("A count is a whole number, 0 or more.")]
+    if (returned.get("lowest_daily_wage") or 0) > (returned.get("usual_daily_wage") or 10**9):
+        errors["lowest_daily_wage"] = [_("The lowest wage cannot be above the usual wage.")]
+    returned["training_topics"] = str(returned.get("training_topics", ""))[:300]
     if errors:
         raise ValidationError(errors)
     submission = EmployerSubmission.objects.create(
@@ -474,12 +492,17 @@ def submission_create(
         weekly_hours=weekly_hours,
         living_conditions=living_conditions,
         submitted_by=actor,
+        **returned,
     )
     audit_record(
         actor=actor,
         action="workplaces.submission.create",
         obj=submission,
-        changes={"workplace": workplace.pk, "period": period},
+        changes={
+            "workplace": workplace.pk,
+            "period": period,
+            **{k: v for k, v in returned.items() if k != "training_topics"},
+        },
     )
     return submission
 
@@ -541,22 +564,6 @@ def intervention_record(
         changes={"workplace": workplace.pk, "kind": kind, "people_assisted": people_assisted},
     )
     return intervention
-
-
-@transaction.atomic
-def employer_violation_add(
-    *, actor: Any, employer: Employer, found_on: date, law: str, outcome: str = ""
-) -> Any:
-    """Record a breach found against an employer."""
-    not_in_future(found_on, "found_on")
-    violation = employer.violations.create(found_on=found_on, law=law, outcome=outcome)
-    audit_record(
-        actor=actor,
-        action="workplaces.employer.violation",
-        obj=employer,
-        changes={"found_on": found_on, "law": law, "outcome": outcome},
-    )
-    return violation
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safepassage.workplaces import views
+from safepassage.workplaces import status_views, views
 
 app_name = "workplaces"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.workplace_create, name="create"),
     path("watch/", views.watch_list, name="watch"),
     path("employers/", views.employer_list, name="employers"),
+    path("employers/<int:pk>/", status_views.employer_detail, name="employer"),
     path("recruiters/", views.recruiter_list, name="recruiters"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("<int:pk>/", views.workplace_detail, name="detail"),

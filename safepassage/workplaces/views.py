@@ -116,6 +116,29 @@ class SubmissionForm(forms.Form):
     documented = forms.IntegerField(label=_lazy("Workers with documents"), min_value=0, initial=0)
     undocumented = forms.IntegerField(label=_lazy("Workers without documents"), min_value=0, initial=0)
     health_cover = forms.IntegerField(label=_lazy("Workers with health cover"), min_value=0, initial=0)
+    lowest_daily_wage = forms.IntegerField(
+        label=_lazy("Lowest daily wage paid (baht)"), min_value=0, required=False
+    )
+    usual_daily_wage = forms.IntegerField(label=_lazy("Usual daily wage (baht)"), min_value=0, required=False)
+    wages_on_time = forms.NullBooleanField(
+        label=_lazy("Were all wages paid on time?"),
+        required=False,
+        widget=forms.Select(
+            choices=[("unknown", _lazy("Not answered")), ("true", _lazy("Yes")), ("false", _lazy("No"))]
+        ),
+    )
+    training_sessions = forms.IntegerField(
+        label=_lazy("Training sessions held"), min_value=0, initial=0, required=False
+    )
+    people_trained = forms.IntegerField(
+        label=_lazy("Workers trained"), min_value=0, initial=0, required=False
+    )
+    training_topics = forms.CharField(
+        label=_lazy("Training topics"),
+        max_length=300,
+        required=False,
+        help_text=_lazy("For example: labour rights, safety at work, how to get help."),
+    )
 
     def clean_vacancies(self) -> dict[str, int]:
         return self._counts("vacancies")
@@ -403,7 +426,7 @@ def submission_create(request: HttpRequest, pk: int) -> HttpResponse:
     workplace = selectors.get_workplace_for_user(request.user, pk)
     if not _is_employer_partner(viewer_for(request.user), workplace):
         raise Http404
-    form = SubmissionForm(request.POST or None)
+    form = SubmissionForm(request.POST or None, initial={"period": request.GET.get("period", "")[:20]})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         workforce = {
@@ -422,6 +445,7 @@ def submission_create(request: HttpRequest, pk: int) -> HttpResponse:
                 workforce=workforce,
                 weekly_hours=d["weekly_hours"],
                 living_conditions=d["living_conditions"],
+                **{key: d[key] for key in services.RETURN_FIELDS},
             )
         except ValidationError as error:
             form.add_error(None, error.messages)

@@ -93,6 +93,24 @@ def _raise_every_kind(world) -> None:
         phone="0899999999",
     )
     assert migration_services.alerts_scan(today=TODAY)["arrival"] == 1
+    # An employer whose periodic return is overdue: its own user is reminded.
+    from safepassage.accounts.models import Agency, Membership, User
+    from safepassage.workplaces import services as workplace_services
+    from safepassage.workplaces import status_services
+
+    company = Agency.objects.create(code="moonlight", name="Moonlight", kind="employer", country="TH")
+    boss = User.objects.create_user(username="moonlight_boss", password="x-long-password")
+    Membership.objects.create(user=boss, agency=company, role="partner")
+    employer = workplace_services.employer_create(
+        actor=world.coordinator_a, legal_name="Moonlight, Soi Seven", partner_agency=company
+    )
+    workplace_services.workplace_create(
+        actor=world.coordinator_a, name="Moonlight bar", sector="entertainment", employer_id=employer.pk
+    )
+    status_services.return_schedule_set(
+        actor=world.coordinator_a, employer=employer, every_months=3, starts_on=TODAY - timedelta(days=200)
+    )
+    assert status_services.return_reminders_send(today=TODAY) >= 1
 
 
 def test_every_kind_of_notification_says_what_happened_with_a_reference_and_a_link_only(world, settings):
@@ -108,7 +126,7 @@ def test_every_kind_of_notification_says_what_happened_with_a_reference_and_a_li
         digest = texts.digest_text(references=[n.reference for n in notifications], language=language)
         assert [m for m in MARKERS if m.lower() in digest.lower()] == [], digest
     # Each is a record's own reference or number, and a link to its page.
-    assert {n.link.split("/")[1] for n in notifications} == {"cases", "risk", "migration"}
+    assert {n.link.split("/")[1] for n in notifications} == {"cases", "risk", "migration", "workplaces"}
 
 
 def test_the_referral_waiting_alert_is_raised_once_and_goes_when_the_referral_is_answered(world):

@@ -33,6 +33,12 @@ from safepassage.cases.services.case import (
     step_record,
     track_override,
 )
+from safepassage.cases.services.children import (
+    child_role_set,
+    detention_record,
+    detention_update,
+    protection_mark,
+)
 from safepassage.cases.services.consent import (
     case_consent_withdraw,
     referral_consent_withdraw,
@@ -82,9 +88,12 @@ __all__ = [
     "case_open",
     "case_to_work_on",
     "case_update",
+    "child_role_set",
     "conference_record",
     "deadline_add",
     "deadline_done",
+    "detention_record",
+    "detention_update",
     "event_add",
     "follow_up_record",
     "intake_close",
@@ -97,6 +106,7 @@ __all__ = [
     "one_or_404",
     "people_found",
     "perpetrator_add",
+    "protection_mark",
     "referral_close",
     "referral_consent_withdraw",
     "referral_create",

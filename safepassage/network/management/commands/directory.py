@@ -1,4 +1,5 @@
-"""`safepassage directory load [FILE]`: load hotlines and return agreements (the defaults if no file)."""
+"""`safepassage directory load [FILE]`: load hotlines and return agreements (the defaults if no file);
+`safepassage directory ageout`: members of children's committees and forums who turned 18 leave (nightly)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,14 @@ class Command(BaseCommand):
         load.add_argument(
             "file", nargs="?", default=str(DEFAULT), help="JSON like network/data/directory.json"
         )
+        sub.add_parser("ageout", help="members of children's groups who turned 18 leave them")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "ageout":
+            from safepassage.network.children_services import members_age_out
+
+            self.stdout.write(f"{members_age_out()} member(s) turned 18 and left their group")
+            return
         try:
             data = json.loads(Path(options["file"]).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
