@@ -62,6 +62,7 @@ class Job:
 # The nightly backup is not here: its key must not live on this server (docs/operations.md, "Backup").
 SCHEDULE: tuple[Job, ...] = (
     Job(("notify", "send"), minutes=1),
+    Job(("exchange", "send"), minutes=1),
     Job(("alerts", "escalate"), minutes=60),
     Job(("exports", "purge"), minutes=60),
     Job(("cases", "scan"), at="00:05"),
