@@ -586,7 +586,13 @@ def _record_of(values: dict[str, Any], pk: int, agency_id: int) -> dict[str, Any
 
 def matches(transfer: Transfer, agency: Agency) -> list[tuple[int, float]]:
     """People of `agency` the linkage matcher finds likely to be the person of the packet: (id, probability),
-    the likeliest first. Nobody is merged: a coordinator chooses, or a new person's pairs wait for review."""
+    the likeliest first."""
+    return [(other, pair.probability) for other, pair in _pairs(transfer, agency)]
+
+
+def _pairs(transfer: Transfer, agency: Agency) -> list[tuple[int, matching.Pair]]:
+    """The matcher's pairs of the packet's person (id 0) with people of `agency`. Nobody is merged: a
+    coordinator chooses, or a new person's pairs wait for review."""
     content = transfer.packet
     if not content.get("given_name"):
         return []
@@ -608,8 +614,8 @@ def matches(transfer: Transfer, agency: Agency) -> list[tuple[int, float]]:
     records = [_record_of(values, 0, agency.pk)]
     records += [matching.record({**row, "village_code": row["village__code"]}) for row in rows]
     pairs = matching.find_pairs(records, threshold=MATCH_THRESHOLD)
-    found = [(p.b if p.a == 0 else p.a, p.probability) for p in pairs if 0 in (p.a, p.b)]
-    return sorted(found, key=lambda item: -item[1])
+    found = [(p.b if p.a == 0 else p.a, p) for p in pairs if 0 in (p.a, p.b)]
+    return sorted(found, key=lambda item: -item[1].probability)
 
 
 @transaction.atomic
@@ -632,7 +638,7 @@ def transfer_accept(
         raise Http404
     on = on or timezone.localdate()
     content = dict(transfer.packet)
-    suggestions = [] if person is not None else matches(transfer, agency)
+    suggestions = [] if person is not None else _pairs(transfer, agency)
     person_fields: dict[str, Any] | None = None
     if person is not None:
         person = get_for_user(Person.objects.all(), actor, person.pk)
@@ -704,7 +710,7 @@ def transfer_accept(
         },
     )
     if person is None:
-        for other, probability in suggestions:
+        for other, pair in suggestions:
             a, b = sorted((case.person_id, other))
             MatchCandidate.objects.get_or_create(
                 person_a_id=a,
@@ -712,8 +718,9 @@ def transfer_accept(
                 defaults={
                     "agency": agency,
                     "other_agency": agency,
-                    "match_weight": 0.0,
-                    "probability": probability,
+                    "match_weight": pair.match_weight,
+                    "probability": pair.probability,
+                    "evidence": pair.evidence,
                     "involves_child": bool(content.get("child")),
                 },
             )

@@ -21,7 +21,7 @@ from safepassage.cases.models import Case, FollowUp, Step
 from safepassage.exchange import keys, message, packet, services
 from safepassage.exchange.message import Refused
 from safepassage.exchange.models import Envelope, Transfer
-from safepassage.testing import api_client
+from safepassage.testing import api_client, web_client
 from tests.exchange.conftest import returning_case
 
 pytestmark = pytest.mark.django_db
@@ -368,3 +368,72 @@ def test_a_peer_is_registered_by_a_coordinator_over_https_only(world, sides):
             receiving_agency=world.agency_a,
         )
     assert "signing_key" in error.value.message_dict
+
+
+def test_pages_send_approve_accept_and_show_the_peers(world, sides):
+    case, repatriation = returning_case(
+        world, caseworker=world.caseworker_a, village=world.village_1, to="MM", birth_year=2012
+    )
+    caseworker = web_client(world.caseworker_a)
+    page = caseworker.get(f"/exchange/send/{case.pk}/")
+    assert page.status_code == 200 and "Installation B will see" in page.content.decode()
+    answer = caseworker.post(
+        f"/exchange/send/{case.pk}/",
+        {
+            "peer": sides.peers["b"].pk,
+            "kind": "repatriation",
+            "basis": "best_interests",
+            "repatriation": repatriation.pk,
+        },
+    )
+    transfer = Transfer.objects.get(side="sent", case=case)
+    assert answer.status_code == 302 and transfer.status == "requested"
+    assert web_client(world.caseworker_b).get(f"/exchange/transfers/{transfer.pk}/").status_code == 404
+    coordinator = web_client(world.coordinator_a)
+    assert "Approve and send" in coordinator.get(f"/exchange/transfers/{transfer.pk}/").content.decode()
+    coordinator.post(f"/exchange/transfers/{transfer.pk}/approve/")
+    transfer.refresh_from_db()
+    assert transfer.status == "waiting"
+    services.outbox_run(post=sides.post_to("b"))
+    with sides.side("b"):
+        received = Transfer.objects.get(side="received", uid=transfer.uid)
+        b = web_client(world.coordinator_b)
+        shown = b.get(f"/exchange/transfers/{received.pk}/").content.decode()
+        assert "Mya" in shown and "Received from Installation A" in shown
+        b.post(f"/exchange/transfers/{received.pk}/accept/", {"village_code": world.village_3.code})
+        received.refresh_from_db()
+        assert received.status == "accepted" and received.case is not None
+        peers = b.get("/exchange/peers/").content.decode()
+        assert keys.fingerprint(keys.load().signing_id) in peers
+        assert keys.fingerprint(sides.peers["a"].key_id) in peers
+    assert web_client(world.caseworker_a).get("/exchange/peers/").status_code == 404
+
+
+def test_the_person_is_matched_through_the_linkage_matcher(world, sides):
+    _case, _repatriation, sent = _send_child_case(world, sides)
+    from safepassage.linkage.models import MatchCandidate
+    from safepassage.registry.services import person_create
+
+    with sides.side("b"):
+        known = person_create(
+            actor=world.caseworker_b,
+            village_code=world.village_3.code,
+            given_name="Mya",
+            family_name="Aung",
+            given_name_latin="Mya",
+            family_name_latin="Aung",
+            sex="female",
+            birth_year=2012,
+        )
+        received = Transfer.objects.get(side="received", uid=sent.uid)
+        found = services.matches(received, world.agency_b)
+        assert found and found[0][0] == known.pk
+        # accepted as a new person: the likely match waits for a person to review it (nothing is merged)
+        case = services.transfer_accept(
+            actor=world.coordinator_b, transfer=received, village_code=world.village_3.code
+        )
+        assert case.person_id != known.pk
+        pair = MatchCandidate.objects.get(
+            person_a_id=min(known.pk, case.person_id), person_b_id=max(known.pk, case.person_id)
+        )
+        assert pair.status == "pending" and pair.involves_child and pair.agency == world.agency_b
