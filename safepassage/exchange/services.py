@@ -459,11 +459,11 @@ def receive(token: str, *, channel: str = "api", now: datetime | None = None) ->
     return Received(opened=opened, answer=answer, transfer=transfer)
 
 
-def _own_transfer(opened: Opened, side: str) -> Transfer:
+def _own_transfer(opened: Opened, side: str | None) -> Transfer:
     try:
-        found = Transfer.objects.select_for_update().filter(
-            peer=opened.peer, side=side, uid=uuid.UUID(opened.transfer)
-        )
+        found = Transfer.objects.select_for_update().filter(peer=opened.peer, uid=uuid.UUID(opened.transfer))
+        if side is not None:
+            found = found.filter(side=side)
         transfer = found.select_related("case", "repatriation").first()
     except ValueError:
         transfer = None
@@ -503,8 +503,12 @@ def _take(opened: Opened) -> Transfer | None:
     if opened.type == Envelope.Type.RECEIPT:
         if not opened.transfer:
             return None
-        transfer = _own_transfer(opened, Transfer.Side.SENT)
-        if transfer.status in (Transfer.Status.WAITING, Transfer.Status.SENT):
+        # a receipt for the packet (a transfer sent from here), or for an answer or a follow-up (received)
+        transfer = _own_transfer(opened, None)
+        if transfer.side == Transfer.Side.SENT and transfer.status in (
+            Transfer.Status.WAITING,
+            Transfer.Status.SENT,
+        ):
             transfer.status = Transfer.Status.RECEIVED
             transfer.save(update_fields=["status", "updated_at"])
         return transfer
@@ -539,7 +543,7 @@ def _take(opened: Opened) -> Transfer | None:
             case=transfer.case,
             kind=FollowUp.Kind.REPORT_BACK,
             done_on=done_on,
-            by=f"{opened.peer.name}: {body.get('by', '')}"[:200],
+            by=(f"{opened.peer.name}: {body['by']}" if body.get("by") else opened.peer.name)[:200],
             wellbeing=wellbeing,
             summary=str(body.get("summary", "")),
         )

@@ -106,6 +106,8 @@ def test_a_childs_repatriation_packet_goes_across_is_accepted_and_followed_up(wo
     assert report.wellbeing == "good" and report.summary == "Back at school."
     assert "Installation B" in report.by
 
+    # Every receipt (of the packet, the answer and the follow-up) was taken: nothing refused on the way.
+    assert not AuditEvent.objects.filter(action="exchange.message.refuse").exists()
     # Both sides audited each step.
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     for action in (
