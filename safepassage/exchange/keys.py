@@ -107,5 +107,13 @@ def load() -> KeyPairs:
         raise ImproperlyConfigured(f"EXCHANGE_KEYS_FILE: {target} cannot be read: {exc}") from None
 
 
+def own_signing_id() -> str:
+    """This installation's signing key thumbprint, or "" while it has no keys yet."""
+    try:
+        return load().signing_id
+    except ImproperlyConfigured:
+        return ""
+
+
 def reset() -> None:
     load.cache_clear()

@@ -92,7 +92,7 @@ def peer_register(
     except ValueError as exc:
         raise _fail("encryption_key", str(exc)) from None
     key_id = str(signing.thumbprint())
-    if key_id == keys.load().signing_id:
+    if key_id == keys.own_signing_id():
         raise _fail("signing_key", _("This is this installation's own key."))
     if Peer.objects.filter(key_id=key_id).exists():
         raise _fail("signing_key", _("A peer with this signing key is registered already."))
