@@ -439,3 +439,16 @@ def test_the_person_is_matched_through_the_linkage_matcher(world, sides):
             person_a_id=min(known.pk, case.person_id), person_b_id=max(known.pk, case.person_id)
         )
         assert pair.status == "pending" and pair.involves_child and pair.agency == world.agency_b
+
+
+def test_the_demo_shows_a_peer_and_a_case_waiting_to_be_accepted(world, settings, tmp_path):
+    from safepassage.exchange.demo import generate_exchange
+
+    settings.EXCHANGE_KEYS_FILE = str(tmp_path / "demo-keys.json")
+    keys.reset()
+    assert generate_exchange(agencies={"cc": world.agency_a}) >= 1
+    page = web_client(world.coordinator_a).get("/exchange/").content.decode()
+    assert "Lao PDR" in page and "Received" in page
+    received = Transfer.objects.get(side="received")
+    shown = web_client(world.coordinator_a).get(f"/exchange/transfers/{received.pk}/").content.decode()
+    assert "Noy" in shown and "Accept" in shown
