@@ -461,7 +461,9 @@ def receive(token: str, *, channel: str = "api", now: datetime | None = None) ->
 
 def _own_transfer(opened: Opened, side: str | None) -> Transfer:
     try:
-        found = Transfer.objects.select_for_update().filter(peer=opened.peer, uid=uuid.UUID(opened.transfer))
+        found = Transfer.objects.select_for_update(of=("self",)).filter(
+            peer=opened.peer, uid=uuid.UUID(opened.transfer)
+        )
         if side is not None:
             found = found.filter(side=side)
         transfer = found.select_related("case", "repatriation").first()
@@ -562,7 +564,7 @@ def _take(opened: Opened) -> Transfer | None:
 
 
 def _received(actor: User | None, transfer: Transfer) -> Transfer:
-    transfer = Transfer.objects.select_for_update().select_related("peer").get(pk=transfer.pk)
+    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("peer").get(pk=transfer.pk)
     if transfer.side != Transfer.Side.RECEIVED or not is_coordinator(actor, transfer.agency_id):
         raise Http404
     if transfer.status != Transfer.Status.RECEIVED:
