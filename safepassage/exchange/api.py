@@ -27,7 +27,17 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 MAX_MESSAGE = 2 * 1024 * 1024
 
 
-@router.post("/exchange/inbox", auth=None, response={202: str, 400: ErrorOut, 409: ErrorOut})
+@router.post(
+    "/exchange/inbox",
+    auth=None,
+    response={202: str, 400: ErrorOut, 409: ErrorOut},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/jose": {"schema": {"type": "string", "description": "a compact JWE"}}},
+        }
+    },
+)
 def inbox(request: HttpRequest) -> HttpResponse:
     """A sealed message from a peer (`Content-Type: application/jose`, the compact JWE as the body). Answers
     202 with a signed receipt (a compact JWE to the sender), or 400/409 with the reason it was refused."""

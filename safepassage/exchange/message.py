@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from joserfc import jwe, jws
@@ -103,7 +104,10 @@ def seal(
 
 def open_message(token: str, *, now: datetime | None = None) -> Opened:
     """Decrypt, find the peer, verify its signature and the claims; `Refused` with the reason otherwise."""
-    pairs = keys.load()
+    try:
+        pairs = keys.load()
+    except ImproperlyConfigured:  # no keys made yet: nothing sent here can be opened
+        raise Refused("not_decrypting") from None
     now = now or timezone.now()
     try:
         inner = jwe.decrypt_compact(token.strip(), pairs.encryption).plaintext

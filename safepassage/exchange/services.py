@@ -356,6 +356,8 @@ def outbox_run(*, now: datetime | None = None, post: Post | None = None, limit: 
     """Deliver the messages whose time has come (the worker runs this every minute)."""
     now = now or timezone.now()
     done = OutboxRun()
+    if not keys.own_signing_id():
+        return done  # nothing can be sealed before `safepassage exchange keys`
     waiting = (
         Envelope.objects.select_related("peer", "transfer")
         .filter(direction=Envelope.Direction.OUT, status=Envelope.Status.WAITING, next_attempt_at__lte=now)

@@ -452,3 +452,11 @@ def test_the_demo_shows_a_peer_and_a_case_waiting_to_be_accepted(world, settings
     received = Transfer.objects.get(side="received")
     shown = web_client(world.coordinator_a).get(f"/exchange/transfers/{received.pk}/").content.decode()
     assert "Noy" in shown and "Accept" in shown
+
+
+def test_an_installation_without_keys_refuses_what_it_cannot_open(settings, tmp_path, db):
+    settings.EXCHANGE_KEYS_FILE = str(tmp_path / "none-yet.json")
+    keys.reset()
+    answer = Client().post("/api/v1/exchange/inbox", data="a.b.c.d.e", content_type="application/jose")
+    assert answer.status_code == 400 and answer.json()["reason"] == "not_decrypting"
+    assert services.outbox_run().delivered == 0
