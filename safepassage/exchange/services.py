@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from safepassage.accounts import profiles
 from safepassage.accounts.models import Agency, User
 from safepassage.audit.services import audit_read, audit_record
+from safepassage.cases import htcds
 from safepassage.cases import services as case_services
 from safepassage.cases.models import Case, FollowUp, Repatriation
 from safepassage.core.access import viewer_for
@@ -121,8 +122,19 @@ def peer_register(
 # ----------------------------------------------------------------------------------------- sending a case
 
 
-def _basis_check(case: Case, basis: str, repatriation: Repatriation | None, covers: list[str]) -> None:
-    """A child's case travels on a recorded best-interests decision; an adult's on their own consent."""
+def _basis_check(
+    case: Case, basis: str, repatriation: Repatriation | None, covers: list[str], profile: str
+) -> None:
+    """A child's case travels on a recorded best-interests decision; an adult's on their own consent. To
+    police, immigration or a prosecutor, only once the person is confirmed as a victim (as referrals)."""
+    if profiles.is_enforcement(profile) and case.trafficking_status != htcds.TraffickingStatus.ACTUAL:
+        raise _fail(
+            "trafficking_status",
+            _(
+                "This installation receives cases as police, immigration or a prosecutor: only once the "
+                "person is confirmed as a victim of trafficking. Record the trafficking status first."
+            ),
+        )
     if case.is_child:
         if basis != Transfer.Basis.BEST_INTERESTS:
             raise _fail("basis", _("A child's case is sent on their recorded best-interests decision."))
@@ -180,7 +192,7 @@ def transfer_request(
     found = profiles.get_profile(peer.profile)
     if found is None or set(covers) - found.with_consent:
         raise _fail("consent_covers", _("The consent can open only what the peer's profile allows."))
-    _basis_check(case, basis, repatriation, covers)
+    _basis_check(case, basis, repatriation, covers, peer.profile)
     transfer = Transfer(
         agency=case.agency,
         side=Transfer.Side.SENT,
@@ -235,7 +247,7 @@ def transfer_approve(*, actor: User | None, transfer: Transfer) -> Transfer:
     if transfer.case_id is None:
         raise Http404
     case = Case.objects.select_related("person", "stage", "agency").get(pk=transfer.case_id)
-    _basis_check(case, transfer.basis, transfer.repatriation, list(transfer.consent_covers))
+    _basis_check(case, transfer.basis, transfer.repatriation, list(transfer.consent_covers), transfer.profile)
     transfer.packet = _packet_for(transfer, case)
     envelope = _queue(
         transfer,

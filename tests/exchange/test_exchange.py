@@ -20,7 +20,7 @@ from safepassage.audit.models import AuditEvent
 from safepassage.cases.models import Case, FollowUp, Step
 from safepassage.exchange import keys, message, packet, services
 from safepassage.exchange.message import Refused
-from safepassage.exchange.models import Envelope, Transfer
+from safepassage.exchange.models import Envelope, Peer, Transfer
 from safepassage.testing import api_client, web_client
 from tests.exchange.conftest import returning_case
 
@@ -184,6 +184,14 @@ def test_an_adult_case_needs_their_own_consent_and_a_child_case_a_best_interests
         consent_covers=["address"],
     )
     assert transfer.packet["address"] == "12 Secret Lane" and "health" not in transfer.packet
+    # to a peer that receives as police: only once the person is confirmed as a victim
+    Peer.objects.filter(pk=sides.peers["b"].pk).update(profile="police")
+    sides.peers["b"].refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.transfer_request(
+            actor=world.caseworker_a, case=adult, peer=sides.peers["b"], kind="transfer", basis="consent"
+        )
+    assert "trafficking_status" in error.value.message_dict
 
 
 def _refusal(token, reason, now=None):
