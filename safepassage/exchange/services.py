@@ -24,7 +24,7 @@ from safepassage.accounts.models import Agency, User
 from safepassage.audit.services import audit_read, audit_record
 from safepassage.cases import htcds
 from safepassage.cases import services as case_services
-from safepassage.cases.models import Case, FollowUp, Repatriation
+from safepassage.cases.models import Case, CaseNote, FollowUp, Repatriation
 from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action, Role
@@ -488,6 +488,19 @@ def _own_transfer(opened: Opened, side: str | None) -> Transfer:
     return transfer
 
 
+def _note(transfer: Transfer, text: str) -> None:
+    """What the other side answered, on the sender's case page (a note of its own agency, audited)."""
+    assert transfer.case is not None
+    note = CaseNote.objects.create(case=transfer.case, agency=transfer.case.agency, text=text)
+    audit_record(
+        actor=None,
+        action="cases.note.create",
+        obj=note,
+        agency=transfer.case.agency_id,
+        changes={"exchange": transfer.pk, "peer": transfer.peer_id},
+    )
+
+
 def _take(opened: Opened) -> Transfer | None:
     body = opened.body
     if opened.type == Envelope.Type.PACKET:
@@ -548,6 +561,21 @@ def _take(opened: Opened) -> Transfer | None:
             repatriation.acknowledged_on = timezone.localdate()
             repatriation.acknowledged_by = f"{opened.peer.name} ({transfer.remote_reference})"[:200]
             repatriation.save(update_fields=["status", "acknowledged_on", "acknowledged_by"])
+        if transfer.case is not None:
+            if decision == Transfer.Status.ACCEPTED:
+                text = _("%(peer)s accepted the %(kind)s (their case %(reference)s).")
+            else:
+                text = _("%(peer)s declined the %(kind)s: %(note)s")
+            _note(
+                transfer,
+                text
+                % {
+                    "peer": opened.peer.name,
+                    "kind": transfer.get_kind_display().lower(),
+                    "reference": transfer.remote_reference,
+                    "note": transfer.decision_note,
+                },
+            )
         return transfer
     if opened.type == Envelope.Type.FOLLOW_UP:
         transfer = _own_transfer(opened, Transfer.Side.SENT)

@@ -91,6 +91,9 @@ def test_a_childs_repatriation_packet_goes_across_is_accepted_and_followed_up(wo
     repatriation.refresh_from_db()
     assert sent.status == "accepted" and sent.remote_reference == new_case.reference
     assert repatriation.status == "acknowledged" and "Installation B" in repatriation.acknowledged_by
+    assert [n.text for n in case.notes.all()] == [
+        f"Installation B accepted the repatriation packet (their case {new_case.reference})."
+    ]
 
     with sides.side("b"):
         services.follow_up_send(
@@ -468,3 +471,23 @@ def test_an_installation_without_keys_refuses_what_it_cannot_open(settings, tmp_
     answer = Client().post("/api/v1/exchange/inbox", data="a.b.c.d.e", content_type="application/jose")
     assert answer.status_code == 400 and answer.json()["reason"] == "not_decrypting"
     assert services.outbox_run().delivered == 0
+
+
+def test_a_declined_case_comes_back_with_the_reason(world, sides):
+    case, repatriation, sent = _send_child_case(world, sides)
+    with sides.side("b"):
+        received = Transfer.objects.get(side="received", uid=sent.uid)
+        with pytest.raises(ValidationError):
+            services.transfer_decline(actor=world.coordinator_b, transfer=received, reason=" ")
+        services.transfer_decline(
+            actor=world.coordinator_b, transfer=received, reason="Family not found yet."
+        )
+        with pytest.raises(ValidationError):  # decided once
+            services.transfer_accept(actor=world.coordinator_b, transfer=received, village_code="50020101")
+        assert services.outbox_run(post=sides.post_to("a")).delivered == 1
+    sent.refresh_from_db()
+    repatriation.refresh_from_db()
+    assert sent.status == "declined" and sent.decision_note == "Family not found yet."
+    assert repatriation.status == "sent"  # not acknowledged
+    assert "declined" in case.notes.get().text and "Family not found yet." in case.notes.get().text
+    assert Case.objects.filter(agency=world.agency_b).count() == 0
