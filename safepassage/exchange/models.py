@@ -50,6 +50,8 @@ class Peer(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("installation we exchange with")
+        verbose_name_plural = _("installations we exchange with")
 
     def __str__(self) -> str:
         return self.name
@@ -117,6 +119,8 @@ class Transfer(AgencyOwned):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("case sent to or received from another country")
+        verbose_name_plural = _("cases sent to or received from other countries")
         constraints = [
             models.UniqueConstraint(fields=["peer", "side", "uid"], name="exchange_one_transfer_per_side")
         ]
@@ -163,6 +167,7 @@ class Envelope(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("exchange message")
         constraints = [
             models.UniqueConstraint(
                 fields=["peer", "direction", "message_id"], name="exchange_one_message_per_direction"
