@@ -95,6 +95,10 @@ def load() -> KeyPairs:
     """The key pairs from EXCHANGE_KEYS_FILE; a missing or broken file stops with the setting named."""
     target = path()
     try:
+        if target.stat().st_mode & 0o077:
+            raise ImproperlyConfigured(
+                f"EXCHANGE_KEYS_FILE: {target} can be read by other accounts: chmod 600 {target}"
+            )
         data = json.loads(target.read_text(encoding="utf-8"))
         return KeyPairs(
             signing=jwk.import_key(data["signing"], "EC"), encryption=jwk.import_key(data["encryption"], "EC")

@@ -9,7 +9,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import call_command
 from django.http import Http404
 from django.test import Client
@@ -346,6 +346,10 @@ def test_keys_are_made_once_private_and_shown_with_a_fingerprint(settings, tmp_p
     assert set(shown["signing_key"]) == {"kty", "crv", "x", "y"}
     keys.reset()
     assert keys.fingerprint(keys.load().signing_id) == fingerprint  # read again, not made again
+    os.chmod(settings.EXCHANGE_KEYS_FILE, 0o644)
+    keys.reset()
+    with pytest.raises(ImproperlyConfigured, match="other accounts"):
+        keys.load()
 
 
 def test_a_peer_is_registered_by_a_coordinator_over_https_only(world, sides):
