@@ -495,3 +495,21 @@ def test_a_declined_case_comes_back_with_the_reason(world, sides):
     assert repatriation.status == "sent"  # not acknowledged
     assert "declined" in case.notes.get().text and "Family not found yet." in case.notes.get().text
     assert Case.objects.filter(agency=world.agency_b).count() == 0
+
+
+def test_a_coordinator_may_accept_the_case_for_a_person_already_recorded(world, sides):
+    from safepassage.registry.services import person_create
+
+    _case, _repatriation, sent = _send_child_case(world, sides)
+    with sides.side("b"):
+        known = person_create(
+            actor=world.caseworker_b, village_code=world.village_3.code, given_name="Mya", birth_year=2012
+        )
+        received = Transfer.objects.get(side="received", uid=sent.uid)
+        with pytest.raises(Http404):  # a person of another agency is not theirs to choose
+            other = person_create(
+                actor=world.caseworker_a, village_code=world.village_1.code, given_name="Mya", birth_year=2012
+            )
+            services.transfer_accept(actor=world.coordinator_b, transfer=received, person=other)
+        case = services.transfer_accept(actor=world.coordinator_b, transfer=received, person=known)
+        assert case.person == known and case.agency == world.agency_b
