@@ -24,6 +24,7 @@ from safepassage.cases.pdf_api import router as cases_pdf_router
 from safepassage.cases.sharing_api import router as cases_sharing_router
 from safepassage.core.api import bound_numbers, error_body, field_errors
 from safepassage.core.importing import ImportRejected
+from safepassage.exchange.api import router as exchange_router
 from safepassage.exports.api import router as exports_router
 from safepassage.geo.api import router as geo_router
 from safepassage.imports.api import router as imports_router
@@ -138,6 +139,7 @@ _register(
     exports_router,
     linkage_router,
     privacy_router,
+    exchange_router,
     notify_router,
 )
 # Every whole number the API takes (ids, pages, counts) is bounded: a huge one is a 422 naming the field.

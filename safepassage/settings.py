@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "safepassage.exports",
     "safepassage.linkage",
     "safepassage.privacy",
+    "safepassage.exchange",
     "safepassage.notify",
     "safepassage.web",
 ]
@@ -185,6 +186,15 @@ AUDIT_CHECKPOINT_FILE = Path(
 # where every erasure is also written (ids and codes only), so `safepassage restore` can make again the
 # erasures made after the backup it restores: like the checkpoints, keep it on storage apart from the database
 ERASURE_LOG_FILE = Path(env.text("ERASURE_LOG_FILE", str(DATA_DIR / "erasure-log.jsonl"))).expanduser()
+
+# Exchange between installations (docs/exchange.md): this installation's signing and encryption key pairs (a
+# JSON file of private JWKs, made once by `safepassage exchange keys`, 0600), the name peers know it by, how
+# long a message may travel before it is refused as expired, and the CA bundle peers' HTTPS certificates are
+# checked against (the system's when empty).
+EXCHANGE_KEYS_FILE = Path(env.text("EXCHANGE_KEYS_FILE", str(DATA_DIR / "exchange_keys.json"))).expanduser()
+EXCHANGE_NAME = env.text("EXCHANGE_NAME", "")
+EXCHANGE_MESSAGE_DAYS = env.integer("EXCHANGE_MESSAGE_DAYS", 14, minimum=1)
+EXCHANGE_CA_FILE = env.text("EXCHANGE_CA_FILE", "")
 
 SESSION_COOKIE_AGE = env.integer("SESSION_HOURS", 8, minimum=1) * 3600
 SESSION_SAVE_EVERY_REQUEST = True  # the session lasts SESSION_HOURS from the last request, not the login

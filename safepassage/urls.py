@@ -29,6 +29,7 @@ urlpatterns = [
     path("exports/", include("safepassage.exports.urls")),
     path("linkage/", include("safepassage.linkage.urls")),
     path("privacy/", include("safepassage.privacy.urls")),
+    path("exchange/", include("safepassage.exchange.urls")),
     path("notify/", include("safepassage.notify.urls")),
     path("i18n/setlang/", web_views.language_set, name="set_language"),
     path("api/v1/", api.urls),

@@ -2034,6 +2034,142 @@ API_CASES += [
 ]
 # end of record linkage -------------------------------------------------------------------------------------
 
+# exchange between installations ----------------------------------------------------------------------------
+
+
+def _public_keys() -> dict[str, Any]:
+    from joserfc import jwk
+
+    return {
+        name: {k: v for k, v in jwk.ECKey.generate_key("P-256").as_dict(private=False).items() if k != "kid"}
+        for name in ("signing_key", "encryption_key")
+    }
+
+
+def peer_a(world: World) -> Any:
+    """A peer whose cases agency A receives (its keys made here: no message is sealed in the matrix)."""
+    from safepassage.exchange.models import Peer
+
+    def make() -> Any:
+        public = _public_keys()
+        return Peer.objects.create(
+            name="Matrix peer",
+            country="MM",
+            address="https://peer.example",
+            signing_key=public["signing_key"],
+            encryption_key=public["encryption_key"],
+            key_id="matrix-peer",
+            receiving_agency=world.agency_a,
+        )
+
+    return _cached(world, "peer_a", make)
+
+
+def transfer_a(world: World, key: str, side: str = "sent", status: str = "requested") -> int:
+    """A transfer of agency A's, sent (on case_a) or received."""
+    from safepassage.exchange.models import Transfer
+
+    def make() -> int:
+        case = case_a(world)["case"]
+        return Transfer.objects.create(
+            agency=world.agency_a,
+            side=side,
+            kind="transfer",
+            peer=peer_a(world),
+            case=case if side == "sent" or status == "accepted" else None,
+            profile="origin_agency",
+            basis="best_interests",
+            packet={"kind": "transfer", "given_name": "Matrix", "birth_year": 2012},
+            status=status,
+        ).pk
+
+    return _cached(world, key, make)
+
+
+COORDINATORS = {"coordinator_a": 200, "coordinator_b": 200}
+UI_CASES += [
+    Case("exchange:transfers", lambda w: reverse("exchange:transfers"), statuses(200, 302)),
+    Case("exchange:peers", lambda w: reverse("exchange:peers"), only(COORDINATORS, 404, 302)),
+    Case(
+        "exchange:transfer",
+        lambda w: reverse("exchange:transfer", args=[transfer_a(w, "sent_a")]),
+        only(CASE_A, 404, 302),
+    ),
+    Case(
+        "exchange:act",
+        lambda w: reverse(
+            "exchange:act", args=[transfer_a(w, "declined_ui", "received", "received"), "decline"]
+        ),
+        only({"coordinator_a": 302}, 404, 302),
+        "POST",
+        {"reason": "Not ours."},
+    ),
+    Case(
+        "exchange:send",
+        lambda w: reverse("exchange:send", args=[case_a(w)["case"].pk]),
+        only(CASE_A, 404, 302),
+    ),
+]
+API_CASES += [
+    Case("GET /api/v1/exchange/peers", lambda w: "/api/v1/exchange/peers", only(COORDINATORS, 404, 401)),
+    Case(
+        "POST /api/v1/exchange/peers",
+        lambda w: "/api/v1/exchange/peers",
+        only({"coordinator_a": (201, 400)}, 404, 401),
+        "POST",
+        lambda w: {"name": "New", "country": "LA", "receiving_agency_id": w.agency_a.pk, **_public_keys()},
+    ),
+    Case("GET /api/v1/exchange/transfers", lambda w: "/api/v1/exchange/transfers", statuses(200, 401)),
+    Case(
+        "GET /api/v1/exchange/transfers/{transfer_id}",
+        lambda w: f"/api/v1/exchange/transfers/{transfer_a(w, 'sent_a')}",
+        only(CASE_A, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/exchange/transfers",
+        lambda w: "/api/v1/exchange/transfers",
+        only({"coordinator_a": (201, 400), "caseworker_a": (201, 400)}, 404, 401),
+        "POST",
+        lambda w: {
+            "case_id": case_a(w)["case"].pk,
+            "peer_id": peer_a(w).pk,
+            "kind": "transfer",
+            "basis": "consent",
+        },
+    ),
+    Case(
+        "POST /api/v1/exchange/transfers/{transfer_id}/approve",
+        lambda w: f"/api/v1/exchange/transfers/{transfer_a(w, 'approve_a')}/approve",
+        only({"coordinator_a": (200, 400)}, 404, 401),
+        "POST",
+        {},
+    ),
+    Case(
+        "POST /api/v1/exchange/transfers/{transfer_id}/accept",
+        lambda w: f"/api/v1/exchange/transfers/{transfer_a(w, 'accept_a', 'received', 'received')}/accept",
+        only({"coordinator_a": (200, 400)}, 404, 401),
+        "POST",
+        {"village_code": "50010101"},
+    ),
+    Case(
+        "POST /api/v1/exchange/transfers/{transfer_id}/decline",
+        lambda w: f"/api/v1/exchange/transfers/{transfer_a(w, 'decline_a', 'received', 'received')}/decline",
+        only({"coordinator_a": (200, 400)}, 404, 401),
+        "POST",
+        {"reason": "Not ours."},
+    ),
+    Case(
+        "POST /api/v1/exchange/transfers/{transfer_id}/follow-ups",
+        lambda w: (
+            f"/api/v1/exchange/transfers/{transfer_a(w, 'follow_a', 'received', 'accepted')}/follow-ups"
+        ),
+        only({"coordinator_a": 201, "caseworker_a": 201}, 404, 401),
+        "POST",
+        lambda w: {"done_on": _today(), "wellbeing": "good"},
+    ),
+]
+# end of exchange between installations ---------------------------------------------------------------------
+
 
 # people's rights ------------------------------------------------------------------------------------------
 # A coordinator of the holding agency erases, gives the subject-access file and confirms consent at 18 (the
@@ -2541,7 +2677,8 @@ def test_every_ui_route_is_in_the_matrix():
 
 
 # Exchanging a password for a token is open by design; tests/accounts/test_api_auth.py covers it.
-PUBLIC_API = {"POST /api/v1/auth/token"}
+# A peer's message to the exchange inbox carries its own proof (its signature): tests/exchange cover it.
+PUBLIC_API = {"POST /api/v1/auth/token", "POST /api/v1/exchange/inbox"}
 
 
 def test_every_api_operation_is_in_the_matrix():

@@ -103,6 +103,13 @@ VERBS: dict[str, Any] = {
     "status_grant": _("good-employer status granted"),
     "status_withdraw": _("good-employer status withdrawn after a finding notified to it"),
     "status_lapse": _("good-employer status ended at its review date"),
+    "show": _("shown"),
+    "approve": _("approved"),
+    "decline": _("declined"),
+    "deliver": _("delivered"),
+    "receive": _("received"),
+    "refuse": _("refused"),
+    "send": _("sent"),
 }
 
 # What an action is about when it is not a model's name: ("app", "thing"), or ("app",) for two-part codes.
@@ -127,6 +134,9 @@ SUBJECTS: dict[tuple[str, ...], Any] = {
     ("cases", "service"): _("Help given"),
     ("cases", "shelter"): _("Shelter stay"),
     ("cases", "track"): _("Kind of case"),
+    ("exchange", "keys"): _("Keys for exchange with other countries"),
+    ("exchange", "message"): _("Message to or from another country's installation"),
+    ("exchange", "follow_up"): _("Follow-up reported to the sending country"),
     ("geo", "areas"): _("Areas"),
     ("imports", "job"): _("File brought in"),
     ("imports", "mapping"): _("Columns of a file"),

@@ -15,6 +15,7 @@ from safepassage.accounts.second_factor import totp_issue, totp_secret
 from safepassage.accounts.services import agency_create, generate_password, user_create
 from safepassage.cases.demo import generate_cases
 from safepassage.core.roles import Role
+from safepassage.exchange.demo import generate_exchange
 from safepassage.geo.demo import province_rows
 from safepassage.geo.models import Area
 from safepassage.geo.services import areas_import
@@ -107,6 +108,7 @@ def load_demo(*, logins_file: Path, people: int = 20_000, records: int | None = 
         generate_workplaces(agencies=agencies, employer_agency=agencies["employer"], **sized)
         generate_cases(agencies=agencies, **sized)
         generate_migration(agencies=agencies, **sized)
+        generate_exchange(agencies=agencies)
         if people:
             generate_duplicates(agencies=agencies, **({} if records is None else {"count": min(records, 40)}))
     write_logins(logins_file, logins)

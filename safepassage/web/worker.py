@@ -63,6 +63,7 @@ class Job:
 SCHEDULE: tuple[Job, ...] = (
     Job(("notify", "send"), minutes=1),
     Job(("people", "romanise"), minutes=5),
+    Job(("exchange", "send"), minutes=1),
     Job(("alerts", "escalate"), minutes=60),
     Job(("exports", "purge"), minutes=60),
     Job(("cases", "scan"), at="00:05"),
