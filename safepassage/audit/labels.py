@@ -120,6 +120,7 @@ SUBJECTS: dict[tuple[str, ...], Any] = {
     ("workplaces",): _("Workplaces"),
     ("reports",): _("Report"),
     ("accounts", "token"): _("API key"),
+    ("prevention", "attachment"): _("File attached to a village's findings"),
     ("accounts", "second_factor"): _("Second sign-in step"),
     ("cases", "action"): _("Meeting action"),
     ("cases", "alert"): _("Case alert"),
