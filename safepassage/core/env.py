@@ -170,9 +170,9 @@ def database(env: Env, folder: Path) -> dict[str, object]:
     return config
 
 
-def database_replica(env: Env, primary: dict[str, object]) -> dict[str, object] | None:
-    """DATABASE_REPLICA_URL: a PostgreSQL standby that report and export reads may go to (core/replica.py), or
-    None when unset. Only beside a PostgreSQL primary. Tests use the primary's test database for it (MIRROR)."""
+def database_replica(env: Env, primary: Mapping[str, object]) -> dict[str, object] | None:
+    """DATABASE_REPLICA_URL: a PostgreSQL standby that report and export reads may go to (core/replica.py),
+    or None when unset. Only beside a PostgreSQL primary. Tests use the primary's test database (MIRROR)."""
     import dj_database_url
 
     url = env.text("DATABASE_REPLICA_URL")

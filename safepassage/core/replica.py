@@ -7,8 +7,9 @@ off the primary. A read goes there only when all of these hold:
 - the code reading is inside `reading_replica()`: the report and export views, API endpoints and the export
   service mark themselves; nothing else reads the replica, whatever model it reads;
 - the request (or the `reading_replica()` block outside a request) has written nothing yet: the first write
-  pins it to the primary until it ends, so it always reads its own writes. An audit event alone does not pin:
-  nothing a report or export reads is in the audit trail, and the audit trail itself is never read there;
+  pins it to the primary until it ends, so it always reads its own writes. Bookkeeping alone does not pin (an
+  audit event, an API token's last use: NO_PIN): no report or export reads those tables, nor is any of them
+  ever read from the replica;
 - no transaction is open on the primary (a read inside one belongs to it);
 - the model is not the audit trail's, nor an account's, session's or second factor's: sign-in, the second
   factor, roles and permission checks always read the primary, so a role taken away counts at once.
@@ -36,8 +37,10 @@ PRIMARY = "default"
 NEVER_REPLICA = frozenset(
     {"audit", "accounts", "auth", "sessions", "contenttypes", "otp_totp", "otp_static", "django_otp"}
 )
-# Writes that do not pin a request to the primary (see the module's docstring).
-NO_PIN = frozenset({"audit"})
+# Writes that do not pin a request to the primary: bookkeeping of tables that are never read from the replica
+# and that no report or export reads — the audit trail (an analyst's report is audited before it is read),
+# an API token's last use (every API call), the session (saved after the view).
+NO_PIN = frozenset({"audit", "accounts.apitoken", "sessions"})
 
 
 @dataclass
@@ -128,7 +131,7 @@ class ReplicaRouter:
     def db_for_write(self, model: type[Model], **hints: Any) -> str | None:
         if replica_alias() is None:
             return None
-        if model._meta.app_label not in NO_PIN:
+        if model._meta.app_label not in NO_PIN and model._meta.label_lower not in NO_PIN:
             pin_primary()
         return PRIMARY
 

@@ -36,6 +36,7 @@ from safepassage.cases import htcds_lists
 from safepassage.cases.models import Case
 from safepassage.core.access import viewer_for
 from safepassage.core.periods import check_whole_months
+from safepassage.core.replica import reading_replica
 from safepassage.core.roles import Action, Role
 from safepassage.core.validation import csv_writer, safe_cell
 from safepassage.exports import deidentified, htcds
@@ -298,8 +299,8 @@ def export_create(
             chosen = _cases(actor, owner, filters)
             no_consent = 0
             if kind == Export.Kind.HTCDS and identity:
-                # Names leave the agency only for people who agreed to their case being shared (con_Consent); the
-                # others are still counted in the de-identified export.
+                # Names leave the agency only for people who agreed to their case being shared
+                # (con_Consent); the others are still counted in the de-identified export.
                 no_consent = chosen.filter(consent_to_share=False).count()
                 chosen = chosen.filter(consent_to_share=True)
             cases = chosen.iterator(chunk_size=500)

@@ -14,8 +14,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safepassage.core.pdf import pdf_response
 from safepassage.core import replica
+from safepassage.core.pdf import pdf_response
 from safepassage.core.replica import reading_replica
 from safepassage.core.validation import csv_writer, safe_cell
 from safepassage.geo.models import Level

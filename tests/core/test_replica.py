@@ -240,7 +240,8 @@ def test_a_read_after_a_write_in_the_same_request_stays_on_the_primary(
     with traced() as trace:
         middleware(HttpRequest())
     cells = [(alias, n) for n, (alias, sql) in enumerate(trace.queries) if '"registry_riskcell"' in sql]
-    written = next(n for n, (a, sql) in enumerate(trace.queries) if sql.startswith('INSERT INTO "registry_person"'))
+    insert = 'INSERT INTO "registry_person"'
+    written = next(n for n, (_alias, sql) in enumerate(trace.queries) if sql.startswith(insert))
     assert {alias for alias, n in cells if n < written} == {ALIAS}
     assert {alias for alias, n in cells if n > written} == {"default"}
     assert not trace.touched(ALIAS, "registry_person")
