@@ -160,7 +160,7 @@ DEFAULT_SIZES = [100_000, 1_000_000]  # 10,000,000 only when asked for (--size, 
 QUICK_SIZES = [5_000, 20_000]
 # Database bytes a person takes with two rounds of assessments (PostgreSQL, measured at 100,000 people on
 # 2026-12-07: docs/performance.md); used for the disk check when no smaller size ran before in the same run.
-BYTES_PER_PERSON = 3_000
+BYTES_PER_PERSON = 3_600
 DISK_MARGIN = 1.5  # WAL, the re-score's and VACUUM's new row versions, temporary files while sorting
 DISK_SPARE = 2 * 2**30  # and the server itself keeps working
 
