@@ -1,4 +1,4 @@
-"""python -m safepassage.bench [--quick] [name ...]: run benchmarks in a throw-away database."""
+"""python -m safepassage.bench [--quick] [--size N,N] [name ...]: run benchmarks in a throw-away database."""
 
 from __future__ import annotations
 
