@@ -320,7 +320,7 @@ def risk_bench(quick: bool, people: int = 0, earlier: list[Figure] | None = None
             cursor.execute(plain)
             cursor.fetchall()
 
-    # What reads every person takes seconds a time at ten million: five samples there (the p95 is their worst).
+    # Reads of every person take seconds each at ten million: five samples there (the p95 is their worst).
     scans = 5 if quick or people > 1_000_000 else 20
     samples = [timed(run_plain) * 1000 for _ in range(scans)]
     p50, p95 = percentiles(samples)
