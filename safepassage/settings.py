@@ -13,6 +13,7 @@ from safepassage.core.env import (
     blind_index_key,
     data_dir,
     database,
+    database_replica,
     encryption_keys,
     secret_key,
 )
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safepassage.audit.middleware.RequestContextMiddleware",
+    # Each request reads the replica (reports, exports) until it first writes (safepassage/core/replica.py).
+    "safepassage.core.replica.ReplicaScopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,6 +116,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database(env, DATA_DIR)}
+_replica = database_replica(env, DATABASES["default"])
+if _replica is not None:
+    DATABASES["replica"] = _replica
+# Report and export reads go to the replica, when there is one (safepassage/core/replica.py).
+REPLICA_DATABASE = "replica" if _replica is not None else None
+DATABASE_ROUTERS = ["safepassage.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

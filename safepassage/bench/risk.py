@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import shutil
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import JSONField
 from django.db.models.expressions import DatabaseDefault
 
-from safepassage.bench import Figure, benchmark, percentiles, timed
+from safepassage.bench import DiskTooSmall, Figure, benchmark, percentiles, timed
 from safepassage.core.disclosure import KEY_SPACE
 from safepassage.registry.bulk import COLUMNS
 
@@ -153,19 +156,107 @@ def table_insert_rate(limit: int = 200_000) -> float:
     return len(rows) / seconds
 
 
+DEFAULT_SIZES = [100_000, 1_000_000]  # 10,000,000 only when asked for (--size, BENCH_RISK_SIZES)
+QUICK_SIZES = [5_000, 20_000]
+# Database bytes a person takes with two rounds of assessments (PostgreSQL, measured at 100,000 people on
+# 2026-12-07: docs/performance.md); used for the disk check when no smaller size ran before in the same run.
+BYTES_PER_PERSON = 3_600
+DISK_MARGIN = 1.5  # WAL, the re-score's and VACUUM's new row versions, temporary files while sorting
+DISK_SPARE = 2 * 2**30  # and the server itself keeps working
+
+
+def risk_sizes(quick: bool, asked: list[int]) -> list[int]:
+    """The sizes to run, smallest first: those asked for, else the quick ones or the default ones."""
+    return sorted(set(asked or (QUICK_SIZES if quick else DEFAULT_SIZES)))
+
+
+def database_bytes() -> int:
+    """The benchmark database's size on disk now."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            return int(cursor.fetchone()[0])
+    name = str(connection.settings_dict["NAME"])
+    return sum(os.path.getsize(p) for p in (name, f"{name}-wal") if os.path.exists(p))
+
+
+def database_folder() -> str | None:
+    """A folder on the disk the database writes to: BENCH_DISK_PATH, PostgreSQL's data directory when it is on
+    this machine, the SQLite file's folder; None when it cannot be told (a database on another host)."""
+    if os.environ.get("BENCH_DISK_PATH"):
+        return os.environ["BENCH_DISK_PATH"]
+    if connection.vendor == "sqlite":
+        return os.path.dirname(str(connection.settings_dict["NAME"])) or "."
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SHOW data_directory")
+            folder = str(cursor.fetchone()[0])
+    except DatabaseError:
+        return None  # (only superusers and pg_read_all_settings may ask)
+    return folder if os.path.exists(folder) else None
+
+
+def check_disk(people: int, per_person: float, source: str) -> None:
+    """Refuse to start a size whose database would not fit on the disk, before writing anything."""
+    needed = int(people * per_person * DISK_MARGIN) + DISK_SPARE
+    folder = database_folder()
+    if folder is None and people <= 1_000_000:
+        print(
+            f"disk: cannot tell the database's free space; about {needed / 2**30:,.1f} GiB needed",
+            file=sys.stderr,
+        )
+        return
+    if folder is None:
+        raise DiskTooSmall(
+            f"cannot tell the free space of the database's disk before {people:,} people (about "
+            f"{needed / 2**30:,.1f} GiB needed): set BENCH_DISK_PATH to a folder on that disk"
+        )
+    free = shutil.disk_usage(folder).free
+    if free < needed:
+        raise DiskTooSmall(
+            f"not enough free disk for {people:,} people: about {needed / 2**30:,.1f} GiB needed "
+            f"({per_person:,.0f} bytes a person, {source}, × {DISK_MARGIN} + {DISK_SPARE / 2**30:.0f} GiB), "
+            f"{free / 2**30:,.1f} GiB free on {folder}"
+        )
+    print(
+        f"disk: {free / 2**30:,.1f} GiB free on {folder}, about {needed / 2**30:,.1f} GiB needed",
+        file=sys.stderr,
+    )
+
+
+def _per_person(earlier: list[Figure]) -> tuple[float, str]:
+    """Bytes a person took in the largest size measured so far in this run, else the recorded estimate."""
+    measured = [f for f in earlier if f.benchmark == "risk" and f.measure == "database: bytes a person"]
+    if measured:
+        last = max(measured, key=lambda f: f.size or 0)
+        return last.value, f"measured at {last.size:,} people"
+    return BYTES_PER_PERSON, "recorded estimate"
+
+
 @benchmark(
     "risk",
-    "1,000,000 people, two rounds: bulk recording, province report (a coordinator's, and an analyst's "
-    "through the cell-key method), new round, re-score",
+    "100,000 and 1,000,000 people (--size for others, up to 10,000,000), each in its own database, two "
+    "rounds: bulk recording, province report (a coordinator's, and an analyst's through the cell-key "
+    "method), people search, new round, re-score, database size; growth between sizes",
+    sizes=risk_sizes,
 )
-def risk_bench(quick: bool) -> list[Figure]:
+def risk_bench(quick: bool, people: int = 0, earlier: list[Figure] | None = None) -> list[Figure]:
     from safepassage.registry.bulk import assessments_bulk_record, catalogue_rescore
     from safepassage.registry.models import Catalogue
+    from safepassage.registry.selectors import person_list
     from safepassage.registry.services import catalogue_activate, catalogue_copy, indicator_update
     from safepassage.reports.selectors import risk_report
 
-    people = 20_000 if quick else 1_000_000
+    people = people or (QUICK_SIZES[-1] if quick else DEFAULT_SIZES[-1])
+    earlier = earlier or []
+    if people > 1_000_000 or len([f for f in earlier if f.benchmark == "risk"]):
+        check_disk(people, *_per_person(earlier))
     figures: list[Figure] = []
+
+    def add(measure: str, value: float, unit: str, target: str = "") -> None:
+        figures.append(Figure("risk", measure, value, unit, target, size=people))
+
+    empty = database_bytes()
     context = _setup(people)
     catalogue = Catalogue.objects.get(status="active")
     codes = [i.code for i in catalogue.indicators.all() if i.level in "IH" and i.code != "SOC-SEX"]
@@ -176,15 +267,10 @@ def risk_bench(quick: bool) -> list[Figure]:
             actor=None, items=_round(today - timedelta(days=183), codes, 1, 0.0), check=False, label="bench"
         )
     )
-    figures.append(Figure("risk", f"round 1: {people:,} assessments", seconds, "s"))
-    figures.append(Figure("risk", "bulk recording", people / seconds, "rows/s", "≥ 20,000 (PostgreSQL)"))
-
-    figures.append(Figure("risk", "plain INSERT/COPY of the same rows", raw_insert_rate(), "rows/s"))
-    figures.append(
-        Figure(
-            "risk", "same, into the assessments table itself", table_insert_rate(), "rows/s", "(the floor)"
-        )
-    )
+    add("round 1 recorded (one assessment a person)", seconds, "s")
+    add("bulk recording", people / seconds, "rows/s", "≥ 20,000 (PostgreSQL)")
+    add("plain INSERT/COPY of the same rows", raw_insert_rate(), "rows/s")
+    add("same, into the assessments table itself", table_insert_rate(), "rows/s", "(the floor)")
 
     result: dict[str, Any] = {}
 
@@ -194,8 +280,8 @@ def risk_bench(quick: bool) -> list[Figure]:
         )
 
     seconds = timed(second_round)
-    figures.append(Figure("risk", "round 2 recorded with alert detection", seconds, "s"))
-    figures.append(Figure("risk", "alerts raised in round 2", result["r"].alerts, "alerts"))
+    add("round 2 recorded with alert detection", seconds, "s")
+    add("alerts raised in round 2", result["r"].alerts, "alerts")
 
     user = context["user"]
     samples = []
@@ -204,11 +290,11 @@ def risk_bench(quick: bool) -> list[Figure]:
             timed(lambda: risk_report(viewer=user, group_by=["district", "sex", "age_band"])) * 1000
         )
     p50, p95 = percentiles(samples)
-    figures.append(Figure("risk", "report district × sex × age band p50", p50, "ms"))
-    figures.append(Figure("risk", "report district × sex × age band p95", p95, "ms", "≤ 250 ms"))
+    add("province report, coordinator, p50", p50, "ms")
+    add("province report, coordinator, p95", p95, "ms", "≤ 250 ms")
     analyst = context["analyst"]
     for label, group_by in (
-        ("district×sex×age band", ["district", "sex", "age_band"]),
+        ("province report", ["district", "sex", "age_band"]),
         ("village × sex", ["village", "sex"]),
     ):
 
@@ -217,8 +303,8 @@ def risk_bench(quick: bool) -> list[Figure]:
 
         samples = [timed(ask) * 1000 for _ in range(5 if quick else 20)]
         p50, p95 = percentiles(samples)
-        figures.append(Figure("risk", f"analyst {label} p50", p50, "ms"))
-        figures.append(Figure("risk", f"analyst {label} p95", p95, "ms", "≤ 250 ms"))
+        add(f"{label}, analyst, p50", p50, "ms")
+        add(f"{label}, analyst, p95", p95, "ms", "≤ 250 ms")
     year = today.year
     plain = f"""
         SELECT d.code, p.sex, CASE WHEN p.birth_year IS NULL THEN 'unknown'
@@ -234,16 +320,38 @@ def risk_bench(quick: bool) -> list[Figure]:
             cursor.execute(plain)
             cursor.fetchall()
 
-    samples = [timed(run_plain) * 1000 for _ in range(5 if quick else 20)]
+    # Reads of every person take seconds each at ten million: five samples there (the p95 is their worst).
+    scans = 5 if quick or people > 1_000_000 else 20
+    samples = [timed(run_plain) * 1000 for _ in range(scans)]
     p50, p95 = percentiles(samples)
-    figures.append(Figure("risk", "plain SQL GROUP BY, same data, p50", p50, "ms"))
-    figures.append(Figure("risk", "plain SQL GROUP BY, same data, p95", p95, "ms"))
+    add("plain SQL GROUP BY, same data, p50", p50, "ms")
+    add("plain SQL GROUP BY, same data, p95", p95, "ms")
+
+    # People search as the coordinator's list does it: a name, the first page and the count of matches.
+    rng = random.Random(3)
+
+    def search() -> None:
+        found = person_list(viewer=user, query=f"P{rng.randrange(people)}")
+        list(found[:50])
+        found.count()
+
+    samples = [timed(search) * 1000 for _ in range(scans)]
+    p50, p95 = percentiles(samples)
+    add("people search by name, p50", p50, "ms")
+    add("people search by name, p95", p95, "ms")
 
     draft = catalogue_copy(actor=None, source=catalogue, name="bench v2")
     indicator_update(actor=None, indicator=draft.indicators.get(code="HLT-ACCESS"), weight=2.0)
     catalogue_activate(actor=None, catalogue=draft)
     seconds = timed(lambda: catalogue_rescore(actor=None))
-    figures.append(
-        Figure("risk", f"re-score {people:,} people after a catalogue change", seconds, "s", "≤ 20 s")
-    )
+    add("re-score everyone after a catalogue change", seconds, "s", "≤ 20 s at 1,000,000")
+
+    size = database_bytes()  # with what a re-score leaves behind until VACUUM reuses it
+    add("database size", size / 2**20, "MB")
+    add("database: bytes a person", (size - empty) / people, "bytes")
+    for table in ("registry_person", "registry_assessment"):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_total_relation_size(%s)", [table])
+                add(f"{table} with its indexes", cursor.fetchone()[0] / 2**20, "MB")
     return figures

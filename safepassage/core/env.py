@@ -170,6 +170,28 @@ def database(env: Env, folder: Path) -> dict[str, object]:
     return config
 
 
+def database_replica(env: Env, primary: Mapping[str, object]) -> dict[str, object] | None:
+    """DATABASE_REPLICA_URL: a PostgreSQL standby that report and export reads may go to (core/replica.py),
+    or None when unset. Only beside a PostgreSQL primary. Tests use the primary's test database (MIRROR)."""
+    import dj_database_url
+
+    url = env.text("DATABASE_REPLICA_URL")
+    if not url:
+        return None
+    if not str(primary["ENGINE"]).endswith("postgresql"):
+        raise EnvError("DATABASE_REPLICA_URL", "a replica needs a PostgreSQL DATABASE_URL (the primary)")
+    try:
+        config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    except (ValueError, KeyError) as exc:
+        raise EnvError("DATABASE_REPLICA_URL", f"cannot read {url.split('@')[-1]!r}: {exc}") from exc
+    engine = str(config.get("ENGINE", ""))
+    if not (engine.endswith("postgresql") or engine.endswith("postgresql_psycopg2")):
+        raise EnvError("DATABASE_REPLICA_URL", "the replica must be postgresql:// (a standby of the primary)")
+    config["ENGINE"] = "django.db.backends.postgresql"
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
 def _key_file(folder: Path, name: str, make: str) -> str:
     """A key generated once into DATA_DIR (mode 0600) for the demo's SQLite database."""
     path = folder / name

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router
 
 from safepassage.core.pdf import MEDIA_TYPE, user_language
+from safepassage.core.replica import reading_replica
 from safepassage.geo.models import Level
 from safepassage.registry.selectors import active_catalogue_or_none
 from safepassage.reports import maps, selectors
@@ -29,6 +30,7 @@ def _perturbed(request: HttpRequest) -> bool:
 
 
 @router.get("/reports/risk")
+@reading_replica()
 def risk(request: HttpRequest, group_by: str = "district", area: str = "") -> dict[str, Any]:
     """Counts by band and mean index of current risk, grouped by up to three of province, district,
     subdistrict, village, sex, age_band and (for the owning agency's case staff) hometown, comma-separated.
@@ -44,6 +46,7 @@ def risk(request: HttpRequest, group_by: str = "district", area: str = "") -> di
     "/reports/risk.pdf",
     openapi_extra={"responses": {200: {"description": "The report as a PDF", "content": {MEDIA_TYPE: {}}}}},
 )
+@reading_replica()
 def risk_as_pdf(
     request: HttpRequest, group_by: str = "district", area: str = "", lang: str = ""
 ) -> HttpResponse:
@@ -57,6 +60,7 @@ def risk_as_pdf(
 
 
 @router.get("/reports/risk/trend")
+@reading_replica()
 def risk_trend(
     request: HttpRequest, first: str, second: str, group_by: str = "district", area: str = ""
 ) -> dict[str, Any]:
@@ -74,6 +78,7 @@ def risk_trend(
 
 
 @router.get("/reports/risk/priorities")
+@reading_replica()
 def risk_priorities(
     request: HttpRequest, level: str = Level.DISTRICT, first: str = "", second: str = "", area: str = ""
 ) -> dict[str, Any]:
@@ -90,6 +95,7 @@ def risk_priorities(
 
 
 @router.get("/reports/risk/displacement")
+@reading_replica()
 def risk_displacement(
     request: HttpRequest, first: str, second: str, level: str = Level.SUBDISTRICT, programme_areas: str = ""
 ) -> dict[str, Any]:
@@ -106,6 +112,7 @@ def risk_displacement(
 
 
 @router.get("/reports/risk/drivers/{code}")
+@reading_replica()
 def risk_drivers(request: HttpRequest, code: str) -> dict[str, Any]:
     """Which indicators drive an area's risk."""
     _require_reporter(request)
@@ -117,6 +124,7 @@ def risk_drivers(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @router.get("/reports/risk/map")
+@reading_replica()
 def risk_map(request: HttpRequest, level: str = Level.DISTRICT, area: str = "") -> dict[str, Any]:
     """A GeoJSON FeatureCollection of areas with their risk figures (areas only, never people's homes)."""
     _require_reporter(request)
@@ -124,6 +132,7 @@ def risk_map(request: HttpRequest, level: str = Level.DISTRICT, area: str = "") 
 
 
 @router.get("/reports/documentation")
+@reading_replica()
 def documentation(request: HttpRequest) -> dict[str, Any]:
     """Per district: children, stateless children, children whose citizenship is applied for, and people
     with an open citizenship or civil-registration problem. Never for an enforcement agency (404); outside

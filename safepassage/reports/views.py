@@ -14,7 +14,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safepassage.core import replica
 from safepassage.core.pdf import pdf_response
+from safepassage.core.replica import reading_replica
 from safepassage.core.validation import csv_writer, safe_cell
 from safepassage.geo.models import Level
 from safepassage.registry.selectors import active_catalogue_or_none
@@ -44,6 +46,7 @@ def csv_response(filename: str, columns: Sequence[str], rows: Sequence[dict[str,
 
 
 @login_required
+@reading_replica()
 def risk(request: HttpRequest) -> HttpResponse:
     """Current risk grouped as the user chooses; CSV with ?format=csv, PDF with ?format=pdf."""
     _require_reporter(request)
@@ -84,6 +87,8 @@ def risk(request: HttpRequest) -> HttpResponse:
             "error": error,
             "area_code": request.GET.get("area", ""),
             "perturbed": report["perturbed"],
+            # read from the replica, which may lag a few seconds behind (core/replica.py)
+            "from_replica": replica.configured() and not replica.pinned(),
         },
     )
 
@@ -130,6 +135,7 @@ def _priorities_data(request: HttpRequest) -> dict[str, str]:
 
 
 @login_required
+@reading_replica()
 def priorities(request: HttpRequest) -> HttpResponse:
     """Areas ranked for programming, with the change and displacement between two periods: by default the
     last re-assessment period against the one before."""
@@ -195,6 +201,7 @@ def priorities(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reading_replica()
 def drivers(request: HttpRequest, code: str) -> HttpResponse:
     """Which indicators drive an area's risk."""
     _require_reporter(request)
@@ -224,6 +231,7 @@ def drivers(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@reading_replica()
 def risk_map(request: HttpRequest) -> HttpResponse:
     """The vulnerability map: areas coloured by the band of their mean index on a fixed 0-100 scale."""
     _require_reporter(request)
@@ -241,6 +249,7 @@ def risk_map(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reading_replica()
 def risk_map_data(request: HttpRequest) -> JsonResponse:
     """The map's GeoJSON (areas only)."""
     _require_reporter(request)
@@ -256,6 +265,7 @@ def risk_map_data(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+@reading_replica()
 def documentation(request: HttpRequest) -> HttpResponse:
     """Stateless children, citizenship applied for and open civil-registration problems, by district: never
     for an enforcement agency (404), protected outside the owning agency's case staff."""
