@@ -99,6 +99,7 @@ def fill_pending(people: Any = None, batch: int = 2000) -> int:
     romaniser takes about 0.3 ms a name, longer than writing the person). Run by `safepassage people
     romanise` (the worker, every few minutes), after an import when no worker runs, and by the matcher before
     it compares anyone, so no comparison ever meets a name not yet romanised. Returns how many were done."""
+    from safepassage.core.copy import update_columns
     from safepassage.registry.models import Person
 
     people = Person.objects.all() if people is None else people
@@ -107,9 +108,7 @@ def fill_pending(people: Any = None, batch: int = 2000) -> int:
         rows = list(pending(people).order_by("pk").values_list("pk", "given_name", "family_name")[:batch])
         if not rows:
             return done
-        changed = []
-        for pk, given, family in rows:
-            given_roman, family_roman = stored(given, family or "")
-            changed.append(Person(pk=pk, given_name_roman=given_roman, family_name_roman=family_roman))
-        Person.objects.bulk_update(changed, ROMAN_FIELDS)
-        done += len(changed)
+        update_columns(
+            Person, ROMAN_FIELDS, [(pk, *stored(given, family or "")) for pk, given, family in rows]
+        )
+        done += len(rows)
