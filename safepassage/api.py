@@ -37,6 +37,7 @@ from safepassage.registry.api import router as registry_router
 from safepassage.registry.documents_api import router as registry_documents_router
 from safepassage.reports.api import router as reports_router
 from safepassage.workplaces.api import router as workplaces_router
+from safepassage.workplaces.links_api import router as workplaces_links_router
 
 api = NinjaAPI(
     title="SafePassage API",
@@ -119,6 +120,7 @@ _register(
     registry_documents_router,
     reports_router,
     workplaces_router,
+    workplaces_links_router,
     network_router,
     cases_router,
     cases_sharing_router,

@@ -23,7 +23,7 @@ from safepassage.migration.demo import generate_migration
 from safepassage.network.demo import generate_directory
 from safepassage.prevention.demo import generate_prevention
 from safepassage.registry.demo import generate_documentation, generate_population
-from safepassage.workplaces.demo import generate_workplaces
+from safepassage.workplaces.demo import generate_links_and_media, generate_workplaces
 
 AGENCIES = [
     ("cc", "Provincial Coordination Centre for Children and Women", Agency.Kind.GOVERNMENT),
@@ -105,6 +105,7 @@ def load_demo(*, logins_file: Path, people: int = 20_000, records: int | None = 
             generate_documentation(agencies=agencies)  # a stateless child with an open citizenship problem
             generate_prevention(agencies=agencies)  # help given to part of the people, some drifting
         generate_workplaces(agencies=agencies, employer_agency=agencies["employer"], **sized)
+        generate_links_and_media(agencies=agencies)  # venues linked, supply chains, media to review
         generate_cases(agencies=agencies, **sized)
         generate_migration(agencies=agencies, **sized)
         if people:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safepassage.workplaces import views
+from safepassage.workplaces import links_views, views
 
 app_name = "workplaces"
 urlpatterns = [
@@ -12,6 +12,10 @@ urlpatterns = [
     path("watch/", views.watch_list, name="watch"),
     path("employers/", views.employer_list, name="employers"),
     path("recruiters/", views.recruiter_list, name="recruiters"),
+    path("hotspots/", links_views.hotspots, name="hotspots"),
+    path("media/", links_views.media_queue, name="media"),
+    path("media/<int:pk>/review/", links_views.media_review, name="media_review"),
+    path("<int:pk>/connections/", links_views.connections, name="connections"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("<int:pk>/", views.workplace_detail, name="detail"),
     path("<int:pk>/report/", views.submission_create, name="submit"),
