@@ -15,6 +15,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 from django.db import transaction
@@ -463,7 +464,7 @@ def generate_links_and_media(*, agencies: dict[str, Agency], today: date | None 
     if len(venues) < 2:
         venues = list(mine[:4])
     made = {"links": 0, "supplies": 0, "media": 0}
-    for n, (src, dst) in enumerate(zip(venues, venues[1:], strict=False)):
+    for n, (src, dst) in enumerate(pairwise(venues)):
         links.link_record(
             actor=None,
             from_workplace=src,
