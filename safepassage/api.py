@@ -28,6 +28,7 @@ from safepassage.geo.api import router as geo_router
 from safepassage.imports.api import router as imports_router
 from safepassage.linkage.api import router as linkage_router
 from safepassage.migration.api import router as migration_router
+from safepassage.migration.followup_api import router as migration_followup_router
 from safepassage.migration.report_api import router as migration_reports_router
 from safepassage.network.api import router as network_router
 from safepassage.notify.api import router as notify_router
@@ -127,6 +128,7 @@ _register(
     break_glass_router,
     cases_pdf_router,
     migration_router,
+    migration_followup_router,
     migration_reports_router,
     prevention_router,
     lessons_router,

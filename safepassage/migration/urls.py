@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from safepassage.migration import report_views, views
+from safepassage.migration import followup_views, report_views, views
 
 app_name = "migration"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("registrations/<int:pk>/", views.registration_detail, name="registration"),
     path("registrations/<int:pk>/checkin/", views.checkin, name="checkin"),
     path("registrations/<int:pk>/do/<slug:verb>/", views.registration_action, name="registration_action"),
+    path("registrations/<int:pk>/after/<slug:verb>/", followup_views.followup_action, name="followup_action"),
+    path("disputes/", followup_views.disputes, name="disputes"),
     path("overdue/", views.overdue, name="overdue"),
     path("sites/", views.site_list, name="sites"),
     path("sites/new/", views.site_new, name="site_new"),

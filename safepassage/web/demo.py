@@ -19,7 +19,7 @@ from safepassage.geo.demo import province_rows
 from safepassage.geo.models import Area
 from safepassage.geo.services import areas_import
 from safepassage.linkage.demo import generate_duplicates
-from safepassage.migration.demo import generate_migration
+from safepassage.migration.demo import generate_followup, generate_migration
 from safepassage.network.demo import generate_directory
 from safepassage.prevention.demo import generate_prevention
 from safepassage.registry.demo import generate_documentation, generate_population
@@ -108,6 +108,7 @@ def load_demo(*, logins_file: Path, people: int = 20_000, records: int | None = 
         generate_links_and_media(agencies=agencies)  # venues linked, supply chains, media to review
         generate_cases(agencies=agencies, **sized)
         generate_migration(agencies=agencies, **sized)
+        generate_followup(agencies=agencies)  # disputes up the escalation path, returned workers
         if people:
             generate_duplicates(agencies=agencies, **({} if records is None else {"count": min(records, 40)}))
     write_logins(logins_file, logins)
