@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -81,6 +81,36 @@ def dispute_open(
             actor=actor, dispute=dispute, level=first_level, taken_on=opened_on, handled_by=handled_by
         )
     return dispute
+
+
+@transaction.atomic
+def level_save(
+    *, actor: User | None, code: str, name: str, order: int, formal: bool = False, active: bool = True
+) -> DisputeLevel:
+    """Add a level to the escalation path or change one: name, place in the order, formal, in use (system
+    administrators; audited). Levels are retired, never deleted: steps keep pointing at them."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only a system administrator changes the escalation path."))
+    errors: dict[str, list[str]] = {}
+    if not code or not code.replace("_", "").isalnum() or code != code.lower():
+        errors["code"] = [_("A code is lower-case letters, digits and _.")]
+    if not name.strip():
+        errors["name"] = [_("Give the level a name.")]
+    if not 0 <= order <= 1000:
+        errors["order"] = [_("The order is a number from 0 to 1000.")]
+    if errors:
+        raise ValidationError(errors)
+    level, created = DisputeLevel.objects.update_or_create(
+        code=code, defaults={"name": name.strip(), "order": order, "formal": formal, "active": active}
+    )
+    audit_record(
+        actor=actor,
+        action=f"migration.disputelevel.{'create' if created else 'update'}",
+        obj=level,
+        changes={"code": code, "name": level.name, "order": order, "formal": formal, "active": active},
+        plain=("code", "name"),
+    )
+    return level
 
 
 def _level(code: str) -> DisputeLevel:

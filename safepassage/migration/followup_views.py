@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -189,15 +189,42 @@ def followup_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     return redirect("migration:registration", pk=pk)
 
 
+class LevelForm(forms.Form):
+    code = forms.SlugField(label=_lazy("Code"), max_length=40)
+    name = forms.CharField(label=_lazy("Name"), max_length=120)
+    order = forms.IntegerField(label=_lazy("Order"), min_value=0, max_value=1000)
+    formal = forms.BooleanField(label=_lazy("A formal complaint channel"), required=False)
+    active = forms.BooleanField(label=_lazy("In use"), required=False, initial=True)
+
+
 @login_required
 def disputes(request: HttpRequest) -> HttpResponse:
-    """Open labour disputes I may see, grouped by the level each has reached."""
-    _require(request)
+    """Open labour disputes I may see, grouped by the level each has reached; a system administrator
+    changes the escalation path here."""
+    user = signed_in_user(request)
+    if not user.is_superuser:
+        _require(request)
+    form = LevelForm(prefix="level")
+    if request.method == "POST":
+        if not user.is_superuser:
+            raise Http404
+        form = LevelForm(request.POST, prefix="level")
+        if form.is_valid():
+            try:
+                followup.level_save(actor=user, **form.cleaned_data)
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                messages.success(request, _("Escalation path saved."))
+                return redirect("migration:disputes")
     return render(
         request,
         "migration/disputes.html",
         {
-            "groups": followup.open_disputes_by_level(viewer=request.user),
+            "groups": followup.open_disputes_by_level(viewer=user),
             "levels": DisputeLevel.objects.all(),
+            "may_edit": user.is_superuser,
+            "form": form,
         },
     )

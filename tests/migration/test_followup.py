@@ -217,3 +217,29 @@ def test_the_demo_has_disputes_up_the_path_and_returned_workers(demo_agencies):
     assert LabourDispute.objects.filter(steps__isnull=False).exists()
     assert ReturnInterview.objects.count() == made["returned"] == ReintegrationStep.objects.count()
     assert not LabourDispute.objects.filter(steps__taken_on__gt=TODAY).exists()
+
+
+def test_a_system_administrator_changes_the_escalation_path(world):
+    sysadmin = world.users["sysadmin"]
+    assert sysadmin.is_superuser
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        followup.level_save(actor=world.coordinator_a, code="ombudsman", name="Ombudsman", order=65)
+    client = web_client(sysadmin)
+    response = client.post(
+        "/migration/disputes/",
+        {
+            "level-code": "ombudsman",
+            "level-name": "Ombudsman",
+            "level-order": "65",
+            "level-formal": "on",
+            "level-active": "on",
+        },
+    )
+    assert response.status_code == 302
+    codes = list(DisputeLevel.objects.filter(active=True).values_list("code", flat=True))
+    assert codes[-3:] == ["labour_inspector", "ombudsman", "labour_court"]
+    assert (
+        web_client(world.coordinator_a).post("/migration/disputes/", {"level-code": "x"}).status_code == 404
+    )
