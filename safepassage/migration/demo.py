@@ -497,4 +497,36 @@ def generate_followup(
                 actor=actor, step=step, followed_up_on=today, status="ongoing", back_in_child_labour=False
             )
             made["returned"] += 1
+    made["red_flags"] = _red_flags_at_destination(rng, today)
     return made
+
+
+def _red_flags_at_destination(rng: random.Random, today: date) -> int:
+    """The destination end of each channel raises a red flag on one recruiter who sends people through it."""
+    from safepassage.migration import recruiters
+    from safepassage.migration.models import Channel, Registration
+
+    raised = 0
+    for channel in Channel.objects.select_related("destination_organisation").order_by("pk"):
+        pick = (
+            Registration.objects.filter(channel=channel, recruiter__isnull=False)
+            .order_by("pk")
+            .values_list("recruiter_id", flat=True)
+            .first()
+        )
+        destination = channel.destination_agency_id
+        actor = (
+            _coordinator(Agency.objects.get(pk=destination)) if destination else _coordinator(channel.agency)
+        )
+        if pick is None or actor is None:
+            continue
+        recruiters.recruiter_flag_raise(
+            actor=actor,
+            channel=channel,
+            recruiter_id=pick,
+            flag=rng.choice(["holds_documents", "salary_deductions", "transport_costs"]),
+            seen_on=today - timedelta(days=rng.randint(1, 60)),
+            note="Synthetic demo: told by workers at a check-in.",
+        )
+        raised += 1
+    return raised

@@ -12,8 +12,9 @@ from ninja import Router, Schema, Status
 from safepassage.accounts.selectors import signed_in_user
 from safepassage.cases.services import one_or_404
 from safepassage.core.api import ErrorOut
+from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action
-from safepassage.migration import followup
+from safepassage.migration import followup, recruiters
 from safepassage.migration.api import _registration
 from safepassage.migration.models import DisputeLevel, LabourDispute
 
@@ -157,3 +158,48 @@ def reintegration(request: HttpRequest, registration_id: int, payload: Reintegra
         actor=signed_in_user(request), registration=registration, **payload.dict()
     )
     return Status(201, {"id": step.pk, "kind": step.kind, "status": step.status})
+
+
+class FlagIn(Schema):
+    recruiter_id: int
+    flag: str
+    seen_on: date
+    note: str = ""
+
+
+@router.get("/migration/channels/{channel_id}/recruiters", response={200: list[dict], **ERRORS})
+def channel_recruiter_list(request: HttpRequest, channel_id: int) -> Any:
+    """The recruiters named on the channel's registrations, for staff at either end (audited)."""
+    from safepassage.migration.models import Channel
+
+    user = signed_in_user(request)
+    channel = get_for_user(Channel.objects.all(), user, channel_id)
+    return [
+        {
+            "id": row.recruiter.pk,
+            "name": row.recruiter.name,
+            "kind": row.recruiter.kind,
+            "licence_status": row.recruiter.licence_status,
+            "licence_number": row.recruiter.licence_number,
+            "registered_on": row.recruiter.registered_on,
+            "screening": row.recruiter.screening,
+            "screening_flags": row.recruiter.red_flags,
+            "registrations": row.registrations,
+            "flags": [
+                {"flag": f.flag.code, "seen_on": f.seen_on, "agency": f.agency.code, "note": f.note}
+                for f in row.flags
+            ],
+        }
+        for row in recruiters.channel_recruiters(viewer=user, channel=channel)
+    ]
+
+
+@router.post("/migration/channels/{channel_id}/recruiter-flags", response={201: dict, **ERRORS})
+def channel_recruiter_flag(request: HttpRequest, channel_id: int, payload: FlagIn) -> Any:
+    """Raise a red flag from the list against one of the channel's recruiters."""
+    from safepassage.migration.models import Channel
+
+    user = signed_in_user(request)
+    channel = get_for_user(Channel.objects.all(), user, channel_id)
+    raised = recruiters.recruiter_flag_raise(actor=user, channel=channel, **payload.dict())
+    return Status(201, {"id": raised.pk, "flag": raised.flag.code, "recruiter_id": raised.recruiter_id})

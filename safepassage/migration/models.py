@@ -648,3 +648,53 @@ class ReintegrationStep(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+# Issue 22 part 8: recruiters seen from the destination of a channel, with red flags from a list (R-053,
+# R-055, R-056).
+
+
+class RedFlag(models.Model):
+    """A recruitment or employment red flag, as data (the seeds' list: deposits, unregulated deductions, no
+    standard contract, recruitment fees, brokers cheating migrants, documents kept, exorbitant transport
+    costs). System administrators add, rename and retire them."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=160)
+    names = models.JSONField(_("name in other languages"), default=dict, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.label()
+
+    def label(self, language: str | None = None) -> str:
+        from django.utils.translation import get_language
+
+        lang = (language or get_language() or "en").split("-")[0]
+        return str(self.names.get(lang) or self.name)
+
+
+class RecruiterFlag(models.Model):
+    """A red flag raised against a recruiter by an agency at either end of a channel the recruiter sends
+    people through: the destination sees what the origin cannot (fees taken on arrival, documents kept)."""
+
+    recruiter = models.ForeignKey("workplaces.Recruiter", on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="recruiter_flags")
+    flag = models.ForeignKey(RedFlag, on_delete=models.PROTECT, related_name="+")
+    seen_on = models.DateField(_("seen on"))
+    note = EncryptedTextField(_("note"), blank=True)
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    SENSITIVE_FIELDS = ("note",)
+
+    class Meta:
+        ordering = ["-seen_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"red flag #{self.pk}"

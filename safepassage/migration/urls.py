@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from safepassage.migration import followup_views, report_views, views
+from safepassage.migration import followup_views, recruiter_views, report_views, views
 
 app_name = "migration"
 urlpatterns = [
     path("", views.channel_list, name="channels"),
     path("channels/new/", views.channel_new, name="channel_new"),
     path("channels/<int:pk>/", views.channel_detail, name="channel"),
+    path("channels/<int:pk>/recruiters/", recruiter_views.channel_recruiters, name="channel_recruiters"),
+    path("red-flags/", recruiter_views.red_flags, name="red_flags"),
     path("channels/<int:pk>/register/", views.register, name="register"),
     path("registrations/<int:pk>/", views.registration_detail, name="registration"),
     path("registrations/<int:pk>/checkin/", views.checkin, name="checkin"),

@@ -217,6 +217,9 @@ def test_the_demo_has_disputes_up_the_path_and_returned_workers(demo_agencies):
     assert LabourDispute.objects.filter(steps__isnull=False).exists()
     assert ReturnInterview.objects.count() == made["returned"] == ReintegrationStep.objects.count()
     assert not LabourDispute.objects.filter(steps__taken_on__gt=TODAY).exists()
+    from safepassage.migration.models import RecruiterFlag
+
+    assert RecruiterFlag.objects.count() == made["red_flags"] >= 1
 
 
 def test_a_system_administrator_changes_the_escalation_path(world):
