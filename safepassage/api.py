@@ -31,6 +31,7 @@ from safepassage.migration.api import router as migration_router
 from safepassage.migration.followup_api import router as migration_followup_router
 from safepassage.migration.report_api import router as migration_reports_router
 from safepassage.network.api import router as network_router
+from safepassage.network.library_api import router as network_library_router
 from safepassage.notify.api import router as notify_router
 from safepassage.prevention.api import router as prevention_router
 from safepassage.privacy.api import router as privacy_router
@@ -123,6 +124,7 @@ _register(
     workplaces_router,
     workplaces_links_router,
     network_router,
+    network_library_router,
     cases_router,
     cases_sharing_router,
     break_glass_router,

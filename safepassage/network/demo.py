@@ -559,3 +559,39 @@ def _committees(
                 since=today - timedelta(days=rng.randint(60, 1200)),
             )
     return len(plan)
+
+
+def generate_library(*, agencies: dict[str, Agency]) -> int:
+    """Demo for issue 22 part 8 (R-101): a few laws, agreements and guidelines in the library, by link."""
+    from safepassage.network import library
+
+    owner = agencies.get("cc")
+    if owner is None:
+        return 0
+    entries = [
+        ("Anti-Trafficking in Persons Act B.E. 2551 (2008)", "law", "th", "TH", date(2008, 6, 6), "network"),
+        (
+            "MOU Thailand-Lao PDR on employment cooperation (2002)",
+            "agreement",
+            "en",
+            "LA",
+            date(2002, 10, 18),
+            "network",
+        ),
+        ("COMMIT Memorandum of Understanding (2004)", "agreement", "en", "", date(2004, 10, 29), "network"),
+        ("Provincial operating centre: referral procedure", "guideline", "th", "TH", None, "agency"),
+        ("Handbook for village volunteers (synthetic demo)", "handbook", "th", "TH", None, "network"),
+    ]
+    for title, kind, language, country, published_on, audience in entries:
+        library.document_add(
+            actor=None,
+            agency=owner,
+            title=title,
+            kind=kind,
+            language=language,
+            country=country,
+            published_on=published_on,
+            audience=audience,
+            url="https://example.org/demo-library",
+        )
+    return len(entries)

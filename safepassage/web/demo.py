@@ -20,7 +20,7 @@ from safepassage.geo.models import Area
 from safepassage.geo.services import areas_import
 from safepassage.linkage.demo import generate_duplicates
 from safepassage.migration.demo import generate_followup, generate_migration
-from safepassage.network.demo import generate_directory
+from safepassage.network.demo import generate_directory, generate_library
 from safepassage.prevention.demo import generate_prevention
 from safepassage.registry.demo import generate_documentation, generate_population
 from safepassage.workplaces.demo import generate_links_and_media, generate_workplaces
@@ -100,6 +100,7 @@ def load_demo(*, logins_file: Path, people: int = 20_000, records: int | None = 
         User.objects.filter(username="cc.admin").update(is_superuser=True)
         # Before the population: its alerts are routed to the responders who cover the villages.
         generate_directory(agencies=agencies)
+        generate_library(agencies=agencies)  # laws, agreements and guidelines
         if people:
             generate_population(people=people, agencies=agencies)
             generate_documentation(agencies=agencies)  # a stateless child with an open citizenship problem
