@@ -595,3 +595,41 @@ def generate_library(*, agencies: dict[str, Agency]) -> int:
             url="https://example.org/demo-library",
         )
     return len(entries)
+
+
+def generate_training_follow_up(*, agencies: dict[str, Agency], today: date | None = None) -> dict[str, int]:
+    """Demo for issue 22 part 8 (R-018, R-020): the provincial operating centre as a committee, and half of
+    the trainees due a follow-up followed up (the rest wait on the "Trainees to follow up" page)."""
+    from safepassage.network import training
+    from safepassage.network.models import Training
+
+    owner = agencies.get("cc")
+    if owner is None:
+        return {"committees": 0, "follow_ups": 0}
+    today = today or timezone.localdate()
+    province = Area.objects.filter(level="province").order_by("code").first()
+    services.committee_create(
+        actor=None,
+        agency=owner,
+        name="Provincial Operating Centre (chaired by the governor)",
+        kind="provincial_centre",
+        area_code=province.code if province else None,
+        meets="Quarterly",
+    )
+    done = 0
+    due = Training.objects.filter(
+        responder__agency=owner, completed_on__lte=today - timedelta(days=training.FOLLOW_UP_AFTER_DAYS)
+    ).order_by("pk")
+    for n, course in enumerate(due[:40]):
+        if n % 2:
+            continue
+        training.training_follow_up(
+            actor=None,
+            training=course,
+            followed_up_on=today - timedelta(days=n % 30),
+            applying=n % 4 == 0,
+            still_active=True,
+            needs="" if n % 4 == 0 else "A refresher on the referral form",
+        )
+        done += 1
+    return {"committees": 1, "follow_ups": done}

@@ -1,4 +1,4 @@
-"""API: the reference library (R-101). Files are added through the page; the API takes links."""
+"""API: the reference library (R-101; files through the page) and trainees followed after training (R-020)."""
 
 from __future__ import annotations
 
@@ -74,3 +74,41 @@ def library_add(request: HttpRequest, payload: DocumentIn) -> Any:
     """Add a document by its link (administrators and coordinators)."""
     document = library.document_add(actor=signed_in_user(request), **payload.dict())
     return Status(201, _out(document))
+
+
+class FollowUpIn(Schema):
+    followed_up_on: date
+    applying: bool | None = None
+    still_active: bool | None = None
+    needs: str = ""
+
+
+@router.post("/trainings/{training_id}/follow-ups", response={201: dict, **ERRORS})
+def training_follow_up(request: HttpRequest, training_id: int, payload: FollowUpIn) -> Any:
+    """Record how a trainee is doing after the course (the keeping agency's coordinators, administrators)."""
+    from safepassage.core.roles import Action
+    from safepassage.network import training
+    from safepassage.network.models import Responder, Training
+
+    kept = Responder.objects.visible_to(request.user, Action.CHANGE)
+    course = Training.objects.filter(pk=training_id, responder__in=kept).first()
+    if course is None:
+        raise Http404
+    made = training.training_follow_up(actor=signed_in_user(request), training=course, **payload.dict())
+    return Status(201, {"id": made.pk, "training_id": course.pk, "followed_up_on": made.followed_up_on})
+
+
+@router.get("/trainees-due", response=list[dict])
+def trainees_due(request: HttpRequest) -> Any:
+    """Trainees of the responders I keep, trained 90 days ago or more, not followed up since."""
+    from safepassage.network import training
+
+    return [
+        {
+            "training_id": t.pk,
+            "responder_id": t.responder_id,
+            "course": t.course,
+            "completed_on": t.completed_on,
+        }
+        for t in training.trainees_due(viewer=request.user)[:500]
+    ]

@@ -277,6 +277,7 @@ class Committee(DirectoryEntry):
 
     class Kind(models.TextChoices):
         DOC = "doc", _("District Operating Centre")
+        PROVINCIAL = "provincial_centre", _("Provincial Operating Centre")  # R-018: governor chairs it
         MDT = "mdt", _("Multidisciplinary team")
         CHILD_PROTECTION = "child_protection", _("Child-protection committee")
         VILLAGE = "village", _("Village committee")
@@ -526,3 +527,23 @@ class LibraryDocument(AgencyOwned, TimeStamped):
                 return Q(pk__in=[])
             return Q(audience=cls.Audience.NETWORK) | Q(agency_id__in=members)
         return Q(agency_id__in=[g.agency_id for g in viewer.grants if g.role in MAINTAINER_ROLES])
+
+
+class TrainingFollowUp(models.Model):
+    """A trainee followed up after a course (R-020: "following up with trainees"): do they use what they
+    learned, are they still active in the network, what further training they need."""
+
+    training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="follow_ups")
+    followed_up_on = models.DateField(_("followed up on"))
+    applying = models.BooleanField(_("uses what they learned"), null=True)
+    still_active = models.BooleanField(_("still active in the network"), null=True)
+    needs = models.CharField(_("further training or support needed"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-followed_up_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.training} · {self.followed_up_on}"

@@ -20,7 +20,7 @@ from safepassage.geo.models import Area
 from safepassage.geo.services import areas_import
 from safepassage.linkage.demo import generate_duplicates
 from safepassage.migration.demo import generate_followup, generate_migration
-from safepassage.network.demo import generate_directory, generate_library
+from safepassage.network.demo import generate_directory, generate_library, generate_training_follow_up
 from safepassage.prevention.demo import generate_prevention
 from safepassage.registry.demo import generate_documentation, generate_population
 from safepassage.workplaces.demo import generate_links_and_media, generate_workplaces
@@ -101,6 +101,7 @@ def load_demo(*, logins_file: Path, people: int = 20_000, records: int | None = 
         # Before the population: its alerts are routed to the responders who cover the villages.
         generate_directory(agencies=agencies)
         generate_library(agencies=agencies)  # laws, agreements and guidelines
+        generate_training_follow_up(agencies=agencies)  # provincial centre, trainees followed up
         if people:
             generate_population(people=people, agencies=agencies)
             generate_documentation(agencies=agencies)  # a stateless child with an open citizenship problem
