@@ -28,6 +28,7 @@ from safepassage.migration.models import (
     Registration,
     ReintegrationStep,
     ReturnInterview,
+    check_code,
 )
 from safepassage.migration.services import _registration_for, _visible
 from safepassage.network.models import Organisation
@@ -92,8 +93,7 @@ def level_save(
     if actor is not None and not actor.is_superuser:
         raise PermissionDenied(_("Only a system administrator changes the escalation path."))
     errors: dict[str, list[str]] = {}
-    if not code or not code.replace("_", "").isalnum() or code != code.lower():
-        errors["code"] = [_("A code is lower-case letters, digits and _.")]
+    check_code(code, errors)
     if not name.strip():
         errors["name"] = [_("Give the level a name.")]
     if not 0 <= order <= 1000:

@@ -485,7 +485,26 @@ class TracingStep(models.Model):
 # reintegration (R-065, R-067). Children of a registration: seen and changed as the registration is.
 
 
-class DisputeLevel(models.Model):
+class ListedEntry:
+    """An entry of a list kept as data (a code, a name, names per language): its name in a language."""
+
+    name: str
+    names: dict[str, str]
+
+    def label(self, language: str | None = None) -> str:
+        from django.utils.translation import get_language
+
+        lang = (language or get_language() or "en").split("-")[0]
+        return str(self.names.get(lang) or self.name)
+
+
+def check_code(code: str, errors: dict[str, list[str]]) -> None:
+    """A list entry's code: lower-case letters, digits and _."""
+    if not code or not code.replace("_", "").isalnum() or code != code.lower():
+        errors["code"] = [str(_("A code is lower-case letters, digits and _."))]
+
+
+class DisputeLevel(ListedEntry, models.Model):
     """One level of the escalation path of a labour dispute, as data: the seeds' path (community staff →
     village committee → township government → official visit to the employer) and the formal channels
     (labour inspector, labour court). Administrators add, rename, reorder and retire levels."""
@@ -502,12 +521,6 @@ class DisputeLevel(models.Model):
 
     def __str__(self) -> str:
         return self.label()
-
-    def label(self, language: str | None = None) -> str:
-        from django.utils.translation import get_language
-
-        lang = (language or get_language() or "en").split("-")[0]
-        return str(self.names.get(lang) or self.name)
 
 
 class LabourDispute(models.Model):
@@ -654,7 +667,7 @@ class ReintegrationStep(models.Model):
 # R-055, R-056).
 
 
-class RedFlag(models.Model):
+class RedFlag(ListedEntry, models.Model):
     """A recruitment or employment red flag, as data (the seeds' list: deposits, unregulated deductions, no
     standard contract, recruitment fees, brokers cheating migrants, documents kept, exorbitant transport
     costs). System administrators add, rename and retire them."""
@@ -670,12 +683,6 @@ class RedFlag(models.Model):
 
     def __str__(self) -> str:
         return self.label()
-
-    def label(self, language: str | None = None) -> str:
-        from django.utils.translation import get_language
-
-        lang = (language or get_language() or "en").split("-")[0]
-        return str(self.names.get(lang) or self.name)
 
 
 class RecruiterFlag(models.Model):

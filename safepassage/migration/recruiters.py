@@ -28,6 +28,7 @@ from safepassage.migration.models import (
     RecruiterFlag,
     RedFlag,
     Registration,
+    check_code,
     working_agencies,
 )
 from safepassage.workplaces.models import Recruiter
@@ -128,8 +129,7 @@ def red_flag_save(
     if actor is not None and not actor.is_superuser:
         raise PermissionDenied(_("Only a system administrator changes the list of red flags."))
     errors: dict[str, list[str]] = {}
-    if not code or not code.replace("_", "").isalnum() or code != code.lower():
-        errors["code"] = [_("A code is lower-case letters, digits and _.")]
+    check_code(code, errors)
     if not name.strip():
         errors["name"] = [_("Give the red flag a name.")]
     if errors:
