@@ -608,7 +608,7 @@ def generate_training_follow_up(*, agencies: dict[str, Agency], today: date | No
         return {"committees": 0, "follow_ups": 0}
     today = today or timezone.localdate()
     province = Area.objects.filter(level="province").order_by("code").first()
-    services.committee_create(
+    centre = services.committee_create(
         actor=None,
         agency=owner,
         name="Provincial Operating Centre (chaired by the governor)",
@@ -616,6 +616,14 @@ def generate_training_follow_up(*, agencies: dict[str, Agency], today: date | No
         area_code=province.code if province else None,
         meets="Quarterly",
     )
+    for n, responder in enumerate(Responder.objects.filter(agency=owner).order_by("pk")[:6]):
+        services.committee_seat_set(
+            actor=None,
+            committee=centre,
+            responder_id=responder.pk,
+            seat="chair" if n == 0 else "secretary" if n == 1 else "member",
+            since=today - timedelta(days=365),
+        )
     done = 0
     due = Training.objects.filter(
         responder__agency=owner, completed_on__lte=today - timedelta(days=training.FOLLOW_UP_AFTER_DAYS)

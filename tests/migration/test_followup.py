@@ -246,3 +246,40 @@ def test_a_system_administrator_changes_the_escalation_path(world):
     assert (
         web_client(world.coordinator_a).post("/migration/disputes/", {"level-code": "x"}).status_code == 404
     )
+
+
+def test_erasing_the_person_blanks_their_words_after_return(world):
+    from safepassage.migration.models import ReintegrationStep, ReturnInterview
+    from safepassage.privacy.services import erase_person
+
+    registration = register(world, channel_ab(world))
+    followup.return_interview_record(
+        actor=world.caseworker_a,
+        registration=registration,
+        returned_on=TODAY,
+        why="chose",
+        experience="My boss was Mr X",
+        advice_for_others="Ask Ms Y",
+    )
+    followup.reintegration_add(
+        actor=world.caseworker_a,
+        registration=registration,
+        kind="school",
+        started_on=TODAY,
+        note="At Z school",
+    )
+    dispute = followup.dispute_open(
+        actor=world.caseworker_a, registration=registration, opened_on=TODAY, about=["dismissal"]
+    )
+    followup.dispute_escalate(
+        actor=world.caseworker_a,
+        dispute=dispute,
+        level="village_committee",
+        taken_on=TODAY,
+        handled_by="Mr W",
+    )
+    erase_person(actor=world.coordinator_a, person=registration.person, reason="person_asked")
+    interview = ReturnInterview.objects.get()
+    assert (interview.experience, interview.advice_for_others, interview.why) == ("", "", "chose")
+    assert ReintegrationStep.objects.get().note == ""
+    assert dispute.steps.get().handled_by == ""

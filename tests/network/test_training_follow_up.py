@@ -96,4 +96,7 @@ def test_the_demo_follows_up_half_the_trainees_due(world, trainee):
 
     made = generate_training_follow_up(agencies={"cc": world.agency_a})
     assert made == {"committees": 1, "follow_ups": 1}
+    from safepassage.network.models import Committee
+
+    assert Committee.objects.get(kind="provincial_centre").seats.get().seat == "chair"
     assert list(training.trainees_due(viewer=world.coordinator_a)) == []
