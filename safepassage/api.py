@@ -30,9 +30,11 @@ from safepassage.geo.api import router as geo_router
 from safepassage.imports.api import router as imports_router
 from safepassage.linkage.api import router as linkage_router
 from safepassage.migration.api import router as migration_router
+from safepassage.migration.followup_api import router as migration_followup_router
 from safepassage.migration.report_api import router as migration_reports_router
 from safepassage.network.api import router as network_router
 from safepassage.network.children_api import router as children_groups_router
+from safepassage.network.library_api import router as network_library_router
 from safepassage.notify.api import router as notify_router
 from safepassage.prevention.api import router as prevention_router
 from safepassage.privacy.api import router as privacy_router
@@ -40,6 +42,7 @@ from safepassage.registry.api import router as registry_router
 from safepassage.registry.documents_api import router as registry_documents_router
 from safepassage.reports.api import router as reports_router
 from safepassage.workplaces.api import router as workplaces_router
+from safepassage.workplaces.links_api import router as workplaces_links_router
 from safepassage.workplaces.status_api import router as employer_standing_router
 
 api = NinjaAPI(
@@ -124,14 +127,17 @@ _register(
     reports_router,
     workplaces_router,
     employer_standing_router,
+    workplaces_links_router,
     network_router,
     children_groups_router,
+    network_library_router,
     cases_router,
     child_roles_router,
     cases_sharing_router,
     break_glass_router,
     cases_pdf_router,
     migration_router,
+    migration_followup_router,
     migration_reports_router,
     prevention_router,
     lessons_router,

@@ -2489,6 +2489,319 @@ API_CASES += [
 ]
 
 
+# --- issue 22 part 8 (the smaller records): links, supply chains, hot spots, media; disputes, return,
+# recruiters' red flags; the library and trainees followed up.
+
+STAFF_AB = dict.fromkeys(STAFF, 200)
+KEEPERS_AB = {"admin_a": 200, "coordinator_a": 200, "admin_b": 200, "coordinator_b": 200}
+AGENCY_MEMBERS = dict.fromkeys(MEMBERS, 200)
+MEMBERS_A = [p for p, (agency, _, _) in PERSONAS.items() if agency == "a"]
+
+
+def workplace_a2(world: World) -> Any:
+    from safepassage.workplaces.services import workplace_create
+
+    return _cached(
+        world,
+        "workplace_a2",
+        lambda: workplace_create(actor=world.coordinator_a, name="Bar 9", sector="entertainment"),
+    )
+
+
+def media_m(world: World, key: str) -> Any:
+    from datetime import date
+
+    from safepassage.workplaces import links
+
+    return _cached(
+        world,
+        key,
+        lambda: links.media_add(
+            actor=world.caseworker_a,
+            published_on=date(2025, 1, 2),
+            outlet="Matrix News",
+            title="Pier story",
+            workplace_id=workplace_a(world).pk,
+        ),
+    )
+
+
+def dispute_m(world: World, key: str = "dispute_m") -> Any:
+    from datetime import date
+
+    from safepassage.migration import followup
+
+    return _cached(
+        world,
+        key,
+        lambda: followup.dispute_open(
+            actor=world.caseworker_a,
+            registration=registration_m(world)["registration"],
+            opened_on=date.today(),
+            about=["unlawful_deposits"],
+        ),
+    )
+
+
+def channel_recruiter_m(world: World) -> Any:
+    from datetime import date, timedelta
+
+    from safepassage.migration import services
+    from safepassage.workplaces.services import recruiter_create
+
+    def make() -> Any:
+        recruiter = recruiter_create(
+            actor=world.coordinator_a,
+            name="Channel broker",
+            registered_on=date.today(),
+            registration_office="Office",
+        )
+        services.registration_create(
+            actor=world.caseworker_a,
+            channel=channel_m(world),
+            purpose="work",
+            travel_date=date.today() - timedelta(days=5),
+            consent="person",
+            person_fields={
+                "given_name": "Recruited",
+                "birth_year": 1999,
+                "village_code": world.village_1.code,
+            },
+            recruiter_id=recruiter.pk,
+        )
+        return recruiter
+
+    return _cached(world, "channel_recruiter_m", make)
+
+
+def library_file_m(world: World) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safepassage.network import library
+
+    return _cached(
+        world,
+        "library_file_m",
+        lambda: library.document_add(
+            actor=world.coordinator_a,
+            title="Matrix guideline",
+            kind="guideline",
+            language="en",
+            audience="agency",
+            upload=SimpleUploadedFile("g.pdf", b"%PDF-1.4 guideline", content_type="application/pdf"),
+        ),
+    )
+
+
+def training_m(world: World) -> Any:
+    from datetime import date
+
+    from safepassage.network import services
+
+    def make() -> Any:
+        organisation = services.organisation_create(
+            actor=world.coordinator_a, name="Matrix office", kind="member"
+        )
+        responder = services.responder_create(
+            actor=world.coordinator_a,
+            organisation_id=organisation.pk,
+            name="Trainee",
+            role_type="social_worker",
+        )
+        return services.training_add(
+            actor=world.coordinator_a, responder=responder, course="Indicators", completed_on=date(2025, 1, 2)
+        )
+
+    return _cached(world, "training_m", make)
+
+
+UI_CASES += [
+    Case("workplaces:hotspots", lambda w: reverse("workplaces:hotspots"), only(STAFF_AB, 404, 302)),
+    Case("workplaces:media", lambda w: reverse("workplaces:media"), only(STAFF_AB, 404, 302)),
+    Case(
+        "workplaces:media_review",
+        lambda w: reverse("workplaces:media_review", args=[media_m(w, "media_ui").pk]),
+        only(dict.fromkeys(STAFF_A, 302), 404, 302),
+    ),
+    Case(
+        "workplaces:connections",
+        lambda w: reverse("workplaces:connections", args=[workplace_a(w).pk]),
+        only(STAFF_A, 404, 302),
+    ),
+    Case(
+        "migration:followup_action",
+        lambda w: reverse(
+            "migration:followup_action", args=[registration_m(w)["registration"].pk, "reintegration"]
+        ),
+        only(dict.fromkeys(REG_SEEN, 302), 404, 302),
+        "POST",
+        lambda w: {"reint-kind": "school", "reint-started_on": _today(), "reint-status": "ongoing"},
+    ),
+    Case(
+        "migration:disputes",
+        lambda w: reverse("migration:disputes"),
+        only({**PEOPLE_AB, "sysadmin": 200}, 404, 302),
+    ),
+    Case(
+        "migration:channel_recruiters",
+        lambda w: reverse("migration:channel_recruiters", args=[channel_m(w).pk]),
+        only(PEOPLE_AB, 404, 302),
+    ),
+    Case(
+        "migration:red_flags",
+        lambda w: reverse("migration:red_flags"),
+        only({**PEOPLE_AB, "sysadmin": 200}, 404, 302),
+    ),
+    Case("network:library", lambda w: reverse("network:library"), only(AGENCY_MEMBERS, 404, 302)),
+    Case(
+        "network:library_file",
+        lambda w: reverse("network:library_file", args=[library_file_m(w).pk]),
+        only(dict.fromkeys(MEMBERS_A, 200), 404, 302),
+    ),
+    Case(
+        "network:training_follow_up",
+        lambda w: reverse("network:training_follow_up", args=[training_m(w).pk]),
+        only({"admin_a": 200, "coordinator_a": 200}, 404, 302),
+    ),
+    Case("network:trainees", lambda w: reverse("network:trainees"), only(KEEPERS_AB, 404, 302)),
+]
+
+API_CASES += [
+    Case(
+        "GET /api/v1/workplaces/{workplace_id}/links",
+        lambda w: f"/api/v1/workplaces/{workplace_a(w).pk}/links",
+        only(STAFF_A, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/workplaces/{workplace_id}/links",
+        lambda w: f"/api/v1/workplaces/{workplace_a(w).pk}/links",
+        only(dict.fromkeys(STAFF_A, 201), 404, 401),
+        "POST",
+        lambda w: {
+            "to_workplace_id": workplace_a2(w).pk,
+            "kind": "people_moved",
+            "started_on": "2025-01-02",
+            "source": "tip",
+            "reliability": "C",
+        },
+    ),
+    Case(
+        "GET /api/v1/workplaces/{workplace_id}/supplies",
+        lambda w: f"/api/v1/workplaces/{workplace_a(w).pk}/supplies",
+        only(STAFF_A, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/workplaces/{workplace_id}/supplies",
+        lambda w: f"/api/v1/workplaces/{workplace_a(w).pk}/supplies",
+        only(dict.fromkeys(STAFF_A, 201), 404, 401),
+        "POST",
+        {"product": "Shrimp", "buyer_name": "Exporter", "source": "report"},
+    ),
+    Case("GET /api/v1/workplace-hotspots", lambda w: "/api/v1/workplace-hotspots", only(STAFF_AB, 404, 401)),
+    Case("GET /api/v1/media-items", lambda w: "/api/v1/media-items", only(STAFF_AB, 404, 401)),
+    Case(
+        "POST /api/v1/media-items",
+        lambda w: "/api/v1/media-items",
+        only(dict.fromkeys(STAFF, 201), 403, 401),
+        "POST",
+        {"published_on": "2025-01-02", "outlet": "Radio", "title": "Boats"},
+    ),
+    Case(
+        "POST /api/v1/media-items/{item_id}/accept",
+        lambda w: f"/api/v1/media-items/{media_m(w, 'media_accept').pk}/accept",
+        only({"admin_a": 200, "coordinator_a": 400, "caseworker_a": 403}, 404, 401),  # reviewed once
+        "POST",
+        {"reliability": "C"},
+    ),
+    Case(
+        "POST /api/v1/media-items/{item_id}/reject",
+        lambda w: f"/api/v1/media-items/{media_m(w, 'media_reject').pk}/reject",
+        only({"admin_a": 200, "coordinator_a": 400, "caseworker_a": 403}, 404, 401),
+        "POST",
+        {"reason": "Not news"},
+    ),
+    Case(
+        "GET /api/v1/migration/dispute-levels",
+        lambda w: "/api/v1/migration/dispute-levels",
+        statuses(200, 401),
+    ),
+    Case(
+        "GET /api/v1/migration/registrations/{registration_id}/disputes",
+        lambda w: _reg_url(w, "/disputes"),
+        _m(200),
+    ),
+    Case(
+        "POST /api/v1/migration/registrations/{registration_id}/disputes",
+        lambda w: _reg_url(w, "/disputes"),
+        _m(201),
+        "POST",
+        lambda w: {"opened_on": _today(), "about": ["dismissal"]},
+    ),
+    Case(
+        "POST /api/v1/migration/registrations/{registration_id}/disputes/{dispute_id}/steps",
+        lambda w: _reg_url(w, f"/disputes/{dispute_m(w).pk}/steps"),
+        _m(201),
+        "POST",
+        lambda w: {"level": "village_committee", "taken_on": _today()},
+    ),
+    Case(
+        "POST /api/v1/migration/registrations/{registration_id}/disputes/{dispute_id}/close",
+        lambda w: _reg_url(w, f"/disputes/{dispute_m(w, 'dispute_close').pk}/close"),
+        _m(400, admin_a=200),  # closed once
+        "POST",
+        lambda w: {"status": "resolved", "closed_on": _today(), "outcome": "Paid back"},
+    ),
+    Case(
+        "POST /api/v1/migration/registrations/{registration_id}/return-interviews",
+        lambda w: _reg_url(w, "/return-interviews"),
+        _m(201),
+        "POST",
+        lambda w: {"returned_on": _today(), "why": "chose"},
+    ),
+    Case(
+        "POST /api/v1/migration/registrations/{registration_id}/reintegration",
+        lambda w: _reg_url(w, "/reintegration"),
+        _m(201),
+        "POST",
+        lambda w: {"kind": "training", "started_on": _today()},
+    ),
+    Case(
+        "GET /api/v1/migration/channels/{channel_id}/recruiters",
+        lambda w: f"/api/v1/migration/channels/{channel_m(w).pk}/recruiters",
+        _m(200, PEOPLE_AB),
+    ),
+    Case(
+        "POST /api/v1/migration/channels/{channel_id}/recruiter-flags",
+        lambda w: f"/api/v1/migration/channels/{channel_m(w).pk}/recruiter-flags",
+        _m(201, dict.fromkeys(STAFF), volunteer_a=403, volunteer_b=403),
+        "POST",
+        lambda w: {"recruiter_id": channel_recruiter_m(w).pk, "flag": "fees_charged", "seen_on": _today()},
+    ),
+    Case("GET /api/v1/library", lambda w: "/api/v1/library", only(AGENCY_MEMBERS, 404, 401)),
+    Case(
+        "POST /api/v1/library",
+        lambda w: "/api/v1/library",
+        only(dict.fromkeys(KEEPERS_AB, 201), 403, 401),
+        "POST",
+        {
+            "title": "A law",
+            "kind": "law",
+            "language": "th",
+            "audience": "network",
+            "url": "https://example.org",
+        },
+    ),
+    Case(
+        "POST /api/v1/trainings/{training_id}/follow-ups",
+        lambda w: f"/api/v1/trainings/{training_m(w).pk}/follow-ups",
+        only({"admin_a": 201, "coordinator_a": 201}, 404, 401),
+        "POST",
+        lambda w: {"followed_up_on": _today(), "applying": True},
+    ),
+    Case("GET /api/v1/trainees-due", lambda w: "/api/v1/trainees-due", statuses(200, 401)),
+]
+
+
 PUBLIC_ROUTES = {
     "healthz",
     "login",

@@ -424,3 +424,109 @@ def _market_children(rng: random.Random, coordinator: User, today: date) -> int:
             tracing=rng.choice(["open", "found", "found", "not_found"]),
         )
     return 10
+
+
+def generate_followup(
+    *, agencies: dict[str, Agency], seed: int = 22, today: date | None = None
+) -> dict[str, int]:
+    """Demo for issue 22 part 8: labour disputes at several levels of the path, returned workers' experience
+    and reintegration steps (one of them a child followed up after school)."""
+    from safepassage.migration import followup
+    from safepassage.migration.models import DisputeLevel, Registration
+
+    rng = random.Random(seed)
+    today = today or timezone.localdate()
+    path = list(DisputeLevel.objects.filter(active=True).values_list("code", flat=True))
+    arrived = Registration.objects.filter(
+        status=Registration.Status.ARRIVED, arrived_on__lte=today - timedelta(days=60)
+    ).order_by("pk")
+    made = {"disputes": 0, "returned": 0}
+    for n, registration in enumerate(arrived[:60]):
+        actor = _coordinator(registration.agency)
+        if actor is None or registration.arrived_on is None:
+            continue
+        if n % 6 == 0 and path:
+            start = registration.arrived_on + timedelta(days=rng.randint(20, 50))
+            dispute = followup.dispute_open(
+                actor=actor,
+                registration=registration,
+                opened_on=start,
+                about=rng.sample(
+                    ["unlawful_deposits", "withholding_of_wages", "breach_of_contract", "dismissal"], 1
+                ),
+                employer_name="(demo employer)",
+                first_level=path[0],
+                handled_by="Community worker",
+            )
+            for climb, code in enumerate(path[1 : rng.randint(1, len(path))], start=1):
+                when = start + timedelta(days=7 * climb)
+                if when > today:
+                    break
+                followup.dispute_escalate(actor=actor, dispute=dispute, level=code, taken_on=when)
+            if rng.random() < 0.4:
+                followup.dispute_close(
+                    actor=actor,
+                    dispute=dispute,
+                    status="resolved",
+                    closed_on=today,
+                    outcome="Deposit paid back",
+                )
+            made["disputes"] += 1
+        elif n % 6 == 3:
+            back = min(today, registration.arrived_on + timedelta(days=rng.randint(40, 200)))
+            followup.return_interview_record(
+                actor=actor,
+                registration=registration,
+                returned_on=back,
+                interviewed_on=today,
+                why=rng.choice(["contract_ended", "chose", "dismissed", "escaped"]),
+                paid_as_promised=rng.random() < 0.6,
+                job_as_promised=rng.random() < 0.7,
+                problems=rng.sample(PROBLEMS, rng.randint(0, 2)),
+                would_go_again=rng.choice(["yes", "no", "unsure"]),
+                experience="Synthetic demo: the work was harder than we were told.",
+                advice_for_others="Register with the channel and keep the hotline number.",
+            )
+            step = followup.reintegration_add(
+                actor=actor,
+                registration=registration,
+                kind=rng.choice(["school", "training", "livelihood", "family"]),
+                started_on=back,
+            )
+            followup.reintegration_follow_up(
+                actor=actor, step=step, followed_up_on=today, status="ongoing", back_in_child_labour=False
+            )
+            made["returned"] += 1
+    made["red_flags"] = _red_flags_at_destination(rng, today)
+    return made
+
+
+def _red_flags_at_destination(rng: random.Random, today: date) -> int:
+    """The destination end of each channel raises a red flag on one recruiter who sends people through it."""
+    from safepassage.migration import recruiters
+    from safepassage.migration.models import Channel, Registration
+
+    raised = 0
+    for channel in Channel.objects.select_related("destination_organisation").order_by("pk"):
+        pick = (
+            Registration.objects.filter(channel=channel, recruiter__isnull=False)
+            .order_by("pk")
+            .values_list("recruiter_id", flat=True)
+            .first()
+        )
+        destination = channel.destination_agency_id
+        actor = (
+            _coordinator(Agency.objects.get(pk=destination)) if destination else _coordinator(channel.agency)
+        )
+        if pick is None or actor is None:
+            continue
+        recruiters.recruiter_flag_raise(
+            actor=actor,
+            channel=channel,
+            recruiter_id=pick,
+            flag=rng.choice(["holds_documents", "salary_deductions", "transport_costs"]),
+            seen_on=today - timedelta(days=rng.randint(1, 60)),
+            note="Synthetic demo: told by workers at a check-in.",
+        )
+        raised += 1
+    return raised

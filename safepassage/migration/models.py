@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.access import Viewer
 from safepassage.core.disclosure import new_record_key
-from safepassage.core.fields import EncryptedCharField, EncryptedJSONField
+from safepassage.core.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
 from safepassage.core.models import AgencyOwned, TimeStamped
 from safepassage.core.roles import Action, Role
 
@@ -479,3 +479,229 @@ class TracingStep(models.Model):
 
     def __str__(self) -> str:
         return self.action
+
+
+# Issue 22 part 8: labour disputes and their escalation (R-040); returned workers' experience and community
+# reintegration (R-065, R-067). Children of a registration: seen and changed as the registration is.
+
+
+class ListedEntry:
+    """An entry of a list kept as data (a code, a name, names per language): its name in a language."""
+
+    name: str
+    names: dict[str, str]
+
+    def label(self, language: str | None = None) -> str:
+        from django.utils.translation import get_language
+
+        lang = (language or get_language() or "en").split("-")[0]
+        return str(self.names.get(lang) or self.name)
+
+
+def check_code(code: str, errors: dict[str, list[str]]) -> None:
+    """A list entry's code: lower-case letters, digits and _."""
+    if not code or not code.replace("_", "").isalnum() or code != code.lower():
+        errors["code"] = [str(_("A code is lower-case letters, digits and _."))]
+
+
+class DisputeLevel(ListedEntry, models.Model):
+    """One level of the escalation path of a labour dispute, as data: the seeds' path (community staff →
+    village committee → township government → official visit to the employer) and the formal channels
+    (labour inspector, labour court). Administrators add, rename, reorder and retire levels."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    names = models.JSONField(_("name in other languages"), default=dict, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    formal = models.BooleanField(_("a formal complaint channel"), default=False)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.label()
+
+
+class LabourDispute(models.Model):
+    """A dispute between a migrant and an employer (breach of contract, deposit withheld, dismissal, pay) and
+    its mediation: each step records the level it reached, so the escalation path is visible."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+        DROPPED = "dropped", _("Dropped")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="disputes")
+    opened_on = models.DateField(_("raised on"))
+    about = models.JSONField(_("what it is about"), default=list)
+    employer_name = models.CharField(_("employer"), max_length=200, blank=True)
+    workplace = models.ForeignKey(
+        "workplaces.Workplace", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    amount_recovered = models.PositiveIntegerField(_("money recovered"), null=True, blank=True)
+    recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"dispute #{self.pk}"
+
+    def about_labels(self) -> str:
+        labels = dict(Problem.choices) | dict(DISPUTE_TOPICS)
+        return ", ".join(str(labels.get(code, code)) for code in self.about)
+
+    @property
+    def current_step(self) -> DisputeStep | None:
+        steps = list(self.steps.all())
+        return max(steps, key=lambda s: (s.level.order, s.taken_on, s.pk)) if steps else None
+
+
+DISPUTE_TOPICS = [
+    ("breach_of_contract", _("Breach of contract")),
+    ("dismissal", _("Dismissed")),
+]
+
+
+class DisputeStep(models.Model):
+    """A step of a dispute at one level: who took it up, when, and what came of it."""
+
+    dispute = models.ForeignKey(LabourDispute, on_delete=models.CASCADE, related_name="steps")
+    level = models.ForeignKey(DisputeLevel, on_delete=models.PROTECT, related_name="+")
+    taken_on = models.DateField(_("date"))
+    handled_by = models.CharField(_("who handled it"), max_length=200, blank=True)
+    result = models.CharField(_("what came of it"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["taken_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.taken_on}"
+
+
+class ReturnInterview(models.Model):
+    """A returned worker's experience (R-067), in their own words and a few answers that can be counted."""
+
+    class Why(models.TextChoices):
+        CONTRACT_ENDED = "contract_ended", _("The contract ended")
+        CHOSE = "chose", _("Chose to come back")
+        DISMISSED = "dismissed", _("Dismissed")
+        ESCAPED = "escaped", _("Left a bad situation or was helped out")
+        SENT_BACK = "sent_back", _("Sent back by the authorities")
+        FAMILY = "family", _("Family reasons")
+        OTHER = "other", _("Other")
+
+    class Again(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        UNSURE = "unsure", _("Not sure")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="return_interviews")
+    returned_on = models.DateField(_("came back on"))
+    interviewed_on = models.DateField(_("talked on"))
+    why = models.CharField(_("why they came back"), max_length=16, choices=Why.choices)
+    paid_as_promised = models.BooleanField(_("paid as promised"), null=True)
+    job_as_promised = models.BooleanField(_("the job was as promised"), null=True)
+    problems = models.JSONField(_("problems met"), default=list, blank=True)
+    would_go_again = models.CharField(_("would go again"), max_length=8, choices=Again.choices, blank=True)
+    experience = EncryptedTextField(_("in their words"), blank=True)
+    advice_for_others = EncryptedTextField(_("advice for others who want to go"), blank=True)
+    recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    SENSITIVE_FIELDS = ("experience", "advice_for_others")
+
+    class Meta:
+        ordering = ["-interviewed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"return interview #{self.pk}"
+
+
+class ReintegrationStep(models.Model):
+    """Help to settle back in the community (R-065): school, training, family support, livelihood — and, for a
+    child withdrawn from child labour, whether they went back to it at the last follow-up."""
+
+    class Kind(models.TextChoices):
+        SCHOOL = "school", _("Back to school")
+        TRAINING = "training", _("Vocational training")
+        FAMILY = "family", _("Family support")
+        LIVELIHOOD = "livelihood", _("Work or livelihood")
+        HEALTH = "health", _("Health or counselling")
+        COMMUNITY = "community", _("Accepted back in the community")
+        DOCUMENTS = "documents", _("Documents sorted out")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ONGOING = "ongoing", _("Ongoing")
+        DONE = "done", _("Done")
+        STOPPED = "stopped", _("Stopped")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="reintegration")
+    kind = models.CharField(_("what"), max_length=12, choices=Kind.choices)
+    started_on = models.DateField(_("started on"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ONGOING)
+    organisation = models.ForeignKey(
+        "network.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    followed_up_on = models.DateField(_("last followed up on"), null=True, blank=True)
+    back_in_child_labour = models.BooleanField(_("back in child labour at the last follow-up"), null=True)
+    note = EncryptedTextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    SENSITIVE_FIELDS = ("note",)
+
+    class Meta:
+        ordering = ["started_on", "id"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+# Issue 22 part 8: recruiters seen from the destination of a channel, with red flags from a list (R-053,
+# R-055, R-056).
+
+
+class RedFlag(ListedEntry, models.Model):
+    """A recruitment or employment red flag, as data (the seeds' list: deposits, unregulated deductions, no
+    standard contract, recruitment fees, brokers cheating migrants, documents kept, exorbitant transport
+    costs). System administrators add, rename and retire them."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=160)
+    names = models.JSONField(_("name in other languages"), default=dict, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.label()
+
+
+class RecruiterFlag(models.Model):
+    """A red flag raised against a recruiter by an agency at either end of a channel the recruiter sends
+    people through: the destination sees what the origin cannot (fees taken on arrival, documents kept)."""
+
+    recruiter = models.ForeignKey("workplaces.Recruiter", on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="recruiter_flags")
+    flag = models.ForeignKey(RedFlag, on_delete=models.PROTECT, related_name="+")
+    seen_on = models.DateField(_("seen on"))
+    note = EncryptedTextField(_("note"), blank=True)
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    SENSITIVE_FIELDS = ("note",)
+
+    class Meta:
+        ordering = ["-seen_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"red flag #{self.pk}"

@@ -191,6 +191,8 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_change = Registration.objects.visible_to(request.user, Action.CHANGE).filter(pk=pk).exists()
     checkins = list(registration.checkins.select_related("observation", "case"))
     next_due = next((c for c in checkins if c.done_on is None), None)
+    from safepassage.migration.followup_views import followup_context
+
     return render(
         request,
         "migration/registration.html",
@@ -207,6 +209,7 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "counselling": registration.counselling.all(),
             "alerts": registration.alerts.exclude(status=MigrationAlert.Status.RESOLVED),
             "case_staff": request.user.has_perm("cases.view_cases"),
+            **followup_context(registration),
         },
     )
 

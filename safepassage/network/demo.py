@@ -614,3 +614,85 @@ def _committees(
                 since=today - timedelta(days=rng.randint(60, 1200)),
             )
     return len(plan)
+
+
+def generate_library(*, agencies: dict[str, Agency]) -> int:
+    """Demo for issue 22 part 8 (R-101): a few laws, agreements and guidelines in the library, by link."""
+    from safepassage.network import library
+
+    owner = agencies.get("cc")
+    if owner is None:
+        return 0
+    entries = [
+        ("Anti-Trafficking in Persons Act B.E. 2551 (2008)", "law", "th", "TH", date(2008, 6, 6), "network"),
+        (
+            "MOU Thailand-Lao PDR on employment cooperation (2002)",
+            "agreement",
+            "en",
+            "LA",
+            date(2002, 10, 18),
+            "network",
+        ),
+        ("COMMIT Memorandum of Understanding (2004)", "agreement", "en", "", date(2004, 10, 29), "network"),
+        ("Provincial operating centre: referral procedure", "guideline", "th", "TH", None, "agency"),
+        ("Handbook for village volunteers (synthetic demo)", "handbook", "th", "TH", None, "network"),
+    ]
+    for title, kind, language, country, published_on, audience in entries:
+        library.document_add(
+            actor=None,
+            agency=owner,
+            title=title,
+            kind=kind,
+            language=language,
+            country=country,
+            published_on=published_on,
+            audience=audience,
+            url="https://example.org/demo-library",
+        )
+    return len(entries)
+
+
+def generate_training_follow_up(*, agencies: dict[str, Agency], today: date | None = None) -> dict[str, int]:
+    """Demo for issue 22 part 8 (R-018, R-020): the provincial operating centre as a committee, and half of
+    the trainees due a follow-up followed up (the rest wait on the "Trainees to follow up" page)."""
+    from safepassage.network import training
+    from safepassage.network.models import Training
+
+    owner = agencies.get("cc")
+    if owner is None:
+        return {"committees": 0, "follow_ups": 0}
+    today = today or timezone.localdate()
+    province = Area.objects.filter(level="province").order_by("code").first()
+    centre = services.committee_create(
+        actor=None,
+        agency=owner,
+        name="Provincial Operating Centre (chaired by the governor)",
+        kind="provincial_centre",
+        area_code=province.code if province else None,
+        meets="Quarterly",
+    )
+    for n, responder in enumerate(Responder.objects.filter(agency=owner).order_by("pk")[:6]):
+        services.committee_seat_set(
+            actor=None,
+            committee=centre,
+            responder_id=responder.pk,
+            seat="chair" if n == 0 else "secretary" if n == 1 else "member",
+            since=today - timedelta(days=365),
+        )
+    done = 0
+    due = Training.objects.filter(
+        responder__agency=owner, completed_on__lte=today - timedelta(days=training.FOLLOW_UP_AFTER_DAYS)
+    ).order_by("pk")
+    for n, course in enumerate(due[:40]):
+        if n % 2:
+            continue
+        training.training_follow_up(
+            actor=None,
+            training=course,
+            followed_up_on=today - timedelta(days=n % 30),
+            applying=n % 4 == 0,
+            still_active=True,
+            needs="" if n % 4 == 0 else "A refresher on the referral form",
+        )
+        done += 1
+    return {"committees": 1, "follow_ups": done}

@@ -277,6 +277,7 @@ class Committee(DirectoryEntry):
 
     class Kind(models.TextChoices):
         DOC = "doc", _("District Operating Centre")
+        PROVINCIAL = "provincial_centre", _("Provincial Operating Centre")  # R-018: governor chairs it
         MDT = "mdt", _("Multidisciplinary team")
         CHILD_PROTECTION = "child_protection", _("Child-protection committee")
         VILLAGE = "village", _("Village committee")
@@ -469,3 +470,84 @@ class HelpPageCount(models.Model):
 from safepassage.network.children_models import ChildMember as ChildMember  # noqa: E402  (same app)
 from safepassage.network.children_models import ChildrenGroup as ChildrenGroup  # noqa: E402
 from safepassage.network.children_models import ChildrenGroupReport as ChildrenGroupReport  # noqa: E402
+
+# Issue 22 part 8: a reference library of laws, agreements, plans and guidelines (R-101).
+
+
+def _library_path(instance: LibraryDocument, filename: str) -> str:
+    import uuid
+
+    return f"library/{uuid.uuid4().hex}-{filename[-80:]}"
+
+
+class LibraryDocument(AgencyOwned, TimeStamped):
+    """A law, an agreement between countries (MOU), a national plan, an operational guideline, a handbook or a
+    country timeline: a link or a file (sealed on disk like every attachment), kept by one agency and read by
+    the whole network or by that agency only."""
+
+    class Kind(models.TextChoices):
+        LAW = "law", _("Law or regulation")
+        AGREEMENT = "agreement", _("Agreement or MOU between countries or agencies")
+        PLAN = "plan", _("National plan or policy")
+        GUIDELINE = "guideline", _("Operational guideline or procedure")
+        HANDBOOK = "handbook", _("Handbook or training material")
+        TIMELINE = "timeline", _("Country timeline")
+        OTHER = "other", _("Other")
+
+    class Audience(models.TextChoices):
+        NETWORK = "network", _("Everyone in the network")
+        AGENCY = "agency", _("Only our agency")
+
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    language = models.CharField(_("language"), max_length=16)
+    country = models.CharField(_("country (code)"), max_length=2, blank=True)
+    published_on = models.DateField(_("date"), null=True, blank=True)
+    summary = models.TextField(_("what it is about"), blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    file = models.FileField(upload_to=_library_path, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    audience = models.CharField(_("who may see it"), max_length=8, choices=Audience.choices)
+    active = models.BooleanField(_("in the library"), default=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-published_on", "title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def scope_q(cls, viewer: Viewer, action: str) -> Q:
+        """The network's documents for every member of an agency; an agency's own for its members; kept by
+        the agency's administrators and coordinators."""
+        members = [g.agency_id for g in viewer.grants]
+        if action == Action.VIEW:
+            if not members:
+                return Q(pk__in=[])
+            return Q(audience=cls.Audience.NETWORK) | Q(agency_id__in=members)
+        return Q(agency_id__in=[g.agency_id for g in viewer.grants if g.role in MAINTAINER_ROLES])
+
+
+class TrainingFollowUp(models.Model):
+    """A trainee followed up after a course (R-020: "following up with trainees"): do they use what they
+    learned, are they still active in the network, what further training they need."""
+
+    training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="follow_ups")
+    followed_up_on = models.DateField(_("followed up on"))
+    applying = models.BooleanField(_("uses what they learned"), null=True)
+    still_active = models.BooleanField(_("still active in the network"), null=True)
+    needs = models.CharField(_("further training or support needed"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-followed_up_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.training} · {self.followed_up_on}"

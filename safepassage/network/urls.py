@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safepassage.network import children_views, help_views, views
+from safepassage.network import children_views, help_views, library_views, training_views, views
 
 app_name = "network"
 urlpatterns = [
@@ -26,5 +26,9 @@ urlpatterns = [
     path("help-page/", help_views.help_data_page, name="help_data"),
     path("help-page/<str:what>/<int:pk>/checked/", help_views.help_data_check, name="help_data_check"),
     path("help-page/wages/", help_views.help_data_wage, name="help_data_wage"),
+    path("trainings/<int:pk>/follow-up/", training_views.follow_up, name="training_follow_up"),
+    path("trainees/", training_views.trainees, name="trainees"),
+    path("library/", library_views.library_page, name="library"),
+    path("library/<int:pk>/file/", library_views.library_file, name="library_file"),
     path("sharing/", views.sharing_agreement_list, name="sharing"),
 ]

@@ -159,9 +159,10 @@ def _registrations(person: Person) -> list[int]:
 
 
 def scrub_registrations(ids: list[int]) -> int:
-    """Phone, messaging, family contact, documents and the exact place; the advice given and the notes of
-    check-ins. The worker's words kept apart on workplace evidence made from a check-in go, and the files
-    attached to that evidence."""
+    """Phone, messaging, family contact, documents and the exact place; the advice given, the notes of
+    check-ins, a returned worker's words, reintegration notes and what dispute steps said. The worker's
+    words kept apart on workplace evidence made from a check-in go, and the files attached to that
+    evidence."""
     if not ids:
         return 0
     done = migration.Registration.objects.filter(pk__in=ids).update(
@@ -175,6 +176,12 @@ def scrub_registrations(ids: list[int]) -> int:
     migration.Counselling.objects.filter(registration_id__in=ids).update(advice="", outcome="")
     migration.CheckIn.objects.filter(registration_id__in=ids).update(notes="")
     migration.MigrationAlert.objects.filter(registration_id__in=ids).update(resolution_note="")
+    # Issue 22 part 8: the returned worker's words, reintegration notes and what dispute steps said.
+    migration.ReturnInterview.objects.filter(registration_id__in=ids).update(
+        experience="", advice_for_others=""
+    )
+    migration.ReintegrationStep.objects.filter(registration_id__in=ids).update(note="")
+    migration.DisputeStep.objects.filter(dispute__registration_id__in=ids).update(handled_by="", result="")
     observations = migration.CheckIn.objects.filter(
         registration_id__in=ids, observation__isnull=False
     ).values("observation_id")

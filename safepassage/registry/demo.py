@@ -1180,4 +1180,18 @@ def generate_documentation(*, agencies: dict[str, Agency]) -> int:
     for n, person in enumerate(others):
         documents.document_add(actor=None, person=person, kind="citizenship", state="has", country="TH")
         documents.document_add(actor=None, person=person, kind="id_card", state=states[n % len(states)])
+    # Social-security enrolment and portability of a few adults.
+    adults = Person.objects.filter(
+        agency=agencies["cc"], birth_year__lte=this_year - 20, erased_at__isnull=True
+    ).order_by("pk")[:4]
+    for n, adult in enumerate(adults):
+        documents.document_add(
+            actor=None,
+            person=adult,
+            kind="social_security",
+            state="has" if n % 2 == 0 else "none",
+            country="TH",
+        )
+        if n % 2 == 0:
+            documents.document_add(actor=None, person=adult, kind="social_security_portable", state="none")
     return len(children)

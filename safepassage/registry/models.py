@@ -649,6 +649,10 @@ class DocumentKind(models.TextChoices):
     WORK_PERMIT = "work_permit", _("Work permit")
     MOU_CONTRACT = "mou_contract", _("MOU contract (recruited through the government channel)")
     DEPENDANT = "dependant", _("Registered as a dependant of a migrant worker")
+    # Issue 22 part 8, R-098: enrolment in a social-security scheme (the country is the scheme's), and whether
+    # its benefits can be taken home (portability); "has it" means enrolled or portable.
+    SOCIAL_SECURITY = "social_security", _("Social security enrolment")
+    SOCIAL_SECURITY_PORTABLE = "social_security_portable", _("Social security benefits can be taken home")
     OTHER = "other", _("Other document")
 
 

@@ -13,7 +13,7 @@ from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action
 from safepassage.geo.models import Area
 from safepassage.registry import scoring
-from safepassage.registry.models import Alert, Assessment, Catalogue, Household, Person
+from safepassage.registry.models import Alert, Assessment, Catalogue, Household, Indicator, Person
 
 
 def reassess_cutoff(catalogue: Catalogue | None, today: date | None = None) -> date:
@@ -222,3 +222,21 @@ def holds_risk_records(viewer: Any) -> bool:
     if Person.objects.filter(agency_id__in=[g.agency_id for g in grants]).exists():
         return True
     return v.user_id is not None and Alert.recipients.through.objects.filter(user_id=v.user_id).exists()
+
+
+def village_indicators(assessment: Assessment | None) -> list[tuple[str, str, int, str]]:
+    """The village-level indicators of a village's assessment for its community profile (issue 22 part 8,
+    R-002): each indicator's domain, title, score (1 lowest risk to 3) and what that score means, in the
+    catalogue's order."""
+    if assessment is None or not assessment.subject_is_village:
+        return []
+    scores = assessment.scores or {}
+    indicators = Indicator.objects.filter(catalogue_id=assessment.catalogue_id, level=Indicator.Level.VILLAGE)
+    rows = []
+    for indicator in indicators.order_by("position", "code"):
+        if indicator.code in scores:
+            score = int(scores[indicator.code])
+            rows.append(
+                (indicator.get_domain_display(), indicator.title, score, indicator.rubric_text(score))
+            )
+    return rows

@@ -102,6 +102,7 @@ def village_detail(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "registry/village_detail.html",
         {
+            "village_indicators": selectors.village_indicators(village_assessment),
             "village": village,
             "page": page,
             "cutoff": selectors.reassess_cutoff(catalogue),

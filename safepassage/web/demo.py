@@ -20,11 +20,11 @@ from safepassage.geo.demo import province_rows
 from safepassage.geo.models import Area
 from safepassage.geo.services import areas_import
 from safepassage.linkage.demo import generate_duplicates
-from safepassage.migration.demo import generate_migration
-from safepassage.network.demo import generate_directory
+from safepassage.migration.demo import generate_followup, generate_migration
+from safepassage.network.demo import generate_directory, generate_library, generate_training_follow_up
 from safepassage.prevention.demo import generate_prevention
 from safepassage.registry.demo import generate_documentation, generate_population
-from safepassage.workplaces.demo import generate_workplaces
+from safepassage.workplaces.demo import generate_links_and_media, generate_workplaces
 
 AGENCIES = [
     ("cc", "Provincial Coordination Centre for Children and Women", Agency.Kind.GOVERNMENT),
@@ -101,14 +101,18 @@ def load_demo(*, logins_file: Path, people: int = 20_000, records: int | None = 
         User.objects.filter(username="cc.admin").update(is_superuser=True)
         # Before the population: its alerts are routed to the responders who cover the villages.
         generate_directory(agencies=agencies)
+        generate_library(agencies=agencies)  # laws, agreements and guidelines
+        generate_training_follow_up(agencies=agencies)  # provincial centre, trainees followed up
         if people:
             generate_population(people=people, agencies=agencies)
             generate_documentation(agencies=agencies)  # a stateless child with an open citizenship problem
             generate_prevention(agencies=agencies)  # help given to part of the people, some drifting
         generate_workplaces(agencies=agencies, employer_agency=agencies["employer"], **sized)
+        generate_links_and_media(agencies=agencies)  # venues linked, supply chains, media to review
         generate_cases(agencies=agencies, **sized)
         generate_migration(agencies=agencies, **sized)
         generate_exchange(agencies=agencies)
+        generate_followup(agencies=agencies)  # disputes up the escalation path, returned workers
         if people:
             generate_duplicates(agencies=agencies, **({} if records is None else {"count": min(records, 40)}))
     write_logins(logins_file, logins)

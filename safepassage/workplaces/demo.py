@@ -15,6 +15,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,7 +27,7 @@ from safepassage.geo.demo import contains, to_lat_lon, to_plane
 from safepassage.geo.models import Area
 from safepassage.registry.demo import person_name
 from safepassage.workplaces import services
-from safepassage.workplaces.models import Employer, LabourIndicator, Observation
+from safepassage.workplaces.models import Employer, LabourIndicator, Observation, Workplace
 
 BRANDS = [
     "Golden",
@@ -527,3 +528,70 @@ def _standing(employer: Employer, today: date) -> None:
         notified_how="Inspection report delivered by the labour office",
     )
     status_services.return_reminders_send(today=today)  # the overdue returns, in the employer's notifications
+
+
+def generate_links_and_media(*, agencies: dict[str, Agency], today: date | None = None) -> dict[str, int]:
+    """Demo for issue 22 part 8: women moved between venues, supply links to buyers, media items to review."""
+    from safepassage.workplaces import links
+
+    today = today or timezone.localdate()
+    owner = agencies["cc"]
+    mine = Workplace.objects.filter(agency=owner).order_by("pk")
+    venues = list(mine.filter(sector__in=["entertainment", "commercial_sex", "massage"])[:4])
+    if len(venues) < 2:
+        venues = list(mine[:4])
+    made = {"links": 0, "supplies": 0, "media": 0}
+    for n, (src, dst) in enumerate(pairwise(venues)):
+        links.link_record(
+            actor=None,
+            from_workplace=src,
+            to_workplace_id=dst.pk,
+            kind="people_moved",
+            started_on=today - timedelta(days=120 - 30 * n),
+            ended_on=today - timedelta(days=90 - 30 * n),
+            source="tip",
+            reliability="C",
+            note="Synthetic demo: women moved between the venues at night.",
+        )
+        made["links"] += 1
+    buyer = Employer.objects.filter(agency=owner).order_by("pk").first()
+    for n, workplace in enumerate(mine.filter(sector__in=["seafood", "fishing", "agriculture"])[:3]):
+        links.supply_record(
+            actor=None,
+            workplace=workplace,
+            product="Frozen shrimp" if workplace.sector != "agriculture" else "Oranges",
+            buyer_id=buyer.pk if buyer and n == 0 else None,
+            buyer_name="" if buyer and n == 0 else "Demo Export Trading (brand abroad)",
+            buyer_country="" if n == 0 else "JP",
+            since=today - timedelta(days=400),
+            source="report",
+        )
+        made["supplies"] += 1
+    if venues:
+        for title, status in (
+            ("Police raid a karaoke bar, girls under 18 found", "pending"),
+            ("Venue owner says workers are all adults", "pending"),
+            ("Satire page: 'karaoke staff paid in gold'", "rejected"),
+        ):
+            item = links.media_add(
+                actor=None,
+                published_on=today - timedelta(days=3),
+                outlet="Demo Daily News",
+                title=title,
+                url="https://example.org/demo-news",
+                workplace_id=venues[0].pk,
+                indicators=["child_workers"] if "under 18" in title else [],
+            )
+            reviewer = _demo_reviewer(owner)
+            if status == "rejected" and reviewer is not None:
+                links.media_reject(actor=reviewer, item=item, reason="Satire, not news")
+            made["media"] += 1
+    return made
+
+
+def _demo_reviewer(agency: Agency) -> Any:
+    """A demo coordinator of the agency, who reviews media items (none: the item stays in the queue)."""
+    from safepassage.accounts.models import Membership
+
+    membership = Membership.objects.filter(agency=agency, role="coordinator").select_related("user").first()
+    return membership.user if membership else None

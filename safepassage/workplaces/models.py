@@ -483,3 +483,132 @@ from safepassage.workplaces.status_models import (  # noqa: E402  (same app)
 )
 from safepassage.workplaces.status_models import ReturnReminder as ReturnReminder  # noqa: E402
 from safepassage.workplaces.status_models import ReturnSchedule as ReturnSchedule  # noqa: E402
+
+# Issue 22 part 8: links between establishments, supply chains and media items (R-015, R-097, R-099).
+# Evidence like the observations: staff of the owning agency only, never partners or employers.
+
+
+class WorkplaceLink(AgencyOwned):
+    """Two establishments linked by what was seen: women moved from one venue to another (R-015), the same
+    owner or the same broker. From where to where, from when to when, on what source."""
+
+    class Kind(models.TextChoices):
+        PEOPLE_MOVED = "people_moved", _("People moved from one to the other")
+        SAME_OWNER = "same_owner", _("Same owner or manager")
+        SAME_RECRUITER = "same_recruiter", _("Same recruiter or broker")
+        OTHER = "other", _("Other link")
+
+    from_workplace = models.ForeignKey(
+        Workplace, on_delete=models.CASCADE, related_name="links_out", verbose_name=_("from")
+    )
+    to_workplace = models.ForeignKey(
+        Workplace, on_delete=models.CASCADE, related_name="links_in", verbose_name=_("to")
+    )
+    kind = models.CharField(_("kind of link"), max_length=16, choices=Kind.choices)
+    started_on = models.DateField(_("first seen on"))
+    ended_on = models.DateField(_("last seen on"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=Observation.Source.choices)
+    reliability = models.CharField(_("reliability"), max_length=1, choices=Observation.Reliability.choices)
+    note = EncryptedTextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    SENSITIVE_FIELDS = ("note",)
+    ROLE_ACTIONS = Observation.ROLE_ACTIONS
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"link #{self.pk}"
+
+
+class SupplyLink(AgencyOwned):
+    """A workplace supplies an employer or buyer (R-097): who, what product, since when, on what source."""
+
+    workplace = models.ForeignKey(Workplace, on_delete=models.CASCADE, related_name="supplies")
+    buyer = models.ForeignKey(
+        Employer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="suppliers",
+        verbose_name=_("employer or buyer on record"),
+    )
+    buyer_name = models.CharField(
+        _("buyer not on record"), max_length=200, blank=True, help_text=_("e.g. an exporter or a brand")
+    )
+    buyer_country = models.CharField(_("buyer's country (code)"), max_length=2, blank=True)
+    product = models.CharField(_("product"), max_length=200)
+    since = models.DateField(_("since"), null=True, blank=True)
+    until = models.DateField(_("until"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=Observation.Source.choices)
+    note = EncryptedTextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    SENSITIVE_FIELDS = ("note",)
+    ROLE_ACTIONS = Observation.ROLE_ACTIONS
+
+    class Meta:
+        ordering = ["product", "id"]
+
+    def __str__(self) -> str:
+        return f"supply link #{self.pk}"
+
+    @property
+    def buyer_label(self) -> str:
+        return self.buyer.legal_name if self.buyer else self.buyer_name
+
+
+class MediaItem(AgencyOwned):
+    """A news item, post or broadcast that may say something about a workplace (R-099). It waits in a review
+    queue: a coordinator accepts it (it becomes an observation with source "media") or rejects it with a
+    reason."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        ACCEPTED = "accepted", _("Accepted as evidence")
+        REJECTED = "rejected", _("Rejected")
+
+    published_on = models.DateField(_("published on"))
+    outlet = models.CharField(_("outlet"), max_length=200, help_text=_("newspaper, station, page or channel"))
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    summary = models.TextField(_("what it says"), blank=True)
+    workplace = models.ForeignKey(
+        Workplace,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="media_items",
+        verbose_name=_("workplace it is about"),
+    )
+    indicators = models.JSONField(_("indicators it reports"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.CharField(_("why it was rejected"), max_length=300, blank=True)
+    observation = models.OneToOneField(
+        Observation, null=True, blank=True, on_delete=models.SET_NULL, related_name="media_item"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    ROLE_ACTIONS = Observation.ROLE_ACTIONS
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safepassage.workplaces import status_views, views
+from safepassage.workplaces import links_views, status_views, views
 
 app_name = "workplaces"
 urlpatterns = [
@@ -13,6 +13,10 @@ urlpatterns = [
     path("employers/", views.employer_list, name="employers"),
     path("employers/<int:pk>/", status_views.employer_detail, name="employer"),
     path("recruiters/", views.recruiter_list, name="recruiters"),
+    path("hotspots/", links_views.hotspots, name="hotspots"),
+    path("media/", links_views.media_queue, name="media"),
+    path("media/<int:pk>/review/", links_views.media_review, name="media_review"),
+    path("<int:pk>/connections/", links_views.connections, name="connections"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("<int:pk>/", views.workplace_detail, name="detail"),
     path("<int:pk>/report/", views.submission_create, name="submit"),
