@@ -272,7 +272,8 @@ def require_pdf_tools() -> None:
 
 def require_spark() -> None:
     """Skip (or, under CI, fail) a test that runs the matcher on Apache Spark when this machine cannot:
-    pyspark (the `spark` extra) or Java 17 (Debian's openjdk-17-jre-headless, installed by .ci/run) missing."""
+    pyspark (the `spark` extra) or Java 17 (Debian's openjdk-17-jre-headless, which .ci/run installs) missing.
+    """
     import os
 
     import pytest

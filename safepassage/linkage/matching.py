@@ -315,7 +315,7 @@ class Parameters:
     @classmethod
     def of(cls, linker: Any) -> Parameters:
         """A trained (or fixed) linker's parameters, as it would use them to predict."""
-        model = linker._settings_obj  # Splink's values with its defaults applied (the JSON keeps placeholders)
+        model = linker._settings_obj  # Splink's values, its defaults applied (the JSON keeps placeholders)
         m: dict[str, list[float]] = {}
         u: dict[str, list[float]] = {}
         for comparison in model.comparisons:
@@ -454,7 +454,8 @@ def estimate(table: Any) -> Parameters:
             # A level no likely match fell in makes its m underflow: train again without expectation
             # maximisation, so the starting m values stand (a failed session leaves the model half-changed).
             try:
-                found = Parameters.of(train(db.register(table), rows, expectation_maximisation=expectation_maximisation))
+                linker = train(db.register(table), rows, expectation_maximisation=expectation_maximisation)
+                found = Parameters.of(linker)
             except _failures():
                 continue
             # No pair close enough to estimate the prior from (a prior of zero: scoring takes its logarithm).

@@ -157,7 +157,7 @@ def dedupe(
                 "pairs": len(pairs),
                 "new": len(fresh),
                 "threshold": threshold,
-                "backend": backend,
+                "engine": f"splink-{backend}",  # a code the audit trail keeps (not a plain word)
             },
         )
     run.seconds = time.perf_counter() - started

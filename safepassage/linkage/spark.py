@@ -7,6 +7,7 @@ unless the setting asks for Spark."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -66,6 +67,8 @@ def _get() -> Any:
         if master.startswith("local"):
             # Spark's default of 200 partitions per shuffle is for clusters; on one machine it is overhead.
             builder = builder.config("spark.sql.shuffle.partitions", "8")
+        # py4j logs each connection it closes, at exit too (after a test runner closed its streams).
+        logging.getLogger("py4j").setLevel(logging.WARNING)
         _SESSION = builder.getOrCreate()
         _SESSION.sparkContext.setLogLevel("ERROR")
     return _SESSION

@@ -68,17 +68,17 @@ def test_a_dedupe_run_on_spark_queues_the_pairs_duckdb_finds(world, need_spark, 
     true = {tuple(sorted((ids[a], ids[b]))) for a, b in generated.same}
     assert len(set(on_spark) & true) >= 0.9 * len(on_spark)
     event = AuditEvent.objects.get(action="linkage.run", object_id=str(run.pk))
-    assert event.changes["backend"] == "spark"
+    assert event.changes["engine"] == "splink-spark"
 
 
 def test_spark_asked_for_where_it_cannot_run_names_what_to_install(world, settings, monkeypatch):
     settings.LINKAGE_BACKEND = "spark"
-    monkeypatch.setattr(spark, "available", lambda: "no Java (Debian: apt-get install openjdk-17-jre-headless)")
+    missing = "no Java (Debian: apt-get install openjdk-17-jre-headless)"
+    monkeypatch.setattr(spark, "available", lambda: missing)
     monkeypatch.setattr(spark, "_SESSION", None)
     for i in range(3):
         Person.objects.create(
             agency=world.agency_a, village=world.village_1, given_name=f"Malee{i}", family_name="Saengdao"
         )
-    with pytest.raises(CommandError, match="LINKAGE_BACKEND=spark: no Java .*openjdk-17-jre-headless"):
+    with pytest.raises(CommandError, match=r"LINKAGE_BACKEND=spark: no Java .*openjdk-17-jre-headless"):
         call_command("people", "dedupe")
-

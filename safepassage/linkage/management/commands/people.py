@@ -14,8 +14,8 @@ from safepassage.registry import names
 
 class Command(BaseCommand):
     help = (
-        "Registry tasks: find likely duplicate people (Splink on DuckDB, or on Spark with LINKAGE_BACKEND=spark) "
-        "for coordinators to review; "
+        "Registry tasks: find likely duplicate people (Splink on DuckDB, or on Spark with "
+        "LINKAGE_BACKEND=spark) for coordinators to review; "
         "romanise the names an import left for later."
     )
 
