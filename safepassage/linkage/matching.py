@@ -325,9 +325,10 @@ class Parameters:
         return cls(float(model._probability_two_random_records_match), m, u)
 
     def usable(self) -> bool:
-        """Scoring takes logarithms of the prior and of m/u: none may be 0 (or the prior 1)."""
+        """Scoring takes logarithms of the prior and of m/u: none may be 0 (nor the prior 1). (Splink's
+        defaults for a level training never saw need not add up to 1: they are kept as they are.)"""
         values = [v for field in (self.m, self.u) for levels in field.values() for v in levels]
-        return 0 < self.prior < 1 and all(0 < v <= 1 for v in values)
+        return 0 < self.prior < 1 and all(v > 0 for v in values)
 
     def as_dict(self) -> dict[str, Any]:
         return {"prior": self.prior, "m": self.m, "u": self.u}

@@ -1,14 +1,17 @@
 """Predicting pairs on Apache Spark (LINKAGE_BACKEND=spark): a session on SPARK_MASTER with Splink's jar of
-similarity functions, and a directory for Splink's intermediate tables, emptied after each run.
+similarity functions, and a directory for Splink's intermediate tables (SPARK_CHECKPOINT_DIR, by default in
+DATA_DIR), removed after each run.
 
 pyspark is an optional dependency (`pip install 'safepassage[spark]'`) and needs Java 17; neither is loaded
 unless the setting asks for Spark."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,16 +56,20 @@ def _get() -> Any:
         from splink.backends.spark import similarity_jar_location
 
         master = settings.SPARK_MASTER
-        local = Path(settings.DATA_DIR) / "linkage-tmp" / "spark"
-        local.mkdir(parents=True, exist_ok=True)
+        # Spark's scratch space (shuffles, and the copy of the jar it serves, readable by all): a private
+        # temporary directory (0700, under TMPDIR) outside DATA_DIR, which must hold nothing others may read.
+        local = tempfile.mkdtemp(prefix="safepassage-spark-")
+        atexit.register(shutil.rmtree, local, ignore_errors=True)
         builder = (
             SparkSession.builder.master(master)
             .appName("safepassage-linkage")
             .config("spark.jars", similarity_jar_location())  # the jaro_winkler function Splink registers
-            .config("spark.local.dir", str(local))  # never the working directory
+            .config("spark.local.dir", local)  # never the working directory
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.session.timeZone", "UTC")
+            # Hadoop's file system writes the checkpoints with its own umask (022): DATA_DIR stays private.
+            .config("spark.hadoop.fs.permissions.umask-mode", "077")
         )
         if master.startswith("local"):
             # Spark's default of 200 partitions per shuffle is for clusters; on one machine it is overhead.
@@ -80,6 +87,9 @@ def session() -> Iterator[Any]:
     spark = _get()
     base = settings.SPARK_CHECKPOINT_DIR or str(Path(settings.DATA_DIR) / "linkage-tmp" / "spark-checkpoints")
     directory = f"{base.rstrip('/')}/{uuid.uuid4().hex}"
+    if "://" not in directory:
+        Path(base).mkdir(mode=0o700, parents=True, exist_ok=True)
+        Path(directory).mkdir(mode=0o700)
     spark.sparkContext.setCheckpointDir(directory)
     try:
         yield spark

@@ -8,11 +8,15 @@ Java or pyspark FAILS the run instead of skipping. The first test starts Spark's
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
 from safepassage.audit.models import AuditEvent
+from safepassage.core.env import exposed_path
 from safepassage.linkage import matching, services, spark, synthetic
 from safepassage.linkage.models import MatchCandidate
 from safepassage.registry.models import Person
@@ -45,6 +49,10 @@ def test_spark_and_duckdb_give_the_same_pairs_and_probabilities(need_spark):
         assert abs(other.probability - pair.probability) <= 1e-6, key
         assert abs(other.match_weight - pair.match_weight) <= 1e-6, key
         assert other.evidence == pair.evidence, key
+    # Spark's scratch space and checkpoints stay as private as the rest of DATA_DIR (the server refuses to
+    # start otherwise), and the run's checkpoints are gone.
+    assert exposed_path(Path(django_settings.DATA_DIR)) is None
+    assert not any((Path(django_settings.DATA_DIR) / "linkage-tmp" / "spark-checkpoints").iterdir())
 
 
 def test_a_dedupe_run_on_spark_queues_the_pairs_duckdb_finds(world, need_spark, settings):
