@@ -177,6 +177,12 @@ IMPORT_INLINE_BYTES = env.integer("IMPORT_INLINE_MB", 2, minimum=0) * 2**20  # l
 BACKGROUND_WORKER = env.flag("BACKGROUND_WORKER", False)
 WORKER_POLL_SECONDS = env.integer("WORKER_POLL_SECONDS", 5, minimum=1)  # how often the worker looks for work
 LINKAGE_MEMORY_LIMIT = env.text("LINKAGE_MEMORY_LIMIT", "1GB")  # DuckDB's cap while finding duplicates
+# Where the model predicts pairs (docs/linkage.md): DuckDB in this process, or Apache Spark (`pip install
+# 'safepassage[spark]'` and Java 17) on SPARK_MASTER: a cluster's URL, or `local[*]` for this machine's cores.
+LINKAGE_BACKEND = env.choice("LINKAGE_BACKEND", "duckdb", {"duckdb", "spark"})
+SPARK_MASTER = env.text("SPARK_MASTER", "local[*]")
+# Spark's intermediate tables: a directory every worker of a cluster reaches (HDFS, S3); DATA_DIR when local.
+SPARK_CHECKPOINT_DIR = env.text("SPARK_CHECKPOINT_DIR", "")
 # How long each kind of record keeps names, contacts and identifiers before `safepassage retention apply`
 # removes them (docs/retention.md gives the reason for each default; none is "forever").
 RETENTION = {

@@ -270,6 +270,23 @@ def require_pdf_tools() -> None:
         pytest.skip(f"PDFs cannot be drawn here: {reason}")
 
 
+def require_spark() -> None:
+    """Skip (or, under CI, fail) a test that runs the matcher on Apache Spark when this machine cannot:
+    pyspark (the `spark` extra) or Java 17 (Debian's openjdk-17-jre-headless, which .ci/run installs) missing.
+    """
+    import os
+
+    import pytest
+
+    from safepassage.linkage import spark
+
+    reason = spark.available()
+    if reason and os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"Spark cannot run on this CI machine: {reason}", pytrace=False)
+    if reason:
+        pytest.skip(f"Spark cannot run here: {reason}")
+
+
 # The data the migrations seed (the default catalogue with its red-flag rules and translations, the case
 # lifecycle, hotlines, agreements, minimum wages): (app, migration, function), in migration order.
 SEEDS = {

@@ -661,7 +661,8 @@ def _pairs(transfer: Transfer, agency: Agency) -> list[tuple[int, matching.Pair]
         return []
     records = [_record_of(values, 0, agency.pk)]
     records += [matching.record({**row, "village_code": row["village__code"]}) for row in rows]
-    pairs = matching.find_pairs(records, threshold=MATCH_THRESHOLD)
+    # A few thousand records while a message is received: in this process, never on Spark (LINKAGE_BACKEND).
+    pairs = matching.find_pairs(records, threshold=MATCH_THRESHOLD, backend="duckdb")
     found = [(p.b if p.a == 0 else p.a, p) for p in pairs if 0 in (p.a, p.b)]
     return sorted(found, key=lambda item: -item[1].probability)
 

@@ -18,7 +18,7 @@ import io
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -265,7 +265,7 @@ def _BestOfForms(condition: JaroWinkler, label: str) -> Any:
     return _best_of_forms_class()(condition, label)
 
 
-def _comparison(name: str, *, fixed: bool = False) -> Any:
+def _comparison(name: str, *, parameters: Parameters | None = None) -> Any:
     import splink.comparison_level_library as cll
     from splink import comparison_library as cl
 
@@ -276,8 +276,9 @@ def _comparison(name: str, *, fixed: bool = False) -> Any:
         )
     ]
     levels[0] = levels[0].configure(is_null_level=True)
-    m = M_START[name]
-    u = U_FIXED[name]
+    m = parameters.m[name] if parameters else M_START[name]
+    u = parameters.u[name] if parameters else U_FIXED[name]
+    fixed = parameters is not None
     for index, ((condition, label), start, u_value) in enumerate(zip(FIELDS[name], m, u, strict=False)):
         level: Any
         if isinstance(condition, JaroWinkler) and condition.forms:
@@ -295,20 +296,61 @@ def _comparison(name: str, *, fixed: bool = False) -> Any:
     return cl.CustomComparison(output_column_name=name, comparison_levels=levels)
 
 
-def settings(*, fixed_for: int | None = None) -> Any:
+@dataclass(frozen=True)
+class Parameters:
+    """A model's parameters as numbers, whichever engine estimated them: the prior (how likely two records
+    picked at random are one person) and, per field, m and u for each level in the order of FIELDS, the
+    "different" level last (the null level has none). The same parameters give the same probabilities on
+    DuckDB and on Spark."""
+
+    prior: float
+    m: dict[str, list[float]]
+    u: dict[str, list[float]]
+
+    @classmethod
+    def fixed(cls, rows: int) -> Parameters:
+        """The documented fixed parameters (M_START, U_FIXED, one likely duplicate per person)."""
+        return cls(1 / max(rows, 100), dict(M_START), dict(U_FIXED))
+
+    @classmethod
+    def of(cls, linker: Any) -> Parameters:
+        """A trained (or fixed) linker's parameters, as it would use them to predict."""
+        model = linker._settings_obj  # Splink's values, its defaults applied (the JSON keeps placeholders)
+        m: dict[str, list[float]] = {}
+        u: dict[str, list[float]] = {}
+        for comparison in model.comparisons:
+            levels = [level for level in comparison.comparison_levels if not level.is_null_level]
+            m[comparison.output_column_name] = [float(level.m_probability) for level in levels]
+            u[comparison.output_column_name] = [float(level.u_probability) for level in levels]
+        return cls(float(model._probability_two_random_records_match), m, u)
+
+    def usable(self) -> bool:
+        """Scoring takes logarithms of the prior and of m/u: none may be 0 (nor the prior 1). (Splink's
+        defaults for a level training never saw need not add up to 1: they are kept as they are.)"""
+        values = [v for field in (self.m, self.u) for levels in field.values() for v in levels]
+        return 0 < self.prior < 1 and all(v > 0 for v in values)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"prior": self.prior, "m": self.m, "u": self.u}
+
+
+def settings(*, fixed_for: int | None = None, parameters: Parameters | None = None) -> Any:
     """The Splink model's settings: the same on DuckDB here and on Spark for a country. `fixed_for` (a number
     of people) gives the documented fixed parameters instead of trained ones: m from M_START, u from U_FIXED,
-    and one likely duplicate per person as the prior."""
+    and one likely duplicate per person as the prior; `parameters` gives parameters estimated before (on
+    either engine)."""
     from splink import SettingsCreator, block_on
 
-    prior: dict[str, Any] = {}
     if fixed_for is not None:
-        prior["probability_two_random_records_match"] = 1 / max(fixed_for, 100)
+        parameters = Parameters.fixed(fixed_for)
+    prior: dict[str, Any] = {}
+    if parameters is not None:
+        prior["probability_two_random_records_match"] = parameters.prior
     return SettingsCreator(
         **prior,
         link_type="dedupe_only",
         unique_id_column_name="id",
-        comparisons=[_comparison(name, fixed=fixed_for is not None) for name in FIELDS],
+        comparisons=[_comparison(name, parameters=parameters) for name in FIELDS],
         blocking_rules_to_generate_predictions=[
             block_on("birth_year", "village"),
             block_on("national_id"),
@@ -338,11 +380,18 @@ def labels() -> dict[str, list[str]]:
     return {name: [DIFFERENT[name], *[label for _, label in reversed(FIELDS[name])]] for name in FIELDS}
 
 
-def find_pairs(records: Iterable[dict[str, Any]], *, threshold: float = 0.9) -> list[Pair]:
-    """Train the model on these records and return the pairs whose match probability reaches `threshold`."""
+def find_pairs(
+    records: Iterable[dict[str, Any]], *, threshold: float = 0.9, backend: str | None = None
+) -> list[Pair]:
+    """Train the model on these records and return the pairs whose match probability reaches `threshold`.
+    The parameters are estimated in DuckDB; the pairs are predicted with them on `backend` (the setting
+    LINKAGE_BACKEND: "duckdb" here, "spark" on SPARK_MASTER)."""
     import pyarrow as pa
-    from splink import DuckDBAPI
+    import splink  # its loggers exist before _quiet() silences them
+    from django.conf import settings as django_settings
 
+    del splink
+    backend = backend or getattr(django_settings, "LINKAGE_BACKEND", "duckdb")
     schema = _schema()
     batches = []
     chunk: list[dict[str, Any]] = []
@@ -355,16 +404,32 @@ def find_pairs(records: Iterable[dict[str, Any]], *, threshold: float = 0.9) -> 
     table = pa.Table.from_batches(batches, schema=schema)
     if table.num_rows < 2:
         return []
+    with _quiet():
+        parameters = estimate(table)
+        if backend == "spark":
+            from safepassage.linkage import spark
+
+            with spark.session() as session:
+                return _pairs(spark.api(session), table, parameters, threshold)
+        return _pairs(_duckdb(), table, parameters, threshold)
+
+
+def _duckdb() -> Any:
     import duckdb
     from django.conf import settings as django_settings
+    from splink import DuckDBAPI
 
     # DuckDB would take most of the machine's memory by default; the server has other work to do.
     limit = getattr(django_settings, "LINKAGE_MEMORY_LIMIT", "1GB")
     spill = Path(django_settings.DATA_DIR) / "linkage-tmp"  # never the working directory
     spill.mkdir(parents=True, exist_ok=True)
     config = {"memory_limit": limit, "temp_directory": str(spill), "max_temp_directory_size": "8GB"}
-    db = DuckDBAPI(connection=duckdb.connect(config=config))
-    # Splink narrates its training (logging at INFO and WARNING, and print): not for our logs or output.
+    return DuckDBAPI(connection=duckdb.connect(config=config))
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Splink narrates its training (logging at INFO and WARNING, and print): not for our logs or output."""
     loggers = [
         logging.getLogger(name) for name in list(logging.root.manager.loggerDict) if name.startswith("splink")
     ]
@@ -374,10 +439,33 @@ def find_pairs(records: Iterable[dict[str, Any]], *, threshold: float = 0.9) -> 
         logger.setLevel(logging.ERROR)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            return _pairs(db, table, threshold)
+            yield
     finally:
         for logger, level in levels:
             logger.setLevel(level)
+
+
+def estimate(table: Any) -> Parameters:
+    """The model's parameters for these records (a pyarrow table of `record()` rows), estimated in DuckDB:
+    trained when there are enough people and training succeeds, else the documented fixed ones."""
+    rows = table.num_rows
+    if rows >= MIN_TRAIN:
+        db = _duckdb()
+        for expectation_maximisation in (True, False):
+            # A level no likely match fell in makes its m underflow: train again without expectation
+            # maximisation, so the starting m values stand (a failed session leaves the model half-changed).
+            try:
+                linker = train(db.register(table), rows, expectation_maximisation=expectation_maximisation)
+                found = Parameters.of(linker)
+            except _failures():
+                continue
+            # No pair close enough to estimate the prior from (a prior of zero: scoring takes its logarithm).
+            if found.usable():
+                return found
+            break
+    # Too few people to learn from, or no pair close enough to estimate the prior from (log of zero: "math
+    # domain error"), or none found by a training rule (Splink's own exception): the fixed parameters.
+    return Parameters.fixed(rows)
 
 
 def train(source: Any, rows: int, *, expectation_maximisation: bool = True) -> Any:
@@ -402,14 +490,6 @@ def train(source: Any, rows: int, *, expectation_maximisation: bool = True) -> A
     return linker
 
 
-def fixed(source: Any, rows: int) -> Any:
-    """A linker with the documented fixed parameters (M_START, U_FIXED): for a population too small to
-    learn from."""
-    from splink import Linker
-
-    return Linker(source, settings(fixed_for=rows))
-
-
 def _failures() -> tuple[type[Exception], ...]:
     """What training a model on too few or too different people raises: a logarithm of zero (ValueError,
     "math domain error"), an m that underflows, or Splink's own "EM found no pairs"."""
@@ -418,33 +498,20 @@ def _failures() -> tuple[type[Exception], ...]:
     return (ArithmeticError, ValueError, EMTrainingException)
 
 
-def _linker(db: Any, table: Any) -> Any:
-    rows = table.num_rows
-    if rows < MIN_TRAIN:
-        return fixed(db.register(table), rows)
-    try:
-        return train(db.register(table), rows)
-    except _failures():
-        pass
-    try:
-        # A level no likely match fell in makes its m underflow: train again without expectation
-        # maximisation, so the starting m values stand (a failed session leaves the model half-changed).
-        return train(db.register(table), rows, expectation_maximisation=False)
-    except _failures():
-        # No pair close enough to estimate the prior from (log of zero: "math domain error"), or none
-        # found by a training rule (Splink's own exception): the fixed parameters.
-        return fixed(db.register(table), rows)
+def predict(db: Any, table: Any, parameters: Parameters, threshold: float) -> Any:
+    """The pairs reaching `threshold` (a Splink data frame in the engine of `db`: a DuckDBAPI or SparkAPI)."""
+    from splink import Linker
+
+    linker = Linker(db.register(table), settings(parameters=parameters))
+    return linker.inference.predict(threshold_match_probability=threshold)
 
 
-def _pairs(db: Any, table: Any, threshold: float) -> list[Pair]:
+def _pairs(db: Any, table: Any, parameters: Parameters, threshold: float) -> list[Pair]:
     try:
-        result = _linker(db, table).inference.predict(threshold_match_probability=threshold)
+        result = predict(db, table, parameters, threshold)
     except _failures():
-        # Trained, but with a prior of zero (no pair close enough to estimate it from): scoring takes its
-        # logarithm ("math domain error"). The fixed parameters instead.
-        result = fixed(db.register(table), table.num_rows).inference.predict(
-            threshold_match_probability=threshold
-        )
+        # Parameters scoring cannot use (an m or u that underflowed to zero): the fixed ones.
+        result = predict(db, table, Parameters.fixed(table.num_rows), threshold)
     names = labels()
     pairs: list[Pair] = []
     for row in result.as_record_list():

@@ -8,12 +8,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safepassage.accounts.models import Agency
 from safepassage.linkage.services import dedupe
+from safepassage.linkage.spark import SparkMissing
 from safepassage.registry import names
 
 
 class Command(BaseCommand):
     help = (
-        "Registry tasks: find likely duplicate people (Splink on DuckDB) for coordinators to review; "
+        "Registry tasks: find likely duplicate people (Splink on DuckDB, or on Spark with "
+        "LINKAGE_BACKEND=spark) for coordinators to review; "
         "romanise the names an import left for later."
     )
 
@@ -37,11 +39,10 @@ class Command(BaseCommand):
                 raise CommandError(f"There is no agency with the code {options['agency']}.")
         if not 0 < options["threshold"] < 1:
             raise CommandError("--threshold is a probability between 0 and 1.")
-        run = dedupe(
-            actor=None,
-            agency=agency,
-            threshold=options["threshold"],
-        )
+        try:
+            run = dedupe(actor=None, agency=agency, threshold=options["threshold"])
+        except SparkMissing as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"{run.people} people compared in {run.seconds:.1f} s: {run.pairs} likely pairs, "
             f"{run.new_candidates} new for review (a person decides every merge)"
