@@ -73,7 +73,9 @@ def figures(agency: Agency, area: Area, start: date, end: date) -> dict[str, Any
         for row in risk_rows(scope, [level], area, None)["rows"]
     ]
     cases = Case.objects.filter(agency=agency, area__path__startswith=area.path)
-    opened = list(cases.filter(opened_on__gte=start, opened_on__lte=end).values_list("stage_id", "record_key"))
+    opened = list(
+        cases.filter(opened_on__gte=start, opened_on__lte=end).values_list("stage_id", "record_key")
+    )
     closed = list(cases.filter(closed_on__gte=start, closed_on__lte=end).values_list("record_key", flat=True))
     by_stage: dict[int, list[int]] = defaultdict(list)
     for stage_id, key in opened:
@@ -191,7 +193,9 @@ def report_send(
         plain=("area", "period"),
     )
     if to_agency is not None:
-        received = AggregateReport.objects.create(agency=to_agency, side=AggregateReport.Side.RECEIVED, **common)
+        received = AggregateReport.objects.create(
+            agency=to_agency, side=AggregateReport.Side.RECEIVED, **common
+        )
         audit_record(
             actor=actor,
             action="exchange.aggregate.receive",
@@ -259,7 +263,9 @@ def take(opened: Opened) -> None:
 
 def reports_for(actor: User | None) -> Any:
     """The aggregate reports the actor's agencies made or received (coordinators and analysts)."""
-    return AggregateReport.objects.visible_to(actor, Action.VIEW).select_related("agency", "peer", "to_agency")
+    return AggregateReport.objects.visible_to(actor, Action.VIEW).select_related(
+        "agency", "peer", "to_agency"
+    )
 
 
 def rollup(actor: User | None, start: date | None = None, end: date | None = None) -> list[dict[str, Any]]:

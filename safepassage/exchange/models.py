@@ -231,7 +231,9 @@ class AggregateReport(AgencyOwned):
         verbose_name = _("aggregate report")
         verbose_name_plural = _("aggregate reports")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "side", "uid"], name="exchange_one_aggregate_per_holder")
+            models.UniqueConstraint(
+                fields=["agency", "side", "uid"], name="exchange_one_aggregate_per_holder"
+            )
         ]
 
     def __str__(self) -> str:

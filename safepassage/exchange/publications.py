@@ -152,7 +152,11 @@ def approve(*, actor: User, publication: Publication) -> Publication:
         raise _fail("status", _("This was approved already."))
     if publication.drafted_by_id == actor.pk:
         raise _fail("approved_by", _("Someone other than its author approves it: another coordinator."))
-    case = Case.objects.select_related("person").filter(pk=publication.case_id).first()
+    case = (
+        Case.objects.select_related("person").filter(pk=publication.case_id).first()
+        if publication.case_id is not None
+        else None
+    )
     _check_text(publication.kind, publication.text, case)
     publication.status = Publication.Status.APPROVED
     publication.approved_by, publication.approved_at = actor, timezone.now()

@@ -234,7 +234,9 @@ def aggregate_list(request: HttpRequest) -> HttpResponse:
         agency = next((a for a in agencies if str(a.pk) == request.POST.get("agency")), None)
         area = Area.objects.filter(code=request.POST.get("area", "")).first()
         target = request.POST.get("to", "")
-        to_agency = Agency.objects.filter(pk=target[2:] or 0, active=True).first() if target[:2] == "a-" else None
+        to_agency = (
+            Agency.objects.filter(pk=target[2:] or 0, active=True).first() if target[:2] == "a-" else None
+        )
         peer = Peer.objects.filter(pk=target[2:] or 0, active=True).first() if target[:2] == "p-" else None
         if agency is None or area is None:
             messages.error(request, _("Choose your agency and the area of the report."))
@@ -302,7 +304,9 @@ def publication_list(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _errors(request, error)
             else:
-                messages.success(request, _("Drafted. A coordinator other than you approves it before it is published."))
+                messages.success(
+                    request, _("Drafted. A coordinator other than you approves it before it is published.")
+                )
                 return redirect("exchange:publication", publication.pk)
     return render(
         request,
@@ -331,7 +335,9 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("exchange:publication", pk)
     if request.GET.get("download"):
         publication = publications.download(actor=user, pk=pk)
-        response = HttpResponse(f"{publication.title}\n\n{publication.text}\n", content_type="text/plain; charset=utf-8")
+        response = HttpResponse(
+            f"{publication.title}\n\n{publication.text}\n", content_type="text/plain; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="publication-{publication.pk}.txt"'
         return response
     publication = publications.read(actor=user, pk=pk)

@@ -1,12 +1,13 @@
-"""Roll-up as protected aggregates (issue #22 part 7; R-037, R-030, R-095): a district centre's figures go up to
-a provincial centre here or to another installation through the exchange, equal to the lower level's protected
-figures, never a figure under 11 nor a record; refused when tampered, forged or carrying small counts."""
+"""Roll-up as protected aggregates (issue #22 part 7; R-037, R-030, R-095): a district centre's figures go
+up to a provincial centre here or to another installation through the exchange, equal to the lower level's
+protected figures, never a figure under 11 nor a record; refused when tampered or carrying small counts."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -106,6 +107,7 @@ def test_only_a_coordinator_sends_a_roll_up_for_whole_months(world):
 
 
 def test_figures_under_eleven_or_records_never_pass_the_check():
+    bad: dict[str, Any]
     for bad in (
         {"cases_opened": 5},
         {"risk": [{"area": "5001", "n": 3}]},
