@@ -3,7 +3,8 @@
 A district operating centre's coordinator makes an aggregate report for a period and an area: people by
 risk band in each area one level down (the risk report's own protected figures, read from the report cells
 as any reader outside the agency reads them) and cases opened, by stage, and closed in the period (each count
-through the cell-key method, by the cases' record keys). The figures are protected when made, whoever makes
+through the cell-key method, by the cases' record keys), cases referred to other services in the period and
+interventions delivered (by the deliveries' record keys). The figures are protected when made, whoever makes
 them: a roll-up leaves the agency. The report then goes to a higher centre here (the provincial or national
 level reads it on the roll-up page) or to another installation as an `aggregate` message through the
 exchange's outbox, where the inbox takes it only when it is signed, addressed and new (the exchange's
@@ -34,6 +35,7 @@ from safepassage.core.roles import Action, Role
 from safepassage.exchange.message import Opened, Refused
 from safepassage.exchange.models import AggregateReport, Envelope, Peer
 from safepassage.geo.models import LEVEL_ORDER, Area
+from safepassage.prevention.models import Delivery
 from safepassage.reports import protect
 from safepassage.reports.selectors import risk_rows
 from safepassage.reports.tables import BANDS, CELL_LOOKUPS, Scope
@@ -41,7 +43,8 @@ from safepassage.reports.tables import BANDS, CELL_LOOKUPS, Scope
 # The only fields a report's figures may hold: anything else (a name, a record) is refused on both sides.
 RISK_FIELDS = frozenset({"area", "area_name", "n", *BANDS})
 STAGE_FIELDS = frozenset({"stage", "stage_name", "opened"})
-TOP_FIELDS = frozenset({"risk", "cases_opened", "cases_closed", "stages"})
+TOTALS = ("cases_opened", "cases_closed", "cases_referred", "interventions_delivered")
+TOP_FIELDS = frozenset({"risk", "stages", *TOTALS})
 
 
 def _fail(field: str, text: str) -> ValidationError:
@@ -59,8 +62,9 @@ def next_level(area: Area) -> str:
 
 def figures(agency: Agency, area: Area, start: date, end: date) -> dict[str, Any]:
     """The agency's outcomes in `area`, protected: people by risk band per area one level down (the risk
-    report's figures for a reader outside the agency), cases opened in the period by stage and cases closed
-    in it (perturbed by the cases' record keys, "<11" when small)."""
+    report's figures for a reader outside the agency, as of today), cases opened in the period by their
+    stage now, cases closed and cases referred in it (by the cases' record keys), interventions delivered in
+    it (by the deliveries'); each count perturbed, "<11" when small."""
     level = next_level(area)
     scope = Scope(q=Q(agency_id=agency.pk), exact=False, empty=False)  # always protected: it leaves
     risk = [
@@ -82,15 +86,36 @@ def figures(agency: Agency, area: Area, start: date, end: date) -> dict[str, Any
         by_stage[stage_id].append(int(key))
     names = {s.pk: (s.code, str(s.name)) for s in Stage.objects.filter(pk__in=by_stage)}
     stages = [
-        {"stage": names[pk][0], "stage_name": names[pk][1], "opened": protect.count(len(keys), sum(keys))}
+        {"stage": names[pk][0], "stage_name": names[pk][1], "opened": _published(keys)}
         for pk, keys in sorted(by_stage.items(), key=lambda item: names[item[0]][0])
     ]
+    referred = list(
+        cases.filter(
+            referrals__from_agency=agency,
+            referrals__created_at__date__gte=start,
+            referrals__created_at__date__lte=end,
+        )
+        .distinct()
+        .values_list("record_key", flat=True)
+    )
+    delivered = list(
+        Delivery.objects.filter(
+            agency=agency, village__path__startswith=area.path, started_on__gte=start, started_on__lte=end
+        ).values_list("record_key", flat=True)
+    )
     return {
         "risk": risk,
-        "cases_opened": protect.count(len(opened), sum(int(k) for _s, k in opened)),
-        "cases_closed": protect.count(len(closed), sum(int(k) for k in closed)),
+        "cases_opened": _published([k for _s, k in opened]),
+        "cases_closed": _published(closed),
+        "cases_referred": _published(referred),
+        "interventions_delivered": _published(delivered),
         "stages": stages,
     }
+
+
+def _published(keys: list[int]) -> protect.Published:
+    """A count of these records as published outside the agency (cell-key method, "<11" when small)."""
+    return protect.count(len(keys), sum(int(k) for k in keys))
 
 
 def _is_count(value: Any) -> bool:
@@ -102,7 +127,7 @@ def check_figures(found: Any) -> None:
     ValueError (on sending, a bug; on receiving, a refused message)."""
     if not isinstance(found, dict) or set(found) - TOP_FIELDS:
         raise ValueError("fields")
-    for name in ("cases_opened", "cases_closed"):
+    for name in TOTALS:
         _check_count(found.get(name, 0))
     for rows, allowed, counts in (
         (found.get("risk", []), RISK_FIELDS, ("n", *BANDS)),

@@ -14,9 +14,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from safepassage.audit.models import AuditEvent
+from safepassage.core import disclosure
 from safepassage.core.periods import month_end
 from safepassage.exchange import aggregates, message, services
 from safepassage.exchange.models import AggregateReport, Envelope
+from safepassage.prevention.models import Delivery, Intervention
 from safepassage.reports import selectors
 from safepassage.testing import open_case, web_client
 from tests.exchange.test_exchange import _refusal
@@ -35,6 +37,18 @@ def _district_population(world):
     few = add_people(world, [Someone(world.village_3, "female", "high", 80.0) for _ in range(4)], seed=3)
     for n in range(3):
         open_case(world, given_name=f"Nan{n}", opened_on=date(2026, 2, 2))
+    training = Intervention.objects.get(code="vocational_training")
+    Delivery.objects.bulk_create(
+        Delivery(
+            agency=world.agency_a,
+            intervention=training,
+            level="person",
+            person=person,
+            village=world.village_1,
+            started_on=date(2026, 2, 10),
+        )
+        for person in high[:15]
+    )
     return high, low, few
 
 
@@ -43,7 +57,7 @@ def _row(rows, code):
 
 
 def test_a_district_rolls_up_to_the_provincial_centre_as_the_lower_levels_protected_figures(world):
-    high, low, few = _district_population(world)
+    high, low, _few = _district_population(world)
     report = aggregates.report_send(
         actor=world.coordinator_a,
         agency=world.agency_a,
@@ -64,6 +78,8 @@ def test_a_district_rolls_up_to_the_provincial_centre_as_the_lower_levels_protec
     assert _row(sent["risk"], "5001")["high"] == shown(high)
     assert _row(sent["risk"], "5002")["n"] == "<11"  # four people: hidden
     assert sent["cases_opened"] == "<11"  # three cases
+    keys = list(Delivery.objects.values_list("record_key", flat=True))
+    assert sent["interventions_delivered"] == disclosure.shown_count(15, sum(keys)).as_json()
     # No figure under 11, no record, no name leaves.
     assert small_counts(sent) == []
     text = json.dumps(sent)
@@ -180,3 +196,14 @@ def test_a_tampered_forged_replayed_or_small_aggregate_message_is_refused(world,
         services.receive(token)
         assert AggregateReport.objects.filter(side="received").count() == before + 1
         _refusal(token, "replayed")
+
+
+def test_the_demo_shows_a_districts_figures_on_the_provincial_centres_page(world, settings, tmp_path):
+    from safepassage.exchange.demo import generate_rollup
+
+    _district_population(world)
+    generate_rollup(agencies={"cc": world.agency_b, "ngo": world.agency_a})
+    page = web_client(world.coordinator_b).get("/exchange/aggregates/").content.decode()
+    assert "Agency A" in page and "Total" in page
+    listed = web_client(world.coordinator_a).get("/exchange/publications/").content.decode()
+    assert "Situation update" in listed or "Working with" in listed
