@@ -2110,6 +2110,47 @@ UI_CASES += [
         only(CASE_A, 404, 302),
     ),
 ]
+
+
+def publication_a(world: World, key: str) -> int:
+    """A draft of agency A's caseworker (a cross-agency report), waiting for approval."""
+    from safepassage.exchange.models import Publication
+
+    def make() -> int:
+        return Publication.objects.create(
+            agency=world.agency_a,
+            kind="report",
+            title="Matrix report",
+            text="Joint visits.",
+            drafted_by=world.caseworker_a,
+        ).pk
+
+    return _cached(world, key, make)
+
+
+ROLLUP_READERS = {
+    "admin_a": 200,
+    "coordinator_a": 200,
+    "analyst_a": 200,
+    "admin_b": 200,
+    "coordinator_b": 200,
+}
+UI_CASES += [
+    Case("exchange:aggregates", lambda w: reverse("exchange:aggregates"), only(ROLLUP_READERS, 404, 302)),
+    Case("exchange:publications", lambda w: reverse("exchange:publications"), only(CASE_STAFF, 404, 302)),
+    Case(
+        "exchange:publication",
+        lambda w: reverse("exchange:publication", args=[publication_a(w, "pub_a")]),
+        only(CASE_A, 404, 302),
+    ),
+    Case(
+        "exchange:publication",
+        lambda w: reverse("exchange:publication", args=[publication_a(w, "pub_approve_a")]),
+        only({"coordinator_a": 302}, 404, 302),
+        "POST",
+        {},
+    ),
+]
 API_CASES += [
     Case("GET /api/v1/exchange/peers", lambda w: "/api/v1/exchange/peers", only(COORDINATORS, 404, 401)),
     Case(

@@ -33,7 +33,7 @@ from safepassage.core.access import viewer_for
 from safepassage.core.periods import check_whole_months
 from safepassage.core.roles import Action, Role
 from safepassage.exchange.message import Opened, Refused
-from safepassage.exchange.models import AggregateReport, Envelope, Peer
+from safepassage.exchange.models import REPORT_ROLE_ACTIONS, AggregateReport, Envelope, Peer
 from safepassage.geo.models import LEVEL_ORDER, Area
 from safepassage.prevention.models import Delivery
 from safepassage.reports import protect
@@ -284,6 +284,11 @@ def take(opened: Opened) -> None:
         changes={"peer": opened.peer.pk, "message": opened.message_id, "area": report.area_code},
         plain=("area",),
     )
+
+
+def may_read(actor: User | None) -> bool:
+    """Administrators, coordinators and analysts of an agency read its roll-up page."""
+    return any(g.role in REPORT_ROLE_ACTIONS for g in viewer_for(actor).grants)
 
 
 def reports_for(actor: User | None) -> Any:

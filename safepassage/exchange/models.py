@@ -180,8 +180,8 @@ class Envelope(models.Model):
         return f"{self.get_type_display()} {self.message_id}"
 
 
-# Who may read roll-ups and publications of an agency: its coordinators and analysts (figures only, protected
-# already); case staff below coordinator do not need them.
+# Who may read an agency's roll-ups (figures only, protected already): its administrators, coordinators and
+# analysts, as for reports; coordinators make and send them.
 REPORT_ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"view"}),
     "coordinator": frozenset({"view", "add", "change"}),
@@ -254,8 +254,9 @@ class Publication(AgencyOwned):
         DRAFT = "draft", _("Waiting for approval")
         APPROVED = "approved", _("Approved")
 
+    # The agency's case staff who write them; administrators and analysts do not read drafts of stories.
     ROLE_ACTIONS: ClassVar[dict[str, frozenset[str]]] = {
-        **REPORT_ROLE_ACTIONS,
+        "coordinator": frozenset({"view", "add", "change"}),
         "caseworker": frozenset({"view", "add"}),
     }
 

@@ -228,7 +228,7 @@ def aggregate_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     agencies = services.coordinator_agencies(user)
     reports = aggregates.reports_for(user)
-    if not agencies and not reports.exists():
+    if not aggregates.may_read(user):
         raise Http404
     if request.method == "POST":
         agency = next((a for a in agencies if str(a.pk) == request.POST.get("agency")), None)
