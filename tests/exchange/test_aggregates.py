@@ -20,7 +20,7 @@ from safepassage.exchange import aggregates, message, services
 from safepassage.exchange.models import AggregateReport, Envelope
 from safepassage.prevention.models import Delivery, Intervention
 from safepassage.reports import selectors
-from safepassage.testing import open_case, web_client
+from safepassage.testing import api_client, open_case, web_client
 from tests.exchange.test_exchange import _refusal
 from tests.reports.attacks import Someone, add_people, shown, small_counts
 
@@ -207,3 +207,22 @@ def test_the_demo_shows_a_districts_figures_on_the_provincial_centres_page(world
     assert "Agency A" in page and "Total" in page
     listed = web_client(world.coordinator_a).get("/exchange/publications/").content.decode()
     assert "Situation update" in listed or "Working with" in listed
+
+
+def test_the_api_sends_a_roll_up_and_the_provincial_centre_reads_it(world):
+    high, low, _few = _district_population(world)
+    body = {
+        "agency_id": world.agency_a.pk,
+        "area_code": world.province.code,
+        "start": "2026-01-01",
+        "end": "2026-03-31",
+        "to_agency_id": world.agency_b.pk,
+    }
+    assert api_client(world.analyst_a).post("/api/v1/exchange/aggregates", body).status_code == 404
+    day = {**body, "start": "2026-01-02"}
+    assert api_client(world.coordinator_a).post("/api/v1/exchange/aggregates", day).status_code == 400
+    sent = api_client(world.coordinator_a).post("/api/v1/exchange/aggregates", body)
+    assert sent.status_code == 201 and small_counts(sent.json()) == []
+    answer = api_client(world.coordinator_b).get("/api/v1/exchange/aggregates").json()
+    assert _row(answer["rows"], "5001")["total"]["n"] == shown(high + low)
+    assert small_counts(answer) == []

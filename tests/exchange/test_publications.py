@@ -12,7 +12,7 @@ from safepassage.audit.models import AuditEvent
 from safepassage.exchange import publications
 from safepassage.exchange.models import Publication
 from safepassage.registry.models import Person
-from safepassage.testing import open_case, web_client
+from safepassage.testing import api_client, open_case, web_client
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +94,40 @@ def test_a_story_must_say_its_case(world):
     page = web_client(world.caseworker_a).get("/exchange/publications/")
     assert page.status_code == 200
     assert web_client(world.outsider).get("/exchange/publications/").status_code == 404
+
+
+def test_the_api_drafts_refuses_a_named_story_and_downloads_only_once_approved(world):
+    case = open_case(world, given_name="Mya")
+    named = api_client(world.caseworker_a).post(
+        "/api/v1/exchange/publications",
+        {
+            "agency_id": world.agency_a.pk,
+            "kind": "story",
+            "title": "S",
+            "text": "Mya is home.",
+            "case_id": case.pk,
+        },
+    )
+    assert named.status_code == 400
+    made = api_client(world.caseworker_a).post(
+        "/api/v1/exchange/publications",
+        {
+            "agency_id": world.agency_a.pk,
+            "kind": "story",
+            "title": "S",
+            "text": "She is home.",
+            "case_id": case.pk,
+        },
+    )
+    assert made.status_code == 201 and made.json()["status"] == "draft"
+    pk = made.json()["id"]
+    assert (
+        api_client(world.caseworker_a).get(f"/api/v1/exchange/publications/{pk}/download").status_code == 404
+    )
+    mine = api_client(world.caseworker_a).post(f"/api/v1/exchange/publications/{pk}/approve")
+    assert mine.status_code == 404  # a caseworker never approves, the author least of all
+    assert (
+        api_client(world.coordinator_a).post(f"/api/v1/exchange/publications/{pk}/approve").status_code == 200
+    )
+    text = api_client(world.caseworker_a).get(f"/api/v1/exchange/publications/{pk}/download").json()["text"]
+    assert text == "She is home."
