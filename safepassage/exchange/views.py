@@ -234,10 +234,9 @@ def aggregate_list(request: HttpRequest) -> HttpResponse:
         agency = next((a for a in agencies if str(a.pk) == request.POST.get("agency")), None)
         area = Area.objects.filter(code=request.POST.get("area", "")).first()
         target = request.POST.get("to", "")
-        to_agency = (
-            Agency.objects.filter(pk=target[2:] or 0, active=True).first() if target[:2] == "a-" else None
-        )
-        peer = Peer.objects.filter(pk=target[2:] or 0, active=True).first() if target[:2] == "p-" else None
+        number = int(target[2:]) if target[2:].isdigit() else 0
+        to_agency = Agency.objects.filter(pk=number, active=True).first() if target[:2] == "a-" else None
+        peer = Peer.objects.filter(pk=number, active=True).first() if target[:2] == "p-" else None
         if agency is None or area is None:
             messages.error(request, _("Choose your agency and the area of the report."))
         else:
@@ -299,7 +298,9 @@ def publication_list(request: HttpRequest) -> HttpResponse:
                     title=request.POST.get("title", ""),
                     text=request.POST.get("text", ""),
                     case=case,
-                    reviewer_agency=Agency.objects.filter(pk=request.POST.get("reviewer") or 0).first(),
+                    reviewer_agency=Agency.objects.filter(
+                        pk=int(request.POST["reviewer"]) if request.POST.get("reviewer", "").isdigit() else 0
+                    ).first(),
                 )
             except ValidationError as error:
                 _errors(request, error)

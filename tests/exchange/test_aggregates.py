@@ -226,3 +226,20 @@ def test_the_api_sends_a_roll_up_and_the_provincial_centre_reads_it(world):
     answer = api_client(world.coordinator_b).get("/api/v1/exchange/aggregates").json()
     assert _row(answer["rows"], "5001")["total"]["n"] == shown(high + low)
     assert small_counts(answer) == []
+
+
+def test_the_page_sends_a_roll_up_to_the_centre_above(world):
+    _district_population(world)
+    form = {
+        "agency": world.agency_a.pk,
+        "area": world.province.code,
+        "start": "2026-01-01",
+        "end": "2026-03-31",
+        "to": f"a-{world.agency_b.pk}",
+    }
+    client = web_client(world.coordinator_a)
+    assert client.post("/exchange/aggregates/", {**form, "to": "a-x"}).status_code == 200  # nowhere to send
+    assert client.post("/exchange/aggregates/", form).status_code == 302
+    assert AggregateReport.objects.filter(side="received", agency=world.agency_b).count() == 1
+    page = web_client(world.coordinator_b).get("/exchange/aggregates/").content.decode()
+    assert "Agency A" in page
