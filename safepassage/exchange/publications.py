@@ -133,6 +133,17 @@ def draft(
     return publication
 
 
+def drafting_agencies(actor: User | None) -> list[Agency]:
+    """The agencies the actor may draft publications in (coordinator or caseworker)."""
+    ids = {g.agency_id for g in viewer_for(actor).grants if g.role in DRAFTING_ROLES}
+    return list(Agency.objects.filter(pk__in=ids, active=True).order_by("name"))
+
+
+def may_use(actor: User | None) -> bool:
+    """Whether the publications pages are for this actor: they draft, or review, in an agency."""
+    return any(g.role in DRAFTING_ROLES for g in viewer_for(actor).grants)
+
+
 def reviewers(publication: Publication) -> list[int]:
     """The agencies whose coordinators may approve it: the agency asked to review it, and its own."""
     ids = [publication.agency_id]

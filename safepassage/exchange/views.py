@@ -20,7 +20,6 @@ from safepassage.accounts import profiles
 from safepassage.accounts.models import Agency
 from safepassage.accounts.selectors import signed_in_user
 from safepassage.cases.models import Case, FollowUp, Repatriation
-from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action
 from safepassage.exchange import aggregates, keys, packet, publications, services
@@ -41,7 +40,12 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "exchange/transfer_list.html",
-        {"transfers": transfers, "coordinator": bool(services.coordinator_agencies(user))},
+        {
+            "transfers": transfers,
+            "coordinator": bool(services.coordinator_agencies(user)),
+            "rollup": aggregates.may_read(user),
+            "publishing": publications.may_use(user),
+        },
     )
 
 
@@ -273,14 +277,10 @@ def aggregate_list(request: HttpRequest) -> HttpResponse:
 def publication_list(request: HttpRequest) -> HttpResponse:
     """Publications, case stories and cross-agency reports: drafting one, and those waiting for approval."""
     user = signed_in_user(request)
-    drafting = [
-        a
-        for a in Agency.objects.filter(active=True)
-        if any(viewer_for(user).has_role(r, agency_id=a.pk) for r in publications.DRAFTING_ROLES)
-    ]
-    found = publications.visible(user)
-    if not drafting and not found.exists():
+    if not publications.may_use(user):
         raise Http404
+    drafting = publications.drafting_agencies(user)
+    found = publications.visible(user)
     if request.method == "POST":
         agency = next((a for a in drafting if str(a.pk) == request.POST.get("agency")), None)
         case = None
