@@ -299,16 +299,20 @@ def reports_for(actor: User | None) -> Any:
 
 
 def rollup(actor: User | None, start: date | None = None, end: date | None = None) -> list[dict[str, Any]]:
-    """The provincial or national view: the reports received by the actor's agencies (for a period), each
-    area's figures as the lower level published them, one row per report and area, and a total per area of
-    the figures shown ("at least" when a part shows "<11": hidden parts are never guessed)."""
+    """The provincial or national view: the latest report each centre below sent to the actor's agencies
+    (within a period, if given), each area's figures as that centre published them, and a total per area of
+    the figures shown ("at least" when a part shows "<11": hidden parts are never guessed). One report per
+    centre, so that a centre's people are never counted twice."""
     received = reports_for(actor).filter(side=AggregateReport.Side.RECEIVED)
     if start is not None:
         received = received.filter(period_start__gte=start)
     if end is not None:
         received = received.filter(period_end__lte=end)
+    latest: dict[tuple[int, str], AggregateReport] = {}
+    for report in received.order_by("-period_end", "-created_at", "-id"):
+        latest.setdefault((report.agency_id, report.from_name), report)
     areas: dict[str, dict[str, Any]] = {}
-    for report in received.order_by("area_code", "from_name"):
+    for report in sorted(latest.values(), key=lambda r: r.from_name):
         for row in report.figures.get("risk", []):
             entry = areas.setdefault(
                 row["area"],

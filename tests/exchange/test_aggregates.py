@@ -243,3 +243,9 @@ def test_the_page_sends_a_roll_up_to_the_centre_above(world):
     assert AggregateReport.objects.filter(side="received", agency=world.agency_b).count() == 1
     page = web_client(world.coordinator_b).get("/exchange/aggregates/").content.decode()
     assert "Agency A" in page
+    # Sent again for the next quarter: the provincial total counts the centre's people once, not twice.
+    client.post("/exchange/aggregates/", {**form, "start": "2026-04-01", "end": "2026-06-30"})
+    assert AggregateReport.objects.filter(side="received", agency=world.agency_b).count() == 2
+    rolled = aggregates.rollup(world.coordinator_b)
+    assert len(_row(rolled, "5001")["parts"]) == 1
+    assert _row(rolled, "5001")["parts"][0]["report"].period_end == date(2026, 6, 30)
