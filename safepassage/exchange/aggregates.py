@@ -27,7 +27,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from safepassage.accounts.models import Agency, User
-from safepassage.audit.services import audit_record
+from safepassage.audit.services import audit_record, audit_report
 from safepassage.cases.models import Case, Stage
 from safepassage.core.access import viewer_for
 from safepassage.core.periods import check_whole_months
@@ -289,6 +289,15 @@ def take(opened: Opened) -> None:
 def may_read(actor: User | None) -> bool:
     """Administrators, coordinators and analysts of an agency read its roll-up page."""
     return any(g.role in REPORT_ROLE_ACTIONS for g in viewer_for(actor).grants)
+
+
+def read_rollup(actor: User | None) -> list[dict[str, Any]]:
+    """The roll-up for a page or the API: each reading is audited (`reports.rollup.request`), as every
+    aggregate read outside the agency that made it."""
+    rows = rollup(actor)
+    with transaction.atomic():
+        audit_report(actor=actor, report="rollup", parameters={"areas": len(rows)})
+    return rows
 
 
 def reports_for(actor: User | None) -> Any:

@@ -295,7 +295,7 @@ def aggregate_list(request: HttpRequest) -> Any:
                 for part in row["parts"]
             ],
         }
-        for row in aggregates.rollup(user)
+        for row in aggregates.read_rollup(user)
     ]
     return {"rows": rows, "reports": list(aggregates.reports_for(user)[:200])}
 

@@ -263,7 +263,7 @@ def aggregate_list(request: HttpRequest) -> HttpResponse:
         request,
         "exchange/aggregates.html",
         {
-            "rows": aggregates.rollup(user),
+            "rows": aggregates.read_rollup(user),
             "reports": reports[:100],
             "agencies": agencies,
             "targets": Agency.objects.filter(active=True).exclude(pk__in=[a.pk for a in agencies]),

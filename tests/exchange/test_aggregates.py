@@ -91,6 +91,7 @@ def test_a_district_rolls_up_to_the_provincial_centre_as_the_lower_levels_protec
     assert "n" in _row(rolled, "5002")["at_least"]
     page = web_client(world.coordinator_b).get("/exchange/aggregates/")
     assert page.status_code == 200 and str(shown(high + low)) in page.content.decode()
+    assert AuditEvent.objects.filter(action="reports.rollup.request", actor=world.coordinator_b).exists()
     # Agency B's caseworker and the other agency's analyst see nothing of it; neither does A's volunteer.
     assert aggregates.rollup(world.caseworker_b) == []
     assert aggregates.rollup(world.volunteer_a) == []
