@@ -2110,6 +2110,49 @@ UI_CASES += [
         only(CASE_A, 404, 302),
     ),
 ]
+
+
+def publication_a(world: World, key: str, status: str = "draft") -> int:
+    """A publication of agency A's caseworker (a cross-agency report): a draft waiting for approval, or
+    approved."""
+    from safepassage.exchange.models import Publication
+
+    def make() -> int:
+        return Publication.objects.create(
+            agency=world.agency_a,
+            kind="report",
+            title="Matrix report",
+            text="Joint visits.",
+            drafted_by=world.caseworker_a,
+            status=status,
+        ).pk
+
+    return _cached(world, key, make)
+
+
+ROLLUP_READERS = {
+    "admin_a": 200,
+    "coordinator_a": 200,
+    "analyst_a": 200,
+    "admin_b": 200,
+    "coordinator_b": 200,
+}
+UI_CASES += [
+    Case("exchange:aggregates", lambda w: reverse("exchange:aggregates"), only(ROLLUP_READERS, 404, 302)),
+    Case("exchange:publications", lambda w: reverse("exchange:publications"), only(CASE_STAFF, 404, 302)),
+    Case(
+        "exchange:publication",
+        lambda w: reverse("exchange:publication", args=[publication_a(w, "pub_a")]),
+        only(CASE_A, 404, 302),
+    ),
+    Case(
+        "exchange:publication",
+        lambda w: reverse("exchange:publication", args=[publication_a(w, "pub_approve_a")]),
+        only({"coordinator_a": 302}, 404, 302),
+        "POST",
+        {},
+    ),
+]
 API_CASES += [
     Case("GET /api/v1/exchange/peers", lambda w: "/api/v1/exchange/peers", only(COORDINATORS, 404, 401)),
     Case(
@@ -2118,6 +2161,49 @@ API_CASES += [
         only({"coordinator_a": (201, 400)}, 404, 401),
         "POST",
         lambda w: {"name": "New", "country": "LA", "receiving_agency_id": w.agency_a.pk, **_public_keys()},
+    ),
+    Case(
+        "GET /api/v1/exchange/aggregates",
+        lambda w: "/api/v1/exchange/aggregates",
+        only(ROLLUP_READERS, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/exchange/aggregates",
+        lambda w: "/api/v1/exchange/aggregates",
+        only({"coordinator_a": (201, 400)}, 404, 401),
+        "POST",
+        lambda w: {
+            "agency_id": w.agency_a.pk,
+            "area_code": w.province.code,
+            "start": "2026-01-01",
+            "end": "2026-03-31",
+            "to_agency_id": w.agency_b.pk,
+        },
+    ),
+    Case("GET /api/v1/exchange/publications", lambda w: "/api/v1/exchange/publications", statuses(200, 401)),
+    Case(
+        "POST /api/v1/exchange/publications",
+        lambda w: "/api/v1/exchange/publications",
+        only({"coordinator_a": 201, "caseworker_a": 201}, 404, 401),
+        "POST",
+        lambda w: {"agency_id": w.agency_a.pk, "kind": "report", "title": "Matrix", "text": "Joint visits."},
+    ),
+    Case(
+        "GET /api/v1/exchange/publications/{publication_id}",
+        lambda w: f"/api/v1/exchange/publications/{publication_a(w, 'pub_a')}",
+        only(CASE_A, 404, 401),
+    ),
+    Case(
+        "POST /api/v1/exchange/publications/{publication_id}/approve",
+        lambda w: f"/api/v1/exchange/publications/{publication_a(w, 'pub_api_approve_a')}/approve",
+        only({"coordinator_a": 200}, 404, 401),
+        "POST",
+        {},
+    ),
+    Case(
+        "GET /api/v1/exchange/publications/{publication_id}/download",
+        lambda w: f"/api/v1/exchange/publications/{publication_a(w, 'pub_approved_a', 'approved')}/download",
+        only(CASE_A, 404, 401),
     ),
     Case("GET /api/v1/exchange/transfers", lambda w: "/api/v1/exchange/transfers", statuses(200, 401)),
     Case(

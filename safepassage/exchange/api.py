@@ -17,9 +17,10 @@ from safepassage.cases.models import Case, Repatriation
 from safepassage.core.api import ErrorOut, error_body
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action
-from safepassage.exchange import services
+from safepassage.exchange import aggregates, publications, services
 from safepassage.exchange.message import Refused
 from safepassage.exchange.models import Peer, Transfer
+from safepassage.geo.models import Area
 from safepassage.registry.models import Person
 
 router = Router(tags=["exchange"])
@@ -242,3 +243,161 @@ def transfer_follow_up(request: HttpRequest, transfer_id: int, payload: FollowUp
     transfer = _transfer(request, transfer_id)
     services.follow_up_send(actor=signed_in_user(request), transfer=transfer, **payload.dict())
     return Status(201, _detail(transfer))
+
+
+# --------------------------------------------------------------------- roll-up and publications (part 7)
+
+
+class AggregateIn(Schema):
+    agency_id: int
+    area_code: str
+    start: date
+    end: date
+    to_agency_id: int | None = None
+    peer_id: int | None = None
+
+
+class AggregateOut(Schema):
+    id: int
+    uid: UUID
+    side: str
+    agency_id: int
+    from_name: str
+    to_agency_id: int | None
+    peer_id: int | None
+    area_code: str
+    area_name: str
+    level: str
+    period_start: date
+    period_end: date
+    figures: dict[str, Any]
+    message_id: UUID | None
+    created_at: datetime
+
+
+class RollupOut(Schema):
+    rows: list[dict[str, Any]]
+    reports: list[AggregateOut]
+
+
+@router.get("/exchange/aggregates", response={200: RollupOut, 404: ErrorOut})
+def aggregate_list(request: HttpRequest) -> Any:
+    """The roll-up: the reports the caller's agencies made and received (figures protected by the agency
+    that made them), and each area's figures from the centres below with their totals."""
+    user = signed_in_user(request)
+    if not aggregates.may_read(user):
+        raise Http404
+    rows = [
+        {
+            **{k: row[k] for k in ("area", "area_name", "total", "at_least")},
+            "parts": [
+                {**{k: v for k, v in part.items() if k != "report"}, "report_id": part["report"].pk}
+                for part in row["parts"]
+            ],
+        }
+        for row in aggregates.read_rollup(user)
+    ]
+    return {"rows": rows, "reports": list(aggregates.reports_for(user)[:200])}
+
+
+@router.post("/exchange/aggregates", response={201: AggregateOut, **ERRORS})
+def aggregate_send(request: HttpRequest, payload: AggregateIn) -> Any:
+    """Send the agency's protected figures for whole months and an area to an agency here or to a peer
+    (coordinators of the agency)."""
+    user = signed_in_user(request)
+    agency = Agency.objects.filter(pk=payload.agency_id, active=True).first()
+    area = Area.objects.filter(code=payload.area_code).first()
+    if agency is None or area is None:
+        raise Http404
+    to_agency = Agency.objects.filter(pk=payload.to_agency_id or 0, active=True).first()
+    peer = Peer.objects.filter(pk=payload.peer_id or 0).first()
+    report = aggregates.report_send(
+        actor=user,
+        agency=agency,
+        area=area,
+        start=payload.start,
+        end=payload.end,
+        to_agency=to_agency,
+        peer=peer,
+    )
+    return Status(201, report)
+
+
+class PublicationIn(Schema):
+    agency_id: int
+    kind: str
+    title: str
+    text: str
+    case_id: int | None = None
+    reviewer_agency_id: int | None = None
+
+
+class PublicationOut(Schema):
+    id: int
+    agency_id: int
+    kind: str
+    title: str
+    status: str
+    case_id: int | None
+    reviewer_agency_id: int | None
+    drafted_by_id: int | None
+    approved_by_id: int | None
+    created_at: datetime
+
+
+class PublicationText(PublicationOut):
+    text: str
+
+
+@router.get("/exchange/publications", response=list[PublicationOut])
+def publication_list(request: HttpRequest) -> Any:
+    """Publications, case stories and cross-agency reports of the caller's agencies, and those they are
+    asked to approve (without their text)."""
+    return list(publications.visible(signed_in_user(request))[:200])
+
+
+@router.post("/exchange/publications", response={201: PublicationOut, **ERRORS})
+def publication_draft(request: HttpRequest, payload: PublicationIn) -> Any:
+    """Draft one (a coordinator or caseworker of the agency); a story names its case and must not name its
+    people."""
+    user = signed_in_user(request)
+    agency = Agency.objects.filter(pk=payload.agency_id, active=True).first()
+    if agency is None:
+        raise Http404
+    case = None
+    if payload.case_id is not None:
+        case = get_for_user(Case.objects.all(), user, payload.case_id)
+    reviewer = Agency.objects.filter(pk=payload.reviewer_agency_id or 0, active=True).first()
+    return Status(
+        201,
+        publications.draft(
+            actor=user,
+            agency=agency,
+            kind=payload.kind,
+            title=payload.title,
+            text=payload.text,
+            case=case,
+            reviewer_agency=reviewer,
+        ),
+    )
+
+
+@router.get("/exchange/publications/{publication_id}", response={200: PublicationText, 404: ErrorOut})
+def publication_read(request: HttpRequest, publication_id: int) -> Any:
+    """One publication with its text (an audited read)."""
+    return publications.read(actor=signed_in_user(request), pk=publication_id)
+
+
+@router.post("/exchange/publications/{publication_id}/approve", response={200: PublicationOut, **ERRORS})
+def publication_approve(request: HttpRequest, publication_id: int) -> Any:
+    """Approve it: a coordinator of the agency asked to review it, or of its own, never its author."""
+    user = signed_in_user(request)
+    return publications.approve(actor=user, publication=publications.read(actor=user, pk=publication_id))
+
+
+@router.get(
+    "/exchange/publications/{publication_id}/download", response={200: PublicationText, 404: ErrorOut}
+)
+def publication_download(request: HttpRequest, publication_id: int) -> Any:
+    """The approved text, to publish: 404 until approved (audited)."""
+    return publications.download(actor=signed_in_user(request), pk=publication_id)

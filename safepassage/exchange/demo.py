@@ -4,14 +4,16 @@ server), one return sent there and answered, and one case received from there wa
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
 from joserfc import jwk
 
 from safepassage.cases.models import Repatriation
-from safepassage.exchange import keys, packet
-from safepassage.exchange.models import Peer, Transfer
+from safepassage.exchange import aggregates, keys, packet
+from safepassage.exchange.models import Peer, Publication, Transfer
+from safepassage.geo.models import Area
 
 
 def _public() -> dict[str, Any]:
@@ -92,4 +94,33 @@ def generate_exchange(*, agencies: dict[str, Any]) -> int:
         status=Transfer.Status.RECEIVED,
         message_id=uuid.uuid4(),
     )
+    generate_rollup(agencies=agencies)
     return made + 1
+
+
+def generate_rollup(*, agencies: dict[str, Any]) -> None:
+    """The NGO's figures for the province, last quarter, sent up to the coordination centre (its roll-up
+    page shows them), and two publications: a situation update approved, a report naming the NGO waiting
+    for the NGO's coordinator."""
+    province = Area.objects.filter(level="province").order_by("path").first()
+    if province is not None and "ngo" in agencies:
+        end = timezone.localdate().replace(day=1) - timedelta(days=1)
+        start = (end.replace(day=1) - timedelta(days=62)).replace(day=1)
+        aggregates.report_send(
+            actor=None, agency=agencies["ngo"], area=province, start=start, end=end, to_agency=agencies["cc"]
+        )
+    Publication.objects.create(
+        agency=agencies["cc"],
+        kind=Publication.Kind.PUBLICATION,
+        title="Situation update: the rainy season (demo)",
+        text="More families moved to the border districts for seasonal work this quarter.",
+        status=Publication.Status.APPROVED,
+        approved_at=timezone.now(),
+    )
+    Publication.objects.create(
+        agency=agencies["cc"],
+        kind=Publication.Kind.REPORT,
+        title="Working with the Northern Child Safety Foundation (demo)",
+        text="Joint visits to three border villages with the foundation's outreach team.",
+        reviewer_agency=agencies.get("ngo"),
+    )

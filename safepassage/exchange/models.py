@@ -143,6 +143,7 @@ class Envelope(models.Model):
         RECEIPT = "receipt", _("Receipt")
         ANSWER = "answer", _("Accepted or declined")
         FOLLOW_UP = "follow_up", _("Follow-up report")
+        AGGREGATE = "aggregate", _("Aggregate report")
 
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting")
@@ -177,3 +178,119 @@ class Envelope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.message_id}"
+
+
+# Who may read an agency's roll-ups (figures only, protected already): its administrators, coordinators and
+# analysts, as for reports; coordinators make and send them.
+REPORT_ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset({"view"}),
+    "coordinator": frozenset({"view", "add", "change"}),
+    "analyst": frozenset({"view"}),
+}
+
+
+class AggregateReport(AgencyOwned):
+    """A district (or provincial) operating centre's outcomes for a period and an area, as protected
+    aggregates: figures only, already through the disclosure control of the agency that made them (no figure
+    under 11, no record, no name). Made by a coordinator and sent to a higher centre here (`to_agency`) or to
+    another installation (`peer`, through the exchange). `agency` is the agency that holds this copy: the
+    maker's for the one made, the receiver's for the one received."""
+
+    class Side(models.TextChoices):
+        MADE = "made", _("Made here")
+        RECEIVED = "received", _("Received")
+
+    ROLE_ACTIONS: ClassVar[dict[str, frozenset[str]]] = REPORT_ROLE_ACTIONS
+
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
+    side = models.CharField(_("side"), max_length=8, choices=Side.choices)
+    from_name = models.CharField(_("from"), max_length=200)
+    to_agency = models.ForeignKey(
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sent to (an agency here)"),
+    )
+    peer = models.ForeignKey(
+        Peer, null=True, blank=True, on_delete=models.PROTECT, related_name="aggregate_reports"
+    )
+    area_code = models.CharField(_("area code"), max_length=20)
+    area_name = models.CharField(_("area"), max_length=200)
+    level = models.CharField(_("figures by"), max_length=12)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    figures = models.JSONField(_("figures"), default=dict)
+    made_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    message_id = models.UUIDField(_("message id"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_end", "-created_at", "-id"]
+        verbose_name = _("aggregate report")
+        verbose_name_plural = _("aggregate reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "side", "uid"], name="exchange_one_aggregate_per_holder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_name} · {self.area_name} · {self.period_start:%Y-%m}–{self.period_end:%Y-%m}"
+
+
+class Publication(AgencyOwned):
+    """A publication, an anonymised case story or a cross-agency report that names places or partners:
+    drafted by one person, approved by a coordinator who is not its author (of the agency asked to review
+    it, or a second coordinator of its own), and only then downloadable."""
+
+    class Kind(models.TextChoices):
+        PUBLICATION = "publication", _("Publication or situation update")
+        STORY = "story", _("Anonymised case story")
+        REPORT = "report", _("Cross-agency report naming places or partners")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+
+    # The agency's case staff who write them; administrators and analysts do not read drafts of stories.
+    ROLE_ACTIONS: ClassVar[dict[str, frozenset[str]]] = {
+        "coordinator": frozenset({"view", "add", "change"}),
+        "caseworker": frozenset({"view", "add"}),
+    }
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    text = EncryptedTextField(_("text"))
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("the case the story is about"),
+    )
+    reviewer_agency = models.ForeignKey(
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("agency asked to approve"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    drafted_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    approved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SENSITIVE_FIELDS = ("text",)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+
+    def __str__(self) -> str:
+        return self.title

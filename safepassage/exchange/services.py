@@ -28,7 +28,7 @@ from safepassage.cases.models import Case, CaseNote, FollowUp, Repatriation
 from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action, Role
-from safepassage.exchange import keys, message, packet, transport
+from safepassage.exchange import aggregates, keys, message, packet, transport
 from safepassage.exchange.message import Opened, Refused
 from safepassage.exchange.models import Envelope, Peer, Transfer
 from safepassage.linkage import matching
@@ -599,6 +599,9 @@ def _take(opened: Opened) -> Transfer | None:
             changes={"kind": follow_up.kind, "wellbeing": wellbeing, "peer": opened.peer.pk},
         )
         return transfer
+    if opened.type == Envelope.Type.AGGREGATE:
+        aggregates.take(opened)
+        return None
     raise Refused("malformed", peer=opened.peer, message_id=opened.message_id)
 
 

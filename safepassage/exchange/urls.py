@@ -11,4 +11,7 @@ urlpatterns = [
     path("transfers/<int:pk>/", views.transfer_detail, name="transfer"),
     path("transfers/<int:pk>/<slug:action>/", views.transfer_act, name="act"),
     path("send/<int:case_pk>/", views.send, name="send"),
+    path("aggregates/", views.aggregate_list, name="aggregates"),
+    path("publications/", views.publication_list, name="publications"),
+    path("publications/<int:pk>/", views.publication_detail, name="publication"),
 ]

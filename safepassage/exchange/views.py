@@ -22,8 +22,9 @@ from safepassage.accounts.selectors import signed_in_user
 from safepassage.cases.models import Case, FollowUp, Repatriation
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action
-from safepassage.exchange import keys, packet, services
-from safepassage.exchange.models import Peer, Transfer
+from safepassage.exchange import aggregates, keys, packet, publications, services
+from safepassage.exchange.models import Peer, Publication, Transfer
+from safepassage.geo.models import Area
 from safepassage.registry.models import Person
 
 
@@ -39,7 +40,12 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "exchange/transfer_list.html",
-        {"transfers": transfers, "coordinator": bool(services.coordinator_agencies(user))},
+        {
+            "transfers": transfers,
+            "coordinator": bool(services.coordinator_agencies(user)),
+            "rollup": aggregates.may_read(user),
+            "publishing": publications.may_use(user),
+        },
     )
 
 
@@ -216,4 +222,131 @@ def peers(request: HttpRequest) -> HttpResponse:
             "agencies": agencies,
             "profiles": profiles.ReceivingProfile.choices,
         },
+    )
+
+
+@login_required
+def aggregate_list(request: HttpRequest) -> HttpResponse:
+    """The roll-up: reports received from the centres below (here or from other installations), each area's
+    figures as they published them, and (for coordinators) sending this agency's own report up."""
+    user = signed_in_user(request)
+    agencies = services.coordinator_agencies(user)
+    reports = aggregates.reports_for(user)
+    if not aggregates.may_read(user):
+        raise Http404
+    if request.method == "POST":
+        agency = next((a for a in agencies if str(a.pk) == request.POST.get("agency")), None)
+        area = Area.objects.filter(code=request.POST.get("area", "")).first()
+        target = request.POST.get("to", "")
+        number = int(target[2:]) if target[2:].isdigit() else 0
+        to_agency = Agency.objects.filter(pk=number, active=True).first() if target[:2] == "a-" else None
+        peer = Peer.objects.filter(pk=number, active=True).first() if target[:2] == "p-" else None
+        if agency is None or area is None:
+            messages.error(request, _("Choose your agency and the area of the report."))
+        else:
+            try:
+                aggregates.report_send(
+                    actor=user,
+                    agency=agency,
+                    area=area,
+                    start=parse_date(request.POST.get("start", "")),
+                    end=parse_date(request.POST.get("end", "")),
+                    to_agency=to_agency,
+                    peer=peer,
+                )
+            except ValidationError as error:
+                _errors(request, error)
+            else:
+                messages.success(request, _("Sent. Only the protected figures left your agency."))
+                return redirect("exchange:aggregates")
+    return render(
+        request,
+        "exchange/aggregates.html",
+        {
+            "rows": aggregates.read_rollup(user),
+            "reports": reports[:100],
+            "agencies": agencies,
+            "targets": Agency.objects.filter(active=True).exclude(pk__in=[a.pk for a in agencies]),
+            "peers": Peer.objects.filter(active=True),
+            "areas": Area.objects.filter(level__in=("country", "province", "district")).order_by("path"),
+        },
+    )
+
+
+@login_required
+def publication_list(request: HttpRequest) -> HttpResponse:
+    """Publications, case stories and cross-agency reports: drafting one, and those waiting for approval."""
+    user = signed_in_user(request)
+    if not publications.may_use(user):
+        raise Http404
+    drafting = publications.drafting_agencies(user)
+    found = publications.visible(user)
+    if request.method == "POST":
+        agency = next((a for a in drafting if str(a.pk) == request.POST.get("agency")), None)
+        case = None
+        reference = request.POST.get("case", "").strip()
+        if reference:
+            case = Case.objects.visible_to(user).filter(reference=reference).first()
+        if agency is None or (reference and case is None):
+            messages.error(request, _("Choose your agency (and a case of yours, for a story)."))
+        else:
+            try:
+                publication = publications.draft(
+                    actor=user,
+                    agency=agency,
+                    kind=request.POST.get("kind", ""),
+                    title=request.POST.get("title", ""),
+                    text=request.POST.get("text", ""),
+                    case=case,
+                    reviewer_agency=Agency.objects.filter(
+                        pk=int(request.POST["reviewer"]) if request.POST.get("reviewer", "").isdigit() else 0
+                    ).first(),
+                )
+            except ValidationError as error:
+                _errors(request, error)
+            else:
+                messages.success(
+                    request, _("Drafted. A coordinator other than you approves it before it is published.")
+                )
+                return redirect("exchange:publication", publication.pk)
+    return render(
+        request,
+        "exchange/publications.html",
+        {
+            "publications": found.select_related("agency", "drafted_by")[:200],
+            "drafting": drafting,
+            "kinds": Publication.Kind.choices,
+            "reviewers": Agency.objects.filter(active=True),
+        },
+    )
+
+
+@login_required
+def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One publication: its text (an audited read), approving it, and downloading it once approved."""
+    user = signed_in_user(request)
+    if request.method == "POST":
+        publication = publications.read(actor=user, pk=pk)
+        try:
+            publications.approve(actor=user, publication=publication)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("Approved: it may now be downloaded and published."))
+        return redirect("exchange:publication", pk)
+    if request.GET.get("download"):
+        publication = publications.download(actor=user, pk=pk)
+        response = HttpResponse(
+            f"{publication.title}\n\n{publication.text}\n", content_type="text/plain; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="publication-{publication.pk}.txt"'
+        return response
+    publication = publications.read(actor=user, pk=pk)
+    may_approve = (
+        publication.status == Publication.Status.DRAFT
+        and publication.drafted_by_id != user.pk
+        and any(services.is_coordinator(user, a) for a in publications.reviewers(publication))
+    )
+    return render(
+        request, "exchange/publication_detail.html", {"publication": publication, "may_approve": may_approve}
     )
