@@ -84,7 +84,7 @@ def _check_text(kind: str, text: str, case: Case | None) -> None:
             )
 
 
-def _is_coordinator(actor: Any, agency_id: int) -> bool:
+def _is_coordinator(actor: User | None, agency_id: int) -> bool:
     return viewer_for(actor).has_role(Role.COORDINATOR, agency_id=agency_id)
 
 

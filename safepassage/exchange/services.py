@@ -46,11 +46,11 @@ def _fail(field: str, text: str) -> ValidationError:
     return ValidationError({field: [text]})
 
 
-def is_coordinator(actor: Any, agency_id: int) -> bool:
+def is_coordinator(actor: User | None, agency_id: int) -> bool:
     return viewer_for(actor).has_role(Role.COORDINATOR, agency_id=agency_id)
 
 
-def coordinator_agencies(actor: Any) -> list[Agency]:
+def coordinator_agencies(actor: User | None) -> list[Agency]:
     ids = [g.agency_id for g in viewer_for(actor).grants if g.role == Role.COORDINATOR]
     return list(Agency.objects.filter(pk__in=ids, active=True).order_by("name"))
 

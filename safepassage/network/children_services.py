@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safepassage.accounts.models import Agency
+from safepassage.accounts.models import Agency, User
 from safepassage.audit.services import audit_record
 from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
@@ -27,7 +27,7 @@ from safepassage.registry.scoring import youngest_age
 FLAG_DAYS = 90  # a member turning 18 within this many days is flagged on the group's page
 
 
-def _keeper(actor: Any, agency: Agency | None) -> Agency:
+def _keeper(actor: User | None, agency: Agency | None) -> Agency:
     viewer = viewer_for(actor)
     for grant in viewer.grants:
         if grant.role in (Role.ADMIN, Role.COORDINATOR) and (agency is None or grant.agency_id == agency.pk):
@@ -63,7 +63,7 @@ def members_flagged(group: ChildrenGroup, today: date | None = None) -> list[tup
 @transaction.atomic
 def group_create(
     *,
-    actor: Any,
+    actor: User | None,
     name: str,
     kind: str,
     named_adult_id: int,
@@ -104,7 +104,7 @@ def group_create(
 @transaction.atomic
 def member_add(
     *,
-    actor: Any,
+    actor: User | None,
     group: ChildrenGroup,
     name: str,
     birth_date: date,
@@ -157,7 +157,7 @@ def member_add(
 
 
 @transaction.atomic
-def member_leave(*, actor: Any, member: ChildMember, left_on: date, reason: str) -> ChildMember:
+def member_leave(*, actor: User | None, member: ChildMember, left_on: date, reason: str) -> ChildMember:
     """A member leaves (or their guardian withdraws consent)."""
     not_in_future(left_on, "left_on")
     if reason not in ChildMember.Left.values:
@@ -204,7 +204,13 @@ def members_age_out(*, today: date | None = None) -> int:
 
 @transaction.atomic
 def group_report_add(
-    *, actor: Any, group: ChildrenGroup, reported_on: date, about: str, summary: str, passed_to: str = ""
+    *,
+    actor: User | None,
+    group: ChildrenGroup,
+    reported_on: date,
+    about: str,
+    summary: str,
+    passed_to: str = "",
 ) -> ChildrenGroupReport:
     """Record what a group reported, as the named adult passed it on; which child said it is not kept."""
     not_in_future(reported_on, "reported_on")

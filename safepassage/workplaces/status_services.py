@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safepassage.accounts.models import Membership
+from safepassage.accounts.models import Membership, User
 from safepassage.audit.services import audit_record
 from safepassage.core.access import viewer_for
 from safepassage.core.notices import Notice, NoticeKind, NoticeUrgency, notice_emit
@@ -46,14 +46,14 @@ WITHDRAWING = (
 )
 
 
-def _require_coordinator(actor: Any, employer: Employer) -> None:
+def _require_coordinator(actor: User | None, employer: Employer) -> None:
     if actor is not None and not viewer_for(actor).has_role(
         Role.COORDINATOR, Role.ADMIN, agency_id=employer.agency_id
     ):
         raise PermissionDenied(_("Only the agency's coordinators decide an employer's status."))
 
 
-def _require_staff(actor: Any, employer: Employer) -> None:
+def _require_staff(actor: User | None, employer: Employer) -> None:
     if actor is not None and not viewer_for(actor).has_role(
         Role.COORDINATOR, Role.ADMIN, Role.CASEWORKER, agency_id=employer.agency_id
     ):
@@ -89,7 +89,7 @@ def _decide(
     cause: str,
     effective_on: date,
     review_on: date | None,
-    actor: Any = None,
+    actor: User | None = None,
     evidence: dict[str, Any] | None = None,
     finding: EmployerViolation | None = None,
     note: str = "",
@@ -130,7 +130,9 @@ def _decide(
 
 
 @transaction.atomic
-def employer_status_grant(*, actor: Any, employer: Employer, note: str = "") -> EmployerStatusDecision:
+def employer_status_grant(
+    *, actor: User | None, employer: Employer, note: str = ""
+) -> EmployerStatusDecision:
     """Grant (or renew) the good-employer status when every criterion is met, with a review date a year on."""
     _require_coordinator(actor, employer)
     today = timezone.localdate()
@@ -150,7 +152,7 @@ def employer_status_grant(*, actor: Any, employer: Employer, note: str = "") -> 
     )
 
 
-def _withdraw_if_notified(employer: Employer, finding: EmployerViolation, actor: Any) -> None:
+def _withdraw_if_notified(employer: Employer, finding: EmployerViolation, actor: User | None) -> None:
     """A good status ends with a finding the employer has been told of, from the day it was told."""
     if (
         employer.status == EmployerStatus.GOOD
@@ -182,7 +184,7 @@ def _check_notified(found_on: date, notified_on: date | None, how: str) -> None:
 @transaction.atomic
 def employer_violation_add(
     *,
-    actor: Any,
+    actor: User | None,
     employer: Employer,
     found_on: date,
     law: str,
@@ -228,7 +230,7 @@ def employer_violation_add(
 
 @transaction.atomic
 def employer_finding_notified(
-    *, actor: Any, finding: EmployerViolation, notified_on: date, notified_how: str
+    *, actor: User | None, finding: EmployerViolation, notified_on: date, notified_how: str
 ) -> EmployerViolation:
     """Record the day a finding was notified to the employer through the normal channel."""
     employer = Employer.objects.select_for_update().get(pk=finding.employer_id)
@@ -250,7 +252,7 @@ def employer_finding_notified(
 
 @transaction.atomic
 def commitment_check(
-    *, actor: Any, commitment: EmployerCommitment, kept: bool, checked_on: date
+    *, actor: User | None, commitment: EmployerCommitment, kept: bool, checked_on: date
 ) -> EmployerCommitment:
     """Record whether a signed commitment was kept, as checked on a day."""
     _require_staff(actor, commitment.employer)
@@ -293,7 +295,7 @@ def employer_statuses_review(*, today: date | None = None) -> int:
 @transaction.atomic
 def return_schedule_set(
     *,
-    actor: Any,
+    actor: User | None,
     employer: Employer,
     every_months: int,
     starts_on: date,

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from safepassage.accounts.models import User
 from safepassage.cases.child_roles import PROTECTIONS
 from safepassage.cases.models import Case, ChildRole, DetentionStay, age_on
 from safepassage.cases.services._common import _case_audit, _editable, _fail
@@ -17,7 +18,7 @@ from safepassage.network.validation import clean_languages
 
 
 @transaction.atomic
-def child_role_set(*, actor: Any, case: Case, role: str, since: date) -> ChildRole:
+def child_role_set(*, actor: User | None, case: Case, role: str, since: date) -> ChildRole:
     """Record the child's role in the case (victim, witness, in conflict with the law)."""
     case = _editable(actor, case)
     not_in_future(since, "since")
@@ -36,7 +37,9 @@ def child_role_set(*, actor: Any, case: Case, role: str, since: date) -> ChildRo
 
 
 @transaction.atomic
-def protection_mark(*, actor: Any, child_role: ChildRole, code: str, done_on: date | None) -> ChildRole:
+def protection_mark(
+    *, actor: User | None, child_role: ChildRole, code: str, done_on: date | None
+) -> ChildRole:
     """Tick (with the day) or untick one protection of a child's role."""
     case = _editable(actor, child_role.case)
     if code not in {c for c, _label in PROTECTIONS[child_role.role]}:
@@ -81,7 +84,7 @@ def _detention_clean(fields: dict[str, Any], current: DetentionStay | None = Non
 
 
 @transaction.atomic
-def detention_record(*, actor: Any, case: Case, **fields: Any) -> DetentionStay:
+def detention_record(*, actor: User | None, case: Case, **fields: Any) -> DetentionStay:
     """Record a child held in a detention home, with the languages they speak."""
     case = _editable(actor, case)
     data = _detention_clean(fields)
@@ -99,7 +102,7 @@ def detention_record(*, actor: Any, case: Case, **fields: Any) -> DetentionStay:
 
 
 @transaction.atomic
-def detention_update(*, actor: Any, stay: DetentionStay, **fields: Any) -> DetentionStay:
+def detention_update(*, actor: User | None, stay: DetentionStay, **fields: Any) -> DetentionStay:
     """Follow a child in detention: an interpreter arranged, a visit made, the next one due, a release."""
     case = _editable(actor, stay.case)
     data = _detention_clean(fields, stay)
