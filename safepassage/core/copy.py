@@ -106,6 +106,11 @@ def copy_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list
     meta = model._meta
     if meta.parents:
         raise TypeError(f"{meta.label}: copy_rows takes models of one table only")
+    # A value under a name that is not a column's (`village` for `village_id`) would be lost without a word.
+    attnames = {f.attname for f in meta.concrete_fields}
+    for row in rows:
+        if not row.keys() <= attnames:
+            raise TypeError(f"{meta.label}: not columns: {', '.join(sorted(row.keys() - attnames))}")
     if connection.vendor != "postgresql":
         plain: models.QuerySet[models.Model] = models.QuerySet(model=model)
         made = plain.bulk_create([model(**row) for row in rows], batch_size=2000)

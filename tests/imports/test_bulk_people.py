@@ -138,3 +138,11 @@ def test_the_rows_waiting_between_check_and_apply_are_sealed_on_disk(world):
     assert raw.startswith(crypto.FILE_MAGIC) and b"Markerfamily" not in raw
     job = services.job_apply(actor=world.coordinator_a, job=job)
     assert Person.objects.filter(family_name="Markerfamily").count() == 1 and not waiting.exists()
+
+
+def test_a_value_under_a_name_that_is_not_a_column_is_refused_not_lost(world):
+    with pytest.raises(TypeError, match="village"):
+        Person.objects.copy_create(
+            [{"agency_id": world.agency_a.pk, "village": world.village_1, "given_name": "Kham"}]
+        )
+    assert not Person.objects.filter(given_name="Kham").exists()
