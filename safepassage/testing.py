@@ -289,43 +289,43 @@ def require_spark() -> None:
 
 # The data the migrations seed (the default catalogue with its red-flag rules and translations, the case
 # lifecycle, hotlines, agreements, minimum wages): (app, migration, function), in migration order.
-SEEDS = {
-    "registry": [
-        ("0002_default_catalogue", "load"),
-        ("0012_red_flags", "_add_default_rules"),
-        ("0013_indicator_translations", "_add_translations"),
-    ],
-    "cases": [("0002_default_lifecycle", "load"), ("0003_stage_translations", "add_translations")],
-    "network": [
-        ("0002_seed_directory", "load"),
-        ("0003_directory_translations", "add_translations"),
-        ("0006_help_page", "load"),
-    ],
-    "prevention": [("0002_catalogue", "load")],
-}
+# What the migrations seed, by the model whose rows show the seed is there: app, model, (migration, function).
+SEEDS: list[tuple[str, str, list[tuple[str, str]]]] = [
+    (
+        "registry",
+        "Catalogue",
+        [
+            ("0002_default_catalogue", "load"),
+            ("0012_red_flags", "_add_default_rules"),
+            ("0013_indicator_translations", "_add_translations"),
+        ],
+    ),
+    ("cases", "Stage", [("0002_default_lifecycle", "load"), ("0003_stage_translations", "add_translations")]),
+    (
+        "network",
+        "Agreement",
+        [
+            ("0002_seed_directory", "load"),
+            ("0003_directory_translations", "add_translations"),
+            ("0006_help_page", "load"),
+        ],
+    ),
+    ("prevention", "Intervention", [("0002_catalogue", "load")]),
+    ("migration", "DisputeLevel", [("0007_reintegration", "seed_levels")]),
+    ("migration", "RedFlag", [("0008_red_flags", "seed_flags")]),
+]
 
 
 def restore_seed_data() -> None:
-    """Seed again what the migrations seed, for each app whose seed is gone: a test that commits for real
-    (a browser test, background work) ends by emptying every table, and the next test on that worker would
-    otherwise find no catalogue, lifecycle or agreement."""
+    """Seed again what the migrations seed, for each seed that is gone: a test that commits for real (a
+    browser test, background work) ends by emptying every table, and the next test on that worker would
+    otherwise find no catalogue, lifecycle, agreement or list."""
     import importlib
 
     from django.apps import apps
 
-    from safepassage.cases.models import Stage
-    from safepassage.network.models import Agreement
-    from safepassage.prevention.models import Intervention
-    from safepassage.registry.models import Catalogue
-
-    present = {
-        "registry": Catalogue.objects.exists(),
-        "cases": Stage.objects.exists(),
-        "network": Agreement.objects.exists(),
-        "prevention": Intervention.objects.exists(),
-    }
-    for app, steps in SEEDS.items():
-        if present[app]:
+    for app, model, steps in SEEDS:
+        if apps.get_model(app, model).objects.exists():
             continue
         for migration, function in steps:
             module = importlib.import_module(f"safepassage.{app}.migrations.{migration}")
