@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from safepassage.cases.models import Case
 from safepassage.geo.models import Area
+from safepassage.migration.models import ReintegrationStep
 from safepassage.prevention.models import Delivery, Intervention
 from safepassage.prevention.package import people_drifts
 from safepassage.registry.cells import age_band_expression
@@ -343,8 +344,9 @@ def harm_watch(
     after: dict[int, float],
     rows: list[tuple[Any, ...]],
 ) -> dict[str, Any]:
-    """Among those reached: whose risk rose (by RISE points or to a higher band), who had a risk alert, and
-    whose case was opened, after they were reached (R-079: monitoring for safety, not only effect)."""
+    """Among those reached: whose risk rose (by RISE points or to a higher band), who had a risk alert, whose
+    case was opened, and which children were found back in child labour at a reintegration follow-up, after
+    they were reached (R-079: monitoring for safety, not only effect)."""
     key_of = {r[0]: r[4] for r in rows}
     rose = []
     for pid in reached_on:
@@ -367,15 +369,36 @@ def harm_watch(
         )
         if opened >= reached_on[pid]
     }
+    # a child withdrawn from child labour found back in it at a reintegration follow-up after being reached
+    back_in_labour = {
+        pid
+        for pid, seen in ReintegrationStep.objects.filter(
+            registration__person_id__in=list(reached_on),
+            back_in_child_labour=True,
+            followed_up_on__isnull=False,
+        ).values_list("registration__person_id", "followed_up_on")
+        if seen >= reached_on[pid]
+    }
     out: dict[str, Any] = {}
-    for name, found in (("risk_rose", rose), ("alerts", alerted), ("cases", cased)):
+    for name, found in (
+        ("risk_rose", rose),
+        ("alerts", alerted),
+        ("cases", cased),
+        ("child_labour", back_in_labour),
+    ):
         n = len(found)
         out[name] = n if scope.exact else protect.count(n, sum(key_of.get(p, 0) for p in found))
     out["people"] = []
     if scope.exact:
-        visible = Person.objects.visible_to(viewer).filter(pk__in=set(rose) | alerted)
+        visible = Person.objects.visible_to(viewer).filter(pk__in=set(rose) | alerted | back_in_labour)
         out["people"] = [
-            {"id": p.pk, "name": str(p), "risk_rose": p.pk in rose, "alert": p.pk in alerted}
+            {
+                "id": p.pk,
+                "name": str(p),
+                "risk_rose": p.pk in rose,
+                "alert": p.pk in alerted,
+                "child_labour": p.pk in back_in_labour,
+            }
             for p in visible.order_by("pk")[:200]
         ]
     return out

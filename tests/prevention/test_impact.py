@@ -303,3 +303,39 @@ def test_displacement_is_fed_by_the_areas_that_had_programmes(world):
         .json()
     )
     assert body["programme_areas"] == [world.village_3.parent.code]
+
+
+def test_harm_watch_names_a_child_found_back_in_child_labour_after_being_reached(world):
+    from datetime import timedelta
+
+    from safepassage.migration import followup
+    from safepassage.reports.selectors import report_scope
+    from tests.migration.test_channel_services import channel_ab, register
+
+    registration = register(world, channel_ab(world))
+    child = registration.person
+    today = date.today()
+    step = followup.reintegration_add(
+        actor=world.caseworker_a,
+        registration=registration,
+        kind="school",
+        started_on=today - timedelta(days=30),
+    )
+    followup.reintegration_follow_up(
+        actor=world.caseworker_a, step=step, followed_up_on=today, status="ongoing", back_in_child_labour=True
+    )
+
+    def watch(reached_on: date) -> dict[str, Any]:
+        return impact.harm_watch(
+            viewer=world.coordinator_a,
+            scope=report_scope(world.coordinator_a),
+            reached_on={child.pk: reached_on},
+            before={},
+            after={},
+            rows=[],
+        )
+
+    seen = watch(today - timedelta(days=10))  # reached before the follow-up that found them back in it
+    assert seen["child_labour"] == 1
+    assert [p["child_labour"] for p in seen["people"] if p["id"] == child.pk] == [True]
+    assert watch(today + timedelta(days=1))["child_labour"] == 0  # found back in it before being reached
