@@ -2738,6 +2738,12 @@ UI_CASES += [
         lambda w: reverse("migration:red_flags"),
         only({**PEOPLE_AB, "sysadmin": 200}, 404, 302),
     ),
+    Case("workplaces:sectors", lambda w: reverse("workplaces:sectors"), only({"sysadmin": 200}, 404, 302)),
+    Case(
+        "network:expertise_kinds",
+        lambda w: reverse("network:expertise_kinds"),
+        only({"sysadmin": 200}, 404, 302),
+    ),
     Case("network:library", lambda w: reverse("network:library"), only(AGENCY_MEMBERS, 404, 302)),
     Case(
         "network:library_file",

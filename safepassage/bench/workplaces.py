@@ -13,14 +13,15 @@ from safepassage.bench import Figure, benchmark, percentiles, timed
 def workplaces_map_bench(quick: bool) -> list[Figure]:
     from safepassage.accounts.models import Agency, Membership, User
     from safepassage.accounts.services import token_issue
-    from safepassage.workplaces.models import Sector, Workplace
+    from safepassage.workplaces.kinds import sector_codes
+    from safepassage.workplaces.models import Workplace
 
     count = 10_000 if quick else 100_000
     agency = Agency.objects.create(code="bench-wp", name="Bench", kind="government", country="TH")
     user = User.objects.create_user(username="bench-wp", password=None)
     Membership.objects.create(user=user, agency=agency, role="coordinator")
     rng = random.Random(7)
-    sectors = Sector.values
+    sectors = sector_codes()
     batch = []
     for n in range(count):
         batch.append(

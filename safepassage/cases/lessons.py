@@ -54,7 +54,7 @@ from safepassage.core.periods import check_whole_months
 from safepassage.geo.models import Area, Level
 from safepassage.registry.models import Person
 from safepassage.reports.selectors import EXACT_ROLES, Scope
-from safepassage.workplaces.models import Sector
+from safepassage.workplaces.kinds import sector_labels
 
 AGE_BANDS = ("0-9", "10-14", "15-17", "18-24", "25+", "unknown")
 OPEN_STATUSES = (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP)
@@ -589,7 +589,7 @@ def _workplace_sectors(cases: QuerySet[Case], keys: Mapping[int, int], exact: bo
     ):
         case_ids[sector].add(case_id)
         workplaces[sector].add(workplace_id)
-    known = _labels(Sector)
+    known = sector_labels()
     cells = {sector: tally(ids, keys) for sector, ids in case_ids.items()}
     rows = count_rows(cells, known, exact)
     for row in rows:

@@ -11,7 +11,7 @@ from safepassage.core.forms import DateInput
 from safepassage.migration.models import Problem, Purpose, Registration, SiteRegistration
 from safepassage.migration.services import ORIENTATION
 from safepassage.registry.models import Person
-from safepassage.workplaces.models import Sector
+from safepassage.workplaces.kinds import sector_choices
 
 
 def _date(label: Any, required: bool = True) -> forms.DateField:
@@ -67,7 +67,9 @@ class RegistrationForm(forms.Form):
     )
     # 2. The trip
     purpose = forms.ChoiceField(label=_("Going for"), choices=Purpose.choices)
-    sector = forms.ChoiceField(label=_("Kind of work"), choices=[("", "—"), *Sector.choices], required=False)
+    sector = forms.ChoiceField(
+        label=_("Kind of work"), choices=lambda: [("", "—"), *sector_choices()], required=False
+    )
     destination_place = forms.CharField(label=_("Where exactly"), max_length=200, required=False)
     travel_date = _date(_("Travel date"))
     expected_arrival = _date(_("Expected arrival"), required=False)

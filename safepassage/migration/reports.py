@@ -44,7 +44,7 @@ from safepassage.geo.models import Area
 from safepassage.migration.models import STAFF, Channel, CheckIn, Problem, Registration, working_agencies
 from safepassage.reports import protect
 from safepassage.reports.selectors import EXACT_ROLES, Scope
-from safepassage.workplaces.models import Sector
+from safepassage.workplaces.kinds import sector_labels
 
 TABLES = (
     "arrivals",
@@ -391,7 +391,7 @@ def migration_report(
         a.code: a.name for a in Area.objects.filter(code__in=[c for c in codes if c and ":" not in c])
     }
 
-    sector_names = {value: str(label) for value, label in Sector.choices}
+    sector_names = sector_labels()
     sector_names[NOT_RECORDED] = _("Not said")
     # Staff read recruiters' names; analysts read "Recruiter A, B…" (code A, B…), lettered in the order the
     # recruiters were recorded, never by their counts (which may be hidden).

@@ -44,7 +44,8 @@ from safepassage.migration.models import (
 from safepassage.network.models import Committee, Organisation
 from safepassage.registry.models import Person
 from safepassage.registry.services import person_create
-from safepassage.workplaces.models import Employer, LabourIndicator, Recruiter, Sector, Workplace
+from safepassage.workplaces.kinds import sector_codes
+from safepassage.workplaces.models import Employer, LabourIndicator, Recruiter, Workplace
 from safepassage.workplaces.services import observation_record
 
 ORIENTATION = {
@@ -274,7 +275,7 @@ def registration_create(
         raise _fail("purpose", _("Say why they go: work, study, family or other."))
     if travel_date < registered_on - timedelta(days=LONG_PAST_DAYS):
         raise _fail("travel_date", _("This travel date is long past: register people before they leave."))
-    if sector and sector not in Sector.values:
+    if sector and sector not in sector_codes():
         raise _fail("sector", _("Unknown sector %(sector)s.") % {"sector": sector})
     expected_arrival = expected_arrival or travel_date + timedelta(days=2)
     if expected_arrival < travel_date:

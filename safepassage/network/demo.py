@@ -14,7 +14,8 @@ from django.utils import timezone
 from safepassage.accounts.models import Agency, User
 from safepassage.geo.models import Area
 from safepassage.network import services
-from safepassage.network.models import Expertise, Organisation, Responder
+from safepassage.network.kinds import expertise_codes
+from safepassage.network.models import Organisation, Responder
 
 PROVINCE = "50"
 GIVEN = [
@@ -430,7 +431,7 @@ def generate_directory(
                 languages.append("my")
             expertise = sorted(set(rng.sample(expertise_pool, rng.randint(1, len(expertise_pool)))))
             if rng.random() < 0.2:
-                expertise.append(rng.choice(Expertise.values))
+                expertise.append(rng.choice(expertise_codes()))
             add(
                 rng.choice(ROLE_HOME[role_type]),
                 name,

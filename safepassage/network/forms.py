@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.accounts.models import Agency
 from safepassage.core.forms import DateInput
+from safepassage.network.kinds import expertise_choices
 from safepassage.network.languages import LANGUAGES, language_name
-from safepassage.network.models import Committee, CommitteeMember, Expertise, Organisation, Responder
+from safepassage.network.models import Committee, CommitteeMember, Organisation, Responder
 
 
 def language_choices(extra: Iterable[str] = ()) -> list[tuple[str, Any]]:
@@ -37,7 +38,7 @@ class SearchForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Speaks"), required=False)
     expertise = forms.ChoiceField(
-        label=_("Can help with"), required=False, choices=[("", _("Anything")), *Expertise.choices]
+        label=_("Can help with"), required=False, choices=lambda: [("", _("Anything")), *expertise_choices()]
     )
     role_type = forms.ChoiceField(
         label=_("Role"), required=False, choices=[("", _("Any role")), *Responder.RoleType.choices]
@@ -72,7 +73,7 @@ class ResponderForm(forms.Form):
     expertise = forms.MultipleChoiceField(
         label=_("Can help with"),
         required=False,
-        choices=Expertise.choices,
+        choices=expertise_choices,
         widget=forms.CheckboxSelectMultiple,
     )
     area_codes = forms.CharField(
@@ -138,7 +139,7 @@ class OrganisationForm(forms.Form):
     )
     phone = forms.CharField(label=_("Public phone"), max_length=40, required=False)
     services = forms.MultipleChoiceField(
-        label=_("Services"), required=False, choices=Expertise.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Services"), required=False, choices=expertise_choices, widget=forms.CheckboxSelectMultiple
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages"), required=False, widget=forms.CheckboxSelectMultiple

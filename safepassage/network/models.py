@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from safepassage.accounts.profiles import ReceivingProfile
 from safepassage.core.access import Viewer
 from safepassage.core.fields import EncryptedCharField, EncryptedEmailField
+from safepassage.core.kinds import Kind
 from safepassage.core.models import AgencyOwned, TimeStamped
 from safepassage.core.roles import Action, Role
 
@@ -41,8 +42,17 @@ class DirectoryEntry(AgencyOwned, TimeStamped):
         return Q(agency_id__in=keepers)
 
 
+class ExpertiseKind(Kind):
+    """What a responder or an organisation can help with, as data (R-016, G-07): system administrators add,
+    rename and retire entries."""
+
+    class Meta(Kind.Meta):
+        verbose_name = _("expertise")
+
+
 class Expertise(models.TextChoices):
-    """What a responder or an organisation can help with."""
+    """The first list of what a responder or an organisation can help with: only the seed of `ExpertiseKind`
+    (migration 0009). The list itself is data: use `kinds.expertise_choices()`."""
 
     CHILD_PROTECTION = "child_protection", _("Child protection")
     LABOUR = "labour", _("Labour rights and inspection")

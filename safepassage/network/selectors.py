@@ -15,6 +15,7 @@ from safepassage.core.access import Viewer, viewer_for
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action
 from safepassage.geo.models import Area, Level
+from safepassage.network.kinds import expertise_codes, expertise_labels
 from safepassage.network.languages import clean_language, language_name
 from safepassage.network.models import (
     DIRECTORY_ROLES,
@@ -22,7 +23,6 @@ from safepassage.network.models import (
     Agreement,
     Committee,
     CommitteeMember,
-    Expertise,
     FocalPoint,
     Hotline,
     Organisation,
@@ -75,7 +75,7 @@ def _check_filters(language: str | None, expertise: str | None, role_type: str |
         code = clean_language(language)
         if code is None:
             raise ValidationError({"language": _("Give a language code, e.g. th, my, lo, km.")})
-    if expertise and expertise not in Expertise.values:
+    if expertise and expertise not in expertise_codes(active=False):
         raise ValidationError({"expertise": _("Unknown expertise %(value)s.") % {"value": expertise}})
     if role_type and role_type not in Responder.RoleType.values:
         raise ValidationError({"role_type": _("Unknown role %(value)s.") % {"value": role_type}})
@@ -180,7 +180,9 @@ def responders_search(
         if code:
             reasons.append(_("Speaks %(language)s") % {"language": language_name(code)})
         if expertise:
-            reasons.append(_("Expertise: %(expertise)s") % {"expertise": Expertise(expertise).label})
+            reasons.append(
+                _("Expertise: %(expertise)s") % {"expertise": expertise_labels().get(expertise, expertise)}
+            )
         if role_type:
             reasons.append(str(Responder.RoleType(role_type).label))
         if text and text.strip():

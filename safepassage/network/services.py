@@ -115,14 +115,16 @@ ORGANISATION_FIELDS = (
 )
 
 
-def _clean_organisation(fields: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+def _clean_organisation(
+    fields: Mapping[str, Any], errors: Errors, current: list[str] | None = None
+) -> dict[str, Any]:
     data = {k: v for k, v in fields.items() if k in ORGANISATION_FIELDS}
     clean_text(data, errors, "name", 200, required=True)
     clean_choice(data, errors, "kind", Organisation.Kind.values)
     clean_country(data, errors)
     clean_text(data, errors, "address", 300)
     clean_phone(data, errors)
-    clean_expertise(data, errors, "services")
+    clean_expertise(data, errors, "services", current)
     clean_languages(data, errors)
     clean_text(data, errors, "notes", 5000)
     clean_flag(data)
@@ -190,7 +192,7 @@ def organisation_update(
     """Correct an organisation's entry; only the fields given change ('' clears the area or agency link)."""
     _require_keeper(actor, organisation)
     errors: Errors = {}
-    data = _clean_organisation(fields, errors)
+    data = _clean_organisation(fields, errors, organisation.services)
     area = find_area(area_code, errors) if area_code else None
     member = _member_agency(member_agency_code, errors) if member_agency_code else None
     raise_errors(errors)
@@ -230,7 +232,9 @@ RESPONDER_FIELDS = (
 )
 
 
-def _clean_responder(fields: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+def _clean_responder(
+    fields: Mapping[str, Any], errors: Errors, current: list[str] | None = None
+) -> dict[str, Any]:
     data = {k: v for k, v in fields.items() if k in RESPONDER_FIELDS}
     clean_text(data, errors, "name", 200, required=True)
     clean_choice(data, errors, "role_type", Responder.RoleType.values)
@@ -244,7 +248,7 @@ def _clean_responder(fields: Mapping[str, Any], errors: Errors) -> dict[str, Any
             errors["email"] = [_("This is not an email address.")]
     clean_text(data, errors, "messaging", 100)
     clean_languages(data, errors)
-    clean_expertise(data, errors, "expertise")
+    clean_expertise(data, errors, "expertise", current)
     clean_choice(data, errors, "availability", Responder.Availability.values)
     clean_text(data, errors, "available_note", 200)
     clean_country(data, errors)
@@ -310,7 +314,7 @@ def responder_update(
     username '' unlinks the SafePassage account)."""
     _require_keeper(actor, responder)
     errors: Errors = {}
-    data = _clean_responder(fields, errors)
+    data = _clean_responder(fields, errors, responder.expertise)
     organisation = _organisation(actor, organisation_id, errors) if organisation_id is not None else None
     areas = find_areas(area_codes, errors) if area_codes is not None else None
     user = _account(username, errors) if username is not None else None

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from safepassage.network import children_views, help_views, library_views, training_views, views
+from safepassage.network import children_views, help_views, kinds, library_views, training_views, views
 
 app_name = "network"
 urlpatterns = [
     path("", views.directory_search, name="search"),
+    path("expertise/", kinds.expertise_page, name="expertise_kinds"),
     path("responders/new/", views.responder_create, name="responder_create"),
     path("responders/<int:pk>/", views.responder_detail, name="responder"),
     path("responders/<int:pk>/edit/", views.responder_edit, name="responder_edit"),

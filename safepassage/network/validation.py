@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from safepassage.geo.models import Area
 from safepassage.network.languages import clean_language
-from safepassage.network.models import Expertise
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()\-./]{1,38}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -77,15 +76,21 @@ def clean_languages(data: dict[str, Any], errors: Errors, field: str = "language
     data[field] = codes
 
 
-def clean_expertise(data: dict[str, Any], errors: Errors, field: str) -> None:
-    """Values of Expertise, in its order, without repeats."""
+def clean_expertise(
+    data: dict[str, Any], errors: Errors, field: str, current: list[str] | None = None
+) -> None:
+    """Codes of the list of expertise (data, R-016), in its order, without repeats. A retired code is refused,
+    except one the record already has (`current`)."""
+    from safepassage.network.kinds import expertise_codes
+
     if field not in data:
         return
     values = [str(v) for v in data[field] or []]
-    unknown = [v for v in values if v not in Expertise.values]
+    allowed = set(expertise_codes()) | set(current or [])
+    unknown = [v for v in values if v not in allowed]
     if unknown:
         errors[field] = [_("Unknown expertise: %(codes)s") % {"codes": ", ".join(unknown)}]
-    data[field] = [e for e in Expertise.values if e in values]  # one order, no repeats
+    data[field] = [e for e in expertise_codes(active=False) if e in values]  # one order, no repeats
 
 
 def clean_translations(

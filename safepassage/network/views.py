@@ -33,8 +33,9 @@ from safepassage.network.forms import (
     SharingAgreementForm,
     TrainingForm,
 )
+from safepassage.network.kinds import expertise_labels
 from safepassage.network.languages import language_name
-from safepassage.network.models import Committee, Expertise, Organisation, Responder, may_see_address
+from safepassage.network.models import Committee, Organisation, Responder, may_see_address
 
 PAGE_SIZE = 25
 
@@ -137,7 +138,7 @@ def responder_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "responder": responder,
             "contacts": contacts,
             "languages": [language_name(code) for code in responder.languages],
-            "expertise": _labels(responder.expertise, Expertise.choices),
+            "expertise": _labels(responder.expertise, expertise_labels()),
             "areas": list(responder.areas.all()),
             "trainings": [
                 (t, t.expires_on is not None and t.expires_on < today) for t in responder.trainings.all()
@@ -259,7 +260,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "organisation": organisation,
             "show_address": show_address,
-            "services": _labels(organisation.services, Expertise.choices),
+            "services": _labels(organisation.services, expertise_labels()),
             "languages": [language_name(code) for code in organisation.languages],
             "responders": selectors.organisation_responders(viewer=request.user, organisation=organisation),
             "hotlines": organisation.hotlines.filter(active=True),

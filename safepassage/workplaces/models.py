@@ -11,12 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.access import Viewer
 from safepassage.core.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
+from safepassage.core.kinds import Kind
 from safepassage.core.models import AgencyOwned, TimeStamped
 from safepassage.core.roles import Action, Role
 
 
 class Sector(models.TextChoices):
-    """Sectors known to be linked to exploitation (PRODUCT.md), each mapped to an ISIC section."""
+    """The first sectors (PRODUCT.md), each mapped to an ISIC section: only the seed of `SectorKind`
+    (migration 0006) and the codes of the ISIC map. The list itself is data: use `kinds.sector_choices()`."""
 
     FISHING = "fishing", _("Fishing vessels")
     SEAFOOD = "seafood", _("Seafood processing")
@@ -193,6 +195,13 @@ class EmployerViolation(models.Model):
         return self.law
 
 
+class SectorKind(Kind):
+    """A sector of work, as data (R-016, G-07): system administrators add, rename and retire them."""
+
+    class Meta(Kind.Meta):
+        verbose_name = _("sector")
+
+
 class Workplace(AgencyOwned, TimeStamped):
     """A place where people work in a sector linked to exploitation, with its evidence-based rating."""
 
@@ -203,7 +212,7 @@ class Workplace(AgencyOwned, TimeStamped):
 
     name = models.CharField(_("name"), max_length=200)
     aliases = models.JSONField(_("other names"), default=list, blank=True)
-    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, db_index=True)
+    sector = models.CharField(_("sector"), max_length=40, db_index=True)  # a SectorKind code
     address = models.CharField(_("address"), max_length=300, blank=True)
     village = models.ForeignKey("geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     lat = models.FloatField(_("latitude"), null=True, blank=True, db_index=True)
@@ -241,6 +250,11 @@ class Workplace(AgencyOwned, TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_sector_display(self) -> str:
+        """The sector's label in the current language, a retired sector's too (its code if never listed)."""
+        kind = SectorKind.objects.filter(code=self.sector).first()
+        return kind.label() if kind else self.sector
 
     @property
     def isic_section(self) -> str:

@@ -12,7 +12,8 @@ from safepassage.core.access import Viewer, viewer_for
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action, Role
 from safepassage.geo.models import Area
-from safepassage.workplaces.models import Employer, Observation, Recruiter, Sector, Workplace
+from safepassage.workplaces.kinds import sector_codes
+from safepassage.workplaces.models import Employer, Observation, Recruiter, Workplace
 
 
 def parse_bbox(value: str) -> tuple[float, float, float, float]:
@@ -52,7 +53,7 @@ def workplace_list(
         west, south, east, north = parse_bbox(bbox)
         qs = qs.filter(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
     if sector:
-        if sector not in Sector.values:
+        if sector not in sector_codes(active=False):
             raise ValidationError({"sector": _("Unknown sector %(sector)s.") % {"sector": sector}})
         qs = qs.filter(sector=sector)
     if band:

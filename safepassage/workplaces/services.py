@@ -18,6 +18,7 @@ from safepassage.core.files import check_attachment
 from safepassage.core.roles import Action, Role
 from safepassage.core.validation import not_in_future
 from safepassage.geo.models import Area, Level
+from safepassage.workplaces.kinds import sector_codes
 from safepassage.workplaces.models import (
     Attachment,
     Employer,
@@ -28,7 +29,6 @@ from safepassage.workplaces.models import (
     Observation,
     RatingChange,
     Recruiter,
-    Sector,
     Workplace,
 )
 from safepassage.workplaces.rating import Evidence, rate
@@ -101,10 +101,11 @@ def _owner(actor: Any, agency: Agency | None) -> Agency:
     raise PermissionDenied(_("Only staff of an agency can record workplaces."))
 
 
-def _clean(fields: Mapping[str, Any], country: str) -> dict[str, Any]:
+def _clean(fields: Mapping[str, Any], country: str, current_sector: str = "") -> dict[str, Any]:
+    """A retired sector is refused, except a workplace keeping the one it has."""
     data = {k: v for k, v in fields.items() if k in WORKPLACE_FIELDS}
     errors: dict[str, list[str]] = {}
-    if "sector" in data and data["sector"] not in Sector.values:
+    if "sector" in data and data["sector"] not in sector_codes() and data["sector"] != current_sector:
         errors["sector"] = [_("Unknown sector %(sector)s.") % {"sector": data["sector"]}]
     if "name" in data and not str(data["name"]).strip():
         errors["name"] = [_("A workplace needs a name.")]
@@ -174,7 +175,7 @@ def workplace_update(
     *, actor: Any, workplace: Workplace, village_code: str | None = None, **fields: Any
 ) -> Workplace:
     """Correct or complete a workplace's details."""
-    data = _clean(fields, workplace.agency.country)
+    data = _clean(fields, workplace.agency.country, workplace.sector)
     before = {k: getattr(workplace, k) for k in data}
     for name, value in data.items():
         setattr(workplace, name, value)

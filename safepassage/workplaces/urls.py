@@ -1,10 +1,11 @@
 from django.urls import path
 
-from safepassage.workplaces import links_views, status_views, views
+from safepassage.workplaces import kinds, links_views, status_views, views
 
 app_name = "workplaces"
 urlpatterns = [
     path("", views.workplace_list, name="list"),
+    path("sectors/", kinds.sectors, name="sectors"),
     path("map/", views.workplace_map, name="map"),
     path("map/data/", views.workplace_geojson, name="map_data"),
     path("export.<str:fmt>", views.workplace_export, name="export"),

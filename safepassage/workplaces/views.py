@@ -26,12 +26,12 @@ from safepassage.core.pdf import pdf_response
 from safepassage.core.roles import Role
 from safepassage.geo.selectors import boundaries_around, get_area
 from safepassage.workplaces import selectors, services
+from safepassage.workplaces.kinds import sector_choices
 from safepassage.workplaces.models import (
     Attachment,
     Intervention,
     LabourIndicator,
     Observation,
-    Sector,
     Workplace,
     may_see_informant,
 )
@@ -43,7 +43,7 @@ class WorkplaceForm(forms.Form):
     """Register a workplace."""
 
     name = forms.CharField(label=_lazy("Name"), max_length=200)
-    sector = forms.ChoiceField(label=_lazy("Sector"), choices=Sector.choices)
+    sector = forms.ChoiceField(label=_lazy("Sector"), choices=sector_choices)
     address = forms.CharField(label=_lazy("Address"), max_length=300, required=False)
     village_code = forms.CharField(label=_lazy("Village code"), max_length=32, required=False)
     lat = forms.FloatField(label=_lazy("Latitude"), required=False)
@@ -210,7 +210,7 @@ def workplace_list(request: HttpRequest) -> HttpResponse:
         "workplaces/list.html",
         {
             "page": page,
-            "sectors": Sector.choices,
+            "sectors": sector_choices(),
             "can_add": _can_add(request),
             # Rating, watch list and last verification only on the rows of the viewer's own agencies.
             "staff_agencies": selectors.staff_agency_ids(viewer_for(request.user)),
@@ -230,7 +230,7 @@ def workplace_map(request: HttpRequest) -> HttpResponse:
         request,
         "workplaces/map.html",
         {
-            "sectors": Sector.choices,
+            "sectors": sector_choices(),
             "staff_agencies": selectors.staff_agency_ids(viewer_for(request.user)),
             "street_url": settings.MAP_TILE_URL,
             "satellite_url": settings.SATELLITE_TILE_URL,
