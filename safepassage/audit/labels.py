@@ -115,10 +115,6 @@ VERBS: dict[str, Any] = {
     "receive": _("received"),
     "refuse": _("refused"),
     "send": _("sent"),
-    "flag": _("red flag raised"),
-    "follow_up": _("followed up"),
-    "interview": _("interviewed"),
-    "retire": _("retired"),
 }
 
 # What an action is about when it is not a model's name: ("app", "thing"), or ("app",) for two-part codes.
@@ -176,14 +172,6 @@ SUBJECTS: dict[tuple[str, ...], Any] = {
     ("registry", "demo"): _("Practice data"),
     ("workplaces", "rating"): _("Workplace rating"),
     ("workplaces", "submission"): _("Employer's report"),
-    ("migration", "dispute"): _("Labour dispute"),
-    ("migration", "recruiter"): _("Recruiter seen on a channel"),
-    ("migration", "reintegration"): _("Reintegration after return"),
-    ("migration", "return"): _("Return"),
-    ("network", "library"): _("Library file"),
-    ("workplaces", "link"): _("Link between workplaces"),
-    ("workplaces", "media"): _("Media report"),
-    ("workplaces", "supply"): _("Supply chain"),
 }
 
 CHANGED = "→"

@@ -377,7 +377,7 @@ def harm_watch(
             back_in_child_labour=True,
             followed_up_on__isnull=False,
         ).values_list("registration__person_id", "followed_up_on")
-        if seen >= reached_on[pid]
+        if seen is not None and seen >= reached_on[pid]
     }
     out: dict[str, Any] = {}
     for name, found in (
