@@ -313,6 +313,8 @@ SEEDS: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("prevention", "Intervention", [("0002_catalogue", "load")]),
     ("migration", "DisputeLevel", [("0007_reintegration", "seed_levels")]),
     ("migration", "RedFlag", [("0008_red_flags", "seed_flags")]),
+    ("workplaces", "SectorKind", [("0006_sector_kinds", "seed")]),
+    ("network", "ExpertiseKind", [("0009_expertise_kinds", "seed")]),
 ]
 
 

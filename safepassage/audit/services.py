@@ -12,12 +12,15 @@ from typing import Any
 from uuid import UUID
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from safepassage.audit import context
 from safepassage.audit.chain import HASHED_FIELDS, chain_key, event_hash, normal_ip, stored_json
 from safepassage.audit.models import AuditChainHead, AuditEvent
+from safepassage.core.kinds import Kind
 
 MASK = "•••"
 
@@ -94,7 +97,21 @@ def choice_words() -> frozenset[str]:
             for value, _label in getattr(field, "flatchoices", None) or ():
                 if isinstance(value, str):
                     words.add(value)
+        if issubclass(model, Kind):  # lists kept as data (sectors, expertise): their codes are codes too
+            try:
+                with transaction.atomic():  # (a savepoint: before its migration the table is not there)
+                    words.update(model._default_manager.values_list("code", flat=True))
+            except DatabaseError:
+                pass  # its codes are masked: a code hidden, never a name shown
     return frozenset(words)
+
+
+@receiver(post_save)
+def _a_listed_code_changed(sender: Any, **kwargs: Any) -> None:
+    """A code added to a list kept as data is a code from now on (other processes learn it when they start
+    again; until then they mask it, which hides a code and never shows a name)."""
+    if isinstance(sender, type) and issubclass(sender, Kind):
+        choice_words.cache_clear()
 
 
 def _code(value: str) -> bool:
