@@ -145,6 +145,8 @@ def seed(*, people: int, cases: int, users: int, data_dir: Path) -> dict[str, An
     }
     if not data["cases"] or not data["alerts"] or not data["names"]:
         raise LoadError("the demo province has no cases, alerts or names to work on")
+    with connection.cursor() as cursor:  # the planner's statistics, as a province's database has them
+        cursor.execute("ANALYZE")
     path = data_dir / "load-accounts.json"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

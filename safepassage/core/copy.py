@@ -17,6 +17,16 @@ from django.db.models.expressions import DatabaseDefault, Expression
 from django.utils import timezone
 
 
+def copy_in(cursor: Any, statement: str) -> Any:
+    """`COPY … FROM STDIN` on a Django cursor, its data sent by a thread of psycopg's own
+    (`QueuedLibpqWriter`): the caller goes on making rows while PostgreSQL takes in the ones made before, so
+    the two share the machine's cores instead of waiting for each other."""
+    from psycopg.copy import QueuedLibpqWriter
+
+    raw = cursor.cursor
+    return raw.copy(statement, writer=QueuedLibpqWriter(raw))
+
+
 def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
     """On PostgreSQL, `count` ids from the model's sequence for rows about to be written by COPY; None
     elsewhere (the database gives the ids as it inserts)."""
@@ -129,7 +139,7 @@ def copy_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list
         transaction.atomic(),
         connection.cursor() as cursor,
         connection.wrap_database_errors,
-        cursor.cursor.copy(statement) as copy,
+        copy_in(cursor, statement) as copy,
     ):
         for id_, row in zip(ids, rows, strict=True):
             values = {

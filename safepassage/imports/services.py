@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from safepassage.accounts.models import Agency
 from safepassage.audit.services import audit_record
 from safepassage.core.access import viewer_for
+from safepassage.core.copy import copy_in
 from safepassage.core.files import open_private, write_private
 from safepassage.core.roles import Role
 from safepassage.core.validation import csv_writer, safe_cell
@@ -692,7 +693,7 @@ def _provenance(job: ImportJob, object_type: str, made: list[tuple[int, int]]) -
         table = Provenance._meta.db_table
         with (
             connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} (job_id, row, object_type, object_id) FROM STDIN") as copy,
+            copy_in(cursor, f"COPY {table} (job_id, row, object_type, object_id) FROM STDIN") as copy,
         ):
             for row, pk in made:
                 copy.write_row((job.pk, row, object_type, pk))

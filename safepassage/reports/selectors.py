@@ -255,6 +255,15 @@ def _trend_rows(
     return rows
 
 
+def level_trend(*, viewer: Any, level: str, first: Period, second: Period) -> list[dict[str, Any]]:
+    """The two periods compared by area of one level over the viewer's whole scope, for prioritisation and
+    displacement to share (each still checks and records its own request). Not audited itself: it is
+    nothing shown until one of them shows it."""
+    _check_level(level)
+    check_periods(report_scope(viewer), {"first": first, "second": second})
+    return _trend_rows(viewer, [level], first, second, None)
+
+
 def trend(
     *,
     viewer: Any,
@@ -305,12 +314,15 @@ def prioritisation(
     first: Period | None = None,
     second: Period | None = None,
     area: Area | None = None,
+    trend: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Areas ranked for programming: high-risk count, Alkire-Foster H, A and M0, and change since before.
 
     Counts, the high-risk count and the mean index come from the report cells, so an area shows the same
     figures here as in the risk report; H and A need who is multiply vulnerable, which the cells do not
-    hold, so those are counted from people (with their record keys, for readers outside)."""
+    hold, so those are counted from people (with their record keys, for readers outside). `trend`: what
+    level_trend gave for the same viewer, level, periods and area (a page showing the ranking and the
+    displacement reads the two periods once)."""
     _check_level(level)
     if bool(first) != bool(second):
         missing = "second" if first else "first"
@@ -329,9 +341,11 @@ def prioritisation(
         },
     )
     rows = _priority_rows(scope, level, area)
-    change: dict[str, dict[str, Any]] = {}
+    change: dict[str, Mapping[str, Any]] = {}
     if first and second:
-        change = {r[level]: r for r in _trend_rows(viewer, [level], first, second, area)}
+        if trend is None:
+            trend = _trend_rows(viewer, [level], first, second, area)
+        change = {r[level]: r for r in trend}
     for row in rows:
         c = change.get(row["area"], {})
         row["high_change"] = c.get("high_change")
@@ -453,10 +467,12 @@ def displacement(
     second: Period,
     programme_areas: Sequence[str] = (),
     threshold: float = 5.0,
+    trend: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """ "Push down, pop up": areas whose mean index rose while a neighbour fell (a neighbour with a programme,
     when programme areas are given). Neighbours are areas with the same parent. The rise and fall are the
-    changes of the means as the trend shows them, so an area whose mean is withheld never appears."""
+    changes of the means as the trend shows them, so an area whose mean is withheld never appears. `trend`:
+    as for prioritisation (the whole scope, no area)."""
     _check_level(level)
     scope = report_scope(viewer)
     check_periods(scope, {"first": first, "second": second})
@@ -471,7 +487,7 @@ def displacement(
             "programme_areas": ",".join(programme_areas),
         },
     )
-    rows = _trend_rows(viewer, [level], first, second, None)
+    rows = trend if trend is not None else _trend_rows(viewer, [level], first, second, None)
     by_code = {r[level]: r for r in rows if r[level]}
     parents = dict(Area.objects.filter(code__in=list(by_code)).values_list("code", "parent__code"))
     found = []

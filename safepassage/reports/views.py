@@ -151,9 +151,15 @@ def priorities(request: HttpRequest) -> HttpResponse:
         first, second = form.periods()
         level = form.cleaned_data["level"]
         try:
-            rows = selectors.prioritisation(viewer=request.user, level=level, first=first, second=second)
+            # the two periods are read once for the ranking and the displacement below it
+            both = selectors.level_trend(viewer=request.user, level=level, first=first, second=second)
+            rows = selectors.prioritisation(
+                viewer=request.user, level=level, first=first, second=second, trend=both
+            )
             if not wants_csv:
-                moved = selectors.displacement(viewer=request.user, level=level, first=first, second=second)
+                moved = selectors.displacement(
+                    viewer=request.user, level=level, first=first, second=second, trend=both
+                )
         except ValidationError as exc:
             if wants_csv or wants_pdf:
                 return _bad_request(exc)

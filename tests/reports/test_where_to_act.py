@@ -148,3 +148,32 @@ def test_the_default_month_periods_are_the_last_six_months_and_the_six_before():
     first, second = default_month_periods(date(2026, 3, 31), months=6)
     assert second == (date(2025, 10, 1), date(2026, 3, 31))
     assert first == (date(2025, 4, 1), date(2025, 9, 30))
+
+
+def test_the_page_reads_the_two_periods_once_for_the_ranking_and_the_displacement(
+    world,
+    population,  # noqa: F811
+    monkeypatch,
+):
+    """Each period is a pass over every assessment in it: the ranking and "push down, pop up" share one
+    reading (with fifty people at work this page took seconds when it read them twice), and both are still
+    recorded as asked for."""
+    from safepassage.audit.models import AuditEvent
+    from safepassage.reports import selectors
+
+    reads = []
+    original = selectors._period_rows
+
+    def counted(*args, **kwargs):
+        reads.append(args[2])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "_period_rows", counted)
+    client = web_client(world.analyst_a)
+    before = AuditEvent.objects.count()
+    response = client.get(URL)
+    assert response.status_code == 200
+    first, second = default_month_periods(TODAY, months=6)
+    assert sorted(reads) == sorted([first, second])
+    asked = set(AuditEvent.objects.order_by("id")[before:].values_list("action", flat=True))
+    assert {"reports.priorities.request", "reports.displacement.request"} <= asked
