@@ -115,6 +115,8 @@ VERBS: dict[str, Any] = {
     "receive": _("received"),
     "refuse": _("refused"),
     "send": _("sent"),
+    "deactivate": _("deactivated (its messages refused, nothing sent to it)"),
+    "reactivate": _("reactivated"),
 }
 
 # What an action is about when it is not a model's name: ("app", "thing"), or ("app",) for two-part codes.

@@ -40,6 +40,7 @@ log = logging.getLogger("safepassage.exchange")
 Post = Callable[[str, str], tuple[int, str]]
 MAX_BACKOFF = timedelta(hours=6)
 MATCH_THRESHOLD = 0.9
+PEER_INACTIVE = "peer deactivated: waiting until a coordinator reactivates it"
 
 
 def _fail(field: str, text: str) -> ValidationError:
@@ -117,6 +118,53 @@ def peer_register(
         plain=("address",),
     )
     return peer
+
+
+def _peer_status(*, actor: User | None, peer: Peer, active: bool, reason: str) -> Peer:
+    """Deactivate or reactivate a peer, with the reason (a coordinator of the agency that receives its
+    cases, or the server's operator, actor None; audited)."""
+    peer = Peer.objects.select_for_update().get(pk=peer.pk)
+    if actor is not None and not is_coordinator(actor, peer.receiving_agency_id):
+        raise Http404
+    if not reason.strip():
+        raise _fail("reason", _("Say why."))
+    if peer.active == active:
+        raise _fail(
+            "active",
+            _("This installation is active already.")
+            if active
+            else _("This installation is deactivated already."),
+        )
+    waiting = Envelope.objects.filter(
+        peer=peer, direction=Envelope.Direction.OUT, status=Envelope.Status.WAITING
+    ).count()
+    peer.active = active
+    peer.status_reason = reason.strip()
+    peer.status_changed_by, peer.status_changed_at = actor, timezone.now()
+    peer.save(update_fields=["active", "status_reason", "status_changed_by", "status_changed_at"])
+    audit_record(
+        actor=actor,
+        action="exchange.peer.reactivate" if active else "exchange.peer.deactivate",
+        obj=peer,
+        agency=peer.receiving_agency_id,
+        changes={"reason": peer.status_reason, "waiting_messages": waiting},
+        plain=("reason",),
+    )
+    return peer
+
+
+@transaction.atomic
+def peer_deactivate(*, actor: User | None, peer: Peer, reason: str) -> Peer:
+    """Stop exchanging with a peer: its messages are refused (each refusal audited with its reason) and
+    nothing is sent to it; what waits for it in the outbox stays waiting and goes out only if it is
+    reactivated (a coordinator may cancel the transfers instead)."""
+    return _peer_status(actor=actor, peer=peer, active=False, reason=reason)
+
+
+@transaction.atomic
+def peer_reactivate(*, actor: User | None, peer: Peer, reason: str) -> Peer:
+    """Exchange with a deactivated peer again: its messages are taken and the outbox's go out."""
+    return _peer_status(actor=actor, peer=peer, active=True, reason=reason)
 
 
 # ----------------------------------------------------------------------------------------- sending a case
@@ -246,6 +294,8 @@ def transfer_approve(*, actor: User | None, transfer: Transfer) -> Transfer:
         raise _fail("status", _("This was decided already."))
     if transfer.case_id is None:
         raise Http404
+    if not transfer.peer.active:
+        raise _fail("peer", _("This installation was deactivated: nothing is sent to it."))
     case = Case.objects.select_related("person", "stage", "agency").get(pk=transfer.case_id)
     _basis_check(case, transfer.basis, transfer.repatriation, list(transfer.consent_covers), transfer.profile)
     transfer.packet = _packet_for(transfer, case)
@@ -338,6 +388,10 @@ def _failed(envelope: Envelope, error: str) -> None:
 def deliver(envelope: Envelope, *, post: Post | None = None) -> bool:
     """Send one waiting message to its peer's inbox over HTTPS; the peer's signed receipt is taken in."""
     post = post or transport.post
+    if not envelope.peer.active:  # it waits, untried, until the peer is reactivated
+        envelope.last_error = PEER_INACTIVE
+        envelope.save(update_fields=["last_error"])
+        return False
     if not envelope.peer.address:
         _failed(envelope, "no address: export it to a file (safepassage exchange export)")
         return False
@@ -374,6 +428,7 @@ def outbox_run(*, now: datetime | None = None, post: Post | None = None, limit: 
         Envelope.objects.select_related("peer", "transfer")
         .filter(direction=Envelope.Direction.OUT, status=Envelope.Status.WAITING, next_attempt_at__lte=now)
         .exclude(peer__address="")
+        .filter(peer__active=True)  # a deactivated peer's messages wait (see peer_deactivate)
         .order_by("next_attempt_at", "id")[:limit]
     )
     for envelope in waiting:
@@ -386,7 +441,9 @@ def outbox_run(*, now: datetime | None = None, post: Post | None = None, limit: 
 
 def export_file(*, actor: User | None, peer: Peer) -> str:
     """Every message waiting for `peer`, one sealed message a line, for a peer reached only by hand: the
-    messages count as delivered once written."""
+    messages count as delivered once written. Nothing for a deactivated peer."""
+    if not Peer.objects.filter(pk=peer.pk, active=True).exists():
+        return ""
     waiting = list(
         Envelope.objects.select_related("peer", "transfer").filter(
             peer=peer, direction=Envelope.Direction.OUT, status=Envelope.Status.WAITING
