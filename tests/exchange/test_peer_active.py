@@ -9,7 +9,6 @@ from django.http import Http404
 
 from safepassage.audit.models import AuditEvent
 from safepassage.exchange import services
-from safepassage.exchange.message import Refused
 from safepassage.exchange.models import Envelope, Peer, Transfer
 from safepassage.testing import web_client
 from tests.exchange.conftest import returning_case
