@@ -24,13 +24,21 @@ from safepassage.accounts.models import Agency, User
 from safepassage.audit.services import audit_read, audit_record
 from safepassage.cases import htcds
 from safepassage.cases import services as case_services
-from safepassage.cases.models import Case, CaseNote, FollowUp, Repatriation
+from safepassage.cases.models import (
+    Case,
+    CaseNote,
+    FollowUp,
+    Repatriation,
+    ReturnMeasureKind,
+    ReturnPartner,
+)
 from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action, Role
 from safepassage.exchange import aggregates, keys, message, packet, transport
 from safepassage.exchange.message import Opened, Refused
 from safepassage.exchange.models import Envelope, Peer, Transfer
+from safepassage.geo.models import Area, level_label
 from safepassage.linkage import matching
 from safepassage.linkage.models import MatchCandidate
 from safepassage.linkage.services import PERSON_VALUES
@@ -640,8 +648,19 @@ def _take(opened: Opened) -> Transfer | None:
         wellbeing = str(body.get("wellbeing", ""))
         if done_on is None or wellbeing not in FollowUp.Wellbeing.values or transfer.case is None:
             raise Refused("malformed", peer=opened.peer, message_id=opened.message_id)
+        named = body.get("partner") if isinstance(body.get("partner"), dict) else {}
+        partner = (
+            ReturnPartner.objects.filter(
+                repatriation=transfer.repatriation,
+                role=str(named.get("role", "")),
+                name=str(named.get("name", "")),
+            ).first()
+            if named and transfer.repatriation is not None
+            else None
+        )
         follow_up = FollowUp.objects.create(
             case=transfer.case,
+            partner=partner,
             kind=FollowUp.Kind.REPORT_BACK,
             done_on=done_on,
             by=(f"{opened.peer.name}: {body['by']}" if body.get("by") else opened.peer.name)[:200],
@@ -653,7 +672,12 @@ def _take(opened: Opened) -> Transfer | None:
             action="cases.follow_up.create",
             obj=follow_up,
             agency=transfer.agency_id,
-            changes={"kind": follow_up.kind, "wellbeing": wellbeing, "peer": opened.peer.pk},
+            changes={
+                "kind": follow_up.kind,
+                "wellbeing": wellbeing,
+                "peer": opened.peer.pk,
+                "partner": partner.pk if partner is not None else None,
+            },
         )
         return transfer
     if opened.type == Envelope.Type.AGGREGATE:
@@ -786,9 +810,10 @@ def transfer_accept(
             place=event.get("place", "") or "",
         )
     assessed = content.get("best_interests")
+    assessment = None
     if assessed:
         assessed_on = min(parse_date(assessed["assessed_on"]) or on, on)
-        case_services.best_interests_record(
+        assessment = case_services.best_interests_record(
             actor=actor,
             case=case,
             assessed_on=assessed_on,
@@ -808,6 +833,9 @@ def transfer_accept(
                     started_on=on,
                     notes=_("Received from %(peer)s.") % {"peer": transfer.peer.name},
                 )
+    coming = content.get("return")
+    if transfer.kind == Transfer.Kind.REPATRIATION and assessment is not None and isinstance(coming, dict):
+        _return_received(actor, transfer, case, assessment, content, coming)
     case_services.note_add(
         actor=actor,
         case=case,
@@ -859,6 +887,62 @@ def transfer_accept(
     return case
 
 
+def destination_of(coming: dict[str, Any], fallback_country: str) -> tuple[str, Area | None, str]:
+    """Where a received return goes: (country, the area of our tree, or the place as the other side named
+    it). The area is looked up by its code within that country's own tree (its levels are the country's,
+    not Thai ones); one we do not hold is recorded as they named it, never refused."""
+    country = str(coming.get("destination_country") or fallback_country or "").upper()[:2]
+    code = str(coming.get("destination_area") or "")
+    if not code:
+        return country, None, ""
+    area = Area.objects.filter(code=code, path__startswith=f"{country}/").first()
+    if area is not None:
+        return country, area, ""
+    level = str(coming.get("destination_area_level") or "")
+    name = str(coming.get("destination_area_name") or "") or code
+    return country, None, f"{name} ({level_label(level)}, {code})" if level else f"{name} ({code})"
+
+
+def _return_received(
+    actor: User | None,
+    transfer: Transfer,
+    case: Case,
+    assessment: Any,
+    content: dict[str, Any],
+    coming: dict[str, Any],
+) -> Repatriation:
+    """The sending side's return, on the receiving case: its destination, measures and partners."""
+    country, area, place = destination_of(coming, transfer.peer.country)
+    given = content.get("return_measures") or {}
+    measures = given.get("measures") if isinstance(given, dict) else []
+    codes = [str(m.get("code", "")) for m in measures or [] if isinstance(m, dict)]
+    known = set(ReturnMeasureKind.objects.filter(code__in=codes).values_list("code", flat=True))
+    # a measure the sender lists that our list lacks is kept, in their words, in the note
+    others = [str(m.get("name") or m.get("code")) for m in measures or [] if isinstance(m, dict)]
+    others = [name for m, name in zip(codes, others, strict=True) if m not in known]
+    note = str(given.get("note", "") if isinstance(given, dict) else "")
+    if others:
+        note = "\n".join(
+            filter(None, [note, _("Also agreed by the sending side: %(list)s") % {"list": "; ".join(others)}])
+        )
+    partners = content.get("return_partners") or []
+    planned = coming.get("planned_on")
+    return case_services.return_received(
+        actor=actor,
+        case=case,
+        assessment=assessment,
+        destination_country=country,
+        destination_area=area,
+        destination_place=place,
+        planned_on=parse_date(planned) if isinstance(planned, str) else None,
+        measures=[c for c in codes if c in known],
+        measures_note=note,
+        partners=[p for p in partners if isinstance(p, dict)],
+        acknowledged_by=_("%(peer)s (their case %(reference)s)")
+        % {"peer": transfer.peer.name, "reference": content.get("case_reference", "")},
+    )
+
+
 @transaction.atomic
 def transfer_decline(*, actor: User, transfer: Transfer, reason: str) -> Transfer:
     """Decline a received case, with a reason that goes back (signed) to the sender."""
@@ -878,9 +962,17 @@ def transfer_decline(*, actor: User, transfer: Transfer, reason: str) -> Transfe
 
 @transaction.atomic
 def follow_up_send(
-    *, actor: User, transfer: Transfer, done_on: date, wellbeing: str, summary: str = "", by: str = ""
+    *,
+    actor: User,
+    transfer: Transfer,
+    done_on: date,
+    wellbeing: str,
+    summary: str = "",
+    by: str = "",
+    partner: ReturnPartner | None = None,
 ) -> FollowUp:
-    """A reintegration follow-up on a received case: recorded here and reported back to the sender."""
+    """A reintegration follow-up on a received case: recorded here and reported back to the sender. It may
+    name the partner of the return who did it (a partner both sides recorded from the packet)."""
     transfer = Transfer.objects.select_related("peer", "case").get(pk=transfer.pk)
     if transfer.side != Transfer.Side.RECEIVED or transfer.status != Transfer.Status.ACCEPTED:
         raise Http404
@@ -893,13 +985,17 @@ def follow_up_send(
         wellbeing=wellbeing,
         summary=summary,
         by=by,
+        partner_id=partner.pk if partner is not None else None,
     )
-    _queue(
-        transfer,
-        transfer.peer,
-        Envelope.Type.FOLLOW_UP,
-        {"done_on": done_on.isoformat(), "wellbeing": wellbeing, "summary": summary, "by": by},
-    )
+    body: dict[str, Any] = {
+        "done_on": done_on.isoformat(),
+        "wellbeing": wellbeing,
+        "summary": summary,
+        "by": by,
+    }
+    if follow_up.partner is not None:
+        body["partner"] = {"role": follow_up.partner.role, "name": follow_up.partner.name}
+    _queue(transfer, transfer.peer, Envelope.Type.FOLLOW_UP, body)
     audit_record(
         actor=actor, action="exchange.follow_up.send", obj=transfer, changes={"wellbeing": wellbeing}
     )
