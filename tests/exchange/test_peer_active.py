@@ -97,6 +97,7 @@ def test_a_deactivated_peers_messages_are_refused_with_the_reason_in_the_audit_t
     with sides.side("b"):
         _refusal(token, "peer_inactive")
         event = AuditEvent.objects.filter(action="exchange.message.refuse").order_by("-id").first()
+        assert event is not None
         assert event.object_id == str(sides.peers["a"].pk) and event.agency_id == world.agency_b.pk
         from django.test import Client
 
