@@ -315,6 +315,7 @@ SEEDS: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("migration", "RedFlag", [("0008_red_flags", "seed_flags")]),
     ("workplaces", "SectorKind", [("0006_sector_kinds", "seed")]),
     ("network", "ExpertiseKind", [("0009_expertise_kinds", "seed")]),
+    ("cases", "ReturnMeasureKind", [("0014_return_measures", "seed")]),
 ]
 
 

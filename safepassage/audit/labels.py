@@ -115,6 +115,8 @@ VERBS: dict[str, Any] = {
     "receive": _("received"),
     "refuse": _("refused"),
     "send": _("sent"),
+    "deactivate": _("deactivated (its messages refused, nothing sent to it)"),
+    "reactivate": _("reactivated"),
 }
 
 # What an action is about when it is not a model's name: ("app", "thing"), or ("app",) for two-part codes.
@@ -148,6 +150,8 @@ SUBJECTS: dict[tuple[str, ...], Any] = {
     ("cases", "service"): _("Help given"),
     ("cases", "shelter"): _("Shelter stay"),
     ("cases", "track"): _("Kind of case"),
+    ("cases", "return_measures"): _("Child-friendly measures of a return"),
+    ("cases", "return_partner"): _("Partner agency of a return"),
     ("exchange", "keys"): _("Keys for exchange with other countries"),
     ("exchange", "message"): _("Message to or from another country's installation"),
     ("exchange", "follow_up"): _("Follow-up reported to the sending country"),

@@ -29,6 +29,7 @@ from safepassage.core.access import Viewer
 from safepassage.core.countries import country_name
 from safepassage.core.disclosure import new_record_key
 from safepassage.core.fields import EncryptedCharField, EncryptedTextField
+from safepassage.core.kinds import Kind as ListEntry
 from safepassage.core.models import AgencyOwned, TimeStamped
 from safepassage.core.roles import Action, Role
 
@@ -679,10 +680,65 @@ class Repatriation(CaseChild):
     acknowledged_on = models.DateField(_("acknowledged on"), null=True, blank=True)
     acknowledged_by = models.CharField(_("acknowledged by"), max_length=200, blank=True)
     completed_on = models.DateField(_("returned on"), null=True, blank=True)
+    measures = models.JSONField(
+        _("child-friendly measures of the return"),
+        default=list,
+        blank=True,
+        help_text=_("Codes from the list of child-friendly return measures."),
+    )
+    measures_note = models.TextField(_("more about how the return is made child-friendly"), blank=True)
+    incoming = models.BooleanField(
+        _("received from the other country"),
+        default=False,
+        help_text=_("The return of a child coming here, as the sending country's packet described it."),
+    )
+    destination_place = models.CharField(
+        _("place named by the other side"),
+        max_length=300,
+        blank=True,
+        help_text=_("The destination as the other country named it, when it is not in the area list here."),
+    )
 
     @property
     def country_name(self) -> str:
         return country_name(self.destination_country)
+
+
+class ReturnMeasureKind(ListEntry):
+    """One child-friendly measure a return can take (escort of the same sex, interpreter, no uniform at the
+    hand-over…): a list kept as data that is extended on its page without a release."""
+
+    class Meta(ListEntry.Meta):
+        verbose_name = _("child-friendly return measure")
+        verbose_name_plural = _("child-friendly return measures")
+
+
+class ReturnPartner(CaseChild):
+    """An agency or a person taking part in a return, on either side of the border: the sending and the
+    receiving agencies, the escorts, the shelter that receives the child."""
+
+    class Role(models.TextChoices):
+        SENDING_AGENCY = "sending_agency", _("Sending agency")
+        RECEIVING_AGENCY = "receiving_agency", _("Receiving agency")
+        SENDING_ESCORT = "sending_escort", _("Escort from the sending side")
+        RECEIVING_ESCORT = "receiving_escort", _("Escort from the receiving side")
+        RECEIVING_SHELTER = "receiving_shelter", _("Shelter or family that receives the child")
+        OTHER = "other", _("Other partner")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    repatriation = models.ForeignKey(Repatriation, on_delete=models.CASCADE, related_name="partners")
+    role = models.CharField(_("role in the return"), max_length=20, choices=Role.choices)
+    name = models.CharField(_("name (agency, or person and agency)"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    contact = models.CharField(_("how to reach them"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["repatriation", "id"]
+        verbose_name = _("partner of a return")
+        verbose_name_plural = _("partners of a return")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.name}"
 
 
 class FollowUp(CaseChild):
@@ -708,6 +764,14 @@ class FollowUp(CaseChild):
     summary = models.TextField(_("summary"), blank=True)
     via_referral = models.ForeignKey(
         "Referral", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    partner = models.ForeignKey(
+        "ReturnPartner",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+        verbose_name=_("partner of the return who followed up"),
     )
 
     class Meta:

@@ -33,6 +33,7 @@ from safepassage.cases.models import (
     IntakeReport,
     Referral,
     Repatriation,
+    ReturnPartner,
     ShelterStay,
     Stage,
     Track,
@@ -324,13 +325,18 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "assessments": case.assessments.all() if sees(selectors.RETURNS) else [],
             "repatriations": _with_date_inputs(
-                case.repatriations.select_related("agreement", "receiving_focal_point")
+                case.repatriations.select_related(
+                    "agreement", "receiving_focal_point", "destination_area"
+                ).prefetch_related("partners")
                 if sees(selectors.RETURNS)
                 else [],
                 "repatriation",
                 _("Date"),
             ),
-            "follow_ups": case.follow_ups.select_related("via_referral__to_agency")
+            "measure_labels": services.return_measure_labels() if sees(selectors.RETURNS) else {},
+            "measure_choices": services.return_measure_choices() if sees(selectors.RETURNS) else [],
+            "partner_roles": ReturnPartner.Role.choices,
+            "follow_ups": case.follow_ups.select_related("via_referral__to_agency", "partner")
             if sees(selectors.RETURNS)
             else [],
             "conferences": case.conferences.prefetch_related("actions", "attendees")
@@ -619,6 +625,24 @@ def case_mark(request: HttpRequest, pk: int, kind: str, item: int) -> HttpRespon
         elif kind == "shelter":
             stay = _item(ShelterStay, case, item)
             services.shelter_stay_end(actor=actor, stay=stay, ended_on=day or _today())
+        elif kind == "return_measures":
+            services.return_measures_record(
+                actor=actor,
+                repatriation=_item(Repatriation, case, item),
+                measures=request.POST.getlist("measures"),
+                note=request.POST.get("note", ""),
+            )
+        elif kind == "return_partner":
+            services.return_partner_add(
+                actor=actor,
+                repatriation=_item(Repatriation, case, item),
+                role=request.POST.get("role", ""),
+                name=request.POST.get("name", ""),
+                country=request.POST.get("country", ""),
+                contact=request.POST.get("contact", ""),
+            )
+        elif kind == "return_partner_remove":
+            services.return_partner_remove(actor=actor, partner=_item(ReturnPartner, case, item))
         elif kind == "repatriation":
             services.repatriation_advance(
                 actor=actor,

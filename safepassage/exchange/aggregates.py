@@ -34,7 +34,7 @@ from safepassage.core.periods import check_whole_months
 from safepassage.core.roles import Action, Role
 from safepassage.exchange.message import Opened, Refused
 from safepassage.exchange.models import REPORT_ROLE_ACTIONS, AggregateReport, Envelope, Peer
-from safepassage.geo.models import LEVEL_ORDER, Area
+from safepassage.geo.models import Area, child_level
 from safepassage.prevention.models import Delivery
 from safepassage.reports import protect
 from safepassage.reports.selectors import risk_rows
@@ -53,8 +53,10 @@ def _fail(field: str, text: str) -> ValidationError:
 
 def next_level(area: Area) -> str:
     """The level the figures are grouped by: one below the report's area (a province's districts)."""
-    index = LEVEL_ORDER.index(area.level)
-    level = LEVEL_ORDER[index + 1] if index + 1 < len(LEVEL_ORDER) else ""
+    try:
+        level = child_level(area.level, area.country_code) or ""
+    except ValueError:  # a level its country does not have
+        level = ""
     if level not in CELL_LOOKUPS or level == "village":
         raise _fail("area", _("Choose a country, a province or a district."))
     return level

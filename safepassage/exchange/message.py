@@ -3,9 +3,10 @@
 
 The signed claims name the sender (`iss`, its signing key's thumbprint), the receiver (`aud`), the message id
 (`jti`), when it was made and when it expires (`iat`, `exp`), its type and the transfer it belongs to. Opening
-checks, in this order: it decrypts with our key; the signer is a registered, active peer; the signature is
-that peer's; it is addressed to us; it has not expired. Each failure is a `Refused` with a reason code; the
-replay check (the message id already taken) is the service's, against the inbox."""
+checks, in this order: it decrypts with our key; the signer is a registered peer; the signature is that
+peer's; the peer is active (not deactivated here); it is addressed to us; it has not expired. Each failure is
+a `Refused` with a reason code; the replay check (the message id already taken) is the service's, against the
+inbox."""
 
 from __future__ import annotations
 
@@ -40,6 +41,10 @@ REASONS = {
     "wrong_recipient": _("It is addressed to another installation."),
     "expired": _("It expired before it arrived."),
     "replayed": _("This message was received already."),
+    "peer_inactive": _(
+        "It comes from an installation that was deactivated here: nothing from it is taken until a "
+        "coordinator reactivates it."
+    ),
 }
 
 
@@ -120,7 +125,7 @@ def open_message(token: str, *, now: datetime | None = None) -> Opened:
     except (JoseError, ValueError, TypeError):
         raise Refused("malformed") from None
     kid = str(header.get("kid", ""))
-    peer = Peer.objects.filter(key_id=kid, active=True).first() if kid else None
+    peer = Peer.objects.filter(key_id=kid).first() if kid else None
     if peer is None:
         raise Refused("unknown_peer")
     try:
@@ -131,6 +136,8 @@ def open_message(token: str, *, now: datetime | None = None) -> Opened:
     except (JoseError, ValueError, TypeError):
         raise Refused("bad_signature", peer=peer) from None
     message_id = str(claims.get("jti", ""))
+    if not peer.active:  # its signature is checked first, so the refusal is truly its own
+        raise Refused("peer_inactive", peer=peer, message_id=message_id)
     try:
         uuid.UUID(message_id)
         issued = datetime.fromtimestamp(int(claims["iat"]), tz=UTC)

@@ -44,7 +44,16 @@ class Peer(models.Model):
         related_name="+",
         verbose_name=_("agency that receives its cases here"),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("A deactivated installation's messages are refused and nothing is sent to it."),
+    )
+    status_reason = models.TextField(_("why it was deactivated or reactivated"), blank=True)
+    status_changed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status_changed_at = models.DateTimeField(_("deactivated or reactivated on"), null=True, blank=True)
     registered_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     registered_at = models.DateTimeField(auto_now_add=True)
 

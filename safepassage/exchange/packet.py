@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from safepassage.cases import selectors
-from safepassage.cases.models import Case, Repatriation
+from safepassage.cases.models import Case, Repatriation, ReturnMeasureKind
 
 # Every packet says what it is and where it comes from (no personal data).
 ALWAYS = ("kind", "case_reference", "child", "sending_agency", "basis")
@@ -26,7 +26,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "lifecycle": ("stage",),
     "legal": (),
     "support": ("support_needed",),
-    "returns": ("best_interests", "return"),
+    "returns": ("best_interests", "return", "return_measures", "return_partners"),
     "conferences": (),
     "notes": (),
 }
@@ -85,14 +85,34 @@ def _all_fields(case: Case, repatriation: Repatriation | None) -> dict[str, Any]
             "home_safe": assessment.home_safe,
         }
     if repatriation is not None:
+        area = repatriation.destination_area
         values["return"] = {
             "destination_country": repatriation.destination_country,
-            "destination_area": repatriation.destination_area.code if repatriation.destination_area else None,
+            "destination_area": area.code if area else None,
+            # enough for the other side to find it in its own tree, or to record it as named
+            "destination_area_name": area.name_en if area else None,
+            "destination_area_level": area.level if area else None,
+            "destination_area_path": area.path if area else None,
             "agreement": repatriation.agreement.name if repatriation.agreement else None,
             "planned_on": repatriation.planned_on.isoformat() if repatriation.planned_on else None,
             "summary_language": repatriation.summary_language,
             "summary": repatriation.translated_summary,
         }
+        names = {k.code: k.name for k in ReturnMeasureKind.objects.filter(code__in=repatriation.measures)}
+        values["return_measures"] = {
+            "measures": [{"code": code, "name": names.get(code, code)} for code in repatriation.measures],
+            "note": repatriation.measures_note,
+        }
+        values["return_partners"] = [
+            {
+                "role": p.role,
+                "role_name": str(p.get_role_display()),
+                "name": p.name,
+                "country": p.country,
+                "contact": p.contact,
+            }
+            for p in repatriation.partners.order_by("id")
+        ]
     return values
 
 

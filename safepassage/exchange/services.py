@@ -24,13 +24,21 @@ from safepassage.accounts.models import Agency, User
 from safepassage.audit.services import audit_read, audit_record
 from safepassage.cases import htcds
 from safepassage.cases import services as case_services
-from safepassage.cases.models import Case, CaseNote, FollowUp, Repatriation
+from safepassage.cases.models import (
+    Case,
+    CaseNote,
+    FollowUp,
+    Repatriation,
+    ReturnMeasureKind,
+    ReturnPartner,
+)
 from safepassage.core.access import viewer_for
 from safepassage.core.models import get_for_user
 from safepassage.core.roles import Action, Role
 from safepassage.exchange import aggregates, keys, message, packet, transport
 from safepassage.exchange.message import Opened, Refused
 from safepassage.exchange.models import Envelope, Peer, Transfer
+from safepassage.geo.models import Area, level_label
 from safepassage.linkage import matching
 from safepassage.linkage.models import MatchCandidate
 from safepassage.linkage.services import PERSON_VALUES
@@ -40,6 +48,7 @@ log = logging.getLogger("safepassage.exchange")
 Post = Callable[[str, str], tuple[int, str]]
 MAX_BACKOFF = timedelta(hours=6)
 MATCH_THRESHOLD = 0.9
+PEER_INACTIVE = "peer deactivated: waiting until a coordinator reactivates it"
 
 
 def _fail(field: str, text: str) -> ValidationError:
@@ -117,6 +126,53 @@ def peer_register(
         plain=("address",),
     )
     return peer
+
+
+def _peer_status(*, actor: User | None, peer: Peer, active: bool, reason: str) -> Peer:
+    """Deactivate or reactivate a peer, with the reason (a coordinator of the agency that receives its
+    cases, or the server's operator, actor None; audited)."""
+    peer = Peer.objects.select_for_update().get(pk=peer.pk)
+    if actor is not None and not is_coordinator(actor, peer.receiving_agency_id):
+        raise Http404
+    if not reason.strip():
+        raise _fail("reason", _("Say why."))
+    if peer.active == active:
+        raise _fail(
+            "active",
+            _("This installation is active already.")
+            if active
+            else _("This installation is deactivated already."),
+        )
+    waiting = Envelope.objects.filter(
+        peer=peer, direction=Envelope.Direction.OUT, status=Envelope.Status.WAITING
+    ).count()
+    peer.active = active
+    peer.status_reason = reason.strip()
+    peer.status_changed_by, peer.status_changed_at = actor, timezone.now()
+    peer.save(update_fields=["active", "status_reason", "status_changed_by", "status_changed_at"])
+    audit_record(
+        actor=actor,
+        action="exchange.peer.reactivate" if active else "exchange.peer.deactivate",
+        obj=peer,
+        agency=peer.receiving_agency_id,
+        changes={"reason": peer.status_reason, "waiting_messages": waiting},
+        plain=("reason",),
+    )
+    return peer
+
+
+@transaction.atomic
+def peer_deactivate(*, actor: User | None, peer: Peer, reason: str) -> Peer:
+    """Stop exchanging with a peer: its messages are refused (each refusal audited with its reason) and
+    nothing is sent to it; what waits for it in the outbox stays waiting and goes out only if it is
+    reactivated (a coordinator may cancel the transfers instead)."""
+    return _peer_status(actor=actor, peer=peer, active=False, reason=reason)
+
+
+@transaction.atomic
+def peer_reactivate(*, actor: User | None, peer: Peer, reason: str) -> Peer:
+    """Exchange with a deactivated peer again: its messages are taken and the outbox's go out."""
+    return _peer_status(actor=actor, peer=peer, active=True, reason=reason)
 
 
 # ----------------------------------------------------------------------------------------- sending a case
@@ -246,6 +302,8 @@ def transfer_approve(*, actor: User | None, transfer: Transfer) -> Transfer:
         raise _fail("status", _("This was decided already."))
     if transfer.case_id is None:
         raise Http404
+    if not transfer.peer.active:
+        raise _fail("peer", _("This installation was deactivated: nothing is sent to it."))
     case = Case.objects.select_related("person", "stage", "agency").get(pk=transfer.case_id)
     _basis_check(case, transfer.basis, transfer.repatriation, list(transfer.consent_covers), transfer.profile)
     transfer.packet = _packet_for(transfer, case)
@@ -338,6 +396,10 @@ def _failed(envelope: Envelope, error: str) -> None:
 def deliver(envelope: Envelope, *, post: Post | None = None) -> bool:
     """Send one waiting message to its peer's inbox over HTTPS; the peer's signed receipt is taken in."""
     post = post or transport.post
+    if not envelope.peer.active:  # it waits, untried, until the peer is reactivated
+        envelope.last_error = PEER_INACTIVE
+        envelope.save(update_fields=["last_error"])
+        return False
     if not envelope.peer.address:
         _failed(envelope, "no address: export it to a file (safepassage exchange export)")
         return False
@@ -374,6 +436,7 @@ def outbox_run(*, now: datetime | None = None, post: Post | None = None, limit: 
         Envelope.objects.select_related("peer", "transfer")
         .filter(direction=Envelope.Direction.OUT, status=Envelope.Status.WAITING, next_attempt_at__lte=now)
         .exclude(peer__address="")
+        .filter(peer__active=True)  # a deactivated peer's messages wait (see peer_deactivate)
         .order_by("next_attempt_at", "id")[:limit]
     )
     for envelope in waiting:
@@ -386,7 +449,9 @@ def outbox_run(*, now: datetime | None = None, post: Post | None = None, limit: 
 
 def export_file(*, actor: User | None, peer: Peer) -> str:
     """Every message waiting for `peer`, one sealed message a line, for a peer reached only by hand: the
-    messages count as delivered once written."""
+    messages count as delivered once written. Nothing for a deactivated peer."""
+    if not Peer.objects.filter(pk=peer.pk, active=True).exists():
+        return ""
     waiting = list(
         Envelope.objects.select_related("peer", "transfer").filter(
             peer=peer, direction=Envelope.Direction.OUT, status=Envelope.Status.WAITING
@@ -583,8 +648,19 @@ def _take(opened: Opened) -> Transfer | None:
         wellbeing = str(body.get("wellbeing", ""))
         if done_on is None or wellbeing not in FollowUp.Wellbeing.values or transfer.case is None:
             raise Refused("malformed", peer=opened.peer, message_id=opened.message_id)
+        named = body.get("partner") if isinstance(body.get("partner"), dict) else {}
+        partner = (
+            ReturnPartner.objects.filter(
+                repatriation=transfer.repatriation,
+                role=str(named.get("role", "")),
+                name=str(named.get("name", "")),
+            ).first()
+            if named and transfer.repatriation is not None
+            else None
+        )
         follow_up = FollowUp.objects.create(
             case=transfer.case,
+            partner=partner,
             kind=FollowUp.Kind.REPORT_BACK,
             done_on=done_on,
             by=(f"{opened.peer.name}: {body['by']}" if body.get("by") else opened.peer.name)[:200],
@@ -596,7 +672,12 @@ def _take(opened: Opened) -> Transfer | None:
             action="cases.follow_up.create",
             obj=follow_up,
             agency=transfer.agency_id,
-            changes={"kind": follow_up.kind, "wellbeing": wellbeing, "peer": opened.peer.pk},
+            changes={
+                "kind": follow_up.kind,
+                "wellbeing": wellbeing,
+                "peer": opened.peer.pk,
+                "partner": partner.pk if partner is not None else None,
+            },
         )
         return transfer
     if opened.type == Envelope.Type.AGGREGATE:
@@ -729,9 +810,10 @@ def transfer_accept(
             place=event.get("place", "") or "",
         )
     assessed = content.get("best_interests")
+    assessment = None
     if assessed:
         assessed_on = min(parse_date(assessed["assessed_on"]) or on, on)
-        case_services.best_interests_record(
+        assessment = case_services.best_interests_record(
             actor=actor,
             case=case,
             assessed_on=assessed_on,
@@ -751,6 +833,9 @@ def transfer_accept(
                     started_on=on,
                     notes=_("Received from %(peer)s.") % {"peer": transfer.peer.name},
                 )
+    coming = content.get("return")
+    if transfer.kind == Transfer.Kind.REPATRIATION and assessment is not None and isinstance(coming, dict):
+        _return_received(actor, transfer, case, assessment, content, coming)
     case_services.note_add(
         actor=actor,
         case=case,
@@ -802,6 +887,62 @@ def transfer_accept(
     return case
 
 
+def destination_of(coming: dict[str, Any], fallback_country: str) -> tuple[str, Area | None, str]:
+    """Where a received return goes: (country, the area of our tree, or the place as the other side named
+    it). The area is looked up by its code within that country's own tree (its levels are the country's,
+    not Thai ones); one we do not hold is recorded as they named it, never refused."""
+    country = str(coming.get("destination_country") or fallback_country or "").upper()[:2]
+    code = str(coming.get("destination_area") or "")
+    if not code:
+        return country, None, ""
+    area = Area.objects.filter(code=code, path__startswith=f"{country}/").first()
+    if area is not None:
+        return country, area, ""
+    level = str(coming.get("destination_area_level") or "")
+    name = str(coming.get("destination_area_name") or "") or code
+    return country, None, f"{name} ({level_label(level)}, {code})" if level else f"{name} ({code})"
+
+
+def _return_received(
+    actor: User | None,
+    transfer: Transfer,
+    case: Case,
+    assessment: Any,
+    content: dict[str, Any],
+    coming: dict[str, Any],
+) -> Repatriation:
+    """The sending side's return, on the receiving case: its destination, measures and partners."""
+    country, area, place = destination_of(coming, transfer.peer.country)
+    given = content.get("return_measures") or {}
+    measures = given.get("measures") if isinstance(given, dict) else []
+    codes = [str(m.get("code", "")) for m in measures or [] if isinstance(m, dict)]
+    known = set(ReturnMeasureKind.objects.filter(code__in=codes).values_list("code", flat=True))
+    # a measure the sender lists that our list lacks is kept, in their words, in the note
+    others = [str(m.get("name") or m.get("code")) for m in measures or [] if isinstance(m, dict)]
+    others = [name for m, name in zip(codes, others, strict=True) if m not in known]
+    note = str(given.get("note", "") if isinstance(given, dict) else "")
+    if others:
+        note = "\n".join(
+            filter(None, [note, _("Also agreed by the sending side: %(list)s") % {"list": "; ".join(others)}])
+        )
+    partners = content.get("return_partners") or []
+    planned = coming.get("planned_on")
+    return case_services.return_received(
+        actor=actor,
+        case=case,
+        assessment=assessment,
+        destination_country=country,
+        destination_area=area,
+        destination_place=place,
+        planned_on=parse_date(planned) if isinstance(planned, str) else None,
+        measures=[c for c in codes if c in known],
+        measures_note=note,
+        partners=[p for p in partners if isinstance(p, dict)],
+        acknowledged_by=_("%(peer)s (their case %(reference)s)")
+        % {"peer": transfer.peer.name, "reference": content.get("case_reference", "")},
+    )
+
+
 @transaction.atomic
 def transfer_decline(*, actor: User, transfer: Transfer, reason: str) -> Transfer:
     """Decline a received case, with a reason that goes back (signed) to the sender."""
@@ -821,9 +962,17 @@ def transfer_decline(*, actor: User, transfer: Transfer, reason: str) -> Transfe
 
 @transaction.atomic
 def follow_up_send(
-    *, actor: User, transfer: Transfer, done_on: date, wellbeing: str, summary: str = "", by: str = ""
+    *,
+    actor: User,
+    transfer: Transfer,
+    done_on: date,
+    wellbeing: str,
+    summary: str = "",
+    by: str = "",
+    partner: ReturnPartner | None = None,
 ) -> FollowUp:
-    """A reintegration follow-up on a received case: recorded here and reported back to the sender."""
+    """A reintegration follow-up on a received case: recorded here and reported back to the sender. It may
+    name the partner of the return who did it (a partner both sides recorded from the packet)."""
     transfer = Transfer.objects.select_related("peer", "case").get(pk=transfer.pk)
     if transfer.side != Transfer.Side.RECEIVED or transfer.status != Transfer.Status.ACCEPTED:
         raise Http404
@@ -836,13 +985,17 @@ def follow_up_send(
         wellbeing=wellbeing,
         summary=summary,
         by=by,
+        partner_id=partner.pk if partner is not None else None,
     )
-    _queue(
-        transfer,
-        transfer.peer,
-        Envelope.Type.FOLLOW_UP,
-        {"done_on": done_on.isoformat(), "wellbeing": wellbeing, "summary": summary, "by": by},
-    )
+    body: dict[str, Any] = {
+        "done_on": done_on.isoformat(),
+        "wellbeing": wellbeing,
+        "summary": summary,
+        "by": by,
+    }
+    if follow_up.partner is not None:
+        body["partner"] = {"role": follow_up.partner.role, "name": follow_up.partner.name}
+    _queue(transfer, transfer.peer, Envelope.Type.FOLLOW_UP, body)
     audit_record(
         actor=actor, action="exchange.follow_up.send", obj=transfer, changes={"wellbeing": wellbeing}
     )

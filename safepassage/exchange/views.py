@@ -212,7 +212,11 @@ def peers(request: HttpRequest) -> HttpResponse:
         }
     except ImproperlyConfigured:
         mine = None
-    listed = [(p, keys.fingerprint(p.key_id)) for p in Peer.objects.select_related("receiving_agency")]
+    mine_ids = {a.pk for a in agencies}
+    listed = [
+        (p, keys.fingerprint(p.key_id), p.receiving_agency_id in mine_ids)
+        for p in Peer.objects.select_related("receiving_agency", "status_changed_by")
+    ]
     return render(
         request,
         "exchange/peers.html",
@@ -222,6 +226,48 @@ def peers(request: HttpRequest) -> HttpResponse:
             "agencies": agencies,
             "profiles": profiles.ReceivingProfile.choices,
         },
+    )
+
+
+@login_required
+def peer_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Deactivate or reactivate a peer: a page that says what it means and asks for the reason, then the
+    change (POST, confirmed). Only a coordinator of the agency that receives its cases; others get 404."""
+    user = signed_in_user(request)
+    peer = Peer.objects.select_related("receiving_agency").filter(pk=pk).first()
+    if peer is None or action not in ("deactivate", "reactivate"):
+        raise Http404
+    if not services.is_coordinator(user, peer.receiving_agency_id):
+        raise Http404
+    waiting = peer.envelopes.filter(direction="out", status="waiting").count()
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Tick the box to confirm."))
+        else:
+            try:
+                if action == "deactivate":
+                    services.peer_deactivate(actor=user, peer=peer, reason=reason)
+                    messages.success(
+                        request,
+                        _("%(name)s is deactivated: its messages are refused and nothing is sent to it.")
+                        % {"name": peer.name},
+                    )
+                else:
+                    services.peer_reactivate(actor=user, peer=peer, reason=reason)
+                    messages.success(
+                        request,
+                        _("%(name)s is active again: what waited for it goes out within a minute.")
+                        % {"name": peer.name},
+                    )
+            except ValidationError as error:
+                _errors(request, error)
+            else:
+                return redirect("exchange:peers")
+    return render(
+        request,
+        "exchange/peer_status.html",
+        {"peer": peer, "action": action, "waiting": waiting, "reason": request.POST.get("reason", "")},
     )
 
 

@@ -16,6 +16,7 @@ class AreaOut(Schema):
     code: str
     parent_code: str | None
     level: str
+    level_name: str
     name: str
     name_en: str
     name_th: str
@@ -35,6 +36,17 @@ class AreaOut(Schema):
 
 class AreaDetailOut(AreaOut):
     boundary: dict[str, Any] | None
+    country: str
+    levels: list[str]
+
+    @staticmethod
+    def resolve_country(obj: Area) -> str:
+        return obj.country_code
+
+    @staticmethod
+    def resolve_levels(obj: Area) -> list[str]:
+        """The levels of the area's country, from the top down."""
+        return list(obj.levels)
 
 
 def _require_member(request: HttpRequest) -> None:

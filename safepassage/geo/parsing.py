@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from safepassage.core.importing import RowError
-from safepassage.geo.models import LEVEL_ORDER
+from safepassage.geo.models import LEVEL_ORDER, chain_for, level_label
 
 CODE_RE = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
 OTHER_LANGUAGES = ("lo", "km", "my", "vi", "zh-hans")
@@ -230,10 +230,38 @@ def read_file(path: Path) -> tuple[list[AreaRow], list[RowError]]:
     return read_csv(text)
 
 
-def check_tree(rows: Iterable[AreaRow], existing: dict[str, tuple[str, str]]) -> list[RowError]:
-    """Problems with how the rows fit the tree: duplicate codes, missing parents, levels out of order.
+def _names(levels: Iterable[str]) -> str:
+    return " › ".join(level_label(level) for level in levels)
 
-    `existing` maps codes already in the database to (level, parent code).
+
+def countries_of(rows: Iterable[AreaRow], existing: dict[str, tuple[str, str, str]]) -> dict[str, str]:
+    """The country (the code at the root of the tree) of each row, through its parents in the file or in the
+    database; "" when the chain up is broken (a missing parent is reported by `check_tree`)."""
+    by_code = {row.code: row for row in rows}
+    found: dict[str, str] = {}
+
+    def root(code: str, depth: int = 0) -> str:
+        if code in found:
+            return found[code]
+        if depth > 20:  # a loop of parents
+            return ""
+        row = by_code.get(code)
+        if row is None:
+            return existing[code][2] if code in existing else ""
+        if row.level == "country":
+            return row.code.upper()
+        return root(row.parent_code, depth + 1) if row.parent_code else ""
+
+    for code in by_code:
+        found[code] = root(code)
+    return found
+
+
+def check_tree(rows: Iterable[AreaRow], existing: dict[str, tuple[str, str, str]]) -> list[RowError]:
+    """Problems with how the rows fit the tree: duplicate codes, missing parents, levels that are not the
+    country's or out of its order. Each country has its own chain of levels (models.CHAINS).
+
+    `existing` maps codes already in the database to (level, parent code, country code).
     """
     errors: list[RowError] = []
     seen: dict[str, AreaRow] = {}
@@ -249,15 +277,19 @@ def check_tree(rows: Iterable[AreaRow], existing: dict[str, tuple[str, str]]) ->
             )
             continue
         seen[area.code] = area
+    countries = countries_of(seen.values(), existing)
     for area in seen.values():
-        index = LEVEL_ORDER.index(area.level)
-        if index == 0:
+        country = countries.get(area.code, "")
+        chain = chain_for(country)
+        if area.level == "country":
             if area.parent_code:
                 errors.append(RowError(area.row, "parent_code", _("a country has no parent")))
         elif not area.parent_code:
             errors.append(
                 RowError(
-                    area.row, "parent_code", _("is empty; a %(level)s needs a parent") % {"level": area.level}
+                    area.row,
+                    "parent_code",
+                    _("is empty; a %(level)s needs a parent") % {"level": level_label(area.level)},
                 )
             )
         else:
@@ -274,22 +306,40 @@ def check_tree(rows: Iterable[AreaRow], existing: dict[str, tuple[str, str]]) ->
                         _("%(code)s is not in the file or the database") % {"code": area.parent_code},
                     )
                 )
-            elif parent_level != LEVEL_ORDER[index - 1]:
+            elif area.level not in chain:
                 errors.append(
                     RowError(
                         area.row,
                         "level",
-                        _("a %(level)s must sit under a %(expected)s, but %(parent)s is a %(actual)s")
+                        _("%(country)s has no %(level)s level; its levels are %(levels)s")
                         % {
-                            "level": area.level,
-                            "expected": LEVEL_ORDER[index - 1],
+                            "country": country or "-",
+                            "level": level_label(area.level),
+                            "levels": _names(chain),
+                        },
+                    )
+                )
+            elif parent_level != chain[chain.index(area.level) - 1]:
+                errors.append(
+                    RowError(
+                        area.row,
+                        "level",
+                        _(
+                            "in %(country)s a %(level)s must sit under a %(expected)s, but %(parent)s is a "
+                            "%(actual)s (levels: %(levels)s)"
+                        )
+                        % {
+                            "country": country or "-",
+                            "level": level_label(area.level),
+                            "expected": level_label(chain[chain.index(area.level) - 1]),
                             "parent": area.parent_code,
-                            "actual": parent_level,
+                            "actual": level_label(parent_level),
+                            "levels": _names(chain),
                         },
                     )
                 )
         if area.code in existing:
-            old_level, old_parent = existing[area.code]
+            old_level, old_parent, _country = existing[area.code]
             if (old_level, old_parent) != (area.level, area.parent_code):
                 errors.append(
                     RowError(

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from safepassage.accounts.models import User
 from safepassage.audit.services import audit_record
 from safepassage.core.importing import ImportRejected, RowError
-from safepassage.geo.models import LEVEL_ORDER, Area
-from safepassage.geo.parsing import AreaRow, check_tree
+from safepassage.geo.models import Area, chain_for
+from safepassage.geo.parsing import AreaRow, check_tree, countries_of
 
 CHUNK = 2000
 
@@ -36,7 +36,7 @@ def _existing(codes: Iterable[str]) -> dict[str, Area]:
 
 
 def areas_import(
-    *, actor: Any, rows: Sequence[AreaRow], source: str = "", errors: Sequence[RowError] = ()
+    *, actor: User | None, rows: Sequence[AreaRow], source: str = "", errors: Sequence[RowError] = ()
 ) -> AreaImportResult:
     """Add or update areas from checked rows; if any row has a problem, nothing is written.
 
@@ -45,26 +45,35 @@ def areas_import(
     if actor is not None and not actor.is_superuser:
         raise PermissionDenied(_("Only a system administrator can import areas."))
     existing = _existing([r.code for r in rows] + [r.parent_code for r in rows if r.parent_code])
-    problems = list(errors) + check_tree(
-        rows, {code: (a.level, a.parent.code if a.parent else "") for code, a in existing.items()}
-    )
+    known = {
+        code: (a.level, a.parent.code if a.parent else "", a.country_code) for code, a in existing.items()
+    }
+    problems = list(errors) + check_tree(rows, known)
     if problems:
         raise ImportRejected(problems)
     if not rows:
         raise ImportRejected([RowError(1, "-", _("the file holds no areas"))])
+    countries = countries_of(rows, known)
+    depth = {r.code: chain_for(countries.get(r.code, "")).index(r.level) for r in rows}
     with transaction.atomic():
-        return _apply(actor=actor, rows=rows, existing=existing, source=source)
+        return _apply(actor=actor, rows=rows, existing=existing, source=source, depth=depth)
 
 
 def _apply(
-    *, actor: Any, rows: Sequence[AreaRow], existing: dict[str, Area], source: str
+    *,
+    actor: User | None,
+    rows: Sequence[AreaRow],
+    existing: dict[str, Area],
+    source: str,
+    depth: dict[str, int],
 ) -> AreaImportResult:
     by_code = dict(existing)
     created = updated = 0
-    for level in LEVEL_ORDER:  # parents before children, so every path can be built from its parent's
+    # parents before children (by depth in each country's chain), so every path is built from its parent's
+    for step in sorted(set(depth.values())):
         new: list[Area] = []
         changed: list[Area] = []
-        for row in (r for r in rows if r.level == level):
+        for row in (r for r in rows if depth[r.code] == step):
             fields = {
                 "name_en": row.name_en,
                 "name_th": row.name_th,
@@ -82,7 +91,7 @@ def _apply(
             parent = by_code[row.parent_code] if row.parent_code else None
             area = Area(
                 code=row.code,
-                level=level,
+                level=row.level,
                 parent=parent,
                 path=(parent.path if parent else "") + row.code + "/",
                 **fields,

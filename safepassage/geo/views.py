@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from safepassage.geo import selectors
+from safepassage.geo.models import level_label
 
 
 @login_required
@@ -32,5 +33,6 @@ def area_list(request: HttpRequest, code: str | None = None) -> HttpResponse:
             "page": page,
             "query": query,
             "trail": selectors.ancestors(area) if area else [],
+            "levels": [level_label(level) for level in area.levels] if area else [],
         },
     )

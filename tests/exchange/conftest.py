@@ -112,7 +112,15 @@ def focal_point(world: World, agency: Any, country: str) -> Responder:
 
 
 def returning_case(
-    world: World, *, caseworker: Any, village: Any, to: str, birth_year: int, given_name: str = "Mya"
+    world: World,
+    *,
+    caseworker: Any,
+    village: Any,
+    to: str,
+    birth_year: int,
+    given_name: str = "Mya",
+    agreement: str = "th-mm-2009",
+    destination_area_code: str | None = None,
 ) -> tuple[Case, Repatriation]:
     """A case with a journey, a perpetrator, address and health notes, a best-interests assessment that
     supports a return, and a cross-border return prepared to `to`."""
@@ -158,7 +166,8 @@ def returning_case(
         case=case,
         kind="cross_border",
         destination_country=to,
-        agreement_code="th-mm-2009",
+        agreement_code=agreement,
+        destination_area_code=destination_area_code,
         receiving_focal_point_id=focal_point(world, case.agency, to).pk,
         summary_language="my",
         translated_summary="(summary in the receiving side's language)",

@@ -25,6 +25,8 @@ from safepassage.cases.models import (
     ConferenceAction,
     FollowUp,
     Repatriation,
+    ReturnMeasureKind,
+    ReturnPartner,
     ShelterStay,
     Stage,
     SupportService,
@@ -45,6 +47,7 @@ from safepassage.cases.services._common import (
 from safepassage.cases.services.alerts import _resolve_alerts
 from safepassage.cases.services.case import _best_interests_for_return, step_record
 from safepassage.core.access import viewer_for
+from safepassage.core.kinds import kind_choices, kind_codes, kind_labels
 from safepassage.network.models import Agreement, FocalPoint, Organisation, Responder
 
 
@@ -301,7 +304,7 @@ def repatriation_prepare(
         kind=kind,
         agreement=agreement,
         destination_country=country,
-        destination_area=_area(destination_area_code, "destination_area_code"),
+        destination_area=_area_in(destination_area_code, country),
         receiving_focal_point=focal_point,
         assessment=assessment,
         summary_language=summary_language,
@@ -356,6 +359,168 @@ def repatriation_advance(
     return repatriation
 
 
+def _area_in(code: str | None, country: str) -> Any:
+    """The destination area, which must lie in the destination country's own tree (its path's root)."""
+    area = _area(code, "destination_area_code")
+    if area is not None and area.country_code != country:
+        raise _fail(
+            "destination_area_code",
+            _("%(area)s is not in %(country)s: choose a place in the country the person returns to.")
+            % {"area": area.name, "country": country},
+        )
+    return area
+
+
+def return_measure_labels() -> dict[str, str]:
+    """Every child-friendly return measure ever listed (retired ones too), code to name."""
+    return kind_labels(ReturnMeasureKind)
+
+
+def return_measure_choices() -> list[tuple[str, str]]:
+    """The measures in use, in their order, for choosing."""
+    return kind_choices(ReturnMeasureKind)
+
+
+def _open_return(actor: Any, repatriation: Repatriation) -> tuple[Case, Repatriation]:
+    case = _editable(actor, repatriation.case)
+    repatriation = Repatriation.objects.select_for_update().get(pk=repatriation.pk, case=case)
+    if repatriation.status == Repatriation.Status.CANCELLED:
+        raise _fail("status", _("This return was cancelled."))
+    return case, repatriation
+
+
+@transaction.atomic
+def return_measures_record(
+    *, actor: User | None, repatriation: Repatriation, measures: Iterable[str], note: str = ""
+) -> Repatriation:
+    """The child-friendly measures of a return (from the list kept as data), and a note on them. A retired
+    measure already recorded stays; a new one must be in use."""
+    case, repatriation = _open_return(actor, repatriation)
+    chosen = list(dict.fromkeys(m for m in measures if m))
+    in_use = set(kind_codes(ReturnMeasureKind))
+    unknown = [m for m in chosen if m not in in_use and m not in repatriation.measures]
+    if unknown:
+        raise _fail("measures", _("Choose the measures from the list."))
+    before = {"measures": list(repatriation.measures), "measures_note": repatriation.measures_note}
+    repatriation.measures, repatriation.measures_note = chosen, note.strip()
+    repatriation.save(update_fields=["measures", "measures_note"])
+    _case_audit(
+        actor,
+        "cases.return_measures.record",
+        case,
+        repatriation,
+        measures=chosen,
+        added=sorted(set(chosen) - set(before["measures"])),
+        removed=sorted(set(before["measures"]) - set(chosen)),
+    )
+    return repatriation
+
+
+@transaction.atomic
+def return_partner_add(
+    *,
+    actor: User | None,
+    repatriation: Repatriation,
+    role: str,
+    name: str,
+    country: str = "",
+    contact: str = "",
+) -> ReturnPartner:
+    """An agency or person taking part in a return: the sending and receiving agencies, the escorts, the
+    shelter that receives the child."""
+    case, repatriation = _open_return(actor, repatriation)
+    if role not in ReturnPartner.Role.values:
+        raise _fail("role", _("Choose the partner's part in the return."))
+    if not name.strip():
+        raise _fail("name", _("Give the partner's name."))
+    partner = ReturnPartner.objects.create(
+        case=case,
+        repatriation=repatriation,
+        role=role,
+        name=name.strip()[:200],
+        country=_country(country, "country"),
+        contact=contact.strip()[:200],
+        recorded_by=actor,
+    )
+    _case_audit(actor, "cases.return_partner.create", case, partner, role=role, country=partner.country)
+    return partner
+
+
+@transaction.atomic
+def return_partner_remove(*, actor: User | None, partner: ReturnPartner) -> None:
+    """Take a partner off a return (the follow-ups that named it keep their text)."""
+    case, _repatriation = _open_return(actor, partner.repatriation)
+    _case_audit(actor, "cases.return_partner.delete", case, partner, role=partner.role)
+    partner.delete()
+
+
+@transaction.atomic
+def return_received(
+    *,
+    actor: User | None,
+    case: Case,
+    assessment: BestInterestsAssessment,
+    destination_country: str,
+    destination_area: Any = None,
+    destination_place: str = "",
+    planned_on: date | None = None,
+    measures: Sequence[str] = (),
+    measures_note: str = "",
+    partners: Sequence[Mapping[str, str]] = (),
+    acknowledged_by: str = "",
+) -> Repatriation:
+    """The return of a child coming here, as the sending country's packet described it: where to (an area of
+    our tree, or the place as they named it), the child-friendly measures and the partners on both sides.
+    Recorded on the receiving case, acknowledged, so the follow-ups can name its partners."""
+    case = _editable(actor, case)
+    if assessment.case_id != case.pk:
+        raise _fail("assessment_id", _("The assessment is of another case."))
+    known = set(kind_codes(ReturnMeasureKind, active=False))
+    repatriation = Repatriation.objects.create(
+        case=case,
+        kind=Repatriation.Kind.CROSS_BORDER,
+        destination_country=_country(destination_country, "destination_country"),
+        destination_area=destination_area,
+        destination_place=destination_place[:300],
+        assessment=assessment,
+        status=Repatriation.Status.ACKNOWLEDGED,
+        planned_on=planned_on,
+        acknowledged_on=timezone.localdate(),
+        acknowledged_by=acknowledged_by[:200],
+        measures=[m for m in measures if m in known],
+        measures_note=measures_note,
+        incoming=True,
+        recorded_by=actor,
+    )
+    for item in partners:
+        role = str(item.get("role", ""))
+        name = str(item.get("name", "")).strip()
+        if role not in ReturnPartner.Role.values or not name:
+            continue
+        country = str(item.get("country", "") or "").upper()
+        ReturnPartner.objects.create(
+            case=case,
+            repatriation=repatriation,
+            role=role,
+            name=name[:200],
+            country=country if len(country) == 2 else "",
+            contact=str(item.get("contact", "") or "")[:200],
+            recorded_by=actor,
+        )
+    _case_audit(
+        actor,
+        "cases.repatriation.create",
+        case,
+        repatriation,
+        kind=repatriation.kind,
+        country=repatriation.destination_country,
+        incoming=True,
+        measures=list(repatriation.measures),
+        partners=repatriation.partners.count(),
+    )
+    return repatriation
+
+
 @transaction.atomic
 def follow_up_record(
     *,
@@ -367,9 +532,11 @@ def follow_up_record(
     by: str = "",
     wellbeing: str = "",
     summary: str = "",
+    partner_id: int | None = None,
 ) -> FollowUp:
     """A reintegration follow-up (planned with a due date, or done) or a report back after a return; the
-    receiving agency of an accepted referral records its own, resting on that referral."""
+    receiving agency of an accepted referral records its own, resting on that referral. It may name the
+    partner of the return who did it."""
     case, via = _workable(actor, case, "follow_up")
     if kind not in FollowUp.Kind.values:
         raise _fail("kind", _("Unknown kind of follow-up."))
@@ -380,7 +547,13 @@ def follow_up_record(
         raise _fail("wellbeing", _("Unknown answer."))
     if done_on and not wellbeing:
         raise _fail("wellbeing", _("Say how the person is."))
+    partner = None
+    if partner_id:
+        partner = ReturnPartner.objects.filter(pk=partner_id, case=case).first()
+        if partner is None:
+            raise _fail("partner_id", _("Choose a partner of this case's return."))
     follow_up = FollowUp.objects.create(
+        partner=partner,
         case=case,
         kind=kind,
         due_on=due_on,
@@ -391,7 +564,16 @@ def follow_up_record(
         via_referral=via,
         recorded_by=actor,
     )
-    _work_audit(actor, "cases.follow_up.create", case, follow_up, via, kind=kind, wellbeing=wellbeing)
+    _work_audit(
+        actor,
+        "cases.follow_up.create",
+        case,
+        follow_up,
+        via,
+        kind=kind,
+        wellbeing=wellbeing,
+        partner=partner.pk if partner is not None else None,
+    )
     return follow_up
 
 
