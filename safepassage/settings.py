@@ -80,6 +80,7 @@ MIDDLEWARE = [
     # Each request reads the replica (reports, exports) until it first writes (safepassage/core/replica.py).
     "safepassage.core.replica.ReplicaScopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "safepassage.web.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -212,7 +213,10 @@ EXCHANGE_MESSAGE_DAYS = env.integer("EXCHANGE_MESSAGE_DAYS", 14, minimum=1)
 EXCHANGE_CA_FILE = env.text("EXCHANGE_CA_FILE", "")
 
 SESSION_COOKIE_AGE = env.integer("SESSION_HOURS", 8, minimum=1) * 3600
-SESSION_SAVE_EVERY_REQUEST = True  # the session lasts SESSION_HOURS from the last request, not the login
+# The session lasts SESSION_HOURS from the last request, not from the sign-in: it is renewed (saved with a new
+# expiry) at most once a minute (web.middleware.SlidingSessionMiddleware), not written on every page.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 HTTPS = env.flag("HTTPS", False)

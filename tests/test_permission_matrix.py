@@ -2090,6 +2090,12 @@ COORDINATORS = {"coordinator_a": 200, "coordinator_b": 200}
 UI_CASES += [
     Case("exchange:transfers", lambda w: reverse("exchange:transfers"), statuses(200, 302)),
     Case("exchange:peers", lambda w: reverse("exchange:peers"), only(COORDINATORS, 404, 302)),
+    # (deactivating a peer: only a coordinator of the agency that receives its cases)
+    Case(
+        "exchange:peer_status",
+        lambda w: reverse("exchange:peer_status", args=[peer_a(w).pk, "deactivate"]),
+        only({"coordinator_a": 200}, 404, 302),
+    ),
     Case(
         "exchange:transfer",
         lambda w: reverse("exchange:transfer", args=[transfer_a(w, "sent_a")]),

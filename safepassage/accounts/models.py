@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, TimestampMixin
 
 from safepassage.accounts.profiles import ReceivingProfile, default_profile
-from safepassage.core.access import Viewer
+from safepassage.core.access import Viewer, viewer_for
 from safepassage.core.models import ScopedQuerySet, TimeStamped
 from safepassage.core.roles import Role
 
@@ -37,7 +37,20 @@ class User(AbstractUser):
             return False
         from django.contrib.auth import models as auth_models
 
-        return bool(auth_models._user_has_perm(self, perm, obj))  # type: ignore[attr-defined]
+        if obj is not None:
+            return bool(auth_models._user_has_perm(self, perm, obj))  # type: ignore[attr-defined]
+        # A permission without an object depends on the memberships only: asked once per request (the
+        # menu alone asks about fifteen), as long as the memberships read for it are the ones in use
+        # (core.access.forget_viewer drops both).
+        viewer = viewer_for(self)
+        memo = self.__dict__.get("_perm_answers")
+        if memo is None or memo[0] is not viewer:
+            memo = (viewer, {})
+            self.__dict__["_perm_answers"] = memo
+        answers: dict[str, bool] = memo[1]
+        if perm not in answers:
+            answers[perm] = bool(auth_models._user_has_perm(self, perm, None))  # type: ignore[attr-defined]
+        return answers[perm]
 
     def under_attack(self) -> bool:
         """Enough wrong passwords since the last sign-in that the owner and administrators are told."""

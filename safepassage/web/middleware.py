@@ -4,6 +4,7 @@ what a request may send, forwarded headers only from trusted proxies, and each p
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -176,6 +177,28 @@ class RequestSizeMiddleware:
             response: HttpResponse = JsonResponse(error_body(message), status=413)
         else:
             response = HttpResponse(f"<!doctype html><title>413</title><p>{escape(message)}</p>", status=413)
+        return response
+
+
+class SlidingSessionMiddleware:
+    """A signed-in session lasts SESSION_HOURS from its last request: renewed when a request comes more than
+    SESSION_RENEW_SECONDS after the last renewal. Django's SESSION_SAVE_EVERY_REQUEST did the same by writing
+    the session, and waiting for the disk to commit it, on every page anyone opened. Sits right after
+    SessionMiddleware, which saves a session marked changed."""
+
+    KEY = "_renewed"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():  # (no session is made for a visitor)
+            now = int(time.time())
+            last = session.get(self.KEY)
+            if not isinstance(last, int) or now - last >= settings.SESSION_RENEW_SECONDS:
+                session[self.KEY] = now
         return response
 
 
