@@ -2746,6 +2746,11 @@ UI_CASES += [
     ),
     Case("workplaces:sectors", lambda w: reverse("workplaces:sectors"), only({"sysadmin": 200}, 404, 302)),
     Case(
+        "cases:return_measures_list",
+        lambda w: reverse("cases:return_measures_list"),
+        only({"sysadmin": 200}, 404, 302),
+    ),
+    Case(
         "network:expertise_kinds",
         lambda w: reverse("network:expertise_kinds"),
         only({"sysadmin": 200}, 404, 302),

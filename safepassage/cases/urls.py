@@ -8,6 +8,7 @@ from safepassage.cases.lessons_views import lessons_csv, lessons_page, lessons_p
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="case_list"),
+    path("return-measures/", views.return_measures_list, name="return_measures_list"),
     path("mine/", views.my_cases, name="my_cases"),
     path("new/", views.case_new, name="case_new"),
     path("<int:pk>/", views.case_detail, name="case_detail"),

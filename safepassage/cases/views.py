@@ -779,3 +779,19 @@ def alert_update(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         flash_error(request, error)
     return redirect("cases:alerts")
+
+
+@login_required
+def return_measures_list(request: HttpRequest) -> HttpResponse:
+    """The list of child-friendly return measures a return can record: a system administrator adds,
+    renames (in each language) and retires measures, as for sectors and expertise; others get 404."""
+    from safepassage.cases.models import ReturnMeasureKind
+    from safepassage.workplaces.kinds import kinds_page
+
+    return kinds_page(
+        request,
+        ReturnMeasureKind,
+        title=_("Child-friendly return measures"),
+        back="cases:case_list",
+        url_name="cases:return_measures_list",
+    )

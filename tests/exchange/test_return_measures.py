@@ -207,3 +207,41 @@ def test_a_destination_the_receiver_does_not_hold_is_recorded_as_named(world, si
         coming = Repatriation.objects.get(case=new_case)
         assert coming.destination_area is None
         assert coming.destination_place == "Chanthabuly (District, LA0999)"
+
+
+def test_a_system_administrator_extends_the_list_of_measures_and_a_return_records_the_new_one(world):
+    """The measures are a list kept as data: a new one added on its page is offered and recorded without a
+    release; a caseworker or a coordinator cannot edit the list (404)."""
+    from django.urls import reverse
+
+    from safepassage.cases.services.protection import return_measure_choices
+
+    url = reverse("cases:return_measures_list")
+    for persona in ("caseworker_a", "coordinator_a"):
+        assert web_client(world.users[persona]).get(url).status_code == 404
+    client = web_client(world.users["sysadmin"])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "code": "toy_for_the_journey",
+            "name": "A toy or book for the journey",
+            "in_language": "lo",
+            "translated_name": "ເຄື່ອງຫຼິ້ນ ຫຼື ປຶ້ມ ສຳລັບການເດີນທາງ",
+            "order": 200,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="cases.returnmeasurekind.create").exists()
+    assert ("toy_for_the_journey", "A toy or book for the journey") in return_measure_choices()
+    case, repatriation = returning_case(
+        world, caseworker=world.caseworker_a, village=world.village_1, to="MM", birth_year=2012
+    )
+    case_services.return_measures_record(
+        actor=world.caseworker_a, repatriation=repatriation, measures=["toy_for_the_journey"]
+    )
+    repatriation.refresh_from_db()
+    assert repatriation.measures == ["toy_for_the_journey"]
+    page = web_client(world.caseworker_a).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert "A toy or book for the journey" in page
