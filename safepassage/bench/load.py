@@ -8,8 +8,8 @@ works as they do; its figures per endpoint are checked against the targets: no e
 every endpoint with at least 100 requests.
 
 Sizes and pace from the environment: BENCH_LOAD_USERS (50), BENCH_LOAD_SECONDS (300), BENCH_LOAD_SPAWN (1 a
-second), BENCH_LOAD_PEOPLE (20,000), BENCH_LOAD_CASES (200), BENCH_LOAD_WORKERS (gunicorn processes, 4);
---quick: 10 users, 45 s, 3,000 people, 40 cases."""
+second), BENCH_LOAD_PEOPLE (20,000), BENCH_LOAD_CASES (200), BENCH_LOAD_WORKERS (gunicorn processes, 4),
+BENCH_LOAD_THREADS (threads in each, 4); --quick: 10 users, 45 s, 3,000 people, 40 cases."""
 
 from __future__ import annotations
 
@@ -154,7 +154,7 @@ def seed(*, people: int, cases: int, users: int, data_dir: Path) -> dict[str, An
     return {**data, "file": path, "count": sum(len(v) for v in accounts.values())}
 
 
-def serve(data_dir: Path, workers: int) -> tuple[subprocess.Popen[bytes], int, Path]:
+def serve(data_dir: Path, workers: int, threads: int = 4) -> tuple[subprocess.Popen[bytes], int, Path]:
     """`safepassage serve` (gunicorn) with the production settings of deploy/safepassage.env."""
     port = _free_port()
     log = data_dir.parent / "gunicorn.log"  # beside DATA_DIR: what is in it must be private
@@ -187,7 +187,7 @@ def serve(data_dir: Path, workers: int) -> tuple[subprocess.Popen[bytes], int, P
                 "--workers",
                 str(workers),
                 "--threads",
-                "4",
+                str(threads),
             ],
             env=env,
             stdout=out,
@@ -280,6 +280,7 @@ def load_bench(quick: bool) -> list[Figure]:
     spawn = _env_int("BENCH_LOAD_SPAWN", 1)  # people arrive over a minute, not all in the same second
     people = _env_int("BENCH_LOAD_PEOPLE", 3_000 if quick else 20_000)
     workers = _env_int("BENCH_LOAD_WORKERS", 4)
+    threads = _env_int("BENCH_LOAD_THREADS", 4)
     data_dir = Path(settings.DATA_DIR)
     started = time.monotonic()
     cases = _env_int("BENCH_LOAD_CASES", 40 if quick else 200)
@@ -293,10 +294,11 @@ def load_bench(quick: bool) -> list[Figure]:
     connection.close()  # gunicorn's threads and Locust's users get the connections
     server_dir = data_dir / "server"  # private: the bench's own DATA_DIR holds DuckDB's scratch files
     server_dir.mkdir(mode=0o700, exist_ok=True)
-    process, port, _log = serve(server_dir, workers)
+    process, port, _log = serve(server_dir, workers, threads)
     try:
         print(
-            f"  gunicorn ({workers} processes x 4 threads) on :{port}; Locust: {users} users for {seconds} s",
+            f"  gunicorn ({workers} processes x {threads} threads) on :{port}; "
+            f"Locust: {users} users for {seconds} s",
             file=sys.stderr,
         )
         rows = drive(
