@@ -78,6 +78,7 @@ class Browser:
     def __init__(self, port: int) -> None:
         self.base = f"http://127.0.0.1:{port}"
         self.cookies: dict[str, str] = {}
+        self.set_cookie: dict[str, str] = {}  # the last Set-Cookie header for each cookie, as sent
         self.headers = {
             "Host": HOST,
             "X-Forwarded-Proto": "https",
@@ -96,6 +97,8 @@ class Browser:
             **kwargs,
         )
         self.cookies.update({c.name: c.value or "" for c in response.cookies})
+        for header in response.raw.headers.getlist("Set-Cookie"):
+            self.set_cookie[header.split("=", 1)[0].strip()] = header.strip()
         return response
 
     def form(self, path: str, fields: dict[str, str]) -> requests.Response:
@@ -189,7 +192,8 @@ def test_gunicorn_behind_the_proxy_signs_in_with_the_second_factor_records_and_r
 
     volunteer = Browser(port)
     volunteer.sign_in(world.volunteer_a)
-    assert "Secure" in next(c for c in volunteer_cookies(volunteer, port) if c.startswith("sessionid="))
+    # (the session cookie as the server last set it: at the sign-in, and when the session is renewed)
+    assert "Secure" in volunteer.set_cookie["sessionid"]
     assert volunteer.request("GET", "/risk/people/?q=Saengkham").status_code == 200
     village = volunteer.request("GET", f"/risk/villages/{world.village_1.code}/")
     assert village.status_code == 200 and "Ploy" in village.text
@@ -210,9 +214,3 @@ def test_gunicorn_behind_the_proxy_signs_in_with_the_second_factor_records_and_r
     # gunicorn's log has the requests, never a name searched for.
     log = (tmp_path / "gunicorn.log").read_text()
     assert '"GET /risk/people/ HTTP/1.1" 200' in log and "Saengkham" not in log
-
-
-def volunteer_cookies(browser: Browser, port: int) -> list[str]:
-    """The Set-Cookie headers of a fresh page for this browser."""
-    response = browser.request("GET", "/accounts/me/")
-    return [c.strip() for c in response.raw.headers.getlist("Set-Cookie")]
