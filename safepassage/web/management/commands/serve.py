@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from django.core.management import call_command
+from django.db import connections
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -39,6 +40,10 @@ def run_gunicorn(*, host: str, port: int, workers: int, threads: int, timeout: i
         def load(self) -> Any:
             return application
 
+    # Whatever this process opened before (start-up checks, collectstatic) is closed before gunicorn forks:
+    # a database connection inherited by every worker would be one socket shared by all of them, and a
+    # worker serving requests in its main thread (--threads 1) used it at once (500s, lost sessions).
+    connections.close_all()
     Server().run()
 
 
