@@ -6,8 +6,8 @@ import os
 from typing import Any
 
 from django.core.management import call_command
-from django.db import connections
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
 
 
 def run_gunicorn(*, host: str, port: int, workers: int, threads: int, timeout: int) -> None:
