@@ -129,7 +129,18 @@ def server(tmp_path):
     env = production_env(tmp_path, DATABASE_URL=url, FORWARDED_ALLOW_IPS="127.0.0.1", WEB_CONCURRENCY="2")
     log = (tmp_path / "gunicorn.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "safepassage.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "safepassage.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--threads",
+            "1",
+        ],
         cwd=tmp_path,
         env=env,
         stdout=log,

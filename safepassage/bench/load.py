@@ -8,8 +8,9 @@ works as they do; its figures per endpoint are checked against the targets: no e
 every endpoint with at least 100 requests.
 
 Sizes and pace from the environment: BENCH_LOAD_USERS (50), BENCH_LOAD_SECONDS (300), BENCH_LOAD_SPAWN (1 a
-second), BENCH_LOAD_PEOPLE (20,000), BENCH_LOAD_CASES (200), BENCH_LOAD_WORKERS (gunicorn processes, 4),
-BENCH_LOAD_THREADS (threads in each, 4); --quick: 10 users, 45 s, 3,000 people, 40 cases."""
+second), BENCH_LOAD_PEOPLE (20,000), BENCH_LOAD_CASES (200), BENCH_LOAD_WORKERS (gunicorn processes, 8),
+BENCH_LOAD_THREADS (threads in each, 1: as deploy/ serves); --quick: 10 users, 45 s, 3,000 people, 40
+cases."""
 
 from __future__ import annotations
 
@@ -279,8 +280,8 @@ def load_bench(quick: bool) -> list[Figure]:
     seconds = _env_int("BENCH_LOAD_SECONDS", 45 if quick else 300)
     spawn = _env_int("BENCH_LOAD_SPAWN", 1)  # people arrive over a minute, not all in the same second
     people = _env_int("BENCH_LOAD_PEOPLE", 3_000 if quick else 20_000)
-    workers = _env_int("BENCH_LOAD_WORKERS", 4)
-    threads = _env_int("BENCH_LOAD_THREADS", 4)
+    workers = _env_int("BENCH_LOAD_WORKERS", 8)
+    threads = _env_int("BENCH_LOAD_THREADS", 1)
     data_dir = Path(settings.DATA_DIR)
     started = time.monotonic()
     cases = _env_int("BENCH_LOAD_CASES", 40 if quick else 200)
