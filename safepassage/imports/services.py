@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safepassage.accounts.models import Agency
+from safepassage.accounts.models import Agency, User
 from safepassage.audit.services import audit_record
 from safepassage.core.access import viewer_for
 from safepassage.core.copy import copy_in
@@ -47,7 +47,7 @@ IMPORTERS = (Role.ADMIN, Role.COORDINATOR)
 QUEUED = "queued"  # the key in ImportJob.file_info of a step waiting for `safepassage worker`
 
 
-def importing_agency(actor: Any, agency: Agency | None = None) -> Agency:
+def importing_agency(actor: User | None, agency: Agency | None = None) -> Agency:
     """The agency an import writes for: the one named, or the actor's only one, where they coordinate."""
     viewer = viewer_for(actor)
     allowed = [g.agency_id for g in viewer.grants if g.role in IMPORTERS]
@@ -88,7 +88,7 @@ def _kind(name: str) -> Kind:
 
 def job_create(
     *,
-    actor: Any,
+    actor: User | None,
     kind: str,
     file_name: str,
     content: IO[bytes],
@@ -125,7 +125,7 @@ def job_create(
 
 
 def _store_and_inspect(
-    actor: Any,
+    actor: User | None,
     the_kind: Kind,
     owner: Agency,
     file_name: str,
@@ -534,7 +534,11 @@ def _unused(job: ImportJob, mapping: dict[str, str], ctx: Context) -> list[str]:
 
 
 def job_apply(
-    *, actor: Any, job: ImportJob, valid_only: bool = False, on_progress: Callable[[int], None] | None = None
+    *,
+    actor: User | None,
+    job: ImportJob,
+    valid_only: bool = False,
+    on_progress: Callable[[int], None] | None = None,
 ) -> ImportJob:
     """Write the checked file in one transaction. With problems found, nothing is applied unless
     `valid_only` is asked for explicitly; then only the rows without problems are."""
@@ -600,7 +604,12 @@ def apply_allowed(job: ImportJob, valid_only: bool) -> None:
 
 
 def _apply(
-    actor: Any, job: ImportJob, kind: Kind, ctx: Context, valid_batches: Iterator[list[Row]], valid_only: bool
+    actor: User | None,
+    job: ImportJob,
+    kind: Kind,
+    ctx: Context,
+    valid_batches: Iterator[list[Row]],
+    valid_only: bool,
 ) -> ImportJob:
     try:
         with transaction.atomic():
@@ -704,7 +713,7 @@ def _provenance(job: ImportJob, object_type: str, made: list[tuple[int, int]]) -
     )
 
 
-def job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
+def job_cancel(*, actor: User | None, job: ImportJob) -> ImportJob:
     if job.status in (ImportJob.Status.APPLIED, ImportJob.Status.APPLYING):
         raise ValidationError({"status": _("An applied import cannot be cancelled.")})
     with transaction.atomic():
@@ -716,7 +725,7 @@ def job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
     return job
 
 
-def job_confirm_new(*, actor: Any, job: ImportJob, rows: list[int]) -> ImportJob:
+def job_confirm_new(*, actor: User | None, job: ImportJob, rows: list[int]) -> ImportJob:
     """The user says these rows are other people than the registered person each looks like ("probably
     person N"): they are no longer held back when the file is checked again (which the caller runs)."""
     if job.status in (ImportJob.Status.APPLIED, ImportJob.Status.APPLYING, ImportJob.Status.REFUSED):
@@ -740,7 +749,7 @@ def job_confirm_new(*, actor: Any, job: ImportJob, rows: list[int]) -> ImportJob
 @transaction.atomic
 def mapping_save(
     *,
-    actor: Any,
+    actor: User | None,
     agency: Agency,
     kind: str,
     name: str,
@@ -791,7 +800,12 @@ def worker_runs() -> bool:
 
 
 def run(
-    job: ImportJob, step: str, *, actor: Any = None, valid_only: bool = False, background: bool | None = None
+    job: ImportJob,
+    step: str,
+    *,
+    actor: User | None = None,
+    valid_only: bool = False,
+    background: bool | None = None,
 ) -> ImportJob:
     """Check or apply a job: now for a small file, else in the background (the page polls progress): queued
     for the worker when one runs, else on a thread of this process."""
@@ -819,13 +833,15 @@ def run(
     return job
 
 
-def run_step(job: ImportJob, step: str, *, actor: Any = None, valid_only: bool = False) -> ImportJob:
+def run_step(job: ImportJob, step: str, *, actor: User | None = None, valid_only: bool = False) -> ImportJob:
     if step == "check":
         return job_check(job)
     return job_apply(actor=actor, job=job, valid_only=valid_only)
 
 
-def run_in_background(job_pk: int, step: str, actor: Any, valid_only: bool, *, thread: bool = True) -> None:
+def run_in_background(
+    job_pk: int, step: str, actor: User | None, valid_only: bool, *, thread: bool = True
+) -> None:
     """Run a step away from any request (a thread, or the worker): a failure is recorded on the job and
     logged, never raised, so the thread or the worker goes on. A thread closes its own connection."""
     try:
