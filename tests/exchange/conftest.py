@@ -173,3 +173,17 @@ def returning_case(
         translated_summary="(summary in the receiving side's language)",
     )
     return case, repatriation
+
+
+def approve_repatriation(world: World, sides: Sides, case: Case, repatriation: Repatriation) -> Any:
+    """Side a asks to send the child's repatriation packet to side b (the child's best interests as the
+    basis), and a coordinator of side a approves it: the transfer, waiting in the outbox."""
+    transfer = services.transfer_request(
+        actor=world.caseworker_a,
+        case=case,
+        peer=sides.peers["b"],
+        kind="repatriation",
+        basis="best_interests",
+        repatriation=repatriation,
+    )
+    return services.transfer_approve(actor=world.coordinator_a, transfer=transfer)

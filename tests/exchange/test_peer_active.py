@@ -11,7 +11,7 @@ from safepassage.audit.models import AuditEvent
 from safepassage.exchange import services
 from safepassage.exchange.models import Envelope, Peer, Transfer
 from safepassage.testing import web_client
-from tests.exchange.conftest import returning_case
+from tests.exchange.conftest import approve_repatriation, returning_case
 from tests.exchange.test_exchange import _packet_token, _refusal
 
 pytestmark = pytest.mark.django_db
@@ -21,15 +21,7 @@ def _approved(world, sides):
     case, repatriation = returning_case(
         world, caseworker=world.caseworker_a, village=world.village_1, to="MM", birth_year=2012
     )
-    transfer = services.transfer_request(
-        actor=world.caseworker_a,
-        case=case,
-        peer=sides.peers["b"],
-        kind="repatriation",
-        basis="best_interests",
-        repatriation=repatriation,
-    )
-    return services.transfer_approve(actor=world.coordinator_a, transfer=transfer)
+    return approve_repatriation(world, sides, case, repatriation)
 
 
 def test_a_coordinator_deactivates_a_peer_from_the_page_with_a_reason_and_reactivates_it(world, sides):

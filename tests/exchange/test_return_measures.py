@@ -14,21 +14,13 @@ from safepassage.cases.models import FollowUp, Repatriation, ReturnMeasureKind, 
 from safepassage.exchange import services
 from safepassage.exchange.models import Peer, Transfer
 from safepassage.testing import area, web_client
-from tests.exchange.conftest import returning_case
+from tests.exchange.conftest import approve_repatriation, returning_case
 
 pytestmark = pytest.mark.django_db
 
 
 def _send(world, sides, case, repatriation):
-    transfer = services.transfer_request(
-        actor=world.caseworker_a,
-        case=case,
-        peer=sides.peers["b"],
-        kind="repatriation",
-        basis="best_interests",
-        repatriation=repatriation,
-    )
-    services.transfer_approve(actor=world.coordinator_a, transfer=transfer)
+    transfer = approve_repatriation(world, sides, case, repatriation)
     assert services.outbox_run(post=sides.post_to("b")).delivered == 1
     transfer.refresh_from_db()
     return transfer
